@@ -1,0 +1,124 @@
+"""Record a notebook's key findings in machine-readable form.
+
+Each notebook collects its findings as it goes and saves them as JSON beside its report. Tests assert
+on these numbers, and the batch index summarises them; nobody scrapes HTML.
+
+>>> findings = Findings("00_data_overview", "Data overview")
+>>> findings.add("n_customers", 20_000, "Customers in the data", headline=True)
+20000
+>>> findings.skip("Survey coverage", ["surveys"])          # a visible note in the report
+>>> findings.save("reports/sample/00_data_overview.findings.json")
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .paths import atomic_write_text, resolve_path
+
+
+def to_jsonable(value: Any) -> Any:
+    """Convert numpy / pandas values (recursively) into plain JSON types; NaN becomes ``None``."""
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, pd.DataFrame):
+        return to_jsonable(value.to_dict(orient="records"))
+    if isinstance(value, pd.Series):
+        return to_jsonable(value.to_dict())
+    if isinstance(value, np.ndarray):
+        return to_jsonable(value.tolist())
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) else float(value)
+    if isinstance(value, (pd.Timestamp, dt.date)):
+        return value.isoformat()
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+class Findings:
+    """Named findings of one notebook run, with labels for people and values for machines."""
+
+    def __init__(self, notebook: str, title: str, parameters: dict | None = None):
+        self.notebook = notebook
+        self.title = title
+        self.parameters = dict(parameters or {})
+        self.items: dict[str, dict] = {}
+        self.skipped: list[dict] = []
+
+    def add(self, key: str, value: Any, label: str, headline: bool = False, unit: str = "") -> Any:
+        """Record ``value`` under ``key``; ``headline`` findings lead the report. Returns ``value``."""
+        self.items[key] = {"value": to_jsonable(value), "label": label, "unit": unit, "headline": headline}
+        return value
+
+    def value(self, key: str) -> Any:
+        return self.items[key]["value"]
+
+    def skip(self, section: str, missing: list[str], reason: str = ""):
+        """Record that ``section`` was skipped for lack of ``missing`` tables; returns a Markdown note."""
+        from IPython.display import Markdown
+
+        self.skipped.append({"section": section, "missing": list(missing), "reason": reason})
+        needs = ", ".join(f"`{m}`" for m in missing)
+        extra = f" {reason}" if reason else ""
+        return Markdown(f"> **Skipped: {section}.** This section needs the optional {needs} table, "
+                        f"which this data set does not have.{extra}")
+
+    def to_dict(self) -> dict:
+        return {"notebook": self.notebook, "title": self.title, "parameters": to_jsonable(self.parameters),
+                "findings": self.items, "skipped": self.skipped}
+
+    def save(self, path: str | Path) -> Path:
+        """Write the findings as JSON, atomically. Relative paths resolve against the project root."""
+        text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False)
+        return atomic_write_text(resolve_path(path), text + "\n")
+
+    def headline_markdown(self) -> str:
+        """The headline findings as a Markdown bullet list."""
+        return headline_markdown(self.to_dict())
+
+
+def format_value(value: Any, unit: str = "") -> str:
+    """Human-readable rendering of a finding's value (thousands separators, 3 significant digits)."""
+    if isinstance(value, bool) or value is None:
+        text = str(value)
+    elif isinstance(value, int):
+        text = f"{value:,}"
+    elif isinstance(value, float):
+        text = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+    elif isinstance(value, list) and len(value) <= 6:
+        text = ", ".join(format_value(v) for v in value)
+    elif isinstance(value, dict) and len(value) <= 6:
+        text = ", ".join(f"{k}: {format_value(v)}" for k, v in value.items())
+    else:
+        text = str(value)
+    return f"{text} {unit}".strip()
+
+
+def headline_markdown(findings: dict) -> str:
+    """Markdown bullets of a findings dict's headline entries (as saved by :meth:`Findings.save`)."""
+    rows = [f"- **{item['label']}**: {format_value(item['value'], item.get('unit', ''))}"
+            for item in findings.get("findings", {}).values() if item.get("headline")]
+    return "\n".join(rows)
+
+
+def load_findings(path: str | Path) -> dict:
+    """Read a findings JSON file written by :meth:`Findings.save`."""
+    return json.loads(resolve_path(path).read_text(encoding="utf-8"))
+
+
+def default_findings_path(notebook: str) -> Path:
+    """Where an interactive run saves its findings: ``reports/interactive/<notebook>.findings.json``."""
+    return resolve_path(Path("reports") / "interactive" / f"{notebook}.findings.json")

@@ -1,0 +1,50 @@
+"""Shared fixtures: small generated samples and a notebook runner."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from customer_workbook.paths import project_root
+
+ROOT = project_root()
+SMALL_CUSTOMERS = 1500  # the "small-data parameter": every notebook runs on this in seconds
+SMALL_SEED = 7
+
+
+@pytest.fixture(scope="session")
+def small_sample(tmp_path_factory) -> Path:
+    """A freshly generated small sample company (all nine tables), as Parquet files."""
+    from customer_workbook.sample import write_sample
+
+    out = tmp_path_factory.mktemp("small_sample")
+    write_sample(out, n_customers=SMALL_CUSTOMERS, seed=SMALL_SEED)
+    return out
+
+
+@pytest.fixture(scope="session")
+def transactions_only(tmp_path_factory, small_sample) -> Path:
+    """The small sample reduced to its transactions table, written as CSV."""
+    import pandas as pd
+
+    out = tmp_path_factory.mktemp("transactions_only")
+    pd.read_parquet(small_sample / "transactions.parquet").to_csv(out / "transactions.csv", index=False)
+    return out
+
+
+def execute_notebook(name: str, out_dir: Path, **parameters) -> dict:
+    """Run notebooks/<name>.ipynb with papermill and return its findings JSON."""
+    import papermill
+
+    findings = out_dir / f"{name}.findings.json"
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / f"{name}.ipynb"), str(out_dir / f"{name}.ipynb"),
+        parameters={**parameters, "findings_path": str(findings)}, kernel_name="python3",
+        cwd=str(ROOT), execution_timeout=300, progress_bar=False)
+    return json.loads(findings.read_text())
+
+
+def values(findings: dict) -> dict:
+    """{key: value} of a findings JSON."""
+    return {k: v["value"] for k, v in findings["findings"].items()}

@@ -1,0 +1,52 @@
+"""Findings JSON and atomic writes."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from customer_workbook.findings import Findings, format_value, headline_markdown, load_findings, to_jsonable
+from customer_workbook.paths import atomic_write_text
+
+
+def test_to_jsonable_converts_numpy_pandas_and_nan():
+    value = {"a": np.int64(3), "b": np.float32(0.5), "c": np.array([1, 2]), "d": float("nan"),
+             "e": pd.Timestamp("2024-01-02"), "f": np.bool_(True), "g": pd.Series({"x": 1.5})}
+    assert to_jsonable(value) == {"a": 3, "b": 0.5, "c": [1, 2], "d": None, "e": "2024-01-02T00:00:00",
+                                  "f": True, "g": {"x": 1.5}}
+    json.dumps(to_jsonable(value), allow_nan=False)
+
+
+def test_findings_save_load_roundtrip_and_headlines(tmp_path):
+    f = Findings("00_x", "X", parameters={"data_dir": "d"})
+    assert f.add("n", np.int64(12_345), "Customers", headline=True) == 12_345
+    f.add("share", 0.25, "Share")
+    note = f.skip("Advocacy", ["engagement"])
+    assert "engagement" in note.data and "Skipped" in note.data
+    saved = load_findings(f.save(tmp_path / "sub" / "f.json"))
+    assert saved["findings"]["n"] == {"value": 12345, "label": "Customers", "unit": "", "headline": True}
+    assert saved["skipped"] == [{"section": "Advocacy", "missing": ["engagement"], "reason": ""}]
+    assert headline_markdown(saved) == "- **Customers**: 12,345"
+    assert f.value("share") == 0.25
+
+
+def test_format_value():
+    assert format_value(1234567.8, "EUR") == "1,234,568 EUR"
+    assert format_value(0.123456) == "0.123"
+    assert format_value({"web": 0.5, "store": 0.25}) == "web: 0.5, store: 0.25"
+
+
+def test_atomic_write_keeps_old_file_when_interrupted(tmp_path, monkeypatch):
+    target = tmp_path / "report.html"
+    atomic_write_text(target, "old")
+
+    def broken_replace(src, dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("customer_workbook.paths.os.replace", broken_replace)
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write_text(target, "new")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
