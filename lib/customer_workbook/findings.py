@@ -91,7 +91,14 @@ class Findings:
 
 
 def format_value(value: Any, unit: str = "") -> str:
-    """Human-readable rendering of a finding's value (thousands separators, 3 significant digits)."""
+    """Human-readable rendering of a finding's value (thousands separators, 3 significant digits).
+
+    ``unit="share"`` marks fractions (0-1), shown as percentages.
+    """
+    if unit == "share":
+        if isinstance(value, dict):
+            return ", ".join(f"{k}: {format_value(v, 'share')}" for k, v in value.items())
+        return f"{value:.1%}" if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
     if isinstance(value, bool) or value is None:
         text = str(value)
     elif isinstance(value, int):

@@ -59,7 +59,7 @@ def weekly_volumes(transactions: pd.DataFrame) -> pd.DataFrame:
 
     Columns: ``orders``, ``active_customers``, ``revenue`` (net, currency units), ``new_customers``
     (customers whose first order falls in the week) and ``avg_basket`` (revenue per order).
-    The first and last weeks may be partial.
+    Weeks only partly covered by the data (at either end) are dropped so they do not look like drops.
     """
     orders = orders_from_transactions(transactions)
     orders["week"] = orders["date"].dt.normalize() - pd.to_timedelta(orders["date"].dt.dayofweek, unit="D")
@@ -70,7 +70,9 @@ def weekly_volumes(transactions: pd.DataFrame) -> pd.DataFrame:
     weekly = weekly.asfreq("7D", fill_value=0).fillna({"new_customers": 0})
     weekly["new_customers"] = weekly["new_customers"].astype(int)
     weekly["avg_basket"] = weekly["revenue"] / weekly["orders"].where(weekly["orders"] > 0)
-    return weekly
+    first, last = orders["date"].min().normalize(), orders["date"].max().normalize()
+    full = (weekly.index >= first) & (weekly.index + pd.Timedelta(days=6) <= last)
+    return weekly[full]
 
 
 def channel_shares(transactions: pd.DataFrame, freq: str = "MS") -> pd.DataFrame:
@@ -84,10 +86,9 @@ def channel_shares(transactions: pd.DataFrame, freq: str = "MS") -> pd.DataFrame
 def seasonality_index(weekly: pd.DataFrame, column: str = "revenue") -> pd.Series:
     """Mean of ``column`` per calendar month relative to the overall monthly mean (1.0 = average month).
 
-    Only full weeks inside the data's span count; index 1-12.
+    Index: calendar month 1-12.
     """
-    inner = weekly.iloc[1:-1]
-    by_month = inner[column].groupby(inner.index.month).mean()
+    by_month = weekly[column].groupby(weekly.index.month).mean()
     return by_month / by_month.mean()
 
 

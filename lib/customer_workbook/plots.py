@@ -25,6 +25,14 @@ def use_style() -> None:
     matplotlib.rcParams["figure.constrained_layout.use"] = True
 
 
+def styled_table(frame: pd.DataFrame, formats: dict | None = None):
+    """A pandas Styler for reports: no index, text columns left-aligned, blanks for missing values."""
+    text_columns = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    return (frame.style.hide(axis="index").format(formats or {}, na_rep="")
+            .set_properties(subset=text_columns, **{"text-align": "left"})
+            .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}]))
+
+
 def thousands(ax_axis) -> None:
     """Format an axis' tick labels with thousands separators."""
     ax_axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
