@@ -1,11 +1,13 @@
 """One consistent figure style for every report, and the shared chart helpers.
 
-All functions return a :class:`matplotlib.figure.Figure`; notebooks display it, tests inspect it.
+All functions return a :class:`matplotlib.figure.Figure` that is already closed in pyplot, so a
+notebook shows it exactly once, where it calls ``display(fig)``; tests inspect it.
 The palette is seaborn's colour-blind-safe one, axes carry labels with units.
 """
 from __future__ import annotations
 
 import matplotlib
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
@@ -25,12 +27,25 @@ def use_style() -> None:
     matplotlib.rcParams["figure.constrained_layout.use"] = True
 
 
+def finish(fig: Figure) -> Figure:
+    """Detach ``fig`` from pyplot (no automatic second rendering at the end of a cell) and return it."""
+    plt.close(fig)
+    return fig
+
+
 def styled_table(frame: pd.DataFrame, formats: dict | None = None):
     """A pandas Styler for reports: no index, text columns left-aligned, blanks for missing values."""
     text_columns = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
     return (frame.style.hide(axis="index").format(formats or {}, na_rep="")
             .set_properties(subset=text_columns, **{"text-align": "left"})
             .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}]))
+
+
+def date_axis(ax) -> None:
+    """Compact, non-overlapping date tick labels on the x axis."""
+    locator = mdates.AutoDateLocator(maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
 def thousands(ax_axis) -> None:
@@ -50,9 +65,10 @@ def plot_weekly_volumes(weekly: pd.DataFrame, currency: str = "currency units") 
         ax.set_title(title)
         ax.set_ylabel(unit)
         thousands(ax.yaxis)
+        date_axis(ax)
     for ax in axes[1]:
         ax.set_xlabel("week")
-    return fig
+    return finish(fig)
 
 
 def plot_shares_over_time(shares: pd.DataFrame, title: str, ylabel: str = "share of orders") -> Figure:
@@ -61,12 +77,13 @@ def plot_shares_over_time(shares: pd.DataFrame, title: str, ylabel: str = "share
     ax.stackplot(shares.index, shares.T.to_numpy(), labels=[str(c) for c in shares.columns],
                  colors=PALETTE[: shares.shape[1]], alpha=0.9)
     ax.set_ylim(0, 1)
+    date_axis(ax)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
     ax.set_title(title)
     ax.set_ylabel(ylabel)
     ax.set_xlabel("month")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    return fig
+    return finish(fig)
 
 
 def plot_histogram(values: pd.Series, title: str, xlabel: str, log_y: bool = False, bins: int = 50,
@@ -82,4 +99,4 @@ def plot_histogram(values: pd.Series, title: str, xlabel: str, log_y: bool = Fal
         ax.set_yscale("log")
     else:
         thousands(ax.yaxis)
-    return fig
+    return finish(fig)
