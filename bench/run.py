@@ -35,19 +35,33 @@ def sample_dir(n: int) -> Path:
     return ROOT / "data" / "generated" / f"n{n}"
 
 
-def steps(n: int, out: Path) -> dict[str, list[str]]:
-    """The measured commands for a data set of ``n`` customers."""
+def notebook_command(notebook: Path, data: str, out: Path, n: int) -> list[str]:
+    """Execute one notebook with papermill on ``data`` (batch settings: no widgets)."""
+    import papermill
+
+    declared = set(papermill.inspect_notebook(str(notebook)))
+    params = {"data_dir": data, "findings_path": str(out / f"{notebook.stem}_n{n}.json"), "interactive": False}
+    params = {k: v for k, v in params.items() if k in declared}
+    code = (f"import papermill; papermill.execute_notebook({str(notebook)!r}, {str(out / f'{notebook.stem}_n{n}.ipynb')!r}, "
+            f"parameters={params!r}, kernel_name='python3', progress_bar=False, cwd={str(ROOT)!r})")
+    return [PY, "-c", code]
+
+
+def steps(n: int, out: Path, only: list[str] | None) -> dict[str, list[str]]:
+    """The measured commands for a data set of ``n`` customers: loading, then every notebook."""
     data = str(sample_dir(n))
-    load = f"from customer_workbook.data import load_dataset; load_dataset({data!r})"
-    notebook = (f"import papermill; papermill.execute_notebook('notebooks/00_data_overview.ipynb', "
-                f"{str(out / f'00_n{n}.ipynb')!r}, parameters={{'data_dir': {data!r}, "
-                f"'findings_path': {str(out / f'00_n{n}.json')!r}}}, kernel_name='python3', progress_bar=False)")
-    return {"load + validate (9 tables)": [PY, "-c", load], "notebook 00_data_overview": [PY, "-c", notebook]}
+    commands = {"load + validate (9 tables)": [PY, "-c",
+                f"from customer_workbook.data import load_dataset; load_dataset({data!r})"]}
+    for notebook in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        if not only or any(notebook.stem.startswith(o) for o in only):
+            commands[f"notebook {notebook.stem}"] = notebook_command(notebook, data, out, n)
+    return commands
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--notebooks", nargs="*", default=None, help="only notebooks starting with these prefixes")
     parser.add_argument("--skip-clv", action="store_true", help="do not run bench/bench_clv.py")
     args = parser.parse_args()
     out = ROOT / "bench" / "results"
@@ -58,7 +72,7 @@ def main() -> int:
             print(f"generating {n:,} customers into {sample_dir(n)} ...", flush=True)
             rows.append(("generate sample", n, *measure([PY, "-m", "customer_workbook.sample", "--customers", str(n),
                                                          "--out", str(sample_dir(n))])))
-        for name, command in steps(n, out).items():
+        for name, command in steps(n, out, args.notebooks).items():
             print(f"measuring {name} at {n:,} customers ...", flush=True)
             rows.append((name, n, *measure(command)))
     print(f"\n{'step':32} {'customers':>10} {'wall s':>8} {'peak MiB':>9} {'s / 100k cust':>13}  status")
