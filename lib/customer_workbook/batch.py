@@ -175,8 +175,8 @@ def run_job(job: Job) -> JobResult:
 # --------------------------------------------------------------------------- HTML
 
 
-def _findings_cell(job: Job, findings: dict | None, error: str | None):
-    """A Markdown cell that opens the report: failure banner or key findings, then the parameters."""
+def _findings_cell(job: Job, findings: dict | None, error: str | None, toc: list[tuple[str, str]]):
+    """A Markdown cell that opens the report: failure banner or key findings, contents, parameters."""
     import nbformat
 
     parts = []
@@ -186,9 +186,12 @@ def _findings_cell(job: Job, findings: dict | None, error: str | None):
     if findings:
         headline = headline_markdown(findings)
         if headline:
-            parts.append("## Key findings\n\n" + headline)
+            parts.append("<h2 id='key-findings'>Key findings</h2>\n\n" + headline)
         for skipped in findings.get("skipped", []):
             parts.append(f"- *Skipped:* {skipped['section']} (needs {', '.join(skipped['missing'])})")
+    if toc:
+        links = "".join(f"<li><a href='#{anchor}'>{html.escape(title)}</a></li>" for anchor, title in toc)
+        parts.append(f"<nav class='cw-toc'><b>Contents</b><ul>{links}</ul></nav>")
     shown = {k: v for k, v in job.parameters.items() if k not in ("findings_path", "interactive")}
     if shown:
         parts.append("<small>Run <code>{}</code> · parameters: {}</small>".format(
@@ -196,33 +199,55 @@ def _findings_cell(job: Job, findings: dict | None, error: str | None):
     return nbformat.v4.new_markdown_cell("\n\n".join(parts), metadata={"tags": ["cw-findings"]})
 
 
+def _anchor_sections(cells) -> list[tuple[str, str]]:
+    """Put an anchor before every second-level heading; return (anchor, title) pairs for the contents."""
+    toc = []
+    for cell in cells:
+        if cell.cell_type != "markdown":
+            continue
+        lines = cell.source.split("\n")
+        for i, line in enumerate(lines):
+            if line.startswith("## "):
+                anchor = f"section-{len(toc) + 1}"
+                toc.append((anchor, line[3:].strip()))
+                lines[i] = f"<a id='{anchor}'></a>\n\n{line}"
+        cell.source = "\n".join(lines)
+    return toc
+
+
 REPORT_CSS = """
 <style>
 .cw-error{background:#fdecea;border-left:4px solid #b00020;padding:.8em 1em;margin:1em 0}
+.cw-toc{background:#f5f7fa;border-radius:6px;padding:.6em 1.2em;margin:1em 0}
+.cw-toc ul{margin:.3em 0;padding-left:.4em;list-style:none}
 .jp-Notebook{max-width:1100px;margin:auto}
 </style>
 """
+TEMPLATES = Path(__file__).parent / "templates"
 
 
 def render_report(executed: Path, job: Job, findings: dict | None, error: str | None) -> str:
-    """Self-contained HTML of an executed notebook: code hidden, findings first, stderr noise dropped."""
+    """Self-contained HTML of an executed notebook: code hidden, findings and contents first,
+    stderr noise (warnings) dropped from successful runs, no scripts fetched from the network."""
     import nbformat
     from nbconvert import HTMLExporter
 
+    title = (findings or {}).get("title") or job.notebook.stem
     if not executed.exists():
-        title = html.escape(job.notebook.stem)
-        return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title>{REPORT_CSS}</head>"
-                f"<body><h1>{title}</h1><div class='cw-error'><b>This report could not be produced.</b> "
-                f"{html.escape(error or 'unknown error')}</div></body></html>")
+        return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>{REPORT_CSS}"
+                f"</head><body><h1>{html.escape(title)}</h1><div class='cw-error'><b>This report could not be "
+                f"produced.</b> {html.escape(error or 'unknown error')}</div></body></html>")
     nb = nbformat.read(executed, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code" and not error:
             cell.outputs = [o for o in cell.outputs if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+    toc = _anchor_sections(nb.cells)
     first_md = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown"
                      and c.source.lstrip().startswith("#") and "papermill-error-cell-tag" not in c.source), -1)
-    nb.cells.insert(first_md + 1, _findings_cell(job, findings, error))
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
+    nb.cells.insert(first_md + 1, _findings_cell(job, findings, error, toc))
+    nb.metadata["title"] = f"{title} · {job.run}"
+    exporter = HTMLExporter(template_name="report", extra_template_basedirs=[str(TEMPLATES)], exclude_input=True,
+                            exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb)
     return body.replace("</head>", REPORT_CSS + "</head>", 1)
 
