@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from customer_workbook.batch import KERNEL_ARGUMENTS
 from customer_workbook.paths import project_root
 
 ROOT = project_root()
@@ -41,7 +42,7 @@ def execute_notebook(name: str, out_dir: Path, **parameters) -> dict:
     papermill.execute_notebook(
         str(ROOT / "notebooks" / f"{name}.ipynb"), str(out_dir / f"{name}.ipynb"),
         parameters={**parameters, "findings_path": str(findings)}, kernel_name="python3",
-        cwd=str(ROOT), execution_timeout=300, progress_bar=False)
+        cwd=str(ROOT), execution_timeout=300, progress_bar=False, extra_arguments=KERNEL_ARGUMENTS)
     return json.loads(findings.read_text())
 
 

@@ -37,6 +37,7 @@ from .findings import format_value, headline_markdown, load_findings
 from .paths import atomic_write_text, project_root, resolve_path
 
 KERNEL = "python3"
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]  # no start-up chatter from every kernel in batch logs
 DEFAULT_CELL_TIMEOUT = 600  # seconds per cell
 RUN_KEYS = {"run_name", "description", "parameters", "notebooks", "notebook_parameters"}
 
@@ -141,7 +142,8 @@ def _execute(job: Job, executed: Path) -> str | None:
         try:
             papermill.execute_notebook(
                 str(job.notebook), str(executed), parameters=job.parameters, kernel_name=KERNEL,
-                cwd=str(project_root()), execution_timeout=job.timeout, progress_bar=False, log_output=False)
+                cwd=str(project_root()), execution_timeout=job.timeout, progress_bar=False, log_output=False,
+                extra_arguments=KERNEL_ARGUMENTS)
             return None
         except PapermillExecutionError as exc:
             return f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
