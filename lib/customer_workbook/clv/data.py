@@ -220,7 +220,7 @@ def _exclusions(periods, summary, end_period):
     in_window = periods[periods["period"].to_numpy() <= end_period]
     all_ids = pd.unique(in_window["customer_id"].to_numpy())
     kept = summary.index.to_numpy() if summary is not None else np.array([], dtype=object)
-    no_purchase = ~np.isin(all_ids, kept)
+    no_purchase = ~pd.Index(all_ids).isin(kept)  # hash-based: np.isin on object arrays is quadratic
     if no_purchase.any():
         excluded["no_purchase"] = int(no_purchase.sum())
         warnings.warn(

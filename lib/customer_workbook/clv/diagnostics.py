@@ -189,9 +189,10 @@ def tracking_table(model, transactions: pd.DataFrame, calibration_end, observati
     first_row = np.r_[True, cust[1:] != cust[:-1]]
     first_day = buys["day"].to_numpy()[first_row]
     cohort_ids = cust[first_row][buys["period"].to_numpy()[first_row] <= 0]
-    in_cohort = np.isin(cust, cohort_ids)
+    cohort = pd.Index(cohort_ids)  # hash-based membership: np.isin on object arrays is quadratic
+    in_cohort = pd.Index(cust).isin(cohort)
     repeat_days = buys["day"].to_numpy()[in_cohort & ~first_row]
-    first_day = first_day[np.isin(cust[first_row], cohort_ids)]
+    first_day = first_day[pd.Index(cust[first_row]).isin(cohort)]
     start = int(first_day.min())
     end_day = int((obs_end.normalize() - pd.Timestamp(0)).days)
     ud = _UNIT_DAYS[unit]
