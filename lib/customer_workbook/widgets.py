@@ -39,3 +39,121 @@ def show(interactive: bool, build: Callable[[], widgets.Widget], static: Callabl
         display(build())
     else:
         static()
+
+
+# --------------------------------------------------------------------------- step 2: changes (notebook 02)
+
+
+def change_explorer(update: Callable[..., None], metrics: dict[str, str], groups: dict[str, str],
+                    title: str = "Explore a metric for a group of customers") -> widgets.VBox:
+    """Two drop-downs, a metric (``{key: label}``) and a customer group (``{key: label}``), wired to
+    ``update(metric=key, group=key)``, which shows the series with its change points and comparisons."""
+    metric = widgets.Dropdown(options=[(label, key) for key, label in metrics.items()], description="Metric",
+                              layout=widgets.Layout(width="360px"))
+    group = widgets.Dropdown(options=[(label, key) for key, label in groups.items()], description="Customers",
+                             layout=widgets.Layout(width="360px"))
+    return explorer(update, title, metric=metric, group=group)
+
+
+# --------------------------------------------------------------------------- step 1: behaviour (notebook 01)
+
+
+def behaviour_explorer(frame, scores, answers=None, groupings: tuple[str, ...] = ("segment", "persona_name"),
+                       title: str = "Explore a segment or persona") -> widgets.VBox:
+    """One drop-down of every group in ``groupings`` (columns of ``frame``); picking one shows its profile
+    against all customers, its RFM score distribution and its NPS with interval.
+
+    ``frame`` is per customer (columns of ``groupings`` plus ``orders``, ``revenue``, ``aov``,
+    ``recency_days``), ``scores`` from ``behaviour.rfm_scores`` and ``answers`` from
+    ``behaviour.latest_answers`` (optional). All computation is ``behaviour.group_snapshot``.
+    """
+    from IPython.display import Markdown
+
+    from . import behaviour, plots
+
+    options = [(f"{kind.replace('_name', '')}: {g}", (kind, str(g)))
+               for kind in groupings if kind in frame
+               for g in (frame[kind].cat.categories if hasattr(frame[kind], "cat") else sorted(frame[kind].dropna().astype(str).unique()))]
+    picker = widgets.Dropdown(options=options, description="Group", layout=widgets.Layout(width="480px"))
+
+    def update(choice):
+        kind, group = choice
+        snap = behaviour.group_snapshot(kind, group, frame, scores, answers)
+        display(plots.styled_table(snap["profile"], {str(group): "{:,.2f}", "all customers": "{:,.2f}"}))
+        both = scores.loc[frame.index].copy()
+        label = (frame[kind].astype(str) == group).map({True: group, False: "all others"})
+        display(plots.plot_rfm_distribution(both, label, title=f"RFM scores: {group} vs all others"))
+        if snap["nps"] is not None and snap["nps"]["n"]:
+            n = snap["nps"]
+            display(Markdown(f"**NPS {n['nps']:+.0f}** (95% interval {n['low']:+.0f} to {n['high']:+.0f}, "
+                             f"{n['n']:,} respondents)."))
+        else:
+            display(Markdown("No survey answers for this group."))
+
+    return explorer(update, title, choice=picker)
+
+
+# --------------------------------------------------------------------------- step 5: plan components (notebook 05)
+
+
+def customer_lookup(update: Callable[..., None], customer_ids, title: str = "Look up a customer") -> widgets.VBox:
+    """A text box with suggestions (``customer_ids``, e.g. the most valuable first) wired to
+    ``update(customer_id=...)``, which shows the customer's profile, value, tier, offers and uplift group."""
+    ids = [str(c) for c in customer_ids]
+    box = widgets.Combobox(value=ids[0] if ids else "", options=ids[:500], ensure_option=False,
+                           description="Customer", placeholder="customer id",
+                           layout=widgets.Layout(width="320px"))
+    return explorer(update, title, customer_id=box)
+
+
+def winback_explorer(update: Callable[..., None], cost_per_contact: float, response_rate: float,
+                     voucher_cost: float, title: str = "Is a win-back worth it?") -> widgets.VBox:
+    """Sliders for the cost of a contact, the response rate of live customers and the voucher cost,
+    wired to ``update(cost_per_contact=..., response_rate=..., voucher_cost=...)``."""
+    style = {"description_width": "150px"}
+    layout = widgets.Layout(width="380px")
+    cost = widgets.FloatSlider(value=cost_per_contact, min=0.0, max=max(50.0, 2 * cost_per_contact), step=0.5,
+                               description="Cost per contact", style=style, layout=layout)
+    rate = widgets.FloatSlider(value=response_rate, min=0.0, max=0.6, step=0.01, readout_format=".0%",
+                               description="Response (live)", style=style, layout=layout)
+    voucher = widgets.FloatSlider(value=voucher_cost, min=0.0, max=max(50.0, 2 * voucher_cost), step=0.5,
+                                  description="Voucher cost", style=style, layout=layout)
+    return explorer(update, title, cost_per_contact=cost, response_rate=rate, voucher_cost=voucher)
+
+
+# --------------------------------------------------------------------------- step 3: strategy (notebook 03)
+
+
+def budget_explorer(update: Callable[..., None], spend: dict[str, float], upper: dict[str, float],
+                    margin: float, discount_rate: float,
+                    title: str = "What if we spent this much per week?") -> widgets.VBox:
+    """One weekly-spend slider per acquisition channel plus margin and yearly discount rate sliders, wired to
+    ``update(margin=..., discount_rate=..., **{channel: spend})``; the controls wrap onto several rows."""
+    style = {"description_width": "110px"}
+    layout = widgets.Layout(width="340px")
+    controls = {ch: widgets.FloatSlider(value=float(v), min=0.0, max=float(max(upper[ch], v, 1.0)),
+                                        step=float(max(upper[ch], 1.0)) / 200, readout_format=",.0f",
+                                        description=f"{ch} /week", style=style, layout=layout,
+                                        continuous_update=False)
+                for ch, v in spend.items()}
+    controls["margin"] = widgets.FloatSlider(value=margin, min=0.05, max=0.9, step=0.01, readout_format=".0%",
+                                             description="Margin", style=style, layout=layout,
+                                             continuous_update=False)
+    controls["discount_rate"] = widgets.FloatSlider(value=discount_rate, min=0.0, max=0.3, step=0.01,
+                                                    readout_format=".0%", description="Discount rate /yr",
+                                                    style=style, layout=layout, continuous_update=False)
+    box = explorer(update, title, **controls)
+    box.children[-2].layout.flex_flow = "row wrap"
+    return box
+
+
+# --------------------------------------------------------------------------- step 4: plan phases (notebook 04)
+
+
+def threshold_explorer(update: Callable[..., None], start: float = 0.5,
+                       title: str = "Move the threshold: who would we target?") -> widgets.VBox:
+    """A slider for the score threshold (0.05-0.95), wired to ``update(threshold=value)``, which shows the
+    error rate, missing ratio, customers targeted and value at stake at that threshold."""
+    slider = widgets.FloatSlider(value=start, min=0.05, max=0.95, step=0.05, description="Threshold",
+                                 readout_format=".2f", continuous_update=False, layout=widgets.Layout(width="420px"))
+    return explorer(update, title, threshold=slider)
