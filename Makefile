@@ -8,7 +8,7 @@ PARAMS ?= params/sample.yaml
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup reports lab test test-all bench data clean
+.PHONY: help setup reports lab test test-all bench data workshop clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -23,6 +23,13 @@ $(STAMP): pyproject.toml
 
 reports: setup ## Run the whole report series on the shipped sample (PARAMS=params/x.yaml for others)
 	$(BIN)/python -m customer_workbook.batch $(PARAMS)
+
+SAMPLE_INDEX := reports/sample/index.html
+$(SAMPLE_INDEX): $(wildcard notebooks/*.ipynb) $(wildcard lib/customer_workbook/*.py) | setup
+	$(BIN)/python -m customer_workbook.batch params/sample.yaml
+
+workshop: setup $(SAMPLE_INDEX) ## Student notebooks in workshop/ and docs/workshop.md filled from the sample findings
+	$(BIN)/python -m customer_workbook.workshop
 
 lab: setup ## Open the notebooks in JupyterLab
 	$(BIN)/jupyter lab notebooks/

@@ -36,12 +36,20 @@ def transactions_only(tmp_path_factory, small_sample) -> Path:
 
 def execute_notebook(name: str, out_dir: Path, **parameters) -> dict:
     """Run notebooks/<name>.ipynb with papermill and return its findings JSON."""
+    return run_notebook(ROOT / "notebooks" / f"{name}.ipynb", out_dir, **parameters)
+
+
+def run_notebook(path: Path, out_dir: Path, **parameters) -> dict:
+    """Run the notebook at ``path`` with papermill (batch settings) and return its findings JSON."""
     import papermill
 
-    findings = out_dir / f"{name}.findings.json"
+    findings = out_dir / f"{path.stem}.findings.json"
+    declared = set(papermill.inspect_notebook(str(path)))
+    parameters = {**parameters, "findings_path": str(findings)}
+    if "interactive" in declared:
+        parameters.setdefault("interactive", False)
     papermill.execute_notebook(
-        str(ROOT / "notebooks" / f"{name}.ipynb"), str(out_dir / f"{name}.ipynb"),
-        parameters={**parameters, "findings_path": str(findings)}, kernel_name="python3",
+        str(path), str(out_dir / path.name), parameters=parameters, kernel_name="python3",
         cwd=str(ROOT), execution_timeout=300, progress_bar=False, extra_arguments=KERNEL_ARGUMENTS)
     return json.loads(findings.read_text())
 
