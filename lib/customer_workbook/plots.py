@@ -564,7 +564,7 @@ def plot_unit_economics(econ: pd.DataFrame, currency: str = "currency units") ->
     ax1.set_yticks(y, rows["channel"].astype(str))
     ax1.set_xlabel(f"{currency} per customer")
     ax1.set_title("Value and cost of a new customer")
-    ax1.legend(loc="lower right", fontsize=8)
+    ax1.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=8)
     thousands(ax1.xaxis)
     ax2.errorbar(rows["clv_to_cac"], y, xerr=_err(rows["clv_to_cac"], rows["ratio_low"], rows["ratio_high"]),
                  fmt="o", color=PALETTE[2], capsize=3)
