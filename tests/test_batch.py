@@ -59,7 +59,7 @@ def test_index_links_every_report_and_marks_the_failure(batch_run):
     _, run_dir, _ = batch_run
     index = (run_dir / "index.html").read_text()
     assert "href='00_data_overview.html'" in index and "href='01_broken.html'" in index
-    assert "failed: cell" in index
+    assert "failed: cell In [" in index
     results = {r["notebook"]: r["ok"] for r in json.loads((run_dir / "results.json").read_text())}
     assert results == {"00_data_overview": True, "01_broken": False}
     assert (run_dir.parent / "index.html").exists()

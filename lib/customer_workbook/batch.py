@@ -146,7 +146,7 @@ def _execute(job: Job, executed: Path) -> str | None:
                 extra_arguments=KERNEL_ARGUMENTS)
             return None
         except PapermillExecutionError as exc:
-            return f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+            return f"cell In [{exc.exec_count}]: {exc.ename}: {exc.evalue}"
         except Exception as exc:  # kernel start race, dead kernel, timeout ...
             if attempt == 1 and "Address already in use" in str(exc):
                 continue
