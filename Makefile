@@ -8,7 +8,7 @@ PARAMS ?= params/sample.yaml
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup reports lab test test-all bench data workshop clean
+.PHONY: help setup reports lab app test test-all bench data workshop clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -33,6 +33,9 @@ workshop: setup $(SAMPLE_INDEX) ## Student notebooks in workshop/ and docs/works
 
 lab: setup ## Open the notebooks in JupyterLab
 	$(BIN)/jupyter lab notebooks/
+
+app: setup ## Serve the notebooks code-free with live explorers (Voila) at http://127.0.0.1:8866
+	$(BIN)/voila notebooks/ --no-browser --port 8866 --Voila.ip=127.0.0.1
 
 test: setup ## Run the test suite (unit, notebook and batch tests)
 	$(BIN)/python -m pytest -n 2 -m "not slow" $(PYTEST_ARGS)
