@@ -1,0 +1,1342 @@
+"""Step 5: the components of the customer-management plan, each as a small, tested analysis.
+
+Sections (one per part of notebook 05):
+
+* **Long-term value** — :func:`customer_value` (CLV per customer for 1 and 3 years, discounted, from the
+  BG/NBD + Gamma-Gamma engine in :mod:`customer_workbook.clv`), :func:`segment_value`,
+  :func:`value_concentration`.
+* **Dormant customers** — :func:`dormancy_groups` (time since the last purchase relative to each
+  customer's *own* buying rhythm), :func:`winback_economics` (expected value of a win-back against
+  its cost, and the offer to use).
+* **Personal offers** — :func:`fit_item_item`, :func:`recommend`, :func:`popular_items`,
+  :func:`evaluate_recommenders` (hit rate and recall at k on a time split, against popularity).
+* **Closing the back door** — :func:`uplift_features`, :func:`fit_uplift` (a two-model learner,
+  cross-fitted so every prediction is out of sample), :func:`qini_curve`, :func:`qini_coefficient`,
+  :func:`uplift_at_k`, :func:`uplift_segments`, :func:`uplift_value`.
+* **Recognition and product hierarchy** — :func:`advocacy_scores`, :func:`recognition_tiers`,
+  :func:`tier_economics`, :func:`product_hierarchy`, :func:`tier_migration`.
+* **Ownership** — :func:`power_users`.
+* **Choice vs convenience** — :func:`choice_vs_convenience`.
+* **Non-customers** — :func:`classify_prospects`, :func:`must_have_needs`.
+* **The plan** — :func:`action_plan`.
+
+Conventions: money in currency units, durations in days unless a name says otherwise, shares are
+fractions in [0, 1]. Purchases are lines with a positive ``amount``; returns are ignored where a
+"what did they buy" question is asked. Every random step takes a ``seed``.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from . import clv
+
+__all__ = [
+    "DORMANCY_ORDER", "UPLIFT_GROUPS",
+    "with_categorical_ids", "mean_order_value", "discount_share", "customer_value", "segment_value", "value_concentration",
+    "dormancy_groups", "winback_economics",
+    "ItemItemModel", "fit_item_item", "recommend", "popular_items", "top_pairs", "offers_table",
+    "evaluate_recommenders",
+    "uplift_features", "UpliftFit", "fit_uplift", "qini_curve", "qini_coefficient", "uplift_at_k",
+    "uplift_segments", "uplift_value", "segment_effects", "base_targeting",
+    "advocacy_scores", "recognition_tiers", "tier_economics", "product_hierarchy", "tier_migration",
+    "power_users", "choice_vs_convenience",
+    "classify_prospects", "must_have_needs",
+    "customer_card", "action_plan",
+]
+
+def with_categorical_ids(transactions: pd.DataFrame) -> pd.DataFrame:
+    """Transactions with ``customer_id`` and ``product_id`` as categorical columns (same values).
+
+    Every analysis of this step groups or looks up lines by customer or product; on a categorical
+    column pandas hashes each distinct id once instead of once per line, which matters at millions
+    of lines.
+    """
+    cols = {c: transactions[c].astype("category") for c in ("customer_id", "product_id")
+            if c in transactions and not isinstance(transactions[c].dtype, pd.CategoricalDtype)}
+    return transactions.assign(**cols) if cols else transactions
+
+
+def _unique_ids(ids: pd.Series) -> pd.Index:
+    """Distinct customer ids of a (possibly categorical) column, as a plain text Index."""
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        cats = ids.cat.categories
+        return pd.Index(cats[np.unique(ids.cat.codes.to_numpy()[ids.cat.codes.to_numpy() >= 0])])
+    return pd.Index(pd.unique(ids))
+
+
+def _text_index(index: pd.Index) -> pd.Index:
+    """A CategoricalIndex turned into a plain Index of its values (other indexes unchanged)."""
+    return pd.Index(np.asarray(index, dtype=object), name=index.name).astype("str") \
+        if isinstance(index, pd.CategoricalIndex) else index
+
+
+def _purchases(transactions: pd.DataFrame) -> pd.DataFrame:
+    """Lines with a positive amount (purchases, not returns or free gifts)."""
+    return transactions[transactions["amount"].to_numpy() > 0]
+
+
+def mean_order_value(transactions: pd.DataFrame) -> float:
+    """Net revenue per order (currency units): total ``amount`` / distinct (customer, order timestamp) pairs
+    (returns included; a return dated later counts as its own order)."""
+    codes = pd.factorize(transactions["customer_id"])[0]
+    orders = (~pd.DataFrame({"c": codes, "t": transactions["date"].to_numpy().view("int64")}).duplicated()).sum()
+    return float(transactions["amount"].sum() / max(int(orders), 1))
+
+
+def discount_share(transactions: pd.DataFrame) -> pd.Series:
+    """Mean line discount (0-1) of each customer's purchases; empty without a ``discount`` column."""
+    buys = _purchases(transactions)
+    if "discount" not in buys:
+        return pd.Series(dtype=float, name="discount_share")
+    out = buys.groupby("customer_id", observed=True)["discount"].mean().rename("discount_share")
+    out.index = _text_index(out.index)
+    return out
+
+
+# =========================================================================== 1. long-term value
+
+
+def customer_value(transactions: pd.DataFrame, observation_end=None, horizons_years=(1, 3),
+                   margin: float = 1.0, discount_rate: float = 0.10) -> pd.DataFrame:
+    """Expected discounted value of every customer over the next years, with P(alive).
+
+    Fits a BG/NBD purchase model and a Gamma-Gamma spend model (daily purchase periods measured in
+    weeks) on all transactions up to ``observation_end``, then discounts the expected margin month by
+    month (:func:`customer_workbook.clv.customer_lifetime_value`).
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Contract transactions (``customer_id``, ``date``, ``amount``).
+    observation_end : date-like, optional
+        Last day of history; default the last transaction date.
+    horizons_years : tuple of int
+        Horizons in years; one ``clv_<h>y`` column each.
+    margin : float
+        Profit margin as a share of revenue (1.0 = revenue value).
+    discount_rate : float
+        Yearly discount rate (0.10 = 10% a year).
+
+    Returns
+    -------
+    DataFrame, shape (n_customers, 6 + len(horizons_years))
+        Index ``customer_id``; ``frequency`` (repeat purchase days), ``recency`` and ``T`` (weeks),
+        ``monetary_value`` (currency units), ``p_alive`` (0-1), ``expected_purchases_1y`` and
+        ``clv_<h>y`` (currency units). Customers the engine cannot score (first purchase on the last
+        day) are left out. ``attrs["models"]`` holds the fitted (BG/NBD, Gamma-Gamma) models.
+    """
+    end = pd.Timestamp(observation_end) if observation_end is not None else transactions["date"].max().normalize()
+    # customers as integer codes: the engine sorts and compares ids, much faster on integers than on text
+    codes, ids = pd.factorize(transactions["customer_id"])
+    coded = pd.DataFrame({"customer_id": codes, "date": transactions["date"].to_numpy(),
+                          "amount": transactions["amount"].to_numpy()})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", clv.CLVDataWarning)
+        rfm = clv.rfm_summary(coded, end, freq="D", time_unit="W")
+        bgnbd = clv.BGNBDModel().fit(rfm)
+        gg = clv.GammaGammaModel().fit(rfm)
+    out = rfm.copy()
+    out["p_alive"] = np.asarray(bgnbd.probability_alive(rfm), dtype=float)
+    out["expected_purchases_1y"] = np.asarray(bgnbd.expected_purchases(52.0, rfm), dtype=float)
+    for h in horizons_years:
+        out[f"clv_{h}y"] = np.asarray(clv.customer_lifetime_value(
+            bgnbd, gg, rfm, horizon_months=12 * h, discount_rate=discount_rate, rate_period="year",
+            margin=margin), dtype=float)
+    out.index = _text_index(pd.Index(np.asarray(ids, dtype=object)[out.index.to_numpy()], name="customer_id"))
+    out.attrs = {"models": (bgnbd, gg), "observation_end": end, "margin": margin, "discount_rate": discount_rate}
+    return out
+
+
+def segment_value(values: pd.DataFrame, segments: pd.Series, columns=("clv_1y", "clv_3y")) -> pd.DataFrame:
+    """Customers, mean and total value and share of total value per segment.
+
+    Parameters
+    ----------
+    values : DataFrame
+        Per-customer values indexed by ``customer_id`` (e.g. from :func:`customer_value`).
+    segments : Series
+        Segment label per ``customer_id``; customers without a label are grouped as ``"unknown"``.
+    columns : tuple of str
+        Value columns to summarise.
+
+    Returns
+    -------
+    DataFrame
+        One row per segment, sorted by the total of the first column: ``segment``, ``customers``,
+        ``mean_<col>``, ``total_<col>``, ``share_<col>`` (0-1).
+    """
+    seg = segments.reindex(values.index).astype("string").fillna("unknown")
+    g = values[list(columns)].groupby(seg.to_numpy())
+    out = pd.DataFrame({"customers": g.size()})
+    for c in columns:
+        out[f"mean_{c}"] = g[c].mean()
+        out[f"total_{c}"] = g[c].sum()
+        out[f"share_{c}"] = out[f"total_{c}"] / values[c].sum()
+    out = out.sort_values(f"total_{columns[0]}", ascending=False)
+    return out.rename_axis("segment").reset_index()
+
+
+def value_concentration(values: pd.Series, top_shares=(0.01, 0.05, 0.20)) -> pd.Series:
+    """Share of the total value held by the top ``x`` of customers (ranked by value).
+
+    Parameters
+    ----------
+    values : Series, shape (n,)
+        Non-negative value per customer.
+    top_shares : tuple of float
+        Fractions of customers (0-1).
+
+    Returns
+    -------
+    Series
+        Index: the fractions; values: share of total value (0-1). The top ``x`` are the
+        ``ceil(x * n)`` most valuable customers.
+    """
+    v = np.sort(np.asarray(values, dtype=float))[::-1]
+    total = v.sum()
+    cum = np.cumsum(v)
+    res = {s: float(cum[max(int(np.ceil(s * v.size)), 1) - 1] / total) if total > 0 else np.nan for s in top_shares}
+    return pd.Series(res, name="value_share")
+
+
+# =========================================================================== 2. dormant customers
+
+#: Dormancy groups from awake to deepest asleep.
+DORMANCY_ORDER = ("active", "half_sleepy", "sleepy", "sleeping")
+
+
+def dormancy_groups(values: pd.DataFrame, thresholds=(2.0, 4.0, 8.0), prior_strength: float = 1.0) -> pd.DataFrame:
+    """Dormancy of each customer, measured against his or her own buying rhythm.
+
+    The overdue ratio is ``days since the last purchase / typical gap``. The typical gap is the
+    customer's mean gap between purchase days, shrunk towards the base's median gap:
+    ``gap_i = (recency_i + k * g0) / (frequency_i + k)`` with ``k = prior_strength`` and ``g0`` the
+    median gap of repeat buyers, so one-time buyers get ``g0`` and frequent buyers their own rhythm.
+
+    Rules (ratio r): ``active`` r < t1, ``half_sleepy`` t1 <= r < t2 (a cycle or two late),
+    ``sleepy`` t2 <= r < t3, ``sleeping`` r >= t3.
+
+    Parameters
+    ----------
+    values : DataFrame
+        Output of :func:`customer_value` (``frequency``, ``recency``, ``T`` in weeks, ``p_alive``).
+    thresholds : tuple of 3 floats
+        Overdue-ratio limits t1 < t2 < t3 (multiples of the customer's own gap).
+    prior_strength : float
+        Weight ``k`` of the base's median gap, in purchases.
+
+    Returns
+    -------
+    DataFrame, shape (n_customers, 4)
+        ``days_since_last``, ``typical_gap_days``, ``overdue_ratio`` and ``group`` (ordered categorical
+        of :data:`DORMANCY_ORDER`), indexed like ``values``.
+    """
+    t1, t2, t3 = thresholds
+    if not t1 < t2 < t3:
+        raise ValueError("thresholds must be increasing")
+    freq = values["frequency"].to_numpy(dtype=float)
+    rec_days = values["recency"].to_numpy(dtype=float) * 7.0
+    since = (values["T"].to_numpy(dtype=float) - values["recency"].to_numpy(dtype=float)) * 7.0
+    repeat = freq > 0
+    g0 = float(np.median(rec_days[repeat] / freq[repeat])) if repeat.any() else float(np.median(since) or 30.0)
+    gap = (rec_days + prior_strength * g0) / (freq + prior_strength)
+    ratio = since / gap
+    idx = np.digitize(ratio, [t1, t2, t3])
+    group = pd.Categorical.from_codes(idx, categories=list(DORMANCY_ORDER), ordered=True)
+    out = pd.DataFrame({"days_since_last": since, "typical_gap_days": gap, "overdue_ratio": ratio,
+                        "group": group}, index=values.index)
+    out.attrs["median_gap_days"] = g0
+    return out
+
+
+def winback_economics(values: pd.DataFrame, groups: pd.Series, discount_share: pd.Series | None = None,
+                      value_if_woken: float | None = None, response_rate: float = 0.15,
+                      cost_per_contact: float = 5.0, voucher_cost: float = 8.0) -> pd.DataFrame:
+    """Is waking each dormant group worth it, and with which offer?
+
+    Expected gain of contacting one customer of a group:
+    ``response_rate * mean P(alive) * value_if_woken - cost_per_contact - response_rate * mean P(alive) *
+    voucher_share * voucher_cost``, where only customers still alive can respond and a voucher is
+    paid only by those who use it. The offer rule: full-price buyers (mean line discount below 0.05)
+    get a personal recommendation without a discount — a discount mail can put them off — and
+    discount users get a voucher; a group whose expected gain is not positive is left alone.
+
+    Parameters
+    ----------
+    values : DataFrame
+        Output of :func:`customer_value` (``p_alive``, ``clv_1y``).
+    groups : Series
+        Dormancy group per customer (:func:`dormancy_groups` ``group``).
+    discount_share : Series, optional
+        Mean line discount (0-1) per customer; without it every offer is a recommendation.
+    value_if_woken : float, optional
+        Value (currency units) of a woken customer; default the mean 1-year CLV of ``active`` customers.
+    response_rate : float
+        Share of the *live* customers in a group who respond to a win-back (0-1).
+    cost_per_contact, voucher_cost : float
+        Cost of one contact and of one redeemed voucher (currency units).
+
+    Returns
+    -------
+    DataFrame
+        One row per dormant group (``half_sleepy``, ``sleepy``, ``sleeping``): ``customers``,
+        ``mean_p_alive``, ``mean_clv_1y``, ``voucher_share``, ``expected_wakes`` (customers),
+        ``gain_per_contact``, ``total_gain`` (currency units), ``worth_it`` (bool), ``offer`` (text).
+    """
+    if value_if_woken is None:
+        value_if_woken = float(values.loc[groups == "active", "clv_1y"].mean())
+    frame = pd.DataFrame({"group": groups, "p_alive": values["p_alive"], "clv_1y": values["clv_1y"]})
+    if discount_share is not None:
+        frame["voucher"] = (discount_share.reindex(values.index).fillna(0.0) >= 0.05).to_numpy()
+    else:
+        frame["voucher"] = False
+    g = frame[frame["group"] != "active"].groupby("group", observed=True)
+    out = pd.DataFrame({"customers": g.size(), "mean_p_alive": g["p_alive"].mean(),
+                        "mean_clv_1y": g["clv_1y"].mean(), "voucher_share": g["voucher"].mean()})
+    out = out.reindex([d for d in DORMANCY_ORDER[1:] if d in out.index])
+    wake = response_rate * out["mean_p_alive"]
+    out["expected_wakes"] = wake * out["customers"]
+    out["gain_per_contact"] = wake * value_if_woken - cost_per_contact - wake * out["voucher_share"] * voucher_cost
+    out["total_gain"] = out["gain_per_contact"] * out["customers"]
+    out["worth_it"] = out["gain_per_contact"] > 0
+    offer = np.where(out["voucher_share"] >= 0.5, "voucher on their favourite category for discount users; "
+                     "personal recommendation for full-price buyers",
+                     "personal recommendation (no discount); voucher only for the discount users")
+    out["offer"] = np.where(out["worth_it"], offer, "leave alone: a contact costs more than it returns")
+    out.attrs["value_if_woken"] = value_if_woken
+    return out.rename_axis("group").reset_index()
+
+
+# =========================================================================== 3. personal offers
+
+
+@dataclass
+class ItemItemModel:
+    """Item-item co-purchase model: cosine similarity between products' buyer sets.
+
+    ``similarity`` is a dense (n_items, n_items) array with a zero diagonal; ``items`` the product ids
+    in its order; ``popularity`` the number of buyers per product (same order).
+    """
+
+    items: pd.Index
+    similarity: np.ndarray
+    popularity: np.ndarray
+    until: pd.Timestamp | None = None
+    extras: dict = field(default_factory=dict)
+
+    def neighbours(self, product_id: str, k: int = 5) -> pd.Series:
+        """The ``k`` products most similar to ``product_id`` (Series: product id -> cosine)."""
+        row = self.similarity[self.items.get_loc(product_id)]
+        top = np.argsort(-row, kind="stable")[:k]
+        return pd.Series(row[top], index=self.items[top], name="cosine")
+
+
+def _owned_matrix(transactions: pd.DataFrame, customers: pd.Index, items: pd.Index) -> sparse.csr_matrix:
+    """Binary (len(customers), len(items)) matrix: 1 where the customer bought the product."""
+    buys = transactions if (transactions["amount"].to_numpy() > 0).all() else _purchases(transactions)
+    rows = customers.get_indexer(buys["customer_id"])
+    cols = items.get_indexer(buys["product_id"])
+    keep = (rows >= 0) & (cols >= 0)
+    m = sparse.csr_matrix((np.ones(int(keep.sum()), dtype=np.float32), (rows[keep], cols[keep])),
+                          shape=(len(customers), len(items)))
+    m.sum_duplicates()
+    m.data[:] = 1.0
+    return m
+
+
+def fit_item_item(transactions: pd.DataFrame, until=None) -> ItemItemModel:
+    """Fit the item-item cosine recommender on purchases before ``until``.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Contract transactions with ``product_id``.
+    until : date-like, optional
+        Only lines dated before this day are used (time split); default all.
+
+    Returns
+    -------
+    ItemItemModel
+    """
+    tx = transactions[["customer_id", "date", "amount", "product_id"]]
+    tx = tx if until is None else tx[tx["date"] < pd.Timestamp(until)]
+    buys = _purchases(tx)
+    item_code, items = pd.factorize(buys["product_id"], sort=True)
+    cust_code, customers = pd.factorize(buys["customer_id"])
+    x = sparse.csr_matrix((np.ones(len(buys), dtype=np.float32), (cust_code, item_code)),
+                          shape=(len(customers), len(items)))
+    x.sum_duplicates()
+    x.data[:] = 1.0
+    items = _text_index(pd.Index(items))
+    co = (x.T @ x).toarray().astype(float)
+    pop = np.diag(co).copy()
+    norm = np.sqrt(np.outer(pop, pop))
+    sim = np.divide(co, norm, out=np.zeros_like(co), where=norm > 0)
+    np.fill_diagonal(sim, 0.0)
+    return ItemItemModel(items=items, similarity=sim, popularity=pop,
+                         until=None if until is None else pd.Timestamp(until))
+
+
+def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Column indices of the ``k`` highest scores per row, best first. Shape (n_rows, k)."""
+    k = min(k, scores.shape[1])
+    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    order = np.argsort(-np.take_along_axis(scores, part, axis=1), axis=1, kind="stable")
+    return np.take_along_axis(part, order, axis=1)
+
+
+def _score(model: ItemItemModel, owned: sparse.csr_matrix, kind: str) -> np.ndarray:
+    tie = model.popularity / (model.popularity.max() + 1.0) * 1e-6
+    if kind == "item_item":
+        scores = np.asarray(owned @ model.similarity) + tie
+    else:
+        scores = np.broadcast_to(model.popularity.astype(float), owned.shape).copy()
+    scores[owned.nonzero()] = -np.inf
+    return scores
+
+
+def recommend(model: ItemItemModel, transactions: pd.DataFrame, customer_ids, k: int = 10,
+              kind: str = "item_item", batch: int = 50_000) -> pd.DataFrame:
+    """Top-``k`` next-best offers per customer: products similar to what they bought, not yet owned.
+
+    Score of product j for customer c = sum of cosine(j, i) over products i the customer bought
+    (``kind="item_item"``), or the number of buyers of j (``kind="popularity"``, the baseline).
+
+    Parameters
+    ----------
+    model : ItemItemModel
+    transactions : DataFrame
+        Purchase history used for "what they own" (lines before ``model.until`` when set).
+    customer_ids : array_like
+        Customers to score; processed in batches of ``batch`` rows to bound memory.
+    k : int
+        Offers per customer.
+
+    Returns
+    -------
+    DataFrame, shape (n_customers * k, 4)
+        ``customer_id``, ``rank`` (1 = best), ``product_id``, ``score``.
+    """
+    if kind not in ("item_item", "popularity"):
+        raise ValueError("kind must be 'item_item' or 'popularity'")
+    customers = pd.Index(pd.unique(pd.Series(customer_ids, dtype="string")))
+    hist = transactions[["customer_id", "date", "amount", "product_id"]]
+    hist = hist[hist["customer_id"].isin(customers).to_numpy()]
+    if model.until is not None:
+        hist = hist[hist["date"] < model.until]
+    frames = []
+    for start in range(0, len(customers), batch):
+        chunk = customers[start:start + batch]
+        owned = _owned_matrix(hist[hist["customer_id"].isin(chunk)], chunk, model.items)
+        scores = _score(model, owned, kind)
+        top = _top_k(scores, k)
+        frames.append(pd.DataFrame({
+            "customer_id": np.repeat(chunk.to_numpy(), top.shape[1]),
+            "rank": np.tile(np.arange(1, top.shape[1] + 1), len(chunk)),
+            "product_id": model.items.to_numpy()[top.ravel()],
+            "score": np.take_along_axis(scores, top, axis=1).ravel()}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def popular_items(model: ItemItemModel, k: int = 10) -> pd.Series:
+    """The ``k`` products with most buyers (Series: product id -> buyers)."""
+    top = np.argsort(-model.popularity, kind="stable")[:k]
+    return pd.Series(model.popularity[top], index=model.items[top], name="buyers")
+
+
+def top_pairs(model: ItemItemModel, n: int = 12, products: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The ``n`` product pairs bought by the most overlapping sets of customers (highest cosine).
+
+    Returns
+    -------
+    DataFrame: ``product_a``, ``product_b``, ``cosine`` (0-1) and, with ``products``, their categories.
+    """
+    sim = np.triu(model.similarity, k=1)
+    flat = np.argsort(-sim, axis=None, kind="stable")[:n]
+    a, b = np.unravel_index(flat, sim.shape)
+    out = pd.DataFrame({"product_a": model.items[a], "product_b": model.items[b], "cosine": sim[a, b]})
+    if products is not None and "category" in products:
+        cat = products.set_index("product_id")["category"]
+        out["category_a"] = cat.reindex(out["product_a"]).to_numpy()
+        out["category_b"] = cat.reindex(out["product_b"]).to_numpy()
+    return out
+
+
+def offers_table(recs: pd.DataFrame, products: pd.DataFrame | None = None, values: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per customer with the offers in rank order (``offers`` text) and, when given, the
+    products' categories and tiers and the customer's 1-year CLV."""
+    r = recs.copy()
+    label = r["product_id"].astype("string")
+    if products is not None:
+        info = products.set_index("product_id")
+        extra = [c for c in ("category", "tier") if c in info]
+        if extra:
+            label = label + " (" + info[extra].astype("string").agg(", ".join, axis=1).reindex(r["product_id"]).to_numpy() + ")"
+    r["label"] = label.to_numpy()
+    out = r.sort_values(["customer_id", "rank"]).groupby("customer_id", sort=False)["label"].agg("; ".join).rename("offers")
+    out = out.to_frame()
+    if values is not None:
+        out.insert(0, "clv_1y", values["clv_1y"].reindex(out.index))
+        out = out.sort_values("clv_1y", ascending=False)
+    return out.rename_axis("customer_id").reset_index()
+
+
+def evaluate_recommenders(transactions: pd.DataFrame, split_date, k: int = 10, max_customers: int = 20_000,
+                          seed: int = 0) -> pd.DataFrame:
+    """Offline evaluation on a time split: train before ``split_date``, test on what was bought after.
+
+    Test customers bought before and after the split; their relevant items are the products bought
+    after the split that they did not own before. ``hit_rate`` = share of test customers with at
+    least one relevant item in their top ``k``; ``recall`` = mean share of each customer's relevant
+    items found in the top ``k``; ``precision`` = mean share of the ``k`` offers that were relevant.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Contract transactions with ``product_id``.
+    split_date : date-like
+    k : int
+    max_customers : int
+        Test customers are sampled down to this many (seeded) to bound time and memory.
+    seed : int
+
+    Returns
+    -------
+    DataFrame, 2 rows (``item_item``, ``popularity``)
+        ``hit_rate``, ``recall``, ``precision`` (0-1) and ``test_customers``; ``attrs["model"]`` holds
+        the fitted model and ``attrs["lift"]`` the recall of item-item divided by popularity's.
+    """
+    split = pd.Timestamp(split_date)
+    model = fit_item_item(transactions, until=split)
+    lines = _purchases(transactions[["customer_id", "date", "amount", "product_id"]])
+    is_before = (lines["date"] < split).to_numpy()
+    before, after = lines[is_before], lines[~is_before]
+    test = _unique_ids(before["customer_id"]).intersection(_unique_ids(after["customer_id"]))
+    if len(test) > max_customers:
+        rng = np.random.default_rng(seed)
+        test = test[np.sort(rng.choice(len(test), max_customers, replace=False))]
+    owned = _owned_matrix(before, test, model.items)
+    later = _owned_matrix(after, test, model.items)
+    relevant = (later - later.multiply(owned)).tocsr()
+    relevant.eliminate_zeros()
+    n_rel = np.asarray(relevant.sum(axis=1)).ravel()
+    has = n_rel > 0
+    rel_dense = relevant[has].toarray() > 0
+    rows = []
+    for kind in ("item_item", "popularity"):
+        top = _top_k(_score(model, owned[has], kind), k)
+        hits = np.take_along_axis(rel_dense, top, axis=1).sum(axis=1)
+        rows.append({"method": kind, "hit_rate": float((hits > 0).mean()), "recall": float((hits / n_rel[has]).mean()),
+                     "precision": float((hits / top.shape[1]).mean()), "test_customers": int(has.sum())})
+    out = pd.DataFrame(rows).set_index("method")
+    out.attrs["model"] = model
+    base = out.loc["popularity", "recall"]
+    out.attrs["lift"] = float(out.loc["item_item", "recall"] / base) if base > 0 else float("inf")
+    out.attrs["split_date"] = split
+    out.attrs["k"] = k
+    return out
+
+
+# =========================================================================== 4. closing the back door
+
+#: Uplift groups: whom to target, whom to leave alone.
+UPLIFT_GROUPS = ("persuadable", "sure_thing", "lost_cause", "sleeping_dog")
+
+
+def uplift_features(transactions: pd.DataFrame, customer_ids, as_of) -> pd.DataFrame:
+    """Behaviour observable before ``as_of`` (the send date), per customer, for uplift models.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Contract transactions (``discount`` and ``channel`` used when present).
+    customer_ids : array_like
+        Customers to describe (e.g. a campaign's population).
+    as_of : date-like
+        Only lines dated strictly before this day are used.
+
+    Returns
+    -------
+    DataFrame, shape (n_customers, 7-8), indexed by ``customer_id``
+        ``days_since_last`` (days; 9999 when never bought), ``orders_90d``, ``orders_150d``,
+        ``orders_365d`` (orders = distinct order timestamps), ``spend_365d`` (currency units), ``mean_discount_365d`` (0-1),
+        ``tenure_days`` (since the first purchase in the data) and, with ``channel``,
+        ``online_share_365d`` (0-1).
+    """
+    as_of = pd.Timestamp(as_of)
+    ids = pd.Index(pd.unique(pd.Series(customer_ids, dtype="string")), name="customer_id")
+    n = len(ids)
+    row = ids.get_indexer(transactions["customer_id"])  # integer customer codes; -1 = not asked for
+    when = transactions["date"].to_numpy()
+    amount = transactions["amount"].to_numpy(dtype=float)
+    keep = (row >= 0) & (when < as_of.to_datetime64()) & (amount > 0)
+    row, when, amount = row[keep], when[keep], amount[keep]
+    age = ((as_of.to_datetime64() - when) // np.timedelta64(1, "D")).astype(np.int64)
+
+    def per_customer(values, mask=None, how="sum"):
+        r, v = (row, values) if mask is None else (row[mask], values[mask])
+        total = np.bincount(r, weights=v, minlength=n)
+        if how == "mean":
+            count = np.bincount(r, minlength=n)
+            return np.divide(total, count, out=np.zeros(n), where=count > 0)
+        return total
+
+    out = pd.DataFrame(index=ids)
+    last = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(last, row, age)
+    first = np.zeros(n, dtype=np.int64)
+    np.maximum.at(first, row, age)
+    bought = np.bincount(row, minlength=n) > 0
+    out["days_since_last"] = np.where(bought, last, 9999).astype(float)
+    # an order = a distinct (customer, order timestamp): integer keys, no hashing of text order ids
+    first_line = ~pd.DataFrame({"c": row, "t": when.view("int64")}).duplicated().to_numpy()
+    for days in (90, 150, 365):
+        out[f"orders_{days}d"] = per_customer(np.ones(len(row)), first_line & (age < days))
+    year = age < 365
+    out["spend_365d"] = per_customer(amount, year)
+    if "discount" in transactions:
+        disc = transactions["discount"].to_numpy(dtype=float, na_value=0.0)[keep]
+        out["mean_discount_365d"] = per_customer(disc, year, "mean")
+    out["tenure_days"] = np.where(bought, first, 0).astype(float)
+    if "channel" in transactions:
+        online = transactions["channel"].isin(["web", "app"]).to_numpy(dtype=float, na_value=0.0)[keep]
+        out["online_share_365d"] = per_customer(online, year, "mean")
+    return out
+
+
+@dataclass
+class UpliftFit:
+    """A cross-fitted two-model (T-learner) uplift fit.
+
+    ``predictions``: per customer ``p_treated`` and ``p_control`` (probability of the outcome with and
+    without the treatment, out of fold), ``uplift`` (their difference) and ``response`` (the baseline
+    response-model score, P(outcome | treated)). ``models``: (treated model, control model) refitted on
+    all rows, for scoring customers outside the campaign.
+    """
+
+    predictions: pd.DataFrame
+    models: tuple
+    features: list[str]
+
+    def score(self, features: pd.DataFrame) -> pd.DataFrame:
+        """``p_treated``, ``p_control`` and ``uplift`` for new customers (same feature columns)."""
+        from threadpoolctl import threadpool_limits
+
+        x = features[self.features].to_numpy(dtype=float)
+        with threadpool_limits(1):
+            pt = self.models[0].predict_proba(x)[:, 1]
+            pc = self.models[1].predict_proba(x)[:, 1]
+        return pd.DataFrame({"p_treated": pt, "p_control": pc, "uplift": pt - pc}, index=features.index)
+
+
+def _learner(seed: int):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    # shallow, heavily pooled trees: uplift is a small difference of two noisy probabilities
+    return HistGradientBoostingClassifier(max_depth=2, learning_rate=0.05, max_iter=100, min_samples_leaf=100,
+                                          random_state=seed)
+
+
+def fit_uplift(features: pd.DataFrame, treated, outcome, n_folds: int = 5, seed: int = 0) -> UpliftFit:
+    """Two-model uplift: one outcome model for treated, one for control customers, cross-fitted.
+
+    Each fold's customers are scored by models trained on the other folds (stratified by treatment
+    and outcome), so every uplift in ``predictions`` is a held-out prediction on randomised data.
+
+    Parameters
+    ----------
+    features : DataFrame, shape (n, p)
+        Numeric features observable before the treatment (:func:`uplift_features`).
+    treated : array_like of bool, shape (n,)
+        Randomised assignment.
+    outcome : array_like of int, shape (n,)
+        1 if the customer responded (bought) in the campaign window.
+    n_folds : int
+    seed : int
+
+    Returns
+    -------
+    UpliftFit
+    """
+    from sklearn.model_selection import StratifiedKFold
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):  # small fits: threads cost more than they save (and oversubscribe)
+        return _fit_uplift(features, treated, outcome, n_folds, seed, StratifiedKFold)
+
+
+def _fit_uplift(features, treated, outcome, n_folds, seed, StratifiedKFold) -> UpliftFit:
+    x = features.to_numpy(dtype=float)
+    t = np.asarray(treated, dtype=bool)
+    y = np.asarray(outcome, dtype=int)
+    pt, pc = np.empty(len(y)), np.empty(len(y))
+    folds = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
+    for i, (train, test) in enumerate(folds.split(x, 2 * t + y)):
+        tr_t, tr_c = train[t[train]], train[~t[train]]
+        pt[test] = _learner(seed + i).fit(x[tr_t], y[tr_t]).predict_proba(x[test])[:, 1]
+        pc[test] = _learner(seed + i).fit(x[tr_c], y[tr_c]).predict_proba(x[test])[:, 1]
+    preds = pd.DataFrame({"treated": t, "outcome": y, "p_treated": pt, "p_control": pc, "uplift": pt - pc,
+                          "response": pt}, index=features.index)
+    models = (_learner(seed).fit(x[t], y[t]), _learner(seed).fit(x[~t], y[~t]))
+    return UpliftFit(predictions=preds, models=models, features=list(features.columns))
+
+
+def qini_curve(score, treated, outcome) -> pd.DataFrame:
+    """Qini curve: incremental responders when targeting customers in order of ``score``.
+
+    ``Q(n) = R_t(n) - R_c(n) * N_t(n) / N_c(n)``: responders among the treated in the top ``n``, minus
+    control responders scaled to the same number of treated. Ties in ``score`` are broken by a stable sort.
+
+    Returns
+    -------
+    DataFrame, shape (n + 1, 2)
+        ``share_targeted`` (0-1) and ``incremental`` (responders), starting at (0, 0).
+    """
+    s = np.asarray(score, dtype=float)
+    t = np.asarray(treated, dtype=bool)
+    y = np.asarray(outcome, dtype=float)
+    order = np.argsort(-s, kind="stable")
+    t, y = t[order], y[order]
+    nt, nc = np.cumsum(t), np.cumsum(~t)
+    rt, rc = np.cumsum(y * t), np.cumsum(y * ~t)
+    q = rt - np.divide(rc * nt, nc, out=np.zeros(len(y)), where=nc > 0)
+    return pd.DataFrame({"share_targeted": np.r_[0.0, np.arange(1, len(y) + 1) / len(y)], "incremental": np.r_[0.0, q]})
+
+
+def qini_coefficient(score, treated, outcome) -> float:
+    """Normalised Qini: (area of the model's Qini curve − random) / (area of the perfect curve − random).
+
+    1 is a perfect ranking, 0 is random targeting, negative is worse than random. The perfect ranking
+    puts treated responders first and control responders last (it allows for customers the
+    treatment harms), so the measure is comparable across data sets.
+    """
+    t = np.asarray(treated, dtype=bool)
+    y = np.asarray(outcome, dtype=float)
+
+    def area(sc):
+        c = qini_curve(sc, t, y)
+        return float(np.trapezoid(c["incremental"], c["share_targeted"])), float(c["incremental"].iloc[-1])
+
+    model, total = area(score)
+    perfect, _ = area(y * t - y * ~t)
+    random = total / 2.0
+    return (model - random) / (perfect - random)
+
+
+def uplift_at_k(score, treated, outcome, k: float = 0.3) -> float:
+    """Observed uplift (treated response rate − control response rate) in the top ``k`` share by ``score``."""
+    s = np.asarray(score, dtype=float)
+    t = np.asarray(treated, dtype=bool)
+    y = np.asarray(outcome, dtype=float)
+    top = np.argsort(-s, kind="stable")[: max(int(round(k * len(s))), 1)]
+    tt, yy = t[top], y[top]
+    if tt.all() or (~tt).all():
+        return float("nan")
+    return float(yy[tt].mean() - yy[~tt].mean())
+
+
+def uplift_segments(p_control, uplift, uplift_threshold: float = 0.05, base_threshold: float = 0.5) -> np.ndarray:
+    """Label customers from predicted effects.
+
+    Rules: ``persuadable`` uplift >= +t; ``sleeping_dog`` uplift <= −t (the campaign pushes them
+    away); otherwise ``sure_thing`` when P(outcome | control) >= ``base_threshold`` (they buy anyway)
+    and ``lost_cause`` below it.
+
+    Returns
+    -------
+    ndarray of str, shape (n,)
+    """
+    u = np.asarray(uplift, dtype=float)
+    pc = np.asarray(p_control, dtype=float)
+    return np.select([u >= uplift_threshold, u <= -uplift_threshold, pc >= base_threshold],
+                     ["persuadable", "sleeping_dog", "sure_thing"], "lost_cause").astype(object)
+
+
+def uplift_value(predictions: pd.DataFrame, segments, value_per_response: float, cost_per_contact: float) -> pd.DataFrame:
+    """Money at stake under three targeting policies, from held-out predicted effects.
+
+    Per targeted customer the expected profit is ``uplift * value_per_response - cost_per_contact``.
+    Policies: contact everyone, contact the ``persuadable`` segment only, contact the top of the
+    response model (as many customers as there are persuadables). Realised values use the observed
+    randomised outcomes inside each policy's audience (treated rate − control rate).
+
+    Returns
+    -------
+    DataFrame, 3 rows
+        ``policy``, ``customers`` targeted, ``predicted_uplift`` and ``observed_uplift`` (rates, 0-1),
+        ``expected_profit`` (currency units, from the observed uplift).
+    """
+    seg = np.asarray(segments, dtype=object)
+    n_target = int((seg == "persuadable").sum())
+    by_response = np.zeros(len(seg), dtype=bool)
+    by_response[np.argsort(-predictions["response"].to_numpy(), kind="stable")[:n_target]] = True
+    policies = {"everyone": np.ones(len(seg), dtype=bool), "persuadables only": seg == "persuadable",
+                "response model (same number)": by_response}
+    rows = []
+    t = predictions["treated"].to_numpy(dtype=bool)
+    y = predictions["outcome"].to_numpy(dtype=float)
+    for name, mask in policies.items():
+        obs = (y[mask & t].mean() - y[mask & ~t].mean()) if (mask & t).any() and (mask & ~t).any() else np.nan
+        n = int(mask.sum())
+        rows.append({"policy": name, "customers": n, "predicted_uplift": float(predictions["uplift"].to_numpy()[mask].mean()),
+                     "observed_uplift": float(obs), "expected_profit": float(n * (obs * value_per_response - cost_per_contact))})
+    return pd.DataFrame(rows)
+
+
+def segment_effects(predictions: pd.DataFrame, segments) -> pd.DataFrame:
+    """Predicted and observed effect per predicted uplift segment (held-out, randomised data).
+
+    Returns
+    -------
+    DataFrame, one row per segment of :data:`UPLIFT_GROUPS` present: ``customers``, ``share`` (0-1),
+    ``predicted_uplift``, ``treated_rate``, ``control_rate``, ``observed_uplift`` (rates, 0-1).
+    """
+    f = predictions.assign(segment=np.asarray(segments, dtype=object))
+    rows = []
+    for name in UPLIFT_GROUPS:
+        g = f[f["segment"] == name]
+        if g.empty:
+            continue
+        tr, co = g.loc[g["treated"], "outcome"], g.loc[~g["treated"], "outcome"]
+        rows.append({"segment": name, "customers": len(g), "share": len(g) / len(f),
+                     "predicted_uplift": float(g["uplift"].mean()),
+                     "treated_rate": float(tr.mean()) if len(tr) else np.nan,
+                     "control_rate": float(co.mean()) if len(co) else np.nan,
+                     "observed_uplift": float(tr.mean() - co.mean()) if len(tr) and len(co) else np.nan})
+    return pd.DataFrame(rows)
+
+
+def base_targeting(scored: pd.DataFrame, values: pd.DataFrame, value_per_response: float, cost_per_contact: float,
+                   uplift_threshold: float = 0.05, base_threshold: float = 0.5) -> pd.DataFrame:
+    """Apply the uplift model to the current base: who to contact, who to leave alone, and the money.
+
+    For each predicted segment: expected profit if contacted = sum(uplift) × ``value_per_response``
+    − customers × ``cost_per_contact``. Customers whose predicted uplift is negative are expected to
+    be *lost* when contacted; their loss is valued at their 1-year CLV.
+
+    Returns
+    -------
+    DataFrame, one row per segment: ``customers``, ``mean_uplift``, ``incremental_buyers``,
+    ``profit_if_contacted`` (currency units), ``clv_at_risk`` (1-year CLV of those the contact would
+    push away, currency units) and ``decision``. ``attrs["value_at_stake"]`` = profit of contacting
+    persuadables only minus profit of contacting everyone (currency units).
+    """
+    seg = uplift_segments(scored["p_control"], scored["uplift"], uplift_threshold, base_threshold)
+    f = scored.assign(segment=seg, clv_1y=values["clv_1y"].reindex(scored.index).fillna(0.0).to_numpy())
+    f["loss"] = np.clip(-f["uplift"], 0, None) * f["clv_1y"]
+    g = f.groupby("segment")
+    out = pd.DataFrame({"customers": g.size(), "mean_uplift": g["uplift"].mean(), "incremental_buyers": g["uplift"].sum(),
+                        "clv_at_risk": g["loss"].sum()})
+    out["profit_if_contacted"] = out["incremental_buyers"] * value_per_response - out["customers"] * cost_per_contact
+    decision = {"persuadable": "contact: the offer changes what they do", "sure_thing": "leave alone: they buy anyway",
+                "lost_cause": "leave alone: the offer does not move them",
+                "sleeping_dog": "do not contact: the offer pushes them away"}
+    out = out.reindex([g for g in UPLIFT_GROUPS if g in out.index])
+    out["decision"] = [decision[i] for i in out.index]
+    everyone = out["profit_if_contacted"].sum()
+    persuadable = out["profit_if_contacted"].get("persuadable", 0.0)
+    out.attrs["value_at_stake"] = float(persuadable - everyone)
+    out.attrs["segments"] = pd.Series(seg, index=scored.index)
+    return out.rename_axis("segment").reset_index()
+
+
+# =========================================================================== 5. recognition and hierarchy
+
+ADVOCACY_WEIGHTS = {"referral": 5.0, "community_post": 3.0, "review": 2.0, "app_session": 0.1}
+
+
+def advocacy_scores(engagement: pd.DataFrame, customer_ids, weights: dict | None = None) -> pd.DataFrame:
+    """Per-customer engagement counts and a weighted advocacy score.
+
+    Score = sum over events of weight × count (default weights: referral 5, community post 3,
+    review 2, app session 0.1), so recommending and creating content count most.
+
+    Returns
+    -------
+    DataFrame indexed by ``customer_id`` (all ``customer_ids``): one count column per event and ``score``.
+    """
+    weights = dict(ADVOCACY_WEIGHTS if weights is None else weights)
+    ids = pd.Index(pd.unique(pd.Series(customer_ids, dtype="string")), name="customer_id")
+    row = ids.get_indexer(engagement["customer_id"])
+    event = engagement["event"].astype("string").to_numpy(dtype=object, na_value="")
+    counts = pd.DataFrame(index=ids)
+    for ev in weights:
+        hit = (event == ev) & (row >= 0)
+        counts[ev] = np.bincount(row[hit], minlength=len(ids))
+    counts["score"] = counts[list(weights)].to_numpy(dtype=float) @ np.array(list(weights.values()))
+    return counts
+
+
+#: Recognition tiers from the top down.
+TIER_ORDER = ("platinum", "gold", "silver", "member")
+
+
+def recognition_tiers(value: pd.Series, advocacy: pd.Series | None = None, value_cuts=(0.05, 0.20, 0.50),
+                      advocate_share: float = 0.01, contributor_share: float = 0.09) -> pd.DataFrame:
+    """Recognition tier and badge per customer, from stated rules.
+
+    Rules: rank customers by ``value`` (ties share the better rank); the top ``value_cuts[0]`` are
+    ``platinum``, the next up to ``value_cuts[1]`` ``gold``, up to ``value_cuts[2]`` ``silver``, the
+    rest ``member``. Advocacy lifts a customer one tier, independently of value: the top
+    ``advocate_share`` by advocacy score (with a positive score) get the ``ambassador`` badge and at
+    least ``gold``; the next ``contributor_share`` (9%) with a positive score get the ``contributor``
+    badge and at least ``silver``. (The shares mirror the 1% lovers / 9% likers of the advocacy pyramid.)
+
+    Returns
+    -------
+    DataFrame indexed like ``value``: ``value_rank_share`` (0-1, 0 = most valuable), ``badge`` and
+    ``tier`` (ordered categorical of :data:`TIER_ORDER`).
+    """
+    pct = value.rank(ascending=False, method="min").to_numpy() / len(value)
+    codes = np.digitize(pct, value_cuts, right=True)  # 0 platinum .. 3 member
+    badge = np.full(len(value), "", dtype=object)
+    if advocacy is not None:
+        a = advocacy.reindex(value.index).fillna(0.0)
+        apct = a.rank(ascending=False, method="min").to_numpy() / len(a)
+        pos = a.to_numpy() > 0
+        amb = pos & (apct <= advocate_share)
+        con = pos & ~amb & (apct <= advocate_share + contributor_share)
+        badge[amb] = "ambassador"
+        badge[con] = "contributor"
+        codes = np.where(amb, np.minimum(codes, 1), codes)
+        codes = np.where(con, np.minimum(codes, 2), codes)
+    tier = pd.Categorical.from_codes(codes, categories=list(TIER_ORDER), ordered=True)
+    return pd.DataFrame({"value_rank_share": pct, "badge": badge, "tier": tier}, index=value.index)
+
+
+def tier_economics(tiers: pd.DataFrame, values: pd.DataFrame, benefit_cost=None,
+                   retention_gain: float = 0.05) -> pd.DataFrame:
+    """Tier sizes, cost of the benefits and the value they are expected to keep.
+
+    Expected retained value of a tier = ``retention_gain`` × its total 1-year CLV (the share of next
+    year's value the benefits are assumed to save). Net = retained value − benefit cost.
+
+    Parameters
+    ----------
+    benefit_cost : dict, optional
+        Yearly benefit cost per member by tier (currency units); default platinum 40, gold 15, silver 4, member 0.
+
+    Returns
+    -------
+    DataFrame, one row per tier: ``customers``, ``share`` (0-1), ``mean_clv_1y``, ``benefit_cost``,
+    ``retained_value``, ``net_value`` (currency units), ``ambassadors``.
+    """
+    cost = {"platinum": 40.0, "gold": 15.0, "silver": 4.0, "member": 0.0} if benefit_cost is None else benefit_cost
+    frame = tiers.join(values[["clv_1y"]], how="left")
+    g = frame.groupby("tier", observed=False)
+    out = pd.DataFrame({"customers": g.size(), "mean_clv_1y": g["clv_1y"].mean(),
+                        "ambassadors": g["badge"].apply(lambda b: int((b == "ambassador").sum()))})
+    out["share"] = out["customers"] / out["customers"].sum()
+    out["benefit_cost"] = out["customers"] * pd.Series(cost).reindex(out.index).fillna(0.0)
+    out["retained_value"] = retention_gain * g["clv_1y"].sum()
+    out["net_value"] = out["retained_value"] - out["benefit_cost"]
+    return out.rename_axis("tier").reset_index()[["tier", "customers", "share", "mean_clv_1y", "ambassadors",
+                                                   "benefit_cost", "retained_value", "net_value"]]
+
+
+def _tier_lines(transactions: pd.DataFrame, products: pd.DataFrame):
+    """Purchase lines with a known product tier: (lines, tier code per line (0..3 of PRODUCT_TIERS))."""
+    from .contract import PRODUCT_TIERS
+
+    buys = _purchases(transactions[[c for c in ("customer_id", "date", "amount", "product_id") if c in transactions]])
+    tier_of = pd.Index(PRODUCT_TIERS).get_indexer(products["tier"].astype("string").fillna(""))
+    per_line = pd.Index(products["product_id"]).get_indexer(buys["product_id"])
+    code = np.where(per_line >= 0, tier_of[per_line], -1)
+    keep = code >= 0
+    return buys[keep], code[keep]
+
+
+def product_hierarchy(transactions: pd.DataFrame, products: pd.DataFrame) -> pd.DataFrame:
+    """The product line by hierarchy tier (entry, core, premium, special service).
+
+    Returns
+    -------
+    DataFrame, one row per tier present: ``products``, ``mean_list_price`` (currency units, when known),
+    ``buyers``, ``revenue``, ``revenue_share`` (0-1), ``mean_line_value`` (currency units).
+    """
+    from .contract import PRODUCT_TIERS
+
+    buys, code = _tier_lines(transactions, products)
+    k = len(PRODUCT_TIERS)
+    revenue = np.bincount(code, weights=buys["amount"].to_numpy(dtype=float), minlength=k)
+    lines = np.bincount(code, minlength=k)
+    cust = pd.factorize(buys["customer_id"])[0]
+    bought = np.bincount(cust * k + code, minlength=(cust.max() + 1 if cust.size else 0) * k).reshape(-1, k) > 0
+    out = pd.DataFrame({"buyers": bought.sum(axis=0), "revenue": revenue,
+                        "mean_line_value": np.divide(revenue, lines, out=np.full(k, np.nan), where=lines > 0)},
+                       index=pd.Index(PRODUCT_TIERS, name="tier"))
+    out["revenue_share"] = out["revenue"] / out["revenue"].sum()
+    prod = products.groupby(products["tier"].astype("string"))
+    out["products"] = prod.size().reindex(out.index).fillna(0).astype(int)
+    if "list_price" in products:
+        out["mean_list_price"] = prod["list_price"].mean().reindex(out.index)
+    return out[out["products"] > 0].reset_index()
+
+
+def tier_migration(transactions: pd.DataFrame, products: pd.DataFrame, split_date) -> pd.DataFrame:
+    """Movement between product tiers: each customer's main tier before vs after ``split_date``.
+
+    A customer's main tier in a period is the tier on which they spent the most (ties go to the
+    higher tier). Only customers who bought tiered products in both periods count.
+
+    Returns
+    -------
+    DataFrame (tier before × tier after), rows sum to 1 (rows with no customer are 0); ``attrs`` hold
+    ``customers``, ``up_share``, ``down_share`` (0-1) and ``split_date``.
+    """
+    from .contract import PRODUCT_TIERS
+
+    buys, code = _tier_lines(transactions, products)
+    split = pd.Timestamp(split_date)
+    k = len(PRODUCT_TIERS)
+    cust = pd.factorize(buys["customer_id"])[0]
+    n = cust.max() + 1 if cust.size else 0
+    after = (buys["date"] >= split).to_numpy().astype(np.int64)
+    # spend per (customer, period, tier) in one bincount: shape (n, 2 periods, k tiers)
+    spend = np.bincount((cust * 2 + after) * k + code, weights=buys["amount"].to_numpy(dtype=float),
+                        minlength=n * 2 * k).reshape(n, 2, k)
+    bought = np.bincount((cust * 2 + after) * k + code, minlength=n * 2 * k).reshape(n, 2, k).sum(axis=2) > 0
+    main = k - 1 - np.argmax(spend[:, :, ::-1], axis=2)  # most spend; ties go to the higher tier
+    both = bought.all(axis=1)
+    top = pd.DataFrame({"before": main[both, 0], "after": main[both, 1]})
+    names = list(PRODUCT_TIERS)
+    m = pd.crosstab(top["before"].astype(int), top["after"].astype(int), normalize="index") if len(top) else pd.DataFrame()
+    m = m.reindex(index=range(len(names)), columns=range(len(names)), fill_value=0.0).fillna(0.0)
+    m.index = pd.Index(names, name="main tier before")
+    m.columns = pd.Index(names, name="main tier after")
+    m.attrs = {"customers": int(len(top)),
+               "up_share": float((top["after"] > top["before"]).mean()) if len(top) else float("nan"),
+               "down_share": float((top["after"] < top["before"]).mean()) if len(top) else float("nan"),
+               "split_date": split}
+    return m
+
+
+# =========================================================================== 6. ownership
+
+
+def power_users(scores: pd.DataFrame, values: pd.DataFrame, customers: pd.DataFrame | None = None,
+                top_share: float = 0.01) -> dict:
+    """Who creates content and referrals, and what that is worth where the data shows it.
+
+    Power users are the top ``top_share`` of customers by content created (reviews + community posts +
+    referrals, at least one). Influence: when ``customers`` has ``acquisition_channel``, the mean
+    1-year CLV of referral-acquired customers against the others shows what a referral brings.
+
+    Returns
+    -------
+    dict with ``summary`` (DataFrame: power users vs the rest — customers, content per customer,
+    referrals per customer, mean CLV, mean P(alive)), ``n_power_users``, ``content_share`` (share of
+    all content they create, 0-1), ``value_share`` (their share of 1-year CLV, 0-1),
+    ``spearman_value_advocacy`` (rank correlation of CLV with the advocacy score) and, when
+    possible, ``referral_clv`` and ``other_clv`` (currency units).
+    """
+    from scipy.stats import spearmanr
+
+    content_cols = [c for c in ("review", "community_post", "referral") if c in scores]
+    content = scores[content_cols].sum(axis=1)
+    rank = content.rank(ascending=False, method="first").to_numpy() / len(content)
+    power = (rank <= top_share) & (content.to_numpy() > 0)
+    frame = scores.join(values[["clv_1y", "p_alive"]], how="left")
+    frame["content"] = content
+    frame["who"] = np.where(power, "power users", "everyone else")
+    g = frame.groupby("who")
+    summary = pd.DataFrame({"customers": g.size(), "content_per_customer": g["content"].mean(),
+                            "referrals_per_customer": g["referral"].mean() if "referral" in frame else np.nan,
+                            "mean_clv_1y": g["clv_1y"].mean(), "mean_p_alive": g["p_alive"].mean()})
+    both = frame.dropna(subset=["clv_1y"])
+    out = {"summary": summary.rename_axis("group").reset_index(), "n_power_users": int(power.sum()),
+           "content_share": float(content[power].sum() / max(content.sum(), 1)),
+           "value_share": float(frame.loc[power, "clv_1y"].sum() / frame["clv_1y"].sum()),
+           "spearman_value_advocacy": float(spearmanr(both["clv_1y"], both["score"]).statistic),
+           "power_user_ids": scores.index[power]}
+    if customers is not None and "acquisition_channel" in customers:
+        ch = customers.set_index("customer_id")["acquisition_channel"].reindex(values.index)
+        ref = (ch.astype("string") == "referral").fillna(False).to_numpy()
+        if ref.any() and (~ref).any():
+            out["referral_clv"] = float(values["clv_1y"].to_numpy()[ref].mean())
+            out["other_clv"] = float(values["clv_1y"].to_numpy()[~ref].mean())
+    return out
+
+
+# =========================================================================== 7. choice vs convenience
+
+
+def choice_vs_convenience(transactions: pd.DataFrame, first_orders: int = 3, n_bins: int = 5) -> dict:
+    """Does more choice go with buying more or less?
+
+    Two views. (1) By sales channel: a wide online catalogue (choice) against grab-and-go store
+    visits (convenience) — orders, lines per order, order value, products used and delivery days.
+    (2) By customer: the breadth of the assortment each customer explored in their first
+    ``first_orders`` orders (distinct products; needs ``product_id``) against how
+    often they bought *afterwards* (orders per year after that order, up to the last date). Using a
+    fixed number of early orders keeps breadth from rising mechanically with the number of orders.
+    Customers are put in ``n_bins`` equal-size bins by breadth (rank-based, so ties never drop a bin).
+
+    Returns
+    -------
+    dict with ``by_channel`` (DataFrame or None without ``channel``), ``by_breadth`` (DataFrame:
+    ``breadth_bin``, ``customers``, ``breadth`` (distinct products), ``later_orders_per_year``,
+    ``lines_per_order``, ``order_value``) and ``spearman_breadth_orders`` (rank correlation of breadth
+    with later orders per year).
+    """
+    from scipy.stats import spearmanr
+
+    cols = [c for c in ("customer_id", "date", "amount", "product_id", "channel", "delivery_days") if c in transactions]
+    buys = _purchases(transactions[cols])
+    cust_code, cust_ids = pd.factorize(buys["customer_id"])
+    # an order = a distinct (customer, order timestamp), as one integer key (fast to factorize)
+    when = buys["date"].to_numpy().astype("datetime64[s]").view("int64")
+    order_key = cust_code.astype(np.int64) * (1 << 32) + (when - (when.min() if when.size else 0))
+    buys = buys.assign(_order=pd.factorize(order_key)[0], _cust=cust_code)
+    orders = buys.groupby("_order").agg(customer_id=("_cust", "first"), date=("date", "min"),
+                                        lines=("amount", "size"), value=("amount", "sum"))
+    by_channel = None
+    if "channel" in buys:
+        ch_code, ch_names = pd.factorize(buys["channel"])
+        names = np.asarray(ch_names, dtype=object)
+        order_ch = pd.Series(ch_code).groupby(buys["_order"].to_numpy()).first()
+        g = orders.groupby(order_ch.reindex(orders.index).to_numpy())
+        by_channel = pd.DataFrame({"orders": g.size(), "lines_per_order": g["lines"].mean(),
+                                   "order_value": g["value"].mean()})
+        if "product_id" in buys:
+            by_channel["products_used"] = pd.Series(pd.factorize(buys["product_id"])[0]).groupby(ch_code).nunique()
+        if "delivery_days" in buys:
+            by_channel["delivery_days"] = pd.Series(buys["delivery_days"].to_numpy(dtype=float)).groupby(ch_code).mean()
+        by_channel = by_channel[by_channel.index >= 0]
+        by_channel.index = names[by_channel.index.to_numpy()]
+        by_channel = by_channel.rename_axis("channel").reset_index()
+    end = orders["date"].max()
+    orders = orders.sort_values(["customer_id", "date"], kind="stable")
+    orders["n"] = orders.groupby("customer_id", observed=True).cumcount()
+    early = orders[orders["n"] < first_orders]
+    counts = orders.groupby("customer_id", observed=True).size()
+    eligible = counts.index[counts >= first_orders]
+    cutoff = early[early["n"] == first_orders - 1].set_index("customer_id")["date"].reindex(eligible)
+    years = ((end - cutoff).dt.days / 365.25).to_numpy()
+    keep = years >= 0.25  # at least a quarter of a year left to observe later buying
+    eligible, cutoff, years = eligible[keep], cutoff[keep], years[keep]
+    key = "product_id" if "product_id" in buys else "amount"
+    early_lines = buys[buys["_order"].isin(early.index[early["customer_id"].isin(eligible)]).to_numpy()]
+    per = pd.DataFrame(index=eligible)
+    per["breadth"] = (pd.Series(pd.factorize(early_lines[key])[0]).groupby(early_lines["_cust"].to_numpy()).nunique()
+                      .reindex(eligible).to_numpy())
+    per["later_orders_per_year"] = (counts.reindex(eligible) - first_orders).to_numpy() / years
+    e = early[early["customer_id"].isin(eligible)].groupby("customer_id", observed=True)
+    per["lines_per_order"] = e["lines"].mean().reindex(eligible).to_numpy()
+    per["order_value"] = e["value"].mean().reindex(eligible).to_numpy()
+    if len(per) < n_bins or "product_id" not in buys:
+        return {"by_channel": by_channel, "by_breadth": None, "spearman_breadth_orders": float("nan")}
+    b = np.ceil(per["breadth"].rank(method="first") / len(per) * n_bins).astype(int).clip(1, n_bins)
+    g = per.groupby(b.to_numpy())
+    by_breadth = pd.DataFrame({"customers": g.size(), "breadth": g["breadth"].mean(),
+                               "later_orders_per_year": g["later_orders_per_year"].mean(),
+                               "lines_per_order": g["lines_per_order"].mean(), "order_value": g["order_value"].mean()})
+    by_breadth.index.name = "breadth_bin"
+    rho = float(spearmanr(per["breadth"], per["later_orders_per_year"]).statistic)
+    return {"by_channel": by_channel, "by_breadth": by_breadth.reset_index(), "spearman_breadth_orders": rho,
+            "first_orders": first_orders}
+
+
+# =========================================================================== 8. non-customers
+
+
+def classify_prospects(prospects: pd.DataFrame) -> pd.DataFrame:
+    """Prospective, rejected and unexplored non-customers, with the trait the rejected fail on.
+
+    Rules: ``prospective`` — has_need and can_pay both true; ``rejected`` — at least one is false (a
+    false beats a blank); ``unexplored`` — no false, but at least one blank. ``fails_on`` is
+    ``need``, ``ability to pay`` or ``both`` for the rejected.
+
+    Returns
+    -------
+    DataFrame, a copy of ``prospects`` with ``group`` and ``fails_on`` columns.
+    """
+    need = prospects["has_need"].astype("boolean")
+    pay = prospects["can_pay"].astype("boolean")
+    no_need = (need == False).fillna(False).to_numpy(dtype=bool)  # noqa: E712 (nullable boolean)
+    no_pay = (pay == False).fillna(False).to_numpy(dtype=bool)  # noqa: E712
+    yes = ((need == True) & (pay == True)).fillna(False).to_numpy(dtype=bool)  # noqa: E712
+    group = np.select([no_need | no_pay, yes], ["rejected", "prospective"], "unexplored")
+    fails = np.select([no_need & no_pay, no_need, no_pay], ["both", "need", "ability to pay"], "")
+    return prospects.assign(group=group, fails_on=fails)
+
+
+def must_have_needs(classified: pd.DataFrame) -> pd.DataFrame:
+    """Ranked must-have needs (``top_need``) per non-customer group.
+
+    The rejected are split by the trait they fail on, because the fix differs (a product for a need
+    they lack vs a price they can pay).
+
+    Returns
+    -------
+    DataFrame: ``segment``, ``prospects``, ``share`` (of all prospects, 0-1), ``top_need``,
+    ``top_need_share`` (0-1), ``second_need`` and ``needs`` (all needs by share, as text).
+    """
+    seg = np.where(classified["group"] == "rejected", "rejected (fails on " + classified["fails_on"] + ")",
+                   classified["group"])
+    frame = pd.DataFrame({"segment": seg, "need": classified["top_need"].astype("string")})
+    rows = []
+    for name, g in frame.groupby("segment", sort=True):
+        shares = g["need"].value_counts(normalize=True)
+        rows.append({"segment": name, "prospects": len(g), "share": len(g) / len(frame),
+                     "top_need": shares.index[0] if len(shares) else None,
+                     "top_need_share": float(shares.iloc[0]) if len(shares) else np.nan,
+                     "second_need": shares.index[1] if len(shares) > 1 else None,
+                     "needs": ", ".join(f"{k} {v:.0%}" for k, v in shares.items())})
+    return pd.DataFrame(rows)
+
+
+def customer_card(customer_id: str, parts: dict) -> pd.DataFrame:
+    """Everything known about one customer, as a two-column table (``item``, ``value``).
+
+    ``parts`` maps a section name to a DataFrame indexed by ``customer_id`` (profile, value, dormancy,
+    tier, uplift ...) or to a ``recommend`` result (columns ``customer_id``, ``product_id``) for offers.
+    Sections without the customer are left out.
+    """
+    rows = []
+    for section, frame in parts.items():
+        if frame is None:
+            continue
+        if "product_id" in frame and "rank" in frame:
+            got = frame.loc[frame["customer_id"] == customer_id].sort_values("rank")["product_id"]
+            if len(got):
+                rows.append({"item": section, "value": ", ".join(got.astype(str))})
+            continue
+        if customer_id not in frame.index:
+            continue
+        for col, val in frame.loc[customer_id].items():
+            if isinstance(val, (float, np.floating)):
+                val = f"{val:,.3f}" if abs(val) < 10 else f"{val:,.0f}"
+            rows.append({"item": f"{section}: {col}", "value": str(val)})
+    return pd.DataFrame(rows, columns=["item", "value"])
+
+
+# =========================================================================== 9. the plan
+
+
+def action_plan(results: dict) -> pd.DataFrame:
+    """The action table: one row per plan component, built from the analyses' results.
+
+    ``results`` keys used (each optional; a row whose analysis did not run says what it needs):
+    ``value`` (from :func:`customer_value`), ``concentration`` (:func:`value_concentration`),
+    ``dormancy`` (:func:`winback_economics`), ``recommender`` (:func:`evaluate_recommenders`),
+    ``uplift`` (dict: ``targeting`` from :func:`base_targeting`, ``qini``),
+    ``tiers`` (:func:`tier_economics`), ``migration`` (:func:`tier_migration`), ``power``
+    (:func:`power_users`), ``choice`` (:func:`choice_vs_convenience`), ``prospects``
+    (:func:`must_have_needs`).
+
+    Returns
+    -------
+    DataFrame with ``component``, ``seven_p``, ``audience``, ``action``, ``timing``,
+    ``expected_value`` (currency units, NaN when not estimable), ``value_basis`` (``incremental`` for
+    a gain the action adds, otherwise what the number is, e.g. value protected) and ``metric``.
+    """
+    rows = []
+
+    def add(component, p, audience, action, timing, value, metric, basis="incremental"):
+        rows.append({"component": component, "seven_p": p, "audience": audience, "action": action,
+                     "timing": timing, "expected_value": float(value) if value is not None else np.nan,
+                     "value_basis": basis if value is not None else "", "metric": metric})
+
+    v = results.get("value")
+    conc = results.get("concentration")
+    if v is not None:
+        n = len(v)
+        top20 = conc.get(0.2, np.nan) if conc is not None else np.nan
+        add("long-term customer value", "people",
+            f"top 20% by 3-year CLV ({int(np.ceil(0.2 * n)):,} customers, {top20:.0%} of future value)",
+            "name an executive accountable for this group; steer budgets by CLV, not last year's revenue",
+            "quarterly CLV review", v["clv_3y"].sort_values(ascending=False).head(int(np.ceil(0.2 * n))).sum(),
+            "3-year CLV of the top 20%; their P(alive)", basis="value protected (3 years)")
+        alive = v["p_alive"] >= 0.5
+        add("long-term maintenance", "processes", f"{int(alive.sum()):,} customers with P(alive) ≥ 50%",
+            "monthly health monitoring and a satisfaction check after each order (marketing automation)",
+            "after every order; monthly refresh", v.loc[alive, "clv_1y"].sum(),
+            "share of the base with P(alive) ≥ 50%", basis="value protected (1 year)")
+    d = results.get("dormancy")
+    if d is not None and len(d):
+        for _, r in d.iterrows():
+            add("timing (win-back)", "promotion", f"{r['group'].replace('_', '-')} customers ({int(r['customers']):,})",
+                r["offer"], "now, then every quarter as customers become overdue",
+                r["total_gain"] if r["worth_it"] else 0.0, "wake-up rate vs a random hold-out")
+    rec = results.get("recommender")
+    if rec is not None:
+        k = rec.attrs.get("k", 10)
+        add("instant gratification (personal offers)", "promotion",
+            "every customer who bought in the last year", f"top-{k} next-best offers from co-purchases, "
+            f"shown at checkout and in the next mail", "at the next visit or order",
+            None, f"hit rate @ {k} (offline {rec.loc['item_item', 'hit_rate']:.0%} vs "
+            f"{rec.loc['popularity', 'hit_rate']:.0%} for best-sellers)")
+        add("personalisation", "product", "all online visitors",
+            "a personal product selection on the web and app front pages from the same model",
+            "continuous", None, "click-through and conversion of personal vs generic selections")
+    u = results.get("uplift")
+    if u is not None:
+        tg = u["targeting"].set_index("segment")
+        n = tg["customers"]
+        add("closing the back door (defence)", "promotion",
+            f"persuadables ({int(n.get('persuadable', 0)):,} current customers)",
+            "send retention offers only to them", "before the next campaign",
+            tg["profit_if_contacted"].get("persuadable", 0.0),
+            f"uplift against a random hold-out (normalised Qini now {u['qini']:.2f})")
+        add("closing the back door (defence)", "processes",
+            f"sleeping dogs ({int(n.get('sleeping_dog', 0)):,}), sure things ({int(n.get('sure_thing', 0)):,}) "
+            f"and lost causes ({int(n.get('lost_cause', 0)):,})",
+            "suppress them in campaign tools; sleeping dogs are pushed away by an offer",
+            "every campaign", u["targeting"].attrs["value_at_stake"],
+            "churn of suppressed customers vs a hold-out", basis="saved vs contacting everyone")
+    t = results.get("tiers")
+    if t is not None:
+        top = t[t["tier"].isin(["platinum", "gold"])]
+        add("recognition plan", "price", f"platinum and gold members ({int(top['customers'].sum()):,})",
+            "status, badges and rewards for repeat buying: priority service, early access, free delivery",
+            "yearly tier review; badges at once", t["net_value"].sum(), "retention of tier members vs before")
+    m = results.get("migration")
+    if m is not None:
+        add("product-line hierarchy", "product", f"customers stuck at entry level ({m.loc['entry', 'entry']:.0%} stay there)",
+            "show the next tier up (core → premium → special service) after a good experience",
+            "after the 2nd and 3rd order", None, f"share moving up a tier (now {m.attrs['up_share']:.0%})")
+    pw = results.get("power")
+    if pw is not None:
+        extra = (f"; referred customers are worth {pw['referral_clv']:,.0f} vs {pw['other_clv']:,.0f}"
+                 if "referral_clv" in pw else "")
+        add("ownership", "people", f"{pw['n_power_users']:,} power users (they create {pw['content_share']:.0%} of content)",
+            "invite them to a customer panel, feature their reviews and reward referrals" + extra,
+            "start now; panel every quarter",
+            (pw["referral_clv"] - pw["other_clv"]) * pw["n_power_users"] if "referral_clv" in pw else None,
+            "referrals and reviews per power user", basis="if each power user refers one more customer")
+    c = results.get("choice")
+    if c is not None and c.get("by_breadth") is not None:
+        rho = c["spearman_breadth_orders"]
+        action = ("keep the wide assortment and curate it per customer (personal selections)" if rho > 0.1 else
+                  "offer a short grab-and-go list of favourites: customers who explore more buy less often" if rho < -0.1
+                  else "keep the range as it is and invest in convenience (favourites, reordering, fast delivery): "
+                  "breadth does not change how often customers buy")
+        add("choice vs convenience", "place", "all customers", action, "assortment review each season", None,
+            f"later orders per year by early assortment breadth (rank correlation now {rho:+.2f})")
+    pr = results.get("prospects")
+    if pr is not None and len(pr):
+        for _, r in pr.iterrows():
+            seg = r["segment"]
+            if seg == "prospective":
+                p, action, when = "promotion", f"acquire them with a message that leads with {r['top_need']}", "next acquisition wave"
+            elif seg == "unexplored":
+                p, action, when = ("place", "reach them where they are and ask whether they need us and can pay; "
+                                   f"their first must-have is {r['top_need']}", "next acquisition wave")
+            elif "ability to pay" in seg:
+                p, action, when = "price", f"a simpler, cheaper version of a proven product ({r['top_need']} first)", \
+                    "next product/service cycle"
+            else:
+                p, action, when = "product", f"adapt a proven product to the need they lack ({r['top_need']} first)", \
+                    "next product/service cycle"
+            add("innovate, don't invent (non-customers)", p, f"{seg} non-customers ({int(r['prospects']):,})",
+                f"{action}; then {r['second_need']}", when, None, f"conversion of {seg} non-customers")
+    add("positioning", "positioning", "the whole base", "say who we are in every message and let each action above prove it",
+        "ongoing", None, "NPS and share of promoters")
+    return pd.DataFrame(rows, columns=["component", "seven_p", "audience", "action", "timing", "expected_value",
+                                       "value_basis", "metric"])
