@@ -1,0 +1,100 @@
+"""Notebook 04 (plan phases) runs end to end and recovers the planted truths of the sample company.
+
+Planted truths used (data/sample/truth.json):
+- churn is predictable from behaviour: the churn model's PR-AUC must beat the churn rate (what guessing scores)
+  by a wide margin;
+- ``churn_drivers``: buying in 2+ categories lowers churn (HR 0.6), slow delivery raises it (HR 1.8), a returned
+  line raises it (HR 1.6): the what-if effects must have these signs (small sample: delivery only, the others
+  are too rare there), and on the 20k sample at least two of the three must rank in the top half of the feature
+  families by effect size;
+- the most valuable audience: quality connoisseurs (highest order value, ``personas``) acquired through referral
+  (highest CLV channel, ``acquisition.ranking_by_clv``); the notebook's top segment x persona cell must be that one.
+"""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from conftest import ROOT, execute_notebook, values
+
+pytestmark = pytest.mark.notebooks
+
+NOTEBOOK = "04_plan_phases"
+TRUTH = json.loads((ROOT / "data" / "sample" / "truth.json").read_text())
+PLANTED_PERSONA = max(TRUTH["personas"]["profiles"], key=lambda p: TRUTH["personas"]["profiles"][p]["base_order_value"])
+PLANTED_SEGMENT = TRUTH["acquisition"]["ranking_by_clv"][0]
+
+
+def test_planted_audience_definition():
+    assert (PLANTED_PERSONA, PLANTED_SEGMENT) == ("quality_connoisseur", "referral")
+
+
+def test_notebook_is_clean_and_declares_its_parameters():
+    import nbformat
+    import papermill
+
+    nb = nbformat.read(ROOT / "notebooks" / f"{NOTEBOOK}.ipynb", as_version=4)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+    params = papermill.inspect_notebook(str(ROOT / "notebooks" / f"{NOTEBOOK}.ipynb"))
+    assert {"data_dir", "column_map", "start_date", "end_date", "business_unit", "findings_path", "interactive",
+            "max_error_rate", "pilot_mde"} <= set(params)
+
+
+def _check_common(found: dict) -> None:
+    assert found["n_features_leaking"] >= 3  # the three naive whole-history totals are caught
+    assert found["n_features_candidate"] > found["n_features_kept"] >= 30
+    assert found["churn_error_rate"] <= 0.4 + 1e-9  # the stated rule, default max_error_rate
+    assert found["churn_missing_ratio"] + found["churn_undetected_share"] == pytest.approx(1.0, abs=1e-3)
+    assert found["pay_pr_auc"] > found["pay_base_rate"] + 0.15
+    assert found["pilot_n_per_arm"] > 0 and found["pilot_duration_weeks"] > 0
+
+
+def test_on_the_small_sample(tmp_path, small_sample):
+    found = values(execute_notebook(NOTEBOOK, tmp_path, data_dir=str(small_sample), interactive=False))
+    _check_common(found)
+    base = found["churn_base_rate"]
+    assert found["churn_pr_auc"] >= max(0.6, base + 0.12)  # floor well above the churn rate
+    effects = found["churn_driver_effects"]
+    assert effects["delivery"] > 0  # slow delivery raises churn
+    assert found["mva_persona"].replace(" ", "_") == PLANTED_PERSONA
+    assert found["mva_segment"] == PLANTED_SEGMENT
+    assert found["mva_value_per_customer"] > 1.5 * found["value_per_customer_overall"]
+    assert len(found["go_to_market"]) == 3
+
+
+def test_on_the_shipped_sample(tmp_path):
+    found = values(execute_notebook(NOTEBOOK, tmp_path, data_dir="data/sample", interactive=False))
+    _check_common(found)
+    base = found["churn_base_rate"]
+    assert found["churn_pr_auc"] >= max(0.65, base + 0.2)
+    effects, rank = found["churn_driver_effects"], found["churn_driver_effect_rank"]
+    assert effects["categories"] < 0 and effects["delivery"] > 0 and effects["returns"] > 0  # planted signs
+    planted = ("categories", "delivery", "returns")
+    top_half = [f for f in planted if rank[f] <= len(rank) / 2]
+    assert len(top_half) >= 2, rank  # at least two of the three planted behaviours in the top half of the families
+    assert found["churn_top_drivers"][0] in ("recency", "frequency")
+    assert found["mva_persona"].replace(" ", "_") == PLANTED_PERSONA
+    assert found["mva_segment"] == PLANTED_SEGMENT
+    mape = found["forecast_orders_backtest_mape"]
+    assert min(mape["forecast"], mape["seasonal_naive"]) < min(0.15, mape["recent_mean"])  # seasonality pays
+    assert found["forecast_orders_method"] in ("seasonal x growth", "seasonal naive")
+    lo, hi = found["forecast_orders_interval"]
+    assert lo < found["forecast_orders_next_quarter"] < hi
+
+
+def test_without_surveys_engagement_customers_or_campaigns(tmp_path, small_sample):
+    reduced = tmp_path / "reduced"
+    reduced.mkdir()
+    for table in ("transactions", "products"):
+        pd.read_parquet(small_sample / f"{table}.parquet").to_parquet(reduced / f"{table}.parquet")
+    found = values(execute_notebook(NOTEBOOK, tmp_path, data_dir=str(reduced), interactive=False))
+    assert found["churn_pr_auc"] > found["churn_base_rate"] + 0.1
+    assert found["mva_segment"] == "all"  # no customers table: one segment
+    assert "nps & reasons" not in found["churn_driver_effects"]
+    assert "engagement" not in found["churn_driver_effects"]
+    assert len(found["go_to_market"]) >= 1
