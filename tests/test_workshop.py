@@ -57,3 +57,8 @@ def test_student_copy_runs_top_to_bottom(path, tmp_path, small_sample):
     [copy] = write_student_copies([path], tmp_path / "workshop")
     found = run_notebook(copy, tmp_path, data_dir=str(small_sample))
     assert not any(key.startswith("exercise_") for key in found["findings"]), "solutions leaked into the copy"
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if not p.stem.startswith("00")], ids=lambda p: p.stem)
+def test_each_step_notebook_carries_two_to_four_exercises(path):
+    assert 2 <= len(exercises(nbformat.read(path, as_version=4))) <= 4
