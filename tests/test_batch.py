@@ -94,3 +94,14 @@ def test_shipped_parameter_files_are_valid():
     for path in (ROOT / "params").glob("*.yaml"):
         spec = load_run_spec(path)
         assert spec.notebooks and "data_dir" in spec.parameters
+
+
+def test_a_partial_rerun_keeps_the_other_reports_in_the_index(batch_run, small_sample, tmp_path):
+    _, run_dir, _ = batch_run
+    params = tmp_path / "small.yaml"
+    params.write_text(f"run_name: small\nparameters:\n  data_dir: {small_sample}\n")
+    notebooks = run_dir.parent.parent / "notebooks"
+    assert main([str(params), "--out", str(run_dir.parent), "--notebooks-dir", str(notebooks), "--notebooks", "00"]) == 0
+    results = {r["notebook"]: r["ok"] for r in json.loads((run_dir / "results.json").read_text())}
+    assert results == {"00_data_overview": True, "01_broken": False}
+    assert "href='01_broken.html'" in (run_dir / "index.html").read_text()

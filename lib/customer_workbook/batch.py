@@ -316,10 +316,21 @@ def run_batch(param_files: list[str | Path], out_dir: str | Path = "reports", jo
                   flush=True)
     for spec in specs:
         run_dir = out_dir / spec.name
-        write_index(run_dir, spec, [r for r in results if r.run == spec.name])
+        write_index(run_dir, spec, _with_earlier_results(run_dir, [r for r in results if r.run == spec.name]))
         shutil.rmtree(run_dir / ".staging", ignore_errors=True)
     write_runs_index(out_dir)
     return results
+
+
+def _with_earlier_results(run_dir: Path, results: list[JobResult]) -> list[JobResult]:
+    """Add the earlier results of notebooks this run did not execute (e.g. ``--notebooks 05``), so the
+    index keeps listing every report still in the folder."""
+    earlier_file = run_dir / "results.json"
+    if not earlier_file.exists():
+        return results
+    done = {r.notebook for r in results}
+    earlier = [JobResult(**r) for r in json.loads(earlier_file.read_text(encoding="utf-8"))]
+    return results + [r for r in earlier if r.notebook not in done and (run_dir / r.html).exists()]
 
 
 def write_runs_index(out_dir: Path) -> Path:
