@@ -1042,8 +1042,12 @@ def health_score(features: pd.DataFrame, p_alive: pd.Series, engagement_rate: pd
 
 
 def health_backtest(transactions: pd.DataFrame, products: pd.DataFrame | None = None,
-                    engagement: pd.DataFrame | None = None, holdout_days: int = 180) -> dict:
+                    engagement: pd.DataFrame | None = None, holdout_days: int = 180,
+                    max_customers: int | None = 100_000, seed: int = 0) -> dict:
     """Does the health score spot risk? Score customers at ``end - holdout_days`` and check who bought after.
+
+    On bases larger than ``max_customers`` a seeded random sample of customers is scored (an AUC on
+    100,000 customers is precise to about 0.003; this keeps 1M-customer runs within minutes).
 
     Returns ``{"cutoff", "auc", "n", "active_share_top", "active_share_bottom"}``: the AUC of the
     score for "bought in the holdout" (0.5 = useless, 1 = perfect) and the holdout active share in
@@ -1054,6 +1058,10 @@ def health_backtest(transactions: pd.DataFrame, products: pd.DataFrame | None = 
     end = transactions["date"].max()
     cutoff = (end - pd.Timedelta(days=holdout_days)).normalize()
     calib = transactions[transactions["date"] < cutoff]
+    ids = pd.unique(calib["customer_id"])
+    if max_customers is not None and len(ids) > max_customers:
+        keep = pd.Index(np.random.default_rng(seed).choice(ids, max_customers, replace=False))
+        calib = calib[calib["customer_id"].isin(keep)]
     feats = customer_features(calib, products, as_of=cutoff - pd.Timedelta(days=1))
     feats = feats[feats["orders"] > 0]
     rate = None
@@ -1140,7 +1148,8 @@ def engagement_rates(engagement: pd.DataFrame, features: pd.DataFrame, min_weeks
     (reviews + referrals + community posts per week), ``events_per_week`` (all events) and ``weeks``.
     """
     e = engagement[engagement["customer_id"].isin(features.index)]
-    counts = pd.crosstab(e["customer_id"], e["event"].astype(str)).reindex(features.index, fill_value=0)
+    counts = (e.groupby([e["customer_id"], e["event"].astype(str)], observed=True).size()
+              .unstack(fill_value=0).reindex(features.index, fill_value=0))  # crosstab is far slower at 1M
     for ev in ("review", "referral", "community_post", "app_session"):
         if ev not in counts:
             counts[ev] = 0
