@@ -107,21 +107,10 @@ def first_purchase_value(transactions: pd.DataFrame, customer_ids) -> pd.Series:
 
 
 def _rfm(transactions: pd.DataFrame, observation_end) -> pd.DataFrame:
-    """:func:`clv.rfm_summary` (daily purchases, weeks) with ids passed as integer codes.
-
-    The engine's exclusion check (``np.isin`` on object arrays of string ids) is quadratic-slow on
-    large bases; integer codes avoid it. The result is indexed by the original ``customer_id`` (str).
-    """
-    codes, uniques = pd.factorize(transactions["customer_id"].astype(str))
-    frame = pd.DataFrame({"customer_id": codes.astype(np.int64), "date": transactions["date"].to_numpy(),
-                          "amount": transactions["amount"].to_numpy()})
+    """:func:`clv.rfm_summary` with daily purchase periods measured in weeks, its data warnings muted."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        rfm = clv.rfm_summary(frame, observation_end, freq="D", time_unit="W")
-    attrs = dict(rfm.attrs)
-    rfm.index = pd.Index(np.asarray(uniques, dtype=object)[rfm.index.to_numpy()], name="customer_id")
-    rfm.attrs = attrs
-    return rfm
+        return clv.rfm_summary(transactions, observation_end, freq="D", time_unit="W")
 
 
 @dataclass

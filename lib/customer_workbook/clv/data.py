@@ -242,6 +242,16 @@ def _exclusions(periods, summary, end_period):
     return summary, excluded
 
 
+def _period_and_unit(freq: str, time_unit: str | None) -> str:
+    """Check the purchase-period length and return the time unit (``time_unit`` or, if None, ``freq``)."""
+    if freq not in _FREQ_DAYS:
+        raise CLVInputError(f"freq must be 'D' or 'W', got {freq!r}")
+    unit = freq if time_unit is None else time_unit
+    if unit not in _UNIT_DAYS:
+        raise CLVInputError(f"time_unit must be 'D' or 'W', got {time_unit!r}")
+    return unit
+
+
 def rfm_summary(transactions: pd.DataFrame, observation_end, freq: str = "D",
                 time_unit: str | None = None) -> pd.DataFrame:
     """Per-customer frequency, recency, T and mean repeat-purchase value.
@@ -281,11 +291,7 @@ def rfm_summary(transactions: pd.DataFrame, observation_end, freq: str = "D",
     >>> len(rfm), int(rfm["frequency"].sum())
     (2357, 2457)
     """
-    if freq not in _FREQ_DAYS:
-        raise CLVInputError(f"freq must be 'D' or 'W', got {freq!r}")
-    unit = freq if time_unit is None else time_unit
-    if unit not in _UNIT_DAYS:
-        raise CLVInputError(f"time_unit must be 'D' or 'W', got {time_unit!r}")
+    unit = _period_and_unit(freq, time_unit)
     end = _timestamp(observation_end, "observation_end")
     periods = purchase_periods(transactions, end, freq)
     summary = _summarise(periods, 0, _FREQ_DAYS[freq], unit)
@@ -321,11 +327,7 @@ def calibration_and_holdout(transactions: pd.DataFrame, calibration_end, observa
     CLVInputError
         If the holdout window is empty or negative (``observation_end <= calibration_end``).
     """
-    if freq not in _FREQ_DAYS:
-        raise CLVInputError(f"freq must be 'D' or 'W', got {freq!r}")
-    unit = freq if time_unit is None else time_unit
-    if unit not in _UNIT_DAYS:
-        raise CLVInputError(f"time_unit must be 'D' or 'W', got {time_unit!r}")
+    unit = _period_and_unit(freq, time_unit)
     cal_end = _timestamp(calibration_end, "calibration_end")
     obs_end = _timestamp(observation_end, "observation_end")
     days = (obs_end.normalize() - cal_end.normalize()).days
