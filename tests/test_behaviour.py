@@ -117,6 +117,16 @@ def test_dominance_splits_credit_between_identical_copies():
     assert w[0] == pytest.approx(w[1], rel=1e-3) and w[2] < 0.01
 
 
+def test_weighted_correlation_equals_the_correlation_of_the_repeated_rows():
+    rng = np.random.default_rng(4)
+    Z = np.column_stack([rng.integers(1, 6, size=(200, 3)), np.full(200, 3.0)]).astype(float)  # last: constant
+    counts = np.bincount(rng.integers(0, 200, 200), minlength=200)
+    expected = np.corrcoef(np.repeat(Z[:, :3], counts, axis=0), rowvar=False)
+    got = bh._weighted_corr(Z, counts.astype(float))
+    np.testing.assert_allclose(got[:3, :3], expected, atol=1e-12)
+    np.testing.assert_array_equal(got[3], [0, 0, 0, 1])  # a constant column correlates with nothing
+
+
 def test_driver_importance_ranks_the_causal_driver_above_a_correlated_bystander():
     rng = np.random.default_rng(3)
     n = 3000

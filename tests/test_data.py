@@ -80,6 +80,21 @@ def test_customers_missing_from_customers_table(tmp_path):
     assert "C9" in problem.examples[0]
 
 
+def test_identifiers_are_stripped_shared_categoricals_sorted_by_id(tmp_path):
+    write(tmp_path, transactions="customer_id,date,amount,product_id\n C2 ,2024-01-03,10,P1\nC1,2024-01-04,5, P1\n"
+                                 "C2,2024-01-05,7,P2\n",
+          customers=CUSTOMERS + "C3,2023-12-07,North,Cy Dee,cy@example.com\n",
+          surveys="customer_id,date,nps\nC3,2024-01-06,9\n")
+    ds = load_dataset(tmp_path)
+    tx, cu = ds.transactions, ds.customers
+    assert isinstance(tx["customer_id"].dtype, pd.CategoricalDtype)
+    assert tx["customer_id"].tolist() == ["C2", "C1", "C2"] and tx["product_id"].tolist() == ["P1", "P1", "P2"]
+    assert list(tx["customer_id"].cat.categories) == ["C1", "C2", "C3"]  # one sorted set for every table
+    assert tx["customer_id"].dtype == cu["customer_id"].dtype == ds.surveys["customer_id"].dtype
+    assert tx["order_id"].nunique() == 3  # derived order ids are identifiers too
+    assert pd.factorize(tx["customer_id"], sort=True)[1].tolist() == ["C1", "C2"]
+
+
 def test_dates_outside_window_error_or_drop(tmp_path):
     write(tmp_path, transactions=TX)
     [problem] = problems_of(tmp_path, window=("2024-01-05", "2024-01-31"))

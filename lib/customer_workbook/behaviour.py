@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from .arrays import first_occurrences, sorted_unique
 from .contract import REASONS, SATISFACTION_ITEMS
 
 # --------------------------------------------------------------------------- 1. who the customers are
@@ -110,11 +111,10 @@ def customer_features(transactions: pd.DataFrame, products: pd.DataFrame | None 
     n_pos = np.bincount(cpos, minlength=n).astype(float)
     safe_pos = np.where(n_pos > 0, n_pos, np.nan)
     dates = tx["date"].to_numpy()
-    order_codes = pd.factorize(tx["order_id"])[0]
-    _, first_line = np.unique(order_codes[pos], return_index=True)  # an order belongs to one customer
-    orders = np.bincount(cpos[first_line], minlength=n).astype(float)
+    order_codes = pd.factorize(tx["order_id"][pos])[0]
+    orders = np.bincount(cpos[first_occurrences(order_codes)], minlength=n).astype(float)  # an order: one customer
     day = dates.astype("datetime64[D]").astype(np.int64)
-    day_key = np.unique(cpos.astype(np.int64) * 1_000_000 + (day[pos] - day.min()))
+    day_key = sorted_unique(cpos.astype(np.int64) * 1_000_000 + (day[pos] - day.min()))
     frame = pd.DataFrame(index=pd.Index(ids, name="customer_id"))
     by = pd.Series(dates[pos]).groupby(cpos)
     frame["first_order"] = by.min().reindex(range(n)).to_numpy()
@@ -136,7 +136,8 @@ def customer_features(transactions: pd.DataFrame, products: pd.DataFrame | None 
 
     online = np.ones(len(tx), dtype=bool)
     if "channel" in tx:
-        ch_codes, ch_names = pd.factorize(tx["channel"].astype(str), sort=True)   # integer codes: fast comparisons
+        ch_codes, ch_names = pd.factorize(tx["channel"], sort=True)   # integer codes: fast comparisons
+        ch_names = [str(name) for name in ch_names]
         for j, name in enumerate(ch_names):
             if (ch_codes[pos] == j).any():
                 frame[f"share_{name}"] = share(ch_codes == j)
@@ -163,7 +164,7 @@ def customer_features(transactions: pd.DataFrame, products: pd.DataFrame | None 
             p_codes, cat_names = pd.factorize(prod["category"].astype(str), sort=True)
             cat = attribute(p_codes, -1)
             ok = pos & (cat >= 0)
-            pairs = np.unique(codes[ok].astype(np.int64) * 1024 + cat[ok])
+            pairs = sorted_unique(codes[ok].astype(np.int64) * 1024 + cat[ok])
             frame["n_categories"] = np.bincount(pairs // 1024, minlength=n).astype(float)
             for j, name in enumerate(cat_names):
                 frame[f"cat_{name}"] = share(cat == j)
@@ -339,7 +340,7 @@ def cohort_retention(transactions: pd.DataFrame, acquisition: pd.Series | None =
     keep = cohort_of_line.notna().to_numpy()
     cohort = cohort_of_line.to_numpy()[keep].astype(int)
     k = buy_month[keep] - cohort
-    cust = pos["customer_id"].to_numpy()[keep]
+    cust = pd.factorize(pos["customer_id"])[0][keep]  # integer codes: a fast drop_duplicates
     ok = k >= 0
     active = pd.DataFrame({"cohort": cohort[ok], "k": k[ok], "c": cust[ok]}).drop_duplicates()
     counts = active.groupby(["cohort", "k"]).size().unstack(fill_value=0)
@@ -433,12 +434,31 @@ def dominance_weights(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     """
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float)
-    p = X.shape[1]
-    if p > 15:
+    if X.shape[1] > 15:
         raise ValueError("dominance analysis fits 2**p models; use at most 15 drivers")
-    with np.errstate(invalid="ignore", divide="ignore"):   # a constant column has no correlation: 0
-        corr = np.nan_to_num(np.corrcoef(np.column_stack([X, y]), rowvar=False))
+    return _dominance_from_corr(_weighted_corr(np.column_stack([X, y]), np.ones(len(y))))
+
+
+def _weighted_corr(Z: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Correlation matrix of the columns of ``Z`` (n, k) with each row counted ``counts`` (n,) times.
+
+    With bootstrap counts this equals the correlation of the resampled rows, without copying them.
+    A constant column has no correlation: its entries are 0 (1 on the diagonal).
+    """
+    total = counts.sum()
+    mean = counts @ Z / total
+    cov = (Z * counts[:, None]).T @ Z / total - np.outer(mean, mean)
+    var = np.diag(cov)
+    sd = np.where(var > 1e-12 * (1.0 + mean ** 2), np.sqrt(np.clip(var, 0.0, None)), 0.0)  # rounding, not spread
+    scale = np.outer(sd, sd)
+    corr = np.divide(cov, scale, out=np.zeros_like(cov), where=scale > 0)
     np.fill_diagonal(corr, 1.0)
+    return corr
+
+
+def _dominance_from_corr(corr: np.ndarray) -> np.ndarray:
+    """General dominance weights from a (p+1, p+1) correlation matrix (outcome last); shape (p,)."""
+    p = corr.shape[0] - 1
     r2 = _subset_r2(corr)
     masks = np.arange(2 ** p)
     sizes = np.array([bin(m).count("1") for m in masks])
@@ -487,9 +507,10 @@ def driver_importance(drivers: pd.DataFrame, outcome: pd.Series, n_boot: int = 2
     point = dominance_weights(X, y)
     boots = np.empty((n_boot, p))
     rng = np.random.default_rng(seed)
-    for b in range(n_boot):
-        idx = rng.integers(0, n, n)
-        boots[b] = dominance_weights(X[idx], y[idx])
+    Z = np.column_stack([X, y])
+    for b in range(n_boot):  # a resample = how often each respondent is drawn (n draws with replacement)
+        counts = np.bincount(rng.integers(0, n, n), minlength=n).astype(float)
+        boots[b] = _dominance_from_corr(_weighted_corr(Z, counts))
     alpha = (1 - level) / 2
     ranks = (-boots).argsort(axis=1).argsort(axis=1) + 1 if n_boot else np.empty((0, p))
     out = pd.DataFrame({
@@ -599,9 +620,9 @@ def delivery_repeat_curve(transactions: pd.DataFrame, horizon_days: int = 90, ma
     pos = transactions[transactions["amount"] > 0]
     delivered = pos["delivery_days"].notna()
     if "channel" in pos:  # store purchases are taken home at once: only deliveries say something about speed
-        delivered &= pos["channel"].astype(str) != "store"
+        delivered &= pos["channel"] != "store"
     order_code = pd.factorize(pos["order_id"])[0]        # integer keys: one fast groupby
-    orders = pd.DataFrame({"customer_id": pos["customer_id"].to_numpy(), "date": pos["date"].to_numpy(),
+    orders = pd.DataFrame({"customer_id": pd.factorize(pos["customer_id"])[0], "date": pos["date"].to_numpy(),
                            "delivery": pos["delivery_days"].where(delivered).to_numpy(dtype=float)}).groupby(
         order_code).agg(customer_id=("customer_id", "first"), date=("date", "min"), delivery=("delivery", "max"))
     orders = orders.sort_values(["customer_id", "date"], kind="stable")

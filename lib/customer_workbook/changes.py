@@ -199,11 +199,13 @@ def metric_records(ds: Dataset, orders: pd.DataFrame | None = None) -> dict[str,
             "week": week_start(mk["week"]), "customer_id": pd.Series(pd.NA, index=mk.index, dtype="str"),
             "value": mk["competitor_price_index"].to_numpy(dtype=float)})
     # one shared categorical for customer ids: grouping records by customer segment then maps only the
-    # categories (fast on millions of records) instead of every row
-    ids = pd.Index(tx["customer_id"].astype("str").unique())
-    if ds.has("customers"):
-        ids = ids.union(pd.Index(ds.customers["customer_id"].astype("str").unique()), sort=False)
-    dtype = pd.CategoricalDtype(ids)
+    # categories (fast on millions of records) instead of every row. The loader already shares one.
+    dtype = tx["customer_id"].dtype
+    if not isinstance(dtype, pd.CategoricalDtype):
+        ids = pd.Index(tx["customer_id"].astype("str").unique())
+        if ds.has("customers"):
+            ids = ids.union(pd.Index(ds.customers["customer_id"].astype("str").unique()), sort=False)
+        dtype = pd.CategoricalDtype(ids)
     return {k: v.assign(customer_id=pd.Categorical(v["customer_id"], dtype=dtype)).reset_index(drop=True)
             for k, v in out.items()}
 
@@ -1118,7 +1120,7 @@ def share_records(orders: pd.DataFrame, channel: str) -> pd.DataFrame:
     """Unit records of the share of orders placed in ``channel`` (value 1 in that channel, else 0), from the
     orders of :func:`customer_workbook.data.orders_from_transactions`."""
     return pd.DataFrame({"week": week_start(orders["date"]), "customer_id": orders["customer_id"],
-                         "value": (orders["channel"].astype("str") == channel).to_numpy(dtype=float)})
+                         "value": (orders["channel"] == channel).to_numpy(dtype=float)})
 
 
 def _orders_response(records: dict, weeks: pd.DatetimeIndex, date: pd.Timestamp, window: int = WINDOW_WEEKS):

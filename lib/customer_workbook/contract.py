@@ -6,7 +6,8 @@ personal fields such as names, e-mail or postal addresses never enter an analysi
 
 Column kinds
 ------------
-``id``        text identifier (kept as a string)
+``id``        text identifier (loaded as a pandas categorical of the stripped text; ``customer_id`` shares
+              one sorted set of categories across tables)
 ``date``      calendar date or timestamp (ISO 8601 recommended)
 ``float``     real number
 ``int``       whole number (missing values allowed only where the column is optional)

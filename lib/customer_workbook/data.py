@@ -222,7 +222,21 @@ def _convert(raw: pd.Series, kind: str) -> pd.Series:
         return out
     if kind == "category":
         return raw.astype(str).str.strip().astype("category")
-    return raw.astype(str).str.strip() if kind == "id" else raw.astype(str)
+    return _identifier_codes(raw) if kind == "id" else raw.astype(str)
+
+
+def _identifier_codes(raw: pd.Series) -> pd.Series:
+    """An identifier column as a categorical of stripped text (categories in order of appearance).
+
+    Identifiers repeat (a customer has many lines): hashing the text once here lets every later
+    group-by, join and look-up work on integer codes, which is what keeps 20M-line data fast and small.
+    """
+    codes, uniques = pd.factorize(raw)
+    text = pd.Index(uniques).astype("str").str.strip()
+    text_codes, categories = pd.factorize(text)
+    codes = np.where(codes >= 0, text_codes[np.maximum(codes, 0)] if len(text_codes) else -1, -1)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype="str")),
+                     index=raw.index, name=raw.name)
 
 
 def validate_table(raw: pd.DataFrame, spec: TableSpec, file: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
@@ -296,7 +310,10 @@ def _range_problems(values: pd.Series, col, raw: pd.DataFrame, table: str, file,
 
 
 def _isin(values: pd.Series, allowed: pd.Index) -> np.ndarray:
-    """Boolean array: which ``values`` are in ``allowed`` (Arrow's hash set for Arrow strings: ~4x faster)."""
+    """Boolean array: which ``values`` are in ``allowed`` (for identifiers: looks up each category once)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        found = np.append(_isin(pd.Series(values.cat.categories), allowed), False)  # code -1 (missing): False
+        return found[values.cat.codes.to_numpy()]
     array = getattr(values.array, "_pa_array", None)
     if array is None:
         return values.isin(allowed).to_numpy()
@@ -380,8 +397,9 @@ def _prepare_transactions(tx: pd.DataFrame, quality: QualityReport) -> pd.DataFr
     """Derive order ids when absent and note recoverable issues (returns, zero lines, duplicates)."""
     n = len(tx)
     if "order_id" not in tx or tx["order_id"].isna().all():
-        codes = tx.groupby(["customer_id", "date"], sort=False, observed=True).ngroup()
-        tx["order_id"] = "O" + codes.astype(str)
+        codes = tx.groupby(["customer_id", "date"], sort=False, observed=True).ngroup().to_numpy()
+        names = "O" + pd.Index(np.arange(codes.max() + 1 if len(codes) else 0)).astype("str")
+        tx["order_id"] = pd.Categorical.from_codes(codes, categories=names)
         quality.add("transactions", "no order_id: orders derived from customer and timestamp", n, n,
                     "lines with the same customer and timestamp form one order")
     amount = tx["amount"].to_numpy()
@@ -392,6 +410,18 @@ def _prepare_transactions(tx: pd.DataFrame, quality: QualityReport) -> pd.DataFr
     quality.add("transactions", "exact duplicate lines", _count_exact_duplicates(tx), n,
                 "kept: check your export if these are not genuine repeat lines")
     return tx
+
+
+def _share_customer_codes(tables: dict[str, pd.DataFrame]) -> None:
+    """Give every table's ``customer_id`` the same sorted categories, so joins between tables compare
+    integer codes and customers sort by their id."""
+    columns = [frame["customer_id"] for frame in tables.values() if "customer_id" in frame]
+    categories = columns[0].cat.categories.sort_values()
+    for column in columns[1:]:
+        categories = categories.union(column.cat.categories)  # sorted
+    for frame in tables.values():
+        if "customer_id" in frame:
+            frame["customer_id"] = frame["customer_id"].cat.set_categories(categories)
 
 
 def _note_missing_optional(tables: dict[str, pd.DataFrame], quality: QualityReport) -> None:
@@ -468,6 +498,7 @@ def load_dataset(
     if problems:
         raise DataValidationError(problems)
     tables["transactions"] = _prepare_transactions(tables["transactions"], quality)
+    _share_customer_codes(tables)
     _note_missing_optional(tables, quality)
     return Dataset(tables=tables, sources=sources, quality=quality)
 

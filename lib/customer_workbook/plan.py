@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from .arrays import first_occurrences, group_argmin, group_max, group_min
 from .data import Dataset
 
 __all__ = [
@@ -114,7 +115,8 @@ class FeatureSet:
     Attributes
     ----------
     frame : DataFrame, shape (n_customers, n_features)
-        Index ``customer_id``; float columns (missing = not observed, e.g. no survey answer).
+        Index ``customer_id``; float32 columns (missing = not observed, e.g. no survey answer). Single
+        precision halves the memory of a million-customer feature set; models compute in float64.
     observation_date : Timestamp
         Features may only use data dated strictly before this moment.
     source_end : Series, shape (n_features,)
@@ -156,7 +158,7 @@ class _Builder:
         self.meta: dict[str, tuple[str, str, pd.Timestamp]] = {}
 
     def add(self, name: str, values, family: str, description: str, source_end) -> None:
-        self.columns[name] = np.asarray(values, dtype="float64")
+        self.columns[name] = np.asarray(values, dtype="float32")  # 7 significant digits: half the memory
         self.meta[name] = (family, description, pd.Timestamp(source_end) if source_end is not None else pd.NaT)
 
     def build(self, observation_date: pd.Timestamp) -> FeatureSet:
@@ -211,14 +213,15 @@ def _coded(tx: pd.DataFrame) -> dict:
     if hit is not None and hit["tx"] is tx:
         return hit
     cust, ids = pd.factorize(tx["customer_id"])
-    out = {"tx": tx, "cust": cust, "ids": pd.Index(ids), "order": pd.factorize(tx["order_id"])[0],
+    out = {"tx": tx, "cust": cust.astype(np.int32), "ids": pd.Index(ids),  # int32 codes: half the memory
+           "order": pd.factorize(tx["order_id"])[0].astype(np.int32),
            "date": tx["date"].to_numpy(), "amount": tx["amount"].to_numpy(dtype="float64")}
     if "channel" in tx:
-        codes, names = pd.factorize(tx["channel"].astype(str))
-        out["channel"] = (codes, np.asarray(names, dtype=object))
+        codes, names = pd.factorize(tx["channel"])
+        out["channel"] = (codes.astype(np.int32), np.asarray([str(name) for name in names], dtype=object))
     if "product_id" in tx:
         codes, names = pd.factorize(tx["product_id"])
-        out["product"] = (codes, pd.Index(names))
+        out["product"] = (codes.astype(np.int32), pd.Index(names))
     _CODED["entry"] = out  # one data set at a time
     return out
 
@@ -264,7 +267,7 @@ def build_features(ds: Dataset, observation_date, customers=None, include_whole_
         index = pd.Index(customers, name="customer_id")
         rows = C["ids"].get_indexer(index)
     n = len(index)
-    pos = np.full(len(C["ids"]), -1)
+    pos = np.full(len(C["ids"]), -1, dtype=np.int32)
     pos[rows[rows >= 0]] = np.flatnonzero(rows >= 0)
     all_pos = pos[C["cust"]]  # row of every transaction line's customer (-1: not a row)
     sel = np.flatnonzero(before & (all_pos >= 0))  # the lines used: before obs, customers of the rows
@@ -285,11 +288,8 @@ def build_features(ds: Dataset, observation_date, customers=None, include_whole_
     o_code = codes[sale][first]
     o_days = days_before[sale][first]
     n_orders = _bincount(o_code, n)
-    recency = np.full(n, np.nan)
-    oldest = np.full(n, np.nan)
-    if len(o_code):
-        recency = pd.Series(o_days).groupby(o_code).min().reindex(range(n)).to_numpy()
-        oldest = pd.Series(o_days).groupby(o_code).max().reindex(range(n)).to_numpy()
+    recency = group_min(o_code, o_days, n)
+    oldest = group_max(o_code, o_days, n)
     b.add("recency_days", recency, "recency", "days since the last order", data_end)
     mean_gap = _ratio(oldest - recency, n_orders - 1)
     b.add("mean_days_between_orders", mean_gap, "recency", "average days between orders", data_end)
@@ -308,11 +308,10 @@ def build_features(ds: Dataset, observation_date, customers=None, include_whole_
           "net revenue in the last 90 days", data_end)
     b.add("mean_order_value", _ratio(_bincount(o_code, n, o_value), n_orders), "monetary", "average order value",
           data_end)
-    last_order = pd.Series(o_days).groupby(o_code).idxmin().reindex(range(n))
-    lo_idx = last_order.to_numpy()
-    has_last = ~np.isnan(lo_idx.astype("float64"))
+    lo_idx = group_argmin(o_code, o_days, n)  # each customer's last order (-1: none)
+    has_last = lo_idx >= 0
     last_value = np.full(n, np.nan)
-    last_value[has_last] = o_value[lo_idx[has_last].astype(int)]
+    last_value[has_last] = o_value[lo_idx[has_last]]
     b.add("last_order_value", last_value, "monetary", "value of the last order", data_end)
     lines = _bincount(codes[sale], n)
     b.add("lines_per_order", _ratio(lines, n_orders), "monetary", "order lines per order", data_end)
@@ -336,7 +335,7 @@ def build_features(ds: Dataset, observation_date, customers=None, include_whole_
     b.add("orders_with_return_share", _ratio(_bincount(o_code[o_returned], n), n_orders), "returns",
           "share of orders with a returned line", data_end)
     last_returned = np.full(n, np.nan)
-    last_returned[has_last] = o_returned[lo_idx[has_last].astype(int)]
+    last_returned[has_last] = o_returned[lo_idx[has_last]]
     b.add("last_order_returned", last_returned, "returns", "the last order had a returned line", data_end)
     # ---- delivery
     if "delivery_days" in tx:
@@ -355,7 +354,7 @@ def build_features(ds: Dataset, observation_date, customers=None, include_whole_
         b.add("mean_delivery_days", _ratio(_bincount(o_code[shipped], n, dd[shipped]), _bincount(o_code[shipped], n)),
               "delivery", "average delivery time of delivered orders (days)", data_end)
         last_slow = np.full(n, np.nan)
-        last_slow[has_last] = slow[lo_idx[has_last].astype(int)]
+        last_slow[has_last] = slow[lo_idx[has_last]]
         b.add("last_order_slow", last_slow, "delivery", "the last order was delivered slowly", data_end)
     # ---- discounts
     if "discount" in tx:
@@ -440,7 +439,7 @@ def build_features(ds: Dataset, observation_date, customers=None, include_whole_
                 m = ok & (ev == name)
                 b.add(f"engagement_{name}_365d", _bincount(ecode[m & (edays <= 365)], n), "engagement",
                       f"{name.replace('_', ' ')} events in the last 365 days", end)
-            last_e = pd.Series(edays[ok]).groupby(ecode[ok]).min().reindex(range(n)).to_numpy()
+            last_e = group_min(ecode[ok], edays[ok], n)
             b.add("days_since_engagement", last_e, "engagement", "days since the last engagement event", end)
             if "rating" in en:
                 r = en["rating"].astype("float64").to_numpy()
@@ -475,8 +474,8 @@ def build_features(ds: Dataset, observation_date, customers=None, include_whole_
               "whole history (naive)", "order lines over the whole data set (includes the future)", full_end)
         b.add("revenue_whole_history", _bincount(all_codes[ok], n, tx_all["amount"].to_numpy(dtype="float64")[ok]),
               "whole history (naive)", "revenue over the whole data set (includes the future)", full_end)
-        last_any = pd.Series(tx_all["date"].to_numpy()[ok]).groupby(all_codes[ok]).max().reindex(range(n))
-        b.add("last_purchase_any_date_days", ((obs - last_any) / DAY).to_numpy(dtype="float64"),
+        days_to_line = (obs.to_datetime64() - tx_all["date"].to_numpy()[ok]) / DAY  # negative after obs
+        b.add("last_purchase_any_date_days", group_min(all_codes[ok], days_to_line, n),
               "whole history (naive)", "days from the observation date to the last purchase ever", full_end)
     return b.build(obs)
 
@@ -716,14 +715,15 @@ def fit_models(features: FeatureSet, y, seed: int = 0, max_rows: int | None = 60
     from sklearn.model_selection import train_test_split
 
     check_no_leakage(features)
-    X = features.frame.to_numpy(dtype="float64")
     y = np.asarray(y).astype(int)
     if len(np.unique(y)) < 2:
         raise ValueError("The training label has a single class; widen the label window or the population.")
     rng = np.random.default_rng(seed)
-    if max_rows is not None and len(X) > max_rows:
-        take = np.sort(rng.choice(len(X), max_rows, replace=False))
-        X, y = X[take], y[take]
+    frame = features.frame
+    if max_rows is not None and len(frame) > max_rows:  # sample rows before copying to an array
+        take = np.sort(rng.choice(len(frame), max_rows, replace=False))
+        frame, y = frame.iloc[take], y[take]
+    X = frame.to_numpy(dtype="float64")
     X_fit, X_cal, y_fit, y_cal = train_test_split(X, y, test_size=calibration_share, stratify=y, random_state=seed)
     models = {}
     for name, estimator in _pipelines(seed).items():
@@ -744,12 +744,12 @@ def predict_proba(models: dict, name: str, features: FeatureSet) -> pd.Series:
     Raises :class:`LeakageError` when a feature is dated on or after the observation date.
     """
     check_no_leakage(features)
-    X = features.frame.reindex(columns=models["_columns"]).to_numpy(dtype="float64")
-    p = np.empty(len(X))
-    step = 200_000
+    frame = features.frame.reindex(columns=models["_columns"])
+    p = np.empty(len(frame))
+    step = 200_000  # rows per block: memory stays flat on millions of customers
     with _one_thread():
-        for i in range(0, len(X), step):
-            p[i:i + step] = models[name].predict_proba(X[i:i + step])[:, 1]
+        for i in range(0, len(frame), step):
+            p[i:i + step] = models[name].predict_proba(frame.iloc[i:i + step].to_numpy(dtype="float64"))[:, 1]
     return pd.Series(p, index=features.frame.index, name="p")
 
 
@@ -968,7 +968,7 @@ def weekly_demand(transactions: pd.DataFrame) -> pd.DataFrame:
     day = C["date"].astype("datetime64[D]")
     monday = day - ((day.view("int64") + 3) % 7)  # 1970-01-01 was a Thursday
     wk, week_idx = np.unique(monday, return_inverse=True)
-    first_line = np.unique(C["order"], return_index=True)[1]  # an order counts in the week of its first line
+    first_line = first_occurrences(C["order"])  # an order counts in the week of its first line
     out = pd.DataFrame({"orders": np.bincount(week_idx[first_line], minlength=len(wk)),
                         "revenue": np.bincount(week_idx, weights=C["amount"], minlength=len(wk))},
                        index=pd.DatetimeIndex(wk.astype("datetime64[ns]"), name="week"))
@@ -1099,11 +1099,13 @@ def _next_order_within(cust_codes: np.ndarray, days: np.ndarray, q_codes: np.nda
 
 
 def _order_table(transactions: pd.DataFrame) -> pd.DataFrame:
-    sale = transactions[transactions["amount"] >= 0]
-    cols = ["order_id", "customer_id", "date"] + [c for c in ("channel", "delivery_days") if c in sale]
-    orders = sale.drop_duplicates("order_id")[cols].reset_index(drop=True)
-    value = sale.groupby("order_id", observed=True)["amount"].sum()
-    orders["amount"] = value.reindex(orders["order_id"]).to_numpy()
+    """One row per order from its non-return lines: the first line's ids, date, channel and delivery time,
+    and the order's ``amount`` (sum of its lines). Copies only the columns it needs."""
+    cols = ["order_id", "customer_id", "date"] + [c for c in ("channel", "delivery_days") if c in transactions]
+    sale = transactions.loc[transactions["amount"].to_numpy() >= 0, cols + ["amount"]]
+    codes = pd.factorize(sale["order_id"])[0]
+    orders = sale[cols].iloc[first_occurrences(codes)].reset_index(drop=True)
+    orders["amount"] = np.bincount(codes, weights=sale["amount"].to_numpy(), minlength=len(orders))
     return orders
 
 
@@ -1137,20 +1139,26 @@ def product_value_table(transactions: pd.DataFrame, products: pd.DataFrame | Non
         went on to buy another line within ``follow_days``), ``score`` (mean of the three percentile
         ranks, 0-1).
     """
-    tx = transactions[transactions["amount"] >= 0]
+    tx = transactions.loc[transactions["amount"].to_numpy() >= 0, ["customer_id", "product_id", "date", "amount"]]
+    p_codes, p_ids = pd.factorize(tx["product_id"])
+    labels = pd.Series(pd.Index(p_ids).astype("str"))
     if products is not None and by != "product_id" and by in products:
-        line = tx["product_id"].map(products.set_index("product_id")[by].astype(str)).fillna("unknown")
-    else:
-        line = tx["product_id"].astype(str)
+        attribute = products.drop_duplicates("product_id").set_index("product_id")[by].astype(str)
+        labels = labels.map(attribute).fillna("unknown")
+    line_codes, line_names = pd.factorize(np.append(labels.to_numpy(dtype=object), "unknown"))
+    line = pd.Categorical.from_codes(line_codes[p_codes], categories=line_names)  # code -1: no product -> unknown
     end = transactions["date"].max()
-    cust = pd.Index(pd.unique(tx["customer_id"]))
-    ccode = cust.get_indexer(tx["customer_id"])
+    ccode, cust = pd.factorize(tx["customer_id"])
+    cust = pd.Index(cust)
     day0 = transactions["date"].min()
     days = ((tx["date"] - day0) / DAY).to_numpy()
-    frame = pd.DataFrame({"c": ccode, "line": line.to_numpy(), "d": days, "amount": tx["amount"].to_numpy()})
-    revenue = frame.groupby("line")["amount"].sum()
-    firsts = frame.groupby(["c", "line"], observed=True)["d"].min().reset_index()
-    buyers = firsts.groupby("line").size()
+    revenue = pd.Series(tx["amount"].to_numpy()).groupby(line, observed=True).sum()
+    k = len(line.categories)  # first purchase day of each (customer, line) pair that occurs, by customer
+    first_day = group_min(ccode.astype(np.int64) * k + line.codes, days, len(cust) * k)
+    pair = np.flatnonzero(~np.isnan(first_day))
+    firsts = pd.DataFrame({"c": pair // k, "line": pd.Categorical.from_codes(pair % k, categories=line.categories),
+                           "d": first_day[pair]})
+    buyers = firsts.groupby("line", observed=True).size()
     orders = _order_table(transactions)
     oc = cust.get_indexer(orders["customer_id"])
     od = ((orders["date"] - day0) / DAY).to_numpy()
@@ -1164,8 +1172,9 @@ def product_value_table(transactions: pd.DataFrame, products: pd.DataFrame | Non
     keys = np.sort(all_first["c"].to_numpy() * span + all_first["d"].to_numpy())
     q = eligible["c"].to_numpy() * span + eligible["d"].to_numpy()
     eligible["cross"] = (np.searchsorted(keys, q + follow_days, side="right") - np.searchsorted(keys, q, side="right")) > 0
-    rates = eligible.groupby("line").agg(repeat_rate=("repeat", "mean"), cross_sell_rate=("cross", "mean"))
+    rates = eligible.groupby("line", observed=True).agg(repeat_rate=("repeat", "mean"), cross_sell_rate=("cross", "mean"))
     out = pd.DataFrame({"revenue": revenue, "buyers": buyers}).join(rates)
+    out.index = out.index.astype("str")
     out["revenue_share"] = out["revenue"] / out["revenue"].sum()
     out = out[out["buyers"] >= 20] if (out["buyers"] >= 20).sum() >= 3 else out
     out["score"] = (_pct_rank(out["revenue"]) + _pct_rank(out["repeat_rate"]) + _pct_rank(out["cross_sell_rate"])) / 3
@@ -1196,21 +1205,19 @@ def service_value_table(transactions: pd.DataFrame, follow_days: int = 90) -> pd
     end = (transactions["date"].max() - day0) / DAY
     follow = d <= end - follow_days
     orders["repeat"] = np.where(follow, _next_order_within(codes, d, codes, d, follow_days), np.nan)
-    dims = []
+    dims = []  # (dimension, categorical label per order; missing = not that kind of service)
     if "channel" in orders:
-        dims.append(("sales channel", orders["channel"].astype(str)))
+        dims.append(("sales channel", pd.Categorical(orders["channel"])))
     if "delivery_days" in orders:
-        dd = orders["delivery_days"].astype("float64")
-        speed = pd.Series(np.where(dd <= 0, "", np.where(dd <= 2, "fast (<= 2 days)", np.where(
-            dd > SLOW_DELIVERY_DAYS, f"slow (> {SLOW_DELIVERY_DAYS:g} days)", "standard (3-6 days)"))), index=orders.index)
-        speed[dd.isna()] = ""
-        dims.append(("delivery speed", speed))
+        dd = orders["delivery_days"].to_numpy(dtype="float64")
+        speed = np.select([np.isnan(dd) | (dd <= 0), dd <= 2, dd > SLOW_DELIVERY_DAYS], [-1, 0, 2], default=1)
+        dims.append(("delivery speed", pd.Categorical.from_codes(speed, categories=[
+            "fast (<= 2 days)", "standard (3-6 days)", f"slow (> {SLOW_DELIVERY_DAYS:g} days)"])))
     rows = []
     for dim, label in dims:
-        g = orders.assign(service=label.to_numpy())
-        g = g[g["service"] != ""]
-        t = g.groupby("service").agg(orders=("order_id", "size"), revenue=("amount", "sum"),
-                                     repeat_rate=("repeat", "mean"))
+        t = orders.groupby(pd.Series(label, name="service"), observed=True).agg(
+            orders=("order_id", "size"), revenue=("amount", "sum"), repeat_rate=("repeat", "mean"))
+        t.index = t.index.astype("str").rename("service")
         t["order_share"] = t["orders"] / t["orders"].sum()
         t["mean_order_value"] = t["revenue"] / t["orders"]
         t["score"] = (_pct_rank(t["revenue"]) + _pct_rank(t["repeat_rate"])) / 2

@@ -162,7 +162,7 @@ def purchase_periods(transactions: pd.DataFrame, anchor, freq: str = "D", until=
         )
     day = day[keep]
     amount = tx["amount"].to_numpy()[keep]
-    codes, labels = pd.factorize(tx["customer_id"].to_numpy()[keep], sort=True)
+    codes, labels = pd.factorize(tx["customer_id"][keep], sort=True)  # categorical ids: integer work
     width = _FREQ_DAYS[freq]
     period = -((anchor_day - day) // width)
     pmin = int(period.min())
