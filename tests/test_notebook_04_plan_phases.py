@@ -6,7 +6,8 @@ Planted truths used (data/sample/truth.json):
 - ``churn_drivers``: buying in 2+ categories lowers churn (HR 0.6), slow delivery raises it (HR 1.8), a returned
   line raises it (HR 1.6): the what-if effects must have these signs (small sample: delivery only, the others
   are too rare there), and on the 20k sample at least two of the three must rank in the top half of the feature
-  families by effect size;
+  families by effect size; the delivery slowdown of 2025-06-02 started just before the training date, so the
+  model barely sees slow deliveries and the report must flag the shift (``features_shifted_since_training``);
 - the most valuable audience: quality connoisseurs (highest order value, ``personas``) acquired through referral
   (highest CLV channel, ``acquisition.ranking_by_clv``); the notebook's top segment x persona cell must be that one.
 """
@@ -78,6 +79,9 @@ def test_on_the_shipped_sample(tmp_path):
     top_half = [f for f in planted if rank[f] <= len(rank) / 2]
     assert len(top_half) >= 2, rank  # at least two of the three planted behaviours in the top half of the families
     assert found["churn_top_drivers"][0] in ("recency", "frequency")
+    # the delivery slowdown (truth: events.delivery_slowdown, 2025-06-02) began days before the training date:
+    # the report must flag that slow deliveries became far more common than the model saw in training
+    assert "delivery" in found["features_shifted_since_training"]
     assert found["mva_persona"].replace(" ", "_") == PLANTED_PERSONA
     assert found["mva_segment"] == PLANTED_SEGMENT
     mape = found["forecast_orders_backtest_mape"]

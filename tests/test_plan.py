@@ -290,3 +290,18 @@ def test_audience_table_and_go_to_market_plan(sample_ds):
     first = gtm.iloc[0]
     assert first["expected_value"] == pytest.approx(pilot["customers"] * pilot["value_per_customer"] * 0.05)
     assert first["channel"] in set(ds.transactions["channel"].astype(str))
+
+
+def test_feature_shift_flags_a_behaviour_that_appeared_after_training():
+    obs = pd.Timestamp("2025-01-01")
+
+    def features(slow_share, recency):
+        frame = pd.DataFrame({"last_order_slow": [1.0] * int(100 * slow_share) + [0.0] * (100 - int(100 * slow_share)),
+                              "recency_days": [recency] * 100})
+        return plan.FeatureSet(frame, obs, pd.Series(obs - pd.Timedelta(days=1), index=frame.columns),
+                               pd.Series({"last_order_slow": "delivery", "recency_days": "recency"}))
+
+    shift = plan.feature_shift(features(0.01, 30.0), features(0.15, 40.0))
+    assert shift["family"].tolist() == ["delivery"]  # recency moved by a third: not flagged
+    assert shift.loc[0, "ratio"] == pytest.approx(15.0)
+    assert plan.feature_shift(features(0.15, 30.0), features(0.15, 30.0)).empty

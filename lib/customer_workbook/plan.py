@@ -42,7 +42,7 @@ __all__ = [
     "LeakageError", "FeatureSet", "FAMILIES", "build_features", "make_labels", "design_dates",
     "prune_features", "check_no_leakage", "fit_models", "predict_proba", "confusion_counts", "error_rate",
     "missing_ratio", "threshold_table", "choose_threshold", "model_quality", "calibration_table",
-    "prediction_drivers", "weekly_demand", "forecast_quarter_total", "backtest_forecast",
+    "prediction_drivers", "feature_shift", "weekly_demand", "forecast_quarter_total", "backtest_forecast",
     "forecast_next_quarter", "product_value_table", "service_value_table", "infer_personas",
     "customer_value", "audience_table", "pick_pilot", "sample_size_two_proportions",
     "minimum_detectable_effect", "pilot_plan", "go_to_market_plan", "PERSONAS", "KEY_FEATURES", "CalibratedModel",
@@ -204,10 +204,10 @@ _CODED: dict = {}
 
 
 def _coded(tx: pd.DataFrame) -> dict:
-    """Integer codes of the transactions' text columns, computed once per transactions frame.
+    """Integer codes of the transactions' id and channel columns, computed once per transactions frame.
 
-    Text hashing dominated feature building (about 1 s per million lines for each of customer, order,
-    product and channel); building features for several dates reuses these codes.
+    Cheap for the loader's categorical ids; for plain text each column costs about 1 s per million lines,
+    so building features for several dates reuses these codes.
     """
     hit = _CODED.get("entry")
     if hit is not None and hit["tx"] is tx:
@@ -279,205 +279,271 @@ def build_features(ds: Dataset, observation_date, customers=None, include_whole_
     amount = C["amount"][sel]
     days_before = ((obs.to_datetime64() - dates) / np.timedelta64(1, "D")).astype("float64")  # > 0
     sale = amount >= 0
-    # ---- orders: one row per (customer, order) from the non-return lines
     all_keys = C["order"][sel]
+    o_code, o_days, o_value, first = _orders_of_lines(all_keys, sale, codes, days_before, amount)
+    s = _Scope(n=n, end=data_end, windows=windows, tx=tx, C=C, sel=sel, codes=codes, dates=dates, amount=amount,
+               days_before=days_before, sale=sale, all_keys=all_keys, first=first, o_code=o_code, o_days=o_days,
+               o_value=o_value, n_orders=_bincount(o_code, n), lines=_bincount(codes[sale], n),
+               last=group_argmin(o_code, o_days, n))
+    # one function per family: each frees its temporary per-line arrays when it returns
+    for add in (_rfm_features, _return_features, _delivery_features, _discount_features, _channel_features):
+        add(b, s)
+    if "product_id" in tx and ds.has("products"):
+        _product_features(b, s, ds.products)
+    if ds.has("surveys"):
+        _survey_features(b, ds.surveys, obs, index)
+    if ds.has("engagement"):
+        _engagement_features(b, ds.engagement, obs, index)
+    if ds.has("customers"):
+        _customer_features(b, ds.customers, obs, index)
+    if include_whole_history:
+        _whole_history_features(b, tx_all, all_pos, obs)
+    return b.build(obs)
+
+
+@dataclass
+class _Scope:
+    """The selected lines and their orders, shared by the feature families.
+
+    Line arrays (one value per selected line): ``codes`` (customer row), ``dates``, ``amount``,
+    ``days_before`` (days before the observation date), ``sale`` (not a return), ``all_keys`` (order
+    code). Order arrays (one value per order, from its non-return lines): ``o_code``, ``o_days``,
+    ``o_value``; ``first`` is each order's first sale line. Per customer: ``n_orders``, ``lines`` (sale
+    lines) and ``last`` (index of the last order, -1 if none).
+    """
+
+    n: int
+    end: pd.Timestamp
+    windows: tuple[int, ...]
+    tx: _Lines
+    C: dict
+    sel: np.ndarray
+    codes: np.ndarray
+    dates: np.ndarray
+    amount: np.ndarray
+    days_before: np.ndarray
+    sale: np.ndarray
+    all_keys: np.ndarray
+    first: np.ndarray
+    o_code: np.ndarray
+    o_days: np.ndarray
+    o_value: np.ndarray
+    n_orders: np.ndarray
+    lines: np.ndarray
+    last: np.ndarray
+
+    def of_last_order(self, per_order: np.ndarray) -> np.ndarray:
+        """A per-order value taken at each customer's last order (NaN without orders); shape (n,)."""
+        out = np.full(self.n, np.nan)
+        has = self.last >= 0
+        out[has] = per_order[self.last[has]]
+        return out
+
+
+def _orders_of_lines(all_keys, sale, codes, days_before, amount):
+    """Orders from the sale lines: customer row, days before the observation date, value, first line."""
     order_key = pd.factorize(all_keys[sale])[0]  # codes in order of first appearance
-    running = np.maximum.accumulate(order_key) if len(order_key) else order_key
-    first = np.flatnonzero(np.r_[True, running[1:] > running[:-1]]) if len(order_key) else order_key
-    o_value = np.bincount(order_key, weights=amount[sale])
-    o_code = codes[sale][first]
-    o_days = days_before[sale][first]
-    n_orders = _bincount(o_code, n)
-    recency = group_min(o_code, o_days, n)
-    oldest = group_max(o_code, o_days, n)
-    b.add("recency_days", recency, "recency", "days since the last order", data_end)
-    mean_gap = _ratio(oldest - recency, n_orders - 1)
-    b.add("mean_days_between_orders", mean_gap, "recency", "average days between orders", data_end)
+    first = first_occurrences(order_key)
+    return codes[sale][first], days_before[sale][first], np.bincount(order_key, weights=amount[sale]), first
+
+
+def _rfm_features(b: _Builder, s: _Scope) -> None:
+    n, end, o_code, o_days = s.n, s.end, s.o_code, s.o_days
+    recency, oldest = group_min(o_code, o_days, n), group_max(o_code, o_days, n)
+    b.add("recency_days", recency, "recency", "days since the last order", end)
+    mean_gap = _ratio(oldest - recency, s.n_orders - 1)
+    b.add("mean_days_between_orders", mean_gap, "recency", "average days between orders", end)
     b.add("overdue_ratio", _ratio(recency, mean_gap), "recency",
-          "days since the last order relative to the customer's usual gap", data_end)
-    b.add("tenure_days", oldest, "tenure", "days since the first order in the data", data_end)
-    b.add("orders_total", n_orders, "frequency", "orders placed in the data before the observation date", data_end)
-    for w in windows:
-        in_w = o_days <= w
-        b.add(f"orders_{w}d", _bincount(o_code[in_w], n), "frequency", f"orders in the last {w} days", data_end)
-    rev365 = _bincount(codes[days_before <= 365], n, amount[days_before <= 365])
-    b.add("revenue_total", _bincount(codes, n, amount), "monetary", "net revenue before the observation date",
-          data_end)
-    b.add("revenue_365d", rev365, "monetary", "net revenue in the last 365 days", data_end)
-    b.add("revenue_90d", _bincount(codes[days_before <= 90], n, amount[days_before <= 90]), "monetary",
-          "net revenue in the last 90 days", data_end)
-    b.add("mean_order_value", _ratio(_bincount(o_code, n, o_value), n_orders), "monetary", "average order value",
-          data_end)
-    lo_idx = group_argmin(o_code, o_days, n)  # each customer's last order (-1: none)
-    has_last = lo_idx >= 0
-    last_value = np.full(n, np.nan)
-    last_value[has_last] = o_value[lo_idx[has_last]]
-    b.add("last_order_value", last_value, "monetary", "value of the last order", data_end)
-    lines = _bincount(codes[sale], n)
-    b.add("lines_per_order", _ratio(lines, n_orders), "monetary", "order lines per order", data_end)
-    recent90 = _bincount(o_code[o_days <= 90], n)
-    prior90 = _bincount(o_code[(o_days > 90) & (o_days <= 180)], n)
-    b.add("orders_trend_90d", recent90 - prior90, "trend", "orders in the last 90 days minus the 90 days before",
-          data_end)
+          "days since the last order relative to the customer's usual gap", end)
+    b.add("tenure_days", oldest, "tenure", "days since the first order in the data", end)
+    b.add("orders_total", s.n_orders, "frequency", "orders placed in the data before the observation date", end)
+    for w in s.windows:
+        b.add(f"orders_{w}d", _bincount(o_code[o_days <= w], n), "frequency", f"orders in the last {w} days", end)
+    b.add("revenue_total", _bincount(s.codes, n, s.amount), "monetary", "net revenue before the observation date", end)
+    for w in (365, 90):
+        recent = s.days_before <= w
+        b.add(f"revenue_{w}d", _bincount(s.codes[recent], n, s.amount[recent]), "monetary",
+              f"net revenue in the last {w} days", end)
+    b.add("mean_order_value", _ratio(_bincount(o_code, n, s.o_value), s.n_orders), "monetary", "average order value",
+          end)
+    b.add("last_order_value", s.of_last_order(s.o_value), "monetary", "value of the last order", end)
+    b.add("lines_per_order", _ratio(s.lines, s.n_orders), "monetary", "order lines per order", end)
+    b.add("orders_trend_90d", _bincount(o_code[o_days <= 90], n) - _bincount(o_code[(o_days > 90) & (o_days <= 180)], n),
+          "trend", "orders in the last 90 days minus the 90 days before", end)
     b.add("orders_last_vs_prior_year", _bincount(o_code[o_days <= 365], n)
           - _bincount(o_code[(o_days > 365) & (o_days <= 730)], n), "trend",
-          "orders in the last 365 days minus the year before", data_end)
-    # ---- returns
-    ret = ~sale
-    b.add("return_lines", _bincount(codes[ret], n), "returns", "returned lines", data_end)
-    b.add("return_line_share", _ratio(_bincount(codes[ret], n), lines), "returns", "share of lines returned",
-          data_end)
-    b.add("returns_365d", _bincount(codes[ret & (days_before <= 365)], n), "returns",
-          "returned lines in the last 365 days", data_end)
-    is_returned = np.zeros(int(all_keys.max()) + 1 if len(all_keys) else 1, dtype=bool)
-    is_returned[all_keys[ret]] = True
-    o_returned = is_returned[all_keys[sale][first]]
-    b.add("orders_with_return_share", _ratio(_bincount(o_code[o_returned], n), n_orders), "returns",
-          "share of orders with a returned line", data_end)
-    last_returned = np.full(n, np.nan)
-    last_returned[has_last] = o_returned[lo_idx[has_last]]
-    b.add("last_order_returned", last_returned, "returns", "the last order had a returned line", data_end)
-    # ---- delivery
-    if "delivery_days" in tx:
-        dd = tx["delivery_days"].to_numpy(dtype="float64")[sale][first]
-        shipped = ~np.isnan(dd) & (dd > 0)
-        slow = shipped & (dd > SLOW_DELIVERY_DAYS)
-        b.add("slow_deliveries", _bincount(o_code[slow], n), "delivery",
-              f"orders delivered in more than {SLOW_DELIVERY_DAYS:g} days", data_end)
-        b.add("slow_delivery_share", _ratio(_bincount(o_code[slow], n), _bincount(o_code[shipped], n)), "delivery",
-              "share of delivered orders that were slow", data_end)
-        b.add("slow_deliveries_180d", _bincount(o_code[slow & (o_days <= 180)], n), "delivery",
-              "slow deliveries in the last 180 days", data_end)
-        fast = shipped & (dd <= 1)
-        b.add("fast_delivery_share", _ratio(_bincount(o_code[fast], n), _bincount(o_code[shipped], n)), "express",
-              "share of delivered orders that arrived within a day (express)", data_end)
-        b.add("mean_delivery_days", _ratio(_bincount(o_code[shipped], n, dd[shipped]), _bincount(o_code[shipped], n)),
-              "delivery", "average delivery time of delivered orders (days)", data_end)
-        last_slow = np.full(n, np.nan)
-        last_slow[has_last] = slow[lo_idx[has_last]]
-        b.add("last_order_slow", last_slow, "delivery", "the last order was delivered slowly", data_end)
-    # ---- discounts
-    if "discount" in tx:
-        disc = tx["discount"].to_numpy(dtype="float64")[sale]
-        disc = np.nan_to_num(disc)
-        b.add("discount_line_share", _ratio(_bincount(codes[sale][disc > 0], n), lines), "discounts",
-              "share of lines bought on discount", data_end)
-        b.add("mean_discount", _ratio(_bincount(codes[sale], n, disc), lines), "discounts",
-              "average discount per line (fraction of list price)", data_end)
-    # ---- channel mix
-    if "channel" in tx:
-        ch_codes, ch_names = C["channel"]
-        ch = np.asarray(ch_names, dtype=object)[ch_codes[sel]][sale][first]
-        for name in sorted(pd.unique(ch)):
-            b.add(f"channel_share_{name}", _ratio(_bincount(o_code[ch == name], n), n_orders), "channel mix",
-                  f"share of orders placed via {name}", data_end)
-    # ---- products
-    if "product_id" in tx and ds.has("products"):
-        prod = ds.products.set_index("product_id")
-        p_codes, p_ids = C["product"]
-        pcode = prod.index.get_indexer(p_ids)[p_codes[sel][sale]]
-        known = pcode >= 0
-        sc = codes[sale]
-        if "category" in prod:
-            cat_codes, cat_names = pd.factorize(prod["category"].astype(str))
-            cat = cat_codes[pcode[known]]
-            k = len(cat_names)
-            counts = np.bincount(sc[known].astype("int64") * k + cat, minlength=n * k).reshape(n, k)
-            ncat = (counts > 0).sum(axis=1).astype("float64")
-            b.add("n_categories", ncat, "categories", "distinct product categories bought", data_end)
-            b.add("multi_category", (ncat >= 2).astype(float), "categories", "bought in two or more categories",
-                  data_end)
-            top_share = _ratio(counts.max(axis=1), counts.sum(axis=1))
-            b.add("top_category_share", top_share, "categories", "share of lines in the customer's main category",
-                  data_end)
-            for j, name in enumerate(cat_names):
-                b.add(f"category_share_{name}", _ratio(counts[:, j], lines), "category mix",
-                      f"share of lines in {str(name).replace('_', ' ')}", data_end)
-        if "tier" in prod:
-            tier = prod["tier"].astype(str).to_numpy()[pcode[known]]
-            for t, label in (("entry", "entry-tier"), ("premium", "premium-tier"),
-                             ("special_service", "special-service")):
-                b.add(f"tier_share_{t}", _ratio(_bincount(sc[known][tier == t], n), lines), "product tier",
-                      f"share of lines that are {label} products", data_end)
-        if "exclusive" in prod:
-            exc = prod["exclusive"].fillna(False).astype(bool).to_numpy()[pcode[known]]
-            b.add("exclusive_share", _ratio(_bincount(sc[known][exc], n), lines), "exclusives",
-                  "share of lines that are exclusive products", data_end)
-        if "launch_date" in prod:
-            launch = prod["launch_date"].to_numpy()[pcode[known]]
-            age = (dates[sale][known] - launch) / DAY
-            new = (age >= 0) & (age <= 180)
-            b.add("new_product_share", _ratio(_bincount(sc[known][new], n), lines), "innovation",
-                  "share of lines that were launched less than 180 days before", data_end)
-    # ---- surveys
-    if ds.has("surveys"):
-        sv = ds.surveys[ds.surveys["date"] < obs]
-        if len(sv):
-            end = sv["date"].max()
-            last = _last_by_customer(sv, index)
-            b.add("answered_survey", last["date"].notna().to_numpy(), "nps & reasons", "answered a survey", end)
-            b.add("days_since_survey", ((obs - last["date"]) / DAY).to_numpy(dtype="float64"), "nps & reasons",
-                  "days since the last survey answer", end)
-            for col in sv.columns:
-                if col == "nps" or col.startswith("why_"):
-                    label = ("likelihood to recommend (0-10)" if col == "nps"
-                             else f"agrees that '{col[4:].replace('_', ' ')}' is why they buy (1-5)")
-                    b.add(f"survey_{col}", last[col].to_numpy(dtype="float64"), "nps & reasons", label, end)
-                elif col.startswith("sat_"):
-                    b.add(f"survey_{col}", last[col].to_numpy(dtype="float64"), "satisfaction",
-                          f"satisfaction with {col[4:]} (1-5)", end)
-    # ---- engagement
-    if ds.has("engagement"):
-        en = ds.engagement[ds.engagement["date"] < obs]
-        if len(en):
-            end = en["date"].max()
-            ecode = index.get_indexer(en["customer_id"])
-            ok = ecode >= 0
-            ev = en["event"].astype(str).to_numpy()
-            edays = ((obs - en["date"]).to_numpy() / DAY).astype("float64")
-            for name in sorted(pd.unique(ev)):
-                m = ok & (ev == name)
-                b.add(f"engagement_{name}_365d", _bincount(ecode[m & (edays <= 365)], n), "engagement",
-                      f"{name.replace('_', ' ')} events in the last 365 days", end)
-            last_e = group_min(ecode[ok], edays[ok], n)
-            b.add("days_since_engagement", last_e, "engagement", "days since the last engagement event", end)
-            if "rating" in en:
-                r = en["rating"].astype("float64").to_numpy()
-                m = ok & ~np.isnan(r)
-                b.add("mean_review_rating", _ratio(_bincount(ecode[m], n, r[m]), _bincount(ecode[m], n)),
-                      "engagement", "average star rating of reviews written", end)
-    # ---- customers
-    if ds.has("customers"):
-        cu = ds.customers.set_index("customer_id").reindex(index)
-        stamp = obs - DAY  # static attributes known at the observation date
-        if "age" in cu:
-            b.add("age", cu["age"].to_numpy(dtype="float64"), "demographics", "age in years", stamp)
-        if "income_band" in cu:
-            inc = cu["income_band"].astype(str).map({"low": 0.0, "middle": 1.0, "high": 2.0})
-            b.add("income_level", inc.to_numpy(dtype="float64"), "demographics", "income band (0 low, 2 high)", stamp)
-        if "signup_date" in cu:
-            sd = cu["signup_date"]
-            b.add("days_since_signup", np.where(sd < obs, (obs - sd) / DAY, np.nan), "tenure",
-                  "days since sign-up", stamp)
-        for col, fam in (("acquisition_channel", "acquisition channel"), ("region", "region")):
-            if col in cu:
-                vals = cu[col].astype(str)
-                for v in sorted(x for x in vals.unique() if x not in ("nan", "<NA>")):
-                    b.add(f"{col}_{v}", (vals == v).to_numpy(dtype="float64"), fam, f"{col.replace('_', ' ')} is {v}",
-                          stamp)
-    # ---- deliberately naive whole-history totals (for the leakage demonstration only)
-    if include_whole_history:
-        all_codes = all_pos
-        ok = all_codes >= 0
-        full_end = tx_all["date"].max()
-        b.add("orders_whole_history", _bincount(all_codes[ok & (tx_all["amount"].to_numpy() >= 0)], n),
-              "whole history (naive)", "order lines over the whole data set (includes the future)", full_end)
-        b.add("revenue_whole_history", _bincount(all_codes[ok], n, tx_all["amount"].to_numpy(dtype="float64")[ok]),
-              "whole history (naive)", "revenue over the whole data set (includes the future)", full_end)
-        days_to_line = (obs.to_datetime64() - tx_all["date"].to_numpy()[ok]) / DAY  # negative after obs
-        b.add("last_purchase_any_date_days", group_min(all_codes[ok], days_to_line, n),
-              "whole history (naive)", "days from the observation date to the last purchase ever", full_end)
-    return b.build(obs)
+          "orders in the last 365 days minus the year before", end)
+
+
+def _return_features(b: _Builder, s: _Scope) -> None:
+    n, end, ret = s.n, s.end, ~s.sale
+    returned = _bincount(s.codes[ret], n)
+    b.add("return_lines", returned, "returns", "returned lines", end)
+    b.add("return_line_share", _ratio(returned, s.lines), "returns", "share of lines returned", end)
+    b.add("returns_365d", _bincount(s.codes[ret & (s.days_before <= 365)], n), "returns",
+          "returned lines in the last 365 days", end)
+    is_returned = np.zeros(int(s.all_keys.max()) + 1 if len(s.all_keys) else 1, dtype=bool)
+    is_returned[s.all_keys[ret]] = True
+    o_returned = is_returned[s.all_keys[s.sale][s.first]]
+    b.add("orders_with_return_share", _ratio(_bincount(s.o_code[o_returned], n), s.n_orders), "returns",
+          "share of orders with a returned line", end)
+    b.add("last_order_returned", s.of_last_order(o_returned), "returns", "the last order had a returned line", end)
+
+
+def _delivery_features(b: _Builder, s: _Scope) -> None:
+    if "delivery_days" not in s.tx:
+        return
+    n, end, o_code = s.n, s.end, s.o_code
+    dd = s.tx["delivery_days"].to_numpy(dtype="float64")[s.sale][s.first]
+    shipped = ~np.isnan(dd) & (dd > 0)
+    slow = shipped & (dd > SLOW_DELIVERY_DAYS)
+    n_shipped = _bincount(o_code[shipped], n)
+    b.add("slow_deliveries", _bincount(o_code[slow], n), "delivery",
+          f"orders delivered in more than {SLOW_DELIVERY_DAYS:g} days", end)
+    b.add("slow_delivery_share", _ratio(_bincount(o_code[slow], n), n_shipped), "delivery",
+          "share of delivered orders that were slow", end)
+    b.add("slow_deliveries_180d", _bincount(o_code[slow & (s.o_days <= 180)], n), "delivery",
+          "slow deliveries in the last 180 days", end)
+    b.add("fast_delivery_share", _ratio(_bincount(o_code[shipped & (dd <= 1)], n), n_shipped), "express",
+          "share of delivered orders that arrived within a day (express)", end)
+    b.add("mean_delivery_days", _ratio(_bincount(o_code[shipped], n, dd[shipped]), n_shipped),
+          "delivery", "average delivery time of delivered orders (days)", end)
+    b.add("last_order_slow", s.of_last_order(slow), "delivery", "the last order was delivered slowly", end)
+
+
+def _discount_features(b: _Builder, s: _Scope) -> None:
+    if "discount" not in s.tx:
+        return
+    disc = np.nan_to_num(s.tx["discount"].to_numpy(dtype="float64")[s.sale])
+    sale_codes = s.codes[s.sale]
+    b.add("discount_line_share", _ratio(_bincount(sale_codes[disc > 0], s.n), s.lines), "discounts",
+          "share of lines bought on discount", s.end)
+    b.add("mean_discount", _ratio(_bincount(sale_codes, s.n, disc), s.lines), "discounts",
+          "average discount per line (fraction of list price)", s.end)
+
+
+def _channel_features(b: _Builder, s: _Scope) -> None:
+    if "channel" not in s.tx:
+        return
+    ch_codes, ch_names = s.C["channel"]
+    ch = ch_codes[s.sel][s.sale][s.first]
+    for j in np.argsort(ch_names):  # alphabetical, as the columns always were
+        if (ch == j).any():
+            b.add(f"channel_share_{ch_names[j]}", _ratio(_bincount(s.o_code[ch == j], s.n), s.n_orders),
+                  "channel mix", f"share of orders placed via {ch_names[j]}", s.end)
+
+
+def _product_features(b: _Builder, s: _Scope, products: pd.DataFrame) -> None:
+    n, end, lines = s.n, s.end, s.lines
+    prod = products.set_index("product_id")
+    p_codes, p_ids = s.C["product"]
+    pcode = prod.index.get_indexer(p_ids)[p_codes[s.sel][s.sale]]
+    known = pcode >= 0
+    sc = s.codes[s.sale][known]
+    pcode = pcode[known]
+    if "category" in prod:
+        cat_codes, cat_names = pd.factorize(prod["category"].astype(str))
+        k = len(cat_names)
+        counts = np.bincount(sc.astype("int64") * k + cat_codes[pcode], minlength=n * k).reshape(n, k)
+        ncat = (counts > 0).sum(axis=1).astype("float64")
+        b.add("n_categories", ncat, "categories", "distinct product categories bought", end)
+        b.add("multi_category", (ncat >= 2).astype(float), "categories", "bought in two or more categories", end)
+        b.add("top_category_share", _ratio(counts.max(axis=1), counts.sum(axis=1)), "categories",
+              "share of lines in the customer's main category", end)
+        for j, name in enumerate(cat_names):
+            b.add(f"category_share_{name}", _ratio(counts[:, j], lines), "category mix",
+                  f"share of lines in {str(name).replace('_', ' ')}", end)
+    if "tier" in prod:
+        tier = prod["tier"].astype(str).to_numpy()
+        for t, label in (("entry", "entry-tier"), ("premium", "premium-tier"), ("special_service", "special-service")):
+            b.add(f"tier_share_{t}", _ratio(_bincount(sc[(tier == t)[pcode]], n), lines), "product tier",
+                  f"share of lines that are {label} products", end)
+    if "exclusive" in prod:
+        exc = prod["exclusive"].fillna(False).astype(bool).to_numpy()[pcode]
+        b.add("exclusive_share", _ratio(_bincount(sc[exc], n), lines), "exclusives",
+              "share of lines that are exclusive products", end)
+    if "launch_date" in prod:
+        age = (s.dates[s.sale][known] - prod["launch_date"].to_numpy()[pcode]) / DAY
+        new = (age >= 0) & (age <= 180)
+        b.add("new_product_share", _ratio(_bincount(sc[new], n), lines), "innovation",
+              "share of lines that were launched less than 180 days before", end)
+
+
+def _survey_features(b: _Builder, surveys: pd.DataFrame, obs: pd.Timestamp, index: pd.Index) -> None:
+    sv = surveys[surveys["date"] < obs]
+    if not len(sv):
+        return
+    end = sv["date"].max()
+    last = _last_by_customer(sv, index)
+    b.add("answered_survey", last["date"].notna().to_numpy(), "nps & reasons", "answered a survey", end)
+    b.add("days_since_survey", ((obs - last["date"]) / DAY).to_numpy(dtype="float64"), "nps & reasons",
+          "days since the last survey answer", end)
+    for col in sv.columns:
+        if col == "nps" or col.startswith("why_"):
+            label = ("likelihood to recommend (0-10)" if col == "nps"
+                     else f"agrees that '{col[4:].replace('_', ' ')}' is why they buy (1-5)")
+            b.add(f"survey_{col}", last[col].to_numpy(dtype="float64"), "nps & reasons", label, end)
+        elif col.startswith("sat_"):
+            b.add(f"survey_{col}", last[col].to_numpy(dtype="float64"), "satisfaction",
+                  f"satisfaction with {col[4:]} (1-5)", end)
+
+
+def _engagement_features(b: _Builder, engagement: pd.DataFrame, obs: pd.Timestamp, index: pd.Index) -> None:
+    en = engagement[engagement["date"] < obs]
+    if not len(en):
+        return
+    n, end = len(index), en["date"].max()
+    ecode = index.get_indexer(en["customer_id"])
+    ok = ecode >= 0
+    ev_codes, ev_names = pd.factorize(en["event"])
+    edays = ((obs - en["date"]).to_numpy() / DAY).astype("float64")
+    for j in np.argsort([str(name) for name in ev_names]):
+        name = str(ev_names[j])
+        m = ok & (ev_codes == j) & (edays <= 365)
+        b.add(f"engagement_{name}_365d", _bincount(ecode[m], n), "engagement",
+              f"{name.replace('_', ' ')} events in the last 365 days", end)
+    b.add("days_since_engagement", group_min(ecode[ok], edays[ok], n), "engagement",
+          "days since the last engagement event", end)
+    if "rating" in en:
+        r = en["rating"].astype("float64").to_numpy()
+        m = ok & ~np.isnan(r)
+        b.add("mean_review_rating", _ratio(_bincount(ecode[m], n, r[m]), _bincount(ecode[m], n)),
+              "engagement", "average star rating of reviews written", end)
+
+
+def _customer_features(b: _Builder, customers: pd.DataFrame, obs: pd.Timestamp, index: pd.Index) -> None:
+    cu = customers.set_index("customer_id").reindex(index)
+    stamp = obs - DAY  # static attributes known at the observation date
+    if "age" in cu:
+        b.add("age", cu["age"].to_numpy(dtype="float64"), "demographics", "age in years", stamp)
+    if "income_band" in cu:
+        inc = cu["income_band"].astype(str).map({"low": 0.0, "middle": 1.0, "high": 2.0})
+        b.add("income_level", inc.to_numpy(dtype="float64"), "demographics", "income band (0 low, 2 high)", stamp)
+    if "signup_date" in cu:
+        sd = cu["signup_date"]
+        b.add("days_since_signup", np.where(sd < obs, (obs - sd) / DAY, np.nan), "tenure", "days since sign-up", stamp)
+    for col, fam in (("acquisition_channel", "acquisition channel"), ("region", "region")):
+        if col in cu:
+            vals = cu[col].astype(str)
+            for v in sorted(x for x in vals.unique() if x not in ("nan", "<NA>")):
+                b.add(f"{col}_{v}", (vals == v).to_numpy(dtype="float64"), fam, f"{col.replace('_', ' ')} is {v}",
+                      stamp)
+
+
+def _whole_history_features(b: _Builder, tx_all: pd.DataFrame, all_pos: np.ndarray, obs: pd.Timestamp) -> None:
+    """Deliberately naive totals over the whole data set, for the leakage demonstration only."""
+    n = len(b.index)
+    ok = all_pos >= 0
+    codes = all_pos[ok]
+    amount = tx_all["amount"].to_numpy(dtype="float64")[ok]
+    full_end = tx_all["date"].max()
+    b.add("orders_whole_history", _bincount(codes[amount >= 0], n),
+          "whole history (naive)", "order lines over the whole data set (includes the future)", full_end)
+    b.add("revenue_whole_history", _bincount(codes, n, amount),
+          "whole history (naive)", "revenue over the whole data set (includes the future)", full_end)
+    days_to_line = (obs.to_datetime64() - tx_all["date"].to_numpy()[ok]) / DAY  # negative after obs
+    b.add("last_purchase_any_date_days", group_min(codes, days_to_line, n),
+          "whole history (naive)", "days from the observation date to the last purchase ever", full_end)
 
 
 def make_labels(transactions: pd.DataFrame, observation_date, gap_days: int = 14, window_days: int = 90,
@@ -872,6 +938,34 @@ def calibration_table(y_true, score, n_bins: int = 10) -> pd.DataFrame:
     return out
 
 
+def feature_shift(train: FeatureSet, test: FeatureSet, min_ratio: float = 2.0) -> pd.DataFrame:
+    """Behaviours whose prevalence moved between the training and the test period.
+
+    For each family's key feature (:data:`KEY_FEATURES`) with non-negative values, compares its mean in
+    the two periods. A behaviour that became common only after the training date (slow deliveries after
+    an operational change, say) is one the model could not learn to weigh: its effect on the prediction
+    is understated until the model is retrained on data that contain it.
+
+    Returns
+    -------
+    DataFrame, sorted by the size of the shift
+        ``family``, ``feature``, ``train_mean``, ``test_mean``, ``ratio`` (test / train) for the key
+        features whose mean grew or shrank at least ``min_ratio``-fold.
+    """
+    rows = []
+    for family, key in KEY_FEATURES.items():
+        if key not in train.frame or key not in test.frame:
+            continue
+        before, after = (float(np.nanmean(f.frame[key].to_numpy(dtype="float64"))) for f in (train, test))
+        if min(before, after) < 0 or not np.isfinite(before + after) or max(before, after) == 0:
+            continue
+        ratio = after / before if before > 0 else np.inf
+        if ratio >= min_ratio or ratio <= 1 / min_ratio:
+            rows.append({"family": family, "feature": key, "train_mean": before, "test_mean": after, "ratio": ratio})
+    out = pd.DataFrame(rows, columns=["family", "feature", "train_mean", "test_mean", "ratio"])
+    return out.iloc[np.argsort(-np.abs(np.log(out["ratio"].to_numpy())))].reset_index(drop=True)
+
+
 def prediction_drivers(models: dict, name: str, features: FeatureSet, y, n_repeats: int = 2, seed: int = 0,
                        max_rows: int = 5000, effects: bool = True) -> pd.DataFrame:
     """Which feature families drive the prediction: grouped permutation importance on test data.
@@ -1102,10 +1196,11 @@ def _order_table(transactions: pd.DataFrame) -> pd.DataFrame:
     """One row per order from its non-return lines: the first line's ids, date, channel and delivery time,
     and the order's ``amount`` (sum of its lines). Copies only the columns it needs."""
     cols = ["order_id", "customer_id", "date"] + [c for c in ("channel", "delivery_days") if c in transactions]
-    sale = transactions.loc[transactions["amount"].to_numpy() >= 0, cols + ["amount"]]
-    codes = pd.factorize(sale["order_id"])[0]
-    orders = sale[cols].iloc[first_occurrences(codes)].reset_index(drop=True)
-    orders["amount"] = np.bincount(codes, weights=sale["amount"].to_numpy(), minlength=len(orders))
+    amount = transactions["amount"].to_numpy()
+    sale = np.flatnonzero(amount >= 0)
+    codes = pd.factorize(transactions["order_id"].iloc[sale])[0]
+    orders = transactions[cols].iloc[sale[first_occurrences(codes)]].reset_index(drop=True)
+    orders["amount"] = np.bincount(codes, weights=amount[sale], minlength=len(orders))
     return orders
 
 
@@ -1139,8 +1234,8 @@ def product_value_table(transactions: pd.DataFrame, products: pd.DataFrame | Non
         went on to buy another line within ``follow_days``), ``score`` (mean of the three percentile
         ranks, 0-1).
     """
-    tx = transactions.loc[transactions["amount"].to_numpy() >= 0, ["customer_id", "product_id", "date", "amount"]]
-    p_codes, p_ids = pd.factorize(tx["product_id"])
+    sale = transactions["amount"].to_numpy() >= 0  # column by column: no copy of the whole table
+    p_codes, p_ids = pd.factorize(transactions["product_id"][sale])
     labels = pd.Series(pd.Index(p_ids).astype("str"))
     if products is not None and by != "product_id" and by in products:
         attribute = products.drop_duplicates("product_id").set_index("product_id")[by].astype(str)
@@ -1148,11 +1243,11 @@ def product_value_table(transactions: pd.DataFrame, products: pd.DataFrame | Non
     line_codes, line_names = pd.factorize(np.append(labels.to_numpy(dtype=object), "unknown"))
     line = pd.Categorical.from_codes(line_codes[p_codes], categories=line_names)  # code -1: no product -> unknown
     end = transactions["date"].max()
-    ccode, cust = pd.factorize(tx["customer_id"])
+    ccode, cust = pd.factorize(transactions["customer_id"][sale])
     cust = pd.Index(cust)
     day0 = transactions["date"].min()
-    days = ((tx["date"] - day0) / DAY).to_numpy()
-    revenue = pd.Series(tx["amount"].to_numpy()).groupby(line, observed=True).sum()
+    days = (transactions["date"].to_numpy()[sale] - day0.to_datetime64()) / DAY
+    revenue = pd.Series(transactions["amount"].to_numpy()[sale]).groupby(line, observed=True).sum()
     k = len(line.categories)  # first purchase day of each (customer, line) pair that occurs, by customer
     first_day = group_min(ccode.astype(np.int64) * k + line.codes, days, len(cust) * k)
     pair = np.flatnonzero(~np.isnan(first_day))
@@ -1260,9 +1355,10 @@ def infer_personas(ds: Dataset, features: FeatureSet | None = None, min_orders: 
     """
     if features is None:
         features = build_features(ds, ds.transactions["date"].max() + DAY)
-    f = features.frame.copy()
     groups = {"share_decor_lighting": ("home_decor", "lighting"), "share_kitchen": ("kitchen",),
               "share_garden_diy": ("garden_plants", "garden_tools", "diy_tools")}
+    used = {c for sig in PERSONAS.values() for c in sig} | {f"category_share_{c}" for cats in groups.values() for c in cats}
+    f = features.frame[[c for c in features.frame.columns if c in used]].astype("float64")  # only what is scored
     for name, cats in groups.items():
         cols = [f"category_share_{c}" for c in cats if f"category_share_{c}" in f]
         if cols:
