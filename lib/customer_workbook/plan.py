@@ -581,10 +581,11 @@ def make_labels(transactions: pd.DataFrame, observation_date, gap_days: int = 14
     C = _coded(transactions)
     d, amt, cust = C["date"], C["amount"], C["cust"]
     m = (d < obs.to_datetime64()) & (amt >= 0)
-    last_date = np.full(len(C["ids"]), np.datetime64("NaT"), dtype=d.dtype)
-    order = np.argsort(d[m], kind="stable")  # later dates overwrite earlier ones
-    last_date[cust[m][order]] = d[m][order]
-    keep = ~np.isnat(last_date)
+    never = np.iinfo(np.int64).min
+    last_ns = np.full(len(C["ids"]), never, dtype=np.int64)
+    np.maximum.at(last_ns, cust[m], d[m].astype("datetime64[ns]").view(np.int64))  # each customer's last purchase
+    keep = last_ns > never
+    last_date = last_ns.view("datetime64[ns]")
     if active_days is not None:
         keep &= last_date >= (obs - active_days * DAY).to_datetime64()
     inside = (d >= start.to_datetime64()) & (d < end.to_datetime64()) & (amt > 0)
