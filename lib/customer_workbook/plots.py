@@ -53,6 +53,12 @@ def thousands(ax_axis) -> None:
     ax_axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
 
 
+def percent_axis(*axes) -> None:
+    """Format the tick labels of one or more axes (``ax.xaxis``, ``ax.yaxis``) as whole percentages."""
+    for axis in axes:
+        axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
+
+
 def plot_weekly_volumes(weekly: pd.DataFrame, currency: str = "currency units") -> Figure:
     """Four panels of weekly key volumes from :func:`customer_workbook.overview.weekly_volumes`."""
     panels = [("orders", "Orders per week", "orders"),
@@ -78,7 +84,7 @@ def plot_shares_over_time(shares: pd.DataFrame, title: str, ylabel: str = "share
                  colors=PALETTE[: shares.shape[1]], alpha=0.9)
     ax.set_ylim(0, 1)
     date_axis(ax)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
+    percent_axis(ax.yaxis)
     ax.set_title(title)
     ax.set_ylabel(ylabel)
     ax.set_xlabel("month")
@@ -193,7 +199,7 @@ def plot_channel_ramp(shares: pd.DataFrame, ramps: pd.DataFrame, events: pd.Data
         ax.plot(shares.index, fit, color="black", ls=":", lw=1.5, label=f"{r['channel']}: fitted ramp")
     _mark_events(ax, events)
     ax.set_ylim(0, 1)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
+    percent_axis(ax.yaxis)
     ax.set_title("Share of orders by sales channel, weekly")
     ax.set_ylabel("share of orders")
     ax.set_xlabel("week")
@@ -234,7 +240,7 @@ def plot_segment_map(scores: pd.DataFrame, segments: pd.Series, summary: pd.Data
     bx.barh(y + 0.2, summary["revenue_share"], height=0.4, color=PALETTE[1], label="revenue")
     bx.set_yticks(y, names)
     bx.invert_yaxis()
-    bx.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
+    percent_axis(bx.xaxis)
     bx.set_xlabel("share of all customers / of net revenue")
     bx.set_title("Segments: customers vs revenue")
     bx.legend(loc="lower right")
@@ -262,7 +268,7 @@ def plot_cohort_retention(retention: pd.DataFrame, max_months: int = 24) -> Figu
     ax.set_title("Cohort retention: share of each cohort buying in the month (blank = not yet observed)")
     bar = fig.colorbar(im, ax=ax)
     bar.set_label("share of cohort active")
-    bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
+    percent_axis(bar.ax.yaxis)
     return finish(fig)
 
 
@@ -299,7 +305,7 @@ def plot_reason_evidence(delivery: pd.DataFrame, adoption: pd.DataFrame | None =
     ax.errorbar(delivery["delivery_days"], delivery["repeat_rate"],
                 yerr=[delivery["repeat_rate"] - delivery["low"], delivery["high"] - delivery["repeat_rate"]],
                 fmt="o-", color=PALETTE[0], capsize=3)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
+    percent_axis(ax.yaxis)
     ax.set_xlabel("delivery time of the order (days; last point pools slower)")
     ax.set_ylabel(f"ordered again within {delivery.attrs.get('horizon_days', 90)} days")
     ax.set_title("Fast brand: repeat rate by delivery time")
@@ -354,7 +360,7 @@ def plot_lifecycle(stage_shares: pd.Series, health_by_stage: pd.Series, multi: d
     effect with its interval (right; ``multi`` from ``behaviour.multi_category_retention``)."""
     fig, axes = plt.subplots(1, 3, figsize=(13, 4))
     axes[0].bar(stage_shares.index.astype(str), stage_shares.to_numpy(), color=PALETTE[0])
-    axes[0].yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
+    percent_axis(axes[0].yaxis)
     axes[0].set_ylabel("share of customers")
     axes[0].set_xlabel("lifecycle stage reached")
     axes[0].set_title("Lifecycle stages")
@@ -366,7 +372,7 @@ def plot_lifecycle(stage_shares: pd.Series, health_by_stage: pd.Series, multi: d
     x = table["orders_before_cutoff"].astype(str)
     axes[2].plot(x, table["single_retained"], "o-", color=PALETTE[3], label="one category")
     axes[2].plot(x, table["multi_retained"], "s-", color=PALETTE[2], label="2+ categories")
-    axes[2].yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
+    percent_axis(axes[2].yaxis)
     axes[2].set_xlabel(f"orders before {multi['cutoff']:%Y-%m-%d}")
     axes[2].set_ylabel("still buying after the cutoff")
     axes[2].set_title(f"Cross-sell: {multi['difference']:+.1%} retention")
@@ -435,7 +441,7 @@ def plot_rfm_distribution(scores: pd.DataFrame, groups: pd.Series | None = None,
             ax.plot(dist.index, dist.to_numpy(), "o-", color=PALETTE[i % len(PALETTE)], label=label)
         ax.set_xticks(range(1, 6))
         ax.set_xlabel(f"{dim} score (5 = best)")
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
+        percent_axis(ax.yaxis)
     axes[0].set_ylabel("share of customers")
     axes[-1].legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
     fig.suptitle(title)
@@ -459,8 +465,7 @@ def plot_value_concentration(values: pd.Series, marks=(0.01, 0.05, 0.20), title:
         j = max(int(np.ceil(m * v.size)) - 1, 0)
         ax.plot(x[j], y[j], "o", color=PALETTE[(i + 1) % len(PALETTE)])
         ax.annotate(f"top {m:.0%}: {y[j]:.0%}", (x[j], y[j]), xytext=(8, -14), textcoords="offset points", fontsize=9)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda t, _: f"{t:.0%}"))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda t, _: f"{t:.0%}"))
+    percent_axis(ax.xaxis, ax.yaxis)
     ax.set_xlabel("share of customers (most valuable first)")
     ax.set_ylabel("share of total expected value")
     ax.set_title(title)
@@ -498,7 +503,7 @@ def plot_recommender_eval(table: pd.DataFrame, k: int, title: str = "Next-best o
         bars = ax.bar(xs, [row[m] for m in metrics], width, color=PALETTE[i], label=str(method).replace("_", "-"))
         ax.bar_label(bars, labels=[f"{row[m]:.0%}" for m in metrics], fontsize=9)
     ax.set_xticks(np.arange(len(metrics)) + width * (len(table) - 1) / 2, [f"{m.replace('_', ' ')} @ {k}" for m in metrics])
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda t, _: f"{t:.0%}"))
+    percent_axis(ax.yaxis)
     ax.set_ylabel("share (test customers after the split)")
     ax.set_xlabel(f"accuracy measure ({k} offers per customer)")
     ax.set_title(title)
@@ -516,7 +521,7 @@ def plot_qini(curves: dict, title: str = "Qini curves on held-out campaign data"
     if last is not None:
         ax.plot([0, 1], [0, last["incremental"].iloc[-1]], color="#888888", ls="--", lw=1, label="random targeting")
     ax.axhline(0, color="#444444", lw=0.8)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda t, _: f"{t:.0%}"))
+    percent_axis(ax.xaxis)
     ax.set_xlabel("share of the campaign population targeted (best-scored first)")
     ax.set_ylabel("incremental buyers (customers)")
     ax.set_title(title)
@@ -665,7 +670,7 @@ def plot_threshold_curves(table: pd.DataFrame, chosen: float | None = None, even
         ax.annotate("operating threshold", (chosen, 1.0), xycoords=("data", "axes fraction"), rotation=90,
                     va="top", ha="right", fontsize=8)
     ax.set_ylim(0, 1.02)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
+    percent_axis(ax.yaxis)
     ax.set_xlabel(f"threshold on the predicted {event} probability")
     ax.set_ylabel("share of customers")
     ax.set_title(f"Who to target: error rate and missing ratio of the {event} model")
