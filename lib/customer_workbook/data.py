@@ -232,9 +232,8 @@ def _identifier_codes(raw: pd.Series) -> pd.Series:
     group-by, join and look-up work on integer codes, which is what keeps 20M-line data fast and small.
     """
     codes, uniques = pd.factorize(raw)
-    text = pd.Index(uniques).astype("str").str.strip()
-    text_codes, categories = pd.factorize(text)
-    codes = np.where(codes >= 0, text_codes[np.maximum(codes, 0)] if len(text_codes) else -1, -1)
+    text_codes, categories = pd.factorize(pd.Index(uniques).astype("str").str.strip())  # " C1" and "C1" merge
+    codes = np.append(text_codes, -1)[codes]  # a missing value (code -1) stays missing
     return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype="str")),
                      index=raw.index, name=raw.name)
 
