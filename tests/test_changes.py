@@ -247,3 +247,16 @@ def test_figures_and_explorer_build():
     box = widgets.change_explorer(lambda metric, group: calls.append((metric, group)), {"orders": "Orders"},
                                   {"all": "all customers"})
     assert calls == [("orders", "all")] and box.children
+
+
+def test_metric_records_are_the_same_with_text_or_categorical_ids(small_sample):
+    from customer_workbook.data import Dataset, load_dataset
+
+    ds = load_dataset(small_sample)
+    as_text = Dataset({name: frame.assign(customer_id=frame["customer_id"].astype("str")) if "customer_id" in frame
+                       else frame for name, frame in ds.tables.items()}, ds.sources, ds.quality)
+    coded, text = changes.metric_records(ds), changes.metric_records(as_text)
+    assert set(coded) == set(text)
+    for key in coded:
+        assert isinstance(text[key]["customer_id"].dtype, pd.CategoricalDtype)
+        pd.testing.assert_frame_equal(coded[key].astype({"customer_id": "str"}), text[key].astype({"customer_id": "str"}))
