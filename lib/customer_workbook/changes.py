@@ -129,14 +129,14 @@ def metric_info(key: str) -> Metric:
 def week_start(dates: pd.Series) -> pd.Series:
     """Monday (00:00) of the week of each date. Shape: same as ``dates``."""
     day = dates.dt.normalize()
-    return day - pd.to_timedelta(day.dt.dayofweek, unit="D")
+    return day - pd.to_timedelta(day.dt.day_of_week, unit="D")
 
 
 def full_weeks(transactions: pd.DataFrame) -> pd.DatetimeIndex:
     """Weekly index (Mondays) of the weeks fully covered by the transactions' date span."""
     first, last = transactions["date"].min().normalize(), transactions["date"].max().normalize()
-    start = first + pd.Timedelta(days=(7 - first.dayofweek) % 7)
-    end = last - pd.Timedelta(days=6) - pd.Timedelta(days=(last - pd.Timedelta(days=6)).dayofweek)
+    start = first + pd.Timedelta(days=(7 - first.day_of_week) % 7)
+    end = last - pd.Timedelta(days=6) - pd.Timedelta(days=(last - pd.Timedelta(days=6)).day_of_week)
     return pd.date_range(start, end, freq="7D")
 
 

@@ -62,7 +62,7 @@ def weekly_volumes(transactions: pd.DataFrame) -> pd.DataFrame:
     Weeks only partly covered by the data (at either end) are dropped so they do not look like drops.
     """
     orders = orders_from_transactions(transactions)
-    orders["week"] = orders["date"].dt.normalize() - pd.to_timedelta(orders["date"].dt.dayofweek, unit="D")
+    orders["week"] = orders["date"].dt.normalize() - pd.to_timedelta(orders["date"].dt.day_of_week, unit="D")
     first_week = orders.groupby("customer_id", observed=True)["week"].transform("min")
     weekly = orders.groupby("week").agg(orders=("order_id", "size"), active_customers=("customer_id", "nunique"),
                                         revenue=("amount", "sum"))
