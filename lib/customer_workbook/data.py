@@ -441,6 +441,7 @@ def load_dataset(
     column_map: Mapping[str, Mapping[str, str]] | None = None,
     window: tuple[str | None, str | None] | None = None,
     outside_window: str = "error",
+    date_format: str | Mapping[str, str | Mapping[str, str]] | None = None,
 ) -> Dataset:
     """Load, type and validate the contract tables.
 
