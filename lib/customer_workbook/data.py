@@ -20,43 +20,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._columns import convert_column
+from ._problems import DataValidationError, Problem, RowPlaces
+from ._reading import SUFFIXES, find_table_files, read_raw
 from .contract import TABLES, TableSpec
 from .paths import resolve_path
 
-MAX_EXAMPLES = 5
-TRUE_WORDS = {"true", "t", "yes", "y", "1", "1.0"}
-FALSE_WORDS = {"false", "f", "no", "n", "0", "0.0"}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One contract violation: where it is, how many rows, examples and what was expected."""
-
-    table: str
-    column: str | None
-    issue: str
-    expected: str
-    count: int = 0
-    examples: tuple[str, ...] = ()
-    file: str | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.file}: " if self.file else ""
-        col = f", column '{self.column}'" if self.column else ""
-        rows = f" in {self.count:,} row(s)" if self.count else ""
-        text = f"{where}table '{self.table}'{col}: {self.issue}{rows}; expected {self.expected}."
-        if self.examples:
-            text += " Examples: " + "; ".join(self.examples)
-        return text
-
-
-class DataValidationError(ValueError):
-    """The data breaks the contract. ``problems`` lists every violation found, for every table."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"The data does not meet the workbook's data contract ({len(problems)} problem(s)):\n{lines}")
+__all__ = ["DATE_COLUMN", "DataValidationError", "Dataset", "MissingTableError", "Problem", "QualityReport",
+           "filter_dataset", "find_table_files", "load_dataset", "orders_from_transactions", "read_table",
+           "validate_table"]
 
 
 class MissingTableError(LookupError):
@@ -107,160 +79,54 @@ class Dataset:
         return [name for name in TABLES if not self.has(name)]
 
 
-# --------------------------------------------------------------------------- reading files
-
-
-def find_table_files(folder: str | Path) -> dict[str, Path]:
-    """Map each contract table to ``<table>.parquet`` / ``.csv`` / ``.csv.gz`` found in ``folder``."""
-    folder = resolve_path(folder)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"Data folder not found: {folder}")
-    found = {}
-    for name in TABLES:
-        for suffix in (".parquet", ".csv", ".csv.gz"):
-            path = folder / f"{name}{suffix}"
-            if path.exists():
-                found[name] = path
-                break
-    return found
-
-
-def _first_bad_utf8_line(path: Path) -> tuple[int, str]:
-    """Line number (1-based) and byte of the first invalid UTF-8 sequence in a file."""
-    with open(path, "rb") as fh:
-        for number, line in enumerate(fh, start=1):
-            try:
-                line.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                return number, f"0x{line[exc.start]:02X}"
-    return 0, "?"
+# --------------------------------------------------------------------------- reading and typing
 
 
 def read_table(path: str | Path, spec: TableSpec, rename: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """Read only the contract columns of one CSV or Parquet file, renaming the user's columns first.
+    """Read only the contract columns of one file (CSV values as text), renaming the user's columns first.
 
-    CSV values are read as text (typing happens in :func:`validate_table`); a UTF-8 byte-order mark
-    is accepted. Raises :class:`DataValidationError` for a file that is not UTF-8 or lacks a required column.
+    Raises :class:`DataValidationError` for a file that cannot be read as it is: see
+    :func:`customer_workbook._reading.read_raw`.
     """
-    path = resolve_path(path)
-    rename = dict(rename or {})
-    available = _file_columns(path)
-    wanted = {src: rename.get(src, src) for src in available if rename.get(src, src) in spec.column_names}
-    missing = [c for c in spec.required_columns if c not in wanted.values()]
-    if missing:
-        raise DataValidationError([Problem(
-            spec.name, ", ".join(missing), "required column(s) missing",
-            f"columns {spec.required_columns} (found {available}; use column_map to rename yours)", file=str(path))])
-    if path.suffix == ".parquet":
-        frame = pd.read_parquet(path, columns=list(wanted))
-    else:
-        try:
-            frame = pd.read_csv(path, usecols=list(wanted), dtype=str, engine="pyarrow")
-        except pd.errors.ParserError as exc:
-            if "UTF8" not in str(exc):
-                raise
-            line, byte = _first_bad_utf8_line(path)
-            raise DataValidationError([Problem(
-                spec.name, None, f"file is not UTF-8 text (first invalid byte {byte} on line {line})",
-                "UTF-8 encoded text; re-export or convert the file to UTF-8", file=str(path))]) from None
-    return frame.rename(columns=wanted)
+    return read_raw(path, spec, rename).frame
 
 
-def _file_columns(path: Path) -> list[str]:
-    if path.suffix == ".parquet":
-        import pyarrow.parquet as pq
-
-        return list(pq.read_schema(path).names)
-    with open(path, "rb") as fh:
-        header = fh.readline().decode("utf-8-sig", errors="replace").strip()
-    return [c.strip().strip('"') for c in header.split(",")]
-
-
-# --------------------------------------------------------------------------- typing and validation
-
-
-def _examples(frame: pd.DataFrame, mask: np.ndarray, column: str, line_offset: int) -> tuple[str, ...]:
-    """Up to five offending rows as 'line N: value' (line numbers as in a CSV with one header line)."""
-    idx = np.flatnonzero(mask)[:MAX_EXAMPLES]
-    values = frame[column].to_numpy()[idx] if column in frame else [""] * len(idx)
-    return tuple(f"line {i + line_offset}: {column}={v!r}" for i, v in zip(idx, values))
-
-
-def _missing(raw: pd.Series) -> np.ndarray:
-    """Missing or blank values of one raw column (boolean array)."""
-    missing = raw.isna().to_numpy().copy()
-    if pd.api.types.is_string_dtype(raw) or raw.dtype == object:
-        missing |= (raw.astype(str).str.strip() == "").fillna(False).to_numpy(dtype=bool)
-    return missing
-
-
-def _convert(raw: pd.Series, kind: str) -> pd.Series:
-    """Convert one column to its contract kind; values that cannot be converted become missing."""
-    if kind == "date":
-        if pd.api.types.is_datetime64_any_dtype(raw):
-            out = raw
-        else:
-            text = raw.astype(str)
-            out = pd.to_datetime(text, format="ISO8601", errors="coerce")
-            if out.isna().sum() > raw.isna().sum():
-                out = pd.to_datetime(text, format="mixed", errors="coerce")
-        if getattr(out.dt, "tz", None) is not None:
-            out = out.dt.tz_convert("UTC").dt.tz_localize(None)
-        return out.astype("datetime64[ns]")
-    if kind in ("float", "int"):
-        out = pd.to_numeric(raw, errors="coerce").astype("float64")
-        if kind == "int" and out.notna().all() and (out == np.round(out)).all():
-            return out.astype("int64")
-        return out
-    if kind == "bool":
-        if pd.api.types.is_bool_dtype(raw):
-            return raw.astype("boolean")
-        words = raw.astype(str).str.strip().str.lower()
-        out = pd.Series(pd.NA, index=raw.index, dtype="boolean")
-        out[words.isin(TRUE_WORDS)] = True
-        out[words.isin(FALSE_WORDS)] = False
-        return out
-    if kind == "category":
-        return raw.astype(str).str.strip().astype("category")
-    return _identifier_codes(raw) if kind == "id" else raw.astype(str)
-
-
-def _identifier_codes(raw: pd.Series) -> pd.Series:
-    """An identifier column as a categorical of stripped text (categories in order of appearance).
-
-    Identifiers repeat (a customer has many lines): hashing the text once here lets every later
-    group-by, join and look-up work on integer codes, which is what keeps 20M-line data fast and small.
-    """
-    codes, uniques = pd.factorize(raw)
-    text_codes, categories = pd.factorize(pd.Index(uniques).astype("str").str.strip())  # " C1" and "C1" merge
-    codes = np.append(text_codes, -1)[codes]  # a missing value (code -1) stays missing
-    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype="str")),
-                     index=raw.index, name=raw.name)
-
-
-def validate_table(raw: pd.DataFrame, spec: TableSpec, file: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+def validate_table(raw: pd.DataFrame, spec: TableSpec, file: str | None = None,
+                   places: RowPlaces | None = None, date_format: Mapping[str, str] | None = None,
+                   notes: list | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     """Type every column of ``raw`` by its contract kind and list what breaks the contract.
 
-    Returns the typed frame (same rows, contract columns only) and the problems found.
+    ``places`` says where each row sits in the file (default: CSV lines, header on line 1);
+    ``date_format`` maps date columns to a strptime format; ``notes`` (if given) collects
+    ``(issue, rows, handling)`` quality notes. Returns the typed frame (same rows, contract columns
+    only) and the problems found.
     """
-    offset = 2  # row 0 is on line 2 of a CSV file with one header line
+    places = places or RowPlaces()
     if raw.empty:
         return raw, [Problem(spec.name, None, "table is empty", "at least one data row", file=file)]
     problems: list[Problem] = []
     typed = {}
     for name in raw.columns:
         col = spec.column(name)
-        values = _convert(raw[name], col.kind)
+        converted = convert_column(raw[name], col.kind, (date_format or {}).get(name))
+        values = converted.values
         missing_raw = _missing(raw[name])
-        unparsed = values.isna().to_numpy() & ~missing_raw
-        if unparsed.any():
+        flagged = np.zeros(len(raw), dtype=bool)
+        for flag in converted.flags:
+            problems.append(Problem(spec.name, name, flag.issue, flag.expected, int(flag.mask.sum()),
+                                    places.examples(raw[name], flag.mask, name), file))
+            flagged |= flag.mask
+        unread = values.isna().to_numpy() & ~missing_raw & ~flagged
+        if unread.any():  # a safety net: nothing becomes missing without a word
             problems.append(Problem(spec.name, name, f"values that cannot be read as {_KIND_WORD[col.kind]}",
-                                    _EXPECTED[col.kind], int(unparsed.sum()),
-                                    _examples(raw, unparsed, name, offset), file))
+                                    _EXPECTED[col.kind], int(unread.sum()),
+                                    places.examples(raw[name], unread, name), file))
         if col.required and missing_raw.any():
             problems.append(Problem(spec.name, name, "missing values in a required column", "a value in every row",
-                                    int(missing_raw.sum()), _examples(raw, missing_raw, name, offset), file))
-        problems += _range_problems(values, col, raw, spec.name, file, offset)
+                                    int(missing_raw.sum()), places.examples(raw[name], missing_raw, name), file))
+        problems += _range_problems(values, col, raw, spec.name, file, places)
+        if notes is not None:
+            notes += converted.notes
         typed[name] = values
     frame = pd.DataFrame(typed, index=raw.index)
     if spec.key and all(k in frame for k in spec.key):
@@ -268,8 +134,16 @@ def validate_table(raw: pd.DataFrame, spec: TableSpec, file: str | None = None) 
         if dup.any():
             problems.append(Problem(spec.name, ", ".join(spec.key), "duplicate keys",
                                     f"each ({', '.join(spec.key)}) to appear once", int(dup.sum()),
-                                    _examples(raw, dup, spec.key[0], offset), file))
+                                    places.examples(raw[spec.key[0]], dup, spec.key[0]), file))
     return frame, problems
+
+
+def _missing(raw: pd.Series) -> np.ndarray:
+    """Missing values of one raw column: empty (or whitespace-only) cells and nulls."""
+    missing = raw.isna().to_numpy().copy()
+    if pd.api.types.is_string_dtype(raw) or raw.dtype == object:
+        missing |= (raw.astype("str").str.strip() == "").fillna(False).to_numpy(dtype=bool)
+    return missing
 
 
 _KIND_WORD = {"date": "a date", "float": "a number", "int": "a whole number", "bool": "true/false",
@@ -286,14 +160,14 @@ _EXPECTED = {
 }
 
 
-def _range_problems(values: pd.Series, col, raw: pd.DataFrame, table: str, file, offset) -> list[Problem]:
+def _range_problems(values: pd.Series, col, raw: pd.DataFrame, table: str, file, places: RowPlaces) -> list[Problem]:
     problems = []
     if col.allowed is not None:
         bad = (values.notna() & ~values.astype(str).isin(col.allowed)).to_numpy()
         if bad.any():
             problems.append(Problem(table, col.name, "values outside the allowed set",
                                     f"one of {list(col.allowed)}", int(bad.sum()),
-                                    _examples(raw, bad, col.name, offset), file))
+                                    places.examples(raw[col.name], bad, col.name), file))
     if col.low is not None or col.high is not None:
         low = -np.inf if col.low is None else col.low
         high = np.inf if col.high is None else col.high
@@ -301,7 +175,7 @@ def _range_problems(values: pd.Series, col, raw: pd.DataFrame, table: str, file,
         bad = ~np.isnan(numeric) & ((numeric < low) | (numeric > high))
         if bad.any():
             problems.append(Problem(table, col.name, "values out of range", f"values between {low:g} and {high:g}",
-                                    int(bad.sum()), _examples(raw, bad, col.name, offset), file))
+                                    int(bad.sum()), places.examples(raw[col.name], bad, col.name), file))
     return problems
 
 
@@ -323,7 +197,8 @@ def _isin(values: pd.Series, allowed: pd.Index) -> np.ndarray:
     return found.to_numpy(zero_copy_only=False).astype(bool)
 
 
-def _unknown_customers(tables: dict[str, pd.DataFrame], sources: dict[str, str]) -> list[Problem]:
+def _unknown_customers(tables: dict[str, pd.DataFrame], sources: dict[str, str],
+                       places: dict[str, RowPlaces]) -> list[Problem]:
     """Customers referenced by transactions (and other customer tables) but absent from `customers`."""
     if tables.get("customers") is None:
         return []
@@ -337,7 +212,7 @@ def _unknown_customers(tables: dict[str, pd.DataFrame], sources: dict[str, str])
         if unknown.any():
             problems.append(Problem(name, "customer_id", "customers missing from the 'customers' table",
                                     "every customer_id to be listed in 'customers'", int(unknown.sum()),
-                                    _examples(frame, unknown, "customer_id", 2), sources.get(name)))
+                                    places[name].examples(frame["customer_id"], unknown, "customer_id"), sources.get(name)))
     return problems
 
 
@@ -345,7 +220,7 @@ DATE_COLUMN = {"transactions": "date", "surveys": "date", "engagement": "date", 
                "marketing": "week", "market": "week"}
 
 
-def _outside_window(tables, sources, window, quality: QualityReport, drop: bool) -> list[Problem]:
+def _outside_window(tables, sources, places, window, quality: QualityReport, drop: bool) -> list[Problem]:
     """Rows dated outside the analysis window: an error, or dropped and noted when ``drop``."""
     start, end = (pd.Timestamp(w) if w is not None else None for w in window)
     problems = []
@@ -369,7 +244,7 @@ def _outside_window(tables, sources, window, quality: QualityReport, drop: bool)
         else:
             problems.append(Problem(name, column, "dates outside the analysis window",
                                     f"dates from {start} to {end}", int(outside.sum()),
-                                    _examples(frame, outside, column, 2), sources.get(name)))
+                                    places[name].examples(frame[column], outside, column), sources.get(name)))
     return problems
 
 
@@ -408,6 +283,10 @@ def _prepare_transactions(tx: pd.DataFrame, quality: QualityReport) -> pd.DataFr
                 "kept: they count as activity but add no revenue")
     quality.add("transactions", "exact duplicate lines", _count_exact_duplicates(tx), n,
                 "kept: check your export if these are not genuine repeat lines")
+    if "quantity" in tx:
+        odd = (tx["quantity"].to_numpy() < 0) & (amount > 0)
+        quality.add("transactions", "lines with a negative quantity but a positive amount", int(odd.sum()), n,
+                    "kept as they are: check whether these returns carry the wrong sign on the amount")
     return tx
 
 
@@ -457,6 +336,10 @@ def load_dataset(
     outside_window
         ``"error"`` (default) reports dated rows outside ``window`` as contract violations;
         ``"drop"`` leaves them out and notes how many in the quality report.
+    date_format
+        strptime format of dates that are not ISO 8601 or otherwise unambiguous, e.g. ``"%d/%m/%Y"``:
+        one for every date column, ``{table: format}`` or ``{table: {column: format}}``. The day/month
+        order of dates such as 05/01/2024 is never guessed; without a format they are errors.
 
     Returns
     -------
@@ -468,39 +351,118 @@ def load_dataset(
     DataValidationError
         Listing every violation (file, table, column, count, up to 5 example rows, what was expected).
     """
-    files = find_table_files(source) if isinstance(source, (str, Path)) else {
-        name: resolve_path(path) for name, path in source.items()}
-    unknown = sorted(set(files) - set(TABLES))
-    if unknown:
-        raise ValueError(f"Unknown table name(s) {unknown}; the contract's tables are {list(TABLES)}")
-    if "transactions" not in files:
-        raise DataValidationError([Problem("transactions", None, "table not found", "a transactions file "
-                                           f"(transactions.csv or transactions.parquet in {source})")])
-    column_map = column_map or {}
-    tables, sources, problems = {}, {}, []
+    files = _source_files(source)
+    column_map = _checked_column_map(column_map, files)
+    formats = _checked_date_formats(date_format)
+    window = _checked_window(window)
+    if outside_window not in ("error", "drop"):
+        raise ValueError("outside_window must be 'error' or 'drop'")
+    tables, sources, places, problems = {}, {}, {}, []
     quality = QualityReport()
     for name, path in files.items():
         sources[name] = str(path)
         try:
-            raw = read_table(path, TABLES[name], column_map.get(name))
+            raw = read_raw(path, TABLES[name], column_map.get(name))
         except DataValidationError as exc:
             problems += exc.problems
             continue
-        frame, found = validate_table(raw, TABLES[name], str(path))
+        notes = list(raw.notes)
+        frame, found = validate_table(raw.frame, TABLES[name], str(path), raw.places, formats.get(name), notes)
+        for issue, count, handling in notes:
+            quality.add(name, issue, count, len(raw.frame), handling)
         problems += found
-        tables[name] = frame
+        tables[name], places[name] = frame, raw.places
     if not problems:
-        problems += _unknown_customers(tables, sources)
+        problems += _unknown_customers(tables, sources, places)
         if window is not None:
-            if outside_window not in ("error", "drop"):
-                raise ValueError("outside_window must be 'error' or 'drop'")
-            problems += _outside_window(tables, sources, window, quality, drop=outside_window == "drop")
+            problems += _outside_window(tables, sources, places, window, quality, drop=outside_window == "drop")
     if problems:
         raise DataValidationError(problems)
     tables["transactions"] = _prepare_transactions(tables["transactions"], quality)
     _share_customer_codes(tables)
     _note_missing_optional(tables, quality)
     return Dataset(tables=tables, sources=sources, quality=quality)
+
+
+def _source_files(source) -> dict[str, Path]:
+    """The table files of a folder, or of a ``{table: path}`` mapping; transactions must be there."""
+    if isinstance(source, (str, Path)):
+        files = find_table_files(source)
+        where = resolve_path(source)
+    else:
+        unknown = sorted(set(source) - set(TABLES))
+        if unknown:
+            raise ValueError(f"Unknown table name(s) {unknown}; the contract's tables are {list(TABLES)}")
+        files = {name: resolve_path(path) for name, path in source.items()}
+        where = None
+    if "transactions" not in files:
+        near = sorted(p.name for p in where.iterdir() if p.name.lower().startswith("transaction")) if where else []
+        seen = f"; found {near}" if near else ""
+        raise DataValidationError([Problem("transactions", None, "table not found", "a transactions file "
+                                           f"(transactions{', transactions'.join(SUFFIXES)} in {source}){seen}")])
+    return files
+
+
+def _checked_column_map(column_map, files) -> dict[str, dict[str, str]]:
+    """``column_map`` as {table: {their column: contract column}}; unknown or absent tables are errors."""
+    column_map = dict(column_map or {})
+    problems = []
+    for table, mapping in column_map.items():
+        if table not in TABLES:
+            problems.append(Problem(str(table), None, "column_map names a table that is not in the contract",
+                                    f"one of {list(TABLES)}"))
+        elif table not in files:
+            problems.append(Problem(table, None, "column_map names a table for which no file was found",
+                                    f"one of the tables found: {sorted(files)}"))
+        elif not isinstance(mapping, Mapping) or not all(isinstance(k, str) and isinstance(v, str)
+                                                         for k, v in mapping.items()):
+            problems.append(Problem(table, None, f"column_map entry is {mapping!r}",
+                                    "a mapping {their_column: contract_column} of text to text"))
+    if problems:
+        raise DataValidationError(problems)
+    return column_map
+
+
+def _checked_date_formats(date_format) -> dict[str, dict[str, str]]:
+    """``date_format`` as {table: {date column: format}}. Accepts one format for every date column,
+    {table: format} or {table: {column: format}}."""
+    date_columns = {name: [c.name for c in spec.columns if c.kind == "date"] for name, spec in TABLES.items()}
+    if date_format is None:
+        return {}
+    if isinstance(date_format, str):
+        return {name: dict.fromkeys(cols, date_format) for name, cols in date_columns.items()}
+    if not isinstance(date_format, Mapping):
+        raise ValueError(f"date_format must be a format such as '%d/%m/%Y', or a mapping by table; got {date_format!r}")
+    formats = {}
+    for table, value in date_format.items():
+        if table not in TABLES:
+            raise ValueError(f"date_format names table {table!r}, which is not in the contract; tables: {list(TABLES)}")
+        if isinstance(value, str):
+            formats[table] = dict.fromkeys(date_columns[table], value)
+            continue
+        unknown = [c for c in value if c not in date_columns[table]]
+        if unknown:
+            raise ValueError(f"date_format names {unknown} in table {table!r}; its date columns are {date_columns[table]}")
+        formats[table] = dict(value)
+    return formats
+
+
+def _checked_window(window) -> tuple[pd.Timestamp | None, pd.Timestamp | None] | None:
+    """The analysis window as timestamps; each end must be an ISO date (YYYY-MM-DD) or None."""
+    if window is None:
+        return None
+    ends = []
+    for label, value in zip(("start_date", "end_date"), window):
+        if value is None:
+            ends.append(None)
+            continue
+        try:
+            ends.append(pd.Timestamp(pd.to_datetime(str(value), format="%Y-%m-%d")))
+        except ValueError:
+            raise ValueError(f"{label} {value!r} is not a date written as YYYY-MM-DD") from None
+    if ends[0] is not None and ends[1] is not None and ends[0] > ends[1]:
+        raise ValueError(f"start_date {window[0]} is after end_date {window[1]}")
+    return ends[0], ends[1]
 
 
 def filter_dataset(ds: Dataset, region: str | None = None) -> Dataset:
