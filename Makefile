@@ -3,23 +3,44 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Exact versions, with hashes, of everything `make setup` installs (see README "Develop"; `make lock` refreshes).
+LOCK := requirements.lock
+UV := $(BIN)/uv
+# uv reads no pip.conf: it installs from PyPI, checks every hash, and trusts the system's CA store
+# (needed where TLS goes through a local certificate authority). It never downloads a Python.
+export UV_SYSTEM_CERTS := 1
+export UV_PYTHON_DOWNLOADS := never
+LOCK_FLAGS := --extra dev --group tools --universal --fork-strategy fewest --python-version 3.11 \
+	--generate-hashes --custom-compile-command "make lock"
 N ?= 1000000
 PARAMS ?= params/sample.yaml
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup reports lab app test test-all bench data workshop clean
+.PHONY: help setup lock lock-upgrade reports lab app test test-all bench data workshop clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-setup: $(STAMP) ## Create .venv with the system python3 and install the workbook (quick when nothing changed)
+setup: $(STAMP) ## Create .venv with the system python3 and install the locked versions (quick when nothing changed)
 
-$(STAMP): pyproject.toml
+# uv itself comes from the lock too, by hash, so the first install needs only python3 and pip.
+$(UV):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	awk '/^uv==/ {p = 1; print; next} p && /^[^ ]/ {exit} p' $(LOCK) > $(VENV)/uv.lock.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r $(VENV)/uv.lock.txt
+
+$(STAMP): $(LOCK) pyproject.toml | $(UV)
+	$(UV) pip sync --quiet --python $(BIN)/python --require-hashes $(LOCK)
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
+	$(UV) pip check --quiet --python $(BIN)/python || { echo "$(LOCK) does not satisfy pyproject.toml: run make lock"; exit 1; }
 	touch $(STAMP)
+
+lock: | $(UV) ## Re-resolve requirements.lock after editing pyproject.toml (keeps the other pins)
+	$(UV) pip compile pyproject.toml $(LOCK_FLAGS) --quiet --output-file $(LOCK) $(LOCK_ARGS)
+
+lock-upgrade: ## Move every pin in requirements.lock to the newest release pyproject.toml allows
+	$(MAKE) lock LOCK_ARGS=--upgrade
 
 reports: setup ## Run the whole report series on the shipped sample (PARAMS=params/x.yaml for others)
 	$(BIN)/python -m customer_workbook.batch $(PARAMS)
