@@ -31,6 +31,7 @@ from scipy import stats
 
 from .contract import SATISFACTION_ITEMS
 from .data import Dataset, orders_from_transactions
+from .escaping import md
 
 __all__ = [
     "Metric", "METRICS", "ChangePoints", "week_start", "full_weeks", "metric_records", "weekly_panel",
@@ -1294,8 +1295,8 @@ def change_label(key: str) -> str:
 
 
 def driver_sentence(key: str, date: pd.Timestamp, driver: dict | None) -> str:
-    """One Markdown bullet saying which group drives the change of ``key`` at ``date``."""
-    head = f"- **{change_label(key)}** ({date:%d %b %Y}): "
+    """One Markdown bullet saying which group drives the change of ``key`` at ``date`` (names escaped)."""
+    head = f"- **{md(change_label(key))}** ({date:%d %b %Y}): "
     if driver is None:
         return head + "shared by all customers: no group moved significantly more than the rest"
     relative = key.startswith("share_") is False and (metric_info(key).kind == "count" or metric_info(key).table == "market")
@@ -1305,7 +1306,7 @@ def driver_sentence(key: str, date: pd.Timestamp, driver: dict | None) -> str:
         size = f"{driver['excess_change']:+.1%}"
     else:
         size = f"{driver['excess_change']:+.3g} {metric_info(key).unit}"
-    return head + f"driven by **{driver['label']}** ({size} against the rest of the customers)"
+    return head + f"driven by **{md(driver['label'])}** ({size} against the rest of the customers)"
 
 
 def lead_change(impacts: dict) -> tuple | None:

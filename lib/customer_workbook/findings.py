@@ -14,13 +14,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .escaping import md
 from .paths import atomic_write_text, resolve_path
+
+_CODE_NAME = re.compile(r"[A-Za-z0-9_.]+")  # a contract table or column name, shown as code
 
 
 def to_jsonable(value: Any) -> Any:
@@ -67,13 +71,18 @@ class Findings:
         return self.items[key]["value"]
 
     def skip(self, section: str, missing: list[str], reason: str = ""):
-        """Record that ``section`` was skipped for lack of ``missing`` tables; returns a Markdown note."""
+        """Record that ``section`` was skipped for lack of ``missing`` tables; returns a Markdown note.
+
+        ``section`` is escaped (it may name a value from data); ``missing`` are contract table or column
+        names; ``reason`` is Markdown written by the code: put no data value in it unescaped
+        (use :func:`customer_workbook.escaping.md`).
+        """
         from IPython.display import Markdown
 
         self.skipped.append({"section": section, "missing": list(missing), "reason": reason})
-        needs = ", ".join(f"`{m}`" for m in missing)
+        needs = ", ".join(f"`{m}`" if _CODE_NAME.fullmatch(str(m)) else md(m) for m in missing)
         extra = f" {reason}" if reason else ""
-        return Markdown(f"> **Skipped: {section}.** This section needs the optional {needs} table, "
+        return Markdown(f"> **Skipped: {md(section)}.** This section needs the optional {needs} table, "
                         f"which this data set does not have.{extra}")
 
     def to_dict(self) -> dict:
@@ -93,7 +102,8 @@ class Findings:
 def format_value(value: Any, unit: str = "") -> str:
     """Human-readable rendering of a finding's value (thousands separators, 3 significant digits).
 
-    ``unit="share"`` marks fractions (0-1), shown as percentages.
+    ``unit="share"`` marks fractions (0-1), shown as percentages. Plain text, not escaped: escape it
+    where it meets markup (:func:`headline_markdown` does).
     """
     if unit == "share":
         if isinstance(value, dict):
@@ -115,8 +125,12 @@ def format_value(value: Any, unit: str = "") -> str:
 
 
 def headline_markdown(findings: dict) -> str:
-    """Markdown bullets of a findings dict's headline entries (as saved by :meth:`Findings.save`)."""
-    rows = [f"- **{item['label']}**: {format_value(item['value'], item.get('unit', ''))}"
+    """Markdown bullets of a findings dict's headline entries (as saved by :meth:`Findings.save`).
+
+    Labels and values are escaped with :func:`customer_workbook.escaping.md`: both can hold values from
+    data (a channel in a label, channel names as the keys of a share dict), which show as text.
+    """
+    rows = [f"- **{md(item['label'])}**: {md(format_value(item['value'], item.get('unit', '')))}"
             for item in findings.get("findings", {}).values() if item.get("headline")]
     return "\n".join(rows)
 

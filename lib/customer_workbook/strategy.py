@@ -36,6 +36,7 @@ from threadpoolctl import threadpool_limits
 
 from . import clv
 from .data import Dataset, orders_from_transactions
+from .escaping import md
 
 __all__ = [
     "acquired_customers", "first_purchase_value", "NewCustomerValue", "new_customer_value", "group_clv",
@@ -1241,59 +1242,68 @@ def recommendation(returns: pd.DataFrame, current_budget: float, optimum_budget:
         ``option`` (where the next unit goes first: "conquest" or "relations"; "neither" when nothing returns more
         than it costs), ``best_conquest`` / ``best_relations`` (target and
         return per unit, or None), ``breakeven_contact_cost`` (the offer cost at which the best retention
-        target returns as much as the best acquisition channel at today's spend; None without both), and
-        ``text`` (Markdown).
+        target returns as much as the best acquisition channel at today's spend; None without both),
+        ``text`` (Markdown, channel and segment names escaped) and ``plain`` (the same as plain text, for findings).
     """
     con = returns.loc[returns["option"] == "conquest"]
     rel = returns.loc[(returns["option"] == "relations") & ~returns["target"].str.endswith(": all")]
     best_c = con.iloc[0] if len(con) else None
     best_r = rel.iloc[0] if len(rel) else None
-    parts = []
+    if best_c is None and best_r is None:
+        text = "Neither acquisition spend nor a retention campaign is available to compare."
+        return {"option": "unknown", "best_conquest": None, "best_relations": None, "breakeven_contact_cost": None,
+                "text": text, "plain": text}
+    rc = float(best_c["return_per_unit"]) if best_c is not None else None
+    rr = float(best_r["return_per_unit"]) if best_r is not None else None
+    breakeven = None
     if best_c is not None and best_r is not None:
-        rc, rr = float(best_c["return_per_unit"]), float(best_r["return_per_unit"])
         option = "relations" if rr > rc else "conquest"
         breakeven = cost_per_contact * rr / rc if cost_per_contact else None
-        if breakeven is None:
-            note = ""
-        elif option == "relations":
-            note = f" (retention stays ahead while an offer costs less than {breakeven:,.2f})"
-        else:
-            note = f" (retention would overtake only if an offer cost less than {breakeven:,.2f})"
-        also = (" Both create value, so both deserve funding up to their own optimum." if rc > 1 and rr > 1 else "")
-        parts.append(
-            f"One more unit spent on **{best_r['target']}** returns **{rr:.2f}** in long-term value, against "
-            f"**{rc:.2f}** on the best acquisition channel (**{best_c['target']}**) at today's spend, so the next "
-            f"unit should go to **{option}** first{note}.{also}")
     elif best_c is not None:
-        rc, rr, breakeven = float(best_c["return_per_unit"]), None, None
         option = "conquest" if rc > 1 else "neither"
-        parts.append(f"Without a randomised retention campaign only the conquest side can be valued: one more unit "
-                     f"on **{best_c['target']}** returns **{rc:.2f}**.")
-    elif best_r is not None:
-        rc, rr, breakeven = None, float(best_r["return_per_unit"]), None
-        option = "relations" if rr > 1 else "neither"
-        parts.append(f"Without marketing spend data only the relations side can be valued: one more unit on "
-                     f"**{best_r['target']}** returns **{rr:.2f}**.")
     else:
-        return {"option": "unknown", "best_conquest": None, "best_relations": None, "breakeven_contact_cost": None,
-                "text": "Neither acquisition spend nor a retention campaign is available to compare."}
-    if best_c is not None:
-        direction = "raise" if optimum_budget > current_budget else "lower"
-        mix = ", ".join(f"{c} {s:.0%}" for c, s in sorted(optimum_mix.items(), key=lambda kv: -kv[1]) if s > 0.005)
-        dropped = [c for c, s in optimum_mix.items() if s <= 0.005]
-        parts.append(f"Recommended acquisition plan: **{direction} the weekly budget from {current_budget:,.0f} to "
-                     f"{optimum_budget:,.0f}** ({mix}" + (f"; stop {', '.join(dropped)}" if dropped else "") +
-                     f"), worth **{value_gain_per_week:,.0f} a week** ({52 * value_gain_per_week:,.0f} a year) "
-                     "more in value created.")
-    if best_r is not None:
-        negative = returns.loc[(returns["option"] == "relations") & (returns["uplift_high"] < 0), "target"]
-        parts.append(f"Retention: fund offers for **{str(best_r['target']).removeprefix('retention: ')}**"
-                     + (f" and do not contact {', '.join(t.removeprefix('retention: ') for t in negative)}, "
-                        "whom the offer measurably pushes away." if len(negative) else "."))
+        option = "relations" if rr > 1 else "neither"
+
+    def say(b: str, e) -> str:
+        """The recommendation with ``b`` around bold parts and ``e`` applied to channel and segment names."""
+        parts = []
+        if best_c is not None and best_r is not None:
+            if breakeven is None:
+                note = ""
+            elif option == "relations":
+                note = f" (retention stays ahead while an offer costs less than {breakeven:,.2f})"
+            else:
+                note = f" (retention would overtake only if an offer cost less than {breakeven:,.2f})"
+            also = (" Both create value, so both deserve funding up to their own optimum." if rc > 1 and rr > 1 else "")
+            parts.append(
+                f"One more unit spent on {b}{e(best_r['target'])}{b} returns {b}{rr:.2f}{b} in long-term value, against "
+                f"{b}{rc:.2f}{b} on the best acquisition channel ({b}{e(best_c['target'])}{b}) at today's spend, so the next "
+                f"unit should go to {b}{option}{b} first{note}.{also}")
+        elif best_c is not None:
+            parts.append(f"Without a randomised retention campaign only the conquest side can be valued: one more unit "
+                         f"on {b}{e(best_c['target'])}{b} returns {b}{rc:.2f}{b}.")
+        else:
+            parts.append(f"Without marketing spend data only the relations side can be valued: one more unit on "
+                         f"{b}{e(best_r['target'])}{b} returns {b}{rr:.2f}{b}.")
+        if best_c is not None:
+            direction = "raise" if optimum_budget > current_budget else "lower"
+            mix = ", ".join(f"{e(c)} {s:.0%}" for c, s in sorted(optimum_mix.items(), key=lambda kv: -kv[1]) if s > 0.005)
+            dropped = [e(c) for c, s in optimum_mix.items() if s <= 0.005]
+            parts.append(f"Recommended acquisition plan: {b}{direction} the weekly budget from {current_budget:,.0f} to "
+                         f"{optimum_budget:,.0f}{b} ({mix}" + (f"; stop {', '.join(dropped)}" if dropped else "") +
+                         f"), worth {b}{value_gain_per_week:,.0f} a week{b} ({52 * value_gain_per_week:,.0f} a year) "
+                         "more in value created.")
+        if best_r is not None:
+            negative = returns.loc[(returns["option"] == "relations") & (returns["uplift_high"] < 0), "target"]
+            parts.append(f"Retention: fund offers for {b}{e(str(best_r['target']).removeprefix('retention: '))}{b}"
+                         + (f" and do not contact {', '.join(e(t.removeprefix('retention: ')) for t in negative)}, "
+                            "whom the offer measurably pushes away." if len(negative) else "."))
+        return " ".join(parts)
+
     return {"option": option,
             "best_conquest": None if best_c is None else {"target": best_c["target"], "return": rc},
             "best_relations": None if best_r is None else {"target": best_r["target"], "return": rr},
-            "breakeven_contact_cost": breakeven, "text": " ".join(parts)}
+            "breakeven_contact_cost": breakeven, "text": say("**", md), "plain": say("", str)}
 
 
 def headline_first(findings, keys: list[str]) -> None:

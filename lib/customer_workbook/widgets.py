@@ -4,6 +4,9 @@ Notebooks build them only when their ``interactive`` parameter is true (the defa
 batch runs set it to false and show the static figures instead, because frozen widget state does not
 render in an HTML report. Every explorer is made with :func:`explorer`, so all share one layout:
 controls on top, output below, redrawn on every change.
+
+Labels that come from data (channels, segments, personas) are shortened and never rendered as HTML:
+option and description labels are plain text, and the one HTML widget (the title) is escaped.
 """
 from __future__ import annotations
 
@@ -11,6 +14,8 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 from IPython.display import display
+
+from .escaping import html_text, shorten
 
 
 def explorer(update: Callable[..., None], title: str = "", **controls: widgets.ValueWidget) -> widgets.VBox:
@@ -29,7 +34,7 @@ def explorer(update: Callable[..., None], title: str = "", **controls: widgets.V
     for control in controls.values():
         control.observe(refresh, names="value")
     refresh()
-    header = [widgets.HTML(f"<b>{title}</b>")] if title else []
+    header = [widgets.HTML(f"<b>{html_text(title)}</b>")] if title else []
     return widgets.VBox([*header, widgets.HBox(list(controls.values())), output])
 
 
@@ -48,9 +53,9 @@ def change_explorer(update: Callable[..., None], metrics: dict[str, str], groups
                     title: str = "Explore a metric for a group of customers") -> widgets.VBox:
     """Two drop-downs, a metric (``{key: label}``) and a customer group (``{key: label}``), wired to
     ``update(metric=key, group=key)``, which shows the series with its change points and comparisons."""
-    metric = widgets.Dropdown(options=[(label, key) for key, label in metrics.items()], description="Metric",
+    metric = widgets.Dropdown(options=[(shorten(label), key) for key, label in metrics.items()], description="Metric",
                               layout=widgets.Layout(width="360px"))
-    group = widgets.Dropdown(options=[(label, key) for key, label in groups.items()], description="Customers",
+    group = widgets.Dropdown(options=[(shorten(label), key) for key, label in groups.items()], description="Customers",
                              layout=widgets.Layout(width="360px"))
     return explorer(update, title, metric=metric, group=group)
 
@@ -71,7 +76,7 @@ def behaviour_explorer(frame, scores, answers=None, groupings: tuple[str, ...] =
 
     from . import behaviour, plots
 
-    options = [(f"{kind.replace('_name', '')}: {g}", (kind, str(g)))
+    options = [(shorten(f"{kind.replace('_name', '')}: {g}"), (kind, str(g)))
                for kind in groupings if kind in frame
                for g in (frame[kind].cat.categories if hasattr(frame[kind], "cat") else sorted(frame[kind].dropna().astype(str).unique()))]
     picker = widgets.Dropdown(options=options, description="Group", layout=widgets.Layout(width="480px"))
@@ -96,14 +101,24 @@ def behaviour_explorer(frame, scores, answers=None, groupings: tuple[str, ...] =
 # --------------------------------------------------------------------------- step 5: plan components (notebook 05)
 
 
-def customer_lookup(update: Callable[..., None], customer_ids, title: str = "Look up a customer") -> widgets.VBox:
-    """A text box with suggestions (``customer_ids``, e.g. the most valuable first) wired to
-    ``update(customer_id=...)``, which shows the customer's profile, value, tier, offers and uplift group."""
-    ids = [str(c) for c in customer_ids]
-    box = widgets.Combobox(value=ids[0] if ids else "", options=ids[:500], ensure_option=False,
-                           description="Customer", placeholder="customer id",
+def customer_lookup(update: Callable[..., None], customer_ids, labels=None,
+                    title: str = "Look up a customer") -> widgets.VBox:
+    """A text box with suggestions (``customer_ids``, e.g. the most valuable first; the first 500 are
+    suggested) wired to ``update(customer_id=...)``, which shows the customer's profile, value, tier,
+    offers and uplift group.
+
+    ``labels`` (same order as ``customer_ids``, e.g. :func:`customer_workbook.privacy.pseudonymise` of
+    them) is what the box shows and suggests instead of the ids; picking or typing a label calls
+    ``update`` with its real id, and any other text is passed on as typed.
+    """
+    ids = [str(c) for c in list(customer_ids)[:500]]
+    shown = ids if labels is None else [str(x) for x in list(labels)[:500]]
+    real = dict(zip(shown, ids))
+    box = widgets.Combobox(value=shown[0] if shown else "", options=shown, ensure_option=False,
+                           description="Customer", placeholder="customer id" if labels is None else "pseudonym",
                            layout=widgets.Layout(width="320px"))
-    return explorer(update, title, customer_id=box)
+    return explorer(lambda customer_id: update(customer_id=real.get(customer_id, customer_id)), title,
+                    customer_id=box)
 
 
 def winback_explorer(update: Callable[..., None], cost_per_contact: float, response_rate: float,
@@ -133,7 +148,8 @@ def budget_explorer(update: Callable[..., None], spend: dict[str, float], upper:
     layout = widgets.Layout(width="340px")
     controls = {ch: widgets.FloatSlider(value=float(v), min=0.0, max=float(max(upper[ch], v, 1.0)),
                                         step=float(max(upper[ch], 1.0)) / 200, readout_format=",.0f",
-                                        description=f"{ch} /week", style=style, layout=layout,
+                                        description=f"{shorten(ch, 24)} /week", style=style, layout=layout,
+                                        description_allow_html=False,
                                         continuous_update=False)
                 for ch, v in spend.items()}
     controls["margin"] = widgets.FloatSlider(value=margin, min=0.05, max=0.9, step=0.01, readout_format=".0%",
