@@ -29,7 +29,7 @@ PLANTED_TOP3 = ["personalisation", "fast_brand", "social_proof"]
 
 
 def _ari(out_dir, data_dir) -> float:
-    labels = pd.read_parquet(out_dir / f"{NOTEBOOK}.customers.parquet").set_index("customer_id")
+    labels = pd.read_parquet(out_dir / "private" / f"{NOTEBOOK}.customers.parquet").set_index("customer_id")
     truth = pd.read_parquet(data_dir / "truth_customers.parquet").set_index("customer_id")
     clustered = labels["persona"].dropna()
     return adjusted_rand_score(truth.loc[clustered.index, "persona"], clustered.astype(int))
