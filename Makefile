@@ -10,7 +10,7 @@ UV := $(BIN)/uv
 # (needed where TLS goes through a local certificate authority). It never downloads a Python.
 export UV_SYSTEM_CERTS := 1
 export UV_PYTHON_DOWNLOADS := never
-LOCK_FLAGS := --extra dev --group tools --universal --fork-strategy fewest --python-version 3.11 \
+LOCK_FLAGS := --all-extras --group tools --universal --fork-strategy fewest --python-version 3.11 \
 	--generate-hashes --custom-compile-command "make lock"
 N ?= 1000000
 PARAMS ?= params/sample.yaml
