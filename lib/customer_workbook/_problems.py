@@ -9,6 +9,8 @@ import numpy as np
 __all__ = ["DataValidationError", "MAX_EXAMPLES", "Problem", "RowPlaces"]
 
 MAX_EXAMPLES = 5
+#: Columns whose values never appear in a message (messages can end up in a shared report).
+PERSONAL_COLUMNS = frozenset({"customer_id", "prospect_id"})
 _MAX_SHOWN_CHARS = 60
 
 
@@ -75,4 +77,6 @@ class RowPlaces:
             array = values.iloc[positions].tolist()
         else:
             array = [values[i] for i in positions]
+        if column in PERSONAL_COLUMNS:  # messages reach reports: show where, not who
+            return tuple(f"{self.unit} {n}" for n in self.of(positions))
         return tuple(f"{self.unit} {n}: {column}={shown(v)}" for n, v in zip(self.of(positions), array))

@@ -268,9 +268,10 @@ def _read_csv(path: Path, spec: TableSpec, rename: Mapping[str, str]) -> RawTabl
             raise DataValidationError([_not_utf8_problem(path, spec)]) from None
         raise DataValidationError([Problem(spec.name, None, f"the file cannot be read as CSV ({exc})",
                                            "comma-separated text with a header line", file=str(path))]) from None
+    embedded = _line_breaks_per_row(table)
     frame = table.to_pandas().rename(columns=wanted)
     blank = frame.isna().all(axis=1).to_numpy() if len(frame.columns) else np.zeros(len(frame), bool)
-    places, notes = _account_for_lines(path, spec, frame, invalid, len(names))
+    places, notes = _account_for_lines(path, spec, embedded, invalid, len(names))
     if blank.any():
         notes.append(("blank lines (no value in any column the workbook reads)", int(blank.sum()),
                       "skipped: they hold no data"))
@@ -280,24 +281,31 @@ def _read_csv(path: Path, spec: TableSpec, rename: Mapping[str, str]) -> RawTabl
     return RawTable(frame, places, notes)
 
 
-def _account_for_lines(path: Path, spec: TableSpec, frame: pd.DataFrame, invalid, n_fields: int):
+def _line_breaks_per_row(table) -> np.ndarray:
+    """Line breaks inside the values of each row (quoted multi-line values), shape (n_rows,)."""
+    import pyarrow.compute as pc
+
+    embedded = np.zeros(table.num_rows, dtype=np.int64)
+    for column in table.columns:
+        if pc.any(pc.match_substring(column, "\n")).as_py():
+            embedded += pc.fill_null(pc.count_substring(column, "\n"), 0).to_numpy(zero_copy_only=False)
+    return embedded
+
+
+def _account_for_lines(path: Path, spec: TableSpec, embedded: np.ndarray, invalid, n_fields: int):
     """Check that every physical line is in a loaded row or a reported one; return where each row sits.
 
     Rows with the wrong number of fields are problems listing their lines (all counted, five shown);
     a quote that never closes shows up as one such row swallowing the lines after it.
     """
-    embedded = np.zeros(len(frame), dtype=np.int64)
-    for column in frame.columns:
-        counts = frame[column].str.count("\n").fillna(0).to_numpy(dtype=np.int64)
-        embedded += counts
     invalid = sorted(invalid, key=lambda row: row[0] or 0)
     invalid_lines = np.array([text.count("\n") + 1 for _, _, text in invalid], dtype=np.int64)
     physical = _count_lines(path)
-    accounted = 1 + len(frame) + int(embedded.sum()) + int(invalid_lines.sum())
+    accounted = 1 + len(embedded) + int(embedded.sum()) + int(invalid_lines.sum())
     notes = []
     if accounted != physical:
         starts = _record_starts_by_csv_module(path, n_fields)
-        if starts is None or len(starts) != len(frame):
+        if starts is None or len(starts) != len(embedded):
             raise DataValidationError([Problem(
                 spec.name, None, f"{abs(physical - accounted):,} of {physical:,} lines could not be matched to rows "
                 "(a quote character may be unbalanced)", "every line to be a row, or part of a quoted value",
@@ -335,12 +343,11 @@ def _ragged_problem(path: Path, spec: TableSpec, invalid, invalid_lines: np.ndar
     examples = []
     for k, ((number, actual, text), span) in enumerate(list(zip(invalid, invalid_lines))[:MAX_EXAMPLES]):
         line = int(first_lines[k]) if first_lines is not None else number
-        first = text.split("\n", 1)[0]
         if span > 1:
             examples.append(f"line {line}: a quote opened here does not close until line {line + span - 1} "
-                            f"({span} lines read as one row of {actual} field(s)): {shown(first)}")
+                            f"({span} lines read as one row of {actual} field(s))")
         else:
-            examples.append(f"line {line}: {actual} field(s): {shown(first)}")
+            examples.append(f"line {line}: {actual} field(s)")  # not the line itself: it may hold a customer id
     return Problem(spec.name, None, "rows with the wrong number of fields", f"{n_fields} fields on every row, "
                    "as in the header (a comma inside a value needs quotes; every quote needs its partner)",
                    len(invalid), tuple(examples), str(path))

@@ -252,6 +252,8 @@ def _number(value: Any) -> int | float:
         raise Invalid(f"expected a number, got {_describe(value)}")
     if isinstance(value, float) and not math.isfinite(value):
         raise Invalid(f"expected a finite number, got {value!r}")
+    if value is not None and not isinstance(value, (str, int, float, bool)):
+        raise Invalid(f"expected plain YAML values (text, numbers, true/false, lists, mappings), got {_describe(value)}")
     return value
 
 
@@ -415,6 +417,8 @@ def _any_plain(value: Any) -> Any:
         return {str(k): _any_plain(v) for k, v in value.items()}
     if isinstance(value, float) and not math.isfinite(value):
         raise Invalid(f"expected a finite number, got {value!r}")
+    if value is not None and not isinstance(value, (str, int, float, bool)):
+        raise Invalid(f"expected plain YAML values (text, numbers, true/false, lists, mappings), got {_describe(value)}")
     return value
 
 

@@ -269,10 +269,27 @@ def kill_own_children(grace: float = 2.0) -> None:
             pass
 
 
+def _watch_parent(interval: float = 1.0) -> None:
+    """Stop this job if the runner dies without stopping it (``kill -9``, out of memory): the job is in
+    a session of its own, so nothing else would ever tell it."""
+    parent = os.getppid()
+
+    def watch():
+        while True:
+            time.sleep(interval)
+            if os.getppid() != parent:
+                _STATE["stop"] = True
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+
+    threading.Thread(target=watch, name="watch-runner", daemon=True).start()
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m customer_workbook.batch --job <job.json>``: run the job, write its result file."""
     argv = sys.argv[1:] if argv is None else argv
     _install_handlers()
+    _watch_parent()
     job_file = Path(argv[0])
     job = Job.from_json(job_file.read_text(encoding="utf-8"))
     try:
