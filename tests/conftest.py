@@ -57,3 +57,30 @@ def run_notebook(path: Path, out_dir: Path, **parameters) -> dict:
 def values(findings: dict) -> dict:
     """{key: value} of a findings JSON."""
     return {k: v["value"] for k, v in findings["findings"].items()}
+
+
+@pytest.fixture(scope="session")
+def hostile_sample(tmp_path_factory, small_sample) -> tuple[Path, dict]:
+    """The small sample with a payload in every text value that reaches a report and e-mail addresses as
+    customer ids (see ``tests/hostile.py``); returns the folder and ``{"customer_ids", "values"}``."""
+    from hostile import make_hostile
+
+    out = tmp_path_factory.mktemp("hostile_sample")
+    return out, make_hostile(small_sample, out)
+
+
+@pytest.fixture(scope="session")
+def hostile_reports(tmp_path_factory, hostile_sample) -> dict:
+    """One batch run of the whole series on the hostile sample (``--jobs 2``), shared by the report-safety
+    and browser tests: ``{"code", "run_dir", "seconds", "customer_ids", "values"}``."""
+    import time
+
+    from customer_workbook.batch import main
+
+    data_dir, mapping = hostile_sample
+    reports = tmp_path_factory.mktemp("hostile_reports")
+    params = reports / "hostile.yaml"
+    params.write_text(f"run_name: hostile\ndescription: hostile input\nparameters:\n  data_dir: {data_dir}\n")
+    started = time.perf_counter()
+    code = main([str(params), "--out", str(reports), "--jobs", "2"])
+    return {"code": code, "run_dir": reports / "hostile", "seconds": time.perf_counter() - started, **mapping}

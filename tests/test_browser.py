@@ -90,3 +90,55 @@ def test_index_links_resolve_and_every_report_reads_cleanly(site, page):
         text = page.inner_text("body")
         for widget_repr in ("VBox(", "HBox(", "interactive(", "Output()"):
             assert widget_repr not in text, f"{link}: raw widget repr {widget_repr!r}"
+
+
+# --------------------------------------------------------------------------- hostile data (issue 13)
+
+
+@pytest.fixture(scope="module")
+def hostile_site(hostile_reports):
+    """The hostile run of ``tests/test_report_safety.py`` (a payload in every text value), served on 127.0.0.1."""
+    reports = hostile_reports["run_dir"].parent
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(reports)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/hostile/"
+    server.shutdown()
+
+
+# Elements a payload from the data would have created, found in the live DOM.
+INJECTED = """() => {
+  const found = [];
+  for (const el of document.querySelectorAll('*')) {
+    for (const attr of el.attributes) {
+      const value = attr.value.trim().toLowerCase();
+      if (attr.name.startsWith('on') && value.includes('alert')) found.push(`${el.tagName} ${attr.name}`);
+      if (['href', 'src', 'action', 'formaction', 'xlink:href'].includes(attr.name) && value.startsWith('javascript:'))
+        found.push(`${el.tagName} ${attr.name}=${value}`);
+    }
+  }
+  for (const s of document.querySelectorAll('script')) if (s.textContent.includes('alert(1)')) found.push('script');
+  return found;
+}"""
+
+
+def test_hostile_reports_run_no_script_and_show_the_payloads_as_text(hostile_site, page):
+    from hostile import LONG_PAYLOAD, PAYLOADS
+
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    open_clean(page, hostile_site + "index.html")
+    links = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    notebooks = sorted(p.stem for p in (project_root() / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    assert sorted(link.rsplit("/", 1)[-1] for link in links) == sorted(f"{n}.html" for n in notebooks)
+    seen = page.inner_text("body")
+    for link in links:
+        open_clean(page, link)
+        page.wait_for_timeout(200)  # let any onload / onerror handler fire
+        assert page.evaluate(INJECTED) == [], link
+        assert page.locator("#key-findings").count() == 1, f"{link}: no key findings block"
+        seen += page.inner_text("body")
+    assert dialogs == [], dialogs
+    for payload in PAYLOADS:
+        shown = payload.strip() if payload != LONG_PAYLOAD else LONG_PAYLOAD[:40]
+        assert shown in seen, f"payload not visible as text: {payload!r}"
