@@ -573,3 +573,39 @@ def test_full_rerun_after_an_interrupt(terminated_run, series):
     page = (run.run_dir / "01_slow.html").read_text()
     assert "Key findings" in page and "interrupted" not in page and "could not be produced" not in page
     assert_no_orphans(str(run.base))
+
+
+@pytest.mark.notebooks
+def test_a_killed_runner_leaves_no_orphan_and_no_stale_lock(tmp_path, series):
+    """kill -9 of the runner: its jobs notice, stop their kernels and exit; the next batch runs."""
+    marker = tmp_path / "started"
+    params = spec_file(tmp_path, f"run_name: killed\nnotebooks: [01_slow]\nparameters:\n  data_dir: DATA\n"
+                                 f"  pause: 120\n  marker: {marker}\n")
+    proc = start_batch(params, tmp_path / "reports", series)
+    wait_for(marker, proc)
+    proc.kill()
+    proc.communicate(timeout=20)
+    deadline = time.monotonic() + 20
+    while our_processes(str(tmp_path)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert_no_orphans(str(tmp_path))
+    run_dir = tmp_path / "reports" / "killed"
+    assert (run_dir / ".lock").exists(), "the lock file stays, but no process holds its lock"
+    from customer_workbook.batch.runner import RunLock
+
+    RunLock(run_dir, "killed").acquire().release()  # the next batch gets the lock
+    assert not (run_dir / ".lock").exists()
+
+
+def test_notebooks_prefix_matching_nothing_is_refused(tmp_path, series, capsys):
+    path = spec_file(tmp_path, "run_name: x\n")
+    assert main([str(path), "--out", str(tmp_path / "r"), "--notebooks-dir", str(series), "--notebooks", "9"]) == 2
+    assert "error: --notebooks 9: no notebook of this run starts with that" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
+
+
+def test_yaml_tags_outside_plain_data_are_refused(tmp_path, series):
+    message = problems_of(spec_file(tmp_path, "parameters:\n  marker: !!binary aGVsbG8=\n"), series)
+    assert "line 2: parameters.marker: expected text, got bytes" in message
+    assert "could not determine a constructor" in problems_of(
+        spec_file(tmp_path, "parameters:\n  marker: !!python/object:os.system x\n", "evil.yaml"), series)
