@@ -137,7 +137,7 @@ def index_page(run_dir: Path, name: str, description: str, results: list[JobResu
         link = (f"<a href='{html_text(quote(res.html))}'>{html_text(title)}</a>" if res.html
                 else html_text(title))
         rows.append(f"<tr class='{res.status}'><td>{link}<div class='nb'>{html_text(res.notebook)}</div></td>"
-                    f"<td>{_status_cell(res)}</td><td>{res.seconds:.0f} s</td><td><ul>{items}</ul></td></tr>")
+                    f"<td>{_status_cell(res)}</td><td>{float(res.seconds or 0):.0f} s</td><td><ul>{items}</ul></td></tr>")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Customer workbook · {html_text(name)}</title>
 <style>

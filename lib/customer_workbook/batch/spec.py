@@ -481,6 +481,12 @@ def series_notebooks(folder: str | Path = "notebooks") -> list[Path]:
     return sorted(p for p in resolve_path(folder).glob("[0-9][0-9]_*.ipynb"))
 
 
+def _line_of(problem: str) -> int:
+    """Sort key: problems in the order of their lines, those without a line first."""
+    match = re.match(r"line (\d+)", problem)
+    return int(match.group(1)) if match else 0
+
+
 def load_run_spec(path: str | Path, notebooks_dir: str | Path = "notebooks") -> RunSpec:
     """Read and check one parameter file against the notebooks of ``notebooks_dir``.
 
@@ -573,7 +579,7 @@ def load_run_spec(path: str | Path, notebooks_dir: str | Path = "notebooks") -> 
                 result = param.check(value)
             except Invalid as exc:
                 problems.append(f"{at(*key_path)}{where}: {exc}"
-                                + (f" [as declared by {nb}, default {param.default}]" if param.expected else ""))
+                                + (f" [default in {nb}: {param.default}]" if name not in NONE_DEFAULT_TYPES else ""))
                 return value
         return result
 
@@ -645,7 +651,7 @@ def load_run_spec(path: str | Path, notebooks_dir: str | Path = "notebooks") -> 
                         f"{resolve_path(parameters['data_dir'])} does not exist")
 
     if problems:
-        raise ParameterFileError(path, problems)
+        raise ParameterFileError(path, sorted(problems, key=_line_of))
     return RunSpec(name=name, parameters=parameters, notebooks=run_notebooks, notebook_parameters=overrides,
                    description=description, source=path)
 
