@@ -419,15 +419,28 @@ def test_uplift_recovers_planted_segments(shipped):
     group = labels["uplift_group"].reindex(feats.index).to_numpy()
     harmed = seg == "sleeping_dog"
     # the harmed group is 25% of the campaign; the model's sleeping dogs are at least 35% true sleeping dogs
-    # (observed 0.43 with seed 7) and find at least a third of them
+    # and find at least a third of them
     assert (group[harmed] == "sleeping_dog").mean() >= 0.35
     assert (harmed[group == "sleeping_dog"]).mean() >= 0.33
     assert (group[seg == "persuadable"] == "persuadable").mean() >= 0.35
+    # What each segment is made of, in planted (noise-free) uplift: persuadables gain, sleeping dogs lose.
+    true_uplift = pd.Series(group).map({g: v["true_uplift"] for g, v in truth["campaign"]["groups"].items()})
+    expected = true_uplift.groupby(np.asarray(seg)).mean()
+    assert expected["persuadable"] > 0.05 and expected["sleeping_dog"] < -0.02
+    # The measured uplift of a segment agrees with its make-up within sampling error (3 standard errors;
+    # about 1,200 customers a segment give a standard error near 0.03).
     effects = c.segment_effects(pred, seg).set_index("segment")
-    assert effects.loc["persuadable", "observed_uplift"] > 0.08
-    assert effects.loc["sleeping_dog", "observed_uplift"] < -0.05
-    assert c.qini_coefficient(pred["uplift"], pred["treated"], pred["outcome"]) > \
-        c.qini_coefficient(pred["response"], pred["treated"], pred["outcome"]) + 0.03
+    for name in ("persuadable", "sleeping_dog"):
+        row = effects.loc[name]
+        half = row["customers"] / 2
+        se = np.sqrt(row["treated_rate"] * (1 - row["treated_rate"]) / half + row["control_rate"] * (1 - row["control_rate"]) / half)
+        assert abs(row["observed_uplift"] - expected[name]) < 3 * se, (name, row["observed_uplift"], expected[name], se)
+    # Ranked by predicted uplift, the top third holds more planted uplift than ranked by response (the
+    # response model's favourites are sure things); judged on the truth, not on noisy outcomes.
+    top = len(pred) // 3
+    by_uplift = true_uplift.to_numpy()[np.argsort(-pred["uplift"].to_numpy())[:top]].mean()
+    by_response = true_uplift.to_numpy()[np.argsort(-pred["response"].to_numpy())[:top]].mean()
+    assert by_uplift > by_response + 0.02, (by_uplift, by_response)
 
 
 def test_dormancy_groups_ordered_by_p_alive(shipped):

@@ -638,7 +638,7 @@ def generate_sample(n_customers: int = 20_000, seed: int = 42, start="2023-01-01
                 continue
             w = BASS_PERSONA_WEIGHT[persona[elig]]
             key = np.log(r.random(len(elig))) / w
-            chosen = elig[np.argpartition(-key, n_new - 1)[:n_new]]
+            chosen = np.sort(elig[np.argpartition(-key, n_new - 1)[:n_new]])  # sorted: the same order on every CPU
             bass_adopted[j, chosen] = True
             dd = bd + r.integers(0, 7, n_new)
             bass_adopt_day[j, chosen] = dd
