@@ -29,7 +29,7 @@ def test_layout():
 def test_environment_yml_matches_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     env = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
-    conda = [d for d in env if isinstance(d, str) and not d.startswith(("python", "pip"))]
+    conda = [d for d in env if isinstance(d, str) and _name(d) not in ("python", "pip")]
     assert {_name(d): d.replace(" ", "") for d in project} == {_name(d): d.replace(" ", "") for d in conda}
 
 
