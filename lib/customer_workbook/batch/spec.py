@@ -645,10 +645,12 @@ def load_run_spec(path: str | Path, notebooks_dir: str | Path = "notebooks") -> 
             message = f"{at(*key)}start_date {start} is after end_date {end}"
             if message not in problems:
                 problems.append(message)
-    if "data_dir" in parameters and isinstance(parameters["data_dir"], str) \
-            and not resolve_path(parameters["data_dir"]).is_dir():
-        problems.append(f"{at('parameters', 'data_dir')}parameters.data_dir: folder "
-                        f"{resolve_path(parameters['data_dir'])} does not exist")
+    for section, values in [(("parameters",), parameters)] + [(("notebook_parameters", nb), v)
+                                                             for nb, v in overrides.items()]:
+        folder = values.get("data_dir")
+        if isinstance(folder, str) and not resolve_path(folder).is_dir():
+            problems.append(f"{at(*section, 'data_dir')}{'.'.join(section)}.data_dir: folder {resolve_path(folder)} "
+                            "does not exist")
 
     if problems:
         raise ParameterFileError(path, sorted(problems, key=_line_of))
