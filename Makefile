@@ -46,7 +46,7 @@ reports: setup ## Run the whole report series on the shipped sample (PARAMS=para
 	$(BIN)/python -m customer_workbook.batch $(PARAMS)
 
 SAMPLE_INDEX := reports/sample/index.html
-$(SAMPLE_INDEX): $(wildcard notebooks/*.ipynb) $(wildcard lib/customer_workbook/*.py) | setup
+$(SAMPLE_INDEX): $(wildcard notebooks/*.ipynb) $(wildcard lib/customer_workbook/*.py lib/customer_workbook/*/*.py) data/sample/transactions.parquet | setup
 	$(BIN)/python -m customer_workbook.batch params/sample.yaml
 
 workshop: setup $(SAMPLE_INDEX) ## Student notebooks in workshop/ and docs/workshop.md filled from the sample findings
