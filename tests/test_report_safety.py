@@ -111,3 +111,14 @@ def test_listed_customers_are_pseudonyms_and_private_outputs_keep_real_ids(hosti
     assert set(private["customer_id"].astype(str)) <= set(hostile_reports["customer_ids"].values())
     assert "private" not in (run_dir / "index.html").read_text(encoding="utf-8")
     assert not (run_dir / "01_behaviour.customers.parquet").exists()
+
+
+def test_show_customer_ids_lists_the_real_ids(tmp_path, hostile_sample):
+    """An internal run may opt in to real ids; the default (above) shows pseudonyms."""
+    from conftest import execute_notebook
+
+    data_dir, mapping = hostile_sample
+    execute_notebook("05_plan_components", tmp_path, data_dir=str(data_dir), interactive=False, show_customer_ids=True)
+    text = decoded(tmp_path / "05_plan_components.ipynb")
+    assert len(set(EMAIL.findall(text)) & set(mapping["customer_ids"].values())) >= 15
+    assert not re.search(r"C-[0-9a-f]{10}", text)
