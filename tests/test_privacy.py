@@ -75,3 +75,12 @@ def test_lookup_table_maps_pseudonyms_back_for_the_key_holder():
     table = privacy.lookup_table(["b@x.org", "a@x.org", "b@x.org"], key=KEY)
     assert table.to_dict("records") == [{"customer_id": "b@x.org", "pseudonym": privacy.pseudonym("b@x.org", KEY)},
                                         {"customer_id": "a@x.org", "pseudonym": privacy.pseudonym("a@x.org", KEY)}]
+
+
+def test_notebooks_starting_together_agree_on_one_key(tmp_path):
+    from concurrent.futures import ProcessPoolExecutor
+
+    path = tmp_path / "pseudonym.key"
+    with ProcessPoolExecutor(max_workers=4) as pool:
+        keys = list(pool.map(privacy.project_key, [path] * 8))
+    assert len(set(keys)) == 1 and keys[0] == privacy.project_key(path)

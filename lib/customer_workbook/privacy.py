@@ -66,6 +66,9 @@ def project_key(path: str | Path | None = None) -> bytes:
                 os.link(tmp, path)  # fails if another process created the key first: theirs wins
             except FileExistsError:
                 pass
+            except OSError:  # a file system without hard links: last writer wins, before anything is hashed
+                if not path.exists():
+                    os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
     text = path.read_text(encoding="ascii").strip()
