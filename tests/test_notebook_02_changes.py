@@ -63,8 +63,9 @@ def assert_planted_changes(found: dict, data_dir, truth: dict, truth_customers: 
     members = group_members(data_dir, row["affected_group"])
     assert persona.reindex(members).isin(["trend_seeker", "convenience_seeker"]).mean() > 0.55  # base 0.38
 
-    # the decoy competitor event is not a change, and at most one change is spurious; a fall of orders or
-    # active customers within a quarter after a planted change with a churn effect counts as its consequence
+    # the decoy competitor event is not a change, and at most one change is spurious; within a quarter after a
+    # planted change with a churn effect, a fall of orders or active customers counts as its consequence, and
+    # so does a shift of the average basket either way (churn changes the mix of who still buys)
     decoy = truth["non_changes"]["decoy_competitor_event"]["date"]
     assert near(reg, decoy).empty
     assert any(e.startswith(decoy) for e in found["events_without_effect"])
@@ -75,8 +76,9 @@ def assert_planted_changes(found: dict, data_dir, truth: dict, truth_customers: 
     def explained(r) -> bool:
         if any(abs(r["date"] - d) <= TOLERANCE for d in dates):
             return True
-        return r["metric"] in ("orders", "active_customers") and r["direction"] == "down" and any(
-            pd.Timedelta(0) < r["date"] - d <= CONSEQUENCE for d in churn_dates)
+        consequence = (r["metric"] in ("orders", "active_customers") and r["direction"] == "down") \
+            or r["metric"] == "avg_basket"
+        return consequence and any(pd.Timedelta(0) < r["date"] - d <= CONSEQUENCE for d in churn_dates)
 
     spurious = reg[~reg.apply(explained, axis=1)]
     assert spurious["change_id"].nunique() <= 1, spurious[["metric", "date", "change"]]

@@ -1142,7 +1142,8 @@ def attribute_changes(flagged: pd.DataFrame, ramps: pd.DataFrame, records: dict,
     The comparison by group uses the changed metric itself, except for market metrics (competitor prices),
     where it uses orders: how our customers responded. The driver is the flagged group with the largest
     excess change in the direction of the change (for market metrics, the direction of all orders across
-    the date); without one, the change is shared by all customers.
+    the date, or when that did not measurably move, the direction of the competitor's prices); without one,
+    the change is shared by all customers.
 
     Revenue at stake (currency units a year, signed): for an order-linked response, the weekly orders of
     the affected group (or all customers) before the change x the relative change x the average order value
@@ -1173,7 +1174,10 @@ def attribute_changes(flagged: pd.DataFrame, ramps: pd.DataFrame, records: dict,
         elif metric_info(key).table == "market":
             rec, metric, exclude = records["orders"], METRICS["orders"], ()
             resp = orders_response(date)
-            direction = None if not resp["p"] < alpha else ("up" if resp["diff"] > 0 else "down")
+            if resp["p"] < alpha:  # how all our orders moved across the date
+                direction = "up" if resp["diff"] > 0 else "down"
+            # otherwise the market metric's own direction: a rival's price cut takes orders from us, a rise
+            # sends them to us; never the group that merely mirrors the losers (the rest of the base)
         else:
             rec, metric, exclude = records[key], metric_info(key), ()
         table = who_changed(rec, metric, segments, weeks, date, gap=gap, exclude=exclude, alpha=alpha,
