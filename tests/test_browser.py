@@ -58,6 +58,10 @@ def page():
         page.on("console", lambda msg: msg.type == "error" and page.problems.append(f"console: {msg.text}"))
         page.on("pageerror", lambda exc: page.problems.append(f"page error: {exc}"))
         page.on("requestfailed", lambda req: page.problems.append(f"failed request: {req.url}"))
+        # a report is one self-contained file: the browser must ask the server for nothing else (not even
+        # /favicon.ico, whose 404 used to arrive at random times)
+        page.on("request", lambda req: req.is_navigation_request() or req.url.startswith("data:")
+                or page.problems.append(f"extra request: {req.url}"))
         yield page
         browser.close()
 

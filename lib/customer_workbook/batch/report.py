@@ -72,7 +72,11 @@ def _anchor_sections(cells) -> list[tuple[str, str]]:
     return toc
 
 
-REPORT_CSS = """
+#: Every page declares an empty icon, so a browser asks the server for nothing (no /favicon.ico request):
+#: reports are self-contained files, opened from disk or any static server.
+NO_ICON = "<link rel='icon' href='data:,'>"
+
+REPORT_CSS = NO_ICON + """
 <style>
 .cw-error{background:#fdecea;border-left:4px solid #b00020;padding:.8em 1em;margin:1em 0}
 .cw-toc{background:#f5f7fa;border-radius:6px;padding:.6em 1.2em;margin:1em 0}
@@ -139,7 +143,7 @@ def index_page(run_dir: Path, name: str, description: str, results: list[JobResu
         rows.append(f"<tr class='{res.status}'><td>{link}<div class='nb'>{html_text(res.notebook)}</div></td>"
                     f"<td>{_status_cell(res)}</td><td>{float(res.seconds or 0):.0f} s</td><td><ul>{items}</ul></td></tr>")
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Customer workbook · {html_text(name)}</title>
+<html lang="en"><head><meta charset="utf-8">{NO_ICON}<title>Customer workbook · {html_text(name)}</title>
 <style>
 body{{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}}
 table{{border-collapse:collapse;width:100%}} td,th{{border-bottom:1px solid #ddd;padding:.6em;vertical-align:top;text-align:left}}
@@ -166,7 +170,7 @@ def write_runs_index(out_dir: Path) -> Path:
     """``reports/index.html`` linking every run's index."""
     runs = sorted(p.parent.name for p in out_dir.glob("*/index.html"))
     items = "".join(f"<li><a href='{html_text(quote(r))}/index.html'>{html_text(r)}</a></li>" for r in runs)
-    page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Customer workbook reports</title>"
+    page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>{NO_ICON}<title>Customer workbook reports</title>"
             f"<style>body{{font-family:system-ui,sans-serif;max-width:900px;margin:2em auto}}</style></head>"
             f"<body><h1>Customer workbook reports</h1><ul>{items}</ul></body></html>\n")
     return atomic_write_text(out_dir / "index.html", page)
