@@ -149,6 +149,13 @@ def test_day_first_evidence_is_a_hint_not_a_guess(tmp_path):
     assert problem.count == 2
 
 
+def test_two_digit_year_hint_only_for_two_digit_years(tmp_path):
+    write(tmp_path, text=HEADER + "C1,05/01/2024,1\n")
+    assert "%y" not in str(one_problem(tmp_path))
+    write(tmp_path, text=HEADER + "C1,05/01/24,1\n")
+    assert "use %y for two-digit years" in str(one_problem(tmp_path))
+
+
 def test_date_format_reads_day_first_dates(tmp_path):
     write(tmp_path, text=HEADER + "C1,05/01/2024,1\nC2,13/01/2024,2\n")
     tx = load_dataset(tmp_path, date_format="%d/%m/%Y").transactions
