@@ -32,6 +32,7 @@ from scipy import optimize, stats
 
 from .arrays import first_occurrences, sorted_unique
 from .contract import REASONS, SATISFACTION_ITEMS
+from .stats import holm, wilson_interval
 
 # --------------------------------------------------------------------------- 1. who the customers are
 
@@ -643,19 +644,6 @@ def delivery_repeat_curve(transactions: pd.DataFrame, horizon_days: int = 90, ma
                           if len(out) >= 2 else np.nan)
     out.attrs["horizon_days"] = horizon_days
     return out
-
-
-def wilson_interval(successes, n, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval of a proportion; arrays of shape like ``n`` (NaN where n = 0)."""
-    successes = np.asarray(successes, dtype=float)
-    n = np.asarray(n, dtype=float)
-    z = stats.norm.ppf(0.5 + level / 2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        phat = successes / n
-        denom = 1 + z ** 2 / n
-        centre = (phat + z ** 2 / (2 * n)) / denom
-        half = z * np.sqrt(phat * (1 - phat) / n + z ** 2 / (4 * n ** 2)) / denom
-    return centre - half, centre + half
 
 
 def product_adoption(transactions: pd.DataFrame, launch_date, product_id: str, as_of=None) -> pd.DataFrame:
@@ -1328,21 +1316,6 @@ def nps_by_group(scores: pd.Series, groups: pd.Series, level: float = 0.95, min_
     return out
 
 
-def holm(p_values: Sequence[float]) -> np.ndarray:
-    """Holm step-down adjusted p-values (NaN stays NaN); shape like the input."""
-    p = np.asarray(p_values, dtype=float)
-    out = np.full_like(p, np.nan)
-    ok = ~np.isnan(p)
-    q = p[ok]
-    m = len(q)
-    if m == 0:
-        return out
-    order = np.argsort(q)
-    adj = np.maximum.accumulate((m - np.arange(m)) * q[order])
-    res = np.empty(m)
-    res[order] = np.minimum(adj, 1.0)
-    out[ok] = res
-    return out
 
 
 # --------------------------------------------------------------------------- 7. from 4C to 4P

@@ -12,7 +12,7 @@ The building blocks, all on weekly series (weeks start on Monday):
   month-of-year seasonality and a straight-line trend; :func:`penalty_sensitivity` shows how the answer
   depends on the penalty.
 - :func:`compare_windows` / :func:`compare_samples` measure a shift with an effect size, a confidence
-  interval and a p-value; :func:`benjamini_hochberg` corrects for the many tests; every metric carries a
+  interval and a p-value; :func:`customer_workbook.stats.benjamini_hochberg` corrects for the many tests; every metric carries a
   *practical* threshold (:attr:`Metric.min_effect`) so that large samples do not flag trivial shifts.
 - :func:`customer_segments` and :func:`who_changed` compare groups of customers with everyone else across
   a change (a difference-in-differences, which also cancels seasonality shared by all groups).
@@ -32,11 +32,12 @@ from scipy import stats
 from .contract import SATISFACTION_ITEMS
 from .data import Dataset, orders_from_transactions
 from .escaping import md
+from .stats import benjamini_hochberg
 
 __all__ = [
     "Metric", "METRICS", "ChangePoints", "week_start", "full_weeks", "metric_records", "weekly_panel",
     "metric_series", "optimal_partition", "noise_scale", "detect_change_points", "penalty_sensitivity",
-    "compare_samples", "compare_windows", "benjamini_hochberg", "detect_all", "quarter_vs_last_year",
+    "compare_samples", "compare_windows", "detect_all", "quarter_vs_last_year",
     "customer_segments", "who_changed", "channel_weekly", "fit_ramp", "channel_ramps", "market_events",
     "link_events", "change_register",
 ]
@@ -608,23 +609,6 @@ def cusum_p_value(z: np.ndarray, w: np.ndarray, window: np.ndarray, tau2: float,
     return float(stats.kstwobign.sf(stat))
 
 
-def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg adjusted p-values (false discovery rate), shape of ``p``; NaN stays NaN."""
-    p = np.asarray(p, dtype=float)
-    out = np.full(len(p), np.nan)
-    ok = np.isfinite(p)
-    m = int(ok.sum())
-    if m == 0:
-        return out
-    order = np.argsort(p[ok])
-    ranked = p[ok][order] * m / np.arange(1, m + 1)
-    adj = np.minimum.accumulate(ranked[::-1])[::-1]
-    res = np.empty(m)
-    res[order] = np.minimum(adj, 1.0)
-    out[ok] = res
-    return out
-
-
 def _relative(metric: Metric, row: dict) -> dict:
     """Express a comparison on the metric's scale: relative change for log metrics, absolute otherwise."""
     if metric.log:
@@ -671,7 +655,7 @@ def detect_all(records: dict[str, pd.DataFrame], weeks: pd.DatetimeIndex, penalt
 
     The comparison windows run from the break to the neighbouring breaks, at most ``window`` weeks each side,
     on the seasonally adjusted series. The p-value is the search-aware CUSUM test of :func:`cusum_p_value` on
-    those windows, adjusted with :func:`benjamini_hochberg` over all breaks of all metrics; a break is *flagged* when it is significant (adjusted p < ``alpha``) **and** practically
+    those windows, adjusted with :func:`customer_workbook.stats.benjamini_hochberg` over all breaks of all metrics; a break is *flagged* when it is significant (adjusted p < ``alpha``) **and** practically
     significant (``|change| >= Metric.min_effect``) **and** not part of a temporary episode
     (:func:`temporary_breaks`).
 

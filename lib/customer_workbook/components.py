@@ -34,6 +34,7 @@ import pandas as pd
 from scipy import sparse
 
 from . import clv
+from .stats import two_proportion_uplift
 
 __all__ = [
     "DORMANCY_ORDER", "UPLIFT_GROUPS",
@@ -734,10 +735,7 @@ def uplift_at_k(score, treated, outcome, k: float = 0.3) -> float:
     t = np.asarray(treated, dtype=bool)
     y = np.asarray(outcome, dtype=float)
     top = np.argsort(-s, kind="stable")[: max(int(round(k * len(s))), 1)]
-    tt, yy = t[top], y[top]
-    if tt.all() or (~tt).all():
-        return float("nan")
-    return float(yy[tt].mean() - yy[~tt].mean())
+    return two_proportion_uplift(y[top], t[top]).uplift
 
 
 def uplift_segments(p_control, uplift, uplift_threshold: float = 0.05, base_threshold: float = 0.5) -> np.ndarray:
@@ -781,7 +779,7 @@ def uplift_value(predictions: pd.DataFrame, segments, value_per_response: float,
     t = predictions["treated"].to_numpy(dtype=bool)
     y = predictions["outcome"].to_numpy(dtype=float)
     for name, mask in policies.items():
-        obs = (y[mask & t].mean() - y[mask & ~t].mean()) if (mask & t).any() and (mask & ~t).any() else np.nan
+        obs = two_proportion_uplift(y[mask], t[mask]).uplift
         n = int(mask.sum())
         rows.append({"policy": name, "customers": n, "predicted_uplift": float(predictions["uplift"].to_numpy()[mask].mean()),
                      "observed_uplift": float(obs), "expected_profit": float(n * (obs * value_per_response - cost_per_contact))})
@@ -794,7 +792,9 @@ def segment_effects(predictions: pd.DataFrame, segments) -> pd.DataFrame:
     Returns
     -------
     DataFrame, one row per segment of :data:`UPLIFT_GROUPS` present: ``customers``, ``share`` (0-1),
-    ``predicted_uplift``, ``treated_rate``, ``control_rate``, ``observed_uplift`` (rates, 0-1).
+    ``predicted_uplift``, ``treated_rate``, ``control_rate``, ``observed_uplift`` (rates, 0-1), and the
+    observed uplift's standard error ``uplift_se`` and 90% interval ``uplift_low`` / ``uplift_high``
+    (:func:`customer_workbook.stats.two_proportion_uplift`).
     """
     f = predictions.assign(segment=np.asarray(segments, dtype=object))
     rows = []
@@ -803,11 +803,13 @@ def segment_effects(predictions: pd.DataFrame, segments) -> pd.DataFrame:
         if g.empty:
             continue
         tr, co = g.loc[g["treated"], "outcome"], g.loc[~g["treated"], "outcome"]
+        measured = two_proportion_uplift(g["outcome"], g["treated"])
         rows.append({"segment": name, "customers": len(g), "share": len(g) / len(f),
                      "predicted_uplift": float(g["uplift"].mean()),
                      "treated_rate": float(tr.mean()) if len(tr) else np.nan,
                      "control_rate": float(co.mean()) if len(co) else np.nan,
-                     "observed_uplift": float(tr.mean() - co.mean()) if len(tr) and len(co) else np.nan})
+                     "observed_uplift": measured.uplift, "uplift_se": measured.se,
+                     "uplift_low": measured.low, "uplift_high": measured.high})
     return pd.DataFrame(rows)
 
 

@@ -18,8 +18,8 @@ Notebook ``04_plan_phases`` is built on these functions, in three blocks:
    :func:`forecast_next_quarter` give an honest next-quarter demand forecast with backtested intervals.
 2. **Soft implementation (MVP, MVS, MVA).** :func:`product_value_table`, :func:`service_value_table`,
    :func:`infer_personas` and :func:`audience_table` rank products, services/channels and
-   segment x persona audiences; :func:`sample_size_two_proportions`, :func:`minimum_detectable_effect` and
-   :func:`pilot_plan` size the pilot test.
+   segment x persona audiences; :func:`pilot_plan` sizes the pilot test (with
+   :func:`customer_workbook.stats.sample_size_two_proportions`).
 3. **Go to market.** :func:`go_to_market_plan` derives, per target audience, the goal, offer, channel,
    timing, expected value and metric to watch from the tables above.
 
@@ -33,10 +33,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import stats
 
 from .arrays import first_occurrences, group_argmin, group_max, group_min
 from .data import Dataset
+from .stats import minimum_detectable_effect, sample_size_two_proportions
 
 __all__ = [
     "LeakageError", "FeatureSet", "FAMILIES", "build_features", "make_labels", "design_dates",
@@ -44,8 +45,7 @@ __all__ = [
     "missing_ratio", "threshold_table", "choose_threshold", "model_quality", "calibration_table",
     "prediction_drivers", "feature_shift", "weekly_demand", "forecast_quarter_total", "backtest_forecast",
     "forecast_next_quarter", "product_value_table", "service_value_table", "infer_personas",
-    "customer_value", "audience_table", "pick_pilot", "sample_size_two_proportions",
-    "minimum_detectable_effect", "pilot_plan", "go_to_market_plan", "PERSONAS", "KEY_FEATURES", "CalibratedModel",
+    "customer_value", "audience_table", "pick_pilot", "pilot_plan", "go_to_market_plan", "PERSONAS", "KEY_FEATURES", "CalibratedModel",
     "targeting_at", "customer_profile",
 ]
 
@@ -1473,67 +1473,6 @@ def pick_pilot(audiences: pd.DataFrame, min_size: int = 30) -> pd.Series:
     if ok.empty:
         raise ValueError(f"No audience has {min_size} customers or more.")
     return ok.sort_values("value_per_customer", ascending=False).iloc[0]
-
-
-def _two_sided_power(h: float, n1: float, ratio: float, alpha: float) -> float:
-    z = stats.norm.ppf(1 - alpha / 2)
-    se = np.sqrt(1 / n1 + 1 / (n1 * ratio))
-    d = abs(h) / se
-    return float(stats.norm.cdf(d - z) + stats.norm.cdf(-d - z))
-
-
-def sample_size_two_proportions(p_control: float, mde: float, alpha: float = 0.05, power: float = 0.8,
-                                ratio: float = 1.0) -> dict:
-    """Customers needed per arm to detect a change from ``p_control`` to ``p_control + mde``.
-
-    Two-sided z-test on Cohen's effect size ``h = 2 asin(sqrt(p2)) - 2 asin(sqrt(p1))`` (the arcsine
-    transform stabilises the variance), solving ``power = Phi(|h|/se - z) + Phi(-|h|/se - z)`` with
-    ``se = sqrt(1/n1 + 1/n2)`` exactly (both tails), as statsmodels' ``NormalIndPower`` does.
-
-    Parameters
-    ----------
-    p_control : float
-        Outcome rate without the treatment (0-1).
-    mde : float
-        Minimum detectable effect, absolute (e.g. 0.05 = five percentage points).
-    alpha, power : float
-        Significance level (two-sided) and power.
-    ratio : float
-        Treated customers per control customer.
-
-    Returns
-    -------
-    dict
-        ``effect_size`` (h), ``n_control`` (float, unrounded), ``n_treated``, ``n_control_ceil``,
-        ``n_treated_ceil``, ``total`` (rounded up).
-    """
-    p2 = p_control + mde
-    if not (0 < p_control < 1 and 0 < p2 < 1):
-        raise ValueError("p_control and p_control + mde must lie strictly between 0 and 1.")
-    if mde == 0:
-        raise ValueError("mde must not be 0.")
-    h = 2 * np.arcsin(np.sqrt(p2)) - 2 * np.arcsin(np.sqrt(p_control))
-    z_a, z_b = stats.norm.ppf(1 - alpha / 2), stats.norm.ppf(power)
-    guess = (z_a + z_b) ** 2 * (1 + 1 / ratio) / h ** 2
-    n1 = optimize.brentq(lambda n: _two_sided_power(h, n, ratio, alpha) - power, 1e-6, guess * 2 + 10, xtol=1e-10)
-    n2 = n1 * ratio
-    return {"effect_size": float(h), "n_control": float(n1), "n_treated": float(n2),
-            "n_control_ceil": int(np.ceil(n1)), "n_treated_ceil": int(np.ceil(n2)),
-            "total": int(np.ceil(n1) + np.ceil(n2))}
-
-
-def minimum_detectable_effect(p_control: float, n_control: float, alpha: float = 0.05, power: float = 0.8,
-                              ratio: float = 1.0) -> float:
-    """Smallest absolute increase over ``p_control`` detectable with ``n_control`` control customers.
-
-    Inverse of :func:`sample_size_two_proportions` (NaN when even ``p_control -> 1`` is not detectable).
-    """
-    h_max = 2 * np.arcsin(1.0) - 2 * np.arcsin(np.sqrt(p_control)) - 1e-9
-    if _two_sided_power(h_max, n_control, ratio, alpha) < power:
-        return float("nan")
-    h = optimize.brentq(lambda h: _two_sided_power(h, n_control, ratio, alpha) - power, 1e-9, h_max)
-    p2 = np.sin((h + 2 * np.arcsin(np.sqrt(p_control))) / 2) ** 2
-    return float(p2 - p_control)
 
 
 def pilot_plan(audience_size: int, weekly_reach: float, p_control: float, mde: float, outcome_days: int,

@@ -37,6 +37,7 @@ from threadpoolctl import threadpool_limits
 from . import clv
 from .data import Dataset, orders_from_transactions
 from .escaping import md
+from .stats import two_proportion_uplift
 
 __all__ = [
     "acquired_customers", "first_purchase_value", "NewCustomerValue", "new_customer_value", "group_clv",
@@ -1012,22 +1013,17 @@ def campaign_uplift(segments: pd.DataFrame, by: str | None = "segment", alpha: f
         ``group``, ``n``, ``n_treated``, ``rate_treated``, ``rate_control``, ``uplift``, ``uplift_low``,
         ``uplift_high`` (level ``1 - alpha``), ``p_value`` (two-sided), first row ``all``.
     """
-    z = stats.norm.ppf(1 - alpha / 2)
     groups = [("all", segments)]
     if by is not None:
         groups += [(str(g), f) for g, f in segments.groupby(by, sort=True)]
     rows = []
     for name, f in groups:
-        t = f.loc[f["treated"], "outcome"].to_numpy(dtype=float)
-        c = f.loc[~f["treated"], "outcome"].to_numpy(dtype=float)
-        if len(t) == 0 or len(c) == 0:
+        u = two_proportion_uplift(f["outcome"], f["treated"], level=1 - alpha)
+        if u.n_treated == 0 or u.n_control == 0:
             continue
-        u = t.mean() - c.mean()
-        se = np.sqrt(t.mean() * (1 - t.mean()) / len(t) + c.mean() * (1 - c.mean()) / len(c))
-        p = float(2 * stats.norm.sf(abs(u) / se)) if se > 0 else float("nan")
-        rows.append({"group": name, "n": len(f), "n_treated": len(t), "rate_treated": t.mean(),
-                     "rate_control": c.mean(), "uplift": u, "uplift_low": u - z * se, "uplift_high": u + z * se,
-                     "p_value": p})
+        rows.append({"group": name, "n": len(f), "n_treated": u.n_treated, "rate_treated": u.rate_treated,
+                     "rate_control": u.rate_control, "uplift": u.uplift, "uplift_low": u.low, "uplift_high": u.high,
+                     "p_value": u.p_value})
     return pd.DataFrame(rows)
 
 

@@ -1,0 +1,14 @@
+"""Statistics shared by every step of the method: one home for each test, interval and design rule.
+
+- :mod:`.intervals`: the Wilson interval of a proportion.
+- :mod:`.testing`: multiple-testing corrections (Holm for a few planned comparisons, Benjamini-Hochberg
+  for many screening tests).
+- :mod:`.experiments`: randomised tests of two proportions: the measured uplift with its standard
+  error, interval and p-value, and the sample size or minimum detectable effect of a planned test.
+"""
+from .experiments import Uplift, minimum_detectable_effect, sample_size_two_proportions, two_proportion_uplift
+from .intervals import wilson_interval
+from .testing import benjamini_hochberg, holm
+
+__all__ = ["Uplift", "benjamini_hochberg", "holm", "minimum_detectable_effect", "sample_size_two_proportions",
+           "two_proportion_uplift", "wilson_interval"]
