@@ -29,13 +29,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .base import full_weeks, week_start
 from .contract import SATISFACTION_ITEMS
 from .data import Dataset, orders_from_transactions
 from .escaping import md
 from .stats import benjamini_hochberg
 
 __all__ = [
-    "Metric", "METRICS", "ChangePoints", "week_start", "full_weeks", "metric_records", "weekly_panel",
+    "Metric", "METRICS", "ChangePoints", "metric_records", "weekly_panel",
     "metric_series", "optimal_partition", "noise_scale", "detect_change_points", "penalty_sensitivity",
     "compare_samples", "compare_windows", "detect_all", "quarter_vs_last_year",
     "customer_segments", "who_changed", "channel_weekly", "fit_ramp", "channel_ramps", "market_events",
@@ -128,20 +129,6 @@ def metric_info(key: str) -> Metric:
     raise KeyError(key)
 
 
-def week_start(dates: pd.Series) -> pd.Series:
-    """Monday (00:00) of the week of each date. Shape: same as ``dates``."""
-    day = dates.dt.normalize()
-    return day - pd.to_timedelta(day.dt.day_of_week, unit="D")
-
-
-def full_weeks(transactions: pd.DataFrame) -> pd.DatetimeIndex:
-    """Weekly index (Mondays) of the weeks fully covered by the transactions' date span."""
-    first, last = transactions["date"].min().normalize(), transactions["date"].max().normalize()
-    start = first + pd.Timedelta(days=(7 - first.day_of_week) % 7)
-    end = last - pd.Timedelta(days=6) - pd.Timedelta(days=(last - pd.Timedelta(days=6)).day_of_week)
-    return pd.date_range(start, end, freq="7D")
-
-
 def metric_records(ds: Dataset, orders: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """Unit records of every metric the data supports.
 
@@ -171,7 +158,7 @@ def metric_records(ds: Dataset, orders: pd.DataFrame | None = None) -> dict[str,
         out["delivery_days"] = base[keep].assign(value=days[keep])
     if ds.has("customers") and "signup_date" in ds.customers:
         cust = ds.customers.dropna(subset=["signup_date"])
-        weeks = full_weeks(tx)
+        weeks = full_weeks(tx["date"])
         cust = cust[(cust["signup_date"] >= weeks[0]) & (cust["signup_date"] < weeks[-1] + pd.Timedelta(days=7))]
         new = pd.DataFrame({"week": week_start(cust["signup_date"]), "customer_id": cust["customer_id"],
                             "value": 1.0})

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .base import full_weeks, week_start
 from .contract import TABLES
 from .data import DATE_COLUMN, Dataset, orders_from_transactions
 
@@ -62,7 +63,7 @@ def weekly_volumes(transactions: pd.DataFrame) -> pd.DataFrame:
     Weeks only partly covered by the data (at either end) are dropped so they do not look like drops.
     """
     orders = orders_from_transactions(transactions)
-    orders["week"] = orders["date"].dt.normalize() - pd.to_timedelta(orders["date"].dt.day_of_week, unit="D")
+    orders["week"] = week_start(orders["date"])
     first_week = orders.groupby("customer_id", observed=True)["week"].transform("min")
     weekly = orders.groupby("week").agg(orders=("order_id", "size"), active_customers=("customer_id", "nunique"),
                                         revenue=("amount", "sum"))
@@ -70,9 +71,7 @@ def weekly_volumes(transactions: pd.DataFrame) -> pd.DataFrame:
     weekly = weekly.asfreq("7D", fill_value=0).fillna({"new_customers": 0})
     weekly["new_customers"] = weekly["new_customers"].astype(int)
     weekly["avg_basket"] = weekly["revenue"] / weekly["orders"].where(weekly["orders"] > 0)
-    first, last = orders["date"].min().normalize(), orders["date"].max().normalize()
-    full = (weekly.index >= first) & (weekly.index + pd.Timedelta(days=6) <= last)
-    return weekly[full]
+    return weekly[weekly.index.isin(full_weeks(orders["date"]))]
 
 
 def channel_shares(transactions: pd.DataFrame, freq: str = "MS") -> pd.DataFrame:

@@ -36,6 +36,7 @@ import pandas as pd
 from scipy import stats
 
 from .arrays import first_occurrences, group_argmin, group_max, group_min
+from .base import full_weeks, week_start
 from .data import Dataset
 from .stats import minimum_detectable_effect, sample_size_two_proportions
 
@@ -1060,16 +1061,12 @@ def weekly_demand(transactions: pd.DataFrame) -> pd.DataFrame:
     Returns DataFrame indexed by week start with ``orders`` and ``revenue`` (currency units).
     """
     C = _coded(transactions)
-    day = C["date"].astype("datetime64[D]")
-    monday = day - ((day.view("int64") + 3) % 7)  # 1970-01-01 was a Thursday
-    wk, week_idx = np.unique(monday, return_inverse=True)
+    wk, week_idx = np.unique(week_start(C["date"]), return_inverse=True)
     first_line = first_occurrences(C["order"])  # an order counts in the week of its first line
     out = pd.DataFrame({"orders": np.bincount(week_idx[first_line], minlength=len(wk)),
                         "revenue": np.bincount(week_idx, weights=C["amount"], minlength=len(wk))},
                        index=pd.DatetimeIndex(wk.astype("datetime64[ns]"), name="week"))
-    first, last = transactions["date"].min().normalize(), transactions["date"].max().normalize()
-    full = (out.index >= first) & (out.index + pd.Timedelta(days=6) <= last)
-    return out[full].astype("float64")
+    return out[out.index.isin(full_weeks(transactions["date"]))].astype("float64")
 
 
 def forecast_quarter_total(history: np.ndarray, horizon: int = 13, growth_weeks: int = 26) -> np.ndarray:
