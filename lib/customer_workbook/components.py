@@ -35,6 +35,7 @@ from scipy import sparse
 
 from . import clv
 from .stats import two_proportion_uplift
+from .threads import one_thread
 
 __all__ = [
     "DORMANCY_ORDER", "UPLIFT_GROUPS",
@@ -626,10 +627,8 @@ class UpliftFit:
 
     def score(self, features: pd.DataFrame) -> pd.DataFrame:
         """``p_treated``, ``p_control`` and ``uplift`` for new customers (same feature columns)."""
-        from threadpoolctl import threadpool_limits
-
         x = features[self.features].to_numpy(dtype=float)
-        with threadpool_limits(1):
+        with one_thread():
             pt = self.models[0].predict_proba(x)[:, 1]
             pc = self.models[1].predict_proba(x)[:, 1]
         return pd.DataFrame({"p_treated": pt, "p_control": pc, "uplift": pt - pc}, index=features.index)
@@ -665,9 +664,8 @@ def fit_uplift(features: pd.DataFrame, treated, outcome, n_folds: int = 5, seed:
     UpliftFit
     """
     from sklearn.model_selection import StratifiedKFold
-    from threadpoolctl import threadpool_limits
 
-    with threadpool_limits(1):  # small fits: threads cost more than they save (and oversubscribe)
+    with one_thread():
         return _fit_uplift(features, treated, outcome, n_folds, seed, StratifiedKFold)
 
 

@@ -38,6 +38,7 @@ from scipy import stats
 from .arrays import first_occurrences, group_argmin, group_max, group_min
 from .base import full_weeks, week_start
 from .data import Dataset
+from .threads import one_thread
 from .stats import minimum_detectable_effect, sample_size_two_proportions
 
 __all__ = [
@@ -52,14 +53,6 @@ __all__ = [
 
 DAY = pd.Timedelta(days=1)
 SLOW_DELIVERY_DAYS = 6.0  # deliveries slower than this count as "slow" (fast-brand promise broken)
-
-
-def _one_thread():
-    """Run BLAS/OpenMP code on one thread: on small shared machines, thread oversubscription made
-    model fitting 10-20x slower than single-threaded (measured: 51 s against 2.7 s)."""
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(1)
 
 
 class LeakageError(ValueError):
@@ -795,7 +788,7 @@ def fit_models(features: FeatureSet, y, seed: int = 0, max_rows: int | None = 60
     X_fit, X_cal, y_fit, y_cal = train_test_split(X, y, test_size=calibration_share, stratify=y, random_state=seed)
     models = {}
     for name, estimator in _pipelines(seed).items():
-        with warnings.catch_warnings(), _one_thread():
+        with warnings.catch_warnings(), one_thread():
             warnings.simplefilter("ignore", category=UserWarning)
             estimator.fit(X_fit, y_fit)
             raw = estimator.predict_proba(X_cal)[:, 1]
@@ -815,7 +808,7 @@ def predict_proba(models: dict, name: str, features: FeatureSet) -> pd.Series:
     frame = features.frame.reindex(columns=models["_columns"])
     p = np.empty(len(frame))
     step = 200_000  # rows per block: memory stays flat on millions of customers
-    with _one_thread():
+    with one_thread():
         for i in range(0, len(frame), step):
             p[i:i + step] = models[name].predict_proba(frame.iloc[i:i + step].to_numpy(dtype="float64"))[:, 1]
     return pd.Series(p, index=features.frame.index, name="p")
@@ -999,7 +992,7 @@ def prediction_drivers(models: dict, name: str, features: FeatureSet, y, n_repea
     if len(X) > max_rows:
         take = np.sort(rng.choice(len(X), max_rows, replace=False))
         X, y = X[take], y[take]
-    with _one_thread():
+    with one_thread():
         return _drivers(models, name, features, X, y, rng, n_repeats, effects)
 
 
@@ -1390,7 +1383,7 @@ def customer_value(transactions: pd.DataFrame, observation_end=None, horizon_mon
     from . import clv
 
     end = transactions["date"].max() if observation_end is None else pd.Timestamp(observation_end)
-    with warnings.catch_warnings(), _one_thread():
+    with warnings.catch_warnings(), one_thread():
         warnings.simplefilter("ignore")
         rfm = clv.rfm_summary(transactions, end, freq="D", time_unit="W")
         fit_rows = rfm.sample(n=min(len(rfm), max_fit_rows), random_state=seed)

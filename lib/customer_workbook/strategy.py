@@ -32,12 +32,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
-from threadpoolctl import threadpool_limits
 
 from . import clv
 from .data import Dataset, orders_from_transactions
 from .escaping import md
 from .stats import two_proportion_uplift
+from .threads import one_thread
 
 __all__ = [
     "acquired_customers", "first_purchase_value", "NewCustomerValue", "new_customer_value", "group_clv",
@@ -248,7 +248,7 @@ def group_clv(transactions: pd.DataFrame, acquired: pd.DataFrame, margin: float 
             continue
         r = rfm.loc[mask]
         n_group = int(sampled[name])  # acquired customers behind this (possibly sampled) group
-        with threadpool_limits(1), warnings.catch_warnings(), np.errstate(all="ignore"):  # BLAS threads only slow small fits
+        with one_thread(), warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore", RuntimeWarning)
             try:
                 point = new_customer_value(r, fv, n_group, max_months=months)
@@ -612,7 +612,7 @@ def fit_response_curve(spend, new_customers, channel: str = "", carryover: str |
     ResponseCurve
         ``draws`` holds (vmax, k, shape, theta) per bootstrap refit, shape (n_boot, 4).
     """
-    with threadpool_limits(1):  # small fits: BLAS threads only add overhead
+    with one_thread():
         return _fit_response_curve(spend, new_customers, channel, carryover, n_boot, seed, alpha)
 
 
@@ -663,7 +663,7 @@ def fit_response_curves(marketing: pd.DataFrame, carryover: str | bool = "auto",
     """:func:`fit_response_curve` for every channel of the ``marketing`` table (weeks sorted)."""
     out = {}
     mk = marketing.sort_values("week")
-    with threadpool_limits(1):
+    with one_thread():
         for j, (ch, g) in enumerate(mk.groupby(mk["channel"].astype(str), sort=True)):
             out[ch] = fit_response_curve(g["spend"].to_numpy(), g["new_customers"].to_numpy(), ch, carryover,
                                          n_boot, seed + j)
@@ -1053,7 +1053,7 @@ def retention_value(ds: Dataset, segments: pd.DataFrame, margin: float = 0.35, a
     ids = ids.union(pd.Index(segments["customer_id"]))
     before = tx.loc[tx["customer_id"].isin(ids)]
     before = before.loc[(before["date"] < send).to_numpy()]
-    with threadpool_limits(1), warnings.catch_warnings():
+    with one_thread(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         rfm_all = _rfm(before.loc[before["customer_id"].isin(ids)], send - pd.Timedelta(days=1))
         bg = clv.BGNBDModel().fit(rfm_all)
