@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from customer_workbook.data import (DataValidationError, MissingTableError, filter_dataset, load_dataset,
-                                    orders_from_transactions)
+from customer_workbook.base import order_table
+from customer_workbook.data import DataValidationError, MissingTableError, filter_dataset, load_dataset
 
 TX = "customer_id,date,amount\nC1,2024-01-03,10.0\nC1,2024-02-01 12:30,-4.5\nC2,2024-01-10,20\n"
 CUSTOMERS = "customer_id,signup_date,region,full_name,email\nC1,2023-12-01,North,Ann Lee,ann@example.com\n" \
@@ -221,7 +221,7 @@ def test_roundtrip_keeps_revenue_and_derives_one_order_per_customer_timestamp(tm
     assert len(tx) == len(frame)
     assert tx["amount"].sum() == pytest.approx(frame["amount"].sum())
     assert tx["order_id"].nunique() == len(frame.drop_duplicates(["customer_id", "hour"]))
-    orders = orders_from_transactions(tx)
+    orders = order_table(tx)
     assert orders["amount"].sum() == pytest.approx(frame["amount"].sum())
     assert orders["date"].is_monotonic_increasing
     assert np.array_equal(np.sort(orders["lines"].to_numpy()),

@@ -29,9 +29,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .base import full_weeks, week_start
+from .base import full_weeks, order_table, week_start
 from .contract import SATISFACTION_ITEMS
-from .data import Dataset, orders_from_transactions
+from .data import Dataset
 from .escaping import md
 from .stats import benjamini_hochberg
 
@@ -132,7 +132,7 @@ def metric_info(key: str) -> Metric:
 def metric_records(ds: Dataset, orders: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """Unit records of every metric the data supports.
 
-    ``orders`` (from :func:`customer_workbook.data.orders_from_transactions`) can be passed when already
+    ``orders`` (from :func:`customer_workbook.base.order_table`) can be passed when already
     computed, which saves the most expensive step on large data.
 
     Returns
@@ -146,7 +146,7 @@ def metric_records(ds: Dataset, orders: pd.DataFrame | None = None) -> dict[str,
     """
     out: dict[str, pd.DataFrame] = {}
     tx = ds.transactions
-    orders = orders_from_transactions(tx) if orders is None else orders
+    orders = order_table(tx) if orders is None else orders
     base = pd.DataFrame({"week": week_start(orders["date"]), "customer_id": orders["customer_id"]})
     out["orders"] = base.assign(value=1.0)
     out["active_customers"] = base.drop_duplicates().assign(value=1.0)
@@ -758,7 +758,7 @@ def customer_segments(ds: Dataset, discount_share: float = 0.4, min_lines: int =
         label = np.where(g["mean"] >= discount_share, "high discount use", "low discount use")
         out["price_sensitivity"] = pd.Series(label, index=g.index).where(g["size"] >= min_lines).astype("str")
     if "channel" in tx:
-        orders = orders_from_transactions(tx) if orders is None else orders
+        orders = order_table(tx) if orders is None else orders
         counts = orders.groupby(["customer_id", "channel"], observed=True).size().unstack(fill_value=0)
         out["main_channel"] = ("mainly " + counts.idxmax(axis=1).astype("str")).astype("str")
     if ds.has("customers"):
@@ -884,7 +884,7 @@ def driver_group(table: pd.DataFrame, direction: str | None = None) -> dict | No
 
 def channel_weekly(orders: pd.DataFrame, weeks: pd.DatetimeIndex) -> pd.DataFrame:
     """Weekly orders by sales channel (rows: weeks, columns: channels), from the orders of
-    :func:`customer_workbook.data.orders_from_transactions` (they need a ``channel`` column)."""
+    :func:`customer_workbook.base.order_table` (they need a ``channel`` column)."""
     counts = (orders.assign(week=week_start(orders["date"])).groupby(["week", "channel"], observed=True).size()
               .unstack(fill_value=0))
     counts.columns = counts.columns.astype("str")
@@ -1090,7 +1090,7 @@ def series_view(cp: ChangePoints) -> pd.DataFrame:
 
 def share_records(orders: pd.DataFrame, channel: str) -> pd.DataFrame:
     """Unit records of the share of orders placed in ``channel`` (value 1 in that channel, else 0), from the
-    orders of :func:`customer_workbook.data.orders_from_transactions`."""
+    orders of :func:`customer_workbook.base.order_table`."""
     return pd.DataFrame({"week": week_start(orders["date"]), "customer_id": orders["customer_id"],
                          "value": (orders["channel"] == channel).to_numpy(dtype=float)})
 
@@ -1119,7 +1119,7 @@ def attribute_changes(flagged: pd.DataFrame, ramps: pd.DataFrame, records: dict,
     Revenue at stake (currency units a year, signed): for an order-linked response, the weekly orders of
     the affected group (or all customers) before the change x the relative change x the average order value
     x 52. It is NaN when orders did not measurably move. ``orders`` are those of
-    :func:`customer_workbook.data.orders_from_transactions`.
+    :func:`customer_workbook.base.order_table`.
 
     Returns
     -------

@@ -34,6 +34,7 @@ import pandas as pd
 from scipy import sparse
 
 from . import clv
+from .base import order_table
 from .stats import two_proportion_uplift
 from .threads import one_thread
 
@@ -83,11 +84,10 @@ def _purchases(transactions: pd.DataFrame) -> pd.DataFrame:
 
 
 def mean_order_value(transactions: pd.DataFrame) -> float:
-    """Net revenue per order (currency units): total ``amount`` / distinct (customer, order timestamp) pairs
-    (returns included; a return dated later counts as its own order)."""
-    codes = pd.factorize(transactions["customer_id"])[0]
-    orders = (~pd.DataFrame({"c": codes, "t": transactions["date"].to_numpy().view("int64")}).duplicated()).sum()
-    return float(transactions["amount"].sum() / max(int(orders), 1))
+    """Net revenue per order (currency units): the mean ``amount`` of :func:`customer_workbook.base.order_table`
+    (a return reduces the value of the order it returns); NaN without orders."""
+    orders = order_table(transactions)
+    return float(orders["amount"].mean()) if len(orders) else float("nan")
 
 
 def discount_share(transactions: pd.DataFrame) -> pd.Series:

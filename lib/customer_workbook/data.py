@@ -27,7 +27,7 @@ from .contract import TABLES, TableSpec
 from .paths import resolve_path
 
 __all__ = ["DATE_COLUMN", "DataValidationError", "Dataset", "MissingTableError", "Problem", "QualityReport",
-           "filter_dataset", "find_table_files", "load_dataset", "orders_from_transactions", "read_table",
+           "filter_dataset", "find_table_files", "load_dataset", "read_table",
            "validate_table"]
 
 
@@ -483,14 +483,3 @@ def filter_dataset(ds: Dataset, region: str | None = None) -> Dataset:
                      if "customer_id" in frame else frame)
               for name, frame in ds.tables.items()}
     return Dataset(tables=tables, sources=ds.sources, quality=ds.quality)
-
-
-def orders_from_transactions(transactions: pd.DataFrame) -> pd.DataFrame:
-    """One row per order: ``order_id``, ``customer_id``, ``date`` (first line), ``amount`` (net sum),
-    ``lines`` and, when present, the order's ``channel``. Shape: (n_orders, 5-6)."""
-    agg = {"customer_id": ("customer_id", "first"), "date": ("date", "min"),
-           "amount": ("amount", "sum"), "lines": ("amount", "size")}
-    if "channel" in transactions:
-        agg["channel"] = ("channel", "first")
-    orders = transactions.groupby("order_id", sort=False, observed=True).agg(**agg)
-    return orders.reset_index().sort_values("date", kind="stable").reset_index(drop=True)

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .base import full_weeks, week_start
+from .base import full_weeks, order_table, week_start
 from .contract import TABLES
-from .data import DATE_COLUMN, Dataset, orders_from_transactions
+from .data import DATE_COLUMN, Dataset
 
 
 def table_summary(ds: Dataset) -> pd.DataFrame:
@@ -62,7 +62,7 @@ def weekly_volumes(transactions: pd.DataFrame) -> pd.DataFrame:
     (customers whose first order falls in the week) and ``avg_basket`` (revenue per order).
     Weeks only partly covered by the data (at either end) are dropped so they do not look like drops.
     """
-    orders = orders_from_transactions(transactions)
+    orders = order_table(transactions)
     orders["week"] = week_start(orders["date"])
     first_week = orders.groupby("customer_id", observed=True)["week"].transform("min")
     weekly = orders.groupby("week").agg(orders=("order_id", "size"), active_customers=("customer_id", "nunique"),
@@ -76,7 +76,7 @@ def weekly_volumes(transactions: pd.DataFrame) -> pd.DataFrame:
 
 def channel_shares(transactions: pd.DataFrame, freq: str = "MS") -> pd.DataFrame:
     """Share of orders by channel per period (rows: period start, columns: channels, rows sum to 1)."""
-    orders = orders_from_transactions(transactions)
+    orders = order_table(transactions)
     counts = (orders.groupby([pd.Grouper(key="date", freq=freq), "channel"], observed=True).size()
               .unstack(fill_value=0))
     return counts.div(counts.sum(axis=1), axis=0)

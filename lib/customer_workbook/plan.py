@@ -36,7 +36,7 @@ import pandas as pd
 from scipy import stats
 
 from .arrays import first_occurrences, group_argmin, group_max, group_min
-from .base import full_weeks, week_start
+from .base import full_weeks, order_table, week_start
 from .data import Dataset
 from .threads import one_thread
 from .stats import minimum_detectable_effect, sample_size_two_proportions
@@ -1183,18 +1183,6 @@ def _next_order_within(cust_codes: np.ndarray, days: np.ndarray, q_codes: np.nda
     return (pos < len(keys)) & (nxt > q) & (nxt <= q + within)
 
 
-def _order_table(transactions: pd.DataFrame) -> pd.DataFrame:
-    """One row per order from its non-return lines: the first line's ids, date, channel and delivery time,
-    and the order's ``amount`` (sum of its lines). Copies only the columns it needs."""
-    cols = ["order_id", "customer_id", "date"] + [c for c in ("channel", "delivery_days") if c in transactions]
-    amount = transactions["amount"].to_numpy()
-    sale = np.flatnonzero(amount >= 0)
-    codes = pd.factorize(transactions["order_id"].iloc[sale])[0]
-    orders = transactions[cols].iloc[sale[first_occurrences(codes)]].reset_index(drop=True)
-    orders["amount"] = np.bincount(codes, weights=amount[sale], minlength=len(orders))
-    return orders
-
-
 def _pct_rank(s: pd.Series) -> pd.Series:
     return s.rank(pct=True, method="average")
 
@@ -1245,7 +1233,7 @@ def product_value_table(transactions: pd.DataFrame, products: pd.DataFrame | Non
     firsts = pd.DataFrame({"c": pair // k, "line": pd.Categorical.from_codes(pair % k, categories=line.categories),
                            "d": first_day[pair]})
     buyers = firsts.groupby("line", observed=True).size()
-    orders = _order_table(transactions)
+    orders = order_table(transactions, sales_only=True)
     oc = cust.get_indexer(orders["customer_id"])
     od = ((orders["date"] - day0) / DAY).to_numpy()
     okc = oc >= 0
@@ -1284,7 +1272,7 @@ def service_value_table(transactions: pd.DataFrame, follow_days: int = 90) -> pd
         within ``follow_days``), ``score`` (mean percentile rank of revenue and repeat rate within the
         dimension).
     """
-    orders = _order_table(transactions)
+    orders = order_table(transactions, sales_only=True)
     day0 = orders["date"].min()
     d = ((orders["date"] - day0) / DAY).to_numpy()
     codes = pd.factorize(orders["customer_id"])[0]

@@ -34,7 +34,8 @@ import pandas as pd
 from scipy import optimize, stats
 
 from . import clv
-from .data import Dataset, orders_from_transactions
+from .base import order_table
+from .data import Dataset
 from .escaping import md
 from .stats import two_proportion_uplift
 from .threads import one_thread
@@ -446,7 +447,7 @@ def behaviour_personas(transactions: pd.DataFrame, customer_ids=None, customers:
                           "online_share": (ch == "web").to_numpy(dtype=float),
                           "store_share": (ch == "store").to_numpy(dtype=float)})
     traits = frame.groupby("customer_id", observed=True).mean()
-    orders = orders_from_transactions(tx)
+    orders = order_table(tx)
     traits["order_value"] = np.log(orders.groupby("customer_id", observed=True)["amount"].mean().clip(lower=1.0))
     if customers is not None and "age" in customers:
         age = customers.set_index(customers["customer_id"].astype(str))["age"].astype(float)
@@ -986,7 +987,7 @@ def campaign_segments(ds: Dataset, campaign: str | None = None, lapsed_days: int
     recent = (dates < np.datetime64(send)) & (dates >= np.datetime64(send - pd.Timedelta(days=365)))
     hist = tx.loc[recent]
     hist = hist.loc[hist["customer_id"].isin(pd.Index(c["customer_id"]))]
-    orders = orders_from_transactions(hist)
+    orders = order_table(hist)
     per = orders.groupby("customer_id", observed=True).agg(last=("date", "max"), orders_365=("order_id", "size"))
     c = c.merge(per, left_on="customer_id", right_index=True, how="left")
     c["days_since_last"] = (send - c["last"]).dt.days.fillna(366).to_numpy()
@@ -1158,7 +1159,7 @@ def lever_evidence(ds: Dataset, econ: pd.DataFrame | None, returns: pd.DataFrame
     else:
         add("conquest", "social proof of quality (SPOQ) marketing", "no review data (engagement table)")
     first = tx.groupby("customer_id", observed=True)["date"].min()
-    orders = orders_from_transactions(tx)
+    orders = order_table(tx)
     o = orders.merge(first.rename("first"), left_on="customer_id", right_index=True)
     early = o.loc[(o["date"] > o["first"]) & (o["date"] <= o["first"] + pd.Timedelta(days=90)), "customer_id"].nunique()
     newc = (first <= tx["date"].max() - pd.Timedelta(days=90)).sum()
