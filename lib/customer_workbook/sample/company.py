@@ -32,7 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from scipy import optimize
 
-from .contract import REASONS, SATISFACTION_ITEMS, TABLES
+from ..contract import REASONS, SATISFACTION_ITEMS, TABLES
 
 __all__ = ["SampleCompany", "generate_sample", "write_sample", "main", "COMPANY_NAME", "TRUTH_SCHEMA"]
 

@@ -1,0 +1,24 @@
+"""The sample company: a seeded, fictional multi-channel retailer with planted, documented truths.
+
+*Northwind Home & Garden* sells garden, home and DIY products through stores, a web shop and
+(from March 2024) a mobile app, across five regions. :func:`generate_sample` simulates three
+years of its customers: acquisition through five paid channels, purchases, returns, surveys,
+engagement, a randomised retention campaign and a list of leads. Every effect the workbook's
+notebooks should find is planted on purpose and written down in ``truth`` (saved as
+``truth.json``) and in per-customer hidden labels (``customer_truth``, saved as
+``truth_customers.parquet``). ``data/sample/README.md`` describes them in prose.
+
+The simulation is vectorised over customers; it loops only over weeks, categories and a few
+products. The same ``n_customers`` and ``seed`` always give identical tables.
+
+Command line::
+
+    python -m customer_workbook.sample --customers 20000 --seed 42 --out data/sample
+"""
+from __future__ import annotations
+
+from ..contract import REASONS
+from .company import (ACQ_CHANNELS, COMPANY_NAME, N_PAIRS, PROSPECT_GROUPS, TRUTH_SCHEMA, UPLIFT_GROUPS,
+                      SampleCompany, generate_sample, main, write_sample)
+
+__all__ = ["SampleCompany", "generate_sample", "write_sample", "main", "COMPANY_NAME", "TRUTH_SCHEMA"]
