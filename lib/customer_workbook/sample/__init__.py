@@ -18,7 +18,9 @@ Command line::
 from __future__ import annotations
 
 from ..contract import REASONS
-from .company import (ACQ_CHANNELS, COMPANY_NAME, N_PAIRS, PROSPECT_GROUPS, TRUTH_SCHEMA, UPLIFT_GROUPS,
-                      SampleCompany, generate_sample, main, write_sample)
+from .company import SampleCompany, generate_sample, main, write_sample
+from .constants import ACQ_CHANNELS, COMPANY_NAME, N_PAIRS, PROSPECT_GROUPS, TRUTH_SCHEMA, UPLIFT_GROUPS
 
 __all__ = ["SampleCompany", "generate_sample", "write_sample", "main", "COMPANY_NAME", "TRUTH_SCHEMA"]
+
+

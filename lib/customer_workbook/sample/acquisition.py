@@ -1,0 +1,105 @@
+"""The acquisition truth: expected CLV per channel, CAC and the value-optimal budget."""
+from __future__ import annotations
+
+import numpy as np
+from scipy import optimize
+
+from ._arrays import _hill
+from .constants import (ACQ_CHANNELS, ANNUAL_DISCOUNT_RATE, CLV_HORIZON_YEARS, FIRST_ORDER_PROB, HILL,
+                        HR_CHANNEL, LAMBDA_CHANNEL, MARGIN, PERSONA_ACQ_MIX, PERSONAS, SPEND_CHANNEL)
+
+__all__ = ["_acquisition_truth"]
+
+
+def _acquisition_truth(rng, scale, lam, p_drop, hr_static, hr_dyn_sum, hr_dyn_n, zeta, persona, channel,
+                       is_acq, LN, O):
+    """Expected CLV per acquisition channel from the planted process, CAC and the value-optimal budget."""
+    # realised mean order value per persona, per unit of spend multiplier
+    per_order = np.bincount(LN["order"], weights=LN["amount"], minlength=len(O["cust"]))
+    has_lines = np.bincount(LN["order"][LN["pos"]], minlength=len(O["cust"])) > 0
+    oc = O["cust"][has_lines]
+    ov = per_order[has_lines]
+    aov_p = np.array([ov[persona[oc] == p].sum() / max(zeta[oc][persona[oc] == p].sum(), 1e-9) for p in range(5)])
+    dyn = hr_dyn_sum.sum() / max(hr_dyn_n.sum(), 1)     # mean dynamic hazard multiplier over all orders
+    weeks = CLV_HORIZON_YEARS * 52
+    delta = (1 + ANNUAL_DISCOUNT_RATE) ** (-1 / 52)
+    t = np.arange(1, weeks + 1)
+    out = {"margin": MARGIN, "annual_discount_rate": ANNUAL_DISCOUNT_RATE, "horizon_years": CLV_HORIZON_YEARS,
+           "clv_definition": ("expected discounted margin over 5 years from acquisition (first-day order with "
+                              "probability 0.85, then Poisson(lambda) orders a week until dropout; survival per "
+                              "week exp(-lambda * p * hazard), hazard = static multipliers x the realised mean "
+                              f"dynamic multiplier {dyn:.3f}); mean over the customers each channel acquired"),
+           "reference_scale_note": "vmax, k and spends scale with n_customers/20,000; CLV does not",
+           "channels": {}}
+    clv = {}
+    for j, chn in enumerate(ACQ_CHANNELS):
+        m = (channel == j) & is_acq
+        if m.sum() < 5:
+            m = channel == j
+        lam_c = lam[m]; ph = np.minimum(p_drop[m] * hr_static[m] * dyn, 0.9)
+        aov = aov_p[persona[m]] * zeta[m]
+        # chunked to bound memory
+        vals = np.empty(m.sum())
+        for s in range(0, len(vals), 20000):
+            sl = slice(s, s + 20000)
+            surv = np.exp(-np.outer(lam_c[sl] * ph[sl], t))
+            vals[sl] = aov[sl] * (FIRST_ORDER_PROB + lam_c[sl] * (surv * delta ** t).sum(axis=1))
+        clv[chn] = float(MARGIN * vals.mean())
+    cur = np.array([HILL[c]["current_spend"] * scale for c in ACQ_CHANNELS])
+    vmax = np.array([HILL[c]["vmax"] * scale for c in ACQ_CHANNELS])
+    kk = np.array([HILL[c]["k"] * scale for c in ACQ_CHANNELS])
+    hh = np.array([HILL[c]["shape"] for c in ACQ_CHANNELS])
+    V = np.array([clv[c] for c in ACQ_CHANNELS])
+
+    def value(s):
+        return float((V * _hill(s, vmax, kk, hh)).sum() - np.sum(s))
+
+    # value-maximising weekly budget: each channel separately (multi-start, L-BFGS-B)
+    best = np.zeros(5)
+    for j in range(5):
+        grid = np.linspace(0, 10 * kk[j], 401)
+        g = V[j] * _hill(grid, vmax[j], kk[j], hh[j]) - grid
+        x0 = grid[np.argmax(g)]
+        res = optimize.minimize(lambda s: -(V[j] * _hill(s[0], vmax[j], kk[j], hh[j]) - s[0]), [max(x0, 1.0)],
+                                method="L-BFGS-B", bounds=[(0, 20 * kk[j])])
+        sj = float(res.x[0])
+        best[j] = sj if V[j] * _hill(sj, vmax[j], kk[j], hh[j]) - sj > 0 else 0.0
+    # best mix at the current total budget
+    B = cur.sum()
+    cons = ({"type": "eq", "fun": lambda s: s.sum() - B},)
+    starts = [cur, np.full(5, B / 5), best * B / max(best.sum(), 1e-9)]
+    fits = [optimize.minimize(lambda s: -value(s), x0, method="SLSQP", bounds=[(0, B)] * 5, constraints=cons)
+            for x0 in starts]
+    same_budget = np.clip(min((f for f in fits if f.success), key=lambda f: f.fun, default=fits[0]).x, 0, None)
+    for j, chn in enumerate(ACQ_CHANNELS):
+        n_cur = float(_hill(cur[j], vmax[j], kk[j], hh[j]))
+        out["channels"][chn] = {
+            "hill_vmax_per_week": float(vmax[j]), "hill_k_spend": float(kk[j]), "hill_shape": float(hh[j]),
+            "hill_vmax_at_20k": HILL[chn]["vmax"], "hill_k_at_20k": HILL[chn]["k"],
+            "current_weekly_spend": float(cur[j]), "new_customers_per_week_at_current": n_cur,
+            "cac_at_current": float(cur[j] / n_cur), "expected_clv": clv[chn],
+            "clv_to_cac_at_current": float(clv[chn] / (cur[j] / n_cur)),
+            "marginal_value_per_currency_at_current": float(
+                V[j] * (_hill(cur[j] * 1.001, vmax[j], kk[j], hh[j]) - _hill(cur[j], vmax[j], kk[j], hh[j])) / (cur[j] * 0.001)),
+            "optimal_weekly_spend": float(best[j]),
+            "optimal_spend_at_current_total": float(same_budget[j]),
+            "lambda_multiplier": float(LAMBDA_CHANNEL[j]), "dropout_multiplier": float(HR_CHANNEL[j]),
+            "spend_multiplier": float(SPEND_CHANNEL[j]),
+            "persona_mix": dict(zip(PERSONAS, PERSONA_ACQ_MIX[j].tolist())),
+        }
+    out["ranking_by_clv"] = sorted(ACQ_CHANNELS, key=lambda c: -clv[c])
+    out["ranking_by_clv_to_cac_at_current"] = sorted(ACQ_CHANNELS, key=lambda c: -out["channels"][c]["clv_to_cac_at_current"])
+    out["current"] = {"weekly_budget": float(B), "weekly_value": value(cur)}
+    out["optimum"] = {
+        "weekly_budget": float(best.sum()),
+        "mix": {c: float(best[j] / max(best.sum(), 1e-9)) for j, c in enumerate(ACQ_CHANNELS)},
+        "weekly_spend": {c: float(best[j]) for j, c in enumerate(ACQ_CHANNELS)},
+        "weekly_value": value(best),
+        "objective": "max sum_c CLV_c * hill_c(spend_c) - sum_c spend_c (weekly value created)",
+    }
+    out["optimum_at_current_budget"] = {
+        "weekly_budget": float(B),
+        "mix": {c: float(same_budget[j] / B) for j, c in enumerate(ACQ_CHANNELS)},
+        "weekly_value": value(same_budget),
+    }
+    return out

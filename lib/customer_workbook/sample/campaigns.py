@@ -1,0 +1,79 @@
+"""The randomised retention campaign: population, uplift groups and its truth."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .constants import (CAMPAIGN, CAMPAIGN_POP_SHARE, CAMPAIGN_WINDOW_DAYS, DOG_MAX_DISCOUNT, DOG_PUSH_PROB,
+                        LOST_RECENCY_DAYS, PERSUADE_PROB, SURE_MIN_ORDERS, UPLIFT_GROUPS)
+
+__all__ = ["_campaign_setup", "_campaign_truth"]
+
+
+def _campaign_setup(rng, N, O, Lz, send_day, alive, dropout_day):
+    """Population and groups of the retention campaign from behaviour observable at send time."""
+    oc = np.concatenate(O["cust"]); osec = np.concatenate(O["sec"])
+    oday = osec // 86400
+    recent = (oday >= send_day - 365) & (oday < send_day)
+    n365 = np.bincount(oc[recent], minlength=N)
+    last = np.full(N, -10 ** 7, dtype=np.int64)
+    np.maximum.at(last, oc[oday < send_day], oday[oday < send_day])
+    lorder = np.concatenate(Lz["order"])
+    ldisc = np.concatenate(Lz["disc"])
+    lgift = np.concatenate(Lz["gift"])
+    lrec = recent[lorder] & ~lgift
+    lcust = oc[lorder]
+    dsum = np.bincount(lcust[lrec], weights=ldisc[lrec], minlength=N)
+    dn = np.bincount(lcust[lrec], minlength=N)
+    eligible = np.flatnonzero(n365 > 0)
+    size = min(len(eligible), int(round(CAMPAIGN_POP_SHARE * N)))
+    idx = np.sort(rng.choice(eligible, size, replace=False))
+    recency = send_day - last[idx]
+    freq = n365[idx]
+    mdisc = dsum[idx] / np.maximum(dn[idx], 1)
+    group = np.where(recency > LOST_RECENCY_DAYS, 2,
+                     np.where(freq >= SURE_MIN_ORDERS, 1, np.where(mdisc < DOG_MAX_DISCOUNT, 3, 0)))
+    treated = rng.random(size) < 0.5
+    return dict(idx=idx, group=group, treated=treated, recency=recency, freq=freq, mean_discount=mdisc,
+                eligible=len(eligible))
+
+
+def _campaign_truth(rows, outcome, start, send_day):
+    g, t = rows["group"], rows["treated"]
+    out = {
+        "name": CAMPAIGN, "in_window": True,
+        "send_date": (start + pd.Timedelta(days=int(send_day))).strftime("%Y-%m-%d"),
+        "window_days": CAMPAIGN_WINDOW_DAYS,
+        "outcome": "1 if the customer placed an order on or after send_date and before send_date + 60 days",
+        "population": {"definition": "random sample of customers with at least one order in the 365 days "
+                                     "before send_date (then-active), up to 20% of n_customers",
+                       "size": int(len(g)), "eligible": int(rows["eligible"])},
+        "treated_share": float(t.mean()),
+        "group_rules": {
+            "lost_cause": f"no order in the {LOST_RECENCY_DAYS} days before send_date",
+            "sure_thing": f"otherwise, {SURE_MIN_ORDERS}+ orders in the 365 days before send_date",
+            "sleeping_dog": f"otherwise, mean line discount in the last 365 days below {DOG_MAX_DISCOUNT} "
+                            "(full-price buyers put off by a discount mail)",
+            "persuadable": "everyone else (recent, not frequent, discount users)",
+        },
+        "mechanism": {
+            "persuadable": f"treated: an extra order within 55 days with probability {PERSUADE_PROB}",
+            "sleeping_dog": f"treated: leaves for good at send_date with probability {DOG_PUSH_PROB}",
+            "sure_thing": "no effect", "lost_cause": "no effect",
+        },
+        "groups": {},
+    }
+    for j, name in enumerate(UPLIFT_GROUPS):
+        m = g == j
+        y1 = outcome[m & t].mean() if (m & t).any() else float("nan")
+        y0 = outcome[m & ~t].mean() if (m & ~t).any() else float("nan")
+        if name == "persuadable":
+            designed = PERSUADE_PROB * (1 - y0)
+        elif name == "sleeping_dog":
+            designed = -DOG_PUSH_PROB * y0
+        else:
+            designed = 0.0
+        out["groups"][name] = {"share": float(m.mean()), "n": int(m.sum()), "baseline_rate_control": y0,
+                               "rate_treated": y1, "realised_uplift": y1 - y0, "true_uplift": designed}
+    out["overall_realised_uplift"] = float(outcome[t].mean() - outcome[~t].mean())
+    return out
