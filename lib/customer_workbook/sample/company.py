@@ -30,14 +30,16 @@ from .constants import (ACQ_CHANNELS, ADVOCACY_PERSONA, ADVOCACY_TIERS, AGE_MEAN
                         PROSPECT_SHARE, REASON_INDEX, REGION_MIX, REGIONS, RETURN_PROB, SALES_CHANNELS,
                         SEASON, SLOW_DAYS, SPEND_CHANNEL, STORE_PROB, TIER_PREF, TIERS, UPLIFT_GROUPS,
                         WHY_LOADINGS, WHY_PERSONA_MEAN)
-from .customers import _fake_names
+from .customers import _fake_names, draw_customers
 from .engagement import _engagement
 from .market import _market
-from .marketing import _marketing
-from .products import _make_products, _pick_pairs
+from .marketing import simulate_marketing
+from .products import make_catalog
 from .prospects import _prospects
 from .surveys import _surveys
 from .truth import _build_truth
+from .traits import draw_traits
+from .window import BIG, make_window
 
 __all__ = ["SampleCompany", "generate_sample", "write_sample", "main"]
 
@@ -78,94 +80,26 @@ def generate_sample(n_customers: int = 20_000, seed: int = 42, start="2023-01-01
     names = ["products", "pairs", "marketing", "customers", "latent", "sim", "campaign", "engagement",
              "surveys", "prospects", "names", "market", "clv"]
     rngs = {k: np.random.default_rng(s) for k, s in zip(names, np.random.SeedSequence(seed).spawn(len(names)))}
-    scale = n_customers / 20_000
-
-    def day_of(ts) -> int:
-        return int((pd.Timestamp(ts) - start).days)
-
-    end_day = day_of(end)
-    D = {k: day_of(v) for k, v in DATES.items()}
-    in_window = {k: 0 <= v <= end_day for k, v in D.items()}
-    BIG = 10 ** 7
-    app_day = D["app_launch"] if in_window["app_launch"] else BIG
-    comp_day = D["competitor_price_cut"] if in_window["competitor_price_cut"] else BIG
-    slow_day = D["delivery_slowdown"] if in_window["delivery_slowdown"] else BIG
-    send_day = D["campaign_send"] if 365 <= D["campaign_send"] <= end_day - CAMPAIGN_WINDOW_DAYS else BIG
-
-    # weeks: Monday-based blocks covering the window; marketing weeks = blocks fully inside it
-    d0 = -start.weekday()
-    block_start = np.arange(d0, end_day + 1, 7)
+    w = make_window(start, end, n_customers / 20_000)
+    scale, day_of, end_day, D, in_window = w.scale, w.day_of, w.end_day, w.D, w.in_window
+    app_day, comp_day, slow_day, send_day = w.app_day, w.comp_day, w.slow_day, w.send_day
+    block_start, mk_blocks, block_month = w.block_start, w.mk_blocks, w.block_month
     n_blocks = len(block_start)
-    mk_blocks = np.flatnonzero((block_start >= 0) & (block_start + 6 <= end_day))
-    block_month = np.array([(start + pd.Timedelta(days=int(d) + 3)).month - 1 for d in block_start])
 
-    # ---------------- products ----------------
-    prod = _make_products(rngs["products"], start, end, day_of)
-    n_prod = len(prod["cat"])
-    pairs = _pick_pairs(rngs["pairs"], prod)
-    pair_to = np.full(n_prod, -1)
-    for x, y in pairs:
-        pair_to[x] = y
-    pop_w = prod["popularity"].copy()
-    pop_w[[x for x, _ in pairs]] *= ANCHOR_BOOST
+    catalog = make_catalog(rngs["products"], rngs["pairs"], w)
+    prod, n_prod, pairs, pair_to, pop_w = catalog.prod, catalog.n_prod, catalog.pairs, catalog.pair_to, catalog.pop_w
 
-    # ---------------- marketing & customers ----------------
-    spend, new = _marketing(rngs["marketing"], len(mk_blocks), scale)
-    n_acq = int(new.sum())
-    if n_acq > 0.8 * n_customers:      # only for unusual windows: thin the acquisitions
-        new = rngs["marketing"].binomial(new, 0.8 * n_customers / n_acq)
-        n_acq = int(new.sum())
-    n_base = n_customers - n_acq
-    r = rngs["customers"]
-    wk, ch = np.nonzero(new)
-    cnt = new[wk, ch]
-    acq_channel = np.repeat(ch, cnt)
-    acq_day = np.repeat(block_start[mk_blocks][wk], cnt) + r.integers(0, 7, n_acq)
-    base_channel = r.choice(5, n_base, p=BASE_CHANNEL_MIX)
-    base_day = r.integers(day_of(pd.Timestamp("2016-01-01")) if start.year > 2016 else -7 * 365, d0, n_base)
-    channel = np.concatenate([base_channel, acq_channel])
-    signup = np.concatenate([base_day, acq_day])
-    is_acq = np.concatenate([np.zeros(n_base, bool), np.ones(n_acq, bool)])
-    order = np.lexsort((channel, signup))           # customer ids follow signup order
-    channel, signup, is_acq = channel[order], signup[order], is_acq[order]
-    N = n_customers
-    persona = _choice_rows(r, PERSONA_ACQ_MIX[channel])
-    age = np.clip(np.round(r.normal(AGE_MEAN[persona], AGE_SD[persona])), 18, 90).astype(np.int64)
-    income = _choice_rows(r, INCOME_MIX[persona])
-    region = _choice_rows(r, REGION_MIX[persona])
-    gu = r.random(N)
-    gender = np.where(gu < 0.02, 2, np.where(gu < 0.02 + 0.98 * FEMALE_SHARE[persona], 0, 1))
+    spend, new = simulate_marketing(rngs["marketing"], w, n_customers)
+    cust = draw_customers(rngs["customers"], w, new, n_customers)
+    N, n_base = cust.N, cust.n_base
+    channel, signup, is_acq, persona = cust.channel, cust.signup, cust.is_acq, cust.persona
+    age, income, region, gender = cust.age, cust.income, cust.region, cust.gender
     timings["customers"] = time.perf_counter() - t0
 
-    # ---------------- latent traits ----------------
-    r = rngs["latent"]
-    lam = r.gamma(GAMMA_R, 1.0 / GAMMA_ALPHA, N) * LAMBDA_PERSONA[persona] * LAMBDA_CHANNEL[channel]
-    p_drop = r.beta(BETA_A, BETA_B, N)
-    nu = r.gamma(GG_Q, 1.0 / GG_GAMMA, N)
-    zeta = (GG_P / nu) / (GG_P * GG_GAMMA / (GG_Q - 1)) * SPEND_CHANNEL[channel]
-    f = r.standard_normal((N, 4)).astype(np.float32)
-    uniq = np.sqrt(1 - (WHY_LOADINGS ** 2).sum(axis=1)).astype(np.float32)
-    why = f @ WHY_LOADINGS.T.astype(np.float32) + r.standard_normal((N, 10)).astype(np.float32) * uniq
-    why += WHY_PERSONA_MEAN[persona].astype(np.float32)
-    drv = np.array([NPS_DRIVERS.get(x, 0.0) for x in REASONS], dtype=np.float32)
-    loyal_raw = why @ drv
-    L = (loyal_raw - loyal_raw.mean()) / loyal_raw.std()
-    sat = 0.3 * L + math.sqrt(1 - 0.09) * r.standard_normal(N)
-    locked_in = (persona == LL) & (why[:, REASON_INDEX["lack_of_alternatives"]] > 0.9) & np.isin(region, [0, 4])
-    adv_score = 0.9 * L + 0.3 * sat + ADVOCACY_PERSONA[persona] + r.normal(0, 0.7, N)
-    adv_score[locked_in] = -np.inf
-    rank = np.argsort(-adv_score, kind="stable")
-    tier_adv = np.zeros(N, dtype=np.int64)
-    n_lover = max(1, int(round(0.01 * N))); n_liker = int(round(0.09 * N))
-    tier_adv[rank[:n_lover]] = 2
-    tier_adv[rank[n_lover:n_lover + n_liker]] = 1
-    cat_pref = r.gamma(CAT_CONCENTRATION * CAT_PREF[persona]).astype(np.float32)
-    cat_pref /= cat_pref.sum(axis=1, keepdims=True)
-    store_p = 1 / (1 + np.exp(-(np.log(STORE_PROB[persona] / (1 - STORE_PROB[persona])) + r.normal(0, 0.8, N))))
-    hr_static = (DROPOUT_PERSONA[persona] * HR_CHANNEL[channel]
-                 * HR["loyalty_latent_per_sd"] ** L * HR["satisfaction_latent_per_sd"] ** sat
-                 * np.array([1.0, HR["liker"], HR["lover"]])[tier_adv]
-                 * np.where(locked_in, HR["locked_in"], 1.0))
+    tr = draw_traits(rngs["latent"], cust)
+    lam, p_drop, zeta, why, L, sat = tr.lam, tr.p_drop, tr.zeta, tr.why, tr.L, tr.sat
+    locked_in, adv_score, tier_adv, cat_pref, store_p, hr_static = (tr.locked_in, tr.adv_score, tr.tier_adv,
+                                                                    tr.cat_pref, tr.store_p, tr.hr_static)
     timings["latent"] = time.perf_counter() - t0
 
     # ---------------- weekly simulation ----------------

@@ -1,10 +1,76 @@
-"""Customers: fake personal data (names and e-mail addresses)."""
+"""Customers: who signs up when through which channel, their persona and demographics, and fake personal data."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["_fake_names"]
+from ._arrays import _choice_rows, _dates, _labels, _str_series
+from .constants import (ACQ_CHANNELS, AGE_MEAN, AGE_SD, BASE_CHANNEL_MIX, FEMALE_SHARE, GENDERS, INCOME_BANDS,
+                        INCOME_MIX, PERSONA_ACQ_MIX, REGION_MIX, REGIONS)
+
+__all__ = ["Customers", "draw_customers", "customers_table"]
+
+
+@dataclass(frozen=True)
+class Customers:
+    """The customers in id order (= signup order): arrays of codes, one entry per customer."""
+
+    N: int
+    n_base: int                   # customers who signed up before the window
+    channel: np.ndarray           # acquisition channel
+    signup: np.ndarray            # signup day
+    is_acq: np.ndarray            # acquired in the window
+    persona: np.ndarray
+    age: np.ndarray
+    income: np.ndarray
+    region: np.ndarray
+    gender: np.ndarray
+
+
+def draw_customers(r, window, new, n_customers: int) -> Customers:
+    """The initial base plus the customers the marketing weeks acquired, with persona and demographics."""
+    start, d0 = window.start, window.d0
+    n_acq = int(new.sum())
+    n_base = n_customers - n_acq
+    wk, ch = np.nonzero(new)
+    cnt = new[wk, ch]
+    acq_channel = np.repeat(ch, cnt)
+    acq_day = np.repeat(window.block_start[window.mk_blocks][wk], cnt) + r.integers(0, 7, n_acq)
+    base_channel = r.choice(5, n_base, p=BASE_CHANNEL_MIX)
+    base_day = r.integers(window.day_of(pd.Timestamp("2016-01-01")) if start.year > 2016 else -7 * 365, d0, n_base)
+    channel = np.concatenate([base_channel, acq_channel])
+    signup = np.concatenate([base_day, acq_day])
+    is_acq = np.concatenate([np.zeros(n_base, bool), np.ones(n_acq, bool)])
+    order = np.lexsort((channel, signup))           # customer ids follow signup order
+    channel, signup, is_acq = channel[order], signup[order], is_acq[order]
+    N = n_customers
+    persona = _choice_rows(r, PERSONA_ACQ_MIX[channel])
+    age = np.clip(np.round(r.normal(AGE_MEAN[persona], AGE_SD[persona])), 18, 90).astype(np.int64)
+    income = _choice_rows(r, INCOME_MIX[persona])
+    region = _choice_rows(r, REGION_MIX[persona])
+    gu = r.random(N)
+    gender = np.where(gu < 0.02, 2, np.where(gu < 0.02 + 0.98 * FEMALE_SHARE[persona], 0, 1))
+    return Customers(N=N, n_base=n_base, channel=channel, signup=signup, is_acq=is_acq, persona=persona, age=age,
+                     income=income, region=region, gender=gender)
+
+
+def customers_table(rng_names, cust: Customers, start: pd.Timestamp, cust_ids) -> pd.DataFrame:
+    full, email = _fake_names(rng_names, cust.N)
+    return pd.DataFrame({
+        "customer_id": _str_series(cust_ids),
+        "signup_date": _dates(start, cust.signup),
+        "acquisition_channel": _labels(cust.channel, ACQ_CHANNELS),
+        "region": _labels(cust.region, REGIONS),
+        "age": cust.age,
+        "gender": _labels(cust.gender, GENDERS),
+        "income_band": _labels(cust.income, INCOME_BANDS),
+        "full_name": _str_series(full),
+        "email": _str_series(email),
+    })
 
 
 # Fake personal data (customers.full_name / email; never loaded by the workbook)

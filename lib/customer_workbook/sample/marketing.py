@@ -4,11 +4,32 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 
-from ._arrays import _hill
+from ._arrays import _dates, _hill, _labels
 from .constants import ACQ_CHANNELS, ACQ_NOISE_SD, HILL, SPEND_AR, SPEND_SD, TV_OFF_WEEKS
 
-__all__ = ["_marketing"]
+__all__ = ["simulate_marketing", "marketing_table"]
+
+
+def simulate_marketing(rng, window, n_customers: int):
+    """Spend and new customers per (marketing week, channel); thinned if they would exceed 80% of the customers."""
+    spend, new = _marketing(rng, len(window.mk_blocks), window.scale)
+    n_acq = int(new.sum())
+    if n_acq > 0.8 * n_customers:      # only for unusual windows: thin the acquisitions
+        new = rng.binomial(new, 0.8 * n_customers / n_acq)
+    return spend, new
+
+
+def marketing_table(window, spend, new) -> pd.DataFrame:
+    mk_weeks = window.block_start[window.mk_blocks]
+    W, C = len(mk_weeks), len(ACQ_CHANNELS)
+    return pd.DataFrame({
+        "week": _dates(window.start, np.repeat(mk_weeks, C)),
+        "channel": _labels(np.tile(np.arange(C), W), ACQ_CHANNELS),
+        "spend": spend.reshape(-1),
+        "new_customers": new.reshape(-1).astype(np.int64),
+    })
 
 
 def _marketing(rng, n_weeks: int, scale: float):

@@ -1,13 +1,61 @@
 """The product catalogue and the planted cross-sell pairs."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from .constants import (BASS, CAT_BASE_PRICE, CAT_NAMES, CATEGORIES, COMPLEMENT, DATES, N_PAIRS, TIER_PRICE,
-                        TIERS)
+from ._arrays import _dates, _ids, _labels, _str_series
+from .constants import (ANCHOR_BOOST, BASS, CAT_BASE_PRICE, CAT_NAMES, CATEGORIES, COMPLEMENT, DATES, N_PAIRS,
+                        TIER_PRICE, TIERS)
 
-__all__ = ["_make_products", "_pick_pairs"]
+__all__ = ["Catalog", "make_catalog", "products_table"]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The products (``prod``: arrays by product index), the planted pairs and the derived weights."""
+
+    prod: dict
+    n_prod: int
+    pairs: list                   # planted cross-sell pairs (x, y) of product indices
+    pair_to: np.ndarray           # y of the pair whose x is this product, -1 if none
+    pop_w: np.ndarray             # popularity weight (anchors of pairs boosted)
+    is_new_prod: np.ndarray       # 1.0 for products launched in the window
+    excl: np.ndarray              # 1.0 for exclusive products
+    cat_members: np.ndarray       # (8, max_m) product indices per category, -1 padded
+    max_m: int
+
+
+def make_catalog(rng_products, rng_pairs, window) -> Catalog:
+    prod = _make_products(rng_products, window.start, window.end, window.day_of)
+    n_prod = len(prod["cat"])
+    pairs = _pick_pairs(rng_pairs, prod)
+    pair_to = np.full(n_prod, -1)
+    for x, y in pairs:
+        pair_to[x] = y
+    pop_w = prod["popularity"].copy()
+    pop_w[[x for x, _ in pairs]] *= ANCHOR_BOOST
+    max_m = max(int((prod["cat"] == c).sum()) for c in range(8))
+    cat_members = np.full((8, max_m), -1, dtype=np.int64)
+    for c in range(8):
+        m = np.flatnonzero(prod["cat"] == c); cat_members[c, :len(m)] = m
+    return Catalog(prod=prod, n_prod=n_prod, pairs=pairs, pair_to=pair_to, pop_w=pop_w,
+                   is_new_prod=prod["in_window"].astype(float), excl=prod["exclusive"].astype(float),
+                   cat_members=cat_members, max_m=max_m)
+
+
+def products_table(catalog: Catalog, start: pd.Timestamp) -> pd.DataFrame:
+    prod = catalog.prod
+    return pd.DataFrame({
+        "product_id": _str_series(_ids("P", np.arange(1, catalog.n_prod + 1), 4)),
+        "category": _labels(prod["cat"], CATEGORIES),
+        "tier": _labels(prod["tier"], TIERS),
+        "launch_date": _dates(start, prod["launch"]),
+        "list_price": prod["price"].astype(np.float64),
+        "exclusive": prod["exclusive"].astype(bool),
+    })
 
 
 def _make_products(rng, start: pd.Timestamp, end: pd.Timestamp, day_of):
