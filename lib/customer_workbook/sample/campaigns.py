@@ -7,7 +7,26 @@ import pandas as pd
 from .constants import (CAMPAIGN, CAMPAIGN_POP_SHARE, CAMPAIGN_WINDOW_DAYS, DOG_MAX_DISCOUNT, DOG_PUSH_PROB,
                         LOST_RECENCY_DAYS, PERSUADE_PROB, SURE_MIN_ORDERS, UPLIFT_GROUPS)
 
-__all__ = ["_campaign_setup", "_campaign_truth"]
+__all__ = ["send_campaign", "_campaign_setup", "_campaign_truth"]
+
+
+def send_campaign(rng, st, N, send_day) -> None:
+    """At the send week: the campaign population and groups; schedule persuadables' orders, push sleeping dogs away.
+
+    ``st`` is the simulation state (``simulation.SimState``); the rows are kept in ``st.campaign_rows``."""
+    campaign_rows = _campaign_setup(rng, N, st.O, st.Lz, send_day, st.alive, st.dropout_day)
+    cc, grp, treated = campaign_rows["idx"], campaign_rows["group"], campaign_rows["treated"]
+    pers = cc[(grp == 0) & treated]
+    extra = pers[rng.random(len(pers)) < PERSUADE_PROB]
+    st.pending_c = np.concatenate([st.pending_c, extra])
+    st.pending_d = np.concatenate([st.pending_d, send_day + rng.integers(1, 56, len(extra))])
+    dogs = cc[(grp == 3) & treated]
+    gone = dogs[rng.random(len(dogs)) < DOG_PUSH_PROB]
+    gone = gone[st.alive[gone]]
+    st.alive[gone] = False
+    st.dropout_day[gone] = send_day
+    campaign_rows["pushed_away"] = np.isin(cc, gone)
+    st.campaign_rows = campaign_rows
 
 
 def _campaign_setup(rng, N, O, Lz, send_day, alive, dropout_day):

@@ -38,6 +38,7 @@ from .products import make_catalog
 from .prospects import _prospects
 from .surveys import _surveys
 from .truth import _build_truth
+from .simulation import simulate
 from .traits import draw_traits
 from .window import BIG, make_window
 
@@ -102,187 +103,11 @@ def generate_sample(n_customers: int = 20_000, seed: int = 42, start="2023-01-01
                                                                     tr.cat_pref, tr.store_p, tr.hr_static)
     timings["latent"] = time.perf_counter() - t0
 
-    # ---------------- weekly simulation ----------------
-    r = rngs["sim"]
-    alive = np.ones(N, bool)
-    dropout_day = np.full(N, BIG, dtype=np.int64)
-    cat_mask = np.zeros(N, np.uint8)
-    follow = np.full(N, -1, dtype=np.int64)
-    bass_adopted = np.zeros((len(BASS), N), bool)
-    bass_adopt_day = np.full((len(BASS), N), BIG, dtype=np.int64)
-    last_day = np.full(N, -BIG, dtype=np.int64)
-    hr_dyn_sum = np.zeros(N); hr_dyn_n = np.zeros(N)
-    pending_c = np.zeros(0, np.int64); pending_d = np.zeros(0, np.int64)
-    is_new_prod = prod["in_window"].astype(float)
-    excl = prod["exclusive"].astype(float)
-    max_m = max(int((prod["cat"] == c).sum()) for c in range(8))
-    cat_members = np.full((8, max_m), -1, dtype=np.int64)
-    for c in range(8):
-        m = np.flatnonzero(prod["cat"] == c); cat_members[c, :len(m)] = m
-    O = {k: [] for k in ("cust", "sec", "chan", "deliv", "kind")}
-    Lz = {k: [] for k in ("order", "cust", "prod", "qty", "disc", "amount", "ret", "gift")}
-    n_orders_total = 0
-    campaign_rows = None
-    bass_launch_day = [D[b["key"]] for b in BASS]
-    launch = prod["launch"]
-
-    for b in range(n_blocks):
-        bd = int(block_start[b])
-        mon = block_month[b]
-        # campaign at its send week: define population, groups and randomise before this week's orders
-        if bd == send_day:
-            campaign_rows = _campaign_setup(rngs["campaign"], N, O, Lz, send_day, alive, dropout_day)
-            cc, grp, treated = campaign_rows["idx"], campaign_rows["group"], campaign_rows["treated"]
-            pers = cc[(grp == 0) & treated]
-            extra = pers[rngs["campaign"].random(len(pers)) < PERSUADE_PROB]
-            pending_c = np.concatenate([pending_c, extra])
-            pending_d = np.concatenate([pending_d, send_day + rngs["campaign"].integers(1, 56, len(extra))])
-            dogs = cc[(grp == 3) & treated]
-            gone = dogs[rngs["campaign"].random(len(dogs)) < DOG_PUSH_PROB]
-            gone = gone[alive[gone]]
-            alive[gone] = False
-            dropout_day[gone] = send_day
-            campaign_rows["pushed_away"] = np.isin(cc, gone)
-        active = alive & (signup < bd)
-        act = np.flatnonzero(active)
-        rate = lam[act] * SEASON[mon]
-        if bd >= comp_day:
-            rate = np.where(persona[act] == BH, rate * COMPETITOR_LAMBDA_MULT, rate)
-        k = r.poisson(rate)
-        has = k > 0
-        oc = np.repeat(act[has], k[has])
-        od = bd + r.integers(0, 7, len(oc))
-        kinds = [np.zeros(len(oc), np.int8)]
-        cs, ds = [oc], [od]
-        # first orders of customers signing up this week
-        newc = np.flatnonzero((signup >= bd) & (signup < bd + 7) & is_acq)
-        newc = newc[r.random(len(newc)) < FIRST_ORDER_PROB]
-        cs.append(newc); ds.append(signup[newc]); kinds.append(np.ones(len(newc), np.int8))
-        # scheduled campaign purchases
-        if len(pending_c):
-            due = (pending_d >= bd) & (pending_d < bd + 7)
-            cs.append(pending_c[due]); ds.append(pending_d[due]); kinds.append(np.full(due.sum(), 3, np.int8))
-            pending_c, pending_d = pending_c[~due], pending_d[~due]
-        # Bass diffusion adoptions
-        bass_extra = []
-        for j, bb in enumerate(BASS):
-            if bd < bass_launch_day[j] or bass_launch_day[j] > end_day:
-                continue
-            elig = np.flatnonzero(active & ~bass_adopted[j])
-            M = bb["m"] * active.sum()
-            A = bass_adopted[j][active].sum()
-            mu = max((bb["p"] + bb["q"] * A / max(M, 1)) * (M - A), 0.0)
-            n_new = min(int(r.poisson(mu)), len(elig))
-            if n_new == 0:
-                continue
-            w = BASS_PERSONA_WEIGHT[persona[elig]]
-            key = np.log(r.random(len(elig))) / w
-            chosen = np.sort(elig[np.argpartition(-key, n_new - 1)[:n_new]])  # sorted: the same order on every CPU
-            bass_adopted[j, chosen] = True
-            dd = bd + r.integers(0, 7, n_new)
-            bass_adopt_day[j, chosen] = dd
-            cs.append(chosen); ds.append(dd); kinds.append(np.full(n_new, 2, np.int8))
-            bass_extra.append((len(np.concatenate(cs)) - n_new, n_new, int(prod["bass_idx"][j])))
-        oc = np.concatenate(cs); od = np.concatenate(ds); okind = np.concatenate(kinds)
-        no = len(oc)
-        if no == 0:
-            continue
-        op = persona[oc]
-        # channel
-        ramp = np.where(od >= app_day, np.clip((od - app_day + 7) / (7 * APP_RAMP_WEEKS), 0, 1), 0.0)
-        p_app = APP_SHARE[op] * ramp
-        u = r.random(no)
-        p_store = store_p[oc] * (1 - p_app)
-        ochan = np.where(u < p_store, 0, np.where(u < p_store + p_app, 2, 1))
-        # delivery days
-        online = ochan > 0
-        express = r.random(no) < EXPRESS_PROB[op]
-        dl = np.where(express, 1 + r.poisson(0.3, no), 2 + r.poisson(1.5, no)).astype(np.float64)
-        late = od >= slow_day
-        dl = dl + late * np.where(express, r.poisson(0.5, no), 1 + r.poisson(1.0, no))
-        dl = np.where(online, dl, 0.0)
-        # time of day (seconds)
-        tod = np.where(online, (7 + 16 * r.beta(2.2, 1.5, no)) * 3600, (9 + 11 * r.random(no)) * 3600).astype(np.int64)
-        osec = od.astype(np.int64) * 86400 + tod
-        # lines
-        nl = 1 + r.poisson(LINES_MU[op])
-        lo = np.repeat(np.arange(no), nl)
-        lc = oc[lo]; lp_ = op[lo]
-        probs = cat_pref[lc] * CAT_SEASON[mon][None, :].astype(np.float32)
-        lcat = _choice_rows(r, probs)
-        avail = (launch <= bd + 3).astype(float)
-        avail[prod["bass_idx"]] = 0.0
-        # per (persona, category) product cdf this week
-        w_all = (pop_w[None, :] * TIER_PREF[:, prod["tier"]] * avail[None, :]
-                 * (1 + (NEW_PRODUCT_BOOST[:, None] - 1) * is_new_prod[None, :])
-                 * (1 + (EXCLUSIVE_BOOST[:, None] - 1) * excl[None, :]))      # (5, n_prod)
-        wtab = np.where(cat_members[None] >= 0, w_all[:, np.maximum(cat_members, 0)], 0.0)  # (5, 8, max_m)
-        cdf = np.cumsum(wtab, axis=2)
-        rows = cdf[lp_, lcat]
-        uu = r.random(len(lo)) * rows[:, -1]
-        pos = np.minimum((rows < uu[:, None]).sum(axis=1), max_m - 1)
-        lprod = cat_members[lcat, pos]
-        # extra lines: follow-ups of planted pairs, Bass product, promo gift
-        fo = np.flatnonzero((follow[oc] >= 0) & (r.random(no) < FOLLOW_BUY_PROB))
-        ex_o = [fo]; ex_p = [follow[oc[fo]]]
-        follow[oc] = -1
-        for s0, nn, pidx in bass_extra:
-            ex_o.append(np.arange(s0, s0 + nn)); ex_p.append(np.full(nn, pidx))
-        gift_o = np.flatnonzero(r.random(no) < GIFT_PROB)
-        ex_o.append(gift_o); ex_p.append(np.full(len(gift_o), prod["gift"]))
-        ex_o = np.concatenate(ex_o); ex_p = np.concatenate(ex_p)
-        n_reg = len(lo)
-        lo = np.concatenate([lo, ex_o]); lprod = np.concatenate([lprod, ex_p])
-        lc = oc[lo]; lp_ = op[lo]
-        is_gift = np.zeros(len(lo), bool); is_gift[len(lo) - len(gift_o):] = True
-        price = prod["price"][lprod]
-        target = zeta[lc] * r.gamma(GG_P, 1.0 / GG_P, len(lo)) * BASE_ORDER_VALUE[lp_] / nl[lo]
-        x = target / price
-        qty = np.where(x < 1, 1, np.floor(x + r.random(len(lo)))).astype(np.int64)
-        qty = np.clip(qty, 1, 12)
-        qty[n_reg:] = 1
-        disc = np.where(r.random(len(lo)) < DISCOUNT_PROB[lp_],
-                        r.choice([0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5], len(lo), p=[.2, .15, .25, .15, .12, .08, .05]),
-                        0.0)
-        disc[is_gift] = 0.0
-        amount = np.round(price * qty * (1 - disc), 2)
-        amount[is_gift] = 0.0
-        ret = (r.random(len(lo)) < RETURN_PROB[lp_]) & ~is_gift
-        # customer state
-        np.bitwise_or.at(cat_mask, lc, (1 << prod["cat"][lprod]).astype(np.uint8))
-        setf = (pair_to[lprod] >= 0) & (r.random(len(lo)) < FOLLOW_SET_PROB)
-        follow[lc[setf]] = pair_to[lprod[setf]]
-        np.maximum.at(last_day, oc, od)
-        # dropout after each order, hazard from observable behaviour
-        o_ret = np.bincount(lo, weights=ret, minlength=no) > 0
-        multi = _popcount8(cat_mask[oc]) >= 2
-        hr = (hr_static[oc] * np.where(multi, HR["multi_category"], 1.0)
-              * np.where(dl > SLOW_DAYS, HR["slow_delivery"], 1.0)
-              * np.where(o_ret, HR["returned_line"], 1.0)
-              * np.where((op == BH) & (od >= comp_day), HR["competitor_cut_bargain_hunter"], 1.0))
-        hr_dyn_sum += np.bincount(oc, weights=hr / hr_static[oc], minlength=N)
-        hr_dyn_n += np.bincount(oc, minlength=N)
-        drop = r.random(no) < np.minimum(p_drop[oc] * hr, 0.9)
-        dc = oc[drop]
-        dc = dc[alive[dc]]
-        if len(dc):
-            alive[dc] = False
-            last_in_week = np.full(N, -BIG, dtype=np.int64)
-            np.maximum.at(last_in_week, oc, od)
-            dropout_day[dc] = last_in_week[dc]
-        # collect
-        gidx = n_orders_total + np.arange(no)
-        O["cust"].append(oc.astype(np.int32)); O["sec"].append(osec); O["chan"].append(ochan.astype(np.int8))
-        O["deliv"].append(dl.astype(np.float32)); O["kind"].append(okind)
-        Lz["order"].append(gidx[lo].astype(np.int32)); Lz["cust"].append(lc.astype(np.int32))
-        Lz["prod"].append(lprod.astype(np.int16))
-        Lz["qty"].append(qty.astype(np.int32)); Lz["disc"].append(disc.astype(np.float32))
-        Lz["amount"].append(amount); Lz["ret"].append(ret); Lz["gift"].append(is_gift)
-        n_orders_total += no
+    st = simulate(rngs["sim"], rngs["campaign"], w, cust, tr, catalog)
+    alive, dropout_day, bass_adopted, bass_adopt_day = st.alive, st.dropout_day, st.bass_adopted, st.bass_adopt_day
+    hr_dyn_sum, hr_dyn_n, campaign_rows, O, Lz = st.hr_dyn_sum, st.hr_dyn_n, st.campaign_rows, st.O, st.Lz
     timings["simulation"] = time.perf_counter() - t0
 
-    O = {k: np.concatenate(v) for k, v in O.items()}
-    Lz = {k: np.concatenate(v) for k, v in Lz.items()}
     tables: dict[str, pd.DataFrame] = {}
     cust_ids = _ids("C", np.arange(1, N + 1), max(6, len(str(N))))
 
