@@ -3,11 +3,40 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from ._arrays import _dates, _labels, _str_series
 from .constants import (CAMPAIGN, CAMPAIGN_POP_SHARE, CAMPAIGN_WINDOW_DAYS, DOG_MAX_DISCOUNT, DOG_PUSH_PROB,
                         LOST_RECENCY_DAYS, PERSUADE_PROB, SURE_MIN_ORDERS, UPLIFT_GROUPS)
 
-__all__ = ["send_campaign", "_campaign_setup", "_campaign_truth"]
+__all__ = ["send_campaign", "campaigns_table"]
+
+
+def campaigns_table(st, w, N, cust_ids):
+    """The campaigns table, the campaign truth and each customer's uplift group (-1 if not in the campaign)."""
+    campaign_rows, send_day, start = st.campaign_rows, w.send_day, w.start
+    uplift_group = np.full(N, -1)
+    if campaign_rows is None:
+        table = pd.DataFrame({
+            "customer_id": pd.Series([], dtype="str"), "campaign": pd.Series([], dtype="str"),
+            "send_date": pd.Series([], dtype="datetime64[us]"), "treated": pd.Series([], dtype=bool),
+            "outcome": pd.Series([], dtype=np.int64)})
+        return table, {"in_window": False}, uplift_group
+    cc = campaign_rows["idx"]
+    o_day = st.O["sec"] // 86400
+    bought = np.zeros(N, bool)
+    win = (o_day >= send_day) & (o_day < send_day + CAMPAIGN_WINDOW_DAYS)
+    bought[st.O["cust"][win]] = True
+    outcome = bought[cc].astype(np.int64)
+    uplift_group[cc] = campaign_rows["group"]
+    table = pd.DataFrame({
+        "customer_id": _str_series(cust_ids.take(pa.array(cc))),
+        "campaign": _labels(np.zeros(len(cc), np.int64), [CAMPAIGN]),
+        "send_date": _dates(start, np.full(len(cc), send_day)),
+        "treated": campaign_rows["treated"].astype(bool),
+        "outcome": outcome,
+    })
+    return table, _campaign_truth(campaign_rows, outcome, start, send_day), uplift_group
 
 
 def send_campaign(rng, st, N, send_day) -> None:

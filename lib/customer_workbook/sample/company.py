@@ -17,7 +17,7 @@ import pyarrow as pa
 from ..contract import REASONS
 from ._arrays import _choice_rows, _dates, _ids, _jsonable, _labels, _popcount8, _str_series, _ts
 from .acquisition import _acquisition_truth
-from .campaigns import _campaign_setup, _campaign_truth
+from .campaigns import campaigns_table
 from .constants import (ACQ_CHANNELS, ADVOCACY_PERSONA, ADVOCACY_TIERS, AGE_MEAN, AGE_SD, ANCHOR_BOOST,
                         APP_RAMP_WEEKS, APP_SHARE, BASE_CHANNEL_MIX, BASE_ORDER_VALUE, BASS,
                         BASS_PERSONA_WEIGHT, BETA_A, BETA_B, BH, CAMPAIGN, CAMPAIGN_WINDOW_DAYS,
@@ -30,16 +30,17 @@ from .constants import (ACQ_CHANNELS, ADVOCACY_PERSONA, ADVOCACY_TIERS, AGE_MEAN
                         PROSPECT_SHARE, REASON_INDEX, REGION_MIX, REGIONS, RETURN_PROB, SALES_CHANNELS,
                         SEASON, SLOW_DAYS, SPEND_CHANNEL, STORE_PROB, TIER_PREF, TIERS, UPLIFT_GROUPS,
                         WHY_LOADINGS, WHY_PERSONA_MEAN)
-from .customers import _fake_names, draw_customers
-from .engagement import _engagement
-from .market import _market
-from .marketing import simulate_marketing
-from .products import make_catalog
-from .prospects import _prospects
-from .surveys import _surveys
+from .customers import customers_table, draw_customers
+from .engagement import engagement_table
+from .market import market_table
+from .marketing import marketing_table, simulate_marketing
+from .products import make_catalog, products_table
+from .prospects import prospects_table
+from .surveys import surveys_table
 from .truth import _build_truth
 from .simulation import simulate
 from .traits import draw_traits
+from .transactions import realised_per_customer, transactions_table
 from .window import BIG, make_window
 
 __all__ = ["SampleCompany", "generate_sample", "write_sample", "main"]
@@ -108,144 +109,22 @@ def generate_sample(n_customers: int = 20_000, seed: int = 42, start="2023-01-01
     hr_dyn_sum, hr_dyn_n, campaign_rows, O, Lz = st.hr_dyn_sum, st.hr_dyn_n, st.campaign_rows, st.O, st.Lz
     timings["simulation"] = time.perf_counter() - t0
 
-    tables: dict[str, pd.DataFrame] = {}
     cust_ids = _ids("C", np.arange(1, N + 1), max(6, len(str(N))))
-
-    # ---------------- transactions ----------------
-    rr = rngs["sim"]
-    n_lz = len(Lz["order"])
-    ret_idx = np.flatnonzero(Lz["ret"]).astype(np.int32)
-    ret_sec = O["sec"][Lz["order"][ret_idx]] + rr.integers(2, 31, len(ret_idx)) * 86400
-    ret_sec = (ret_sec // 86400) * 86400 + rr.integers(9 * 3600, 20 * 3600, len(ret_idx))
-    line_sec = np.concatenate([O["sec"][Lz["order"]], ret_sec])
-    line_src = np.concatenate([np.arange(n_lz, dtype=np.int32), ret_idx])
-    del ret_sec
-    # orders placed in the window only (a return after the end is simply not yet recorded)
-    keep = (line_sec >= 0) & (line_sec < (end_day + 1) * 86400) & (O["sec"][Lz["order"][line_src]] >= 0)
-    is_ret = np.arange(len(line_src)) >= n_lz
-    line_sec, line_src, is_ret = line_sec[keep], line_src[keep], is_ret[keep]
-    del keep
-    srt = np.lexsort((is_ret, Lz["order"][line_src], line_sec))
-    line_sec, line_src, is_ret = line_sec[srt], line_src[srt], is_ret[srt]
-    del srt
-    sign = np.where(is_ret, -1, 1).astype(np.int8)
-    pos_line = ~is_ret
-    del is_ret
-    lorder = Lz["order"][line_src]
-    # order ids in order of first appearance (= order time)
-    n_o = len(O["cust"])
-    o_first = np.full(n_o, np.iinfo(np.int64).max)
-    np.minimum.at(o_first, lorder[pos_line], line_sec[pos_line])
-    in_win_orders = np.flatnonzero(o_first < np.iinfo(np.int64).max)
-    ord_sorted = in_win_orders[np.lexsort((in_win_orders, o_first[in_win_orders]))]
-    del o_first, in_win_orders
-    ord_rank = np.full(n_o, -1, dtype=np.int64)
-    ord_rank[ord_sorted] = np.arange(len(ord_sorted))
-    n_orders_out = len(ord_sorted)
-    order_ids = _ids("O", np.arange(1, n_orders_out + 1), max(7, len(str(n_orders_out))))
-    LN = {  # per output line
-        "cust": Lz["cust"][line_src], "prod": Lz["prod"][line_src], "order": lorder,
-        "amount": Lz["amount"][line_src] * sign, "chan": O["chan"][lorder], "day": line_sec // 86400,
-        "pos": pos_line, "deliv": np.where(pos_line, O["deliv"][lorder], 0.0),
-    }
-    tx = pd.DataFrame({
-        "customer_id": _str_series(cust_ids.take(pa.array(LN["cust"]))),
-        "date": _ts(start, line_sec),
-        "amount": LN["amount"],
-        "order_id": _str_series(order_ids.take(pa.array(ord_rank[lorder]))),
-        "product_id": _str_series(_ids("P", np.arange(1, n_prod + 1), 4).take(pa.array(LN["prod"]))),
-        "quantity": (Lz["qty"][line_src].astype(np.int64) * sign),
-        "channel": _labels(LN["chan"], SALES_CHANNELS),
-        "discount": np.round(Lz["disc"][line_src].astype(np.float64), 2),
-        "delivery_days": LN["deliv"].astype(np.float64),
-    })
-    del Lz, line_sec, line_src, sign, order_ids, ord_rank
-    tables["transactions"] = tx
+    tables: dict[str, pd.DataFrame] = {}
+    tables["transactions"], lines = transactions_table(rngs["sim"], st, w, catalog, cust_ids)
+    st.Lz = None                       # the simulated lines are no longer needed: free their memory
+    tx, LN, n_orders_out = tables["transactions"], lines.LN, lines.n_orders_out
     timings["transactions"] = time.perf_counter() - t0
-
-    # per-customer realised behaviour (in window, purchases only)
-    revenue = np.bincount(LN["cust"], weights=LN["amount"], minlength=N)
-    n_orders_c = np.bincount(O["cust"][ord_sorted], minlength=N)
-    cats_in_window = np.zeros(N, np.uint8)
-    np.bitwise_or.at(cats_in_window, LN["cust"][pos_line], (1 << prod["cat"][LN["prod"][pos_line]]).astype(np.uint8))
-    n_cats_window = _popcount8(cats_in_window)
-
-    # ---------------- customers ----------------
-    full, email = _fake_names(rngs["names"], N)
-    cust = pd.DataFrame({
-        "customer_id": _str_series(cust_ids),
-        "signup_date": _dates(start, signup),
-        "acquisition_channel": _labels(channel, ACQ_CHANNELS),
-        "region": _labels(region, REGIONS),
-        "age": age,
-        "gender": _labels(gender, GENDERS),
-        "income_band": _labels(income, INCOME_BANDS),
-        "full_name": _str_series(full),
-        "email": _str_series(email),
-    })
-    tables["customers"] = cust
-
-    # ---------------- products ----------------
-    tables["products"] = pd.DataFrame({
-        "product_id": _str_series(_ids("P", np.arange(1, n_prod + 1), 4)),
-        "category": _labels(prod["cat"], CATEGORIES),
-        "tier": _labels(prod["tier"], TIERS),
-        "launch_date": _dates(start, prod["launch"]),
-        "list_price": prod["price"].astype(np.float64),
-        "exclusive": prod["exclusive"].astype(bool),
-    })
-
-    # ---------------- surveys ----------------
-    win_start = np.maximum(signup, 0)
-    win_end = np.minimum(np.minimum(dropout_day, BIG) + 60, end_day)
-    surveys, survey_info = _surveys(rngs["surveys"], N, persona, why, sat, L, tier_adv, locked_in,
-                                    win_start, win_end, comp_day, slow_day, start, cust_ids)
+    revenue, n_orders_c, n_cats_window = realised_per_customer(lines, O, catalog, N)
+    tables["customers"] = customers_table(rngs["names"], cust, start, cust_ids)
+    tables["products"] = products_table(catalog, start)
+    surveys, survey_info = surveys_table(rngs["surveys"], cust, tr, st, w, cust_ids)
     tables["surveys"] = surveys
-
-    # ---------------- marketing & market ----------------
-    mk_weeks = block_start[mk_blocks]
-    W, C = len(mk_weeks), len(ACQ_CHANNELS)
-    tables["marketing"] = pd.DataFrame({
-        "week": _dates(start, np.repeat(mk_weeks, C)),
-        "channel": _labels(np.tile(np.arange(C), W), ACQ_CHANNELS),
-        "spend": spend.reshape(-1),
-        "new_customers": new.reshape(-1).astype(np.int64),
-    })
-    tables["market"] = _market(rngs["market"], mk_weeks, D, in_window, start)
-
-    # ---------------- engagement ----------------
-    eng_end = np.minimum(dropout_day, end_day + 1)
-    tables["engagement"] = _engagement(rngs["engagement"], N, tier_adv, locked_in, persona, win_start,
-                                       eng_end, app_day, start, cust_ids)
-
-    # ---------------- campaign ----------------
-    camp_truth = {"in_window": campaign_rows is not None}
-    uplift_group = np.full(N, -1)
-    if campaign_rows is not None:
-        cc = campaign_rows["idx"]
-        o_day = O["sec"] // 86400
-        bought = np.zeros(N, bool)
-        win = (o_day >= send_day) & (o_day < send_day + CAMPAIGN_WINDOW_DAYS)
-        bought[O["cust"][win]] = True
-        outcome = bought[cc].astype(np.int64)
-        uplift_group[cc] = campaign_rows["group"]
-        tables["campaigns"] = pd.DataFrame({
-            "customer_id": _str_series(cust_ids.take(pa.array(cc))),
-            "campaign": _labels(np.zeros(len(cc), np.int64), [CAMPAIGN]),
-            "send_date": _dates(start, np.full(len(cc), send_day)),
-            "treated": campaign_rows["treated"].astype(bool),
-            "outcome": outcome,
-        })
-        camp_truth = _campaign_truth(campaign_rows, outcome, start, send_day)
-    else:
-        tables["campaigns"] = pd.DataFrame({
-            "customer_id": pd.Series([], dtype="str"), "campaign": pd.Series([], dtype="str"),
-            "send_date": pd.Series([], dtype="datetime64[us]"), "treated": pd.Series([], dtype=bool),
-            "outcome": pd.Series([], dtype=np.int64)})
-
-    # ---------------- prospects ----------------
-    tables["prospects"], prospect_truth = _prospects(rngs["prospects"], max(50, int(round(PROSPECT_SHARE * N))),
-                                                     start, end_day)
+    tables["marketing"] = marketing_table(w, spend, new)
+    tables["market"] = market_table(rngs["market"], w)
+    tables["engagement"] = engagement_table(rngs["engagement"], cust, tr, st, w, cust_ids)
+    tables["campaigns"], camp_truth, uplift_group = campaigns_table(st, w, N, cust_ids)
+    tables["prospects"], prospect_truth = prospects_table(rngs["prospects"], N, w)
     timings["tables"] = time.perf_counter() - t0
 
     # ---------------- truth ----------------

@@ -8,7 +8,15 @@ import pyarrow as pa
 from ._arrays import _choice_rows, _labels, _str_series, _ts
 from .constants import APP_SESSION_PERSONA, ENGAGE_RATES, RATING_PROBS
 
-__all__ = ["_engagement"]
+__all__ = ["engagement_table"]
+
+
+def engagement_table(rng, cust, tr, st, w, cust_ids) -> pd.DataFrame:
+    """Engagement events of every customer between signup (or the start) and dropout."""
+    win_start = np.maximum(cust.signup, 0)
+    eng_end = np.minimum(st.dropout_day, w.end_day + 1)
+    return _engagement(rng, cust.N, tr.tier_adv, tr.locked_in, cust.persona, win_start,
+                       eng_end, w.app_day, w.start, cust_ids)
 
 
 def _engagement(rng, N, tier_adv, locked_in, persona, ws, we, app_day, start, cust_ids):

@@ -7,7 +7,12 @@ import pandas as pd
 from ._arrays import _dates
 from .constants import COMPETITOR_INDEX_DROP
 
-__all__ = ["_market"]
+__all__ = ["market_table"]
+
+
+def market_table(rng, w) -> pd.DataFrame:
+    """One row per marketing week."""
+    return _market(rng, w.block_start[w.mk_blocks], w.D, w.in_window, w.start)
 
 
 def _market(rng, weeks, D, in_window, start):

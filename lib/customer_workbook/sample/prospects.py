@@ -6,9 +6,14 @@ import pandas as pd
 
 from ..contract import SATISFACTION_ITEMS
 from ._arrays import _choice_rows, _dates, _ids, _labels, _str_series
-from .constants import INCOME_BANDS, PROSPECT_GROUPS, REGIONS
+from .constants import INCOME_BANDS, PROSPECT_GROUPS, PROSPECT_SHARE, REGIONS
 
-__all__ = ["_prospects"]
+__all__ = ["prospects_table"]
+
+
+def prospects_table(rng, N, w):
+    """The leads table (20% of the customer count, at least 50) and the prospects truth."""
+    return _prospects(rng, max(50, int(round(PROSPECT_SHARE * N))), w.start, w.end_day)
 
 
 def _prospects(rng, n, start, end_day):

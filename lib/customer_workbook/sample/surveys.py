@@ -10,8 +10,17 @@ from ._arrays import _dates, _labels, _str_series
 from .constants import (BH, NPS_DRIVERS, NPS_INTERCEPT, NPS_LOCKED_IN, NPS_NOISE_SD, NPS_SAT_COEF,
                         NPS_TIER_BONUS, PRICING_SAT_SHIFT_BH, SAT_MEAN, SPEED_SAT_SHIFT, SURVEY_SHARE,
                         SURVEY_TWICE, WHY_RESPONSE_STYLE_SD)
+from .window import BIG
 
-__all__ = ["_surveys"]
+__all__ = ["surveys_table"]
+
+
+def surveys_table(rng, cust, tr, st, w, cust_ids):
+    """Survey answers of a random share of customers, between signup and 60 days after dropout; and facts for the truth."""
+    win_start = np.maximum(cust.signup, 0)
+    win_end = np.minimum(np.minimum(st.dropout_day, BIG) + 60, w.end_day)
+    return _surveys(rng, cust.N, cust.persona, tr.why, tr.sat, tr.L, tr.tier_adv, tr.locked_in,
+                    win_start, win_end, w.comp_day, w.slow_day, w.start, cust_ids)
 
 
 def _surveys(rng, N, persona, why, sat, L, tier_adv, locked_in, ws, we, comp_day, slow_day, start, cust_ids):
