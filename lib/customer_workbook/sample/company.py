@@ -37,7 +37,7 @@ from .marketing import marketing_table, simulate_marketing
 from .products import make_catalog, products_table
 from .prospects import prospects_table
 from .surveys import surveys_table
-from .truth import _build_truth
+from .truth import Run, build_truth, customer_truth_table
 from .simulation import simulate
 from .traits import draw_traits
 from .transactions import realised_per_customer, transactions_table
@@ -127,39 +127,13 @@ def generate_sample(n_customers: int = 20_000, seed: int = 42, start="2023-01-01
     tables["prospects"], prospect_truth = prospects_table(rngs["prospects"], N, w)
     timings["tables"] = time.perf_counter() - t0
 
-    # ---------------- truth ----------------
     clv_truth = _acquisition_truth(rngs["clv"], scale, lam, p_drop, hr_static, hr_dyn_sum, hr_dyn_n,
                                    zeta, persona, channel, is_acq, LN, O)
-    customer_truth = pd.DataFrame({
-        "customer_id": _str_series(cust_ids),
-        "persona": _labels(persona, PERSONAS),
-        "advocacy_tier": _labels(tier_adv, ADVOCACY_TIERS),
-        "locked_in": locked_in,
-        "multi_category": n_cats_window >= 2,
-        "n_categories": n_cats_window.astype(np.int64),
-        "uplift_group": pd.Series(pa.array(list(UPLIFT_GROUPS) + [None]).take(pa.array(np.where(uplift_group < 0, 4, uplift_group)))),
-        "lambda": lam,
-        "p_dropout": p_drop,
-        "dropout_hazard_multiplier": hr_static,
-        "spend_multiplier": zeta,
-        "loyalty_latent": L.astype(np.float64),
-        "satisfaction_latent": sat,
-        "advocacy_score": np.where(np.isfinite(adv_score), adv_score, np.nan),
-        "dropout_date": pd.Series(np.where(dropout_day < BIG, (np.datetime64(start.to_datetime64(), "D") + np.minimum(dropout_day, BIG - 1).astype("timedelta64[D]")), np.datetime64("NaT")).astype("datetime64[us]")),
-        "alive_at_end": alive,
-        "n_orders": n_orders_c.astype(np.int64),
-        "revenue": np.round(revenue, 2),
-        "bass_adopter": bass_adopted.any(axis=0),
-    })
-    truth = _build_truth(
-        n_customers=N, seed=seed, start=start, end=end, scale=scale, tables=tables, D=D, in_window=in_window,
-        persona=persona, channel=channel, age=age, income=income, region=region, tier_adv=tier_adv,
-        locked_in=locked_in, revenue=revenue, n_cats=n_cats_window, n_orders_c=n_orders_c, surveys=surveys,
-        survey_info=survey_info, clv_truth=clv_truth, camp_truth=camp_truth, prospect_truth=prospect_truth,
-        prod=prod, pairs=pairs, bass_adopted=bass_adopted, bass_adopt_day=bass_adopt_day, tx=tx, LN=LN,
-        n_orders_out=n_orders_out, O=O, is_acq=is_acq, n_base=n_base, dropout_day=dropout_day,
-        BIG=BIG, end_day=end_day, comp_day=comp_day, slow_day=slow_day, app_day=app_day, block_start=block_start,
-        mk_blocks=mk_blocks, lam=lam, adv_score=adv_score)
+    run = Run(seed=seed, w=w, cust=cust, tr=tr, st=st, catalog=catalog, tables=tables, lines=lines, revenue=revenue,
+              n_orders_c=n_orders_c, n_cats=n_cats_window, uplift_group=uplift_group, survey_info=survey_info,
+              clv_truth=clv_truth, camp_truth=camp_truth, prospect_truth=prospect_truth)
+    customer_truth = customer_truth_table(run, cust_ids)
+    truth = build_truth(run)
     timings["total"] = time.perf_counter() - t0
     return SampleCompany(tables=tables, truth=_jsonable(truth), customer_truth=customer_truth, timings=timings)
 
