@@ -1,4 +1,4 @@
-"""The acquisition truth: expected CLV per channel, CAC and the value-optimal budget."""
+"""The acquisition truth: expected CLV per channel from the planted process, CAC and the value-optimal budget."""
 from __future__ import annotations
 
 import numpy as np
@@ -8,22 +8,12 @@ from ._arrays import _hill
 from .constants import (ACQ_CHANNELS, ANNUAL_DISCOUNT_RATE, CLV_HORIZON_YEARS, FIRST_ORDER_PROB, HILL,
                         HR_CHANNEL, LAMBDA_CHANNEL, MARGIN, PERSONA_ACQ_MIX, PERSONAS, SPEND_CHANNEL)
 
-__all__ = ["_acquisition_truth"]
+__all__ = ["acquisition_truth"]
 
 
-def _acquisition_truth(rng, scale, lam, p_drop, hr_static, hr_dyn_sum, hr_dyn_n, zeta, persona, channel,
-                       is_acq, LN, O):
-    """Expected CLV per acquisition channel from the planted process, CAC and the value-optimal budget."""
-    # realised mean order value per persona, per unit of spend multiplier
-    per_order = np.bincount(LN["order"], weights=LN["amount"], minlength=len(O["cust"]))
-    has_lines = np.bincount(LN["order"][LN["pos"]], minlength=len(O["cust"])) > 0
-    oc = O["cust"][has_lines]
-    ov = per_order[has_lines]
-    aov_p = np.array([ov[persona[oc] == p].sum() / max(zeta[oc][persona[oc] == p].sum(), 1e-9) for p in range(5)])
-    dyn = hr_dyn_sum.sum() / max(hr_dyn_n.sum(), 1)     # mean dynamic hazard multiplier over all orders
-    weeks = CLV_HORIZON_YEARS * 52
-    delta = (1 + ANNUAL_DISCOUNT_RATE) ** (-1 / 52)
-    t = np.arange(1, weeks + 1)
+def acquisition_truth(w, cust, tr, st, lines) -> dict:
+    """Expected CLV per acquisition channel, CAC and CLV/CAC at the current spend, the value-optimal budget."""
+    aov_p, dyn = _realised_order_value_and_hazard(cust, tr, st, lines)
     out = {"margin": MARGIN, "annual_discount_rate": ANNUAL_DISCOUNT_RATE, "horizon_years": CLV_HORIZON_YEARS,
            "clv_definition": ("expected discounted margin over 5 years from acquisition (first-day order with "
                               "probability 0.85, then Poisson(lambda) orders a week until dropout; survival per "
@@ -31,30 +21,74 @@ def _acquisition_truth(rng, scale, lam, p_drop, hr_static, hr_dyn_sum, hr_dyn_n,
                               f"dynamic multiplier {dyn:.3f}); mean over the customers each channel acquired"),
            "reference_scale_note": "vmax, k and spends scale with n_customers/20,000; CLV does not",
            "channels": {}}
-    clv = {}
-    for j, chn in enumerate(ACQ_CHANNELS):
-        m = (channel == j) & is_acq
-        if m.sum() < 5:
-            m = channel == j
-        lam_c = lam[m]; ph = np.minimum(p_drop[m] * hr_static[m] * dyn, 0.9)
-        aov = aov_p[persona[m]] * zeta[m]
-        # chunked to bound memory
-        vals = np.empty(m.sum())
-        for s in range(0, len(vals), 20000):
-            sl = slice(s, s + 20000)
-            surv = np.exp(-np.outer(lam_c[sl] * ph[sl], t))
-            vals[sl] = aov[sl] * (FIRST_ORDER_PROB + lam_c[sl] * (surv * delta ** t).sum(axis=1))
-        clv[chn] = float(MARGIN * vals.mean())
+    clv = {chn: _channel_clv(j, cust, tr, aov_p, dyn) for j, chn in enumerate(ACQ_CHANNELS)}
+    scale = w.scale
     cur = np.array([HILL[c]["current_spend"] * scale for c in ACQ_CHANNELS])
     vmax = np.array([HILL[c]["vmax"] * scale for c in ACQ_CHANNELS])
     kk = np.array([HILL[c]["k"] * scale for c in ACQ_CHANNELS])
     hh = np.array([HILL[c]["shape"] for c in ACQ_CHANNELS])
     V = np.array([clv[c] for c in ACQ_CHANNELS])
+    best = _best_spend_per_channel(V, vmax, kk, hh)
+    same_budget = _best_mix_at_budget(V, vmax, kk, hh, cur, best)
+    for j, chn in enumerate(ACQ_CHANNELS):
+        out["channels"][chn] = _channel_entry(j, chn, clv[chn], V, vmax, kk, hh, cur, best, same_budget)
+    B = cur.sum()
+    out["ranking_by_clv"] = sorted(ACQ_CHANNELS, key=lambda c: -clv[c])
+    out["ranking_by_clv_to_cac_at_current"] = sorted(ACQ_CHANNELS, key=lambda c: -out["channels"][c]["clv_to_cac_at_current"])
+    out["current"] = {"weekly_budget": float(B), "weekly_value": _value(cur, V, vmax, kk, hh)}
+    out["optimum"] = {
+        "weekly_budget": float(best.sum()),
+        "mix": {c: float(best[j] / max(best.sum(), 1e-9)) for j, c in enumerate(ACQ_CHANNELS)},
+        "weekly_spend": {c: float(best[j]) for j, c in enumerate(ACQ_CHANNELS)},
+        "weekly_value": _value(best, V, vmax, kk, hh),
+        "objective": "max sum_c CLV_c * hill_c(spend_c) - sum_c spend_c (weekly value created)",
+    }
+    out["optimum_at_current_budget"] = {
+        "weekly_budget": float(B),
+        "mix": {c: float(same_budget[j] / B) for j, c in enumerate(ACQ_CHANNELS)},
+        "weekly_value": _value(same_budget, V, vmax, kk, hh),
+    }
+    return out
 
-    def value(s):
-        return float((V * _hill(s, vmax, kk, hh)).sum() - np.sum(s))
 
-    # value-maximising weekly budget: each channel separately (multi-start, L-BFGS-B)
+def _realised_order_value_and_hazard(cust, tr, st, lines):
+    """Realised mean order value per persona per unit of spend multiplier; mean dynamic hazard multiplier."""
+    LN, O, persona, zeta = lines.LN, st.O, cust.persona, tr.zeta
+    per_order = np.bincount(LN["order"], weights=LN["amount"], minlength=len(O["cust"]))
+    has_lines = np.bincount(LN["order"][LN["pos"]], minlength=len(O["cust"])) > 0
+    oc = O["cust"][has_lines]
+    ov = per_order[has_lines]
+    aov_p = np.array([ov[persona[oc] == p].sum() / max(zeta[oc][persona[oc] == p].sum(), 1e-9) for p in range(5)])
+    dyn = st.hr_dyn_sum.sum() / max(st.hr_dyn_n.sum(), 1)     # mean dynamic hazard multiplier over all orders
+    return aov_p, dyn
+
+
+def _channel_clv(j, cust, tr, aov_p, dyn) -> float:
+    """Expected discounted margin over the horizon, mean over the customers channel ``j`` acquired."""
+    weeks = CLV_HORIZON_YEARS * 52
+    delta = (1 + ANNUAL_DISCOUNT_RATE) ** (-1 / 52)
+    t = np.arange(1, weeks + 1)
+    m = (cust.channel == j) & cust.is_acq
+    if m.sum() < 5:
+        m = cust.channel == j
+    lam_c = tr.lam[m]; ph = np.minimum(tr.p_drop[m] * tr.hr_static[m] * dyn, 0.9)
+    aov = aov_p[cust.persona[m]] * tr.zeta[m]
+    # chunked to bound memory
+    vals = np.empty(m.sum())
+    for s in range(0, len(vals), 20000):
+        sl = slice(s, s + 20000)
+        surv = np.exp(-np.outer(lam_c[sl] * ph[sl], t))
+        vals[sl] = aov[sl] * (FIRST_ORDER_PROB + lam_c[sl] * (surv * delta ** t).sum(axis=1))
+    return float(MARGIN * vals.mean())
+
+
+def _value(s, V, vmax, kk, hh) -> float:
+    """Weekly value created by the spends ``s``: CLV of the customers they buy minus the spend."""
+    return float((V * _hill(s, vmax, kk, hh)).sum() - np.sum(s))
+
+
+def _best_spend_per_channel(V, vmax, kk, hh) -> np.ndarray:
+    """Value-maximising weekly budget: each channel separately (multi-start, L-BFGS-B)."""
     best = np.zeros(5)
     for j in range(5):
         grid = np.linspace(0, 10 * kk[j], 401)
@@ -64,42 +98,33 @@ def _acquisition_truth(rng, scale, lam, p_drop, hr_static, hr_dyn_sum, hr_dyn_n,
                                 method="L-BFGS-B", bounds=[(0, 20 * kk[j])])
         sj = float(res.x[0])
         best[j] = sj if V[j] * _hill(sj, vmax[j], kk[j], hh[j]) - sj > 0 else 0.0
-    # best mix at the current total budget
+    return best
+
+
+def _best_mix_at_budget(V, vmax, kk, hh, cur, best) -> np.ndarray:
+    """Best mix at the current total budget (SLSQP from three starts)."""
     B = cur.sum()
     cons = ({"type": "eq", "fun": lambda s: s.sum() - B},)
     starts = [cur, np.full(5, B / 5), best * B / max(best.sum(), 1e-9)]
-    fits = [optimize.minimize(lambda s: -value(s), x0, method="SLSQP", bounds=[(0, B)] * 5, constraints=cons)
+    fits = [optimize.minimize(lambda s: -_value(s, V, vmax, kk, hh), x0, method="SLSQP", bounds=[(0, B)] * 5,
+                              constraints=cons)
             for x0 in starts]
-    same_budget = np.clip(min((f for f in fits if f.success), key=lambda f: f.fun, default=fits[0]).x, 0, None)
-    for j, chn in enumerate(ACQ_CHANNELS):
-        n_cur = float(_hill(cur[j], vmax[j], kk[j], hh[j]))
-        out["channels"][chn] = {
-            "hill_vmax_per_week": float(vmax[j]), "hill_k_spend": float(kk[j]), "hill_shape": float(hh[j]),
-            "hill_vmax_at_20k": HILL[chn]["vmax"], "hill_k_at_20k": HILL[chn]["k"],
-            "current_weekly_spend": float(cur[j]), "new_customers_per_week_at_current": n_cur,
-            "cac_at_current": float(cur[j] / n_cur), "expected_clv": clv[chn],
-            "clv_to_cac_at_current": float(clv[chn] / (cur[j] / n_cur)),
-            "marginal_value_per_currency_at_current": float(
-                V[j] * (_hill(cur[j] * 1.001, vmax[j], kk[j], hh[j]) - _hill(cur[j], vmax[j], kk[j], hh[j])) / (cur[j] * 0.001)),
-            "optimal_weekly_spend": float(best[j]),
-            "optimal_spend_at_current_total": float(same_budget[j]),
-            "lambda_multiplier": float(LAMBDA_CHANNEL[j]), "dropout_multiplier": float(HR_CHANNEL[j]),
-            "spend_multiplier": float(SPEND_CHANNEL[j]),
-            "persona_mix": dict(zip(PERSONAS, PERSONA_ACQ_MIX[j].tolist())),
-        }
-    out["ranking_by_clv"] = sorted(ACQ_CHANNELS, key=lambda c: -clv[c])
-    out["ranking_by_clv_to_cac_at_current"] = sorted(ACQ_CHANNELS, key=lambda c: -out["channels"][c]["clv_to_cac_at_current"])
-    out["current"] = {"weekly_budget": float(B), "weekly_value": value(cur)}
-    out["optimum"] = {
-        "weekly_budget": float(best.sum()),
-        "mix": {c: float(best[j] / max(best.sum(), 1e-9)) for j, c in enumerate(ACQ_CHANNELS)},
-        "weekly_spend": {c: float(best[j]) for j, c in enumerate(ACQ_CHANNELS)},
-        "weekly_value": value(best),
-        "objective": "max sum_c CLV_c * hill_c(spend_c) - sum_c spend_c (weekly value created)",
+    return np.clip(min((f for f in fits if f.success), key=lambda f: f.fun, default=fits[0]).x, 0, None)
+
+
+def _channel_entry(j, chn, clv, V, vmax, kk, hh, cur, best, same_budget) -> dict:
+    n_cur = float(_hill(cur[j], vmax[j], kk[j], hh[j]))
+    return {
+        "hill_vmax_per_week": float(vmax[j]), "hill_k_spend": float(kk[j]), "hill_shape": float(hh[j]),
+        "hill_vmax_at_20k": HILL[chn]["vmax"], "hill_k_at_20k": HILL[chn]["k"],
+        "current_weekly_spend": float(cur[j]), "new_customers_per_week_at_current": n_cur,
+        "cac_at_current": float(cur[j] / n_cur), "expected_clv": clv,
+        "clv_to_cac_at_current": float(clv / (cur[j] / n_cur)),
+        "marginal_value_per_currency_at_current": float(
+            V[j] * (_hill(cur[j] * 1.001, vmax[j], kk[j], hh[j]) - _hill(cur[j], vmax[j], kk[j], hh[j])) / (cur[j] * 0.001)),
+        "optimal_weekly_spend": float(best[j]),
+        "optimal_spend_at_current_total": float(same_budget[j]),
+        "lambda_multiplier": float(LAMBDA_CHANNEL[j]), "dropout_multiplier": float(HR_CHANNEL[j]),
+        "spend_multiplier": float(SPEND_CHANNEL[j]),
+        "persona_mix": dict(zip(PERSONAS, PERSONA_ACQ_MIX[j].tolist())),
     }
-    out["optimum_at_current_budget"] = {
-        "weekly_budget": float(B),
-        "mix": {c: float(same_budget[j] / B) for j, c in enumerate(ACQ_CHANNELS)},
-        "weekly_value": value(same_budget),
-    }
-    return out

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 import time
@@ -14,36 +13,28 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ..contract import REASONS
-from ._arrays import _choice_rows, _dates, _ids, _jsonable, _labels, _popcount8, _str_series, _ts
-from .acquisition import _acquisition_truth
+from ._arrays import _ids, _jsonable
+from .acquisition import acquisition_truth
 from .campaigns import campaigns_table
-from .constants import (ACQ_CHANNELS, ADVOCACY_PERSONA, ADVOCACY_TIERS, AGE_MEAN, AGE_SD, ANCHOR_BOOST,
-                        APP_RAMP_WEEKS, APP_SHARE, BASE_CHANNEL_MIX, BASE_ORDER_VALUE, BASS,
-                        BASS_PERSONA_WEIGHT, BETA_A, BETA_B, BH, CAMPAIGN, CAMPAIGN_WINDOW_DAYS,
-                        CAT_CONCENTRATION, CAT_PREF, CAT_SEASON, CATEGORIES, COMPANY_NAME,
-                        COMPETITOR_LAMBDA_MULT, DATES, DISCOUNT_PROB, DOG_PUSH_PROB, DROPOUT_PERSONA,
-                        EXCLUSIVE_BOOST, EXPRESS_PROB, FEMALE_SHARE, FIRST_ORDER_PROB, FOLLOW_BUY_PROB,
-                        FOLLOW_SET_PROB, GAMMA_ALPHA, GAMMA_R, GENDERS, GG_GAMMA, GG_P, GG_Q, GIFT_PROB, HR,
-                        HR_CHANNEL, INCOME_BANDS, INCOME_MIX, LAMBDA_CHANNEL, LAMBDA_PERSONA, LINES_MU, LL,
-                        NEW_PRODUCT_BOOST, NPS_DRIVERS, PERSONA_ACQ_MIX, PERSONAS, PERSUADE_PROB,
-                        PROSPECT_SHARE, REASON_INDEX, REGION_MIX, REGIONS, RETURN_PROB, SALES_CHANNELS,
-                        SEASON, SLOW_DAYS, SPEND_CHANNEL, STORE_PROB, TIER_PREF, TIERS, UPLIFT_GROUPS,
-                        WHY_LOADINGS, WHY_PERSONA_MEAN)
+from .constants import COMPANY_NAME
 from .customers import customers_table, draw_customers
 from .engagement import engagement_table
 from .market import market_table
 from .marketing import marketing_table, simulate_marketing
 from .products import make_catalog, products_table
 from .prospects import prospects_table
-from .surveys import surveys_table
-from .truth import Run, build_truth, customer_truth_table
 from .simulation import simulate
+from .surveys import surveys_table
 from .traits import draw_traits
 from .transactions import realised_per_customer, transactions_table
-from .window import BIG, make_window
+from .truth import Run, build_truth, customer_truth_table
+from .window import make_window
 
 __all__ = ["SampleCompany", "generate_sample", "write_sample", "main"]
+
+# independent random streams, one per part of the company (the order fixes each stream's seed; "clv" is unused)
+STREAMS = ("products", "pairs", "marketing", "customers", "latent", "sim", "campaign", "engagement",
+           "surveys", "prospects", "names", "market", "clv")
 
 
 @dataclass
@@ -79,47 +70,26 @@ def generate_sample(n_customers: int = 20_000, seed: int = 42, start="2023-01-01
     end = pd.Timestamp(end).normalize()
     if end <= start + pd.Timedelta(days=120):
         raise ValueError("the window must be longer than 120 days")
-    names = ["products", "pairs", "marketing", "customers", "latent", "sim", "campaign", "engagement",
-             "surveys", "prospects", "names", "market", "clv"]
-    rngs = {k: np.random.default_rng(s) for k, s in zip(names, np.random.SeedSequence(seed).spawn(len(names)))}
+    rngs = {k: np.random.default_rng(s) for k, s in zip(STREAMS, np.random.SeedSequence(seed).spawn(len(STREAMS)))}
     w = make_window(start, end, n_customers / 20_000)
-    scale, day_of, end_day, D, in_window = w.scale, w.day_of, w.end_day, w.D, w.in_window
-    app_day, comp_day, slow_day, send_day = w.app_day, w.comp_day, w.slow_day, w.send_day
-    block_start, mk_blocks, block_month = w.block_start, w.mk_blocks, w.block_month
-    n_blocks = len(block_start)
-
     catalog = make_catalog(rngs["products"], rngs["pairs"], w)
-    prod, n_prod, pairs, pair_to, pop_w = catalog.prod, catalog.n_prod, catalog.pairs, catalog.pair_to, catalog.pop_w
-
     spend, new = simulate_marketing(rngs["marketing"], w, n_customers)
     cust = draw_customers(rngs["customers"], w, new, n_customers)
-    N, n_base = cust.N, cust.n_base
-    channel, signup, is_acq, persona = cust.channel, cust.signup, cust.is_acq, cust.persona
-    age, income, region, gender = cust.age, cust.income, cust.region, cust.gender
     timings["customers"] = time.perf_counter() - t0
-
     tr = draw_traits(rngs["latent"], cust)
-    lam, p_drop, zeta, why, L, sat = tr.lam, tr.p_drop, tr.zeta, tr.why, tr.L, tr.sat
-    locked_in, adv_score, tier_adv, cat_pref, store_p, hr_static = (tr.locked_in, tr.adv_score, tr.tier_adv,
-                                                                    tr.cat_pref, tr.store_p, tr.hr_static)
     timings["latent"] = time.perf_counter() - t0
-
     st = simulate(rngs["sim"], rngs["campaign"], w, cust, tr, catalog)
-    alive, dropout_day, bass_adopted, bass_adopt_day = st.alive, st.dropout_day, st.bass_adopted, st.bass_adopt_day
-    hr_dyn_sum, hr_dyn_n, campaign_rows, O, Lz = st.hr_dyn_sum, st.hr_dyn_n, st.campaign_rows, st.O, st.Lz
     timings["simulation"] = time.perf_counter() - t0
 
+    N = cust.N
     cust_ids = _ids("C", np.arange(1, N + 1), max(6, len(str(N))))
     tables: dict[str, pd.DataFrame] = {}
     tables["transactions"], lines = transactions_table(rngs["sim"], st, w, catalog, cust_ids)
     st.Lz = None                       # the simulated lines are no longer needed: free their memory
-    tx, LN, n_orders_out = tables["transactions"], lines.LN, lines.n_orders_out
     timings["transactions"] = time.perf_counter() - t0
-    revenue, n_orders_c, n_cats_window = realised_per_customer(lines, O, catalog, N)
     tables["customers"] = customers_table(rngs["names"], cust, start, cust_ids)
     tables["products"] = products_table(catalog, start)
-    surveys, survey_info = surveys_table(rngs["surveys"], cust, tr, st, w, cust_ids)
-    tables["surveys"] = surveys
+    tables["surveys"], survey_info = surveys_table(rngs["surveys"], cust, tr, st, w, cust_ids)
     tables["marketing"] = marketing_table(w, spend, new)
     tables["market"] = market_table(rngs["market"], w)
     tables["engagement"] = engagement_table(rngs["engagement"], cust, tr, st, w, cust_ids)
@@ -127,11 +97,11 @@ def generate_sample(n_customers: int = 20_000, seed: int = 42, start="2023-01-01
     tables["prospects"], prospect_truth = prospects_table(rngs["prospects"], N, w)
     timings["tables"] = time.perf_counter() - t0
 
-    clv_truth = _acquisition_truth(rngs["clv"], scale, lam, p_drop, hr_static, hr_dyn_sum, hr_dyn_n,
-                                   zeta, persona, channel, is_acq, LN, O)
+    revenue, n_orders_c, n_cats = realised_per_customer(lines, st.O, catalog, N)
     run = Run(seed=seed, w=w, cust=cust, tr=tr, st=st, catalog=catalog, tables=tables, lines=lines, revenue=revenue,
-              n_orders_c=n_orders_c, n_cats=n_cats_window, uplift_group=uplift_group, survey_info=survey_info,
-              clv_truth=clv_truth, camp_truth=camp_truth, prospect_truth=prospect_truth)
+              n_orders_c=n_orders_c, n_cats=n_cats, uplift_group=uplift_group, survey_info=survey_info,
+              clv_truth=acquisition_truth(w, cust, tr, st, lines), camp_truth=camp_truth,
+              prospect_truth=prospect_truth)
     customer_truth = customer_truth_table(run, cust_ids)
     truth = build_truth(run)
     timings["total"] = time.perf_counter() - t0
