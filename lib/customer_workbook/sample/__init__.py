@@ -11,6 +11,17 @@ notebooks should find is planted on purpose and written down in ``truth`` (saved
 The simulation is vectorised over customers; it loops only over weeks, categories and a few
 products. The same ``n_customers`` and ``seed`` always give identical tables.
 
+Layout (in the order :func:`generate_sample` uses them; each part draws from its own random stream):
+
+- ``constants``: the planted parameters (personas, rates, matrices, dates) and ``TRUTH_SCHEMA``
+- ``window``: day numbers of the planted dates and the weeks of the window
+- ``products``: the catalogue and the planted cross-sell pairs; ``marketing``: spend and new customers
+- ``customers``: signups, personas, demographics, fake names; ``traits``: the hidden per-customer traits
+- ``simulation``: the weekly order simulation (``campaigns`` sends the campaign in its week)
+- ``transactions``, ``surveys``, ``market``, ``engagement``, ``campaigns``, ``prospects``: one table each
+- ``acquisition`` and ``truth``: ``truth.json``, one function per section, and the customer truth
+- ``company``: :func:`generate_sample` and :class:`SampleCompany`; ``writing``; ``cli`` (``main``)
+
 Command line::
 
     python -m customer_workbook.sample --customers 20000 --seed 42 --out data/sample
@@ -18,7 +29,8 @@ Command line::
 from __future__ import annotations
 
 from ..contract import REASONS
-from .company import SampleCompany, generate_sample, main, write_sample
+from .cli import main
+from .company import SampleCompany, generate_sample, write_sample
 from .constants import ACQ_CHANNELS, COMPANY_NAME, N_PAIRS, PROSPECT_GROUPS, TRUTH_SCHEMA, UPLIFT_GROUPS
 
 __all__ = ["SampleCompany", "generate_sample", "write_sample", "main", "COMPANY_NAME", "TRUTH_SCHEMA"]

@@ -1,6 +1,6 @@
-"""``python -m customer_workbook.sample``: generate the sample company (see :func:`.company.main`)."""
+"""``python -m customer_workbook.sample``: generate the sample company (see :func:`.cli.main`)."""
 import sys
 
-from .company import main
+from .cli import main
 
 sys.exit(main())

@@ -1,22 +1,16 @@
-"""The sample company as a whole: :func:`generate_sample` orchestrates the tables and truths, and writing them."""
+"""The sample company as a whole: :func:`generate_sample` draws its parts in order and assembles tables and truths."""
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from ._arrays import _ids, _jsonable
 from .acquisition import acquisition_truth
 from .campaigns import campaigns_table
-from .constants import COMPANY_NAME
 from .customers import customers_table, draw_customers
 from .engagement import engagement_table
 from .market import market_table
@@ -29,8 +23,9 @@ from .traits import draw_traits
 from .transactions import realised_per_customer, transactions_table
 from .truth import Run, build_truth, customer_truth_table
 from .window import make_window
+from .writing import write_company
 
-__all__ = ["SampleCompany", "generate_sample", "write_sample", "main"]
+__all__ = ["SampleCompany", "generate_sample", "write_sample"]
 
 # independent random streams, one per part of the company (the order fixes each stream's seed; "clv" is unused)
 STREAMS = ("products", "pairs", "marketing", "customers", "latent", "sim", "campaign", "engagement",
@@ -47,7 +42,7 @@ class SampleCompany:
     timings: dict = field(default_factory=dict, repr=False)
 
     def write(self, out_dir, fmt: str = "parquet") -> Path:
-        return _write_company(self, out_dir, fmt)
+        return write_company(self, out_dir, fmt)
 
 
 def generate_sample(n_customers: int = 20_000, seed: int = 42, start="2023-01-01", end="2025-12-31") -> SampleCompany:
@@ -108,74 +103,6 @@ def generate_sample(n_customers: int = 20_000, seed: int = 42, start="2023-01-01
     return SampleCompany(tables=tables, truth=_jsonable(truth), customer_truth=customer_truth, timings=timings)
 
 
-
-# --------------------------------------------------------------------------------------------
-# writing and command line
-# --------------------------------------------------------------------------------------------
-def _atomic(path: Path, writer) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        writer(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
-def _to_parquet(df: pd.DataFrame, path: Path, chunk: int = 1_000_000) -> None:
-    """Write a frame to Parquet (zstd) in row-group chunks, so big tables need little extra memory."""
-    import pyarrow.parquet as pq
-
-    writer = None
-    try:
-        for lo in range(0, max(len(df), 1), chunk):
-            table = pa.Table.from_pandas(df.iloc[lo:lo + chunk], preserve_index=False)
-            if writer is None:
-                writer = pq.ParquetWriter(path, table.schema, compression="zstd")
-            writer.write_table(table.cast(writer.schema) if table.schema != writer.schema else table)
-    finally:
-        if writer is not None:
-            writer.close()
-
-
-def _write_company(company: SampleCompany, out_dir, fmt: str = "parquet") -> Path:
-    if fmt not in ("parquet", "csv"):
-        raise ValueError("fmt must be 'parquet' or 'csv'")
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    for name, df in company.tables.items():
-        if fmt == "parquet":
-            _atomic(out / f"{name}.parquet", lambda p, df=df: _to_parquet(df, p))
-        else:
-            _atomic(out / f"{name}.csv", lambda p, df=df: df.to_csv(p, index=False, date_format="%Y-%m-%dT%H:%M:%S"))
-    _atomic(out / "truth.json", lambda p: p.write_text(json.dumps(company.truth, indent=2, ensure_ascii=False) + "\n"))
-    _atomic(out / "truth_customers.parquet",
-            lambda p: _to_parquet(company.customer_truth, p))
-    return out
-
-
 def write_sample(out_dir, n_customers: int = 20_000, seed: int = 42, fmt: str = "parquet", **kw) -> Path:
     """Generate the sample company and write its tables, ``truth.json`` and ``truth_customers.parquet``."""
     return generate_sample(n_customers=n_customers, seed=seed, **kw).write(out_dir, fmt)
-
-
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m customer_workbook.sample",
-                                 description=f"Generate the {COMPANY_NAME} sample data.")
-    ap.add_argument("--customers", type=int, default=20_000)
-    ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--out", default="data/sample")
-    ap.add_argument("--format", choices=("parquet", "csv"), default="parquet")
-    ap.add_argument("--start", default="2023-01-01")
-    ap.add_argument("--end", default="2025-12-31")
-    args = ap.parse_args(argv)
-    t = time.perf_counter()
-    company = generate_sample(args.customers, args.seed, start=args.start, end=args.end)
-    out = company.write(args.out, args.format)
-    rows = ", ".join(f"{k}={len(v):,}" for k, v in company.tables.items())
-    print(f"wrote {out} in {time.perf_counter() - t:.1f}s: {rows}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
