@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,14 @@ from .constants import (ACQ_CHANNELS, ADVOCACY_PERSONA, ADVOCACY_TIERS, ANCHOR_B
                         SURVEY_SHARE, SURVEY_TWICE, TIER_PREF, TIERS, TRUTH_SCHEMA, TRUTH_SCHEMA_VERSION, TS,
                         UPLIFT_GROUPS, WHY_LOADINGS, WHY_PERSONA_MEAN, WHY_RESPONSE_STYLE_SD)
 from .window import BIG
+
+if TYPE_CHECKING:
+    from .customers import Customers
+    from .products import Catalog
+    from .simulation import SimState
+    from .traits import Traits
+    from .transactions import Lines
+    from .window import Window
 
 __all__ = ["Run", "build_truth", "customer_truth_table", "CUSTOMER_TRUTH_COLUMNS"]
 
@@ -51,13 +60,13 @@ class Run:
     """Everything one generation produced that the truth reports on."""
 
     seed: int
-    w: object                     # window.Window
-    cust: object                  # customers.Customers
-    tr: object                    # traits.Traits
-    st: object                    # simulation.SimState
-    catalog: object               # products.Catalog
+    w: Window
+    cust: Customers
+    tr: Traits
+    st: SimState
+    catalog: Catalog
     tables: dict
-    lines: object                 # transactions.Lines
+    lines: Lines
     revenue: np.ndarray           # net revenue per customer in the window
     n_orders_c: np.ndarray        # orders per customer in the window
     n_cats: np.ndarray            # distinct categories bought per customer in the window
