@@ -29,6 +29,7 @@ from customer_workbook.segments import (UNASSIGNED, Personas, choose_k, find_per
 
 SAMPLE_ARI_MIN = 0.75
 SAMPLE_PURITY_MIN = 0.75
+ARCHETYPES = ("bargain hunter", "trend seeker", "convenience seeker", "loyal local", "quality connoisseur")
 
 
 def _write(folder: Path, tables: dict[str, pd.DataFrame]) -> Path:
@@ -160,6 +161,17 @@ def test_too_few_customers_is_an_error(tmp_path):
     ds = load_dataset(_write(tmp_path, {"transactions": tx}))
     with pytest.raises(ValueError, match="too few"):
         find_personas(ds)
+
+
+def test_no_sample_archetype_in_the_library():
+    """Names come from the data: the shipped sample's archetypes appear only in its generator."""
+    lib = ROOT / "lib" / "customer_workbook"
+    for path in lib.rglob("*.py"):
+        if path.name == "sample.py":
+            continue
+        text = path.read_text().lower().replace("_", " ")
+        found = [a for a in ARCHETYPES if a in text]
+        assert not found, f"{path.relative_to(ROOT)} names {found}"
 
 
 # --------------------------------------------------------------------------- the parts: k, fit, features
