@@ -1,6 +1,7 @@
 """Shared fixtures: small generated samples and a notebook runner."""
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -10,6 +11,10 @@ from customer_workbook.batch import KERNEL_ARGUMENTS
 from customer_workbook.paths import project_root
 
 ROOT = project_root()
+SHIPPED = ROOT / "data" / "sample"
+#: Parameters of each notebook's run on the shipped sample: one run per session, shared by the tests.
+SHIPPED_PARAMETERS = {"01_behaviour": {"driver_bootstrap": 100}, "03_strategy": {}, "04_plan_phases": {},
+                      "05_plan_components": {}}
 SMALL_CUSTOMERS = 1500  # the "small-data parameter": every notebook runs on this in seconds
 SMALL_SEED = 7
 
@@ -84,3 +89,37 @@ def hostile_reports(tmp_path_factory, hostile_sample) -> dict:
     started = time.perf_counter()
     code = main([str(params), "--out", str(reports), "--jobs", "2"])
     return {"code": code, "run_dir": reports / "hostile", "seconds": time.perf_counter() - started, **mapping}
+
+
+@pytest.fixture(scope="session")
+def shipped_run(tmp_path_factory):
+    """``shipped_run(name) -> (out_dir, findings)``: the notebook run once per session on the shipped sample."""
+    runs: dict[str, tuple[Path, dict]] = {}
+
+    def run(name: str) -> tuple[Path, dict]:
+        if name not in runs:
+            out = tmp_path_factory.mktemp(f"shipped_{name}")
+            runs[name] = (out, execute_notebook(name, out, data_dir=str(SHIPPED), interactive=False,
+                                                **SHIPPED_PARAMETERS[name]))
+        return runs[name]
+
+    return run
+
+
+@functools.lru_cache(maxsize=None)
+def engine_personas(data_dir: str):
+    """The persona engine on a data folder, with the call every notebook makes (cached per folder)."""
+    from customer_workbook.data import load_dataset
+    from customer_workbook.segments import find_personas
+
+    return find_personas(load_dataset(data_dir, outside_window="drop"))
+
+
+def planted_persona_shares(data_dir) -> "pd.DataFrame":
+    """Share of each planted persona (columns) among the members of each engine persona (rows)."""
+    import pandas as pd
+
+    assignment = engine_personas(str(data_dir)).assignment.dropna()
+    truth = pd.read_parquet(Path(data_dir) / "truth_customers.parquet").set_index("customer_id")["persona"].astype(str)
+    truth.index = truth.index.astype(str)
+    return pd.crosstab(assignment, truth.reindex(assignment.index.astype(str)).to_numpy(), normalize="index")

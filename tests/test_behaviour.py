@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from customer_workbook import behaviour as bh
 from customer_workbook import plots, widgets
 from customer_workbook.data import load_dataset
+from customer_workbook.segments import find_personas
 
 # --------------------------------------------------------------------------- helpers
 
@@ -185,7 +186,7 @@ def test_delivery_repeat_curve_uses_deliveries_and_horizon():
     assert out.attrs["slope"] < 0
 
 
-# --------------------------------------------------------------------------- features, personas
+# --------------------------------------------------------------------------- features (personas: tests/test_personas.py)
 
 
 def test_customer_features_hand_case():
@@ -204,40 +205,6 @@ def test_customer_features_hand_case():
     assert a["premium_share"] == pytest.approx(1 / 3) and a["exclusive_share"] == pytest.approx(1 / 3)
     assert a["fast_delivery_share"] == 1.0 and b["slow_delivery_share"] == 1.0
     assert a["new_product_share"] == pytest.approx(1 / 3)       # B launched 2024-01-01, bought the same day
-
-
-BLOB_COLUMNS = ["age", "aov", "discount_share", "share_store", "share_app", "premium_share", "cat_kitchen", "cat_garden"]
-
-
-def _blobs(n_per=500, k=3, seed=0):
-    """Three separated Gaussian clusters of equal size in eight dimensions."""
-    rng = np.random.default_rng(seed)
-    centres = rng.normal(scale=6, size=(k, len(BLOB_COLUMNS)))
-    X = np.vstack([c + rng.normal(size=(n_per, len(BLOB_COLUMNS))) for c in centres])
-    return pd.DataFrame(X, columns=BLOB_COLUMNS), np.repeat(np.arange(k), n_per)
-
-
-def test_choose_k_finds_the_planted_number_and_fit_recovers_clusters():
-    from sklearn.metrics import adjusted_rand_score
-
-    X, truth = _blobs()
-    table = bh.choose_k(X, range(2, 6), threshold=0.95, n_pairs=3, sample_size=800, seed=0)
-    assert table.attrs["chosen_k"] == 3 and table.loc[table["chosen"], "k"].item() == 3
-    labels, centres = bh.fit_personas(X, 3, seed=0)
-    assert adjusted_rand_score(truth, labels) == pytest.approx(1.0)
-    assert labels.value_counts().sort_index().is_monotonic_decreasing       # persona 1 is the largest
-    assert centres.shape == (3, len(BLOB_COLUMNS))
-    names = bh.persona_names(centres)
-    assert names.is_unique and all(name.endswith(("kitchen buyers", "garden buyers")) for name in names)
-
-
-def test_persona_features_filters_and_transforms():
-    f = pd.DataFrame({"orders": [1.0, 2.0, 4.0], "tenure_days": [0.0, 70.0, 70.0], "aov": [10.0, 0.5, 100.0],
-                      "age": [30.0, np.nan, 50.0], "cat_garden": [1.0, 0.5, 0.0]}, index=["a", "b", "c"])
-    X = bh.persona_features(f, min_orders=2)
-    assert list(X.index) == ["b", "c"]
-    assert X.loc["b", "aov"] == 0.0 and X.loc["b", "age"] == 50.0                # clipped log, median fill
-    assert X.loc["c", "purchase_rate"] == pytest.approx(np.log(4 / 11))
 
 
 # --------------------------------------------------------------------------- lifecycle, health, cross-sell
@@ -338,10 +305,11 @@ def pipeline(small_sample):
     ds = load_dataset(small_sample)
     f = bh.customer_features(ds.transactions, ds.products, ds.customers)
     answers = bh.latest_answers(ds.surveys)
-    X = bh.persona_features(f)
-    labels, centres = bh.fit_personas(X, 5, seed=0)
+    personas = find_personas(ds)
+    labels, centres = personas.clustered, personas.centres
     rates = bh.engagement_rates(ds.engagement, f)
     return {"ds": ds, "f": f, "answers": answers, "labels": labels, "centres": centres, "rates": rates,
+            "personas": personas,
             "scores": bh.rfm_scores(f)}
 
 
@@ -357,7 +325,7 @@ def test_customer_features_agree_with_pandas_on_the_small_sample(pipeline):
 
 def test_persona_profiles_and_four_p_are_complete(pipeline):
     p = pipeline
-    profiles = bh.persona_profiles(p["f"], p["labels"], p["centres"], p["answers"])
+    profiles = bh.persona_profiles(p["f"], p["labels"], p["personas"].names, p["answers"])
     assert len(profiles) == 5 and profiles["share"].sum() == pytest.approx(1.0)
     for col in ("problem", "pain_points", "demographics", "goals", "dominant_reasons"):
         assert profiles[col].str.len().gt(0).all(), col
@@ -378,11 +346,11 @@ def test_plots_return_figures(pipeline):
     multi = bh.multi_category_retention(p["ds"].transactions, p["ds"].products, "2024-07-01")
     tiers = bh.advocacy_tiers(p["rates"])
     nps_tables = {"tier": bh.nps_by_group(p["answers"]["nps"], tiers)}
-    k_table = bh.choose_k(bh.persona_features(p["f"]), range(2, 4), n_pairs=1, sample_size=300)
     figures = [plots.plot_segment_map(p["scores"], seg, bh.segment_summary(seg, p["f"]["revenue"])),
                plots.plot_cohort_retention(ret), plots.plot_importance_performance(drivers),
                plots.plot_reason_evidence(bh.delivery_repeat_curve(p["ds"].transactions)),
-               plots.plot_k_selection(k_table), plots.plot_persona_heatmap(p["centres"], bh.persona_names(p["centres"])),
+               plots.plot_k_selection(p["personas"].criterion, 0.9),
+               plots.plot_persona_heatmap(p["centres"], p["personas"].names),
                plots.plot_lifecycle(pd.Series({"acquisition": 0.5, "adoption": 0.5}), pd.Series({"acquisition": 40.0, "adoption": 60.0}), multi),
                plots.plot_advocacy_pyramid(tiers.value_counts(normalize=True)),
                plots.plot_nps_forest(nps_tables, bh.nps(p["answers"]["nps"])),

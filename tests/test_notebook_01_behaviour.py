@@ -7,8 +7,9 @@ Tolerances (stated here, checked below):
 * advocacy pyramid: lurkers 90% +- 3 pp, likers 9% +- 3 pp, lovers 1% +- 0.6 pp (20k: +- 2 / 2 / 0.4 pp);
 * multi-category retention: a positive gain on the fixture (too few customers there for significance);
   on the 20k sample also a 95% interval above zero and p < 0.001;
-* personas: five found and the adjusted Rand index with the planted personas (customers with 2+ orders)
-  at least 0.6 on the fixture and 0.7 on the 20k sample;
+* personas (the one engine, ``segments.find_personas``): five found and the adjusted Rand index with the
+  planted personas (customers with 2+ orders) at least 0.6 on the fixture (measured 0.83) and 0.75 on the
+  20k sample (measured 0.797);
 * NPS: the interval contains the point estimate and is narrower than 20 points (20k: 6 points).
 """
 from __future__ import annotations
@@ -75,9 +76,10 @@ def test_behaviour_notebook_recovers_planted_truths_on_the_small_sample(tmp_path
             "nps_interval"} <= headline
 
 
-def test_behaviour_notebook_on_the_shipped_sample(tmp_path):
+def test_behaviour_notebook_on_the_shipped_sample(shipped_run):
     data_dir = ROOT / "data" / "sample"
-    found = values(execute_notebook(NOTEBOOK, tmp_path, data_dir=str(data_dir), interactive=False, driver_bootstrap=100))
+    out_dir, result = shipped_run(NOTEBOOK)
+    found = values(result)
     assert found["driver_ranking"][:3] == PLANTED_TOP3
     shares = found["advocacy_shares"]
     assert shares["lurker"] == pytest.approx(0.90, abs=0.02)
@@ -85,7 +87,7 @@ def test_behaviour_notebook_on_the_shipped_sample(tmp_path):
     assert shares["lover"] == pytest.approx(0.01, abs=0.004)
     assert found["multi_category_effect"] > 0 and found["multi_category_effect_interval"][0] > 0
     assert found["multi_category_p_value"] < 0.01  # planted hazard ratio 0.6 (p = 0.0012 on the shipped draw)
-    assert found["persona_count"] == 5 and _ari(tmp_path, data_dir) >= 0.7
+    assert found["persona_count"] == 5 and _ari(out_dir, data_dir) >= 0.75   # measured 0.797
     low, high = found["nps_interval"]
     assert high - low < 6
     assert max(found["bandwagon_q_over_p"].values()) > 20                  # the planted Bass launches

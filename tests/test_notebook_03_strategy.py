@@ -74,9 +74,9 @@ def test_small_sample_recovers_ranking_and_budget(tmp_path, small_sample):
     assert found["recommendation"]
 
 
-def test_shipped_sample_agrees_with_planted_truth(tmp_path):
+def test_shipped_sample_agrees_with_planted_truth(shipped_run):
     sample = ROOT / "data" / "sample"
-    result = execute_notebook(NAME, tmp_path, data_dir=str(sample), interactive=False)
+    result = shipped_run(NAME)[1]
     found, truth = values(result), _truth(sample)
     _assert_ranking(found["clv_to_cac_ranking"], truth, gap=RANK_GAP)
     optimum = truth["optimum"]["weekly_budget"]

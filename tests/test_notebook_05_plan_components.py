@@ -96,11 +96,11 @@ def test_runs_without_optional_tables(tmp_path, small_sample):
     assert found["plan_rows"] >= 5 and "recognition plan" in found["plan_components"]
 
 
-def test_shipped_sample_recovers_planted_truths(tmp_path):
+def test_shipped_sample_recovers_planted_truths(shipped_run):
     """The shipped 20k sample (about 30 s): recommender, uplift and non-customer truths at full size."""
     sample = ROOT / "data" / "sample"
     truth = json.loads((sample / "truth.json").read_text())
-    found = values(execute_notebook(NAME, tmp_path, data_dir=str(sample), interactive=False))
+    found = values(shipped_run(NAME)[1])
     # truth.json: on a 2025-07-01 split, item-item hit@10 is about 0.66 against 0.37 for popularity
     assert found["recommender_hit_rate"] == pytest.approx(0.66, abs=0.05)
     assert found["popularity_hit_rate"] == pytest.approx(0.37, abs=0.05)

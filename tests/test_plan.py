@@ -7,6 +7,7 @@ import pytest
 
 from customer_workbook import plan
 from customer_workbook.data import Dataset, QualityReport, load_dataset
+from customer_workbook.segments import UNASSIGNED, find_personas
 
 # --------------------------------------------------------------------------- metrics (hand-computed)
 
@@ -226,7 +227,7 @@ def test_product_and_service_tables_by_hand():
     assert s.loc["web", "repeat_rate"] == pytest.approx(0.5)  # A's o1 yes, B's o3 no (Z is too late to follow)
 
 
-# --------------------------------------------------------------------------- personas and audiences on the sample
+# --------------------------------------------------------------------------- audiences on the sample (personas: tests/test_personas.py)
 
 
 @pytest.fixture(scope="module")
@@ -234,19 +235,11 @@ def sample_ds(small_sample):
     return load_dataset(small_sample)
 
 
-def test_inferred_personas_recover_the_planted_ones(sample_ds, small_sample):
-    personas = plan.infer_personas(sample_ds)
-    truth = pd.read_parquet(small_sample / "truth_customers.parquet").set_index("customer_id")["persona"]
-    got = personas["persona"].str.replace(" ", "_")
-    agree = (got == truth.reindex(got.index)).mean()
-    assert agree > 0.6  # five classes: chance is about 0.2
-
-
 def test_audience_table_and_go_to_market_plan(sample_ds):
     ds = sample_ds
     value = plan.customer_value(ds.transactions, seed=0)
     fs = plan.build_features(ds, ds.transactions["date"].max() + pd.Timedelta(days=1))
-    personas = plan.infer_personas(ds, fs)["persona"]
+    personas = find_personas(ds).assignment.fillna(UNASSIGNED)
     seg = ds.customers.set_index("customer_id")["acquisition_channel"]
     churn = pd.Series(0.3, index=value.index)
     aud = plan.audience_table(value, personas, seg, churn_p=churn, campaigns=ds.campaigns, min_size=20)

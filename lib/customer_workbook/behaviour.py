@@ -10,7 +10,7 @@ numbers. The notebook calls them in this order:
    :func:`driver_importance` (general dominance with bootstrap intervals, robust to correlated
    drivers), :func:`reason_evidence` (behaviour that shows a reason), :func:`delivery_repeat_curve`
    (fast brand), :func:`product_adoption` + :func:`fit_bass` + :func:`bandwagon_evidence`.
-3. **Personas** - :func:`persona_features`, :func:`choose_k` (subsample stability), :func:`fit_personas`,
+3. **Personas** - found by :func:`customer_workbook.segments.find_personas` (the one engine);
    :func:`persona_profiles` (problem, pain points, demographics, goals, dominant reasons).
 4. **Lifecycle** - :func:`lifecycle_stages`, :func:`probability_alive` (BG/NBD from the CLV engine),
    :func:`health_score`, :func:`health_backtest` and :func:`multi_category_retention`.
@@ -729,160 +729,8 @@ def bandwagon_evidence(transactions: pd.DataFrame, products: pd.DataFrame, min_a
 
 
 # --------------------------------------------------------------------------- 3. personas
-
-#: Behaviour and attribute columns used for clustering, when present.
-PERSONA_BASE_COLUMNS: tuple[str, ...] = ("aov", "lines_per_order", "purchase_rate", "share_store", "share_app",
-                                         "discount_share", "premium_share", "fast_delivery_share",
-                                         "new_product_share", "exclusive_share", "age", "income_level")
-
-
-def persona_features(features: pd.DataFrame, min_orders: int = 2) -> pd.DataFrame:
-    """The clustering inputs: behaviour plus attributes of customers with at least ``min_orders`` orders.
-
-    Uses the columns of :data:`PERSONA_BASE_COLUMNS` that exist plus every ``cat_*`` category share;
-    ``aov`` and ``purchase_rate`` (orders per week since the first order) are log-transformed because
-    they are skewed. Missing values are filled with the column median. Unscaled; :func:`fit_personas`
-    standardises.
-
-    Returns
-    -------
-    DataFrame, shape (n_kept, n_columns), index ``customer_id``.
-    """
-    kept = features[features["orders"] >= min_orders].copy()
-    weeks = (kept["tenure_days"] / 7.0 + 1.0)
-    kept["purchase_rate"] = np.log(kept["orders"] / weeks)
-    kept["aov"] = np.log(kept["aov"].clip(lower=1.0))
-    cols = [c for c in PERSONA_BASE_COLUMNS if c in kept] + [c for c in kept.columns if c.startswith("cat_")]
-    out = kept[cols].astype(float)
-    return out.fillna(out.median())
-
-
-def _standardise(X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    mean = X.mean().to_numpy()
-    sd = X.std(ddof=0).replace(0, 1.0).to_numpy()
-    return (X.to_numpy(dtype=float) - mean) / sd, mean, sd
-
-
-def choose_k(X: pd.DataFrame, k_range: Sequence[int] = range(2, 9), threshold: float = 0.90,
-             n_pairs: int = 5, sample_size: int = 5000, seed: int = 0) -> pd.DataFrame:
-    """Choose the number of personas by stability: the most detailed split that reproduces.
-
-    For each k, KMeans is fitted on ``n_pairs`` pairs of random subsamples (80% of the customers, at most
-    ``sample_size``) and the two
-    fits' labels of all customers are compared by the adjusted Rand index (1 = identical). The chosen
-    k is the largest whose mean stability is at least ``threshold``; if none reaches it, the most
-    stable k. The mean silhouette (on a sample) is reported alongside as a second opinion.
-
-    Parameters
-    ----------
-    X
-        :func:`persona_features` (standardised here).
-    k_range
-        Candidate numbers of personas.
-    threshold
-        Minimum mean stability (ARI) for a k to count as reproducible.
-    n_pairs, sample_size, seed
-        Subsample pairs per k, customers per subsample (capped at 80% of the customers), random seed.
-
-    Returns
-    -------
-    DataFrame
-        ``k``, ``stability``, ``stability_min``, ``silhouette``, ``chosen`` (bool); ``attrs["chosen_k"]``.
-    """
-    from sklearn.cluster import KMeans
-    from sklearn.metrics import adjusted_rand_score, silhouette_score
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1):  # many small fits: threads only add overhead (and oversubscribe)
-        return _choose_k(X, k_range, threshold, n_pairs, sample_size, seed, KMeans, adjusted_rand_score, silhouette_score)
-
-
-def _choose_k(X, k_range, threshold, n_pairs, sample_size, seed, KMeans, adjusted_rand_score, silhouette_score):
-    Z, _, _ = _standardise(X)
-    n = len(Z)
-    size = max(min(sample_size, int(0.8 * n)), 1)
-    rng = np.random.default_rng(seed)
-    sil_idx = rng.choice(n, min(n, 3000), replace=False)
-    rows = []
-    for k in k_range:
-        if k >= size:
-            continue
-        aris = []
-        for rep in range(n_pairs):
-            a = rng.choice(n, size, replace=False)     # two subsamples of 80% (Ben-Hur et al. 2002)
-            b = rng.choice(n, size, replace=False)
-            ka = KMeans(k, n_init=4, random_state=seed + 2 * rep).fit(Z[a])
-            kb = KMeans(k, n_init=4, random_state=seed + 2 * rep + 1).fit(Z[b])
-            aris.append(adjusted_rand_score(ka.predict(Z), kb.predict(Z)))
-        full = KMeans(k, n_init=4, random_state=seed).fit(Z[a])
-        labels = full.predict(Z[sil_idx])
-        sil = silhouette_score(Z[sil_idx], labels) if len(np.unique(labels)) > 1 else np.nan
-        rows.append({"k": k, "stability": float(np.mean(aris)), "stability_min": float(np.min(aris)), "silhouette": float(sil)})
-    table = pd.DataFrame(rows)
-    ok = table[table["stability"] >= threshold]
-    chosen = int(ok["k"].max()) if len(ok) else int(table.loc[table["stability"].idxmax(), "k"])
-    table["chosen"] = table["k"] == chosen
-    table.attrs.update(chosen_k=chosen, threshold=threshold)
-    return table
-
-
-def fit_personas(X: pd.DataFrame, k: int, seed: int = 0, fit_sample: int = 50_000) -> tuple[pd.Series, pd.DataFrame]:
-    """KMeans personas on standardised features, fitted on a seeded sample and applied to everyone.
-
-    Persona numbers are ordered by size (1 = largest).
-
-    Returns
-    -------
-    labels : Series of int (1..k), index like ``X``
-    centres : DataFrame, shape (k, n_features)
-        Persona centres in standard deviations from the base mean (for profiling and heat maps).
-    """
-    from sklearn.cluster import KMeans
-    from threadpoolctl import threadpool_limits
-
-    Z, _, _ = _standardise(X)
-    rng = np.random.default_rng(seed)
-    idx = rng.choice(len(Z), min(fit_sample, len(Z)), replace=False)
-    with threadpool_limits(limits=1):
-        model = KMeans(k, n_init=10, random_state=seed).fit(Z[idx])
-        raw = model.predict(Z)
-    order = np.argsort(-np.bincount(raw, minlength=k), kind="stable")
-    relabel = np.empty(k, dtype=int)
-    relabel[order] = np.arange(1, k + 1)
-    labels = pd.Series(relabel[raw], index=X.index, name="persona")
-    centres = pd.DataFrame(Z, index=X.index, columns=X.columns).groupby(labels.to_numpy()).mean()
-    centres.index.name = "persona"
-    return labels, centres
-
-
-_TRAIT_WORDS = {
-    "discount_share": ("deal-driven", "full-price"), "premium_share": ("premium", "budget"),
-    "aov": ("big-basket", "small-basket"), "share_store": ("in-store", "online"),
-    "share_app": ("app-first", "app-shy"), "fast_delivery_share": ("express", "patient"),
-    "new_product_share": ("trend-led", "classic"), "exclusive_share": ("exclusive-seeking", "mainstream"),
-    "age": ("older", "younger"), "income_level": ("affluent", "low-income"),
-    "purchase_rate": ("frequent", "occasional"), "lines_per_order": ("multi-item", "single-item"),
-}
-
-
-def persona_names(centres: pd.DataFrame) -> pd.Series:
-    """Readable persona names from their centres: the strongest trait and the top category.
-
-    E.g. ``"deal-driven textiles buyers"``; duplicates get the second trait. Returns a Series by persona.
-    """
-    names = {}
-    trait_cols = [c for c in centres.columns if c in _TRAIT_WORDS]
-    cat_cols = [c for c in centres.columns if c.startswith("cat_")]
-    for persona, row in centres.iterrows():  # one iteration per persona (k <= 10), not per customer
-        traits = row[trait_cols].abs().sort_values(ascending=False).index.tolist()
-        words = [_TRAIT_WORDS[t][0 if row[t] > 0 else 1] for t in traits]
-        cat = row[cat_cols].idxmax()[4:].replace("_", " ") if cat_cols else "all-round"
-        name = f"{words[0]} {cat} buyers" if words else f"{cat} buyers"
-        if name in names.values() and len(words) > 1:
-            name = f"{words[0]}, {words[1]} {cat} buyers"
-        names[persona] = name
-    return pd.Series(names, name="name")
-
+# The personas themselves come from the one engine, :mod:`customer_workbook.segments.personas`; this
+# section profiles them (problem, pain points, demographics, goals, reasons).
 
 _CATEGORY_NEED = {
     "garden_plants": "a garden that grows", "garden_tools": "tools to keep the garden", "outdoor_living": "outdoor living space",
@@ -891,7 +739,7 @@ _CATEGORY_NEED = {
 }
 
 
-def persona_profiles(features: pd.DataFrame, labels: pd.Series, centres: pd.DataFrame,
+def persona_profiles(features: pd.DataFrame, labels: pd.Series, names: pd.Series,
                      answers: pd.DataFrame | None = None) -> pd.DataFrame:
     """The readable profile of each persona: size, problem, pain points, demographics, goals, reasons.
 
@@ -899,8 +747,9 @@ def persona_profiles(features: pd.DataFrame, labels: pd.Series, centres: pd.Data
     ----------
     features
         :func:`customer_features` of all customers (profiles use every column available).
-    labels, centres
-        From :func:`fit_personas`.
+    labels, names
+        Persona number per clustered customer (``Personas.clustered``) and name per persona number
+        (``Personas.names``), from :func:`customer_workbook.segments.find_personas`.
     answers
         Optional :func:`latest_answers`: adds dominant reasons (items agreed with most, relative to
         the base), satisfaction pain points and persona NPS.
@@ -914,7 +763,6 @@ def persona_profiles(features: pd.DataFrame, labels: pd.Series, centres: pd.Data
     """
     f = features.loc[labels.index].copy()
     f["persona"] = labels
-    names = persona_names(centres)
     total_rev = float(features.loc[labels.index, "revenue"].sum())
     base = features.loc[labels.index]
     cat_cols = [c for c in f.columns if c.startswith("cat_")]

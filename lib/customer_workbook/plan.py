@@ -17,8 +17,8 @@ Notebook ``04_plan_phases`` is built on these functions, in three blocks:
    permutation importance. :func:`weekly_demand`, :func:`backtest_forecast` and
    :func:`forecast_next_quarter` give an honest next-quarter demand forecast with backtested intervals.
 2. **Soft implementation (MVP, MVS, MVA).** :func:`product_value_table`, :func:`service_value_table`,
-   :func:`infer_personas` and :func:`audience_table` rank products, services/channels and
-   segment x persona audiences; :func:`pilot_plan` sizes the pilot test (with
+   and :func:`audience_table` rank products, services/channels and segment x persona audiences (personas
+   from :func:`customer_workbook.segments.find_personas`); :func:`pilot_plan` sizes the pilot test (with
    :func:`customer_workbook.stats.sample_size_two_proportions`).
 3. **Go to market.** :func:`go_to_market_plan` derives, per target audience, the goal, offer, channel,
    timing, expected value and metric to watch from the tables above.
@@ -46,8 +46,8 @@ __all__ = [
     "prune_features", "check_no_leakage", "fit_models", "predict_proba", "confusion_counts", "error_rate",
     "missing_ratio", "threshold_table", "choose_threshold", "model_quality", "calibration_table",
     "prediction_drivers", "feature_shift", "weekly_demand", "forecast_quarter_total", "backtest_forecast",
-    "forecast_next_quarter", "product_value_table", "service_value_table", "infer_personas",
-    "customer_value", "audience_table", "pick_pilot", "pilot_plan", "go_to_market_plan", "PERSONAS", "KEY_FEATURES", "CalibratedModel",
+    "forecast_next_quarter", "product_value_table", "service_value_table",
+    "customer_value", "audience_table", "pick_pilot", "pilot_plan", "go_to_market_plan", "KEY_FEATURES", "CalibratedModel",
     "targeting_at", "customer_profile",
 ]
 
@@ -1301,59 +1301,6 @@ def service_value_table(transactions: pd.DataFrame, follow_days: int = 90) -> pd
     return pd.concat(rows, ignore_index=True)[cols] if rows else pd.DataFrame(columns=cols)
 
 
-#: Observable persona signatures: feature -> weight (features are z-scored across customers first).
-PERSONAS: dict[str, dict[str, float]] = {
-    "bargain hunter": {"discount_line_share": 1.0, "tier_share_entry": 0.6, "mean_order_value": -0.4,
-                       "return_line_share": 0.3, "income_level": -0.4},
-    "trend seeker": {"new_product_share": 1.0, "channel_share_app": 0.6, "age": -0.6, "share_decor_lighting": 0.6},
-    "convenience seeker": {"fast_delivery_share": 1.0, "share_kitchen": 0.5, "channel_share_store": -0.3},
-    "loyal local": {"channel_share_store": 1.0, "age": 0.6, "share_garden_diy": 0.6},
-    "quality connoisseur": {"tier_share_premium": 0.7, "tier_share_special_service": 0.5, "exclusive_share": 0.7,
-                            "mean_order_value": 0.6, "income_level": 0.3},
-}
-
-
-def infer_personas(ds: Dataset, features: FeatureSet | None = None, min_orders: int = 1) -> pd.DataFrame:
-    """Assign each customer the persona whose observable signature fits best (a transparent rule).
-
-    Each persona in :data:`PERSONAS` is a weighted sum of z-scored behaviour and demographic features
-    (discount share, new-product share, fast deliveries, store share, premium share, category mix,
-    age, income ...). The customer gets the persona with the highest score; features that the data
-    lack are left out of every signature.
-
-    Parameters
-    ----------
-    ds : Dataset
-    features : FeatureSet, optional
-        Features to use (default: :func:`build_features` at the day after the last transaction).
-
-    Returns
-    -------
-    DataFrame, one row per customer
-        ``persona`` and one ``score_<persona>`` column per persona.
-    """
-    if features is None:
-        features = build_features(ds, ds.transactions["date"].max() + DAY)
-    groups = {"share_decor_lighting": ("home_decor", "lighting"), "share_kitchen": ("kitchen",),
-              "share_garden_diy": ("garden_plants", "garden_tools", "diy_tools")}
-    used = {c for sig in PERSONAS.values() for c in sig} | {f"category_share_{c}" for cats in groups.values() for c in cats}
-    f = features.frame[[c for c in features.frame.columns if c in used]].astype("float64")  # only what is scored
-    for name, cats in groups.items():
-        cols = [f"category_share_{c}" for c in cats if f"category_share_{c}" in f]
-        if cols:
-            f[name] = f[cols].fillna(0).sum(axis=1)
-    z = (f - f.mean()) / f.std(ddof=0).replace(0, np.nan)
-    z = z.fillna(0.0)
-    scores = {}
-    for persona, sig in PERSONAS.items():
-        cols = [c for c in sig if c in z]
-        scores[persona] = sum(z[c] * sig[c] for c in cols) / max(sum(abs(sig[c]) for c in cols), 1e-9) \
-            if cols else pd.Series(0.0, index=z.index)
-    table = pd.DataFrame({f"score_{k}": v for k, v in scores.items()})
-    table.insert(0, "persona", table.idxmax(axis=1).str.replace("score_", "", regex=False))
-    return table
-
-
 def customer_value(transactions: pd.DataFrame, observation_end=None, horizon_months: int = 12, margin: float = 1.0,
                    annual_discount_rate: float = 0.10, max_fit_rows: int = 50_000, seed: int = 0) -> pd.DataFrame:
     """Expected value of every customer: BG/NBD for purchases x Gamma-Gamma for spend (CLV engine).
@@ -1396,7 +1343,8 @@ def audience_table(value: pd.DataFrame, personas: pd.Series, segment: pd.Series 
     value : DataFrame
         :func:`customer_value` output (``clv``, ``p_alive``), indexed by customer.
     personas : Series
-        Persona per customer (:func:`infer_personas`).
+        Persona name per customer (``Personas.assignment`` of :func:`customer_workbook.segments.find_personas`);
+        customers without one are put in the persona ``"unassigned"``.
     segment : Series, optional
         Segment per customer (e.g. acquisition channel); ``None`` puts everyone in segment ``"all"``.
     churn_p : Series, optional
@@ -1417,7 +1365,7 @@ def audience_table(value: pd.DataFrame, personas: pd.Series, segment: pd.Series 
         ``ranked``, ``rank``.
     """
     frame = pd.DataFrame({"clv": value["clv"], "p_alive": value["p_alive"]})
-    frame["persona"] = personas.reindex(frame.index).fillna("unknown").astype(str)
+    frame["persona"] = personas.reindex(frame.index).fillna("unassigned").astype(str)
     frame["segment"] = segment.reindex(frame.index).fillna("unknown").astype(str) if segment is not None else "all"
     agg = {"customers": ("clv", "size"), "value_per_customer": ("clv", "mean"), "total_value": ("clv", "sum"),
            "p_alive": ("p_alive", "mean")}

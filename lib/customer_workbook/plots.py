@@ -397,16 +397,19 @@ def plot_reason_evidence(delivery: pd.DataFrame, adoption: pd.DataFrame | None =
     return finish(fig)
 
 
-def plot_k_selection(table: pd.DataFrame) -> Figure:
-    """Stability (subsample ARI) and silhouette by number of personas, the chosen k marked."""
+def plot_k_selection(table: pd.DataFrame, threshold: float | None = None) -> Figure:
+    """Stability (subsample ARI) and silhouette by number of personas, the chosen k marked.
+
+    ``table`` is ``Personas.criterion`` (columns ``k``, ``stability``, ``stability_min``, ``silhouette``,
+    ``chosen``); ``threshold`` is the stability a k had to reach (a dotted line).
+    """
     fig, ax = plt.subplots(figsize=(8, 4))
     ax.plot(table["k"], table["stability"], "o-", color=PALETTE[0], label="stability (ARI between subsample fits)")
     ax.fill_between(table["k"], table["stability_min"], table["stability"], color=PALETTE[0], alpha=0.15)
     ax.plot(table["k"], table["silhouette"], "s--", color=PALETTE[1], label="silhouette")
-    threshold = table.attrs.get("threshold")
     if threshold is not None:
         ax.axhline(threshold, color="#666666", lw=0.8, ls=":", label=f"stability threshold {threshold:g}")
-    chosen = table.attrs.get("chosen_k")
+    chosen = int(table.loc[table["chosen"], "k"].iloc[0]) if "chosen" in table and table["chosen"].any() else None
     if chosen is not None:
         ax.axvline(chosen, color=PALETTE[2], lw=1.5, label=f"chosen k = {chosen}")
     ax.set_xlabel("number of personas k")

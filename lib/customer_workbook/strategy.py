@@ -42,7 +42,7 @@ from .threads import one_thread
 
 __all__ = [
     "acquired_customers", "first_purchase_value", "NewCustomerValue", "new_customer_value", "group_clv",
-    "acquisition_cost", "payback_months", "unit_economics", "behaviour_personas", "persona_cac",
+    "acquisition_cost", "payback_months", "unit_economics", "persona_cac",
     "hill", "adstock", "ResponseCurve", "fit_response_curve", "fit_response_curves", "marginal_cac_table",
     "value_created", "optimise_budget", "budget_frontier", "objective_comparison", "worth_per_customer",
     "campaign_segments", "campaign_uplift", "retention_value", "conquest_vs_relations", "lever_evidence",
@@ -402,67 +402,7 @@ def unit_economics(clv_table: pd.DataFrame, clv_draws: dict, values: dict, cac_t
     return out.sort_values(key, ascending=False, ignore_index=True)
 
 
-# --------------------------------------------------------------------------- personas (observable)
-
-_PERSONA_TRAITS = {  # behaviour trait -> persona name (methodology, step 1 [V])
-    "discount_share": "bargain hunters",
-    "app_share": "trend seekers",
-    "online_share": "convenience seekers",
-    "store_share": "loyal locals",
-    "order_value": "quality connoisseurs",
-}
-
-
-def behaviour_personas(transactions: pd.DataFrame, customer_ids=None, customers: pd.DataFrame | None = None,
-                       k: int = 5, seed: int = 0, fit_sample: int = 50_000, max_customers: int = 30_000) -> pd.Series:
-    """Personas from observable buying behaviour: KMeans on standardised traits, named by their lead trait.
-
-    Traits per customer: share of discounted lines, share of lines bought in the app, online (web) and in
-    store, and log mean order value; plus age when ``customers`` has it (demographics of personas). Each cluster is named after the trait on which it stands out most
-    (a one-to-one assignment of clusters to traits maximising the standardised cluster means), so names
-    follow behaviour rather than labels. Needs ``channel`` and ``discount`` columns; customers without
-    lines are left out. KMeans is fitted on a seeded sample of ``fit_sample`` customers, then labels everyone;
-    on large bases only a seeded sample of ``max_customers`` of ``customer_ids`` is labelled (persona values
-    and costs are averages, which a sample estimates well).
-
-    Returns
-    -------
-    Series
-        Persona name per ``customer_id`` (str).
-    """
-    from scipy.optimize import linear_sum_assignment
-    from sklearn.cluster import KMeans
-
-    tx = transactions
-    if customer_ids is not None:
-        ids = pd.Index(pd.unique(np.asarray(customer_ids, dtype=object)))
-        if len(ids) > max_customers:
-            ids = ids[np.random.default_rng(seed).choice(len(ids), max_customers, replace=False)]
-        tx = tx.loc[tx["customer_id"].isin(ids)]
-    tx = tx.loc[tx["amount"] > 0]
-    ch = tx["channel"].astype(str)
-    frame = pd.DataFrame({"customer_id": tx["customer_id"].to_numpy(),
-                          "discount_share": (tx["discount"].fillna(0) > 0).to_numpy(dtype=float),
-                          "app_share": (ch == "app").to_numpy(dtype=float),
-                          "online_share": (ch == "web").to_numpy(dtype=float),
-                          "store_share": (ch == "store").to_numpy(dtype=float)})
-    traits = frame.groupby("customer_id", observed=True).mean()
-    orders = order_table(tx)
-    traits["order_value"] = np.log(orders.groupby("customer_id", observed=True)["amount"].mean().clip(lower=1.0))
-    if customers is not None and "age" in customers:
-        age = customers.set_index(customers["customer_id"].astype(str))["age"].astype(float)
-        traits["age"] = age.reindex(traits.index.astype(str)).fillna(age.mean()).to_numpy()
-    z = (traits - traits.mean()) / traits.std(ddof=0).replace(0, 1)
-    X = z.to_numpy()
-    fit_rows = X if len(X) <= fit_sample else X[np.random.default_rng(seed).choice(len(X), fit_sample, replace=False)]
-    km = KMeans(n_clusters=k, n_init=4, random_state=seed).fit(fit_rows)
-    labels = km.predict(X)
-    centres = pd.DataFrame(km.cluster_centers_, columns=z.columns)
-    names = list(_PERSONA_TRAITS)
-    rows, cols = linear_sum_assignment(-centres[names].to_numpy())
-    label = {int(r): _PERSONA_TRAITS[names[c]] for r, c in zip(rows, cols)}
-    return pd.Series(pd.Series(labels).map(lambda c: label.get(int(c), f"group {c}")).to_numpy(), index=traits.index.astype(str),
-                     name="persona")
+# --------------------------------------------------------------------------- personas (from segments.personas)
 
 
 def persona_cac(acquired: pd.DataFrame, personas: pd.Series, cac_table: pd.DataFrame) -> pd.Series:
