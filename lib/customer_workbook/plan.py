@@ -39,7 +39,7 @@ from .arrays import first_occurrences, group_argmin, group_max, group_min
 from .base import full_weeks, order_table, week_start
 from .data import Dataset
 from .threads import one_thread
-from .stats import minimum_detectable_effect, sample_size_two_proportions
+from .stats import minimum_detectable_effect, sample_size_two_proportions, two_proportion_uplift
 
 __all__ = [
     "LeakageError", "FeatureSet", "FAMILIES", "build_features", "make_labels", "design_dates",
@@ -1380,12 +1380,13 @@ def audience_table(value: pd.DataFrame, personas: pd.Series, segment: pd.Series 
     if campaigns is not None and len(campaigns):
         cp = campaigns.assign(treated=campaigns["treated"].astype(bool)).merge(
             frame[["segment", "persona"]], left_on="customer_id", right_index=True)
-        g = cp.groupby(["segment", "persona", "treated"])["outcome"].agg(["mean", "size", "var"]).unstack("treated")
-        if True in g["mean"] and False in g["mean"]:
-            up = pd.DataFrame({"uplift": g["mean"][True] - g["mean"][False],
-                               "uplift_se": np.sqrt(g["var"][True] / g["size"][True] + g["var"][False] / g["size"][False]),
-                               "campaign_n": g["size"][True] + g["size"][False]}).reset_index()
-            out = out.merge(up, on=["segment", "persona"], how="left")
+        cells = []  # one row per audience cell (tens of cells, not customers)
+        for (seg, persona), cell in cp.groupby(["segment", "persona"], sort=False):
+            measured = two_proportion_uplift(cell["outcome"], cell["treated"])
+            cells.append({"segment": seg, "persona": persona, "uplift": measured.uplift, "uplift_se": measured.se,
+                          "campaign_n": len(cell)})
+        if cells:
+            out = out.merge(pd.DataFrame(cells), on=["segment", "persona"], how="left")
     out["ranked"] = out["customers"] >= min_size
     out = out.sort_values(["ranked", "value_per_customer"], ascending=[False, False]).reset_index(drop=True)
     out["rank"] = np.where(out["ranked"], np.arange(1, len(out) + 1), np.nan)
