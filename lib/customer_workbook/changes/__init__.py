@@ -30,12 +30,12 @@ works. Only observable data is used: the sample's hidden persona labels never en
 """
 from __future__ import annotations
 
-from .attribution import (MIN_GROUP_CUSTOMERS, SEGMENTATION_LABELS, attribute_changes, customer_segments,
-                          driver_group, group_options, lead_change, who_changed)
+from .attribution import (MIN_GROUP_CUSTOMERS, SEGMENTATION_LABELS, Attribution, Driver, attribute_changes,
+                          customer_segments, driver_group, group_options, lead_change, who_changed)
 from .changepoints import (PENALTY_FACTOR, TEMPORARY_WEEKS, ChangePoints, cusum_p_value, detect_change_points,
                            noise_scale, optimal_partition, penalty_sensitivity, series_view, temporary_breaks)
-from .channels import acquisition_shares, channel_ramps, channel_weekly, fit_ramp
-from .comparisons import WINDOW_WEEKS, compare_samples, compare_windows
+from .channels import RampFit, acquisition_shares, channel_ramps, channel_weekly, fit_ramp
+from .comparisons import WINDOW_WEEKS, SampleComparison, WindowComparison, compare_samples, compare_windows
 from .detection import detect_all, panels_for, quarter_vs_last_year, segment_view, sensitivity_table
 from .metrics import (COUNT_OFFSET, METRICS, Metric, metric_info, metric_records, metric_series, share_records,
                       watch_list, weekly_panel)
@@ -50,13 +50,13 @@ __all__ = [
     "ChangePoints", "PENALTY_FACTOR", "TEMPORARY_WEEKS", "optimal_partition", "noise_scale",
     "detect_change_points", "penalty_sensitivity", "cusum_p_value", "temporary_breaks", "series_view",
     # comparisons and the scan of every metric
-    "WINDOW_WEEKS", "compare_samples", "compare_windows", "detect_all", "quarter_vs_last_year",
-    "sensitivity_table", "panels_for", "segment_view",
+    "WINDOW_WEEKS", "SampleComparison", "WindowComparison", "compare_samples", "compare_windows",
+    "detect_all", "quarter_vs_last_year", "sensitivity_table", "panels_for", "segment_view",
     # who changed
-    "MIN_GROUP_CUSTOMERS", "SEGMENTATION_LABELS", "customer_segments", "group_options", "who_changed",
-    "driver_group", "attribute_changes", "lead_change",
+    "MIN_GROUP_CUSTOMERS", "SEGMENTATION_LABELS", "Driver", "Attribution", "customer_segments",
+    "group_options", "who_changed", "driver_group", "attribute_changes", "lead_change",
     # channels
-    "channel_weekly", "fit_ramp", "channel_ramps", "acquisition_shares",
+    "RampFit", "channel_weekly", "fit_ramp", "channel_ramps", "acquisition_shares",
     # register
     "market_events", "link_events", "change_register", "cluster_changes", "events_without_effect",
     # sentences

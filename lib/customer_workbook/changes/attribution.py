@@ -8,6 +8,9 @@ hidden persona labels never enter this module.
 """
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -15,12 +18,12 @@ from ..base import order_table
 from ..data import Dataset
 from ..stats import benjamini_hochberg
 from .changepoints import detect_change_points, noise_scale
-from .comparisons import WINDOW_WEEKS, compare_windows
+from .comparisons import WINDOW_WEEKS, WindowComparison, compare_windows
 from .metrics import COUNT_OFFSET, METRICS, Metric, metric_info, metric_series, share_records, weekly_panel
 
 __all__ = [
-    "MIN_GROUP_CUSTOMERS", "SEGMENTATION_LABELS", "customer_segments", "group_options", "who_changed",
-    "driver_group", "attribute_changes", "lead_change",
+    "MIN_GROUP_CUSTOMERS", "SEGMENTATION_LABELS", "Driver", "Attribution", "customer_segments", "group_options",
+    "who_changed", "driver_group", "attribute_changes", "lead_change",
 ]
 
 
@@ -124,11 +127,11 @@ def _excess_row(z: np.ndarray, w: np.ndarray, level: np.ndarray, metric: Metric,
     lv_b, lv_a = np.nanmean(level[before]) if before.any() else np.nan, \
         np.nanmean(level[after]) if after.any() else np.nan
     if metric.log and metric.kind == "count":
-        ex = (np.expm1(c["diff"]), np.expm1(c["ci_low"]), np.expm1(c["ci_high"]))
+        ex = (np.expm1(c.diff), np.expm1(c.ci_low), np.expm1(c.ci_high))
     else:
-        ex = (c["diff"], c["ci_low"], c["ci_high"])
+        ex = (c.diff, c.ci_low, c.ci_high)
     return {"before": lv_b, "after": lv_a, "excess_change": ex[0], "ci_low": ex[1], "ci_high": ex[2],
-            "p": c["p"]}
+            "p": c.p}
 
 
 def who_changed(records: pd.DataFrame, metric: Metric, segments: pd.DataFrame, weeks: pd.DatetimeIndex,
@@ -184,7 +187,25 @@ def who_changed(records: pd.DataFrame, metric: Metric, segments: pd.DataFrame, w
     return table.sort_values("excess_change", key=np.abs, ascending=False).reset_index(drop=True)
 
 
-def driver_group(table: pd.DataFrame, direction: str | None = None) -> dict | None:
+@dataclass(frozen=True)
+class Driver:
+    """The group of customers that drives a change (see :func:`driver_group`).
+
+    ``label`` is the readable ``"<segmentation label>: <group>"``; ``excess_change`` (with its ``ci_low`` /
+    ``ci_high`` interval) is the group's change against the rest of the customers, relative for count
+    metrics and in the metric's unit otherwise; ``customers`` is the size of the group.
+    """
+
+    segmentation: str
+    group: str
+    label: str
+    excess_change: float
+    ci_low: float
+    ci_high: float
+    customers: int
+
+
+def driver_group(table: pd.DataFrame, direction: str | None = None) -> Driver | None:
     """The group that drives a shift: the flagged row of :func:`who_changed` with the largest excess change,
     among rows moving in ``direction`` ("up" / "down") when given. ``None`` when no group stands out (the
     change is then shared by all customers)."""
@@ -194,14 +215,41 @@ def driver_group(table: pd.DataFrame, direction: str | None = None) -> dict | No
     if flagged.empty:
         return None
     row = flagged.iloc[0]
-    return {"segmentation": row["segmentation"], "group": row["group"],
-            "label": f"{SEGMENTATION_LABELS.get(row['segmentation'], row['segmentation'])}: {row['group']}",
-            "excess_change": float(row["excess_change"]), "ci_low": float(row["ci_low"]),
-            "ci_high": float(row["ci_high"]), "customers": int(row["customers"])}
+    return Driver(segmentation=row["segmentation"], group=row["group"],
+                  label=f"{SEGMENTATION_LABELS.get(row['segmentation'], row['segmentation'])}: {row['group']}",
+                  excess_change=float(row["excess_change"]), ci_low=float(row["ci_low"]),
+                  ci_high=float(row["ci_high"]), customers=int(row["customers"]))
 
 
-def _orders_response(records: dict, weeks: pd.DatetimeIndex, date: pd.Timestamp, window: int = WINDOW_WEEKS):
-    """Seasonally adjusted relative change of all orders across ``date`` (dict from compare_windows, log scale)."""
+def lead_change(impacts: dict) -> tuple | None:
+    """Key of the change with the largest absolute revenue at stake (unknown counts as 0); None if empty."""
+    if not impacts:
+        return None
+    return max(impacts, key=lambda k: abs(impacts[k]) if np.isfinite(impacts[k]) else 0.0)
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Result of :func:`attribute_changes`: three mappings keyed by the change, ``(metric key, date)``.
+
+    ``drivers``: the :class:`Driver` of each change, or None when all customers shared it; ``impacts``: the
+    yearly net revenue at stake (currency units a year, signed; NaN when unknown); ``tables``: the
+    :func:`who_changed` table behind each driver (empty without customer segments).
+    """
+
+    drivers: dict[tuple[str, pd.Timestamp], Driver | None]
+    impacts: dict[tuple[str, pd.Timestamp], float]
+    tables: dict[tuple[str, pd.Timestamp], pd.DataFrame]
+
+    @property
+    def lead(self) -> tuple[str, pd.Timestamp] | None:
+        """The change with the largest absolute revenue at stake (:func:`lead_change`); None when empty."""
+        return lead_change(self.impacts)
+
+
+def _orders_response(records: dict, weeks: pd.DatetimeIndex, date: pd.Timestamp,
+                     window: int = WINDOW_WEEKS) -> WindowComparison:
+    """Seasonally adjusted change of all orders across ``date`` (log scale, so ``diff`` is relative)."""
     value, _ = metric_series(weekly_panel(records["orders"], weeks), METRICS["orders"])
     cp = detect_change_points(value, log=True, seasonal=True)
     idx = np.arange(len(weeks))
@@ -210,9 +258,44 @@ def _orders_response(records: dict, weeks: pd.DatetimeIndex, date: pd.Timestamp,
                            (idx >= b) & (idx < b + window), rho=cp.rho)
 
 
+def _compared_records(key: str, direction: str, records: dict, orders: pd.DataFrame,
+                      orders_response, alpha: float) -> tuple[pd.DataFrame, Metric, tuple[str, ...], str]:
+    """What to compare by group for the change of ``key``: ``(records, metric, segmentations to leave out,
+    direction)``.
+
+    A new channel's share of orders (``share_<channel>``) leaves out the main-channel segmentation (it would
+    find the channel's own users); a market metric is compared through all orders, in the direction orders
+    moved across the date when they measurably did.
+    """
+    if key.startswith("share_"):
+        metric = Metric(key, "share of orders", "share", "transactions", "mean", min_effect=0.03)
+        return share_records(orders, key.removeprefix("share_")), metric, ("main_channel",), direction
+    if metric_info(key).table == "market":
+        resp = orders_response()
+        if resp.p < alpha:  # how all our orders moved across the date
+            direction = "up" if resp.diff > 0 else "down"
+        # otherwise the market metric's own direction: a rival's price cut takes orders from us, a rise
+        # sends them to us; never the group that merely mirrors the losers (the rest of the base)
+        return records["orders"], METRICS["orders"], (), direction
+    return records[key], metric_info(key), (), direction
+
+
+def _revenue_at_stake(metric: Metric, table: pd.DataFrame, drv: Driver | None, aov: float,
+                      orders_response, alpha: float) -> float:
+    """Yearly net revenue at stake of an order-linked change (NaN when orders did not measurably move)."""
+    impact = np.nan
+    if drv is not None and metric.kind == "count":
+        row = table[(table["segmentation"] == drv.segmentation) & (table["group"] == drv.group)].iloc[0]
+        impact = row["before"] * drv.excess_change * aov * 52
+    elif drv is None:
+        resp = orders_response()
+        if resp.p < alpha:
+            impact = np.exp(resp.before) * np.expm1(resp.diff) * aov * 52
+    return float(impact)
+
+
 def attribute_changes(flagged: pd.DataFrame, ramps: pd.DataFrame, records: dict, segments: pd.DataFrame,
-                      weeks: pd.DatetimeIndex, orders: pd.DataFrame,
-                      alpha: float = 0.05) -> tuple[dict, dict, dict]:
+                      weeks: pd.DatetimeIndex, orders: pd.DataFrame, alpha: float = 0.05) -> Attribution:
     """Who drives each flagged change and how much net revenue a year is at stake.
 
     The comparison by group uses the changed metric itself, except for market metrics (competitor prices),
@@ -228,8 +311,8 @@ def attribute_changes(flagged: pd.DataFrame, ramps: pd.DataFrame, records: dict,
 
     Returns
     -------
-    (drivers, impacts, tables)
-        Dicts keyed by ``(metric, date)``: driver dict or None; revenue at stake; :func:`who_changed` table.
+    Attribution
+        Drivers, revenue at stake and :func:`who_changed` tables, keyed by ``(metric, date)``.
     """
     drivers, impacts, tables, cache, responses = {}, {}, {}, {}, {}
     aov = float(orders["amount"].mean())
@@ -243,19 +326,8 @@ def attribute_changes(flagged: pd.DataFrame, ramps: pd.DataFrame, records: dict,
     jobs = [(r["metric"], r["date"], r["direction"], 0) for _, r in flagged.iterrows()]
     jobs += [(f"share_{r['channel']}", r["launch"], "up", int(r["ramp_weeks"])) for _, r in ramps.iterrows()]
     for key, date, direction, gap in jobs:
-        if key.startswith("share_"):
-            rec, metric = share_records(orders, key.removeprefix("share_")), Metric(
-                key, "share of orders", "share", "transactions", "mean", min_effect=0.03)
-            exclude = ("main_channel",)
-        elif metric_info(key).table == "market":
-            rec, metric, exclude = records["orders"], METRICS["orders"], ()
-            resp = orders_response(date)
-            if resp["p"] < alpha:  # how all our orders moved across the date
-                direction = "up" if resp["diff"] > 0 else "down"
-            # otherwise the market metric's own direction: a rival's price cut takes orders from us, a rise
-            # sends them to us; never the group that merely mirrors the losers (the rest of the base)
-        else:
-            rec, metric, exclude = records[key], metric_info(key), ()
+        response = functools.partial(orders_response, date)
+        rec, metric, exclude, direction = _compared_records(key, direction, records, orders, response, alpha)
         table = who_changed(rec, metric, segments, weeks, date, gap=gap, exclude=exclude, alpha=alpha,
                             cache=cache) \
             if not segments.empty else pd.DataFrame()
@@ -263,19 +335,6 @@ def attribute_changes(flagged: pd.DataFrame, ramps: pd.DataFrame, records: dict,
         tables[(key, date)], drivers[(key, date)] = table, drv
         impact = np.nan
         if has_orders and (metric.revenue_link or metric.table == "market"):
-            if drv is not None and metric.kind == "count":
-                row = table[(table["segmentation"] == drv["segmentation"]) & (table["group"] == drv["group"])].iloc[0]
-                impact = row["before"] * drv["excess_change"] * aov * 52
-            elif drv is None:
-                resp = orders_response(date)
-                if resp["p"] < alpha:
-                    impact = np.exp(resp["before"]) * np.expm1(resp["diff"]) * aov * 52
+            impact = _revenue_at_stake(metric, table, drv, aov, response, alpha)
         impacts[(key, date)] = float(impact)
-    return drivers, impacts, tables
-
-
-def lead_change(impacts: dict) -> tuple | None:
-    """Key of the change with the largest absolute revenue at stake (unknown counts as 0); None if empty."""
-    if not impacts:
-        return None
-    return max(impacts, key=lambda k: abs(impacts[k]) if np.isfinite(impacts[k]) else 0.0)
+    return Attribution(drivers=drivers, impacts=impacts, tables=tables)

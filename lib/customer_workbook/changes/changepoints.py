@@ -8,7 +8,7 @@ answer depends on the penalty. :func:`cusum_p_value` tests a break allowing for 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -110,7 +110,7 @@ def noise_scale(y: np.ndarray, w: np.ndarray) -> tuple[float, float]:
     return float(tau2), rho
 
 
-@dataclass
+@dataclass(frozen=True)
 class ChangePoints:
     """Result of :func:`detect_change_points` for one weekly series (length n).
 
@@ -130,7 +130,6 @@ class ChangePoints:
     tau2: float
     rho: float
     log: bool
-    extra: dict = field(default_factory=dict)
 
     @property
     def dates(self) -> list[pd.Timestamp]:

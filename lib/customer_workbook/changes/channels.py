@@ -5,6 +5,8 @@
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -13,7 +15,7 @@ from ..data import Dataset
 from .comparisons import WINDOW_WEEKS
 
 __all__ = [
-    "channel_weekly", "fit_ramp", "channel_ramps", "acquisition_shares",
+    "RampFit", "channel_weekly", "fit_ramp", "channel_ramps", "acquisition_shares",
 ]
 
 
@@ -26,7 +28,18 @@ def channel_weekly(orders: pd.DataFrame, weeks: pd.DatetimeIndex) -> pd.DataFram
     return counts.reindex(weeks, fill_value=0)
 
 
-def fit_ramp(share: np.ndarray, start: int, max_ramp: int = 52, horizon: int = 26) -> dict:
+@dataclass(frozen=True)
+class RampFit:
+    """Result of :func:`fit_ramp`: ``ramp_weeks`` (weeks to the plateau; NaN when there were too few weeks to
+    fit), ``plateau`` (share, 0-1) with its standard error ``plateau_se``, and the fit's ``rmse``."""
+
+    ramp_weeks: float
+    plateau: float
+    plateau_se: float
+    rmse: float
+
+
+def fit_ramp(share: np.ndarray, start: int, max_ramp: int = 52, horizon: int = 26) -> RampFit:
     """Fit a linear ramp-up ``share_t = plateau * min(1, (t - start + 1) / ramp)`` (0 before ``start``).
 
     The ramp length (weeks) is chosen on a grid 1..``max_ramp`` by least squares over the weeks from
@@ -34,7 +47,7 @@ def fit_ramp(share: np.ndarray, start: int, max_ramp: int = 52, horizon: int = 2
 
     Returns
     -------
-    dict
+    RampFit
         ``ramp_weeks``, ``plateau`` (share, 0-1), ``plateau_se`` (standard error), ``rmse``.
     """
     share = np.asarray(share, dtype=float)
@@ -56,9 +69,9 @@ def fit_ramp(share: np.ndarray, start: int, max_ramp: int = 52, horizon: int = 2
             se = float(np.sqrt(sse / max(len(y) - 1, 1) / (x * x).sum()))
             best = {"ramp_weeks": ramp, "plateau": plateau, "plateau_se": se, "mse": mse}
     if best is None:
-        return {"ramp_weeks": np.nan, "plateau": np.nan, "plateau_se": np.nan, "rmse": np.nan}
-    return {"ramp_weeks": best["ramp_weeks"], "plateau": best["plateau"], "plateau_se": best["plateau_se"],
-            "rmse": float(np.sqrt(best["mse"]))}
+        return RampFit(ramp_weeks=np.nan, plateau=np.nan, plateau_se=np.nan, rmse=np.nan)
+    return RampFit(ramp_weeks=best["ramp_weeks"], plateau=best["plateau"], plateau_se=best["plateau_se"],
+                   rmse=float(np.sqrt(best["mse"])))
 
 
 def channel_ramps(counts: pd.DataFrame | None, min_quiet_weeks: int = 8, min_share: float = 0.01) -> pd.DataFrame:
@@ -82,7 +95,7 @@ def channel_ramps(counts: pd.DataFrame | None, min_quiet_weeks: int = 8, min_sha
             continue
         start = int(nz[0])
         fit = fit_ramp(shares[ch].to_numpy(), start)
-        end_ramp = start + int(fit["ramp_weeks"])
+        end_ramp = start + int(fit.ramp_weeks)
         took = {}
         for other in counts.columns:
             if other == ch:
@@ -90,9 +103,9 @@ def channel_ramps(counts: pd.DataFrame | None, min_quiet_weeks: int = 8, min_sha
             s = shares[other].to_numpy()
             took[str(other)] = round(float(np.nanmean(s[end_ramp:end_ramp + WINDOW_WEEKS])
                                            - np.nanmean(s[max(0, start - WINDOW_WEEKS):start])), 4)
-        rows.append({"channel": str(ch), "launch": counts.index[start], "ramp_weeks": fit["ramp_weeks"],
-                     "plateau": fit["plateau"], "ci_low": fit["plateau"] - 1.96 * fit["plateau_se"],
-                     "ci_high": fit["plateau"] + 1.96 * fit["plateau_se"], "took_from": took})
+        rows.append({"channel": str(ch), "launch": counts.index[start], "ramp_weeks": fit.ramp_weeks,
+                     "plateau": fit.plateau, "ci_low": fit.plateau - 1.96 * fit.plateau_se,
+                     "ci_high": fit.plateau + 1.96 * fit.plateau_se, "took_from": took})
     return pd.DataFrame(rows, columns=["channel", "launch", "ramp_weeks", "plateau", "ci_low", "ci_high",
                                        "took_from"])
 

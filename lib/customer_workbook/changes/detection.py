@@ -8,13 +8,15 @@ shifts. :func:`sensitivity_table`, :func:`panels_for` and :func:`segment_view` f
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
 from ..stats import benjamini_hochberg
 from .changepoints import (ChangePoints, cusum_p_value, detect_change_points, penalty_sensitivity, series_view,
                            temporary_breaks)
-from .comparisons import WINDOW_WEEKS, compare_samples, compare_windows
+from .comparisons import WINDOW_WEEKS, SampleComparison, WindowComparison, compare_samples, compare_windows
 from .metrics import COUNT_OFFSET, Metric, metric_info, metric_series, weekly_panel
 
 __all__ = [
@@ -22,14 +24,24 @@ __all__ = [
 ]
 
 
-def _relative(metric: Metric, row: dict) -> dict:
-    """Express a comparison on the metric's scale: relative change for log metrics, absolute otherwise."""
+def _relative(metric: Metric, row: WindowComparison | SampleComparison) -> dict:
+    """Table columns of a comparison on the metric's scale: relative change for log metrics, absolute
+    otherwise (before, after, change, ci_low, ci_high, change_unit)."""
     if metric.log:
-        return {"before": float(np.exp(row["before"])), "after": float(np.exp(row["after"])),
-                "change": float(np.expm1(row["diff"])), "ci_low": float(np.expm1(row["ci_low"])),
-                "ci_high": float(np.expm1(row["ci_high"])), "change_unit": "relative"}
-    return {"before": float(row["before"]), "after": float(row["after"]), "change": float(row["diff"]),
-            "ci_low": float(row["ci_low"]), "ci_high": float(row["ci_high"]), "change_unit": metric.unit}
+        return {"before": float(np.exp(row.before)), "after": float(np.exp(row.after)),
+                "change": float(np.expm1(row.diff)), "ci_low": float(np.expm1(row.ci_low)),
+                "ci_high": float(np.expm1(row.ci_high)), "change_unit": "relative"}
+    return {"before": float(row.before), "after": float(row.after), "change": float(row.diff),
+            "ci_low": float(row.ci_low), "ci_high": float(row.ci_high), "change_unit": metric.unit}
+
+
+def _log_of_means(r: SampleComparison) -> SampleComparison:
+    """A comparison of means moved to the log scale: ``diff = log(after / before)``, its interval by the delta
+    method on the ratio (half-width / before)."""
+    diff = np.log(r.after / r.before) if r.before > 0 else np.nan
+    half = (r.ci_high - r.ci_low) / 2 / r.before if r.before else np.nan
+    return replace(r, before=np.log(r.before), after=np.log(r.after), diff=diff, ci_low=diff - half,
+                   ci_high=diff + half)
 
 
 def _practical(metric: Metric, change: float) -> bool:
@@ -71,8 +83,8 @@ def detect_all(records: dict[str, pd.DataFrame], weeks: pd.DatetimeIndex, penalt
             rel = _relative(metric, cmp_)
             p = cusum_p_value(cp.adjusted, cp.weight, (idx >= lo) & (idx < hi), cp.tau2, cp.rho)
             rows.append({"metric": key, "label": metric.label, "theme": metric.theme, "date": weeks[b],
-                         **rel, "p": p, "std_effect": cmp_["std_effect"],
-                         "weeks_before": cmp_["weeks_before"], "weeks_after": cmp_["weeks_after"],
+                         **rel, "p": p, "std_effect": cmp_.std_effect,
+                         "weeks_before": cmp_.weeks_before, "weeks_after": cmp_.weeks_after,
                          "temporary": b in temporary})
     table = pd.DataFrame(rows, columns=["metric", "label", "theme", "date", "before", "after", "change",
                                         "ci_low", "ci_high", "change_unit", "p", "std_effect", "weeks_before",
@@ -116,17 +128,12 @@ def quarter_vs_last_year(records: dict[str, pd.DataFrame], weeks: pd.DatetimeInd
             vals = rec["value"].to_numpy(dtype=float)
             r = compare_samples(vals[rec["week"].isin(last).to_numpy()], vals[rec["week"].isin(now).to_numpy()],
                                 alpha)
-            if metric.log:
-                # relative change of the mean, CI by the delta method on the ratio
-                r = {**r, "diff": np.log(r["after"] / r["before"]) if r["before"] > 0 else np.nan}
-                half = (r["ci_high"] - r["ci_low"]) / 2 / r["before"] if r["before"] else np.nan
-                r.update(before=np.log(r["before"]), after=np.log(r["after"]),
-                         ci_low=r["diff"] - half, ci_high=r["diff"] + half)
+            if metric.log:  # relative change of the mean
+                r = _log_of_means(r)
         rel = _relative(metric, r)
         rows.append({"metric": key, "label": metric.label, "theme": metric.theme,
                      "period": f"{now[0]:%Y-%m-%d} to {now[-1] + pd.Timedelta(days=6):%Y-%m-%d}",
-                     **rel, "hedges_g": r["hedges_g"], "n_before": r["n_before"], "n_after": r["n_after"],
-                     "p": r["p"]})
+                     **rel, "hedges_g": r.hedges_g, "n_before": r.n_before, "n_after": r.n_after, "p": r.p})
     table = pd.DataFrame(rows)
     table["p_adj"] = benjamini_hochberg(table["p"].to_numpy())
     table["significant"] = table["p_adj"] < alpha
@@ -183,6 +190,6 @@ def segment_view(records: pd.DataFrame, metric: Metric, weeks: pd.DatetimeIndex,
     for j, b in enumerate(cp.breaks):
         lo, hi = max(edges[j], b - WINDOW_WEEKS), min(edges[j + 2], b + WINDOW_WEEKS)
         c = compare_windows(cp.adjusted, cp.weight, (idx >= lo) & (idx < b), (idx >= b) & (idx < hi), rho=cp.rho)
-        rows.append({"date": weeks[b], **_relative(metric, c), "p": c["p"]})
+        rows.append({"date": weeks[b], **_relative(metric, c), "p": c.p})
     return cp, pd.DataFrame(rows, columns=["date", "before", "after", "change", "ci_low", "ci_high",
                                            "change_unit", "p"])

@@ -62,7 +62,7 @@ def change_register(flagged: pd.DataFrame, ramps: pd.DataFrame, drivers: dict, i
     ramps
         :func:`channel_ramps` output (each new channel becomes a row, metric ``share_<channel>``).
     drivers
-        ``{(metric, date): driver dict or None}`` from :func:`driver_group` ("all customers" when None).
+        ``{(metric, date): Driver or None}`` from :func:`~.attribution.driver_group` ("all customers" when None).
     impacts
         ``{(metric, date): annual net revenue at stake}`` (currency units a year, signed; NaN when unknown).
     events
@@ -85,8 +85,8 @@ def change_register(flagged: pd.DataFrame, ramps: pd.DataFrame, drivers: dict, i
         rows.append({"what": r["label"], "metric": r["metric"], "date": r["date"], "direction": r["direction"],
                      "before": r["before"], "after": r["after"], "change": r["change"], "ci_low": r["ci_low"],
                      "ci_high": r["ci_high"], "change_unit": r["change_unit"], "p_adj": r["p_adj"],
-                     "affected_group": drv["label"] if drv else "all customers",
-                     "group_change": drv["excess_change"] if drv else np.nan,
+                     "affected_group": drv.label if drv else "all customers",
+                     "group_change": drv.excess_change if drv else np.nan,
                      "revenue_at_stake": impacts.get(key, np.nan),
                      "severity": abs(r["change"]) / metric.min_effect})
     for _, r in ramps.iterrows():
@@ -96,8 +96,8 @@ def change_register(flagged: pd.DataFrame, ramps: pd.DataFrame, drivers: dict, i
                      "date": r["launch"], "direction": "up", "before": 0.0, "after": r["plateau"],
                      "change": r["plateau"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
                      "change_unit": "share of orders", "p_adj": np.nan,
-                     "affected_group": drv["label"] if drv else "all customers",
-                     "group_change": drv["excess_change"] if drv else np.nan,
+                     "affected_group": drv.label if drv else "all customers",
+                     "group_change": drv.excess_change if drv else np.nan,
                      "revenue_at_stake": impacts.get(key, np.nan), "severity": r["plateau"] / 0.03})
     cols = ["rank", "what", "metric", "date", "direction", "before", "after", "change", "ci_low", "ci_high",
             "change_unit", "p_adj", "affected_group", "group_change", "related_event", "event_week",

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..escaping import md
+from .attribution import Driver
 from .metrics import metric_info
 
 __all__ = [
@@ -18,16 +19,16 @@ def change_label(key: str) -> str:
     return metric_info(key).label
 
 
-def driver_sentence(key: str, date: pd.Timestamp, driver: dict | None) -> str:
+def driver_sentence(key: str, date: pd.Timestamp, driver: Driver | None) -> str:
     """One Markdown bullet saying which group drives the change of ``key`` at ``date`` (names escaped)."""
     head = f"- **{md(change_label(key))}** ({date:%d %b %Y}): "
     if driver is None:
         return head + "shared by all customers: no group moved significantly more than the rest"
     relative = key.startswith("share_") is False and (metric_info(key).kind == "count" or metric_info(key).table == "market")
     if key.startswith("share_"):
-        size = f"{driver['excess_change']:+.1%} points of share"
+        size = f"{driver.excess_change:+.1%} points of share"
     elif relative:
-        size = f"{driver['excess_change']:+.1%}"
+        size = f"{driver.excess_change:+.1%}"
     else:
-        size = f"{driver['excess_change']:+.3g} {metric_info(key).unit}"
-    return head + f"driven by **{md(driver['label'])}** ({size} against the rest of the customers)"
+        size = f"{driver.excess_change:+.3g} {metric_info(key).unit}"
+    return head + f"driven by **{md(driver.label)}** ({size} against the rest of the customers)"
