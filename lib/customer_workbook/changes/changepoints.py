@@ -82,8 +82,8 @@ def noise_scale(y: np.ndarray, w: np.ndarray) -> tuple[float, float]:
 
     Uses weight-standardised first differences ``d_t = (y_t - y_{t-1}) / sqrt(1/w_t + 1/w_{t-1})``:
     their median absolute deviation gives the per-unit noise variance ``tau^2 = MAD^2 / (1 - rho)`` (a
-    step only moves one difference), and their lag-1 correlation ``c`` gives the AR(1) coefficient ``rho = 1 + 2c`` (for white
-    noise ``c = -0.5``).
+    step only moves one difference), and their lag-1 correlation ``c`` gives the AR(1) coefficient
+    ``rho = 1 + 2c`` (for white noise ``c = -0.5``).
 
     Returns
     -------

@@ -81,9 +81,10 @@ def channel_ramps(counts: pd.DataFrame | None, min_quiet_weeks: int = 8, min_sha
     Returns
     -------
     DataFrame
-        One row per new channel (none when ``counts`` is None or empty): channel, launch (first week with orders), ramp_weeks, plateau (share of
-        orders), ci_low, ci_high, and ``took_from`` ({other channel: change of its share in percentage points
-        between the 26 weeks before launch and the 26 weeks after the ramp}).
+        One row per new channel (none when ``counts`` is None or empty): channel, launch (first week with
+        orders), ramp_weeks, plateau (share of orders), ci_low, ci_high, and ``took_from`` ({other channel:
+        change of its share in percentage points between the 26 weeks before launch and the 26 weeks after the
+        ramp}).
     """
     rows = []
     if counts is None or counts.empty:

@@ -54,7 +54,8 @@ def detect_all(records: dict[str, pd.DataFrame], weeks: pd.DatetimeIndex, penalt
 
     The comparison windows run from the break to the neighbouring breaks, at most ``window`` weeks each side,
     on the seasonally adjusted series. The p-value is the search-aware CUSUM test of :func:`cusum_p_value` on
-    those windows, adjusted with :func:`customer_workbook.stats.benjamini_hochberg` over all breaks of all metrics; a break is *flagged* when it is significant (adjusted p < ``alpha``) **and** practically
+    those windows, adjusted with :func:`customer_workbook.stats.benjamini_hochberg` over all breaks of all
+    metrics; a break is *flagged* when it is significant (adjusted p < ``alpha``) **and** practically
     significant (``|change| >= Metric.min_effect``) **and** not part of a temporary episode
     (:func:`temporary_breaks`).
 

@@ -24,10 +24,9 @@ def driver_sentence(key: str, date: pd.Timestamp, driver: Driver | None) -> str:
     head = f"- **{md(change_label(key))}** ({date:%d %b %Y}): "
     if driver is None:
         return head + "shared by all customers: no group moved significantly more than the rest"
-    relative = key.startswith("share_") is False and (metric_info(key).kind == "count" or metric_info(key).table == "market")
     if key.startswith("share_"):
         size = f"{driver.excess_change:+.1%} points of share"
-    elif relative:
+    elif metric_info(key).kind == "count" or metric_info(key).table == "market":  # relative change
         size = f"{driver.excess_change:+.1%}"
     else:
         size = f"{driver.excess_change:+.3g} {metric_info(key).unit}"
