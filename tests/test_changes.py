@@ -39,18 +39,18 @@ def test_optimal_partition_ignores_weeks_without_data():
 
 def test_compare_samples_hand_case():
     r = changes.compare_samples(np.array([1.0, 2.0, 3.0]), np.array([2.0, 3.0, 4.0]))
-    assert r["diff"] == pytest.approx(1.0)
-    assert r["hedges_g"] == pytest.approx(1.0 * (1 - 3 / (4 * 6 - 9)))  # pooled SD 1, small-sample factor
-    assert r["ci_low"] < 0 < r["ci_high"] and r["p"] == pytest.approx(0.288, abs=0.01)
+    assert r.diff == pytest.approx(1.0)
+    assert r.hedges_g == pytest.approx(1.0 * (1 - 3 / (4 * 6 - 9)))  # pooled SD 1, small-sample factor
+    assert r.ci_low < 0 < r.ci_high and r.p == pytest.approx(0.288, abs=0.01)
 
 
 def test_compare_windows_hand_case():
     z = np.r_[np.ones(4), np.full(4, 3.0)] + np.tile([0.1, -0.1], 4)
     idx = np.arange(8)
     r = changes.compare_windows(z, np.ones(8), idx < 4, idx >= 4)
-    assert r["diff"] == pytest.approx(2.0)
+    assert r.diff == pytest.approx(2.0)
     # pooled variance = 8 * 0.01 / 6, se = sqrt(var * (1/4 + 1/4))
-    assert r["se"] == pytest.approx(np.sqrt(8 * 0.01 / 6 * 0.5))
+    assert r.se == pytest.approx(np.sqrt(8 * 0.01 / 6 * 0.5))
 
 
 def test_noise_scale_recovers_variance_and_autocorrelation():
@@ -187,8 +187,8 @@ def test_who_changed_finds_the_group_that_dropped():
                             "customer_id": np.repeat(customers.to_numpy()[cust], reps), "value": 1.0})
     table = changes.who_changed(records, changes.METRICS["orders"], groups, WEEKS, WEEKS[110])
     driver = changes.driver_group(table, "down")
-    assert driver["group"] == "high discount use"
-    assert driver["ci_low"] <= 0.7 / 1.0 - 1 <= driver["ci_high"] or abs(driver["excess_change"] + 0.3) < 0.1
+    assert driver.group == "high discount use"
+    assert driver.ci_low <= 0.7 / 1.0 - 1 <= driver.ci_high or abs(driver.excess_change + 0.3) < 0.1
     assert not table[table["segmentation"] == "region"]["flagged"].any()  # regions moved alike
 
 
@@ -200,7 +200,7 @@ def test_fit_ramp_and_channel_ramps_recover_a_launch():
     store = rng.binomial(1000 - app, 0.4)
     counts = pd.DataFrame({"store": store, "web": 1000 - app - store, "app": app}, index=WEEKS)
     fit = changes.fit_ramp(counts["app"].to_numpy() / 1000, 60)
-    assert abs(fit["ramp_weeks"] - 12) <= 2 and fit["plateau"] == pytest.approx(0.3, abs=0.02)
+    assert abs(fit.ramp_weeks - 12) <= 2 and fit.plateau == pytest.approx(0.3, abs=0.02)
     ramps = changes.channel_ramps(counts)
     assert list(ramps["channel"]) == ["app"] and ramps["launch"].iloc[0] == WEEKS[60]
     assert ramps["took_from"].iloc[0]["web"] < 0 and ramps["took_from"].iloc[0]["store"] < 0

@@ -1,0 +1,340 @@
+"""Who changed: the groups of customers that drive a change, and the revenue at stake.
+
+:func:`customer_segments` builds observable segmentations of the customers; :func:`who_changed` compares each
+group with everyone else across a change (a difference-in-differences, which also cancels seasonality shared
+by all groups) and :func:`driver_group` picks the group that drives it. :func:`attribute_changes` does this
+for every kept change and sizes the yearly net revenue at stake. Only observable data is used: the sample's
+hidden persona labels never enter this module.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..base import order_table
+from ..data import Dataset
+from ..stats import benjamini_hochberg
+from .changepoints import detect_change_points, noise_scale
+from .comparisons import WINDOW_WEEKS, WindowComparison, compare_windows
+from .metrics import COUNT_OFFSET, METRICS, Metric, metric_info, metric_series, share_records, weekly_panel
+
+__all__ = [
+    "MIN_GROUP_CUSTOMERS", "SEGMENTATION_LABELS", "Driver", "Attribution", "customer_segments", "group_options",
+    "who_changed", "driver_group", "attribute_changes", "lead_change",
+]
+
+
+MIN_GROUP_CUSTOMERS = 30   # groups smaller than this are left out of "who changed"
+
+
+def customer_segments(ds: Dataset, discount_share: float = 0.4, min_lines: int = 3,
+                      orders: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Observable segmentations of the customers, one column each (index: customer_id; NA = unknown).
+
+    - ``price_sensitivity``: "high discount use" when at least ``discount_share`` of the customer's
+      purchase lines carried a discount, else "low discount use" (needs ``transactions.discount``; customers
+      with fewer than ``min_lines`` purchase lines stay unknown). A fixed threshold, not quantiles, so ties
+      cannot break it.
+    - ``main_channel``: the sales channel of most of the customer's orders (needs ``transactions.channel``).
+    - ``region``, ``income_band``, ``acquisition_channel``, ``age_band`` (under 30, 30-44, 45-59, 60+) from
+      ``customers`` when supplied.
+    """
+    tx = ds.transactions
+    out = pd.DataFrame(index=pd.Index(tx["customer_id"].unique(), name="customer_id"))
+    if "discount" in tx:
+        buy = tx[tx["amount"] > 0]
+        g = (buy["discount"].fillna(0) > 0).groupby(buy["customer_id"], observed=True).agg(["mean", "size"])
+        label = np.where(g["mean"] >= discount_share, "high discount use", "low discount use")
+        out["price_sensitivity"] = pd.Series(label, index=g.index).where(g["size"] >= min_lines).astype("str")
+    if "channel" in tx:
+        orders = order_table(tx) if orders is None else orders
+        counts = orders.groupby(["customer_id", "channel"], observed=True).size().unstack(fill_value=0)
+        out["main_channel"] = ("mainly " + counts.idxmax(axis=1).astype("str")).astype("str")
+    if ds.has("customers"):
+        cust = ds.customers.set_index("customer_id")
+        for col in ("region", "income_band", "acquisition_channel"):
+            if col in cust:
+                out[col] = cust[col].astype("str")
+        if "age" in cust:
+            out["age_band"] = pd.cut(cust["age"], [0, 30, 45, 60, 200], right=False,
+                                     labels=["under 30", "30-44", "45-59", "60+"]).astype("str")
+    return out
+
+
+SEGMENTATION_LABELS = {"price_sensitivity": "price sensitivity", "main_channel": "main sales channel",
+                       "region": "region", "income_band": "income band", "acquisition_channel": "acquisition channel",
+                       "age_band": "age band"}
+
+
+def group_options(segments: pd.DataFrame, min_customers: int = MIN_GROUP_CUSTOMERS) -> dict[str, str]:
+    """``{"all": "all customers", "<segmentation>|<group>": "<label>: <group>"}`` for the explorer."""
+    out = {"all": "all customers"}
+    for seg in segments.columns:
+        sizes = segments[seg].value_counts()
+        for group in sorted(sizes.index[sizes >= min_customers]):
+            out[f"{seg}|{group}"] = f"{SEGMENTATION_LABELS.get(seg, seg)}: {group}"
+    return out
+
+
+def _group_panel(records: pd.DataFrame, segments: pd.DataFrame, seg: str, weeks: pd.DatetimeIndex,
+                 cache: dict) -> pd.DataFrame:
+    """Weekly panel of ``records`` by the groups of segmentation ``seg`` (cached per records and segmentation).
+
+    With categorical customer ids, the group labels are first aligned with the categories (cached too), so
+    :func:`weekly_panel` maps the categories instead of every record.
+    """
+    panel = cache.get((id(records), seg))
+    if panel is not None:
+        return panel
+    ids = records["customer_id"]
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        key = ("aligned", seg, id(ids.cat.categories))
+        if key not in cache:
+            cache[key] = (ids.cat.categories, segments[seg].reindex(ids.cat.categories))
+            cache[key][1].index = ids.cat.categories
+        labels_for_panel = cache[key][1]
+    else:
+        labels_for_panel = segments[seg].dropna()
+    panel = cache[(id(records), seg)] = weekly_panel(records, weeks, labels_for_panel)
+    return panel
+
+
+def _group_contrast(g: pd.DataFrame, rest: pd.DataFrame, metric: Metric) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weekly contrast of a group against the rest: ``(z, weight, group level)``.
+
+    Count metrics: ``z = log(group count + 0.5) - log(rest count + 0.5)`` with weight 1; mean metrics:
+    ``z = group mean - rest mean`` weighted by ``1 / (1/n_group + 1/n_rest)`` (0 when either side is empty).
+    """
+    if metric.kind == "count":
+        gv, rv = g["total"].to_numpy(float), rest["total"].to_numpy(float)
+        z = np.log(gv + COUNT_OFFSET) - np.log(rv + COUNT_OFFSET)
+        return z, np.ones(len(z)), gv
+    gn, rn = g["n"].to_numpy(float), rest["n"].to_numpy(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gm, rm = g["total"].to_numpy(float) / gn, rest["total"].to_numpy(float) / rn
+        w = np.where((gn > 0) & (rn > 0), 1 / (1 / gn + 1 / rn), 0.0)
+    return gm - rm, w, gm
+
+
+def _excess_row(z: np.ndarray, w: np.ndarray, level: np.ndarray, metric: Metric, before: np.ndarray,
+                after: np.ndarray, alpha: float) -> dict:
+    """Group level before / after and the excess change (relative for log counts) with its CI and p-value."""
+    _, rho = noise_scale(z, w)
+    c = compare_windows(z, w, before, after, rho=rho, alpha=alpha)
+    lv_b, lv_a = np.nanmean(level[before]) if before.any() else np.nan, \
+        np.nanmean(level[after]) if after.any() else np.nan
+    if metric.log and metric.kind == "count":
+        ex = (np.expm1(c.diff), np.expm1(c.ci_low), np.expm1(c.ci_high))
+    else:
+        ex = (c.diff, c.ci_low, c.ci_high)
+    return {"before": lv_b, "after": lv_a, "excess_change": ex[0], "ci_low": ex[1], "ci_high": ex[2],
+            "p": c.p}
+
+
+def who_changed(records: pd.DataFrame, metric: Metric, segments: pd.DataFrame, weeks: pd.DatetimeIndex,
+                date: pd.Timestamp, window: int = WINDOW_WEEKS, gap: int = 0, exclude: tuple[str, ...] = (),
+                alpha: float = 0.05, min_customers: int = MIN_GROUP_CUSTOMERS,
+                cache: dict | None = None) -> pd.DataFrame:
+    """Which groups drive a shift: each group against the rest of the customers, across ``date``.
+
+    For every segmentation (column of ``segments``) and group, a weekly contrast is built — for count metrics
+    ``log(group count) - log(rest count)``, for mean metrics ``group mean - rest mean`` — so seasonality and
+    anything else that moves all customers alike cancels. Its change between the ``window`` weeks before
+    ``date`` and the ``window`` weeks after ``date + gap`` weeks is the group's *excess change*
+    (difference-in-differences), with an autocorrelation-corrected CI (:func:`compare_windows`),
+    Benjamini-Hochberg adjusted p-values across all groups, and the metric's practical threshold.
+
+    ``cache`` (a dict kept by the caller) reuses the weekly group panels when the same records are compared
+    across several dates.
+
+    Returns
+    -------
+    DataFrame
+        One row per group: segmentation, group, customers, before, after (group level, metric units),
+        excess_change (relative for log metrics, else absolute), ci_low, ci_high, p, p_adj, significant,
+        practical, flagged.
+    """
+    idx = np.arange(len(weeks))
+    b = int(np.searchsorted(weeks, date))
+    before = (idx >= b - window) & (idx < b)
+    after = (idx >= b + gap) & (idx < b + gap + window)
+    cache = {} if cache is None else cache
+    total = cache.get((id(records), None))
+    if total is None:
+        total = cache[(id(records), None)] = weekly_panel(records, weeks)
+    rows = []
+    for seg in segments.columns:
+        if seg in exclude:
+            continue
+        sizes = segments[seg].dropna().value_counts()
+        panel = _group_panel(records, segments, seg, weeks, cache)
+        for group in sizes.index:
+            if sizes[group] < min_customers or ("n", group) not in panel:
+                continue
+            g = panel.xs(group, axis=1, level="group")
+            z, w, level = _group_contrast(g, total - g, metric)
+            rows.append({"segmentation": seg, "group": str(group), "customers": int(sizes[group]),
+                         **_excess_row(z, w, level, metric, before, after, alpha)})
+    table = pd.DataFrame(rows, columns=["segmentation", "group", "customers", "before", "after", "excess_change",
+                                        "ci_low", "ci_high", "p"])
+    table["p_adj"] = benjamini_hochberg(table["p"].to_numpy())
+    table["significant"] = table["p_adj"] < alpha
+    table["practical"] = table["excess_change"].abs() >= metric.min_effect
+    table["flagged"] = table["significant"] & table["practical"]
+    return table.sort_values("excess_change", key=np.abs, ascending=False).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Driver:
+    """The group of customers that drives a change (see :func:`driver_group`).
+
+    ``label`` is the readable ``"<segmentation label>: <group>"``; ``excess_change`` (with its ``ci_low`` /
+    ``ci_high`` interval) is the group's change against the rest of the customers, relative for count
+    metrics and in the metric's unit otherwise; ``customers`` is the size of the group.
+    """
+
+    segmentation: str
+    group: str
+    label: str
+    excess_change: float
+    ci_low: float
+    ci_high: float
+    customers: int
+
+
+def driver_group(table: pd.DataFrame, direction: str | None = None) -> Driver | None:
+    """The group that drives a shift: the flagged row of :func:`who_changed` with the largest excess change,
+    among rows moving in ``direction`` ("up" / "down") when given. ``None`` when no group stands out (the
+    change is then shared by all customers)."""
+    flagged = table[table["flagged"]]
+    if direction is not None:
+        flagged = flagged[(flagged["excess_change"] > 0) == (direction == "up")]
+    if flagged.empty:
+        return None
+    row = flagged.iloc[0]
+    return Driver(segmentation=row["segmentation"], group=row["group"],
+                  label=f"{SEGMENTATION_LABELS.get(row['segmentation'], row['segmentation'])}: {row['group']}",
+                  excess_change=float(row["excess_change"]), ci_low=float(row["ci_low"]),
+                  ci_high=float(row["ci_high"]), customers=int(row["customers"]))
+
+
+def lead_change(impacts: dict) -> tuple | None:
+    """Key of the change with the largest absolute revenue at stake (unknown counts as 0); None if empty."""
+    if not impacts:
+        return None
+    return max(impacts, key=lambda k: abs(impacts[k]) if np.isfinite(impacts[k]) else 0.0)
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Result of :func:`attribute_changes`: three mappings keyed by the change, ``(metric key, date)``.
+
+    ``drivers``: the :class:`Driver` of each change, or None when all customers shared it; ``impacts``: the
+    yearly net revenue at stake (currency units a year, signed; NaN when unknown); ``tables``: the
+    :func:`who_changed` table behind each driver (empty without customer segments).
+    """
+
+    drivers: dict[tuple[str, pd.Timestamp], Driver | None]
+    impacts: dict[tuple[str, pd.Timestamp], float]
+    tables: dict[tuple[str, pd.Timestamp], pd.DataFrame]
+
+    @property
+    def lead(self) -> tuple[str, pd.Timestamp] | None:
+        """The change with the largest absolute revenue at stake (:func:`lead_change`); None when empty."""
+        return lead_change(self.impacts)
+
+
+def _orders_response(records: dict, weeks: pd.DatetimeIndex, date: pd.Timestamp,
+                     window: int = WINDOW_WEEKS) -> WindowComparison:
+    """Seasonally adjusted change of all orders across ``date`` (log scale, so ``diff`` is relative)."""
+    value, _ = metric_series(weekly_panel(records["orders"], weeks), METRICS["orders"])
+    cp = detect_change_points(value, log=True, seasonal=True)
+    idx = np.arange(len(weeks))
+    b = int(np.searchsorted(weeks, date))
+    return compare_windows(cp.adjusted, cp.weight, (idx >= b - window) & (idx < b),
+                           (idx >= b) & (idx < b + window), rho=cp.rho)
+
+
+def _compared_records(key: str, direction: str, records: dict, orders: pd.DataFrame,
+                      orders_response, alpha: float) -> tuple[pd.DataFrame, Metric, tuple[str, ...], str]:
+    """What to compare by group for the change of ``key``: ``(records, metric, segmentations to leave out,
+    direction)``.
+
+    A new channel's share of orders (``share_<channel>``) leaves out the main-channel segmentation (it would
+    find the channel's own users); a market metric is compared through all orders, in the direction orders
+    moved across the date when they measurably did.
+    """
+    if key.startswith("share_"):
+        metric = Metric(key, "share of orders", "share", "transactions", "mean", min_effect=0.03)
+        return share_records(orders, key.removeprefix("share_")), metric, ("main_channel",), direction
+    if metric_info(key).table == "market":
+        resp = orders_response()
+        if resp.p < alpha:  # how all our orders moved across the date
+            direction = "up" if resp.diff > 0 else "down"
+        # otherwise the market metric's own direction: a rival's price cut takes orders from us, a rise
+        # sends them to us; never the group that merely mirrors the losers (the rest of the base)
+        return records["orders"], METRICS["orders"], (), direction
+    return records[key], metric_info(key), (), direction
+
+
+def _revenue_at_stake(metric: Metric, table: pd.DataFrame, drv: Driver | None, aov: float,
+                      orders_response, alpha: float) -> float:
+    """Yearly net revenue at stake of an order-linked change (NaN when orders did not measurably move)."""
+    impact = np.nan
+    if drv is not None and metric.kind == "count":
+        row = table[(table["segmentation"] == drv.segmentation) & (table["group"] == drv.group)].iloc[0]
+        impact = row["before"] * drv.excess_change * aov * 52
+    elif drv is None:
+        resp = orders_response()
+        if resp.p < alpha:
+            impact = np.exp(resp.before) * np.expm1(resp.diff) * aov * 52
+    return float(impact)
+
+
+def attribute_changes(flagged: pd.DataFrame, ramps: pd.DataFrame, records: dict, segments: pd.DataFrame,
+                      weeks: pd.DatetimeIndex, orders: pd.DataFrame, alpha: float = 0.05) -> Attribution:
+    """Who drives each flagged change and how much net revenue a year is at stake.
+
+    The comparison by group uses the changed metric itself, except for market metrics (competitor prices),
+    where it uses orders: how our customers responded. The driver is the flagged group with the largest
+    excess change in the direction of the change (for market metrics, the direction of all orders across
+    the date, or when that did not measurably move, the direction of the competitor's prices); without one,
+    the change is shared by all customers.
+
+    Revenue at stake (currency units a year, signed): for an order-linked response, the weekly orders of
+    the affected group (or all customers) before the change x the relative change x the average order value
+    x 52. It is NaN when orders did not measurably move. ``orders`` are those of
+    :func:`customer_workbook.base.order_table`.
+
+    Returns
+    -------
+    Attribution
+        Drivers, revenue at stake and :func:`who_changed` tables, keyed by ``(metric, date)``.
+    """
+    drivers, impacts, tables, cache, responses = {}, {}, {}, {}, {}
+    aov = float(orders["amount"].mean())
+
+    def orders_response(date):
+        if date not in responses:
+            responses[date] = _orders_response(records, weeks, date)
+        return responses[date]
+
+    has_orders = "orders" in records
+    jobs = [(r["metric"], r["date"], r["direction"], 0) for _, r in flagged.iterrows()]
+    jobs += [(f"share_{r['channel']}", r["launch"], "up", int(r["ramp_weeks"])) for _, r in ramps.iterrows()]
+    for key, date, direction, gap in jobs:
+        response = functools.partial(orders_response, date)
+        rec, metric, exclude, direction = _compared_records(key, direction, records, orders, response, alpha)
+        table = who_changed(rec, metric, segments, weeks, date, gap=gap, exclude=exclude, alpha=alpha,
+                            cache=cache) \
+            if not segments.empty else pd.DataFrame()
+        drv = driver_group(table, direction) if not table.empty else None
+        tables[(key, date)], drivers[(key, date)] = table, drv
+        impact = np.nan
+        if has_orders and (metric.revenue_link or metric.table == "market"):
+            impact = _revenue_at_stake(metric, table, drv, aov, response, alpha)
+        impacts[(key, date)] = float(impact)
+    return Attribution(drivers=drivers, impacts=impacts, tables=tables)
