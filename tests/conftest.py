@@ -5,6 +5,7 @@ import functools
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from customer_workbook.batch import KERNEL_ARGUMENTS
@@ -32,8 +33,6 @@ def small_sample(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def transactions_only(tmp_path_factory, small_sample) -> Path:
     """The small sample reduced to its transactions table, written as CSV."""
-    import pandas as pd
-
     out = tmp_path_factory.mktemp("transactions_only")
     pd.read_parquet(small_sample / "transactions.parquet").to_csv(out / "transactions.csv", index=False)
     return out
@@ -115,10 +114,8 @@ def engine_personas(data_dir: str):
     return find_personas(load_dataset(data_dir, outside_window="drop"))
 
 
-def planted_persona_shares(data_dir) -> "pd.DataFrame":
+def planted_persona_shares(data_dir) -> pd.DataFrame:
     """Share of each planted persona (columns) among the members of each engine persona (rows)."""
-    import pandas as pd
-
     assignment = engine_personas(str(data_dir)).assignment.dropna()
     truth = pd.read_parquet(Path(data_dir) / "truth_customers.parquet").set_index("customer_id")["persona"].astype(str)
     truth.index = truth.index.astype(str)

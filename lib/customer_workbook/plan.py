@@ -983,8 +983,6 @@ def prediction_drivers(models: dict, name: str, features: FeatureSet, y, n_repea
         the behaviour is, and consistent across the family's correlated columns), ``effect_rank`` (by absolute
         effect), ``what`` and ``in_words`` (plain words).
     """
-    from sklearn.metrics import average_precision_score
-
     rng = np.random.default_rng(seed)
     cols = models["_columns"]
     X = features.frame.reindex(columns=cols).to_numpy(dtype="float64")

@@ -33,6 +33,7 @@ from .cli import main
 from .company import SampleCompany, generate_sample, write_sample
 from .constants import ACQ_CHANNELS, COMPANY_NAME, N_PAIRS, PROSPECT_GROUPS, TRUTH_SCHEMA, UPLIFT_GROUPS
 
-__all__ = ["SampleCompany", "generate_sample", "write_sample", "main", "COMPANY_NAME", "TRUTH_SCHEMA"]
+__all__ = ["SampleCompany", "generate_sample", "write_sample", "main", "COMPANY_NAME", "TRUTH_SCHEMA",
+           "ACQ_CHANNELS", "N_PAIRS", "PROSPECT_GROUPS", "REASONS", "UPLIFT_GROUPS"]  # used by tests
 
 

@@ -1,0 +1,287 @@
+"""The value types of notebook parameters: a check per parameter, from its default in the notebook's
+``parameters`` cell (``papermill.inspect_notebook``) or, where that default is ``None``, from
+:data:`NONE_DEFAULT_TYPES`. A check returns the value as the notebook should receive it (dates as
+``"YYYY-MM-DD"`` text) or raises :class:`Invalid` saying what was expected."""
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import difflib
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+__all__ = ["NONE_DEFAULT_TYPES", "DeclaredParameter", "Invalid", "closest", "declared_parameters", "describe"]
+
+
+def describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"the date {value.isoformat()}" if type(value) is dt.date else f"the date and time {value}"
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 60 else value[:59] + "…"
+        return f"the text {shown!r}"
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    if isinstance(value, dict):
+        return f"a mapping of {len(value)}"
+    return type(value).__name__
+
+
+def closest(name: str, candidates) -> str:
+    """"; did you mean 'x'?" for the closest of ``candidates`` to ``name``, or an empty string."""
+    match = difflib.get_close_matches(str(name), [str(c) for c in candidates], n=1, cutoff=0.6)
+    return f"; did you mean '{match[0]}'?" if match else ""
+
+
+class Invalid(Exception):
+    """A value does not match its expected type; the message says what was expected."""
+
+
+# A checker takes a value and returns it normalised (dates as text) or raises Invalid.
+Checker = Callable[[Any], Any]
+
+
+def _date(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        raise Invalid(f"expected a date (YYYY-MM-DD), got {describe(value)}")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            raise Invalid(f"expected a date as YYYY-MM-DD, got {describe(value)}")
+        try:
+            return dt.date.fromisoformat(value.strip()).isoformat()
+        except ValueError:
+            raise Invalid(f"{value!r} is not a real date (expected YYYY-MM-DD)") from None
+    raise Invalid(f"expected a date (YYYY-MM-DD), got {describe(value)}")
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    hint = "; if you meant the text, put it in quotes" if isinstance(value, (bool, int, float, dt.date)) else ""
+    raise Invalid(f"expected text, got {describe(value)}{hint}")
+
+
+def _number(value: Any) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise Invalid(f"expected a number, got {describe(value)}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise Invalid(f"expected a finite number, got {value!r}")
+    if value is not None and not isinstance(value, (str, int, float, bool)):
+        raise Invalid(f"expected plain YAML values (text, numbers, true/false, lists, mappings), got {describe(value)}")
+    return value
+
+
+def _whole(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid(f"expected a whole number, got {describe(value)}")
+    return value
+
+
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid(f"expected true or false, got {describe(value)}")
+    return value
+
+
+def _nullable(check: Checker, what: str) -> Checker:
+    """``check``, or null. ``what`` names both (for messages that list alternatives)."""
+    def checker(value):
+        return None if value is None else check(value)
+    return checker
+
+
+def _either(*checks: tuple[Checker, str]) -> Checker:
+    def checker(value):
+        for check, _ in checks:
+            try:
+                return check(value)
+            except Invalid:
+                continue
+        raise Invalid(f"expected {' or '.join(w for _, w in checks)}, got {describe(value)}")
+    return checker
+
+
+def _mapping_of(key: Checker, value: Checker, what: str) -> Checker:
+    def checker(mapping):
+        if not isinstance(mapping, dict):
+            raise Invalid(f"expected {what}, got {describe(mapping)}")
+        out = {}
+        for k, v in mapping.items():
+            try:
+                out[key(k)] = value(v)
+            except Invalid as exc:
+                raise Invalid(f"at {k!r}: {exc} (expected {what})") from None
+        return out
+    return checker
+
+
+def _table_name(value: Any) -> str:
+    from ..contract import TABLES
+
+    name = _text(value)
+    if name not in TABLES:
+        raise Invalid(f"{name!r} is not a table of the data contract{closest(name, TABLES)}")
+    return name
+
+
+_text_map = _mapping_of(_text, _text, "a mapping of text to text")
+
+#: Types of the parameters whose default in the notebooks is ``None`` (or says too little, like ``{}``):
+#: ``papermill.inspect_notebook`` cannot infer them from the default.
+NONE_DEFAULT_TYPES: dict[str, tuple[Checker, str]] = {
+    "start_date": (_nullable(_date, "a date YYYY-MM-DD or null"), "a date YYYY-MM-DD or null"),
+    "end_date": (_nullable(_date, "a date YYYY-MM-DD or null"), "a date YYYY-MM-DD or null"),
+    "cross_sell_cutoff": (_nullable(_date, "a date YYYY-MM-DD or null"), "a date YYYY-MM-DD or null"),
+    "business_unit": (_nullable(_text, "text or null"), "text or null"),
+    "findings_path": (_nullable(_text, "text or null"), "text or null"),
+    "assignments_path": (_nullable(_text, "text or null"), "text or null"),
+    "column_map": (_mapping_of(_table_name, _text_map, "a mapping of table to {your column: contract column}"),
+                   "a mapping of table to {your column: contract column}"),
+    "date_format": (_nullable(_either((_text, "text"),
+                                      (_mapping_of(_table_name, _either((_text, "text"), (_text_map, "a mapping")),
+                                                   "a mapping of table to a format"), "a mapping of table to "
+                                       "a format or to {column: format}")),
+                              "text, a mapping of table to a format or to {column: format}, or null"),
+                    "text, a mapping of table to a format or to {column: format}, or null"),
+    "carryover": (_either((_boolean, "true or false"), (lambda v: v if v == "auto" else _fail(v, '"auto"'),
+                                                        '"auto"')), 'true, false or "auto"'),
+}
+
+
+def _fail(value, what):
+    raise Invalid(f"expected {what}, got {describe(value)}")
+
+
+def _uniform_items(items: list) -> tuple[Checker, str] | None:
+    """One checker for all the items of a default list or mapping (numbers, whole numbers, texts or
+    booleans), or None when they are mixed."""
+    if all(isinstance(x, bool) for x in items):
+        return _boolean, "booleans"
+    if all(isinstance(x, int) and not isinstance(x, bool) for x in items):
+        return _whole, "whole numbers"
+    if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in items):
+        return _number, "numbers"
+    if all(isinstance(x, str) for x in items):
+        return _text, "texts"
+    return None
+
+
+def _checker_for_default(default: Any) -> tuple[Checker, str] | None:
+    """A checker for a parameter whose default is the Python literal ``default``."""
+    if isinstance(default, bool):
+        return _boolean, "true or false"
+    if isinstance(default, int):
+        return _whole, "a whole number"
+    if isinstance(default, float):
+        return _number, "a number"
+    if isinstance(default, str):
+        return _text, "text"
+    if isinstance(default, (list, tuple)) and default:
+        item = _uniform_items(default)
+        if item is None:
+            return None
+        item_check, item_what = item
+        fixed = len(default) if isinstance(default, tuple) else None
+        what = (f"a list of {fixed} " if fixed else "a list of ") + item_what
+
+        def checker(value, item_check=item_check, fixed=fixed, what=what):
+            if not isinstance(value, (list, tuple)) or (fixed and len(value) != fixed) or not value:
+                raise Invalid(f"expected {what}, got {describe(value)}")
+            out = []
+            for i, v in enumerate(value):
+                try:
+                    out.append(item_check(v))
+                except Invalid as exc:
+                    raise Invalid(f"item {i + 1}: {exc} (expected {what})") from None
+            return out
+        return checker, what
+    if isinstance(default, dict) and default and all(isinstance(k, str) for k in default):
+        item = _uniform_items(list(default.values()))
+        if item is None:
+            return None
+        value_check, value_what = item
+        keys = list(default)
+        what = f"a mapping of {', '.join(keys)} to {value_what}"
+
+        def checker(value, keys=keys, value_check=value_check, what=what):
+            if not isinstance(value, dict):
+                raise Invalid(f"expected {what}, got {describe(value)}")
+            out = {}
+            for k, v in value.items():
+                if k not in keys:
+                    raise Invalid(f"unknown key {k!r}{closest(str(k), keys)} (expected {what})")
+                try:
+                    out[k] = value_check(v)
+                except Invalid as exc:
+                    raise Invalid(f"at {k!r}: {exc}") from None
+            return out
+        return checker, what
+    return None
+
+
+def _any_plain(value: Any) -> Any:
+    """Values of parameters of unknown type: plain YAML data, dates as text."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_any_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _any_plain(v) for k, v in value.items()}
+    if isinstance(value, float) and not math.isfinite(value):
+        raise Invalid(f"expected a finite number, got {value!r}")
+    if value is not None and not isinstance(value, (str, int, float, bool)):
+        raise Invalid(f"expected plain YAML values (text, numbers, true/false, lists, mappings), got {describe(value)}")
+    return value
+
+
+@dataclass(frozen=True)
+class DeclaredParameter:
+    name: str
+    notebook: str
+    default: str
+    check: Checker
+    expected: str
+
+
+def _parameter_checker(name: str, default_source: str) -> tuple[Checker, str]:
+    if name in NONE_DEFAULT_TYPES:
+        return NONE_DEFAULT_TYPES[name]
+    try:
+        default = ast.literal_eval(default_source)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return _any_plain, "any value"
+    return _checker_for_default(default) or (_any_plain, "any value")
+
+
+@lru_cache(maxsize=64)
+def _declared_cached(path: str, mtime_ns: int) -> tuple[DeclaredParameter, ...]:
+    from papermill.inspection import _infer_parameters
+    from papermill.iorw import load_notebook_node
+
+    stem = Path(path).stem
+    nb = load_notebook_node(path)
+    # the batch always runs kernel python3, also for notebooks saved without a kernelspec (jupytext)
+    inferred = {p.name: p._asdict() for p in _infer_parameters(nb, name="python3", language="python")}
+    out = []
+    for name, info in inferred.items():
+        check, expected = _parameter_checker(name, str(info.get("default")))
+        out.append(DeclaredParameter(name, stem, str(info.get("default")), check, expected))
+    return tuple(out)
+
+
+def declared_parameters(notebook: Path) -> dict[str, DeclaredParameter]:
+    """The parameters of ``notebook``'s ``parameters`` cell, each with the check of its value."""
+    return {p.name: p for p in _declared_cached(str(notebook), notebook.stat().st_mtime_ns)}
