@@ -45,7 +45,7 @@ __all__ = [
     "acquisition_cost", "payback_months", "unit_economics", "persona_cac",
     "hill", "adstock", "ResponseCurve", "fit_response_curve", "fit_response_curves", "marginal_cac_table",
     "value_created", "optimise_budget", "budget_frontier", "objective_comparison", "worth_per_customer",
-    "campaign_segments", "campaign_uplift", "retention_value", "conquest_vs_relations", "lever_evidence",
+    "campaign_segments", "campaign_uplift", "retention_value", "retention_scores", "conquest_vs_relations", "lever_evidence",
     "what_if", "optimum_interval", "recommendation", "hill_derivative", "plan_summary",
     "retention_value_by_group", "headline_first", "cost_comparison",
 ]
@@ -970,11 +970,11 @@ def campaign_uplift(segments: pd.DataFrame, by: str | None = "segment", alpha: f
 
 def retention_value(ds: Dataset, segments: pd.DataFrame, margin: float = 0.35, annual_discount_rate: float = 0.10,
                     horizon_years: float = 5, max_fit_customers: int = 50_000, seed: int = 0) -> pd.Series:
-    """Value (currency units) of keeping each campaign customer, from the CLV engine at send time.
+    """Value (currency units) of keeping each campaign customer, from the one scorer at the send date.
 
-    The BG/NBD + Gamma-Gamma models are fitted on the whole base's history before the send date (a seeded
-    sample of ``max_fit_customers`` on large data; the campaign population itself is selected on recent
-    activity, which would bias the dropout estimate), then applied to the campaign customers.
+    :func:`customer_workbook.clv.score_customers` with ``as_of`` = the send date scores the whole base on its
+    history before sending (fitted on a seeded sample of at most ``max_fit_customers``; the campaign
+    population itself is selected on recent activity, which would bias the dropout estimate).
     A retained customer is one known to be alive, so the value of retaining customer ``i`` is what their
     CLV would be if alive minus their CLV now, ``CLV_i / P(alive)_i - CLV_i``, plus the margin of the order
     that shows they stayed (``margin * expected spend``).
@@ -982,30 +982,23 @@ def retention_value(ds: Dataset, segments: pd.DataFrame, margin: float = 0.35, a
     Returns
     -------
     Series
-        Per ``customer_id`` (customers without a purchase before sending are absent).
+        Per ``customer_id`` (customers without a purchase before sending are absent). The fit behind it,
+        with its report, comes from :func:`retention_scores`.
     """
-    send = segments["send_date"].min()
-    tx = ds.transactions
-    ids = pd.Index(ds.customers["customer_id"].astype(str)) if ds.customers is not None else \
-        pd.Index(tx["customer_id"].unique())
-    if len(ids) > max_fit_customers:  # fit on a seeded sample of the whole base, predict for the campaign
-        rng = np.random.default_rng(seed)
-        ids = ids[np.sort(rng.choice(len(ids), max_fit_customers, replace=False))]
-    ids = ids.union(pd.Index(segments["customer_id"]))
-    before = tx.loc[tx["customer_id"].isin(ids)]
-    before = before.loc[(before["date"] < send).to_numpy()]
-    with one_thread(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        rfm_all = _rfm(before.loc[before["customer_id"].isin(ids)], send - pd.Timedelta(days=1))
-        bg = clv.BGNBDModel().fit(rfm_all)
-        gg = clv.GammaGammaModel().fit(rfm_all)
-        rfm = rfm_all.loc[rfm_all.index.isin(pd.Index(segments["customer_id"]))]
-        value = clv.customer_lifetime_value(bg, gg, rfm, horizon_months=int(round(12 * horizon_years)),
-                                            discount_rate=annual_discount_rate, rate_period="year", margin=margin)
-    alive = np.clip(bg.probability_alive(rfm).to_numpy(), 1e-3, 1.0)
-    spend = np.asarray(gg.expected_average_spend(rfm), dtype=float)
-    gain = value.to_numpy() * (1 / alive - 1) + margin * spend
-    return pd.Series(gain, index=rfm.index.astype(str), name="retention_value")
+    return retention_scores(ds, segments, margin, annual_discount_rate, horizon_years, max_fit_customers, seed)[0]
+
+
+def retention_scores(ds: Dataset, segments: pd.DataFrame, margin: float = 0.35, annual_discount_rate: float = 0.10,
+                     horizon_years: float = 5, max_fit_customers: int = 50_000, seed: int = 0):
+    """:func:`retention_value` and the :class:`~customer_workbook.clv.CustomerValue` it comes from (send-date scores)."""
+    months = int(round(12 * horizon_years))
+    scores = clv.score_customers(ds.transactions, as_of=segments["send_date"].min(), margin=margin,
+                                 discount_rate=annual_discount_rate, horizons_months=(months,),
+                                 max_fit_customers=max_fit_customers, seed=seed)
+    t = scores.table.loc[scores.table.index.isin(pd.Index(segments["customer_id"].astype(str)))]
+    alive = np.clip(t["p_alive"].to_numpy(), 1e-3, 1.0)
+    gain = t[f"clv_{clv.horizon_label(months)}"].to_numpy() * (1 / alive - 1) + margin * t["expected_spend"].to_numpy()
+    return pd.Series(gain, index=t.index, name="retention_value"), scores
 
 
 def conquest_vs_relations(curves: dict[str, ResponseCurve], clv_values: dict[str, float],
