@@ -1,7 +1,7 @@
 """The one customer-value scorer: fit the customer-base models once per run and score every customer.
 
 Every report that needs the value of an *existing* customer calls :func:`score_customers` (the value of a
-*new* customer per channel or persona is :func:`customer_workbook.strategy.group_clv`, a population-level
+*new* customer per channel or persona is :func:`customer_workbook.clv.group_clv`, a population-level
 use of the same models). The choices, each a parameter with a stated default:
 
 * **Which customers** - everyone with a purchase in the history before ``as_of`` (lines dated on or after
