@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from customer_workbook import clv
 from customer_workbook import components as c
 from customer_workbook.paths import project_root
 
@@ -75,7 +76,7 @@ def test_segment_value_shares_sum_to_one():
 
 def test_customer_value_separates_live_from_dead(live_and_dead):
     tx, end, truly_alive = live_and_dead
-    v = c.customer_value(tx, end, horizons_years=(1, 3), margin=0.5)
+    v = clv.score_customers(tx, pd.Timestamp(end) + pd.Timedelta(days=1), margin=0.5).table
     alive = truly_alive.reindex(v.index).to_numpy()
     assert v.loc[alive, "p_alive"].mean() > v.loc[~alive, "p_alive"].mean() + 0.4
     assert (v["clv_3y"] >= v["clv_1y"] - 1e-9).all() and (v["clv_1y"] >= 0).all()
@@ -445,7 +446,7 @@ def test_uplift_recovers_planted_segments(shipped):
 
 def test_dormancy_groups_ordered_by_p_alive(shipped):
     ds, _, labels = shipped
-    v = c.customer_value(ds.transactions)
+    v = clv.score_customers(ds.transactions).table
     d = c.dormancy_groups(v)
     p = v["p_alive"].groupby(d["group"], observed=True).mean().reindex(list(c.DORMANCY_ORDER))
     assert p.is_monotonic_decreasing and p.iloc[0] - p.iloc[-1] > 0.4

@@ -126,3 +126,15 @@ def test_shipped_sample_recovers_planted_truths(shipped_run):
     # referral customers are the most valuable channel (truth: referral has the highest CLV)
     assert max(found["clv_by_segment"], key=found["clv_by_segment"].get) == "referral"
     assert found["referral_clv_ratio"] > 1.1
+
+
+def test_one_customer_value_in_every_notebook(shipped_run):
+    """The one scorer (clv.score_customers): notebooks 04 and 05 report the same expected value of the base for the
+    same horizon, and 01, 04 and 05 the same P(alive) summary (before the scorer, 04 valued revenue and 05 margin,
+    and 01 fitted its own BG/NBD on a differently built RFM table)."""
+    v05 = values(shipped_run(NAME)[1])
+    v04 = values(shipped_run("04_plan_phases")[1])
+    v01 = values(shipped_run("01_behaviour")[1])
+    assert v04["clv_1y_total"] == v05["clv_1y_total"] > 0
+    assert v04["value_per_customer_overall"] == pytest.approx(v05["clv_1y_total"] / v05["clv_customers"], abs=0.01)
+    assert v01["p_alive_mean"] == v04["p_alive_mean"] == v05["p_alive_mean"]

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from customer_workbook import plan
+from customer_workbook import clv, plan
 from customer_workbook.data import Dataset, QualityReport, load_dataset
 from customer_workbook.segments import UNASSIGNED, find_personas
 
@@ -237,7 +237,7 @@ def sample_ds(small_sample):
 
 def test_audience_table_and_go_to_market_plan(sample_ds):
     ds = sample_ds
-    value = plan.customer_value(ds.transactions, seed=0)
+    value = clv.score_customers(ds.transactions).table
     fs = plan.build_features(ds, ds.transactions["date"].max() + pd.Timedelta(days=1))
     personas = find_personas(ds).assignment.fillna(UNASSIGNED)
     seg = ds.customers.set_index("customer_id")["acquisition_channel"]
@@ -249,7 +249,7 @@ def test_audience_table_and_go_to_market_plan(sample_ds):
     assert {"uplift", "uplift_se"} <= set(aud.columns)
     pilot = plan.pick_pilot(aud, min_size=20)
     assert pilot["value_per_customer"] == ranked["value_per_customer"].max()
-    table = plan.customer_profile(ds, fs).assign(segment=seg.astype(str), persona=personas, clv=value["clv"],
+    table = plan.customer_profile(ds, fs).assign(segment=seg.astype(str), persona=personas, clv=value["clv_1y"],
                                                   churn_p=churn)
     gtm = plan.go_to_market_plan(aud, table, ds.products, None, mde=0.05, n_audiences=3, churn_rate=0.3)
     assert len(gtm) == 3

@@ -12,7 +12,8 @@ numbers. The notebook calls them in this order:
    (fast brand), :func:`product_adoption` + :func:`fit_bass` + :func:`bandwagon_evidence`.
 3. **Personas** - found by :func:`customer_workbook.segments.find_personas` (the one engine);
    :func:`persona_profiles` (problem, pain points, demographics, goals, dominant reasons).
-4. **Lifecycle** - :func:`lifecycle_stages`, :func:`probability_alive` (BG/NBD from the CLV engine),
+4. **Lifecycle** - :func:`lifecycle_stages`, P(alive) from the one scorer
+   (:func:`customer_workbook.clv.score_customers`),
    :func:`health_score`, :func:`health_backtest` and :func:`multi_category_retention`.
 5. **Advocacy** - :func:`engagement_rates`, :func:`advocacy_tiers`, :func:`advocacy_overlap`.
 6. **NPS** - :func:`nps`, :func:`nps_by_group` (analytic intervals, Holm-adjusted tests vs the rest).
@@ -31,6 +32,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from .arrays import first_occurrences, sorted_unique
+from .clv.scoring import score_customers
 from .contract import REASONS, SATISFACTION_ITEMS
 from .stats import holm, wilson_interval
 
@@ -845,29 +847,6 @@ def lifecycle_stages(features: pd.DataFrame, tiers: pd.Series | None = None) -> 
                      name="stage")
 
 
-def probability_alive(features: pd.DataFrame, as_of=None) -> pd.Series:
-    """P(alive) of every customer from a BG/NBD fit (the CLV engine's :class:`~customer_workbook.clv.BGNBDModel`).
-
-    Frequency is repeat purchase days, recency and T are in weeks from the first purchase; customers
-    first seen on the last day (T = 0) get 1. Returns a Series 0-1 indexed like ``features``;
-    ``attrs["params"]`` holds the fitted r, alpha, a, b.
-    """
-    from .clv import BGNBDModel
-
-    end = pd.Timestamp(as_of) if as_of is not None else features.attrs.get("as_of")
-    first = features["first_order"].dt.normalize()
-    last = features["last_order"].dt.normalize()
-    rfm = pd.DataFrame({"frequency": (features["purchase_days"] - 1).clip(lower=0),
-                        "recency": (last - first).dt.days / 7.0,
-                        "T": (pd.Timestamp(end).normalize() - first).dt.days / 7.0}, index=features.index).dropna()
-    fit_rows = rfm[rfm["T"] > 0]
-    model = BGNBDModel().fit(fit_rows, time_unit="W")
-    out = pd.Series(1.0, index=features.index, name="p_alive")
-    out.loc[fit_rows.index] = np.asarray(model.probability_alive(fit_rows), dtype=float)
-    out.attrs["params"] = {k: float(v) for k, v in zip(model.param_names, model.params_)} if hasattr(model, "params_") else {}
-    return out
-
-
 #: Weights of the health-score components (they are renormalised over the components available).
 HEALTH_WEIGHTS: dict[str, float] = {"p_alive": 0.4, "breadth": 0.2, "rate": 0.2, "engagement": 0.2}
 
@@ -924,7 +903,8 @@ def health_backtest(transactions: pd.DataFrame, products: pd.DataFrame | None = 
     rate = None
     if engagement is not None:
         rate = engagement_rates(engagement[engagement["date"] < cutoff], feats)["events_per_week"]
-    score = health_score(feats, probability_alive(feats), rate)["health"]
+    p_alive = score_customers(calib, as_of=cutoff, seed=seed).table["p_alive"]
+    score = health_score(feats, p_alive, rate)["health"]
     later = transactions[(transactions["date"] >= cutoff) & (transactions["amount"] > 0)]
     bought = score.index.isin(later["customer_id"].unique())
     q = score.rank(pct=True)

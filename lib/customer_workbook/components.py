@@ -2,7 +2,7 @@
 
 Sections (one per part of notebook 05):
 
-* **Long-term value** — :func:`customer_value` (CLV per customer for 1 and 3 years, discounted, from the
+* **Long-term value** — :func:`customer_workbook.clv.score_customers` ``.table`` (CLV per customer for 1 and 3 years, discounted, from the
   BG/NBD + Gamma-Gamma engine in :mod:`customer_workbook.clv`), :func:`segment_value`,
   :func:`value_concentration`.
 * **Dormant customers** — :func:`dormancy_groups` (time since the last purchase relative to each
@@ -26,7 +26,6 @@ fractions in [0, 1]. Purchases are lines with a positive ``amount``; returns are
 """
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,7 +39,7 @@ from .threads import one_thread
 
 __all__ = [
     "DORMANCY_ORDER", "UPLIFT_GROUPS",
-    "with_categorical_ids", "mean_order_value", "discount_share", "customer_value", "segment_value", "value_concentration",
+    "with_categorical_ids", "mean_order_value", "discount_share", "segment_value", "value_concentration",
     "dormancy_groups", "winback_economics",
     "ItemItemModel", "fit_item_item", "recommend", "popular_items", "top_pairs", "offers_table",
     "evaluate_recommenders",
@@ -103,64 +102,13 @@ def discount_share(transactions: pd.DataFrame) -> pd.Series:
 # =========================================================================== 1. long-term value
 
 
-def customer_value(transactions: pd.DataFrame, observation_end=None, horizons_years=(1, 3),
-                   margin: float = 1.0, discount_rate: float = 0.10) -> pd.DataFrame:
-    """Expected discounted value of every customer over the next years, with P(alive).
-
-    Fits a BG/NBD purchase model and a Gamma-Gamma spend model (daily purchase periods measured in
-    weeks) on all transactions up to ``observation_end``, then discounts the expected margin month by
-    month (:func:`customer_workbook.clv.customer_lifetime_value`).
-
-    Parameters
-    ----------
-    transactions : DataFrame
-        Contract transactions (``customer_id``, ``date``, ``amount``).
-    observation_end : date-like, optional
-        Last day of history; default the last transaction date.
-    horizons_years : tuple of int
-        Horizons in years; one ``clv_<h>y`` column each.
-    margin : float
-        Profit margin as a share of revenue (1.0 = revenue value).
-    discount_rate : float
-        Yearly discount rate (0.10 = 10% a year).
-
-    Returns
-    -------
-    DataFrame, shape (n_customers, 6 + len(horizons_years))
-        Index ``customer_id``; ``frequency`` (repeat purchase days), ``recency`` and ``T`` (weeks),
-        ``monetary_value`` (currency units), ``p_alive`` (0-1), ``expected_purchases_1y`` and
-        ``clv_<h>y`` (currency units). Customers the engine cannot score (first purchase on the last
-        day) are left out. ``attrs["models"]`` holds the fitted (BG/NBD, Gamma-Gamma) models.
-    """
-    end = pd.Timestamp(observation_end) if observation_end is not None else transactions["date"].max().normalize()
-    # customers as integer codes: the engine sorts and compares ids, much faster on integers than on text
-    codes, ids = pd.factorize(transactions["customer_id"])
-    coded = pd.DataFrame({"customer_id": codes, "date": transactions["date"].to_numpy(),
-                          "amount": transactions["amount"].to_numpy()})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", clv.CLVDataWarning)
-        rfm = clv.rfm_summary(coded, end, freq="D", time_unit="W")
-        bgnbd = clv.BGNBDModel().fit(rfm)
-        gg = clv.GammaGammaModel().fit(rfm)
-    out = rfm.copy()
-    out["p_alive"] = np.asarray(bgnbd.probability_alive(rfm), dtype=float)
-    out["expected_purchases_1y"] = np.asarray(bgnbd.expected_purchases(52.0, rfm), dtype=float)
-    for h in horizons_years:
-        out[f"clv_{h}y"] = np.asarray(clv.customer_lifetime_value(
-            bgnbd, gg, rfm, horizon_months=12 * h, discount_rate=discount_rate, rate_period="year",
-            margin=margin), dtype=float)
-    out.index = _text_index(pd.Index(np.asarray(ids, dtype=object)[out.index.to_numpy()], name="customer_id"))
-    out.attrs = {"models": (bgnbd, gg), "observation_end": end, "margin": margin, "discount_rate": discount_rate}
-    return out
-
-
 def segment_value(values: pd.DataFrame, segments: pd.Series, columns=("clv_1y", "clv_3y")) -> pd.DataFrame:
     """Customers, mean and total value and share of total value per segment.
 
     Parameters
     ----------
     values : DataFrame
-        Per-customer values indexed by ``customer_id`` (e.g. from :func:`customer_value`).
+        Per-customer values indexed by ``customer_id`` (e.g. from :func:`customer_workbook.clv.score_customers` ``.table``).
     segments : Series
         Segment label per ``customer_id``; customers without a label are grouped as ``"unknown"``.
     columns : tuple of str
@@ -226,7 +174,7 @@ def dormancy_groups(values: pd.DataFrame, thresholds=(2.0, 4.0, 8.0), prior_stre
     Parameters
     ----------
     values : DataFrame
-        Output of :func:`customer_value` (``frequency``, ``recency``, ``T`` in weeks, ``p_alive``).
+        Output of :func:`customer_workbook.clv.score_customers` ``.table`` (``frequency``, ``recency``, ``T`` in weeks, ``p_alive``).
     thresholds : tuple of 3 floats
         Overdue-ratio limits t1 < t2 < t3 (multiples of the customer's own gap).
     prior_strength : float
@@ -271,7 +219,7 @@ def winback_economics(values: pd.DataFrame, groups: pd.Series, discount_share: p
     Parameters
     ----------
     values : DataFrame
-        Output of :func:`customer_value` (``p_alive``, ``clv_1y``).
+        Output of :func:`customer_workbook.clv.score_customers` ``.table`` (``p_alive``, ``clv_1y``).
     groups : Series
         Dormancy group per customer (:func:`dormancy_groups` ``group``).
     discount_share : Series, optional
@@ -1223,7 +1171,7 @@ def action_plan(results: dict) -> pd.DataFrame:
     """The action table: one row per plan component, built from the analyses' results.
 
     ``results`` keys used (each optional; a row whose analysis did not run says what it needs):
-    ``value`` (from :func:`customer_value`), ``concentration`` (:func:`value_concentration`),
+    ``value`` (from :func:`customer_workbook.clv.score_customers` ``.table``), ``concentration`` (:func:`value_concentration`),
     ``dormancy`` (:func:`winback_economics`), ``recommender`` (:func:`evaluate_recommenders`),
     ``uplift`` (dict: ``targeting`` from :func:`base_targeting`, ``qini``),
     ``tiers`` (:func:`tier_economics`), ``migration`` (:func:`tier_migration`), ``power``

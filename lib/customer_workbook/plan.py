@@ -47,7 +47,7 @@ __all__ = [
     "missing_ratio", "threshold_table", "choose_threshold", "model_quality", "calibration_table",
     "prediction_drivers", "feature_shift", "weekly_demand", "forecast_quarter_total", "backtest_forecast",
     "forecast_next_quarter", "product_value_table", "service_value_table",
-    "customer_value", "audience_table", "pick_pilot", "pilot_plan", "go_to_market_plan", "KEY_FEATURES", "CalibratedModel",
+    "audience_table", "pick_pilot", "pilot_plan", "go_to_market_plan", "KEY_FEATURES", "CalibratedModel",
     "targeting_at", "customer_profile",
 ]
 
@@ -1299,38 +1299,6 @@ def service_value_table(transactions: pd.DataFrame, follow_days: int = 90) -> pd
     return pd.concat(rows, ignore_index=True)[cols] if rows else pd.DataFrame(columns=cols)
 
 
-def customer_value(transactions: pd.DataFrame, observation_end=None, horizon_months: int = 12, margin: float = 1.0,
-                   annual_discount_rate: float = 0.10, max_fit_rows: int = 50_000, seed: int = 0) -> pd.DataFrame:
-    """Expected value of every customer: BG/NBD for purchases x Gamma-Gamma for spend (CLV engine).
-
-    The models are fitted on a random sample of at most ``max_fit_rows`` customers (seeded) and applied
-    to everyone.
-
-    Returns
-    -------
-    DataFrame indexed by customer
-        ``p_alive`` (0-1), ``expected_orders`` (next ``horizon_months``), ``clv`` (discounted margin over
-        ``horizon_months``, currency units), plus the RFM columns ``frequency``, ``recency``, ``T``,
-        ``monetary_value``.
-    """
-    from . import clv
-
-    end = transactions["date"].max() if observation_end is None else pd.Timestamp(observation_end)
-    with warnings.catch_warnings(), one_thread():
-        warnings.simplefilter("ignore")
-        rfm = clv.rfm_summary(transactions, end, freq="D", time_unit="W")
-        fit_rows = rfm.sample(n=min(len(rfm), max_fit_rows), random_state=seed)
-        bg = clv.BGNBDModel().fit(fit_rows)
-        repeaters = fit_rows[fit_rows["frequency"] > 0]
-        gg = clv.GammaGammaModel().fit(repeaters)
-        out = rfm.copy()
-        out["p_alive"] = bg.probability_alive(rfm)
-        out["expected_orders"] = bg.expected_purchases(horizon_months * 52 / 12, rfm)
-        out["clv"] = clv.customer_lifetime_value(bg, gg, rfm, horizon_months=horizon_months,
-                                                 discount_rate=annual_discount_rate, rate_period="year", margin=margin)
-    return out
-
-
 def audience_table(value: pd.DataFrame, personas: pd.Series, segment: pd.Series | None = None,
                    churn_p: pd.Series | None = None, campaigns: pd.DataFrame | None = None, min_size: int = 30,
                    extra: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -1339,7 +1307,8 @@ def audience_table(value: pd.DataFrame, personas: pd.Series, segment: pd.Series 
     Parameters
     ----------
     value : DataFrame
-        :func:`customer_value` output (``clv``, ``p_alive``), indexed by customer.
+        The scorer's table (:func:`customer_workbook.clv.score_customers` ``.table``: ``clv_1y``, ``p_alive``),
+        indexed by customer.
     personas : Series
         Persona name per customer (``Personas.assignment`` of :func:`customer_workbook.segments.find_personas`);
         customers without one are put in the persona ``"unassigned"``.
@@ -1362,7 +1331,7 @@ def audience_table(value: pd.DataFrame, personas: pd.Series, segment: pd.Series 
         ``total_value``, ``p_alive``, optional ``churn_risk``, ``uplift``, ``uplift_se``, extra columns,
         ``ranked``, ``rank``.
     """
-    frame = pd.DataFrame({"clv": value["clv"], "p_alive": value["p_alive"]})
+    frame = pd.DataFrame({"clv": value["clv_1y"], "p_alive": value["p_alive"]})
     frame["persona"] = personas.reindex(frame.index).fillna("unassigned").astype(str)
     frame["segment"] = segment.reindex(frame.index).fillna("unknown").astype(str) if segment is not None else "all"
     agg = {"customers": ("clv", "size"), "value_per_customer": ("clv", "mean"), "total_value": ("clv", "sum"),

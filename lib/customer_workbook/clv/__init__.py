@@ -18,7 +18,9 @@ Validate before use: :func:`calibration_and_holdout` + :func:`plot_calibration_h
 :func:`plot_tracking`, and :func:`spend_frequency_correlation` for the Gamma-Gamma assumption.
 
 Modules: ``data`` (transactions -> RFM, CDNOW loader), ``models`` (the three models),
-``value`` (discounted CLV), ``diagnostics`` (checks and plots), ``simulate`` (seeded
+``value`` (discounted CLV), ``scoring`` (the one customer-value scorer:
+:func:`score_customers` fits once per run and scores every customer, with a :class:`FitReport`),
+``new_customers`` (:func:`group_clv`: the value of a *new* customer per channel or persona), ``diagnostics`` (checks and plots), ``simulate`` (seeded
 simulators), ``_special`` (hypergeometric numerics). Bad input raises
 :class:`CLVInputError` (a ``ValueError``) naming counts and example ids; excluded customers
 are reported with :class:`CLVDataWarning`.
@@ -34,6 +36,8 @@ from .diagnostics import (
     tracking_table,
 )
 from .models import BGNBDModel, GammaGammaModel, ParetoNBDModel
+from .new_customers import NewCustomerValue, first_purchase_value, group_clv, new_customer_value
+from .scoring import CustomerValue, FitReport, ModelFit, horizon_label, score_customers
 from .simulate import simulate_bgnbd, simulate_gamma_gamma, simulate_pareto_nbd
 from .value import DAYS_PER_MONTH, customer_lifetime_value, monthly_discount_factors
 
@@ -44,19 +48,28 @@ __all__ = [
     "CLVConvergenceWarning",
     "CLVDataWarning",
     "CLVInputError",
+    "CustomerValue",
     "DAYS_PER_MONTH",
+    "FitReport",
     "GammaGammaModel",
+    "ModelFit",
+    "NewCustomerValue",
     "ParetoNBDModel",
     "SpendIndependenceCheck",
     "calibration_and_holdout",
     "calibration_holdout_table",
     "customer_lifetime_value",
+    "first_purchase_value",
+    "group_clv",
+    "horizon_label",
     "load_cdnow",
     "monthly_discount_factors",
+    "new_customer_value",
     "plot_calibration_holdout",
     "plot_tracking",
     "purchase_periods",
     "rfm_summary",
+    "score_customers",
     "simulate_bgnbd",
     "simulate_gamma_gamma",
     "simulate_pareto_nbd",

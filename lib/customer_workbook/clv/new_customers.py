@@ -1,0 +1,228 @@
+"""The value of a *new* customer per group (acquisition channel, persona): the same BG/NBD + Gamma-Gamma engine
+as :func:`customer_workbook.clv.score_customers`, used at the population level.
+
+:func:`score_customers` values customers we already have from their own history. Here the question is what a
+customer we have not acquired yet is worth: :func:`group_clv` fits the models on each group's acquired
+customers and values a newly acquired one (:class:`NewCustomerValue`: buyer share x (first order + expected
+repeat orders x mean repeat spend), discounted), with a bootstrap over customers. Re-exported by
+:mod:`customer_workbook.strategy`, where notebook 03 calls it.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..threads import one_thread
+from .data import rfm_summary
+from .models import BGNBDModel, GammaGammaModel
+from .value import DAYS_PER_MONTH, monthly_discount_factors
+
+__all__ = ["NewCustomerValue", "first_purchase_value", "new_customer_value", "group_clv"]
+
+WEEKS_PER_MONTH = DAYS_PER_MONTH / 7.0
+
+
+def first_purchase_value(transactions: pd.DataFrame, customer_ids) -> pd.Series:
+    """Net amount of each customer's first purchase day (currency units), indexed by customer_id.
+
+    Customers with no transaction are absent. Returns on later days do not count against it.
+    """
+    tx = transactions.loc[transactions["customer_id"].isin(pd.Index(customer_ids)), ["customer_id", "date", "amount"]]
+    day = tx["date"].dt.normalize()
+    first_day = day.groupby(tx["customer_id"], observed=True).transform("min")
+    out = tx.loc[(day == first_day).to_numpy()].groupby("customer_id", observed=True)["amount"].sum()
+    out.name = "first_value"
+    return out
+
+
+def _rfm(transactions: pd.DataFrame, observation_end) -> pd.DataFrame:
+    """:func:`~customer_workbook.clv.rfm_summary` with daily purchase periods measured in weeks, its data warnings muted."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return rfm_summary(transactions, observation_end, freq="D", time_unit="W")
+
+
+@dataclass
+class NewCustomerValue:
+    """Expected value of one newly acquired customer of a group, from the CLV engine.
+
+    ``buyer_share`` of acquired customers buy at all; a buyer's first purchase is worth ``first_value``
+    (mean, currency units); afterwards they make ``repeat_by_month[k]`` expected repeat purchases by the
+    end of month ``k + 1`` (BG/NBD, population level) at ``repeat_spend`` each (Gamma-Gamma mean).
+    """
+
+    n_acquired: int
+    buyer_share: float
+    first_value: float
+    repeat_spend: float
+    repeat_by_month: np.ndarray = field(repr=False)
+    params: dict = field(default_factory=dict, repr=False)
+
+    def clv(self, margin: float, annual_discount_rate: float, horizon_years: float = 5) -> float:
+        """Discounted expected margin per acquired customer (currency units); first order undiscounted."""
+        months = int(round(12 * horizon_years))
+        factors = monthly_discount_factors(months, annual_discount_rate, "year")
+        increments = np.diff(self.repeat_by_month[:months], prepend=0.0)
+        repeat = self.repeat_spend * float(increments @ factors)
+        return float(margin * self.buyer_share * (self.first_value + repeat))
+
+    def cumulative_margin(self, margin: float, months: int) -> np.ndarray:
+        """Undiscounted cumulative margin per acquired customer at the end of months 0..months, shape (months+1,)."""
+        repeat = np.concatenate([[0.0], self.repeat_by_month[:months]])
+        return margin * self.buyer_share * (self.first_value + self.repeat_spend * repeat)
+
+    def revenue(self, months: int = 12) -> float:
+        """Expected undiscounted revenue per acquired customer in the first ``months`` months."""
+        return float(self.cumulative_margin(1.0, months)[-1])
+
+
+def new_customer_value(rfm: pd.DataFrame, first_value: pd.Series, n_acquired: int, max_months: int = 120,
+                       weights: np.ndarray | None = None, initial: dict | None = None) -> NewCustomerValue:
+    """Fit BG/NBD and Gamma-Gamma on one group's new customers and value a newly acquired customer.
+
+    Parameters
+    ----------
+    rfm : DataFrame, shape (n_buyers, 4)
+        :func:`customer_workbook.clv.rfm_summary` output for the group's customers (time unit weeks).
+    first_value : Series
+        First-purchase value per customer (currency units), indexed like ``rfm`` (missing = 0).
+    n_acquired : int
+        Customers the group acquired (buyers and non-buyers), for the buyer share.
+    max_months : int
+        Months of expected repeat purchases kept (horizons up to ``max_months / 12`` years).
+    weights : ndarray, shape (n_buyers,), optional
+        Bootstrap weights per customer (Poisson(1) draws give a bootstrap over customers).
+    initial : dict, optional
+        ``{"bg": params, "gg": params}`` starting values (speeds up bootstrap refits).
+
+    Returns
+    -------
+    NewCustomerValue
+    """
+    w = np.ones(len(rfm)) if weights is None else np.asarray(weights, dtype=float)
+    fv = first_value.reindex(rfm.index).fillna(0.0).to_numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        bg = BGNBDModel().fit(rfm, weights=w, time_unit="W",
+                                  initial_params=(initial or {}).get("bg"))
+        gg = GammaGammaModel().fit(rfm, weights=w, initial_params=(initial or {}).get("gg"))
+    months = WEEKS_PER_MONTH * np.arange(1, max_months + 1)
+    repeat = np.asarray(bg.expected_purchases_population(months), dtype=float)
+    n_buy = float(w.sum())
+    return NewCustomerValue(
+        n_acquired=int(n_acquired), buyer_share=min(1.0, len(rfm) / max(n_acquired, 1)),
+        first_value=float((fv * w).sum() / max(n_buy, 1e-9)), repeat_spend=gg.population_mean_spend(),
+        repeat_by_month=repeat, params={"bg": bg.params_.to_dict(), "gg": gg.params_.to_dict()})
+
+
+def group_clv(transactions: pd.DataFrame, acquired: pd.DataFrame, margin: float = 0.35,
+              annual_discount_rate: float = 0.10, horizon_years: float = 5, n_boot: int = 30,
+              group_column: str = "channel", min_customers: int = 30, seed: int = 0,
+              max_customers: int = 10_000,
+              ) -> tuple[pd.DataFrame, dict[str, NewCustomerValue], dict[str, np.ndarray]]:
+    """CLV of a newly acquired customer per group, with a bootstrap over customers.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Contract transactions.
+    acquired : DataFrame
+        :func:`acquired_customers` output (``customer_id``, ``group_column``).
+    margin : float
+        Profit margin as a share of revenue.
+    annual_discount_rate : float
+        Yearly discount rate for the discounted cash flow.
+    horizon_years : float
+        CLV horizon from acquisition.
+    n_boot : int
+        Bootstrap refits per group (Poisson(1) weights over customers); 0 for none.
+    min_customers : int
+        Groups with fewer buying customers are left out.
+    seed : int
+    max_customers : int
+        Larger groups are valued on a seeded random sample of this many acquired customers (the expected
+        CLV is unchanged; intervals then reflect the sample). Keeps a million-customer base fast.
+
+    Returns
+    -------
+    table : DataFrame
+        One row per group: ``group``, ``n_acquired``, ``model`` ("own" fit, or "pooled" when the group is too
+        small for a stable fit and the repeat-buying model of all new customers is used), ``buyer_share``, ``first_value``, ``repeat_spend``,
+        ``repeat_purchases`` (expected in the horizon, undiscounted), ``clv``, ``clv_low``, ``clv_high``
+        (90% bootstrap interval), sorted by ``clv``.
+    values : dict
+        ``{group: NewCustomerValue}`` point estimates.
+    draws : dict
+        ``{group: ndarray (n_boot,)}`` bootstrap CLV draws (currency units).
+    """
+    rng = np.random.default_rng(seed)
+    counts = acquired[group_column].astype(str).value_counts()
+    acquired = _cap_per_group(acquired, group_column, max_customers, seed)
+    ids = acquired["customer_id"].astype(str)
+    sub = transactions.loc[transactions["customer_id"].isin(pd.Index(ids))]
+    end = transactions["date"].max().normalize()
+    rfm = _rfm(sub, end)
+    fv = first_purchase_value(sub, rfm.index)
+    group = acquired.set_index("customer_id")[group_column].astype(str)
+    g_of = group.reindex(rfm.index)
+    sampled = group.value_counts()
+    rows, values, draws = [], {}, {}
+    months = max(int(round(12 * horizon_years)), 12)
+    pooled = None
+    for name in sorted(counts.index):
+        mask = (g_of == name).to_numpy()
+        if mask.sum() < min_customers:
+            continue
+        r = rfm.loc[mask]
+        n_group = int(sampled[name])  # acquired customers behind this (possibly sampled) group
+        with one_thread(), warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)
+            try:
+                point = new_customer_value(r, fv, n_group, max_months=months)
+                ok = np.isfinite(point.clv(margin, annual_discount_rate, horizon_years))
+            except (ValueError, FloatingPointError, np.linalg.LinAlgError):
+                ok = False
+            if ok:
+                source = "own"
+                boot = np.array([_safe_clv(r, fv, n_group, months, rng.poisson(1.0, len(r)),
+                                           point.params, margin, annual_discount_rate, horizon_years)
+                                 for _ in range(n_boot)])
+            else:  # too few customers for a stable fit: the pooled repeat-buying model, the group's own first orders
+                if pooled is None:
+                    pooled = new_customer_value(rfm, fv, len(group), max_months=months)
+                own = fv.reindex(r.index).fillna(0.0)
+                point = NewCustomerValue(n_group, min(1.0, len(r) / max(n_group, 1)),
+                                         float(own.mean()), pooled.repeat_spend, pooled.repeat_by_month, pooled.params)
+                source, boot = "pooled", np.array([])
+        boot = boot[np.isfinite(boot)]
+        point.n_acquired = int(counts[name])
+        value = point.clv(margin, annual_discount_rate, horizon_years)
+        values[name], draws[name] = point, boot
+        rows.append({"group": name, "n_acquired": int(counts[name]), "model": source, "buyer_share": point.buyer_share,
+                     "first_value": point.first_value, "repeat_spend": point.repeat_spend,
+                     "repeat_purchases": float(point.repeat_by_month[months - 1]), "clv": value,
+                     "clv_low": float(np.quantile(boot, 0.05)) if boot.size else np.nan,
+                     "clv_high": float(np.quantile(boot, 0.95)) if boot.size else np.nan})
+    table = pd.DataFrame(rows, columns=["group", "n_acquired", "model", "buyer_share", "first_value", "repeat_spend",
+                                        "repeat_purchases", "clv", "clv_low", "clv_high"])
+    return table.sort_values("clv", ascending=False, ignore_index=True), values, draws
+
+
+def _cap_per_group(frame: pd.DataFrame, column: str, cap: int, seed: int) -> pd.DataFrame:
+    """At most ``cap`` seeded random rows per value of ``column`` (vectorised: rank of a random key)."""
+    if len(frame) == 0 or frame[column].value_counts().max() <= cap:
+        return frame
+    key = pd.Series(np.random.default_rng(seed).random(len(frame)), index=frame.index)
+    rank = key.groupby(frame[column].astype(str).to_numpy()).rank(method="first")
+    return frame.loc[(rank <= cap).to_numpy()]
+
+
+def _safe_clv(r, fv, n, months, weights, initial, margin, rate, horizon) -> float:
+    """One bootstrap CLV draw; NaN when the refit fails (such draws are dropped)."""
+    try:
+        return new_customer_value(r, fv, n, max_months=months, weights=weights, initial=initial).clv(margin, rate, horizon)
+    except (ValueError, FloatingPointError, np.linalg.LinAlgError):
+        return float("nan")

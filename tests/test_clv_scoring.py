@@ -1,0 +1,106 @@
+"""The one customer-value scorer (clv.score_customers): published CDNOW numbers, fit report, seeds, samples."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from customer_workbook import clv
+
+AS_OF = "1997-10-01"          # scoring date: the CDNOW calibration period ends on 1997-09-30
+MONTHLY_1PCT = 1.01 ** 12 - 1  # the yearly rate equal to 1% a month
+
+
+@pytest.fixture(scope="module")
+def cdnow():
+    return clv.load_cdnow()
+
+
+@pytest.fixture(scope="module")
+def scored(cdnow):
+    return clv.score_customers(cdnow, AS_OF, margin=1.0, discount_rate=MONTHLY_1PCT, horizons_months=(12, 36))
+
+
+def test_reproduces_the_published_cdnow_estimates(scored):
+    # Fader, Hardie & Lee (2005): r, alpha, a, b = 0.243, 4.414, 0.793, 2.426 (tests/test_clv_cdnow.py);
+    # Fader & Hardie (2013): Gamma-Gamma p, q, gamma = 6.25, 3.74, 15.44 on the 946 repeat buyers
+    rep = scored.report
+    assert {k: round(v, 3) for k, v in rep.purchases.params.items()} == {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+    assert {k: round(v, 2) for k, v in rep.spend.params.items()} == {"p": 6.25, "q": 3.74, "gamma": 15.44}
+    assert rep.purchases.n_customers == 2357 and rep.spend.n_customers == 946
+    assert rep.n_scored == 2357 and rep.n_fitted == 2357 and rep.n_one_time == 1411 and rep.n_new == 0
+    assert rep.ok and rep.purchases.at_bound == () and rep.purchases.warnings == ()
+    assert rep.spend_frequency.correlation == pytest.approx(0.1139, abs=1e-3)
+    np.testing.assert_allclose(list(rep.purchases.standard_errors.values()), [0.012557, 0.378224, 0.185734, 0.705414],
+                               rtol=2e-4)
+    t = scored.table
+    assert float(t["p_alive"].mean()) == pytest.approx(0.8134398, abs=1e-6)          # independent implementation
+    assert float(t["clv_1y"].sum()) == pytest.approx(71_550.2, abs=0.5)             # test_cdnow_clv_end_to_end
+    assert t.loc["00004", "monetary_value"] == pytest.approx((29.73 + 14.96) / 2)
+
+
+def test_table_is_complete_and_consistent(scored):
+    t = scored.table
+    cols = ["frequency", "recency", "T", "monetary_value", "p_alive", "expected_orders_1y", "expected_spend",
+            "clv_1y", "clv_3y"]
+    assert list(t.columns) == cols and t.index.name == "customer_id"
+    assert not t.isna().any().any() and (t["clv_3y"] >= t["clv_1y"]).all() and (t["clv_1y"] > 0).all()
+    one_time = t["frequency"] == 0
+    assert (t.loc[one_time, "p_alive"] == 1.0).all()                         # a BG/NBD property, stated
+    assert t.loc[one_time, "expected_spend"].nunique() == 1                  # the population mean spend
+    assert t.loc[one_time, "expected_spend"].iloc[0] == pytest.approx(scored.spend_model.population_mean_spend())
+    assert scored.clv(36).equals(t["clv_3y"])
+    assert "BG/NBD converged on 2,357 customers; no parameter at a bound" in scored.report.sentence()
+
+
+def test_history_stops_before_as_of_and_new_customers_are_scored(cdnow):
+    extra = pd.DataFrame({"customer_id": ["new", "late"], "date": pd.to_datetime(["1997-09-30", "1997-10-01"]),
+                          "amount": [12.0, 50.0], "quantity": [1, 1]})
+    s = clv.score_customers(pd.concat([cdnow, extra], ignore_index=True), AS_OF)
+    assert len(s.table) == 2358 and "late" not in s.table.index           # "late" bought on as_of: not history
+    d = s.table.loc["new"]                                                  # first purchase on the last day: T = 0
+    assert d["T"] == 0 and d["p_alive"] == 1.0 and s.report.n_new == 1
+    assert d["expected_orders_1y"] == pytest.approx(float(s.purchase_model.expected_purchases_population(
+        12 * clv.DAYS_PER_MONTH / 7)))
+    assert 0 < d["clv_1y"] < d["clv_3y"] and not s.table.isna().any().any()
+    assert s.report.purchases.n_customers == 2357                           # T = 0 carries no information: not fitted
+
+
+def _one_timers(n=200):
+    rng = np.random.default_rng(0)
+    return pd.DataFrame({"customer_id": [f"c{i}" for i in range(n)],
+                         "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 300, n), unit="D"),
+                         "amount": rng.gamma(3.0, 10.0, n)})
+
+
+def test_a_failing_fit_is_reported_not_silent():
+    s = clv.score_customers(_one_timers(), "2025-01-01")
+    rep = s.report
+    assert not rep.ok and not rep.purchases.converged and "frequency 0" in rep.purchases.error
+    assert rep.spend.error is not None and s.purchase_model is None
+    assert "BG/NBD failed" in rep.sentence() and "Gamma-Gamma failed" in rep.sentence()
+    assert s.table["clv_1y"].isna().all() and rep.n_not_finite == len(s.table)  # no number pretending to be a value
+
+
+def test_a_fit_at_a_bound_is_flagged():
+    # one repeat buyer among many one-timers, all spending the same: Gamma-Gamma cannot identify its shape
+    tx = pd.concat([_one_timers(), pd.DataFrame({"customer_id": ["r", "r", "r"], "amount": [10.0, 10.0, 10.0],
+                                                 "date": pd.to_datetime(["2024-01-02", "2024-03-01", "2024-06-01"])})])
+    rep = clv.score_customers(tx, "2025-01-01").report
+    flagged = [f for f in (rep.purchases, rep.spend) if not f.ok]
+    assert flagged and all(f.at_bound or f.warnings or f.error or not f.converged for f in flagged)
+    assert not rep.ok and "at a bound" in rep.sentence()
+    # scores that cannot be computed at such parameters are counted and named, never passed off as values
+    assert rep.n_not_finite == 0 or "could not be scored" in rep.sentence()
+
+
+def test_deterministic_for_a_seed_and_sample_size_respected(cdnow):
+    kw = dict(as_of=AS_OF, max_fit_customers=1000)
+    a, b = clv.score_customers(cdnow, seed=3, **kw), clv.score_customers(cdnow, seed=3, **kw)
+    c = clv.score_customers(cdnow, seed=4, **kw)
+    assert a.report.n_fitted == 1000 and a.report.purchases.n_customers == 1000 and a.report.n_scored == 2357
+    assert len(a.table) == 2357 and not a.table["clv_1y"].isna().any()
+    pd.testing.assert_frame_equal(a.table, b.table)
+    assert a.report.purchases.params == b.report.purchases.params
+    assert a.report.purchases.params != c.report.purchases.params
+    assert "a seeded sample of 1,000 of the 2,357 customers" in a.report.sentence()
