@@ -118,6 +118,31 @@ def new_customer_value(rfm: pd.DataFrame, first_value: pd.Series, n_acquired: in
         repeat_by_month=repeat, params={"bg": bg.params_.to_dict(), "gg": gg.params_.to_dict()})
 
 
+def _group_value(r: pd.DataFrame, fv: pd.Series, n_group: int, months: int, rng: np.random.Generator, n_boot: int,
+                 margin: float, annual_discount_rate: float, horizon_years: float, pooled_model):
+    """One group's new-customer value: its own fit with ``n_boot`` bootstrap draws, or, when the group is
+    too small for a stable fit, the pooled repeat-buying model with the group's own first orders.
+
+    Returns (NewCustomerValue, "own" or "pooled", finite bootstrap CLV draws)."""
+    with one_thread(), warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            point = new_customer_value(r, fv, n_group, max_months=months)
+            ok = np.isfinite(point.clv(margin, annual_discount_rate, horizon_years))
+        except (ValueError, FloatingPointError, np.linalg.LinAlgError):
+            ok = False
+        if ok:
+            boot = np.array([_safe_clv(r, fv, n_group, months, rng.poisson(1.0, len(r)),
+                                       point.params, margin, annual_discount_rate, horizon_years)
+                             for _ in range(n_boot)])
+            return point, "own", boot[np.isfinite(boot)]
+        pooled = pooled_model()
+        own = fv.reindex(r.index).fillna(0.0)
+        point = NewCustomerValue(n_group, min(1.0, len(r) / max(n_group, 1)),
+                                 float(own.mean()), pooled.repeat_spend, pooled.repeat_by_month, pooled.params)
+        return point, "pooled", np.array([])
+
+
 def group_clv(transactions: pd.DataFrame, acquired: pd.DataFrame, margin: float = 0.35,
               annual_discount_rate: float = 0.10, horizon_years: float = 5, n_boot: int = 30,
               group_column: str = "channel", min_customers: int = 30, seed: int = 0,
@@ -171,33 +196,20 @@ def group_clv(transactions: pd.DataFrame, acquired: pd.DataFrame, margin: float 
     sampled = group.value_counts()
     rows, values, draws = [], {}, {}
     months = max(int(round(12 * horizon_years)), 12)
-    pooled = None
+    pooled: list[NewCustomerValue] = []  # the repeat-buying model of all new customers, fitted when first needed
+
+    def pooled_model() -> NewCustomerValue:
+        if not pooled:
+            pooled.append(new_customer_value(rfm, fv, len(group), max_months=months))
+        return pooled[0]
+
     for name in sorted(counts.index):
         mask = (g_of == name).to_numpy()
         if mask.sum() < min_customers:
             continue
-        r = rfm.loc[mask]
         n_group = int(sampled[name])  # acquired customers behind this (possibly sampled) group
-        with one_thread(), warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore", RuntimeWarning)
-            try:
-                point = new_customer_value(r, fv, n_group, max_months=months)
-                ok = np.isfinite(point.clv(margin, annual_discount_rate, horizon_years))
-            except (ValueError, FloatingPointError, np.linalg.LinAlgError):
-                ok = False
-            if ok:
-                source = "own"
-                boot = np.array([_safe_clv(r, fv, n_group, months, rng.poisson(1.0, len(r)),
-                                           point.params, margin, annual_discount_rate, horizon_years)
-                                 for _ in range(n_boot)])
-            else:  # too few customers for a stable fit: the pooled repeat-buying model, the group's own first orders
-                if pooled is None:
-                    pooled = new_customer_value(rfm, fv, len(group), max_months=months)
-                own = fv.reindex(r.index).fillna(0.0)
-                point = NewCustomerValue(n_group, min(1.0, len(r) / max(n_group, 1)),
-                                         float(own.mean()), pooled.repeat_spend, pooled.repeat_by_month, pooled.params)
-                source, boot = "pooled", np.array([])
-        boot = boot[np.isfinite(boot)]
+        point, source, boot = _group_value(rfm.loc[mask], fv, n_group, months, rng, n_boot, margin,
+                                           annual_discount_rate, horizon_years, pooled_model)
         point.n_acquired = int(counts[name])
         value = point.clv(margin, annual_discount_rate, horizon_years)
         values[name], draws[name] = point, boot
