@@ -1,0 +1,122 @@
+"""Go to market: per target audience, the goal, offer, channel, timing, expected value and the metric to
+watch; and who a churn threshold would contact."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..data import Dataset
+from ..retention.features import FeatureSet
+
+__all__ = ["go_to_market_plan", "targeting_at", "customer_profile"]
+
+def go_to_market_plan(audiences: pd.DataFrame, customer_table: pd.DataFrame, products: pd.DataFrame | None,
+                      mvp: pd.DataFrame | None, mde: float, n_audiences: int = 3, outcome_days: int = 90,
+                      churn_rate: float | None = None) -> pd.DataFrame:
+    """The audience relations plan: one row per target audience, every cell derived from the analyses.
+
+    Parameters
+    ----------
+    audiences : DataFrame
+        :func:`audience_table` output (ranked cells).
+    customer_table : DataFrame, indexed by customer
+        Columns ``segment``, ``persona``, ``clv``, ``churn_p`` and, when available, ``main_channel``,
+        ``main_line`` (the product line they buy most), ``discount_line_share``, ``mean_days_between_orders``,
+        ``recency_days``.
+    mvp : DataFrame, optional
+        :func:`product_value_table` output (for the offer).
+    mde : float
+        The lift the pilot is sized to detect; expected value = customers x value x lift.
+    churn_rate : float, optional
+        Average predicted churn probability of the whole base (the yardstick for *at risk*).
+
+    Rules
+    -----
+    * goal: *defend (close the back door)* when the audience's churn risk exceeds the base's by 20%,
+      *grow (cross-sell)* when value per customer is above the median cell, else *activate*;
+    * offer: a non-price offer (premium / new products from the MVP line the audience does not yet buy
+      most) when the audience rarely buys on discount (below a tenth of lines), else a personal discount
+      on that line;
+    * channel: the audience's most used sales channel;
+    * timing: the audience's median days between orders, before the usual gap has passed;
+    * expected value: customers x value per customer x ``mde`` (the lift the pilot must show);
+    * metric: the repeat-purchase rate within ``outcome_days`` (churn rate for *defend*).
+    """
+    base_risk = churn_rate if churn_rate is not None else float(customer_table["churn_p"].mean())
+    median_value = audiences.loc[audiences["ranked"], "value_per_customer"].median()
+    mvp_lines = list(mvp["product"]) if mvp is not None and len(mvp) else []
+    rows = []
+    for _, a in audiences[audiences["ranked"]].head(n_audiences).iterrows():
+        members = customer_table[(customer_table["segment"] == a["segment"]) & (customer_table["persona"] == a["persona"])]
+        risk = float(members["churn_p"].mean())
+        if risk > 1.2 * base_risk:
+            goal = "defend: close the back door"
+        elif a["value_per_customer"] >= median_value:
+            goal = "grow: cross-sell"
+        else:
+            goal = "activate: second purchase"
+        main_line = members["main_line"].mode().iloc[0] if "main_line" in members and members["main_line"].notna().any() else None
+        target_line = next((p for p in mvp_lines if p != main_line), main_line or "best-selling line")
+        disc = float(members["discount_line_share"].mean()) if "discount_line_share" in members else np.nan
+        if np.isnan(disc) or disc < 0.1:
+            offer = f"non-price: premium and new {target_line} items, early access"
+        else:
+            offer = f"personal discount on {target_line}"
+        channel = members["main_channel"].mode().iloc[0] if "main_channel" in members and members["main_channel"].notna().any() else "all"
+        gap = float(members["mean_days_between_orders"].median()) if "mean_days_between_orders" in members else np.nan
+        timing = (f"about {gap * 0.8:,.0f} days after the last order (usual gap {gap:,.0f} days)"
+                  if np.isfinite(gap) else "after the first order")
+        rows.append({"audience": f"{a['persona']} · {a['segment']}", "customers": int(a["customers"]), "goal": goal,
+                     "offer": offer, "channel": channel, "timing": timing,
+                     "value_per_customer": float(a["value_per_customer"]), "churn_risk": risk,
+                     "expected_value": float(a["customers"] * a["value_per_customer"] * mde),
+                     "metric_to_watch": (f"churn rate in {outcome_days} days" if goal.startswith("defend")
+                                         else f"repeat-purchase rate in {outcome_days} days")})
+    return pd.DataFrame(rows)
+
+
+def targeting_at(threshold: float, test_table: pd.DataFrame, p_now: pd.Series, value_now: pd.Series) -> dict:
+    """What a threshold means: test-period error rate and missing ratio, and today's customers targeted.
+
+    Parameters
+    ----------
+    threshold : float
+        Score threshold (customers with probability >= threshold are targeted).
+    test_table : DataFrame
+        :func:`threshold_table` on the test period (thresholds on a 0.05 grid).
+    p_now : Series
+        Today's predicted probability per customer.
+    value_now : Series
+        Today's expected value per customer (e.g. 12-month CLV), same index.
+
+    Returns
+    -------
+    dict
+        ``threshold``, ``error_rate``, ``missing_ratio``, ``undetected_share`` (test period),
+        ``targeted_now`` (count), ``value_at_stake`` (sum of probability x value of the targeted
+        customers: the value expected to leave without action, currency units).
+    """
+    row = test_table.iloc[int(np.argmin(np.abs(test_table["threshold"].to_numpy() - threshold)))]
+    target = p_now >= threshold
+    v = value_now.reindex(p_now.index).fillna(0.0)
+    return {"threshold": float(threshold), "error_rate": float(row["error_rate"]),
+            "missing_ratio": float(row["missing_ratio"]), "undetected_share": float(row["undetected_share"]),
+            "targeted_now": int(target.sum()), "value_at_stake": float((p_now[target] * v[target]).sum())}
+
+
+def customer_profile(ds: Dataset, features: FeatureSet) -> pd.DataFrame:
+    """Per customer: ``main_channel`` (most used sales channel), ``main_line`` (most bought product
+    category, when the products table has categories), ``discount_line_share``, ``mean_days_between_orders``
+    and ``recency_days`` (from ``features``)."""
+    f = features.frame
+    out = pd.DataFrame(index=f.index)
+    ch = [c for c in f.columns if c.startswith("channel_share_")]
+    if ch:
+        out["main_channel"] = f[ch].fillna(0).idxmax(axis=1).str.replace("channel_share_", "", regex=False)
+    cats = [c for c in f.columns if c.startswith("category_share_")]
+    if cats:
+        out["main_line"] = f[cats].fillna(0).idxmax(axis=1).str.replace("category_share_", "", regex=False)
+    for c in ("discount_line_share", "mean_days_between_orders", "recency_days"):
+        if c in f:
+            out[c] = f[c]
+    return out

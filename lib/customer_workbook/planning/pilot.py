@@ -1,0 +1,242 @@
+"""Start small with the most valuable: the most valuable product line (MVP), service (MVS) and audience
+(MVA), and the size of the pilot test that checks the offer."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..arrays import group_min
+from ..base import order_table
+from ..retention.features import DAY, SLOW_DELIVERY_DAYS
+from ..stats import (
+    minimum_detectable_effect,
+    sample_size_two_proportions,
+    two_proportion_uplift,
+)
+
+__all__ = ["product_value_table", "service_value_table", "audience_table", "pick_pilot", "pilot_plan"]
+
+def _next_order_within(cust_codes: np.ndarray, days: np.ndarray, q_codes: np.ndarray, q_days: np.ndarray,
+                       within: float) -> np.ndarray:
+    """For each query (customer, day), whether that customer has an order in (day, day + within].
+
+    ``cust_codes``/``days`` are all orders (any order); vectorised with one sorted key array.
+    """
+    span = float(max(days.max(), q_days.max()) + within + 10)
+    keys = np.sort(cust_codes * span + days)
+    q = q_codes * span + q_days
+    pos = np.searchsorted(keys, q, side="right")
+    nxt = keys[np.minimum(pos, len(keys) - 1)]
+    return (pos < len(keys)) & (nxt > q) & (nxt <= q + within)
+
+
+def _pct_rank(s: pd.Series) -> pd.Series:
+    return s.rank(pct=True, method="average")
+
+
+def product_value_table(transactions: pd.DataFrame, products: pd.DataFrame | None = None, by: str = "category",
+                        follow_days: int = 180, top: int | None = None) -> pd.DataFrame:
+    """Most valuable product (MVP): rank product lines by revenue, retention and cross-sell.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Contract transactions with ``product_id``.
+    products : DataFrame, optional
+        Contract products; with it, ``by`` may be ``"category"`` or ``"tier"``; without it products are
+        ranked individually.
+    by : str
+        Product attribute to group by (``"product_id"`` ranks single products).
+    follow_days : int
+        Days after a customer's first purchase of the line in which a repeat order (retention) and a
+        first purchase in another line (cross-sell) are counted. Only first purchases at least this
+        many days before the end of the data count.
+
+    Returns
+    -------
+    DataFrame, sorted by ``score`` (best first)
+        ``product`` (line), ``revenue``, ``revenue_share``, ``buyers``, ``repeat_rate`` (share of new
+        buyers of the line who ordered again within ``follow_days``), ``cross_sell_rate`` (share who
+        went on to buy another line within ``follow_days``), ``score`` (mean of the three percentile
+        ranks, 0-1).
+    """
+    sale = transactions["amount"].to_numpy() >= 0  # column by column: no copy of the whole table
+    p_codes, p_ids = pd.factorize(transactions["product_id"][sale])
+    labels = pd.Series(pd.Index(p_ids).astype("str"))
+    if products is not None and by != "product_id" and by in products:
+        attribute = products.drop_duplicates("product_id").set_index("product_id")[by].astype(str)
+        labels = labels.map(attribute).fillna("unknown")
+    line_codes, line_names = pd.factorize(np.append(labels.to_numpy(dtype=object), "unknown"))
+    line = pd.Categorical.from_codes(line_codes[p_codes], categories=line_names)  # code -1: no product -> unknown
+    end = transactions["date"].max()
+    ccode, cust = pd.factorize(transactions["customer_id"][sale])
+    cust = pd.Index(cust)
+    day0 = transactions["date"].min()
+    days = (transactions["date"].to_numpy()[sale] - day0.to_datetime64()) / DAY
+    revenue = pd.Series(transactions["amount"].to_numpy()[sale]).groupby(line, observed=True).sum()
+    k = len(line.categories)  # first purchase day of each (customer, line) pair that occurs, by customer
+    first_day = group_min(ccode.astype(np.int64) * k + line.codes, days, len(cust) * k)
+    pair = np.flatnonzero(~np.isnan(first_day))
+    firsts = pd.DataFrame({"c": pair // k, "line": pd.Categorical.from_codes(pair % k, categories=line.categories),
+                           "d": first_day[pair]})
+    buyers = firsts.groupby("line", observed=True).size()
+    orders = order_table(transactions, sales_only=True)
+    oc = cust.get_indexer(orders["customer_id"])
+    od = ((orders["date"] - day0) / DAY).to_numpy()
+    okc = oc >= 0
+    eligible = firsts[firsts["d"] <= (end - day0) / DAY - follow_days].copy()
+    eligible["repeat"] = _next_order_within(oc[okc], od[okc], eligible["c"].to_numpy(), eligible["d"].to_numpy(),
+                                            follow_days)
+    # cross-sell: another line first bought in (d, d + follow_days]
+    all_first = firsts.sort_values(["c", "d"])
+    span = float(firsts["d"].max() + follow_days + 10)
+    keys = np.sort(all_first["c"].to_numpy() * span + all_first["d"].to_numpy())
+    q = eligible["c"].to_numpy() * span + eligible["d"].to_numpy()
+    eligible["cross"] = (np.searchsorted(keys, q + follow_days, side="right") - np.searchsorted(keys, q, side="right")) > 0
+    rates = eligible.groupby("line", observed=True).agg(repeat_rate=("repeat", "mean"), cross_sell_rate=("cross", "mean"))
+    out = pd.DataFrame({"revenue": revenue, "buyers": buyers}).join(rates)
+    out.index = out.index.astype("str")
+    out["revenue_share"] = out["revenue"] / out["revenue"].sum()
+    out = out[out["buyers"] >= 20] if (out["buyers"] >= 20).sum() >= 3 else out
+    out["score"] = (_pct_rank(out["revenue"]) + _pct_rank(out["repeat_rate"]) + _pct_rank(out["cross_sell_rate"])) / 3
+    out = out.sort_values("score", ascending=False).rename_axis("product").reset_index()
+    out = out[["product", "revenue", "revenue_share", "buyers", "repeat_rate", "cross_sell_rate", "score"]]
+    return out.head(top) if top else out
+
+
+def service_value_table(transactions: pd.DataFrame, follow_days: int = 90) -> pd.DataFrame:
+    """Most valuable service (MVS): sales channels and delivery speeds by value and repeat business.
+
+    Each order is followed for ``follow_days``: did the customer order again? Services are the sales
+    channels (``channel``) and, for delivered orders, the delivery speed (fast <= 2 days, standard,
+    slow > :data:`SLOW_DELIVERY_DAYS`).
+
+    Returns
+    -------
+    DataFrame, sorted within each ``dimension`` by ``score``
+        ``dimension`` (sales channel / delivery speed), ``service``, ``orders``, ``order_share``,
+        ``revenue``, ``mean_order_value``, ``repeat_rate`` (share of orders followed by another order
+        within ``follow_days``), ``score`` (mean percentile rank of revenue and repeat rate within the
+        dimension).
+    """
+    orders = order_table(transactions, sales_only=True)
+    day0 = orders["date"].min()
+    d = ((orders["date"] - day0) / DAY).to_numpy()
+    codes = pd.factorize(orders["customer_id"])[0]
+    end = (transactions["date"].max() - day0) / DAY
+    follow = d <= end - follow_days
+    orders["repeat"] = np.where(follow, _next_order_within(codes, d, codes, d, follow_days), np.nan)
+    dims = []  # (dimension, categorical label per order; missing = not that kind of service)
+    if "channel" in orders:
+        dims.append(("sales channel", pd.Categorical(orders["channel"])))
+    if "delivery_days" in orders:
+        dd = orders["delivery_days"].to_numpy(dtype="float64")
+        speed = np.select([np.isnan(dd) | (dd <= 0), dd <= 2, dd > SLOW_DELIVERY_DAYS], [-1, 0, 2], default=1)
+        dims.append(("delivery speed", pd.Categorical.from_codes(speed, categories=[
+            "fast (<= 2 days)", "standard (3-6 days)", f"slow (> {SLOW_DELIVERY_DAYS:g} days)"])))
+    rows = []
+    for dim, label in dims:
+        t = orders.groupby(pd.Series(label, name="service"), observed=True).agg(
+            orders=("order_id", "size"), revenue=("amount", "sum"), repeat_rate=("repeat", "mean"))
+        t.index = t.index.astype("str").rename("service")
+        t["order_share"] = t["orders"] / t["orders"].sum()
+        t["mean_order_value"] = t["revenue"] / t["orders"]
+        t["score"] = (_pct_rank(t["revenue"]) + _pct_rank(t["repeat_rate"])) / 2
+        t.insert(0, "dimension", dim)
+        rows.append(t.sort_values("score", ascending=False).reset_index())
+    cols = ["dimension", "service", "orders", "order_share", "revenue", "mean_order_value", "repeat_rate", "score"]
+    return pd.concat(rows, ignore_index=True)[cols] if rows else pd.DataFrame(columns=cols)
+
+
+def audience_table(value: pd.DataFrame, personas: pd.Series, segment: pd.Series | None = None,
+                   churn_p: pd.Series | None = None, campaigns: pd.DataFrame | None = None, min_size: int = 30,
+                   extra: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Most valuable audience (MVA): segment x persona cells by expected value and responsiveness.
+
+    Parameters
+    ----------
+    value : DataFrame
+        The scorer's table (:func:`customer_workbook.clv.score_customers` ``.table``: ``clv_1y``, ``p_alive``),
+        indexed by customer.
+    personas : Series
+        Persona name per customer (``Personas.assignment`` of :func:`customer_workbook.segments.find_personas`);
+        customers without one are put in the persona ``"unassigned"``.
+    segment : Series, optional
+        Segment per customer (e.g. acquisition channel); ``None`` puts everyone in segment ``"all"``.
+    churn_p : Series, optional
+        Predicted churn probability per customer (adds ``churn_risk``).
+    campaigns : DataFrame, optional
+        Contract campaigns (randomised): adds ``uplift`` (treated minus control outcome rate) and its
+        standard error ``uplift_se`` per cell: how the audience responded to an offer.
+    min_size : int
+        Cells with fewer customers are kept but not ranked (``ranked`` False).
+    extra : DataFrame, optional
+        Per-customer columns to average per cell (e.g. ``discount_line_share``).
+
+    Returns
+    -------
+    DataFrame, sorted by ``value_per_customer``
+        ``segment``, ``persona``, ``customers``, ``value_per_customer`` (mean 12-month CLV),
+        ``total_value``, ``p_alive``, optional ``churn_risk``, ``uplift``, ``uplift_se``, extra columns,
+        ``ranked``, ``rank``.
+    """
+    frame = pd.DataFrame({"clv": value["clv_1y"], "p_alive": value["p_alive"]})
+    frame["persona"] = personas.reindex(frame.index).fillna("unassigned").astype(str)
+    frame["segment"] = segment.reindex(frame.index).fillna("unknown").astype(str) if segment is not None else "all"
+    agg = {"customers": ("clv", "size"), "value_per_customer": ("clv", "mean"), "total_value": ("clv", "sum"),
+           "p_alive": ("p_alive", "mean")}
+    if churn_p is not None:
+        frame["churn_risk"] = churn_p.reindex(frame.index)
+        agg["churn_risk"] = ("churn_risk", "mean")
+    if extra is not None:
+        for c in extra.columns:
+            frame[c] = extra[c].reindex(frame.index)
+            agg[c] = (c, "mean")
+    out = frame.groupby(["segment", "persona"]).agg(**agg).reset_index()
+    if campaigns is not None and len(campaigns):
+        cp = campaigns.assign(treated=campaigns["treated"].astype(bool)).merge(
+            frame[["segment", "persona"]], left_on="customer_id", right_index=True)
+        cells = []  # one row per audience cell (tens of cells, not customers)
+        for (seg, persona), cell in cp.groupby(["segment", "persona"], sort=False):
+            measured = two_proportion_uplift(cell["outcome"], cell["treated"])
+            cells.append({"segment": seg, "persona": persona, "uplift": measured.uplift, "uplift_se": measured.se,
+                          "campaign_n": len(cell)})
+        if cells:
+            out = out.merge(pd.DataFrame(cells), on=["segment", "persona"], how="left")
+    out["ranked"] = out["customers"] >= min_size
+    out = out.sort_values(["ranked", "value_per_customer"], ascending=[False, False]).reset_index(drop=True)
+    out["rank"] = np.where(out["ranked"], np.arange(1, len(out) + 1), np.nan)
+    return out
+
+
+def pick_pilot(audiences: pd.DataFrame, min_size: int = 30) -> pd.Series:
+    """The pilot audience: the ranked cell with the highest value per customer and at least ``min_size``
+    customers (the rule of *start small with the most valuable*)."""
+    ok = audiences[audiences["customers"] >= min_size]
+    if ok.empty:
+        raise ValueError(f"No audience has {min_size} customers or more.")
+    return ok.sort_values("value_per_customer", ascending=False).iloc[0]
+
+
+def pilot_plan(audience_size: int, weekly_reach: float, p_control: float, mde: float, outcome_days: int,
+               alpha: float = 0.05, power: float = 0.8) -> dict:
+    """Size and duration of the pilot test in one audience.
+
+    Customers enter the test when they can be reached (``weekly_reach`` distinct audience customers a
+    week, e.g. those who place an order) and are followed for ``outcome_days``.
+
+    Returns
+    -------
+    dict
+        Everything of :func:`sample_size_two_proportions` plus ``enrol_weeks`` (weeks to enrol ``total``, or
+        the whole audience when it is smaller),
+        ``duration_weeks`` (enrolment + outcome window), ``feasible`` (the audience holds enough
+        customers) and ``mde_with_whole_audience`` (the smallest effect the whole audience could detect).
+    """
+    size = sample_size_two_proportions(p_control, mde, alpha, power)
+    enrol = min(size["total"], audience_size) / max(weekly_reach, 1e-9)
+    return {**size, "p_control": p_control, "mde": mde, "alpha": alpha, "power": power,
+            "audience_size": int(audience_size), "weekly_reach": float(weekly_reach),
+            "enrol_weeks": float(np.ceil(enrol)), "duration_weeks": float(np.ceil(enrol) + np.ceil(outcome_days / 7)),
+            "feasible": bool(size["total"] <= audience_size),
+            "mde_with_whole_audience": minimum_detectable_effect(p_control, audience_size / 2, alpha, power)}

@@ -1,0 +1,37 @@
+"""Keeping customers: who is about to leave, and why (step 4 of the method, anticipation).
+
+- :mod:`.features`: per-customer behaviour before an observation date, churn labels after a gap, and
+  the training and test dates of a split by time.
+- :mod:`.churn`: pruning, calibrated churn models, their quality in the method's terms (error rate,
+  missing ratio, PR-AUC), thresholds, drivers and behaviour that shifted since training.
+"""
+from .churn import (
+                    CalibratedModel,
+                    calibration_table,
+                    check_no_leakage,
+                    choose_threshold,
+                    confusion_counts,
+                    error_rate,
+                    feature_shift,
+                    fit_models,
+                    missing_ratio,
+                    model_quality,
+                    predict_proba,
+                    prediction_drivers,
+                    prune_features,
+                    threshold_table,
+)
+from .features import (
+                    FAMILIES,
+                    KEY_FEATURES,
+                    FeatureSet,
+                    LeakageError,
+                    build_features,
+                    design_dates,
+                    make_labels,
+)
+
+__all__ = ["FAMILIES", "KEY_FEATURES", "CalibratedModel", "FeatureSet", "LeakageError", "build_features",
+           "calibration_table", "check_no_leakage", "choose_threshold", "confusion_counts", "design_dates",
+           "error_rate", "feature_shift", "fit_models", "make_labels", "missing_ratio", "model_quality",
+           "prediction_drivers", "predict_proba", "prune_features", "threshold_table"]

@@ -1,0 +1,447 @@
+"""Churn prediction: prune features, fit calibrated models, judge them in the method's terms.
+
+:func:`prune_features` removes leaking and useless features and says why; :func:`fit_models` fits a
+logistic-regression baseline and a gradient-boosted model (class weights inside each training fold,
+probabilities calibrated on held-out folds) and refuses a feature dated on or after its observation date.
+Quality: :func:`threshold_table` (error rate = 1 - precision, missing ratio = share of real cases found),
+:func:`model_quality` (PR-AUC), :func:`calibration_table`; :func:`choose_threshold` applies a stated rule;
+:func:`prediction_drivers` ranks feature families; :func:`feature_shift` flags behaviour that changed.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..threads import one_thread
+from .features import FAMILIES, KEY_FEATURES, FeatureSet, LeakageError, _fmt
+
+__all__ = ["check_no_leakage", "prune_features", "CalibratedModel", "fit_models", "predict_proba", "confusion_counts", "error_rate", "missing_ratio", "threshold_table", "choose_threshold", "model_quality", "calibration_table", "feature_shift", "prediction_drivers"]
+
+def check_no_leakage(features: FeatureSet) -> None:
+    """Raise :class:`LeakageError` when any feature used data on or after its observation date."""
+    bad = features.source_end[features.source_end >= features.observation_date]
+    if len(bad):
+        raise LeakageError(f"{len(bad)} feature(s) use data dated on or after the observation date "
+                           f"{features.observation_date:%Y-%m-%d}: {', '.join(bad.index[:8])}. Remove them "
+                           "(see prune_features) before fitting.")
+
+
+def _single_auc(x: np.ndarray, y: np.ndarray) -> float:
+    """max(AUC, 1 - AUC) of one feature (missing values set to the median) against a 0/1 label."""
+    x = np.where(np.isnan(x), np.nanmedian(x) if np.isfinite(x).any() else 0.0, x)
+    ranks = stats.rankdata(x)
+    pos = y == 1
+    n1, n0 = pos.sum(), (~pos).sum()
+    if n1 == 0 or n0 == 0:
+        return 0.5
+    auc = (ranks[pos].sum() - n1 * (n1 + 1) / 2) / (n1 * n0)
+    return float(max(auc, 1 - auc))
+
+
+def prune_features(features: FeatureSet, y, max_missing: float = 0.98, max_mode_share: float = 0.995,
+                   max_corr: float = 0.98, leak_auc: float = 0.97, max_rows: int = 50_000,
+                   seed: int = 0) -> tuple[FeatureSet, pd.DataFrame]:
+    """Remove leaking and useless features from a training feature set, with the reason for each.
+
+    Rules, in order: (1) uses data on/after the observation date (a leak by construction);
+    (2) a single feature predicts the label almost perfectly (AUC >= ``leak_auc``), which in churn data
+    almost always means it leaks the answer; (3) missing for more than ``max_missing`` of customers;
+    (4) one value in more than ``max_mode_share`` of customers (no information); (5) a near-copy
+    (|Spearman r| >= ``max_corr``) of a feature already kept.
+
+    Parameters
+    ----------
+    features : FeatureSet
+        Training features.
+    y : array-like, shape (n_customers,)
+        0/1 training label aligned with ``features.frame``.
+    max_rows, seed : int
+        The checks run on a seeded random sample of at most ``max_rows`` customers.
+
+    Returns
+    -------
+    kept : FeatureSet
+    dropped : DataFrame
+        ``feature``, ``family``, ``reason``, ``detail`` for each removed feature.
+    """
+    y = np.asarray(y).astype(int)
+    X = features.frame
+    if len(X) > max_rows:  # the statistics below are stable on a large random sample
+        take = np.sort(np.random.default_rng(seed).choice(len(X), max_rows, replace=False))
+        X, y = X.iloc[take], y[take]
+    rows, kept = [], []
+    for col in X.columns:
+        x = X[col].to_numpy(dtype="float64")
+        fam = features.family[col]
+        if features.source_end[col] >= features.observation_date:
+            rows.append((col, fam, "leak: uses data after the observation date",
+                         f"latest record used {features.source_end[col]:%Y-%m-%d}"))
+            continue
+        miss = np.isnan(x).mean()
+        if miss > max_missing:
+            rows.append((col, fam, "useless: almost always missing", f"{miss:.1%} missing"))
+            continue
+        vals = x[~np.isnan(x)]
+        mode_share = pd.Series(vals).value_counts(normalize=True).iloc[0] * (1 - miss) + 0 if len(vals) else 1.0
+        if mode_share > max_mode_share:
+            rows.append((col, fam, "useless: (almost) constant", f"one value in {mode_share:.1%} of customers"))
+            continue
+        auc = _single_auc(x, y)
+        if auc >= leak_auc:
+            rows.append((col, fam, "leak: predicts the label almost perfectly on its own", f"AUC {auc:.3f}"))
+            continue
+        kept.append(col)
+    if len(kept) > 1:
+        ranks = X[kept].rank().fillna(X[kept].rank().median())
+        corr = np.abs(np.corrcoef(ranks.to_numpy().T))
+        final = []
+        for i, col in enumerate(kept):
+            twins = [j for j in final if corr[i, kept.index(j)] >= max_corr]
+            if twins:
+                rows.append((col, features.family[col], "useless: duplicates another feature",
+                             f"|r| {corr[i, kept.index(twins[0])]:.3f} with {twins[0]}"))
+            else:
+                final.append(col)
+        kept = final
+    dropped = pd.DataFrame(rows, columns=["feature", "family", "reason", "detail"])
+    return features.subset(kept), dropped
+
+
+def _pipelines(seed: int):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    logit = make_pipeline(SimpleImputer(strategy="median", add_indicator=True), StandardScaler(),
+                          LogisticRegression(C=0.3, class_weight="balanced", max_iter=3000))
+    boost = HistGradientBoostingClassifier(learning_rate=0.08, max_iter=150, max_leaf_nodes=15, min_samples_leaf=40,
+                                           l2_regularization=1.0, class_weight="balanced", early_stopping=False,
+                                           random_state=seed)
+    return {"logistic regression": logit, "gradient boosting": boost}
+
+
+class CalibratedModel:
+    """A classifier fitted on one part of the training data and Platt-calibrated on the other.
+
+    ``predict_proba(X)`` returns an array of shape (n, 2), like scikit-learn classifiers.
+    """
+
+    def __init__(self, base, calibrator):
+        self.base = base
+        self.calibrator = calibrator
+
+    @staticmethod
+    def _logit(p: np.ndarray) -> np.ndarray:
+        p = np.clip(p, 1e-6, 1 - 1e-6)
+        return np.log(p / (1 - p))[:, None]
+
+    def predict_proba(self, X) -> np.ndarray:
+        return self.calibrator.predict_proba(self._logit(self.base.predict_proba(X)[:, 1]))
+
+
+def fit_models(features: FeatureSet, y, seed: int = 0, max_rows: int | None = 60_000,
+               calibration_share: float = 0.3) -> dict:
+    """Fit the logistic-regression baseline and the gradient-boosted model, then calibrate them.
+
+    The training customers are split (stratified, seeded) into a fitting part and a calibration part.
+    On the fitting part each model is a scikit-learn estimator with balanced class weights, so the class
+    imbalance is handled inside the training data only; on the calibration part a Platt (sigmoid)
+    calibrator maps its scores back to honest probabilities. Test data are never touched.
+
+    Parameters
+    ----------
+    features : FeatureSet
+        Training features (checked with :func:`check_no_leakage`: a leaking feature raises).
+    y : array-like, shape (n,)
+        0/1 label.
+    seed : int
+        Seed of the split, the training sample and the boosted trees.
+    max_rows : int or None
+        Train on a random sample of at most this many customers (scoring still uses everyone).
+    calibration_share : float
+        Share of the training customers kept aside for calibration.
+
+    Returns
+    -------
+    dict
+        ``{model name: CalibratedModel}`` plus ``"_columns"`` (feature order) and ``"_n_train"``.
+
+    Raises
+    ------
+    LeakageError
+        When a feature is dated on or after the observation date.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import train_test_split
+
+    check_no_leakage(features)
+    y = np.asarray(y).astype(int)
+    if len(np.unique(y)) < 2:
+        raise ValueError("The training label has a single class; widen the label window or the population.")
+    rng = np.random.default_rng(seed)
+    frame = features.frame
+    if max_rows is not None and len(frame) > max_rows:  # sample rows before copying to an array
+        take = np.sort(rng.choice(len(frame), max_rows, replace=False))
+        frame, y = frame.iloc[take], y[take]
+    X = frame.to_numpy(dtype="float64")
+    X_fit, X_cal, y_fit, y_cal = train_test_split(X, y, test_size=calibration_share, stratify=y, random_state=seed)
+    models = {}
+    for name, estimator in _pipelines(seed).items():
+        with warnings.catch_warnings(), one_thread():
+            warnings.simplefilter("ignore", category=UserWarning)
+            estimator.fit(X_fit, y_fit)
+            raw = estimator.predict_proba(X_cal)[:, 1]
+            calibrator = LogisticRegression(C=1e6, max_iter=1000).fit(CalibratedModel._logit(raw), y_cal)
+        models[name] = CalibratedModel(estimator, calibrator)
+    models["_columns"] = list(features.frame.columns)
+    models["_n_train"] = int(len(X))
+    return models
+
+
+def predict_proba(models: dict, name: str, features: FeatureSet) -> pd.Series:
+    """Probability of the positive class for every row of ``features`` (same columns as training).
+
+    Raises :class:`LeakageError` when a feature is dated on or after the observation date.
+    """
+    check_no_leakage(features)
+    frame = features.frame.reindex(columns=models["_columns"])
+    p = np.empty(len(frame))
+    step = 200_000  # rows per block: memory stays flat on millions of customers
+    with one_thread():
+        for i in range(0, len(frame), step):
+            p[i:i + step] = models[name].predict_proba(frame.iloc[i:i + step].to_numpy(dtype="float64"))[:, 1]
+    return pd.Series(p, index=features.frame.index, name="p")
+
+
+def confusion_counts(y_true, y_pred) -> dict:
+    """``tp``, ``fp``, ``fn``, ``tn`` of 0/1 arrays (1 = the event, e.g. churned)."""
+    t, p = np.asarray(y_true).astype(bool), np.asarray(y_pred).astype(bool)
+    return {"tp": int((t & p).sum()), "fp": int((~t & p).sum()), "fn": int((t & ~p).sum()),
+            "tn": int((~t & ~p).sum())}
+
+
+def error_rate(y_true, y_pred) -> float:
+    """Error rate of the methodology: of those predicted to have the event, the share who did not.
+
+    Equals 1 - precision = fp / (tp + fp); NaN when nobody is predicted.
+    """
+    c = confusion_counts(y_true, y_pred)
+    return c["fp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else float("nan")
+
+
+def missing_ratio(y_true, y_pred) -> float:
+    """Missing ratio as the methodology defines it: of those who really had the event, the share found.
+
+    Equals recall = tp / (tp + fn); its complement fn / (tp + fn) is the undetected share.
+    NaN when nobody had the event.
+    """
+    c = confusion_counts(y_true, y_pred)
+    return c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else float("nan")
+
+
+def threshold_table(y_true, score, thresholds=None, value=None) -> pd.DataFrame:
+    """Error rate, missing ratio and targeting volume at each score threshold (score >= threshold).
+
+    Parameters
+    ----------
+    y_true : array-like, shape (n,)
+        1 = the event happened (churned / paid).
+    score : array-like, shape (n,)
+        Predicted probability of the event.
+    thresholds : array-like, optional
+        Default 0.05, 0.10, ..., 0.95.
+    value : array-like, shape (n,), optional
+        Value of each customer (currency units); adds ``value_caught``: the value of the real cases
+        that are targeted.
+
+    Returns
+    -------
+    DataFrame
+        ``threshold``, ``targeted`` (count), ``targeted_share``, ``tp``, ``fp``, ``fn``, ``precision``,
+        ``error_rate`` (1 - precision), ``missing_ratio`` (share of real cases found, = recall),
+        ``undetected_share`` (1 - missing ratio) and, with ``value``, ``value_caught``.
+    """
+    y = np.asarray(y_true).astype(bool)
+    s = np.asarray(score, dtype="float64")
+    th = np.round(np.arange(0.05, 0.951, 0.05), 2) if thresholds is None else np.asarray(thresholds, dtype="float64")
+    order = np.argsort(-s, kind="stable")
+    s_sorted, y_sorted = s[order], y[order]
+    cum_tp = np.concatenate([[0], np.cumsum(y_sorted)])
+    k = np.searchsorted(-s_sorted, -th, side="right")  # number with score >= threshold
+    tp = cum_tp[k]
+    fp = k - tp
+    pos = y.sum()
+    fn = pos - tp
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = np.where(k > 0, tp / np.maximum(k, 1), np.nan)
+        recall = tp / pos if pos else np.full(len(th), np.nan)
+    out = pd.DataFrame({"threshold": th, "targeted": k, "targeted_share": k / max(len(s), 1), "tp": tp, "fp": fp,
+                        "fn": fn, "precision": precision, "error_rate": 1 - precision, "missing_ratio": recall,
+                        "undetected_share": 1 - recall})
+    if value is not None:
+        v = np.asarray(value, dtype="float64")[order] * y_sorted
+        out["value_caught"] = np.concatenate([[0.0], np.cumsum(v)])[k]
+    return out
+
+
+def choose_threshold(table: pd.DataFrame, max_error_rate: float = 0.4, min_missing_ratio: float = 0.0) -> dict:
+    """Operating threshold by a stated business rule.
+
+    Rule: *among thresholds whose error rate is at most ``max_error_rate`` (at most that share of the
+    contacted customers would have been contacted needlessly), take the one that finds the most real
+    cases (highest missing ratio)*. When no threshold meets the cap, take the one with the lowest error
+    rate and say so.
+
+    Returns
+    -------
+    dict
+        The chosen row as a dict plus ``rule`` (text) and ``met`` (bool).
+    """
+    ok = table[(table["error_rate"] <= max_error_rate) & (table["missing_ratio"] >= min_missing_ratio)
+               & (table["targeted"] > 0)]
+    met = not ok.empty
+    row = ok.sort_values(["missing_ratio", "threshold"], ascending=[False, True]).iloc[0] if met else \
+        table[table["targeted"] > 0].sort_values("error_rate").iloc[0]
+    rule = (f"find as many real cases as possible while keeping the error rate at or below {max_error_rate:.0%}"
+            if met else f"no threshold keeps the error rate at or below {max_error_rate:.0%}; lowest error rate taken")
+    return {**row.to_dict(), "rule": rule, "met": met}
+
+
+def model_quality(y_true, score) -> dict:
+    """PR-AUC (average precision), ROC-AUC, Brier score and the base rate of one model on test data."""
+    from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+
+    y = np.asarray(y_true).astype(int)
+    s = np.asarray(score, dtype="float64")
+    return {"pr_auc": float(average_precision_score(y, s)), "roc_auc": float(roc_auc_score(y, s)),
+            "brier": float(brier_score_loss(y, s)), "base_rate": float(y.mean()), "n": int(len(y))}
+
+
+def calibration_table(y_true, score, n_bins: int = 10) -> pd.DataFrame:
+    """Reliability table: customers grouped into ``n_bins`` equal-count bins of predicted probability.
+
+    Returns ``bin``, ``n``, ``predicted`` (mean score) and ``observed`` (event rate) per bin.
+    Ranks first, so ties never drop bins.
+    """
+    s = np.asarray(score, dtype="float64")
+    y = np.asarray(y_true).astype(float)
+    ranks = stats.rankdata(s, method="ordinal")
+    bins = np.minimum((ranks - 1) * n_bins // len(s), n_bins - 1).astype(int)
+    frame = pd.DataFrame({"bin": bins, "s": s, "y": y})
+    out = frame.groupby("bin").agg(n=("y", "size"), predicted=("s", "mean"), observed=("y", "mean")).reset_index()
+    return out
+
+
+def feature_shift(train: FeatureSet, test: FeatureSet, min_ratio: float = 2.0) -> pd.DataFrame:
+    """Behaviours whose prevalence moved between the training and the test period.
+
+    For each family's key feature (:data:`KEY_FEATURES`) with non-negative values, compares its mean in
+    the two periods. A behaviour that became common only after the training date (slow deliveries after
+    an operational change, say) is one the model could not learn to weigh: its effect on the prediction
+    is understated until the model is retrained on data that contain it.
+
+    Returns
+    -------
+    DataFrame, sorted by the size of the shift
+        ``family``, ``feature``, ``train_mean``, ``test_mean``, ``ratio`` (test / train) for the key
+        features whose mean grew or shrank at least ``min_ratio``-fold.
+    """
+    rows = []
+    for family, key in KEY_FEATURES.items():
+        if key not in train.frame or key not in test.frame:
+            continue
+        before, after = (float(np.nanmean(f.frame[key].to_numpy(dtype="float64"))) for f in (train, test))
+        if min(before, after) < 0 or not np.isfinite(before + after) or max(before, after) == 0:
+            continue
+        ratio = after / before if before > 0 else np.inf
+        if ratio >= min_ratio or ratio <= 1 / min_ratio:
+            rows.append({"family": family, "feature": key, "train_mean": before, "test_mean": after, "ratio": ratio})
+    out = pd.DataFrame(rows, columns=["family", "feature", "train_mean", "test_mean", "ratio"])
+    return out.iloc[np.argsort(-np.abs(np.log(out["ratio"].to_numpy())))].reset_index(drop=True)
+
+
+def prediction_drivers(models: dict, name: str, features: FeatureSet, y, n_repeats: int = 2, seed: int = 0,
+                       max_rows: int = 5000, effects: bool = True) -> pd.DataFrame:
+    """Which feature families drive the prediction: grouped permutation importance on test data.
+
+    Every column of a family is shuffled together (the same row permutation), and the fall in
+    average precision (PR-AUC) is the family's importance. Families rather than single columns, because
+    correlated columns (e.g. orders in 90 and 180 days) share credit and would each look unimportant.
+    Permutation importance weights a behaviour by how common it is; the what-if ``effect`` does not,
+    so a rare but strong driver (a slow delivery) shows there.
+
+    Returns
+    -------
+    DataFrame, sorted by importance
+        ``family``, ``importance`` (PR-AUC lost when the family is shuffled), ``importance_sd``,
+        ``key_feature`` (the column standing for the family, :data:`KEY_FEATURES`), ``low``/``high``
+        (no/yes for a flag, else its 10th/90th percentile), ``effect`` (mean predicted probability when
+        every customer's family columns are taken from a customer at or above ``high`` minus from one at or
+        below ``low``, all other columns unchanged; NaN when ``effects`` is False): the effect for a
+        customer, not weighted by how common
+        the behaviour is, and consistent across the family's correlated columns), ``effect_rank`` (by absolute
+        effect), ``what`` and ``in_words`` (plain words).
+    """
+    rng = np.random.default_rng(seed)
+    cols = models["_columns"]
+    X = features.frame.reindex(columns=cols).to_numpy(dtype="float64")
+    y = np.asarray(y).astype(int)
+    if len(X) > max_rows:
+        take = np.sort(rng.choice(len(X), max_rows, replace=False))
+        X, y = X[take], y[take]
+    with one_thread():
+        return _drivers(models, name, features, X, y, rng, n_repeats, effects)
+
+
+def _drivers(models, name, features, X, y, rng, n_repeats, effects=True):
+    from sklearn.metrics import average_precision_score
+
+    cols = models["_columns"]
+    model = models[name]
+    base_p = model.predict_proba(X)[:, 1]
+    base = average_precision_score(y, base_p)
+    fam = features.family.reindex(cols).to_numpy()
+    rows = []
+    for family in pd.unique(fam):
+        idx = np.flatnonzero(fam == family)
+        drops = []
+        for _ in range(n_repeats):
+            Xp = X.copy()
+            perm = rng.permutation(len(X))
+            Xp[:, idx] = X[perm][:, idx]
+            drops.append(base - average_precision_score(y, model.predict_proba(Xp)[:, 1]))
+        corrs = []
+        for j in idx:
+            x = X[:, j]
+            ok = ~np.isnan(x)
+            r = stats.spearmanr(x[ok], base_p[ok]).statistic if ok.sum() > 10 and np.ptp(x[ok]) > 0 else 0.0
+            corrs.append(0.0 if np.isnan(r) else r)
+        best = idx[int(np.argmax(np.abs(corrs)))]
+        key = cols.index(KEY_FEATURES[family]) if KEY_FEATURES.get(family) in cols else best
+        x = X[:, key]
+        vals = x[~np.isnan(x)]
+        binary = len(vals) and np.isin(vals, (0.0, 1.0)).all()
+        low, high = (0.0, 1.0) if binary else (np.quantile(vals, 0.1), np.quantile(vals, 0.9)) if len(vals) else (0, 0)
+        effect = np.nan
+        if effects:
+            Xl, Xh = X.copy(), X.copy()
+            hi_rows, lo_rows = np.flatnonzero(x >= high), np.flatnonzero(x <= low)
+            if len(hi_rows) and len(lo_rows):  # the whole family from a donor with / without the behaviour
+                Xh[:, idx] = X[rng.choice(hi_rows, len(X))][:, idx]
+                Xl[:, idx] = X[rng.choice(lo_rows, len(X))][:, idx]
+            effect = float(model.predict_proba(Xh)[:, 1].mean() - model.predict_proba(Xl)[:, 1].mean())
+        rows.append({"family": family, "importance": float(np.mean(drops)), "importance_sd": float(np.std(drops)),
+                     "key_feature": cols[key], "low": float(low), "high": float(high), "effect": effect,
+                     "what": FAMILIES.get(family, family)})
+    out = pd.DataFrame(rows).sort_values("importance", ascending=False).reset_index(drop=True)
+    out["effect_rank"] = out["effect"].abs().rank(ascending=False, method="min").astype("Int64")
+    out["in_words"] = [
+        f"{features.description.get(f, f).capitalize()}: {'from ' + _fmt(lo) + ' to ' + _fmt(hi) if lo != 0 or hi != 1 else 'yes rather than no'} "
+        f"{'raises' if e > 0 else 'lowers'} the probability by {abs(e) * 100:.1f} points"
+        for f, lo, hi, e in zip(out["key_feature"], out["low"], out["high"], out["effect"])]
+    return out
