@@ -10,6 +10,7 @@ import pytest
 
 from customer_workbook import clv
 from customer_workbook import components as c
+from customer_workbook.offers.recommender import _top_k
 from customer_workbook.paths import project_root
 
 SAMPLE = project_root() / "data" / "sample"
@@ -181,7 +182,7 @@ def test_evaluate_recommenders_beats_popularity_on_planted_pairs():
 
 def test_top_k_orders_best_first():
     scores = np.array([[0.1, 0.9, 0.5, -np.inf], [3.0, 1.0, 2.0, 0.0]])
-    assert c._top_k(scores, 3).tolist() == [[1, 2, 0], [0, 2, 1]]
+    assert _top_k(scores, 3).tolist() == [[1, 2, 0], [0, 2, 1]]
 
 
 # --------------------------------------------------------------------------- 4. uplift

@@ -26,16 +26,34 @@ fractions in [0, 1]. Purchases are lines with a positive ``amount``; returns are
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
-from . import clv
 from .base import order_table
-from .stats import two_proportion_uplift
-from .threads import one_thread
+from .base.lines import plain_index, purchase_lines
+from .offers.recommender import (
+    ItemItemModel,
+    evaluate_recommenders,
+    fit_item_item,
+    offers_table,
+    popular_items,
+    recommend,
+    top_pairs,
+)
+from .retention.uplift import (
+    UPLIFT_GROUPS,
+    UpliftFit,
+    base_targeting,
+    fit_uplift,
+    qini_coefficient,
+    qini_curve,
+    segment_effects,
+    uplift_at_k,
+    uplift_features,
+    uplift_segments,
+    uplift_value,
+)
+from .retention.winback import DORMANCY_ORDER, dormancy_groups, winback_economics
 
 __all__ = [
     "DORMANCY_ORDER", "UPLIFT_GROUPS",
@@ -63,25 +81,6 @@ def with_categorical_ids(transactions: pd.DataFrame) -> pd.DataFrame:
     return transactions.assign(**cols) if cols else transactions
 
 
-def _unique_ids(ids: pd.Series) -> pd.Index:
-    """Distinct customer ids of a (possibly categorical) column, as a plain text Index."""
-    if isinstance(ids.dtype, pd.CategoricalDtype):
-        cats = ids.cat.categories
-        return pd.Index(cats[np.unique(ids.cat.codes.to_numpy()[ids.cat.codes.to_numpy() >= 0])])
-    return pd.Index(pd.unique(ids))
-
-
-def _text_index(index: pd.Index) -> pd.Index:
-    """A CategoricalIndex turned into a plain Index of its values (other indexes unchanged)."""
-    return pd.Index(np.asarray(index, dtype=object), name=index.name).astype("str") \
-        if isinstance(index, pd.CategoricalIndex) else index
-
-
-def _purchases(transactions: pd.DataFrame) -> pd.DataFrame:
-    """Lines with a positive amount (purchases, not returns or free gifts)."""
-    return transactions[transactions["amount"].to_numpy() > 0]
-
-
 def mean_order_value(transactions: pd.DataFrame) -> float:
     """Net revenue per order (currency units): the mean ``amount`` of :func:`customer_workbook.base.order_table`
     (a return reduces the value of the order it returns); NaN without orders."""
@@ -91,11 +90,11 @@ def mean_order_value(transactions: pd.DataFrame) -> float:
 
 def discount_share(transactions: pd.DataFrame) -> pd.Series:
     """Mean line discount (0-1) of each customer's purchases; empty without a ``discount`` column."""
-    buys = _purchases(transactions)
+    buys = purchase_lines(transactions)
     if "discount" not in buys:
         return pd.Series(dtype=float, name="discount_share")
     out = buys.groupby("customer_id", observed=True)["discount"].mean().rename("discount_share")
-    out.index = _text_index(out.index)
+    out.index = plain_index(out.index)
     return out
 
 
@@ -152,645 +151,6 @@ def value_concentration(values: pd.Series, top_shares=(0.01, 0.05, 0.20)) -> pd.
     cum = np.cumsum(v)
     res = {s: float(cum[max(int(np.ceil(s * v.size)), 1) - 1] / total) if total > 0 else np.nan for s in top_shares}
     return pd.Series(res, name="value_share")
-
-
-# =========================================================================== 2. dormant customers
-
-#: Dormancy groups from awake to deepest asleep.
-DORMANCY_ORDER = ("active", "half_sleepy", "sleepy", "sleeping")
-
-
-def dormancy_groups(values: pd.DataFrame, thresholds=(2.0, 4.0, 8.0), prior_strength: float = 1.0) -> pd.DataFrame:
-    """Dormancy of each customer, measured against his or her own buying rhythm.
-
-    The overdue ratio is ``days since the last purchase / typical gap``. The typical gap is the
-    customer's mean gap between purchase days, shrunk towards the base's median gap:
-    ``gap_i = (recency_i + k * g0) / (frequency_i + k)`` with ``k = prior_strength`` and ``g0`` the
-    median gap of repeat buyers, so one-time buyers get ``g0`` and frequent buyers their own rhythm.
-
-    Rules (ratio r): ``active`` r < t1, ``half_sleepy`` t1 <= r < t2 (a cycle or two late),
-    ``sleepy`` t2 <= r < t3, ``sleeping`` r >= t3.
-
-    Parameters
-    ----------
-    values : DataFrame
-        Output of :func:`customer_workbook.clv.score_customers` ``.table`` (``frequency``, ``recency``, ``T`` in weeks, ``p_alive``).
-    thresholds : tuple of 3 floats
-        Overdue-ratio limits t1 < t2 < t3 (multiples of the customer's own gap).
-    prior_strength : float
-        Weight ``k`` of the base's median gap, in purchases.
-
-    Returns
-    -------
-    DataFrame, shape (n_customers, 4)
-        ``days_since_last``, ``typical_gap_days``, ``overdue_ratio`` and ``group`` (ordered categorical
-        of :data:`DORMANCY_ORDER`), indexed like ``values``.
-    """
-    t1, t2, t3 = thresholds
-    if not t1 < t2 < t3:
-        raise ValueError("thresholds must be increasing")
-    freq = values["frequency"].to_numpy(dtype=float)
-    rec_days = values["recency"].to_numpy(dtype=float) * 7.0
-    since = (values["T"].to_numpy(dtype=float) - values["recency"].to_numpy(dtype=float)) * 7.0
-    repeat = freq > 0
-    g0 = float(np.median(rec_days[repeat] / freq[repeat])) if repeat.any() else float(np.median(since) or 30.0)
-    gap = (rec_days + prior_strength * g0) / (freq + prior_strength)
-    ratio = since / gap
-    idx = np.digitize(ratio, [t1, t2, t3])
-    group = pd.Categorical.from_codes(idx, categories=list(DORMANCY_ORDER), ordered=True)
-    out = pd.DataFrame({"days_since_last": since, "typical_gap_days": gap, "overdue_ratio": ratio,
-                        "group": group}, index=values.index)
-    out.attrs["median_gap_days"] = g0
-    return out
-
-
-def winback_economics(values: pd.DataFrame, groups: pd.Series, discount_share: pd.Series | None = None,
-                      value_if_woken: float | None = None, response_rate: float = 0.15,
-                      cost_per_contact: float = 5.0, voucher_cost: float = 8.0) -> pd.DataFrame:
-    """Is waking each dormant group worth it, and with which offer?
-
-    Expected gain of contacting one customer of a group:
-    ``response_rate * mean P(alive) * value_if_woken - cost_per_contact - response_rate * mean P(alive) *
-    voucher_share * voucher_cost``, where only customers still alive can respond and a voucher is
-    paid only by those who use it. The offer rule: full-price buyers (mean line discount below 0.05)
-    get a personal recommendation without a discount — a discount mail can put them off — and
-    discount users get a voucher; a group whose expected gain is not positive is left alone.
-
-    Parameters
-    ----------
-    values : DataFrame
-        Output of :func:`customer_workbook.clv.score_customers` ``.table`` (``p_alive``, ``clv_1y``).
-    groups : Series
-        Dormancy group per customer (:func:`dormancy_groups` ``group``).
-    discount_share : Series, optional
-        Mean line discount (0-1) per customer; without it every offer is a recommendation.
-    value_if_woken : float, optional
-        Value (currency units) of a woken customer; default the mean 1-year CLV of ``active`` customers.
-    response_rate : float
-        Share of the *live* customers in a group who respond to a win-back (0-1).
-    cost_per_contact, voucher_cost : float
-        Cost of one contact and of one redeemed voucher (currency units).
-
-    Returns
-    -------
-    DataFrame
-        One row per dormant group (``half_sleepy``, ``sleepy``, ``sleeping``): ``customers``,
-        ``mean_p_alive``, ``mean_clv_1y``, ``voucher_share``, ``expected_wakes`` (customers),
-        ``gain_per_contact``, ``total_gain`` (currency units), ``worth_it`` (bool), ``offer`` (text).
-    """
-    if value_if_woken is None:
-        value_if_woken = float(values.loc[groups == "active", "clv_1y"].mean())
-    frame = pd.DataFrame({"group": groups, "p_alive": values["p_alive"], "clv_1y": values["clv_1y"]})
-    if discount_share is not None:
-        frame["voucher"] = (discount_share.reindex(values.index).fillna(0.0) >= 0.05).to_numpy()
-    else:
-        frame["voucher"] = False
-    g = frame[frame["group"] != "active"].groupby("group", observed=True)
-    out = pd.DataFrame({"customers": g.size(), "mean_p_alive": g["p_alive"].mean(),
-                        "mean_clv_1y": g["clv_1y"].mean(), "voucher_share": g["voucher"].mean()})
-    out = out.reindex([d for d in DORMANCY_ORDER[1:] if d in out.index])
-    wake = response_rate * out["mean_p_alive"]
-    out["expected_wakes"] = wake * out["customers"]
-    out["gain_per_contact"] = wake * value_if_woken - cost_per_contact - wake * out["voucher_share"] * voucher_cost
-    out["total_gain"] = out["gain_per_contact"] * out["customers"]
-    out["worth_it"] = out["gain_per_contact"] > 0
-    offer = np.where(out["voucher_share"] >= 0.5, "voucher on their favourite category for discount users; "
-                     "personal recommendation for full-price buyers",
-                     "personal recommendation (no discount); voucher only for the discount users")
-    out["offer"] = np.where(out["worth_it"], offer, "leave alone: a contact costs more than it returns")
-    out.attrs["value_if_woken"] = value_if_woken
-    return out.rename_axis("group").reset_index()
-
-
-# =========================================================================== 3. personal offers
-
-
-@dataclass
-class ItemItemModel:
-    """Item-item co-purchase model: cosine similarity between products' buyer sets.
-
-    ``similarity`` is a dense (n_items, n_items) array with a zero diagonal; ``items`` the product ids
-    in its order; ``popularity`` the number of buyers per product (same order).
-    """
-
-    items: pd.Index
-    similarity: np.ndarray
-    popularity: np.ndarray
-    until: pd.Timestamp | None = None
-    extras: dict = field(default_factory=dict)
-
-    def neighbours(self, product_id: str, k: int = 5) -> pd.Series:
-        """The ``k`` products most similar to ``product_id`` (Series: product id -> cosine)."""
-        row = self.similarity[self.items.get_loc(product_id)]
-        top = np.argsort(-row, kind="stable")[:k]
-        return pd.Series(row[top], index=self.items[top], name="cosine")
-
-
-def _owned_matrix(transactions: pd.DataFrame, customers: pd.Index, items: pd.Index) -> sparse.csr_matrix:
-    """Binary (len(customers), len(items)) matrix: 1 where the customer bought the product."""
-    buys = transactions if (transactions["amount"].to_numpy() > 0).all() else _purchases(transactions)
-    rows = customers.get_indexer(buys["customer_id"])
-    cols = items.get_indexer(buys["product_id"])
-    keep = (rows >= 0) & (cols >= 0)
-    m = sparse.csr_matrix((np.ones(int(keep.sum()), dtype=np.float32), (rows[keep], cols[keep])),
-                          shape=(len(customers), len(items)))
-    m.sum_duplicates()
-    m.data[:] = 1.0
-    return m
-
-
-def fit_item_item(transactions: pd.DataFrame, until=None) -> ItemItemModel:
-    """Fit the item-item cosine recommender on purchases before ``until``.
-
-    Parameters
-    ----------
-    transactions : DataFrame
-        Contract transactions with ``product_id``.
-    until : date-like, optional
-        Only lines dated before this day are used (time split); default all.
-
-    Returns
-    -------
-    ItemItemModel
-    """
-    tx = transactions[["customer_id", "date", "amount", "product_id"]]
-    tx = tx if until is None else tx[tx["date"] < pd.Timestamp(until)]
-    buys = _purchases(tx)
-    item_code, items = pd.factorize(buys["product_id"], sort=True)
-    cust_code, customers = pd.factorize(buys["customer_id"])
-    x = sparse.csr_matrix((np.ones(len(buys), dtype=np.float32), (cust_code, item_code)),
-                          shape=(len(customers), len(items)))
-    x.sum_duplicates()
-    x.data[:] = 1.0
-    items = _text_index(pd.Index(items))
-    co = (x.T @ x).toarray().astype(float)
-    pop = np.diag(co).copy()
-    norm = np.sqrt(np.outer(pop, pop))
-    sim = np.divide(co, norm, out=np.zeros_like(co), where=norm > 0)
-    np.fill_diagonal(sim, 0.0)
-    return ItemItemModel(items=items, similarity=sim, popularity=pop,
-                         until=None if until is None else pd.Timestamp(until))
-
-
-def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
-    """Column indices of the ``k`` highest scores per row, best first. Shape (n_rows, k)."""
-    k = min(k, scores.shape[1])
-    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-    order = np.argsort(-np.take_along_axis(scores, part, axis=1), axis=1, kind="stable")
-    return np.take_along_axis(part, order, axis=1)
-
-
-def _score(model: ItemItemModel, owned: sparse.csr_matrix, kind: str) -> np.ndarray:
-    tie = model.popularity / (model.popularity.max() + 1.0) * 1e-6
-    if kind == "item_item":
-        scores = np.asarray(owned @ model.similarity) + tie
-    else:
-        scores = np.broadcast_to(model.popularity.astype(float), owned.shape).copy()
-    scores[owned.nonzero()] = -np.inf
-    return scores
-
-
-def recommend(model: ItemItemModel, transactions: pd.DataFrame, customer_ids, k: int = 10,
-              kind: str = "item_item", batch: int = 50_000) -> pd.DataFrame:
-    """Top-``k`` next-best offers per customer: products similar to what they bought, not yet owned.
-
-    Score of product j for customer c = sum of cosine(j, i) over products i the customer bought
-    (``kind="item_item"``), or the number of buyers of j (``kind="popularity"``, the baseline).
-
-    Parameters
-    ----------
-    model : ItemItemModel
-    transactions : DataFrame
-        Purchase history used for "what they own" (lines before ``model.until`` when set).
-    customer_ids : array_like
-        Customers to score; processed in batches of ``batch`` rows to bound memory.
-    k : int
-        Offers per customer.
-
-    Returns
-    -------
-    DataFrame, shape (n_customers * k, 4)
-        ``customer_id``, ``rank`` (1 = best), ``product_id``, ``score``.
-    """
-    if kind not in ("item_item", "popularity"):
-        raise ValueError("kind must be 'item_item' or 'popularity'")
-    customers = pd.Index(pd.unique(pd.Series(customer_ids, dtype="string")))
-    hist = transactions[["customer_id", "date", "amount", "product_id"]]
-    hist = hist[hist["customer_id"].isin(customers).to_numpy()]
-    if model.until is not None:
-        hist = hist[hist["date"] < model.until]
-    frames = []
-    for start in range(0, len(customers), batch):
-        chunk = customers[start:start + batch]
-        owned = _owned_matrix(hist[hist["customer_id"].isin(chunk)], chunk, model.items)
-        scores = _score(model, owned, kind)
-        top = _top_k(scores, k)
-        frames.append(pd.DataFrame({
-            "customer_id": np.repeat(chunk.to_numpy(), top.shape[1]),
-            "rank": np.tile(np.arange(1, top.shape[1] + 1), len(chunk)),
-            "product_id": model.items.to_numpy()[top.ravel()],
-            "score": np.take_along_axis(scores, top, axis=1).ravel()}))
-    return pd.concat(frames, ignore_index=True)
-
-
-def popular_items(model: ItemItemModel, k: int = 10) -> pd.Series:
-    """The ``k`` products with most buyers (Series: product id -> buyers)."""
-    top = np.argsort(-model.popularity, kind="stable")[:k]
-    return pd.Series(model.popularity[top], index=model.items[top], name="buyers")
-
-
-def top_pairs(model: ItemItemModel, n: int = 12, products: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The ``n`` product pairs bought by the most overlapping sets of customers (highest cosine).
-
-    Returns
-    -------
-    DataFrame: ``product_a``, ``product_b``, ``cosine`` (0-1) and, with ``products``, their categories.
-    """
-    sim = np.triu(model.similarity, k=1)
-    flat = np.argsort(-sim, axis=None, kind="stable")[:n]
-    a, b = np.unravel_index(flat, sim.shape)
-    out = pd.DataFrame({"product_a": model.items[a], "product_b": model.items[b], "cosine": sim[a, b]})
-    if products is not None and "category" in products:
-        cat = products.set_index("product_id")["category"]
-        out["category_a"] = cat.reindex(out["product_a"]).to_numpy()
-        out["category_b"] = cat.reindex(out["product_b"]).to_numpy()
-    return out
-
-
-def offers_table(recs: pd.DataFrame, products: pd.DataFrame | None = None, values: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per customer with the offers in rank order (``offers`` text) and, when given, the
-    products' categories and tiers and the customer's 1-year CLV."""
-    r = recs.copy()
-    label = r["product_id"].astype("string")
-    if products is not None:
-        info = products.set_index("product_id")
-        extra = [c for c in ("category", "tier") if c in info]
-        if extra:
-            label = label + " (" + info[extra].astype("string").agg(", ".join, axis=1).reindex(r["product_id"]).to_numpy() + ")"
-    r["label"] = label.to_numpy()
-    out = r.sort_values(["customer_id", "rank"]).groupby("customer_id", sort=False)["label"].agg("; ".join).rename("offers")
-    out = out.to_frame()
-    if values is not None:
-        out.insert(0, "clv_1y", values["clv_1y"].reindex(out.index))
-        out = out.sort_values("clv_1y", ascending=False)
-    return out.rename_axis("customer_id").reset_index()
-
-
-def evaluate_recommenders(transactions: pd.DataFrame, split_date, k: int = 10, max_customers: int = 20_000,
-                          seed: int = 0) -> pd.DataFrame:
-    """Offline evaluation on a time split: train before ``split_date``, test on what was bought after.
-
-    Test customers bought before and after the split; their relevant items are the products bought
-    after the split that they did not own before. ``hit_rate`` = share of test customers with at
-    least one relevant item in their top ``k``; ``recall`` = mean share of each customer's relevant
-    items found in the top ``k``; ``precision`` = mean share of the ``k`` offers that were relevant.
-
-    Parameters
-    ----------
-    transactions : DataFrame
-        Contract transactions with ``product_id``.
-    split_date : date-like
-    k : int
-    max_customers : int
-        Test customers are sampled down to this many (seeded) to bound time and memory.
-    seed : int
-
-    Returns
-    -------
-    DataFrame, 2 rows (``item_item``, ``popularity``)
-        ``hit_rate``, ``recall``, ``precision`` (0-1) and ``test_customers``; ``attrs["model"]`` holds
-        the fitted model and ``attrs["lift"]`` the recall of item-item divided by popularity's.
-    """
-    split = pd.Timestamp(split_date)
-    model = fit_item_item(transactions, until=split)
-    lines = _purchases(transactions[["customer_id", "date", "amount", "product_id"]])
-    is_before = (lines["date"] < split).to_numpy()
-    before, after = lines[is_before], lines[~is_before]
-    test = _unique_ids(before["customer_id"]).intersection(_unique_ids(after["customer_id"]))
-    if len(test) > max_customers:
-        rng = np.random.default_rng(seed)
-        test = test[np.sort(rng.choice(len(test), max_customers, replace=False))]
-    owned = _owned_matrix(before, test, model.items)
-    later = _owned_matrix(after, test, model.items)
-    relevant = (later - later.multiply(owned)).tocsr()
-    relevant.eliminate_zeros()
-    n_rel = np.asarray(relevant.sum(axis=1)).ravel()
-    has = n_rel > 0
-    rel_dense = relevant[has].toarray() > 0
-    rows = []
-    for kind in ("item_item", "popularity"):
-        top = _top_k(_score(model, owned[has], kind), k)
-        hits = np.take_along_axis(rel_dense, top, axis=1).sum(axis=1)
-        rows.append({"method": kind, "hit_rate": float((hits > 0).mean()), "recall": float((hits / n_rel[has]).mean()),
-                     "precision": float((hits / top.shape[1]).mean()), "test_customers": int(has.sum())})
-    out = pd.DataFrame(rows).set_index("method")
-    out.attrs["model"] = model
-    base = out.loc["popularity", "recall"]
-    out.attrs["lift"] = float(out.loc["item_item", "recall"] / base) if base > 0 else float("inf")
-    out.attrs["split_date"] = split
-    out.attrs["k"] = k
-    return out
-
-
-# =========================================================================== 4. closing the back door
-
-#: Uplift groups: whom to target, whom to leave alone.
-UPLIFT_GROUPS = ("persuadable", "sure_thing", "lost_cause", "sleeping_dog")
-
-
-def uplift_features(transactions: pd.DataFrame, customer_ids, as_of) -> pd.DataFrame:
-    """Behaviour observable before ``as_of`` (the send date), per customer, for uplift models.
-
-    Parameters
-    ----------
-    transactions : DataFrame
-        Contract transactions (``discount`` and ``channel`` used when present).
-    customer_ids : array_like
-        Customers to describe (e.g. a campaign's population).
-    as_of : date-like
-        Only lines dated strictly before this day are used.
-
-    Returns
-    -------
-    DataFrame, shape (n_customers, 7-8), indexed by ``customer_id``
-        ``days_since_last`` (days; 9999 when never bought), ``orders_90d``, ``orders_150d``,
-        ``orders_365d`` (orders = distinct order timestamps), ``spend_365d`` (currency units), ``mean_discount_365d`` (0-1),
-        ``tenure_days`` (since the first purchase in the data) and, with ``channel``,
-        ``online_share_365d`` (0-1).
-    """
-    as_of = pd.Timestamp(as_of)
-    ids = pd.Index(pd.unique(pd.Series(customer_ids, dtype="string")), name="customer_id")
-    n = len(ids)
-    row = ids.get_indexer(transactions["customer_id"])  # integer customer codes; -1 = not asked for
-    when = transactions["date"].to_numpy()
-    amount = transactions["amount"].to_numpy(dtype=float)
-    keep = (row >= 0) & (when < as_of.to_datetime64()) & (amount > 0)
-    row, when, amount = row[keep], when[keep], amount[keep]
-    age = ((as_of.to_datetime64() - when) // np.timedelta64(1, "D")).astype(np.int64)
-
-    def per_customer(values, mask=None, how="sum"):
-        r, v = (row, values) if mask is None else (row[mask], values[mask])
-        total = np.bincount(r, weights=v, minlength=n)
-        if how == "mean":
-            count = np.bincount(r, minlength=n)
-            return np.divide(total, count, out=np.zeros(n), where=count > 0)
-        return total
-
-    out = pd.DataFrame(index=ids)
-    last = np.full(n, np.iinfo(np.int64).max)
-    np.minimum.at(last, row, age)
-    first = np.zeros(n, dtype=np.int64)
-    np.maximum.at(first, row, age)
-    bought = np.bincount(row, minlength=n) > 0
-    out["days_since_last"] = np.where(bought, last, 9999).astype(float)
-    # an order = a distinct (customer, order timestamp): integer keys, no hashing of text order ids
-    first_line = ~pd.DataFrame({"c": row, "t": when.view("int64")}).duplicated().to_numpy()
-    for days in (90, 150, 365):
-        out[f"orders_{days}d"] = per_customer(np.ones(len(row)), first_line & (age < days))
-    year = age < 365
-    out["spend_365d"] = per_customer(amount, year)
-    if "discount" in transactions:
-        disc = transactions["discount"].to_numpy(dtype=float, na_value=0.0)[keep]
-        out["mean_discount_365d"] = per_customer(disc, year, "mean")
-    out["tenure_days"] = np.where(bought, first, 0).astype(float)
-    if "channel" in transactions:
-        online = transactions["channel"].isin(["web", "app"]).to_numpy(dtype=float, na_value=0.0)[keep]
-        out["online_share_365d"] = per_customer(online, year, "mean")
-    return out
-
-
-@dataclass
-class UpliftFit:
-    """A cross-fitted two-model (T-learner) uplift fit.
-
-    ``predictions``: per customer ``p_treated`` and ``p_control`` (probability of the outcome with and
-    without the treatment, out of fold), ``uplift`` (their difference) and ``response`` (the baseline
-    response-model score, P(outcome | treated)). ``models``: (treated model, control model) refitted on
-    all rows, for scoring customers outside the campaign.
-    """
-
-    predictions: pd.DataFrame
-    models: tuple
-    features: list[str]
-
-    def score(self, features: pd.DataFrame) -> pd.DataFrame:
-        """``p_treated``, ``p_control`` and ``uplift`` for new customers (same feature columns)."""
-        x = features[self.features].to_numpy(dtype=float)
-        with one_thread():
-            pt = self.models[0].predict_proba(x)[:, 1]
-            pc = self.models[1].predict_proba(x)[:, 1]
-        return pd.DataFrame({"p_treated": pt, "p_control": pc, "uplift": pt - pc}, index=features.index)
-
-
-def _learner(seed: int):
-    from sklearn.ensemble import HistGradientBoostingClassifier
-
-    # shallow, heavily pooled trees: uplift is a small difference of two noisy probabilities
-    return HistGradientBoostingClassifier(max_depth=2, learning_rate=0.05, max_iter=100, min_samples_leaf=100,
-                                          random_state=seed)
-
-
-def fit_uplift(features: pd.DataFrame, treated, outcome, n_folds: int = 5, seed: int = 0) -> UpliftFit:
-    """Two-model uplift: one outcome model for treated, one for control customers, cross-fitted.
-
-    Each fold's customers are scored by models trained on the other folds (stratified by treatment
-    and outcome), so every uplift in ``predictions`` is a held-out prediction on randomised data.
-
-    Parameters
-    ----------
-    features : DataFrame, shape (n, p)
-        Numeric features observable before the treatment (:func:`uplift_features`).
-    treated : array_like of bool, shape (n,)
-        Randomised assignment.
-    outcome : array_like of int, shape (n,)
-        1 if the customer responded (bought) in the campaign window.
-    n_folds : int
-    seed : int
-
-    Returns
-    -------
-    UpliftFit
-    """
-    from sklearn.model_selection import StratifiedKFold
-
-    with one_thread():
-        return _fit_uplift(features, treated, outcome, n_folds, seed, StratifiedKFold)
-
-
-def _fit_uplift(features, treated, outcome, n_folds, seed, StratifiedKFold) -> UpliftFit:
-    x = features.to_numpy(dtype=float)
-    t = np.asarray(treated, dtype=bool)
-    y = np.asarray(outcome, dtype=int)
-    pt, pc = np.empty(len(y)), np.empty(len(y))
-    folds = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
-    for i, (train, test) in enumerate(folds.split(x, 2 * t + y)):
-        tr_t, tr_c = train[t[train]], train[~t[train]]
-        pt[test] = _learner(seed + i).fit(x[tr_t], y[tr_t]).predict_proba(x[test])[:, 1]
-        pc[test] = _learner(seed + i).fit(x[tr_c], y[tr_c]).predict_proba(x[test])[:, 1]
-    preds = pd.DataFrame({"treated": t, "outcome": y, "p_treated": pt, "p_control": pc, "uplift": pt - pc,
-                          "response": pt}, index=features.index)
-    models = (_learner(seed).fit(x[t], y[t]), _learner(seed).fit(x[~t], y[~t]))
-    return UpliftFit(predictions=preds, models=models, features=list(features.columns))
-
-
-def qini_curve(score, treated, outcome) -> pd.DataFrame:
-    """Qini curve: incremental responders when targeting customers in order of ``score``.
-
-    ``Q(n) = R_t(n) - R_c(n) * N_t(n) / N_c(n)``: responders among the treated in the top ``n``, minus
-    control responders scaled to the same number of treated. Ties in ``score`` are broken by a stable sort.
-
-    Returns
-    -------
-    DataFrame, shape (n + 1, 2)
-        ``share_targeted`` (0-1) and ``incremental`` (responders), starting at (0, 0).
-    """
-    s = np.asarray(score, dtype=float)
-    t = np.asarray(treated, dtype=bool)
-    y = np.asarray(outcome, dtype=float)
-    order = np.argsort(-s, kind="stable")
-    t, y = t[order], y[order]
-    nt, nc = np.cumsum(t), np.cumsum(~t)
-    rt, rc = np.cumsum(y * t), np.cumsum(y * ~t)
-    q = rt - np.divide(rc * nt, nc, out=np.zeros(len(y)), where=nc > 0)
-    return pd.DataFrame({"share_targeted": np.r_[0.0, np.arange(1, len(y) + 1) / len(y)], "incremental": np.r_[0.0, q]})
-
-
-def qini_coefficient(score, treated, outcome) -> float:
-    """Normalised Qini: (area of the model's Qini curve − random) / (area of the perfect curve − random).
-
-    1 is a perfect ranking, 0 is random targeting, negative is worse than random. The perfect ranking
-    puts treated responders first and control responders last (it allows for customers the
-    treatment harms), so the measure is comparable across data sets.
-    """
-    t = np.asarray(treated, dtype=bool)
-    y = np.asarray(outcome, dtype=float)
-
-    def area(sc):
-        c = qini_curve(sc, t, y)
-        return float(np.trapezoid(c["incremental"], c["share_targeted"])), float(c["incremental"].iloc[-1])
-
-    model, total = area(score)
-    perfect, _ = area(y * t - y * ~t)
-    random = total / 2.0
-    return (model - random) / (perfect - random)
-
-
-def uplift_at_k(score, treated, outcome, k: float = 0.3) -> float:
-    """Observed uplift (treated response rate − control response rate) in the top ``k`` share by ``score``."""
-    s = np.asarray(score, dtype=float)
-    t = np.asarray(treated, dtype=bool)
-    y = np.asarray(outcome, dtype=float)
-    top = np.argsort(-s, kind="stable")[: max(int(round(k * len(s))), 1)]
-    return two_proportion_uplift(y[top], t[top]).uplift
-
-
-def uplift_segments(p_control, uplift, uplift_threshold: float = 0.05, base_threshold: float = 0.5) -> np.ndarray:
-    """Label customers from predicted effects.
-
-    Rules: ``persuadable`` uplift >= +t; ``sleeping_dog`` uplift <= −t (the campaign pushes them
-    away); otherwise ``sure_thing`` when P(outcome | control) >= ``base_threshold`` (they buy anyway)
-    and ``lost_cause`` below it.
-
-    Returns
-    -------
-    ndarray of str, shape (n,)
-    """
-    u = np.asarray(uplift, dtype=float)
-    pc = np.asarray(p_control, dtype=float)
-    return np.select([u >= uplift_threshold, u <= -uplift_threshold, pc >= base_threshold],
-                     ["persuadable", "sleeping_dog", "sure_thing"], "lost_cause").astype(object)
-
-
-def uplift_value(predictions: pd.DataFrame, segments, value_per_response: float, cost_per_contact: float) -> pd.DataFrame:
-    """Money at stake under three targeting policies, from held-out predicted effects.
-
-    Per targeted customer the expected profit is ``uplift * value_per_response - cost_per_contact``.
-    Policies: contact everyone, contact the ``persuadable`` segment only, contact the top of the
-    response model (as many customers as there are persuadables). Realised values use the observed
-    randomised outcomes inside each policy's audience (treated rate − control rate).
-
-    Returns
-    -------
-    DataFrame, 3 rows
-        ``policy``, ``customers`` targeted, ``predicted_uplift`` and ``observed_uplift`` (rates, 0-1),
-        ``expected_profit`` (currency units, from the observed uplift).
-    """
-    seg = np.asarray(segments, dtype=object)
-    n_target = int((seg == "persuadable").sum())
-    by_response = np.zeros(len(seg), dtype=bool)
-    by_response[np.argsort(-predictions["response"].to_numpy(), kind="stable")[:n_target]] = True
-    policies = {"everyone": np.ones(len(seg), dtype=bool), "persuadables only": seg == "persuadable",
-                "response model (same number)": by_response}
-    rows = []
-    t = predictions["treated"].to_numpy(dtype=bool)
-    y = predictions["outcome"].to_numpy(dtype=float)
-    for name, mask in policies.items():
-        obs = two_proportion_uplift(y[mask], t[mask]).uplift
-        n = int(mask.sum())
-        rows.append({"policy": name, "customers": n, "predicted_uplift": float(predictions["uplift"].to_numpy()[mask].mean()),
-                     "observed_uplift": float(obs), "expected_profit": float(n * (obs * value_per_response - cost_per_contact))})
-    return pd.DataFrame(rows)
-
-
-def segment_effects(predictions: pd.DataFrame, segments) -> pd.DataFrame:
-    """Predicted and observed effect per predicted uplift segment (held-out, randomised data).
-
-    Returns
-    -------
-    DataFrame, one row per segment of :data:`UPLIFT_GROUPS` present: ``customers``, ``share`` (0-1),
-    ``predicted_uplift``, ``treated_rate``, ``control_rate``, ``observed_uplift`` (rates, 0-1), and the
-    observed uplift's standard error ``uplift_se`` and 90% interval ``uplift_low`` / ``uplift_high``
-    (:func:`customer_workbook.stats.two_proportion_uplift`).
-    """
-    f = predictions.assign(segment=np.asarray(segments, dtype=object))
-    rows = []
-    for name in UPLIFT_GROUPS:
-        g = f[f["segment"] == name]
-        if g.empty:
-            continue
-        tr, co = g.loc[g["treated"], "outcome"], g.loc[~g["treated"], "outcome"]
-        measured = two_proportion_uplift(g["outcome"], g["treated"])
-        rows.append({"segment": name, "customers": len(g), "share": len(g) / len(f),
-                     "predicted_uplift": float(g["uplift"].mean()),
-                     "treated_rate": float(tr.mean()) if len(tr) else np.nan,
-                     "control_rate": float(co.mean()) if len(co) else np.nan,
-                     "observed_uplift": measured.uplift, "uplift_se": measured.se,
-                     "uplift_low": measured.low, "uplift_high": measured.high})
-    return pd.DataFrame(rows)
-
-
-def base_targeting(scored: pd.DataFrame, values: pd.DataFrame, value_per_response: float, cost_per_contact: float,
-                   uplift_threshold: float = 0.05, base_threshold: float = 0.5) -> pd.DataFrame:
-    """Apply the uplift model to the current base: who to contact, who to leave alone, and the money.
-
-    For each predicted segment: expected profit if contacted = sum(uplift) × ``value_per_response``
-    − customers × ``cost_per_contact``. Customers whose predicted uplift is negative are expected to
-    be *lost* when contacted; their loss is valued at their 1-year CLV.
-
-    Returns
-    -------
-    DataFrame, one row per segment: ``customers``, ``mean_uplift``, ``incremental_buyers``,
-    ``profit_if_contacted`` (currency units), ``clv_at_risk`` (1-year CLV of those the contact would
-    push away, currency units) and ``decision``. ``attrs["value_at_stake"]`` = profit of contacting
-    persuadables only minus profit of contacting everyone (currency units).
-    """
-    seg = uplift_segments(scored["p_control"], scored["uplift"], uplift_threshold, base_threshold)
-    f = scored.assign(segment=seg, clv_1y=values["clv_1y"].reindex(scored.index).fillna(0.0).to_numpy())
-    f["loss"] = np.clip(-f["uplift"], 0, None) * f["clv_1y"]
-    g = f.groupby("segment")
-    out = pd.DataFrame({"customers": g.size(), "mean_uplift": g["uplift"].mean(), "incremental_buyers": g["uplift"].sum(),
-                        "clv_at_risk": g["loss"].sum()})
-    out["profit_if_contacted"] = out["incremental_buyers"] * value_per_response - out["customers"] * cost_per_contact
-    decision = {"persuadable": "contact: the offer changes what they do", "sure_thing": "leave alone: they buy anyway",
-                "lost_cause": "leave alone: the offer does not move them",
-                "sleeping_dog": "do not contact: the offer pushes them away"}
-    out = out.reindex([g for g in UPLIFT_GROUPS if g in out.index])
-    out["decision"] = [decision[i] for i in out.index]
-    everyone = out["profit_if_contacted"].sum()
-    persuadable = out["profit_if_contacted"].get("persuadable", 0.0)
-    out.attrs["value_at_stake"] = float(persuadable - everyone)
-    out.attrs["segments"] = pd.Series(seg, index=scored.index)
-    return out.rename_axis("segment").reset_index()
 
 
 # =========================================================================== 5. recognition and hierarchy
@@ -891,7 +251,7 @@ def _tier_lines(transactions: pd.DataFrame, products: pd.DataFrame):
     """Purchase lines with a known product tier: (lines, tier code per line (0..3 of PRODUCT_TIERS))."""
     from .contract import PRODUCT_TIERS
 
-    buys = _purchases(transactions[[c for c in ("customer_id", "date", "amount", "product_id") if c in transactions]])
+    buys = purchase_lines(transactions[[c for c in ("customer_id", "date", "amount", "product_id") if c in transactions]])
     tier_of = pd.Index(PRODUCT_TIERS).get_indexer(products["tier"].astype("string").fillna(""))
     per_line = pd.Index(products["product_id"]).get_indexer(buys["product_id"])
     code = np.where(per_line >= 0, tier_of[per_line], -1)
@@ -1035,7 +395,7 @@ def choice_vs_convenience(transactions: pd.DataFrame, first_orders: int = 3, n_b
     from scipy.stats import spearmanr
 
     cols = [c for c in ("customer_id", "date", "amount", "product_id", "channel", "delivery_days") if c in transactions]
-    buys = _purchases(transactions[cols])
+    buys = purchase_lines(transactions[cols])
     cust_code, cust_ids = pd.factorize(buys["customer_id"])
     # an order = a distinct (customer, order timestamp), as one integer key (fast to factorize)
     when = buys["date"].to_numpy().astype("datetime64[s]").view("int64")

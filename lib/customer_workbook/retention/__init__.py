@@ -4,6 +4,8 @@
   the training and test dates of a split by time.
 - :mod:`.churn`: pruning, calibrated churn models, their quality in the method's terms (error rate,
   missing ratio, PR-AUC), thresholds, drivers and behaviour that shifted since training.
+- :mod:`.winback`: dormant customers measured against their own rhythm, and whether waking them pays.
+- :mod:`.uplift`: who a retention offer persuades and who it pushes away, from a randomised campaign.
 """
 from .churn import (
                     CalibratedModel,

@@ -1,0 +1,113 @@
+"""Dormant customers and win-back: how far each customer is behind their own buying rhythm, and whether
+waking a group pays (expected value of those still alive against the cost of contacting everyone)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["DORMANCY_ORDER", "dormancy_groups", "winback_economics"]
+
+#: Dormancy groups from awake to deepest asleep.
+DORMANCY_ORDER = ("active", "half_sleepy", "sleepy", "sleeping")
+
+
+def dormancy_groups(values: pd.DataFrame, thresholds=(2.0, 4.0, 8.0), prior_strength: float = 1.0) -> pd.DataFrame:
+    """Dormancy of each customer, measured against his or her own buying rhythm.
+
+    The overdue ratio is ``days since the last purchase / typical gap``. The typical gap is the
+    customer's mean gap between purchase days, shrunk towards the base's median gap:
+    ``gap_i = (recency_i + k * g0) / (frequency_i + k)`` with ``k = prior_strength`` and ``g0`` the
+    median gap of repeat buyers, so one-time buyers get ``g0`` and frequent buyers their own rhythm.
+
+    Rules (ratio r): ``active`` r < t1, ``half_sleepy`` t1 <= r < t2 (a cycle or two late),
+    ``sleepy`` t2 <= r < t3, ``sleeping`` r >= t3.
+
+    Parameters
+    ----------
+    values : DataFrame
+        Output of :func:`customer_workbook.clv.score_customers` ``.table`` (``frequency``, ``recency``, ``T`` in weeks, ``p_alive``).
+    thresholds : tuple of 3 floats
+        Overdue-ratio limits t1 < t2 < t3 (multiples of the customer's own gap).
+    prior_strength : float
+        Weight ``k`` of the base's median gap, in purchases.
+
+    Returns
+    -------
+    DataFrame, shape (n_customers, 4)
+        ``days_since_last``, ``typical_gap_days``, ``overdue_ratio`` and ``group`` (ordered categorical
+        of :data:`DORMANCY_ORDER`), indexed like ``values``.
+    """
+    t1, t2, t3 = thresholds
+    if not t1 < t2 < t3:
+        raise ValueError("thresholds must be increasing")
+    freq = values["frequency"].to_numpy(dtype=float)
+    rec_days = values["recency"].to_numpy(dtype=float) * 7.0
+    since = (values["T"].to_numpy(dtype=float) - values["recency"].to_numpy(dtype=float)) * 7.0
+    repeat = freq > 0
+    g0 = float(np.median(rec_days[repeat] / freq[repeat])) if repeat.any() else float(np.median(since) or 30.0)
+    gap = (rec_days + prior_strength * g0) / (freq + prior_strength)
+    ratio = since / gap
+    idx = np.digitize(ratio, [t1, t2, t3])
+    group = pd.Categorical.from_codes(idx, categories=list(DORMANCY_ORDER), ordered=True)
+    out = pd.DataFrame({"days_since_last": since, "typical_gap_days": gap, "overdue_ratio": ratio,
+                        "group": group}, index=values.index)
+    out.attrs["median_gap_days"] = g0
+    return out
+
+
+def winback_economics(values: pd.DataFrame, groups: pd.Series, discount_share: pd.Series | None = None,
+                      value_if_woken: float | None = None, response_rate: float = 0.15,
+                      cost_per_contact: float = 5.0, voucher_cost: float = 8.0) -> pd.DataFrame:
+    """Is waking each dormant group worth it, and with which offer?
+
+    Expected gain of contacting one customer of a group:
+    ``response_rate * mean P(alive) * value_if_woken - cost_per_contact - response_rate * mean P(alive) *
+    voucher_share * voucher_cost``, where only customers still alive can respond and a voucher is
+    paid only by those who use it. The offer rule: full-price buyers (mean line discount below 0.05)
+    get a personal recommendation without a discount — a discount mail can put them off — and
+    discount users get a voucher; a group whose expected gain is not positive is left alone.
+
+    Parameters
+    ----------
+    values : DataFrame
+        Output of :func:`customer_workbook.clv.score_customers` ``.table`` (``p_alive``, ``clv_1y``).
+    groups : Series
+        Dormancy group per customer (:func:`dormancy_groups` ``group``).
+    discount_share : Series, optional
+        Mean line discount (0-1) per customer; without it every offer is a recommendation.
+    value_if_woken : float, optional
+        Value (currency units) of a woken customer; default the mean 1-year CLV of ``active`` customers.
+    response_rate : float
+        Share of the *live* customers in a group who respond to a win-back (0-1).
+    cost_per_contact, voucher_cost : float
+        Cost of one contact and of one redeemed voucher (currency units).
+
+    Returns
+    -------
+    DataFrame
+        One row per dormant group (``half_sleepy``, ``sleepy``, ``sleeping``): ``customers``,
+        ``mean_p_alive``, ``mean_clv_1y``, ``voucher_share``, ``expected_wakes`` (customers),
+        ``gain_per_contact``, ``total_gain`` (currency units), ``worth_it`` (bool), ``offer`` (text).
+    """
+    if value_if_woken is None:
+        value_if_woken = float(values.loc[groups == "active", "clv_1y"].mean())
+    frame = pd.DataFrame({"group": groups, "p_alive": values["p_alive"], "clv_1y": values["clv_1y"]})
+    if discount_share is not None:
+        frame["voucher"] = (discount_share.reindex(values.index).fillna(0.0) >= 0.05).to_numpy()
+    else:
+        frame["voucher"] = False
+    g = frame[frame["group"] != "active"].groupby("group", observed=True)
+    out = pd.DataFrame({"customers": g.size(), "mean_p_alive": g["p_alive"].mean(),
+                        "mean_clv_1y": g["clv_1y"].mean(), "voucher_share": g["voucher"].mean()})
+    out = out.reindex([d for d in DORMANCY_ORDER[1:] if d in out.index])
+    wake = response_rate * out["mean_p_alive"]
+    out["expected_wakes"] = wake * out["customers"]
+    out["gain_per_contact"] = wake * value_if_woken - cost_per_contact - wake * out["voucher_share"] * voucher_cost
+    out["total_gain"] = out["gain_per_contact"] * out["customers"]
+    out["worth_it"] = out["gain_per_contact"] > 0
+    offer = np.where(out["voucher_share"] >= 0.5, "voucher on their favourite category for discount users; "
+                     "personal recommendation for full-price buyers",
+                     "personal recommendation (no discount); voucher only for the discount users")
+    out["offer"] = np.where(out["worth_it"], offer, "leave alone: a contact costs more than it returns")
+    out.attrs["value_if_woken"] = value_if_woken
+    return out.rename_axis("group").reset_index()
