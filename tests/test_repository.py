@@ -20,7 +20,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 SIZE_LIMITED = ("lib/customer_workbook/sample", "lib/customer_workbook/changes", "lib/customer_workbook/batch",
                 "lib/customer_workbook/base", "lib/customer_workbook/stats", "lib/customer_workbook/segments",
                 "lib/customer_workbook/clv", "lib/customer_workbook/retention", "lib/customer_workbook/planning",
-                "lib/customer_workbook/offers")
+                "lib/customer_workbook/offers", "lib/customer_workbook/advocacy")
 MAX_MODULE_LINES, MAX_FUNCTION_LINES = 600, 80
 COMMON_PARAMETERS = {"data_dir", "column_map", "start_date", "end_date", "business_unit", "findings_path"}
 

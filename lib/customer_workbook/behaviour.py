@@ -31,353 +31,77 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from .arrays import first_occurrences, sorted_unique
-from .clv.scoring import score_customers
-from .contract import REASONS, SATISFACTION_ITEMS
-from .stats import holm, wilson_interval
-
-# --------------------------------------------------------------------------- 1. who the customers are
-
-#: Named RFM segments, from best to worst, used as the categories of :func:`rfm_segments`.
-SEGMENTS: tuple[str, ...] = ("Champions", "Loyal", "Potential loyalists", "Promising", "New customers",
-                             "Need attention", "About to sleep", "At risk", "Can't lose them",
-                             "Hibernating", "Lost")
-
-#: Segment of each (R score, FM score) cell of the 5 x 5 RFM grid. Rows: R = 1..5, columns: FM = 1..5.
-SEGMENT_GRID: tuple[tuple[str, ...], ...] = (
-    ("Lost", "Lost", "At risk", "At risk", "Can't lose them"),                                      # R = 1
-    ("Hibernating", "Hibernating", "At risk", "At risk", "At risk"),                               # R = 2
-    ("About to sleep", "About to sleep", "Need attention", "Loyal", "Loyal"),                      # R = 3
-    ("Promising", "Potential loyalists", "Potential loyalists", "Loyal", "Champions"),            # R = 4
-    ("New customers", "Potential loyalists", "Potential loyalists", "Champions", "Champions"),    # R = 5
+from .advocacy.nps import nps, nps_by_group
+from .advocacy.pyramid import (
+    ADVOCACY_EVENTS,
+    TIERS,
+    advocacy_overlap,
+    advocacy_tiers,
+    engagement_rates,
 )
+from .base.customers import customer_features
+from .contract import REASONS, SATISFACTION_ITEMS
+from .segments.cohorts import cohort_retention, cohort_summary
+from .segments.lifecycle import (
+    HEALTH_WEIGHTS,
+    LIFECYCLE_STAGES,
+    health_backtest,
+    health_score,
+    lifecycle_stages,
+    multi_category_retention,
+)
+from .segments.rfm import (
+    SEGMENT_ACTIONS,
+    SEGMENT_GRID,
+    SEGMENTS,
+    rfm_scores,
+    rfm_segments,
+    segment_summary,
+    tie_robust_scores,
+)
+from .stats import wilson_interval
 
-#: What each segment means and what to do with it (shown in the notebook's segment table).
-SEGMENT_ACTIONS: dict[str, str] = {
-    "Champions": "bought recently, often and much: recognise and involve them",
-    "Loyal": "buy often and much, a little less recently: keep them close, cross-sell",
-    "Potential loyalists": "recent, middling frequency and spend: build the habit",
-    "Promising": "recent, low frequency and spend: help them get value",
-    "New customers": "bought very recently for the first time(s): onboard them",
-    "Need attention": "middling on everything: a timely, relevant offer",
-    "About to sleep": "slipping, low value: cheap reactivation",
-    "At risk": "used to buy well, not lately: win them back personally",
-    "Can't lose them": "were among the best, gone quiet: close the back door now",
-    "Hibernating": "long gone, low value: low-cost reminders only",
-    "Lost": "longest gone, lowest value: do not spend on them",
-}
-
-
-def customer_features(transactions: pd.DataFrame, products: pd.DataFrame | None = None,
-                      customers: pd.DataFrame | None = None, as_of=None,
-                      new_product_days: int = 365) -> pd.DataFrame:
-    """One row per customer with every behaviour measure the step-1 analyses use (one pass over lines).
-
-    Parameters
-    ----------
-    transactions
-        Contract order lines (``customer_id``, ``date``, ``amount``, ``order_id``; optional
-        ``product_id``, ``channel``, ``discount``, ``delivery_days``). Negative amounts are returns.
-    products
-        Optional contract products (``product_id``, ``category``, ``tier``, ``launch_date``, ``exclusive``).
-    customers
-        Optional contract customers; ``age``, ``income_band``, ``region``, ``gender``,
-        ``acquisition_channel`` and ``signup_date`` are copied when present.
-    as_of
-        Date the recency is measured at (default: the last transaction date). Lines after it are ignored.
-    new_product_days
-        A line counts as a new-product purchase when bought within this many days of the launch.
-
-    Returns
-    -------
-    DataFrame, shape (n_customers, n_features)
-        Index ``customer_id``. Always: ``first_order``, ``last_order`` (dates), ``orders`` (count of
-        orders with a positive line), ``purchase_days`` (distinct days with a positive line), ``lines``,
-        ``revenue`` (net, currency units), ``recency_days``, ``tenure_days`` (first order to ``as_of``),
-        ``aov`` (net revenue per order), ``lines_per_order``, ``return_share`` (share of lines that are
-        returns). When the columns exist: ``share_<channel>``, ``discount_share`` (share of positive
-        lines bought on a discount), ``mean_discount``, ``fast_delivery_share`` (online lines delivered
-        within 2 days), ``slow_delivery_share`` (lines taking more than 6 days); with products:
-        ``n_categories``, ``cat_<category>`` (share of positive lines), ``premium_share`` (premium or
-        special-service tiers), ``new_product_share``, ``exclusive_share``; with customers: the
-        attribute columns and ``income_level`` (0 low, 1 middle, 2 high).
-    """
-    tx = transactions
-    end = pd.Timestamp(as_of) if as_of is not None else tx["date"].max()
-    if as_of is not None:
-        tx = tx[tx["date"] <= end + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)]
-    codes, ids = pd.factorize(tx["customer_id"], sort=True)
-    n = len(ids)
-    amount = tx["amount"].to_numpy(dtype=float)
-    pos = amount > 0
-    cpos = codes[pos]
-    n_pos = np.bincount(cpos, minlength=n).astype(float)
-    safe_pos = np.where(n_pos > 0, n_pos, np.nan)
-    dates = tx["date"].to_numpy()
-    order_codes = pd.factorize(tx["order_id"][pos])[0]
-    orders = np.bincount(cpos[first_occurrences(order_codes)], minlength=n).astype(float)  # an order: one customer
-    day = dates.astype("datetime64[D]").astype(np.int64)
-    day_key = sorted_unique(cpos.astype(np.int64) * 1_000_000 + (day[pos] - day.min()))
-    frame = pd.DataFrame(index=pd.Index(ids, name="customer_id"))
-    by = pd.Series(dates[pos]).groupby(cpos)
-    frame["first_order"] = by.min().reindex(range(n)).to_numpy()
-    frame["last_order"] = by.max().reindex(range(n)).to_numpy()
-    frame["orders"] = orders
-    frame["purchase_days"] = np.bincount(day_key // 1_000_000, minlength=n).astype(float)
-    frame["lines"] = n_pos
-    frame["revenue"] = np.bincount(codes, weights=amount, minlength=n)
-    frame["recency_days"] = (end.normalize() - frame["last_order"].dt.normalize()).dt.days.astype(float)
-    frame["tenure_days"] = (end.normalize() - frame["first_order"].dt.normalize()).dt.days.astype(float)
-    frame["aov"] = frame["revenue"] / frame["orders"].where(frame["orders"] > 0)
-    frame["lines_per_order"] = frame["lines"] / frame["orders"].where(frame["orders"] > 0)
-    frame["return_share"] = np.bincount(codes, weights=(amount < 0).astype(float), minlength=n) / np.bincount(codes, minlength=n)
-
-    def share(mask: np.ndarray, within: np.ndarray | None = None) -> np.ndarray:
-        base = pos if within is None else pos & within
-        denom = np.bincount(codes[base], minlength=n).astype(float)
-        return np.bincount(codes[base & mask], minlength=n) / np.where(denom > 0, denom, np.nan)
-
-    online = np.ones(len(tx), dtype=bool)
-    if "channel" in tx:
-        ch_codes, ch_names = pd.factorize(tx["channel"], sort=True)   # integer codes: fast comparisons
-        ch_names = [str(name) for name in ch_names]
-        for j, name in enumerate(ch_names):
-            if (ch_codes[pos] == j).any():
-                frame[f"share_{name}"] = share(ch_codes == j)
-        if "store" in ch_names:
-            online = ch_codes != list(ch_names).index("store")
-    if "discount" in tx:
-        disc = tx["discount"].to_numpy(dtype=float)
-        frame["discount_share"] = share(np.nan_to_num(disc) > 0)
-        frame["mean_discount"] = np.bincount(cpos, weights=np.nan_to_num(disc[pos]), minlength=n) / safe_pos
-    if "delivery_days" in tx:
-        dd = tx["delivery_days"].to_numpy(dtype=float)
-        frame["fast_delivery_share"] = share(dd <= 2, within=online & ~np.isnan(dd))
-        frame["slow_delivery_share"] = share(dd > 6, within=~np.isnan(dd))
-    if products is not None and "product_id" in tx:
-        prod = products.drop_duplicates("product_id").set_index("product_id")
-        row = prod.index.get_indexer(tx["product_id"])          # product row of each line, -1 if unknown
-        known = row >= 0
-        safe_row = np.where(known, row, 0)
-
-        def attribute(values: np.ndarray, fill):
-            return np.where(known, values[safe_row], fill)
-
-        if "category" in prod:
-            p_codes, cat_names = pd.factorize(prod["category"].astype(str), sort=True)
-            cat = attribute(p_codes, -1)
-            ok = pos & (cat >= 0)
-            pairs = sorted_unique(codes[ok].astype(np.int64) * 1024 + cat[ok])
-            frame["n_categories"] = np.bincount(pairs // 1024, minlength=n).astype(float)
-            for j, name in enumerate(cat_names):
-                frame[f"cat_{name}"] = share(cat == j)
-        if "tier" in prod:
-            premium = prod["tier"].astype(str).isin(["premium", "special_service"]).to_numpy()
-            frame["premium_share"] = share(attribute(premium, False).astype(bool))
-        if "launch_date" in prod:
-            launch = attribute(pd.to_datetime(prod["launch_date"]).to_numpy(), np.datetime64("NaT"))
-            age_days = (dates - launch) / np.timedelta64(1, "D")
-            frame["new_product_share"] = share((age_days >= 0) & (age_days <= new_product_days))
-        if "exclusive" in prod:
-            excl = prod["exclusive"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-            frame["exclusive_share"] = share(attribute(excl, False).astype(bool))
-    if customers is not None:
-        cust = customers.set_index("customer_id").reindex(frame.index)
-        for col in ("age", "gender", "income_band", "region", "acquisition_channel", "signup_date"):
-            if col in cust:
-                frame[col] = cust[col].to_numpy()
-        if "income_band" in cust:
-            frame["income_level"] = cust["income_band"].astype(str).map({"low": 0.0, "middle": 1.0, "high": 2.0}).to_numpy()
-    frame.attrs["as_of"] = end
-    return frame
-
-
-def tie_robust_scores(values, n_bins: int = 5, higher_is_better: bool = True) -> np.ndarray:
-    """Quantile scores 1..``n_bins`` that give tied values the same score and never drop a bin silently.
-
-    Each value gets ``1 + floor(n_bins * (rank - 1) / n)``, where ``rank`` is its *lowest* 1-based rank
-    among equal values (``method="min"``). So every tie group lands wholly in one score, scores stay in
-    1..``n_bins``, and when one value covers several quantiles (e.g. 40% of customers with one order)
-    the scores it skips are simply unused; :func:`rfm_scores` reports which ones were used.
-
-    Parameters
-    ----------
-    values : array_like, shape (n,)
-        Numbers to score; NaN gets score 0 (unknown).
-    n_bins : int
-        Number of scores (quantile bins).
-    higher_is_better : bool
-        When False (recency in days), lower values get higher scores.
-
-    Returns
-    -------
-    ndarray of int, shape (n,)
-    """
-    x = pd.Series(np.asarray(values, dtype=float))
-    if not higher_is_better:
-        x = -x
-    valid = x.notna()
-    m = int(valid.sum())
-    out = np.zeros(len(x), dtype=int)
-    if m:
-        rank = x[valid].rank(method="min").to_numpy()
-        out[valid.to_numpy()] = 1 + np.floor(n_bins * (rank - 1) / m).astype(int)
-    return out
-
-
-def rfm_scores(features: pd.DataFrame, n_bins: int = 5) -> pd.DataFrame:
-    """Recency, frequency and monetary scores (1 = worst, ``n_bins`` = best), robust to ties.
-
-    Parameters
-    ----------
-    features
-        From :func:`customer_features` (uses ``recency_days``, ``orders``, ``revenue``).
-    n_bins
-        Number of score levels per dimension.
-
-    Returns
-    -------
-    DataFrame, shape (n_customers, 4)
-        ``R``, ``F``, ``M`` (int) and ``FM`` (rounded mean of F and M, half up). ``attrs["scores_used"]``
-        maps each of R, F, M to the scores that occur, so a collapsed bin is visible, not silent.
-    """
-    scores = pd.DataFrame({
-        "R": tie_robust_scores(features["recency_days"], n_bins, higher_is_better=False),
-        "F": tie_robust_scores(features["orders"], n_bins),
-        "M": tie_robust_scores(features["revenue"], n_bins),
-    }, index=features.index)
-    scores["FM"] = (scores["F"] + scores["M"] + 1) // 2
-    scores.attrs["scores_used"] = {c: sorted(int(v) for v in pd.unique(scores[c])) for c in ("R", "F", "M")}
-    scores.attrs["n_bins"] = n_bins
-    return scores
-
-
-def rfm_segments(scores: pd.DataFrame) -> pd.Series:
-    """Named segment of each customer from its R and FM scores (see :data:`SEGMENT_GRID`, 5 levels).
-
-    Returns a categorical Series (categories :data:`SEGMENTS`, best first) indexed like ``scores``.
-    """
-    n_bins = scores.attrs.get("n_bins", 5)
-    if n_bins != 5:
-        r = np.clip(np.ceil(scores["R"].to_numpy() * 5 / n_bins), 1, 5).astype(int)
-        fm = np.clip(np.ceil(scores["FM"].to_numpy() * 5 / n_bins), 1, 5).astype(int)
-    else:
-        r, fm = scores["R"].to_numpy().clip(1, 5), scores["FM"].to_numpy().clip(1, 5)
-    grid = np.array(SEGMENT_GRID, dtype=object)
-    return pd.Series(pd.Categorical(grid[r - 1, fm - 1], categories=SEGMENTS), index=scores.index, name="segment")
-
-
-def segment_summary(segments: pd.Series, revenue: pd.Series) -> pd.DataFrame:
-    """Customers and net revenue of every segment, empty segments included (zero rows, not dropped).
-
-    Parameters
-    ----------
-    segments
-        Categorical labels per customer (e.g. from :func:`rfm_segments`); every category is listed.
-    revenue
-        Net revenue per customer (currency units), same index.
-
-    Returns
-    -------
-    DataFrame, one row per category
-        ``segment``, ``customers``, ``customer_share``, ``revenue``, ``revenue_share``,
-        ``revenue_per_customer`` (NaN for an empty segment) and ``what_it_means`` when known.
-    """
-    seg = segments if isinstance(segments.dtype, pd.CategoricalDtype) else segments.astype("category")
-    revenue = revenue.reindex(seg.index).fillna(0.0)
-    counts = seg.value_counts(sort=False).reindex(seg.cat.categories, fill_value=0)
-    money = revenue.groupby(seg, observed=False).sum().reindex(seg.cat.categories, fill_value=0.0)
-    total_rev = float(revenue.sum())
-    out = pd.DataFrame({"segment": [str(c) for c in counts.index], "customers": counts.to_numpy(dtype=int),
-                        "customer_share": counts.to_numpy() / max(int(counts.sum()), 1),
-                        "revenue": money.to_numpy(dtype=float),
-                        "revenue_share": money.to_numpy() / total_rev if total_rev else np.nan})
-    out["revenue_per_customer"] = out["revenue"] / out["customers"].where(out["customers"] > 0)
-    out["what_it_means"] = out["segment"].map(SEGMENT_ACTIONS).fillna("")
-    return out
-
-
-def _month_index(dates) -> np.ndarray:
-    d = pd.DatetimeIndex(dates)
-    return (d.year * 12 + d.month - 1).to_numpy()
-
-
-def cohort_retention(transactions: pd.DataFrame, acquisition: pd.Series | None = None,
-                     as_of=None) -> pd.DataFrame:
-    """Share of each acquisition-month cohort that buys in each month since acquisition.
-
-    Cells a cohort has not yet lived through completely are NaN (masked), not zero: the last month is
-    complete only if the data reach its last day, and cohort c at month k is shown only when month
-    c + k is complete. A customer counts as active in a month with at least one positive line.
-
-    Parameters
-    ----------
-    transactions
-        Contract order lines.
-    acquisition
-        Optional acquisition date per customer (Series indexed by ``customer_id``, e.g. the signup
-        date). Only customers acquired on or after the first transaction month are kept, so cohorts
-        are not mixed with customers acquired before the data start; customers acquired but never
-        buying count in their cohort's size. Default: each customer's first purchase.
-    as_of
-        Last date of the data (default: the last transaction).
-
-    Returns
-    -------
-    DataFrame, shape (n_cohorts, n_months)
-        Index: cohort month (Timestamp, first day); columns 0, 1, ... months since acquisition; values
-        0-1 or NaN. ``attrs["cohort_size"]`` is a Series of cohort sizes; ``attrs["last_complete_month"]``.
-    """
-    pos = transactions[transactions["amount"] > 0]
-    end = pd.Timestamp(as_of) if as_of is not None else transactions["date"].max()
-    last_complete = _month_index([end])[0] - (0 if (end + pd.Timedelta(days=1)).day == 1 else 1)
-    first_month = _month_index([transactions["date"].min()])[0]
-    buy_month = _month_index(pos["date"])
-    if acquisition is None:
-        acq = pos.groupby("customer_id", observed=True)["date"].min()
-    else:
-        acq = pd.to_datetime(acquisition).dropna()
-        acq = acq[_month_index(acq) >= first_month]
-    acq_month = pd.Series(_month_index(acq), index=acq.index)
-    cohort_of_line = pos["customer_id"].map(acq_month)
-    keep = cohort_of_line.notna().to_numpy()
-    cohort = cohort_of_line.to_numpy()[keep].astype(int)
-    k = buy_month[keep] - cohort
-    cust = pd.factorize(pos["customer_id"])[0][keep]  # integer codes: a fast drop_duplicates
-    ok = k >= 0
-    active = pd.DataFrame({"cohort": cohort[ok], "k": k[ok], "c": cust[ok]}).drop_duplicates()
-    counts = active.groupby(["cohort", "k"]).size().unstack(fill_value=0)
-    size = acq_month.value_counts().sort_index()
-    size = size[size.index <= last_complete]
-    n_months = int(last_complete - size.index.min() + 1) if len(size) else 0
-    table = counts.reindex(index=size.index, columns=range(n_months), fill_value=0).astype(float)
-    table = table.div(size, axis=0)
-    mask = (table.index.to_numpy()[:, None] + np.arange(n_months)[None, :]) > last_complete
-    table = table.mask(mask)
-    to_ts = lambda m: pd.Timestamp(year=int(m) // 12, month=int(m) % 12 + 1, day=1)  # noqa: E731
-    table.index = pd.DatetimeIndex([to_ts(m) for m in table.index], name="cohort")
-    table.columns.name = "months_since_acquisition"
-    table.attrs["cohort_size"] = pd.Series(size.to_numpy(), index=table.index)
-    table.attrs["last_complete_month"] = to_ts(last_complete)
-    return table
-
-
-def cohort_summary(retention: pd.DataFrame, months: Sequence[int] = (1, 3, 6, 12)) -> pd.DataFrame:
-    """Size-weighted mean retention at selected months since acquisition, over cohorts that reached them.
-
-    Returns a DataFrame with ``month``, ``retention`` (0-1, NaN when no cohort is old enough) and
-    ``cohorts`` (how many cohorts contribute).
-    """
-    size = retention.attrs.get("cohort_size", pd.Series(1.0, index=retention.index)).astype(float)
-    rows = []
-    for m in months:
-        col = retention[m] if m in retention.columns else pd.Series(np.nan, index=retention.index)
-        ok = col.notna()
-        w = size[ok]
-        rows.append({"month": m, "retention": float((col[ok] * w).sum() / w.sum()) if w.sum() > 0 else np.nan,
-                     "cohorts": int(ok.sum())})
-    return pd.DataFrame(rows)
-
+__all__ = [
+    "ADVOCACY_EVENTS",
+    "HEALTH_WEIGHTS",
+    "LIFECYCLE_STAGES",
+    "REASON_BEHAVIOUR",
+    "REASON_GOALS",
+    "SEGMENTS",
+    "SEGMENT_ACTIONS",
+    "SEGMENT_GRID",
+    "TIERS",
+    "advocacy_overlap",
+    "advocacy_tiers",
+    "bandwagon_evidence",
+    "bass_curve",
+    "cohort_retention",
+    "cohort_summary",
+    "customer_features",
+    "delivery_repeat_curve",
+    "dominance_weights",
+    "driver_importance",
+    "engagement_rates",
+    "fit_bass",
+    "four_c_to_four_p",
+    "group_snapshot",
+    "health_backtest",
+    "health_score",
+    "latest_answers",
+    "lifecycle_stages",
+    "multi_category_retention",
+    "nps",
+    "nps_by_group",
+    "persona_profiles",
+    "product_adoption",
+    "reason_evidence",
+    "rfm_scores",
+    "rfm_segments",
+    "segment_summary",
+    "spearman_link",
+    "survey_drivers",
+    "tie_robust_scores",
+]
 
 # --------------------------------------------------------------------------- 2. reasons to choose
 
@@ -818,332 +542,6 @@ def persona_profiles(features: pd.DataFrame, labels: pd.Series, names: pd.Series
         row["pain_points"] = "; ".join(pains) if pains else "none stands out"
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-# --------------------------------------------------------------------------- 4. lifecycle and health
-
-#: Lifecycle stages of the method, in order.
-LIFECYCLE_STAGES: tuple[str, ...] = ("acquisition", "adoption", "cross-sell", "advocacy")
-
-
-def lifecycle_stages(features: pd.DataFrame, tiers: pd.Series | None = None) -> pd.Series:
-    """Lifecycle stage of every customer: the furthest stage reached.
-
-    * ``acquisition`` - bought once (or only on one day): acquired, value not yet shown;
-    * ``adoption`` - came back (2+ purchase days): getting value from what they bought;
-    * ``cross-sell`` - adopted and buys from 2+ product categories (needs ``n_categories``);
-    * ``advocacy`` - recommends us actively: a lover in :func:`advocacy_tiers`, when tiers are given
-      (likers engage but rarely recommend, so they stay in their buying stage).
-
-    Returns a categorical Series (categories :data:`LIFECYCLE_STAGES`) indexed like ``features``.
-    """
-    stage = np.where(features["purchase_days"] >= 2, 1, 0)
-    if "n_categories" in features:
-        stage = np.where((stage == 1) & (features["n_categories"] >= 2), 2, stage)
-    if tiers is not None:
-        adv = (tiers.reindex(features.index).astype(str) == "lover").to_numpy()
-        stage = np.where(adv, 3, stage)
-    return pd.Series(pd.Categorical.from_codes(stage, categories=LIFECYCLE_STAGES), index=features.index,
-                     name="stage")
-
-
-#: Weights of the health-score components (they are renormalised over the components available).
-HEALTH_WEIGHTS: dict[str, float] = {"p_alive": 0.4, "breadth": 0.2, "rate": 0.2, "engagement": 0.2}
-
-
-def health_score(features: pd.DataFrame, p_alive: pd.Series, engagement_rate: pd.Series | None = None,
-                 weights: dict[str, float] | None = None) -> pd.DataFrame:
-    """A 0-100 loyalty / health score per customer from adoption behaviour.
-
-    Components (each turned into a percentile rank 0-1 so they are comparable):
-    ``p_alive`` (still buying, from BG/NBD), ``breadth`` (product categories bought, the cross-sell
-    signal), ``rate`` (orders per week of tenure) and ``engagement`` (events per week, when given).
-    The score is 100 x the weighted mean of the ranks; ``p_alive`` enters as a probability, not a
-    rank, so a customer who has almost surely left scores low whatever else they did.
-
-    Returns a DataFrame with the components and ``health`` (0-100), indexed like ``features``.
-    """
-    w = dict(HEALTH_WEIGHTS if weights is None else weights)
-    comp = pd.DataFrame(index=features.index)
-    comp["p_alive"] = p_alive.reindex(features.index).fillna(0.0)
-    if "n_categories" in features:
-        comp["breadth"] = features["n_categories"].rank(pct=True)
-    comp["rate"] = (features["orders"] / (features["tenure_days"] / 7.0 + 1.0)).rank(pct=True)
-    if engagement_rate is not None:
-        comp["engagement"] = engagement_rate.reindex(features.index).fillna(0.0).rank(pct=True)
-    used = {k: v for k, v in w.items() if k in comp}
-    total = sum(used.values())
-    comp["health"] = 100.0 * sum(comp[k] * v for k, v in used.items()) / total
-    return comp
-
-
-def health_backtest(transactions: pd.DataFrame, products: pd.DataFrame | None = None,
-                    engagement: pd.DataFrame | None = None, holdout_days: int = 180,
-                    max_customers: int | None = 100_000, seed: int = 0) -> dict:
-    """Does the health score spot risk? Score customers at ``end - holdout_days`` and check who bought after.
-
-    On bases larger than ``max_customers`` a seeded random sample of customers is scored (an AUC on
-    100,000 customers is precise to about 0.003; this keeps 1M-customer runs within minutes).
-
-    Returns ``{"cutoff", "auc", "n", "active_share_top", "active_share_bottom"}``: the AUC of the
-    score for "bought in the holdout" (0.5 = useless, 1 = perfect) and the holdout active share in
-    the top and bottom quintiles of the score.
-    """
-    from sklearn.metrics import roc_auc_score
-
-    end = transactions["date"].max()
-    cutoff = (end - pd.Timedelta(days=holdout_days)).normalize()
-    calib = transactions[transactions["date"] < cutoff]
-    ids = pd.unique(calib["customer_id"])
-    if max_customers is not None and len(ids) > max_customers:
-        keep = pd.Index(np.random.default_rng(seed).choice(ids, max_customers, replace=False))
-        calib = calib[calib["customer_id"].isin(keep)]
-    feats = customer_features(calib, products, as_of=cutoff - pd.Timedelta(days=1))
-    feats = feats[feats["orders"] > 0]
-    rate = None
-    if engagement is not None:
-        rate = engagement_rates(engagement[engagement["date"] < cutoff], feats)["events_per_week"]
-    p_alive = score_customers(calib, as_of=cutoff, seed=seed).table["p_alive"]
-    score = health_score(feats, p_alive, rate)["health"]
-    later = transactions[(transactions["date"] >= cutoff) & (transactions["amount"] > 0)]
-    bought = score.index.isin(later["customer_id"].unique())
-    q = score.rank(pct=True)
-    return {"cutoff": cutoff, "auc": float(roc_auc_score(bought, score)), "n": int(len(score)),
-            "active_share_top": float(bought[(q > 0.8).to_numpy()].mean()),
-            "active_share_bottom": float(bought[(q <= 0.2).to_numpy()].mean())}
-
-
-def multi_category_retention(transactions: pd.DataFrame, products: pd.DataFrame, cutoff,
-                             min_orders: int = 2, max_orders: int = 4, level: float = 0.95) -> dict:
-    """Do multi-category customers stay longer? A stratified comparison that can be checked.
-
-    Customers with ``min_orders``..``max_orders`` orders before ``cutoff`` are split into single- and
-    multi-category buyers (categories bought before the cutoff); "retained" means at least one order
-    on or after the cutoff. The comparison is made within each order count (so buying more often does
-    not masquerade as buying more widely) and pooled with Mantel-Haenszel weights.
-
-    Returns
-    -------
-    dict
-        ``table`` (DataFrame per order count: customers and retention of each group), ``single_rate``,
-        ``multi_rate`` (pooled, 0-1), ``difference`` (multi - single, MH risk difference), ``low`` /
-        ``high`` (its interval at ``level``), ``p_value`` (Cochran-Mantel-Haenszel test, two-sided),
-        ``risk_ratio``, ``n``.
-    """
-    cutoff = pd.Timestamp(cutoff)
-    pos = transactions[transactions["amount"] > 0]
-    before = pos[pos["date"] < cutoff]
-    feats = customer_features(before, products)
-    sel = feats[(feats["orders"] >= min_orders) & (feats["orders"] <= max_orders)]
-    after_ids = pd.Index(pos.loc[pos["date"] >= cutoff, "customer_id"].unique())
-    d = pd.DataFrame({"orders": sel["orders"].astype(int), "multi": sel["n_categories"] >= 2,
-                      "retained": sel.index.isin(after_ids)}, index=sel.index)
-    g = d.groupby(["orders", "multi"])["retained"].agg(["size", "sum"]).unstack("multi", fill_value=0)
-    rows, num, den, var_num, cmh_num, cmh_var = [], 0.0, 0.0, 0.0, 0.0, 0.0
-    for k in g.index:  # one iteration per order count (a handful of strata)
-        n1, x1 = float(g.loc[k, ("size", True)]) if ("size", True) in g else 0.0, float(g.loc[k, ("sum", True)]) if ("sum", True) in g else 0.0
-        n0, x0 = float(g.loc[k, ("size", False)]) if ("size", False) in g else 0.0, float(g.loc[k, ("sum", False)]) if ("sum", False) in g else 0.0
-        rows.append({"orders_before_cutoff": int(k), "single_customers": int(n0), "single_retained": x0 / n0 if n0 else np.nan,
-                     "multi_customers": int(n1), "multi_retained": x1 / n1 if n1 else np.nan})
-        if n0 == 0 or n1 == 0:
-            continue
-        n = n0 + n1
-        w = n0 * n1 / n
-        p1, p0 = x1 / n1, x0 / n0
-        num += w * (p1 - p0)
-        den += w
-        var_num += w ** 2 * (p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0)
-        m1, m0 = x1 + x0, n - (x1 + x0)
-        cmh_num += x1 - n1 * m1 / n
-        cmh_var += n1 * n0 * m1 * m0 / (n ** 2 * (n - 1)) if n > 1 else 0.0
-    if den == 0:
-        raise ValueError("no order-count stratum has both single- and multi-category customers")
-    diff = num / den
-    se = math.sqrt(var_num) / den
-    z = stats.norm.ppf(0.5 + level / 2)
-    chi2 = cmh_num ** 2 / cmh_var if cmh_var > 0 else 0.0
-    single = float(d.loc[~d["multi"], "retained"].mean()) if (~d["multi"]).any() else np.nan
-    multi = float(d.loc[d["multi"], "retained"].mean()) if d["multi"].any() else np.nan
-    return {"table": pd.DataFrame(rows), "single_rate": single, "multi_rate": multi, "difference": float(diff),
-            "low": float(diff - z * se), "high": float(diff + z * se), "p_value": float(stats.chi2.sf(chi2, 1)),
-            "risk_ratio": multi / single if single else np.nan, "n": int(len(d)), "cutoff": cutoff, "level": level}
-
-
-# --------------------------------------------------------------------------- 5. advocacy pyramid
-
-ADVOCACY_EVENTS: tuple[str, ...] = ("review", "referral", "community_post")
-TIERS: tuple[str, ...] = ("lurker", "liker", "lover")
-
-
-def engagement_rates(engagement: pd.DataFrame, features: pd.DataFrame, min_weeks: float = 52.0) -> pd.DataFrame:
-    """Engagement events per week of each customer's observed life.
-
-    A customer is observed from their first record (purchase or engagement) to their last; dividing
-    by at least ``min_weeks`` keeps a short life with one lucky review from looking like a fan.
-
-    Returns a DataFrame indexed like ``features`` with counts per event, ``advocacy_per_week``
-    (reviews + referrals + community posts per week), ``events_per_week`` (all events) and ``weeks``.
-    """
-    e = engagement[engagement["customer_id"].isin(features.index)]
-    counts = (e.groupby([e["customer_id"], e["event"].astype(str)], observed=True).size()
-              .unstack(fill_value=0).reindex(features.index, fill_value=0))  # crosstab is far slower at 1M
-    for ev in ("review", "referral", "community_post", "app_session"):
-        if ev not in counts:
-            counts[ev] = 0
-    g = e.groupby("customer_id", observed=True)["date"]
-    first = pd.concat([features["first_order"], g.min().reindex(features.index)], axis=1).min(axis=1)
-    last = pd.concat([features["last_order"], g.max().reindex(features.index)], axis=1).max(axis=1)
-    weeks = np.maximum((last - first).dt.days.to_numpy(dtype=float) / 7.0, min_weeks)
-    out = counts.astype(float)
-    out["weeks"] = weeks
-    out["advocacy_per_week"] = out[list(ADVOCACY_EVENTS)].sum(axis=1) / weeks
-    out["events_per_week"] = counts.sum(axis=1).to_numpy() / weeks
-    return out
-
-
-def advocacy_tiers(rates: pd.DataFrame, lover_min_per_year: float = 4.0, liker_min_per_year: float = 3.0) -> pd.Series:
-    """Advocacy pyramid tier of each customer from engagement rates (:func:`engagement_rates`).
-
-    * ``lover`` - actively recommends: at least ``lover_min_per_year`` reviews, referrals or community
-      posts a year;
-    * ``liker`` - engaged (any event, app sessions included) at least ``liker_min_per_year`` times a
-      year, but advocates less;
-    * ``lurker`` - everyone else: buys, rarely engages.
-
-    Returns a categorical Series (categories :data:`TIERS`).
-    """
-    adv = rates["advocacy_per_week"].to_numpy() * 52.0
-    eng = rates["events_per_week"].to_numpy() * 52.0
-    code = np.where(adv >= lover_min_per_year, 2, np.where(eng >= liker_min_per_year, 1, 0))
-    return pd.Series(pd.Categorical.from_codes(code, categories=TIERS), index=rates.index, name="tier")
-
-
-def advocacy_overlap(tiers: pd.Series, revenue: pd.Series, rates: pd.DataFrame, loyalty: pd.Series | None = None,
-                     top_share: float = 0.10) -> dict:
-    """Loyalty is not advocacy, and top spenders are not top advocates: the overlap numbers.
-
-    Parameters
-    ----------
-    tiers
-        From :func:`advocacy_tiers`.
-    revenue
-        Net revenue per customer (currency units).
-    rates
-        From :func:`engagement_rates` (``advocacy_per_week`` is the advocacy score).
-    loyalty
-        Optional loyalty measure (e.g. the health score); its top ``top_share`` are "most loyal".
-    top_share
-        Share of customers counted as "top" (0.10 = top decile).
-
-    Returns
-    -------
-    dict
-        ``top_spenders_lover_share``, ``top_spenders_liker_or_lover_share``, ``lovers_in_top_spenders``,
-        ``top_overlap`` (share of top spenders who are also top advocates), ``spearman_revenue_advocacy``,
-        ``base_lover_share``, ``base_liker_or_lover_share``; with ``loyalty``: ``loyal_lurker_share``
-        (share of the most loyal who are lurkers) and ``loyal_lover_share``.
-    """
-    idx = tiers.index
-    rev = revenue.reindex(idx).fillna(0.0)
-    adv = rates["advocacy_per_week"].reindex(idx).fillna(0.0)
-    t = tiers.astype(str)
-    top_spend = rev.rank(pct=True, method="first") > 1 - top_share
-    top_adv = adv.rank(pct=True, method="first") > 1 - top_share
-    lovers = t == "lover"
-    engaged = t.isin(["liker", "lover"])
-    out = {
-        "top_spenders_lover_share": float(lovers[top_spend].mean()),
-        "top_spenders_liker_or_lover_share": float(engaged[top_spend].mean()),
-        "lovers_in_top_spenders": float(top_spend[lovers].mean()) if lovers.any() else np.nan,
-        "top_overlap": float(top_adv[top_spend].mean()),
-        "spearman_revenue_advocacy": float(stats.spearmanr(rev, adv).statistic) if len(idx) > 2 else np.nan,
-        "base_lover_share": float(lovers.mean()),
-        "base_liker_or_lover_share": float(engaged.mean()),
-        "top_share": top_share,
-    }
-    if loyalty is not None:
-        loyal = loyalty.reindex(idx).rank(pct=True, method="first") > 1 - top_share
-        out["loyal_lurker_share"] = float((t[loyal] == "lurker").mean())
-        out["loyal_lover_share"] = float(lovers[loyal].mean())
-    return out
-
-
-# --------------------------------------------------------------------------- 6. NPS
-
-
-def nps(scores, level: float = 0.95) -> dict:
-    """Net Promoter Score with its analytic confidence interval.
-
-    Promoters answer 9-10, passives 7-8, detractors 0-6; NPS = 100 x (promoter share - detractor
-    share), in points (-100..100). The interval uses the multinomial variance
-    ``(p + d - (p - d)**2) / n`` of the difference of two shares, computed with one pseudo-answer
-    added to each of the three groups (shares ``(count + 1) / (n + 3)``, an Agresti-Caffo-style
-    adjustment) so that small or unanimous groups do not get a zero-width interval.
-
-    Returns ``{"nps", "low", "high", "se", "promoters", "passives", "detractors", "n"}`` (shares 0-1,
-    NPS, bounds and standard error in points; NaN when there are no answers).
-    """
-    s = pd.Series(scores).dropna().to_numpy(dtype=float)
-    n = len(s)
-    if n == 0:
-        return {"nps": np.nan, "low": np.nan, "high": np.nan, "se": np.nan, "promoters": np.nan,
-                "passives": np.nan, "detractors": np.nan, "n": 0}
-    p, d = float(np.mean(s >= 9)), float(np.mean(s <= 6))
-    pa, da = (p * n + 1) / (n + 3), (d * n + 1) / (n + 3)
-    se = 100.0 * math.sqrt(max(pa + da - (pa - da) ** 2, 0.0) / (n + 3))
-    z = stats.norm.ppf(0.5 + level / 2)
-    value = 100.0 * (p - d)
-    return {"nps": value, "low": value - z * se, "high": value + z * se, "se": se, "promoters": p,
-            "passives": 1 - p - d, "detractors": d, "n": n}
-
-
-def nps_by_group(scores: pd.Series, groups: pd.Series, level: float = 0.95, min_n: int = 1,
-                 min_n_test: int = 30) -> pd.DataFrame:
-    """NPS of every group with its interval, tested against the rest of the respondents.
-
-    Each group's NPS is compared with the NPS of everyone else (difference of two independent NPS,
-    normal approximation). p-values are Holm-adjusted over the groups; ``significant`` is False when
-    the difference could be noise, which the notebook flags.
-
-    Parameters
-    ----------
-    scores
-        NPS answers 0-10 per respondent (index ``customer_id``).
-    groups
-        Group label per customer (segment, persona, tier...); respondents without one are dropped.
-    level, min_n
-        Interval level and the smallest group to report.
-    min_n_test
-        Groups with fewer respondents are not tested (p-value NaN, ``significant`` False): the normal
-        approximation does not hold for them.
-
-    Returns
-    -------
-    DataFrame
-        ``group``, ``n``, ``nps``, ``low``, ``high``, ``promoters``, ``detractors``, ``vs_rest`` (points),
-        ``p_value`` (raw), ``p_adjusted`` (Holm), ``significant``.
-    """
-    both = pd.concat([scores.rename("s"), groups.rename("g")], axis=1, join="inner").dropna()
-    rows = []
-    labels = groups.cat.categories if isinstance(groups.dtype, pd.CategoricalDtype) else sorted(both["g"].unique())
-    for g in labels:  # one iteration per group
-        inside = both["g"] == g
-        if inside.sum() < min_n:
-            continue
-        a, b = nps(both.loc[inside, "s"], level), nps(both.loc[~inside, "s"], level)
-        diff = a["nps"] - b["nps"]
-        se = math.sqrt(a["se"] ** 2 + b["se"] ** 2) if b["n"] else np.nan
-        pval = float(2 * stats.norm.sf(abs(diff) / se)) if se and se > 0 and a["n"] >= min_n_test else np.nan
-        rows.append({"group": str(g), "n": a["n"], "nps": a["nps"], "low": a["low"], "high": a["high"],
-                     "promoters": a["promoters"], "detractors": a["detractors"], "vs_rest": diff, "p_value": pval})
-    out = pd.DataFrame(rows)
-    if out.empty:
-        return out.assign(p_adjusted=[], significant=[])
-    out["p_adjusted"] = holm(out["p_value"].to_numpy())
-    out["significant"] = (out["p_adjusted"] < (1 - level)).fillna(False).astype(bool)
-    return out
-
-
 
 
 # --------------------------------------------------------------------------- 7. from 4C to 4P

@@ -3,8 +3,17 @@
 - :mod:`.personas`: the one persona engine of the series (k-means on observable behaviour and
   demographics, the number of personas chosen by subsample stability, names built from the data).
 """
-from .personas import (PERSONA_FEATURE_COLUMNS, PERSONA_SEED, UNASSIGNED, Personas, choose_k, find_personas, fit_personas,
-                       persona_features, persona_names)
+from .personas import (
+                       PERSONA_FEATURE_COLUMNS,
+                       PERSONA_SEED,
+                       UNASSIGNED,
+                       Personas,
+                       choose_k,
+                       find_personas,
+                       fit_personas,
+                       persona_features,
+                       persona_names,
+)
 
 __all__ = ["PERSONA_FEATURE_COLUMNS", "PERSONA_SEED", "UNASSIGNED", "Personas", "choose_k", "find_personas", "fit_personas",
            "persona_features", "persona_names"]

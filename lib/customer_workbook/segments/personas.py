@@ -322,7 +322,7 @@ def find_personas(dataset, *, seed: int = PERSONA_SEED, min_orders: int = 2, k_r
     -------
     Personas
     """
-    from ..behaviour import customer_features
+    from ..base.customers import customer_features
 
     if features is None:
         tx = dataset.transactions
