@@ -199,6 +199,13 @@ def test_wrong_types_name_file_line_parameter_and_expectation(tmp_path, series, 
     assert "line 2:" in message
 
 
+def test_date_format_is_checked_against_the_contract_before_the_run(tmp_path, series):
+    message = problems_of(spec_file(tmp_path, "parameters:\n  date_format: {transactions: {week: '%d/%m/%Y'}}\n"),
+                          series)
+    assert "line 2: parameters.date_format: date_format names ['week'] in table 'transactions'" in message
+    assert "its date columns are ['date']" in message
+
+
 @pytest.mark.parametrize("value, expected", [
     ("2025-02-30", "'2025-02-30' is not a real date (expected YYYY-MM-DD)"),
     ('"2025-02-30"', "'2025-02-30' is not a real date (expected YYYY-MM-DD)"),

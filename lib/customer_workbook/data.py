@@ -26,7 +26,7 @@ from ._reading import SUFFIXES, find_table_files, read_raw
 from .contract import TABLES, TableSpec
 from .paths import resolve_path
 
-__all__ = ["DATE_COLUMN", "DataValidationError", "Dataset", "MissingTableError", "Problem", "QualityReport",
+__all__ = ["DATE_COLUMN", "DataValidationError", "Dataset", "date_formats_by_column", "MissingTableError", "Problem", "QualityReport",
            "filter_dataset", "find_table_files", "load_dataset", "read_table",
            "validate_table"]
 
@@ -353,7 +353,7 @@ def load_dataset(
     """
     files = _source_files(source)
     column_map = _checked_column_map(column_map, files)
-    formats = _checked_date_formats(date_format)
+    formats = date_formats_by_column(date_format)
     window = _checked_window(window)
     if outside_window not in ("error", "drop"):
         raise ValueError("outside_window must be 'error' or 'drop'")
@@ -423,7 +423,7 @@ def _checked_column_map(column_map, files) -> dict[str, dict[str, str]]:
     return column_map
 
 
-def _checked_date_formats(date_format) -> dict[str, dict[str, str]]:
+def date_formats_by_column(date_format) -> dict[str, dict[str, str]]:
     """``date_format`` as {table: {date column: format}}. Accepts one format for every date column,
     {table: format} or {table: {column: format}}."""
     date_columns = {name: [c.name for c in spec.columns if c.kind == "date"] for name, spec in TABLES.items()}

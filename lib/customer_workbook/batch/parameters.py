@@ -148,15 +148,29 @@ NONE_DEFAULT_TYPES: dict[str, tuple[Checker, str]] = {
     "assignments_path": (_nullable(_text, "text or null"), "text or null"),
     "column_map": (_mapping_of(_table_name, _text_map, "a mapping of table to {your column: contract column}"),
                    "a mapping of table to {your column: contract column}"),
-    "date_format": (_nullable(_either((_text, "text"),
-                                      (_mapping_of(_table_name, _either((_text, "text"), (_text_map, "a mapping")),
-                                                   "a mapping of table to a format"), "a mapping of table to "
-                                       "a format or to {column: format}")),
-                              "text, a mapping of table to a format or to {column: format}, or null"),
+    "date_format": (lambda value: _loader_date_format(_date_format_shape(value)),
                     "text, a mapping of table to a format or to {column: format}, or null"),
     "carryover": (_either((_boolean, "true or false"), (lambda v: v if v == "auto" else _fail(v, '"auto"'),
                                                         '"auto"')), 'true, false or "auto"'),
 }
+
+
+_date_format_shape = _nullable(_either((_text, "text"),
+                                       (_mapping_of(_table_name, _either((_text, "text"), (_text_map, "a mapping")),
+                                                    "a mapping of table to a format"), "a mapping of table to "
+                                        "a format or to {column: format}")),
+                               "text, a mapping of table to a format or to {column: format}, or null")
+
+
+def _loader_date_format(value: Any) -> Any:
+    """``date_format`` as the loader will read it (tables and their date columns), checked before the run."""
+    from ..data import date_formats_by_column
+
+    try:
+        date_formats_by_column(value)
+    except ValueError as exc:
+        raise Invalid(str(exc)) from None
+    return value
 
 
 def _fail(value, what):
