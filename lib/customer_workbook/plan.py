@@ -30,50 +30,8 @@ All time quantities are in days unless a name says otherwise; money is in the da
 """
 from __future__ import annotations
 
-from .planning import (
-                       audience_table,
-                       backtest_forecast,
-                       customer_profile,
-                       forecast_next_quarter,
-                       forecast_quarter_total,
-                       go_to_market_plan,
-                       pick_pilot,
-                       pilot_plan,
-                       product_value_table,
-                       service_value_table,
-                       targeting_at,
-                       weekly_demand,
-)
-from .retention import (
-                       FAMILIES,
-                       KEY_FEATURES,
-                       CalibratedModel,
-                       FeatureSet,
-                       LeakageError,
-                       build_features,
-                       calibration_table,
-                       check_no_leakage,
-                       choose_threshold,
-                       confusion_counts,
-                       design_dates,
-                       error_rate,
-                       feature_shift,
-                       fit_models,
-                       make_labels,
-                       missing_ratio,
-                       model_quality,
-                       predict_proba,
-                       prediction_drivers,
-                       prune_features,
-                       threshold_table,
-)
+from . import planning, retention
+from .planning import *  # noqa: F403  (the step's names, listed once in each package's __all__)
+from .retention import *  # noqa: F403
 
-__all__ = [
-    "LeakageError", "FeatureSet", "FAMILIES", "build_features", "make_labels", "design_dates",
-    "prune_features", "check_no_leakage", "fit_models", "predict_proba", "confusion_counts", "error_rate",
-    "missing_ratio", "threshold_table", "choose_threshold", "model_quality", "calibration_table",
-    "prediction_drivers", "feature_shift", "weekly_demand", "forecast_quarter_total", "backtest_forecast",
-    "forecast_next_quarter", "product_value_table", "service_value_table",
-    "audience_table", "pick_pilot", "pilot_plan", "go_to_market_plan", "KEY_FEATURES", "CalibratedModel",
-    "targeting_at", "customer_profile",
-]
+__all__ = [*retention.__all__, *planning.__all__]

@@ -7,31 +7,10 @@
 - :mod:`.winback`: dormant customers measured against their own rhythm, and whether waking them pays.
 - :mod:`.uplift`: who a retention offer persuades and who it pushes away, from a randomised campaign.
 """
-from .churn import (
-                    CalibratedModel,
-                    calibration_table,
-                    check_no_leakage,
-                    choose_threshold,
-                    confusion_counts,
-                    error_rate,
-                    feature_shift,
-                    fit_models,
-                    missing_ratio,
-                    model_quality,
-                    predict_proba,
-                    prediction_drivers,
-                    prune_features,
-                    threshold_table,
-)
-from .features import (
-                    FAMILIES,
-                    KEY_FEATURES,
-                    FeatureSet,
-                    LeakageError,
-                    build_features,
-                    design_dates,
-                    make_labels,
-)
+from .churn import (CalibratedModel, calibration_table, check_no_leakage, choose_threshold, confusion_counts,
+                    error_rate, feature_shift, fit_models, missing_ratio, model_quality, predict_proba,
+                    prediction_drivers, prune_features, threshold_table)
+from .features import (FAMILIES, KEY_FEATURES, FeatureSet, LeakageError, build_features, design_dates, make_labels)
 
 __all__ = ["FAMILIES", "KEY_FEATURES", "CalibratedModel", "FeatureSet", "LeakageError", "build_features",
            "calibration_table", "check_no_leakage", "choose_threshold", "confusion_counts", "design_dates",
