@@ -832,8 +832,8 @@ def plot_audience_map(audiences: pd.DataFrame, pilot: tuple[str, str] | None = N
         m = (a["segment"] == pilot[0]) & (a["persona"] == pilot[1])
         ax.scatter(a.loc[m, "value_per_customer"], yval[m], s=900, facecolor="none", edgecolor="black", lw=1.5)
         for _, r in a[m].iterrows():
-            ax.annotate(f"pilot: {r['persona']} · {r['segment']}", (r["value_per_customer"], yval[m].iloc[0]),
-                        xytext=(8, 8), textcoords="offset points", fontsize=8)
+            ax.annotate("pilot", (r["value_per_customer"], yval[m].iloc[0]),  # named in the text and table
+                        xytext=(0, 18), textcoords="offset points", fontsize=8, ha="center")
     ax.set_xlabel(f"expected 12-month value per customer ({currency})")
     ax.set_ylabel("mean predicted churn probability" if "churn_risk" in a else "mean probability alive")
     ax.set_title("Audiences: segment x persona")
