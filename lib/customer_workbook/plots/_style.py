@@ -1,0 +1,143 @@
+"""The workbook's figure style and the helpers every chart shares.
+
+All functions return a :class:`matplotlib.figure.Figure` that is already closed in pyplot, so a
+notebook shows it exactly once, where it calls ``display(fig)``; tests inspect it.
+The palette is seaborn's colour-blind-safe one, axes carry labels with units.
+
+Text from data is safe in figures and tables: matplotlib's mathtext parsing is off from the moment this
+module is imported (a category called ``50$ off`` shows literally and never crashes a figure),
+:func:`finish` shortens long legend entries, tick and annotation labels and titles, and
+:func:`styled_table` escapes every cell and header as HTML.
+"""
+from __future__ import annotations
+
+import matplotlib
+import matplotlib.category
+import matplotlib.dates as mdates
+import matplotlib.text
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.ticker import FixedFormatter, FuncFormatter
+
+from ..escaping import MAX_LABEL_CHARS, html_text, shorten
+
+# Data strings (categories, channels, products ...) are never parsed as mathtext, also in figures made
+# before or without use_style(). No figure of the workbook uses mathtext.
+matplotlib.rcParams["text.parse_math"] = False
+
+PALETTE = sns.color_palette("colorblind")
+FIGSIZE = (9.0, 4.2)
+
+
+def use_style() -> None:
+    """Apply the workbook's figure style (call once at the top of a notebook)."""
+    sns.set_theme(style="whitegrid", palette=PALETTE, context="notebook", rc={
+        "figure.figsize": FIGSIZE, "figure.dpi": 100, "savefig.dpi": 100, "figure.autolayout": False,
+        "axes.titlesize": 12, "axes.titleweight": "bold", "axes.labelsize": 10, "legend.frameon": False,
+        "axes.spines.top": False, "axes.spines.right": False, "text.parse_math": False})
+    matplotlib.rcParams["figure.constrained_layout.use"] = True
+
+
+#: Longest figure or axes title before it is cut with "…" (labels and legends: ``MAX_LABEL_CHARS``).
+MAX_TITLE_CHARS = 100
+
+
+def _cut(text: str, limit: int) -> str:
+    return shorten(text, limit) if len(text) > limit else text
+
+
+def shorten_texts(fig: Figure) -> Figure:
+    """Shorten the text of ``fig`` that can come from data: titles to ``MAX_TITLE_CHARS``, legend entries,
+    fixed tick labels and annotations to ``escaping.MAX_LABEL_CHARS`` (the full value stays in the data)."""
+    for text in fig.findobj(matplotlib.text.Text):
+        value = text.get_text()
+        if len(value) > MAX_LABEL_CHARS:
+            is_title = any(text is getattr(ax, name, None) for ax in fig.axes
+                           for name in ("title", "_left_title", "_right_title")) or text is getattr(fig, "_suptitle", None)
+            is_axis_label = any(text is ax.xaxis.label or text is ax.yaxis.label for ax in fig.axes)
+            if is_title:
+                text.set_text(_cut(value, MAX_TITLE_CHARS))
+            elif not is_axis_label:  # axis labels are written by code, with their units
+                text.set_text(_cut(value, MAX_LABEL_CHARS))
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            formatter = axis.get_major_formatter()
+            if isinstance(formatter, FixedFormatter):
+                formatter.seq = [_cut(str(label), MAX_LABEL_CHARS) for label in formatter.seq]
+            elif isinstance(formatter, matplotlib.category.StrCategoryFormatter):
+                axis.set_major_formatter(FuncFormatter(
+                    lambda v, pos, f=formatter: _cut(f(v, pos), MAX_LABEL_CHARS)))
+    return fig
+
+
+def finish(fig: Figure) -> Figure:
+    """Detach ``fig`` from pyplot (no automatic second rendering at the end of a cell), shorten long text
+    that may come from data (:func:`shorten_texts`) and return it."""
+    plt.close(fig)
+    return shorten_texts(fig)
+
+
+def _text_cell(value) -> str:
+    """A table cell of a text column as safe HTML: escaped and shortened; blank when missing."""
+    if isinstance(value, str):
+        return html_text(value, MAX_LABEL_CHARS)
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:.{pd.get_option('styler.format.precision')}f}"
+    return html_text(value, MAX_LABEL_CHARS)
+
+
+def _header(value) -> str:
+    return html_text(value, MAX_LABEL_CHARS)
+
+
+def _escaped(fmt):
+    """A cell formatter that applies ``fmt`` (format string or callable) and escapes the result as HTML."""
+    if callable(fmt):
+        return lambda value: html_text(fmt(value))
+    return lambda value: html_text(fmt.format(value))
+
+
+def styled_table(frame: pd.DataFrame, formats: dict | None = None):
+    """A pandas Styler for reports: no index, text columns left-aligned, blanks for missing values.
+
+    Every cell, column header and index label is escaped as HTML (pandas does not escape by default), so
+    a product called ``<script>…`` shows as text; text longer than ``escaping.MAX_LABEL_CHARS`` is
+    shortened with "…". ``formats`` maps columns to format strings for numbers.
+    """
+    formats = {c: _escaped(fmt) for c, fmt in (formats or {}).items()}
+    text_columns = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    formats.update({c: _text_cell for c in text_columns if c not in formats})
+    return (frame.style.hide(axis="index").format(formats, na_rep="")
+            .format_index(_header, axis=0).format_index(_header, axis=1)
+            .set_properties(subset=text_columns, **{"text-align": "left"})
+            .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}]))
+
+
+def date_axis(ax) -> None:
+    """Compact, non-overlapping date tick labels on the x axis."""
+    locator = mdates.AutoDateLocator(maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def thousands(ax_axis) -> None:
+    """Format an axis' tick labels with thousands separators."""
+    ax_axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+
+
+def percent_axis(*axes) -> None:
+    """Format the tick labels of one or more axes (``ax.xaxis``, ``ax.yaxis``) as whole percentages."""
+    for axis in axes:
+        axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
+
+
+def _err(point, low, high):
+    """Error-bar lengths below / above ``point``; missing or inverted bounds draw no bar."""
+    p = np.asarray(point, dtype=float)
+    return [np.nan_to_num(np.maximum(p - np.asarray(low, dtype=float), 0)),
+            np.nan_to_num(np.maximum(np.asarray(high, dtype=float) - p, 0))]

@@ -1,0 +1,105 @@
+"""Figures of acquisition economics (step 3): unit economics, response curves, the value frontier, conquest vs relations."""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from ._style import FIGSIZE, PALETTE, _err, finish, thousands
+
+__all__ = ["plot_unit_economics", "plot_response_curves", "plot_value_frontier", "plot_conquest_vs_relations"]
+
+
+def plot_unit_economics(econ: pd.DataFrame, currency: str = "currency units") -> Figure:
+    """CLV and CAC per acquisition channel (with 90% intervals), and CLV/CAC with its interval.
+
+    ``econ`` is :func:`customer_workbook.strategy.unit_economics` output (channel, clv, clv_low, clv_high,
+    cac, cac_low, cac_high, clv_to_cac, ratio_low, ratio_high).
+    """
+    rows = econ.reset_index(drop=True)
+    y = np.arange(len(rows))[::-1]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 0.5 * len(rows) + 2.2), sharey=True)
+    for col, colour, dy, label in (("clv", PALETTE[0], 0.15, "CLV of a new customer"),
+                                   ("cac", PALETTE[3], -0.15, "acquisition cost (CAC)")):
+        ax1.errorbar(rows[col], y + dy, xerr=_err(rows[col], rows[f"{col}_low"], rows[f"{col}_high"]),
+                     fmt="o", color=colour, label=label, capsize=3)
+    ax1.set_yticks(y, rows["channel"].astype(str))
+    ax1.set_xlabel(f"{currency} per customer")
+    ax1.set_title("Value and cost of a new customer")
+    ax1.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=8)
+    thousands(ax1.xaxis)
+    ax2.errorbar(rows["clv_to_cac"], y, xerr=_err(rows["clv_to_cac"], rows["ratio_low"], rows["ratio_high"]),
+                 fmt="o", color=PALETTE[2], capsize=3)
+    ax2.axvline(1, color="black", lw=0.8, ls="--")
+    ax2.set_xlabel("CLV / CAC (1 = break-even)")
+    ax2.set_title("Return on acquisition")
+    return finish(fig)
+
+
+def plot_response_curves(marketing: pd.DataFrame, curves: dict, current: dict, worth: dict | None = None,
+                         ncols: int = 3) -> Figure:
+    """Weekly new customers against weekly spend per channel: the data, the fitted saturating curve with a
+    90% bootstrap band, and today's spend (dashed)."""
+    channels = list(curves)
+    nrows = int(np.ceil(len(channels) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(11, 3.0 * nrows), squeeze=False)
+    for ax, ch, colour in zip(axes.flat, channels, PALETTE * 3):
+        g = marketing.loc[marketing["channel"].astype(str) == ch]
+        c = curves[ch]
+        s = np.linspace(0, c.max_spend, 200)
+        ax.scatter(g["spend"], g["new_customers"], s=8, color=PALETTE[7], alpha=0.6)
+        if len(c.draws):
+            band = c.draw_predict(s)
+            ax.fill_between(s, np.quantile(band, 0.05, axis=0), np.quantile(band, 0.95, axis=0), color=colour, alpha=0.25)
+        ax.plot(s, c.predict(s), color=colour, lw=2)
+        ax.axvline(current[ch], color="black", ls="--", lw=1)
+        title = f"{ch}" + (f" (carry-over {c.theta:.2f})" if c.theta > 0 else "")
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel("weekly spend (currency units)")
+        ax.set_ylabel("new customers / week")
+        thousands(ax.xaxis)
+    for ax in axes.flat[len(channels):]:
+        ax.set_visible(False)
+    return finish(fig)
+
+
+def plot_value_frontier(frontier: pd.DataFrame, current_budget: float, optimum_budget: float,
+                        optimum_interval: tuple[float, float] | None = None,
+                        currency: str = "currency units") -> Figure:
+    """Weekly value created against the total weekly acquisition budget: today's mix scaled, and the best
+    mix at each budget; today's budget and the value-maximising budget (with its interval) marked."""
+    fig, ax = plt.subplots(figsize=FIGSIZE)
+    ax.plot(frontier["budget"], frontier["value_current_mix"], color=PALETTE[7], lw=2, label="today's mix, scaled")
+    ax.plot(frontier["budget"], frontier["value_best_mix"], color=PALETTE[0], lw=2, label="best mix at each budget")
+    if optimum_interval is not None:
+        ax.axvspan(*optimum_interval, color=PALETTE[2], alpha=0.15, label="optimum, 90% interval")
+    ax.axvline(optimum_budget, color=PALETTE[2], lw=1.8, label="value-maximising budget")
+    ax.axvline(current_budget, color="black", ls="--", lw=1, label="today's budget")
+    ax.set_xlabel(f"total weekly acquisition budget ({currency})")
+    ax.set_ylabel(f"value created per week ({currency})")
+    ax.set_title("Firm value created at each acquisition budget")
+    thousands(ax.xaxis)
+    thousands(ax.yaxis)
+    ax.legend(loc="lower right", fontsize=8)
+    return finish(fig)
+
+
+def plot_conquest_vs_relations(returns: pd.DataFrame) -> Figure:
+    """Value returned by one more currency unit on each acquisition channel (conquest) or retention target
+    (relations); 1 is break-even."""
+    rows = returns.iloc[::-1]
+    colours = [PALETTE[0] if o == "conquest" else PALETTE[1] for o in rows["option"]]
+    fig, ax = plt.subplots(figsize=(9, 0.4 * len(rows) + 1.6))
+    y = np.arange(len(rows))
+    ax.barh(y, rows["return_per_unit"], color=colours)
+    ax.axvline(1, color="black", ls="--", lw=0.9)
+    ax.set_yticks(y, [str(t) for t in rows["target"]])
+    ax.set_xlabel("value created per extra currency unit spent (1 = break-even)")
+    ax.set_title("Where does the next unit of budget create most value?")
+
+    handles = [Patch(color=PALETTE[0], label="conquest (acquisition)"),
+               Patch(color=PALETTE[1], label="relations (retention)")]
+    ax.legend(handles=handles, loc="lower right", fontsize=8)
+    return finish(fig)

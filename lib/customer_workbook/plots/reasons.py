@@ -1,0 +1,59 @@
+"""Figures of the reasons customers choose us: importance vs performance, evidence in behaviour."""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ._style import PALETTE, finish, percent_axis
+
+__all__ = ["plot_importance_performance", "plot_reason_evidence"]
+
+
+def plot_importance_performance(drivers: pd.DataFrame, title: str = "Reasons to choose: importance vs performance") -> Figure:
+    """Importance (dominance R² share with bootstrap interval) against performance (mean agreement, 1-5).
+
+    Quadrant lines at the mean importance and mean performance: top-left = improve first,
+    top-right = keep up the good work, bottom = lower priority.
+    """
+    fig, ax = plt.subplots(figsize=(9, 5.5))
+    imp, perf = drivers["importance"], drivers["performance"]
+    ax.errorbar(perf, imp, yerr=[(imp - drivers["low"]).clip(lower=0), (drivers["high"] - imp).clip(lower=0)], fmt="o", color=PALETTE[0],
+                ecolor="#999999", capsize=3)
+    for _, row in drivers.iterrows():  # one label per driver (10)
+        ax.annotate(str(row["driver"]).replace("_", " "), (row["performance"], row["importance"]),
+                    textcoords="offset points", xytext=(6, 4), fontsize=8)
+    ax.axhline(imp.mean(), color="#666666", lw=0.8, ls="--")
+    ax.axvline(perf.mean(), color="#666666", lw=0.8, ls="--")
+    ax.text(0.01, 0.98, "important, rated low:\nimprove first", transform=ax.transAxes, va="top", fontsize=8, color="#444444")
+    ax.text(0.99, 0.98, "important, rated high:\nkeep it up", transform=ax.transAxes, va="top", ha="right", fontsize=8, color="#444444")
+    ax.set_xlabel("performance: mean agreement that this is why they buy from us (1-5)")
+    ax.set_ylabel("importance: share of variance explained (R², dominance)")
+    ax.set_title(title)
+    return finish(fig)
+
+
+def plot_reason_evidence(delivery: pd.DataFrame, adoption: pd.DataFrame | None = None, fitted=None,
+                         label: str = "") -> Figure:
+    """Behaviour that shows reasons: repeat rate by delivery time (fast brand, left) and a launch's
+    weekly adopters with the fitted Bass curve (bandwagon, right, when given)."""
+    panels = 2 if adoption is not None else 1
+    fig, axes = plt.subplots(1, panels, figsize=(12 if panels == 2 else 8, 4.2), squeeze=False)
+    ax = axes[0, 0]
+    ax.errorbar(delivery["delivery_days"], delivery["repeat_rate"],
+                yerr=[delivery["repeat_rate"] - delivery["low"], delivery["high"] - delivery["repeat_rate"]],
+                fmt="o-", color=PALETTE[0], capsize=3)
+    percent_axis(ax.yaxis)
+    ax.set_xlabel("delivery time of the order (days; last point pools slower)")
+    ax.set_ylabel(f"ordered again within {delivery.attrs.get('horizon_days', 90)} days")
+    ax.set_title("Fast brand: repeat rate by delivery time")
+    if adoption is not None:
+        bx = axes[0, 1]
+        bx.bar(adoption.index, adoption["new_adopters"], color=PALETTE[2], label="new adopters")
+        if fitted is not None:
+            bx.plot(adoption.index, fitted, color=PALETTE[3], lw=2, label="Bass model fit")
+        bx.set_xlabel("weeks since launch")
+        bx.set_ylabel("new adopters per week (customers)")
+        bx.set_title(f"Bandwagon: adoption of {label}")
+        bx.legend()
+    return finish(fig)

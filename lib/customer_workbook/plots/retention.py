@@ -1,0 +1,86 @@
+"""Figures of retention models: Qini curves, threshold trade-offs, calibration, drivers."""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ._style import FIGSIZE, PALETTE, finish, percent_axis
+
+__all__ = ["plot_qini", "plot_threshold_curves", "plot_calibration", "plot_drivers"]
+
+
+def plot_qini(curves: dict, title: str = "Qini curves on held-out campaign data") -> Figure:
+    """Qini curves (``{label: DataFrame(share_targeted, incremental)}``) with the random-targeting line."""
+    fig, ax = plt.subplots(figsize=FIGSIZE)
+    last = None
+    for i, (label, c) in enumerate(curves.items()):
+        ax.plot(c["share_targeted"], c["incremental"], color=PALETTE[i], lw=2, label=label)
+        last = c
+    if last is not None:
+        ax.plot([0, 1], [0, last["incremental"].iloc[-1]], color="#888888", ls="--", lw=1, label="random targeting")
+    ax.axhline(0, color="#444444", lw=0.8)
+    percent_axis(ax.xaxis)
+    ax.set_xlabel("share of the campaign population targeted (best-scored first)")
+    ax.set_ylabel("incremental buyers (customers)")
+    ax.set_title(title)
+    ax.legend(loc="lower left")
+    return finish(fig)
+
+
+def plot_threshold_curves(table: pd.DataFrame, chosen: float | None = None, event: str = "churn") -> Figure:
+    """Error rate, missing ratio (share found) and share targeted against the score threshold.
+
+    ``table`` comes from :func:`customer_workbook.plan.threshold_table`; ``chosen`` marks the operating
+    threshold with a vertical line.
+    """
+    fig, ax = plt.subplots(figsize=FIGSIZE)
+    ax.plot(table["threshold"], table["error_rate"], color=PALETTE[3], lw=2, label="error rate (1 - precision)")
+    ax.plot(table["threshold"], table["missing_ratio"], color=PALETTE[0], lw=2,
+            label=f"missing ratio (share of real {event} found)")
+    ax.plot(table["threshold"], table["targeted_share"], color=PALETTE[7], lw=1.5, ls="--", label="share targeted")
+    if chosen is not None:
+        ax.axvline(chosen, color="black", lw=1, ls=":")
+        ax.annotate("operating threshold", (chosen, 1.0), xycoords=("data", "axes fraction"), rotation=90,
+                    va="top", ha="right", fontsize=8)
+    ax.set_ylim(0, 1.02)
+    percent_axis(ax.yaxis)
+    ax.set_xlabel(f"threshold on the predicted {event} probability")
+    ax.set_ylabel("share of customers")
+    ax.set_title(f"Who to target: error rate and missing ratio of the {event} model")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return finish(fig)
+
+
+def plot_calibration(tables: dict[str, pd.DataFrame]) -> Figure:
+    """Reliability diagram: observed event rate against mean predicted probability per bin, per model."""
+    fig, ax = plt.subplots(figsize=(5.5, 4.6))
+    ax.plot([0, 1], [0, 1], color="grey", lw=1, ls="--", label="perfect calibration")
+    for colour, (name, t) in zip(PALETTE, tables.items()):
+        ax.plot(t["predicted"], t["observed"], marker="o", color=colour, lw=1.5, label=name)
+    ax.set_xlabel("mean predicted probability (bin)")
+    ax.set_ylabel("observed share")
+    ax.set_title("Calibration on the test period")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.legend(loc="upper left", fontsize=8)
+    return finish(fig)
+
+
+def plot_drivers(drivers: pd.DataFrame, top: int = 12, title: str = "What drives the prediction") -> Figure:
+    """Two panels per feature family: permutation importance (PR-AUC points lost) and the what-if effect
+    on the predicted probability (percentage points; red raises it, blue lowers it)."""
+    rows = drivers.head(top).iloc[::-1]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 0.35 * len(rows) + 1.6), sharey=True)
+    y = np.arange(len(rows))
+    ax1.barh(y, rows["importance"] * 100, xerr=rows["importance_sd"] * 100, color=PALETTE[0])
+    ax1.set_yticks(y, rows["family"])
+    ax1.set_xlabel("PR-AUC lost when shuffled (points)")
+    ax1.set_title("Reliance of the model")
+    ax2.barh(y, rows["effect"] * 100, color=[PALETTE[3] if e > 0 else PALETTE[0] for e in rows["effect"]])
+    ax2.axvline(0, color="black", lw=0.8)
+    ax2.set_xlabel("effect on the predicted probability (points)")
+    ax2.set_title("Effect for a customer (what-if)")
+    fig.suptitle(title, fontweight="bold")
+    return finish(fig)
