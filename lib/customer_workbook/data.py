@@ -57,6 +57,9 @@ class Dataset:
     tables: dict[str, pd.DataFrame]
     sources: dict[str, str]
     quality: QualityReport
+    #: Tables derived from these (orders, the per-customer table ...), built once on first use by
+    #: :func:`customer_workbook.base.derived`. Treat the tables as read-only once loaded.
+    derived_cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def has(self, name: str) -> bool:
         """True when the optional table ``name`` was supplied and is not empty."""
