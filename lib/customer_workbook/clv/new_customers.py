@@ -39,10 +39,11 @@ def first_purchase_value(transactions: pd.DataFrame, customer_ids) -> pd.Series:
 
 
 def _rfm(transactions: pd.DataFrame, observation_end) -> pd.DataFrame:
-    """:func:`~customer_workbook.clv.rfm_summary` with daily purchase periods measured in weeks, its data warnings muted."""
+    """The table of :func:`~customer_workbook.clv.rfm_summary` with daily purchase periods measured in weeks,
+    its data warnings muted."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return rfm_summary(transactions, observation_end, freq="D", time_unit="W")
+        return rfm_summary(transactions, observation_end, freq="D", time_unit="W").table
 
 
 @dataclass
