@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..base import full_weeks, order_table, week_start
+from ..base import derived, week_start
 from ..contract import SATISFACTION_ITEMS
 from ..data import Dataset
 
@@ -102,11 +102,9 @@ def metric_info(key: str) -> Metric:
     raise KeyError(key)
 
 
-def metric_records(ds: Dataset, orders: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
-    """Unit records of every metric the data supports.
-
-    ``orders`` (from :func:`customer_workbook.base.order_table`) can be passed when already
-    computed, which saves the most expensive step on large data.
+def metric_records(ds: Dataset) -> dict[str, pd.DataFrame]:
+    """Unit records of every metric the data supports, from the run's order table
+    (:func:`customer_workbook.base.derived`) and the optional tables.
 
     Returns
     -------
@@ -119,7 +117,7 @@ def metric_records(ds: Dataset, orders: pd.DataFrame | None = None) -> dict[str,
     """
     out: dict[str, pd.DataFrame] = {}
     tx = ds.transactions
-    orders = order_table(tx) if orders is None else orders
+    orders = derived(ds).orders
     base = pd.DataFrame({"week": week_start(orders["date"]), "customer_id": orders["customer_id"]})
     out["orders"] = base.assign(value=1.0)
     out["active_customers"] = base.drop_duplicates().assign(value=1.0)
@@ -131,7 +129,7 @@ def metric_records(ds: Dataset, orders: pd.DataFrame | None = None) -> dict[str,
         out["delivery_days"] = base[keep].assign(value=days[keep])
     if ds.has("customers") and "signup_date" in ds.customers:
         cust = ds.customers.dropna(subset=["signup_date"])
-        weeks = full_weeks(tx["date"])
+        weeks = derived(ds).full_weeks
         cust = cust[(cust["signup_date"] >= weeks[0]) & (cust["signup_date"] < weeks[-1] + pd.Timedelta(days=7))]
         new = pd.DataFrame({"week": week_start(cust["signup_date"]), "customer_id": cust["customer_id"],
                             "value": 1.0})

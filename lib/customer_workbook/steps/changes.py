@@ -45,8 +45,8 @@ def prepare(ds: Dataset, discount_share: float = 0.4) -> ChangeInputs:
     high discount user (:func:`changes.customer_segments`)."""
     tables = derived(ds)
     return ChangeInputs(weeks=tables.full_weeks, orders=tables.orders,
-                        records=ch.metric_records(ds, orders=tables.orders), events=ch.market_events(ds),
-                        segments=ch.customer_segments(ds, discount_share=discount_share, orders=tables.orders))
+                        records=ch.metric_records(ds), events=ch.market_events(ds),
+                        segments=ch.customer_segments(ds, discount_share=discount_share))
 
 
 def watch_list(ds: Dataset, inputs: ChangeInputs) -> Section:
