@@ -61,3 +61,13 @@ def test_nps_by_group_flags_noise_and_handles_a_single_respondent():
     assert np.isnan(out.loc["solo", "p_value"])                                     # too few to test
     tested = out.dropna(subset=["p_value"])
     assert (tested["p_adjusted"] >= tested["p_value"]).all()
+
+
+def test_promoter_points_average_to_the_nps():
+    from customer_workbook.advocacy.nps import promoter_points
+
+    answers = np.array([10, 9, 8, 7, 6, 0, np.nan])
+    points = promoter_points(answers)
+    np.testing.assert_array_equal(points[:6], [100, 100, 0, 0, -100, -100])
+    assert np.isnan(points[6])
+    assert np.nanmean(points) == pytest.approx(nps(answers).nps)

@@ -11,7 +11,7 @@ from scipy import stats
 
 from ..stats import holm
 
-__all__ = ["NetPromoterScore", "nps", "nps_by_group"]
+__all__ = ["NetPromoterScore", "nps", "nps_by_group", "promoter_points"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,14 @@ class NetPromoterScore:
     passives: float
     detractors: float
     n: int
+
+
+def promoter_points(scores) -> np.ndarray:
+    """Each answer's contribution to the NPS: +100 for a promoter (9-10), 0 for a passive (7-8), -100 for a
+    detractor (0-6); NaN stays NaN. The mean of the points over answers is the NPS, so weekly NPS series and
+    group comparisons can average them."""
+    s = np.asarray(scores, dtype=float)
+    return np.where(np.isnan(s), np.nan, np.where(s >= 9, 100.0, np.where(s <= 6, -100.0, 0.0)))
 
 
 def nps(scores, level: float = 0.95) -> NetPromoterScore:
@@ -56,7 +64,8 @@ def nps(scores, level: float = 0.95) -> NetPromoterScore:
     n = len(s)
     if n == 0:
         return NetPromoterScore(np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, 0)
-    p, d = float(np.mean(s >= 9)), float(np.mean(s <= 6))
+    points = promoter_points(s)
+    p, d = float(np.mean(points > 0)), float(np.mean(points < 0))
     pa, da = (p * n + 1) / (n + 3), (d * n + 1) / (n + 3)
     se = 100.0 * math.sqrt(max(pa + da - (pa - da) ** 2, 0.0) / (n + 3))
     z = stats.norm.ppf(0.5 + level / 2)

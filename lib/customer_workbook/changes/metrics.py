@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..advocacy.nps import promoter_points
 from ..base import derived, week_start
 from ..contract import SATISFACTION_ITEMS
 from ..data import Dataset
@@ -145,7 +146,7 @@ def metric_records(ds: Dataset) -> dict[str, pd.DataFrame]:
         if "nps" in sv:
             nps = sv["nps"].to_numpy(dtype=float)
             ok = ~np.isnan(nps)
-            score = np.where(nps >= 9, 100.0, np.where(nps <= 6, -100.0, 0.0))
+            score = promoter_points(nps)
             out["nps"] = pd.DataFrame({"week": weeks[ok], "customer_id": sv["customer_id"][ok], "value": score[ok]})
         for item in SATISFACTION_ITEMS:
             col = f"sat_{item}"
