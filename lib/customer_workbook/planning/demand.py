@@ -1,6 +1,13 @@
 """Demand anticipation: weekly orders and revenue, and an honest next-quarter forecast with backtested
-intervals (seasonal shape from last year, level from the recent trend)."""
+intervals (seasonal shape from last year, level from the recent trend).
+
+Weeks are the time unit here (Monday start, full weeks only: :mod:`customer_workbook.base.calendar`);
+a quarter is ``horizon = 13`` weeks. The forecast is judged the way it is used, by a rolling-origin
+backtest (Hyndman & Athanasopoulos, *Forecasting: Principles and Practice*, 3rd ed., section 5.10).
+"""
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -9,18 +16,22 @@ from ..arrays import first_occurrences
 from ..base import full_weeks, week_start
 from ..retention.features import coded_transactions
 
-__all__ = ["weekly_demand", "forecast_quarter_total", "backtest_forecast", "forecast_next_quarter"]
+__all__ = ["DemandForecast", "QuarterForecast", "backtest_forecast", "forecast_next_quarter", "forecast_quarter_total",
+           "weekly_demand"]
+
 
 def weekly_demand(transactions: pd.DataFrame) -> pd.DataFrame:
     """Orders and net revenue per full week (Monday start); partial first/last weeks are dropped.
 
-    Returns DataFrame indexed by week start with ``orders`` and ``revenue`` (currency units).
+    Returns DataFrame indexed by week start with ``orders`` and ``revenue`` (currency units). Revenue is
+    booked in the week of each line (a return lowers the week it happened in), so the series is built
+    from the lines rather than from the order table, which dates a whole order at its first line.
     """
     C = coded_transactions(transactions)
-    wk, week_idx = np.unique(week_start(C["date"]), return_inverse=True)
-    first_line = first_occurrences(C["order"])  # an order counts in the week of its first line
+    wk, week_idx = np.unique(week_start(C.date), return_inverse=True)
+    first_line = first_occurrences(C.order)  # an order counts in the week of its first line
     out = pd.DataFrame({"orders": np.bincount(week_idx[first_line], minlength=len(wk)),
-                        "revenue": np.bincount(week_idx, weights=C["amount"], minlength=len(wk))},
+                        "revenue": np.bincount(week_idx, weights=C.amount, minlength=len(wk))},
                        index=pd.DatetimeIndex(wk.astype("datetime64[ns]"), name="week"))
     return out[out.index.isin(full_weeks(transactions["date"]))].astype("float64")
 
@@ -87,8 +98,45 @@ def backtest_forecast(weekly: pd.Series, horizon: int = 13, growth_weeks: int = 
     return out
 
 
+@dataclass(frozen=True)
+class QuarterForecast:
+    """The next-quarter forecast of one measure (orders, or revenue in currency units).
+
+    ``method`` (``"seasonal x growth"`` or ``"seasonal naive"``), ``total``, ``low``, ``high`` (quarter
+    totals), ``weekly`` (DataFrame: ``week``, ``forecast``, ``low``, ``high``), ``backtest``
+    (:func:`backtest_forecast`), ``mape`` (mean absolute percentage error of the quarter total per
+    method: ``forecast``, ``seasonal_naive``, ``recent_mean``), ``coverage`` (share of backtest origins
+    whose actual total fell inside the interval) and ``last_year_total`` (the same weeks a year before).
+    """
+
+    method: str
+    total: float
+    low: float
+    high: float
+    weekly: pd.DataFrame
+    backtest: pd.DataFrame
+    mape: dict[str, float]
+    coverage: float
+    last_year_total: float
+
+
+@dataclass(frozen=True)
+class DemandForecast:
+    """:func:`forecast_next_quarter` output: ``start`` (first forecast week), ``horizon`` (weeks) and one
+    :class:`QuarterForecast` per measure."""
+
+    start: pd.Timestamp
+    horizon: int
+    orders: QuarterForecast
+    revenue: QuarterForecast
+
+    def measures(self) -> dict[str, QuarterForecast]:
+        """``{"orders": ..., "revenue": ...}``."""
+        return {"orders": self.orders, "revenue": self.revenue}
+
+
 def forecast_next_quarter(weekly: pd.DataFrame, horizon: int = 13, growth_weeks: int = 26,
-                          coverage: float = 0.8) -> dict:
+                          coverage: float = 0.8) -> DemandForecast:
     """Next-quarter forecast of orders and revenue with intervals from the backtest errors.
 
     Two candidate methods, "same weeks last year x recent growth" and "same weeks last year" (seasonal
@@ -97,33 +145,42 @@ def forecast_next_quarter(weekly: pd.DataFrame, horizon: int = 13, growth_weeks:
     upper ``(1 - coverage) / 2`` quantiles of that method's backtest log errors (overlapping origins, so
     fewer independent errors than rows).
 
-    Returns
-    -------
-    dict
-        Per measure (``orders``, ``revenue``): ``method`` (``"seasonal x growth"`` or
-        ``"seasonal naive"``), ``total``, ``low``, ``high``, ``weekly`` (DataFrame:
-        week, forecast, low, high), ``backtest`` (:func:`backtest_forecast`), ``mape`` per method
-        (mean absolute percentage error of the quarter total), ``coverage`` of the interval in the
-        backtest, ``last_year_total`` (same quarter a year before); plus ``start`` and ``horizon``.
+    Parameters
+    ----------
+    weekly : DataFrame
+        :func:`weekly_demand` output (``orders``, ``revenue`` per full week).
+    horizon, growth_weeks : int
+        Weeks forecast, and weeks of the recent growth factor.
+    coverage : float
+        Nominal coverage of the interval (0-1).
+
+    Raises
+    ------
+    ValueError
+        When the history is too short for the backtest (:func:`backtest_forecast`).
     """
-    out = {"horizon": horizon, "start": weekly.index[-1] + pd.Timedelta(weeks=1)}
-    qlo, qhi = (1 - coverage) / 2, 1 - (1 - coverage) / 2
-    for measure in ("orders", "revenue"):
-        series = weekly[measure]
-        bt = backtest_forecast(series, horizon, growth_weeks)
-        mape = {m: float(np.mean(np.abs(bt[m] - bt["actual"]) / bt["actual"]))
-                for m in ("forecast", "seasonal_naive", "recent_mean")}
-        growth = mape["forecast"] <= mape["seasonal_naive"]
-        errors = bt["log_error"] if growth else bt["log_error_seasonal_naive"]
-        lo, hi = np.quantile(errors, [qlo, qhi])
-        y = series.to_numpy()
-        path = forecast_quarter_total(y, horizon, growth_weeks) if growth else _seasonal_naive(y, horizon)
-        weeks = pd.date_range(out["start"], periods=horizon, freq="7D")
-        inside = (errors >= lo) & (errors <= hi)
-        out[measure] = {"method": "seasonal x growth" if growth else "seasonal naive", "total": float(path.sum()), "low": float(path.sum() * np.exp(lo)),
-                        "high": float(path.sum() * np.exp(hi)),
-                        "weekly": pd.DataFrame({"week": weeks, "forecast": path, "low": path * np.exp(lo),
-                                                "high": path * np.exp(hi)}),
-                        "backtest": bt, "mape": mape, "coverage": float(inside.mean()),
-                        "last_year_total": float(series.to_numpy()[len(series) - 52: len(series) - 52 + horizon].sum())}
-    return out
+    start = weekly.index[-1] + pd.Timedelta(weeks=1)
+    weeks = pd.date_range(start, periods=horizon, freq="7D")
+    orders, revenue = (_forecast_measure(weekly[m], weeks, growth_weeks, coverage) for m in ("orders", "revenue"))
+    return DemandForecast(start, horizon, orders, revenue)
+
+
+def _forecast_measure(series: pd.Series, weeks: pd.DatetimeIndex, growth_weeks: int,
+                      coverage: float) -> QuarterForecast:
+    """The :class:`QuarterForecast` of one weekly series for the forecast ``weeks``."""
+    horizon = len(weeks)
+    bt = backtest_forecast(series, horizon, growth_weeks)
+    mape = {m: float(np.mean(np.abs(bt[m] - bt["actual"]) / bt["actual"]))
+            for m in ("forecast", "seasonal_naive", "recent_mean")}
+    growth = mape["forecast"] <= mape["seasonal_naive"]
+    errors = bt["log_error"] if growth else bt["log_error_seasonal_naive"]
+    lo, hi = np.quantile(errors, [(1 - coverage) / 2, 1 - (1 - coverage) / 2])
+    y = series.to_numpy()
+    path = forecast_quarter_total(y, horizon, growth_weeks) if growth else _seasonal_naive(y, horizon)
+    inside = (errors >= lo) & (errors <= hi)
+    total = float(path.sum())
+    return QuarterForecast("seasonal x growth" if growth else "seasonal naive", total, float(total * np.exp(lo)),
+                           float(total * np.exp(hi)),
+                           pd.DataFrame({"week": weeks, "forecast": path, "low": path * np.exp(lo),
+                                         "high": path * np.exp(hi)}),
+                           bt, mape, float(inside.mean()), float(_seasonal_naive(y, horizon).sum()))
