@@ -48,6 +48,7 @@ def test_weekly_demand_counts_full_weeks_only_and_books_returns_in_their_week():
                        "amount": [5.0, 10.0, 20.0, -20.0, 7.0, 1.0],
                        "order_id": ["o0", "o1", "o2", "o2", "o3", "o4"]})
     weekly = weekly_demand(tx)  # full weeks: 2024-01-08, 01-15, 01-22 (01-01 and 01-29 are partial)
-    assert list(weekly.index[:2]) == list(pd.to_datetime(["2024-01-08", "2024-01-15"]))
+    assert list(weekly.index) == list(pd.to_datetime(["2024-01-08", "2024-01-15", "2024-01-22"]))
     assert weekly.loc["2024-01-08", "orders"] == 2 and weekly.loc["2024-01-08", "revenue"] == 30
     assert weekly.loc["2024-01-15", "orders"] == 1 and weekly.loc["2024-01-15", "revenue"] == -13  # return + o3
+    assert weekly.loc["2024-01-22"].tolist() == [0.0, 0.0]

@@ -23,7 +23,8 @@ __all__ = ["DemandForecast", "QuarterForecast", "backtest_forecast", "forecast_n
 def weekly_demand(transactions: pd.DataFrame) -> pd.DataFrame:
     """Orders and net revenue per full week (Monday start); partial first/last weeks are dropped.
 
-    Returns DataFrame indexed by week start with ``orders`` and ``revenue`` (currency units). Revenue is
+    Returns DataFrame indexed by week start (every full week, zero when nothing was sold) with ``orders``
+    and ``revenue`` (currency units). Revenue is
     booked in the week of each line (a return lowers the week it happened in), so the series is built
     from the lines rather than from the order table, which dates a whole order at its first line.
     """
@@ -33,7 +34,8 @@ def weekly_demand(transactions: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"orders": np.bincount(week_idx[first_line], minlength=len(wk)),
                         "revenue": np.bincount(week_idx, weights=C.amount, minlength=len(wk))},
                        index=pd.DatetimeIndex(wk.astype("datetime64[ns]"), name="week"))
-    return out[out.index.isin(full_weeks(transactions["date"]))].astype("float64")
+    # a full week without a line is a week of zero demand, not a missing one: the forecast counts 52 rows a year
+    return out.reindex(full_weeks(transactions["date"]), fill_value=0).astype("float64")
 
 
 def forecast_quarter_total(history: np.ndarray, horizon: int = 13, growth_weeks: int = 26) -> np.ndarray:
