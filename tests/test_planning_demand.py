@@ -14,12 +14,12 @@ def test_forecast_recovers_a_seasonal_series_with_known_growth():
     season = 100 + 30 * np.sin(2 * np.pi * np.arange(160) / 52)
     growth = 1.002 ** np.arange(160)  # about 11% a year
     y = season * growth
-    f = forecast_quarter_total(y[:120], horizon=13)
+    f = forecast_quarter_total(y[:120], horizon_weeks=13)
     assert f.sum() == pytest.approx(y[120:133].sum(), rel=0.01)
     weekly = pd.DataFrame({"orders": y, "revenue": y * 50}, index=weeks)
     out = forecast_next_quarter(weekly)
     assert isinstance(out, DemandForecast) and isinstance(out.orders, QuarterForecast)
-    assert out.start == weeks[-1] + pd.Timedelta(weeks=1) and out.horizon == 13
+    assert out.start == weeks[-1] + pd.Timedelta(weeks=1) and out.horizon_weeks == 13
     assert out.orders.mape["forecast"] < 0.01 < out.orders.mape["seasonal_naive"]
     assert out.orders.method == "seasonal x growth"  # the growth adjustment earns its place here
     assert out.orders.low <= out.orders.total <= out.orders.high

@@ -65,7 +65,7 @@ def test_audience_members_and_weekly_reach_by_hand():
     tx = _tx([("A", "2024-06-03", 1.0, "o1"), ("A", "2024-06-04", 1.0, "o2"), ("D", "2024-06-05", 1.0, "o3"),
               ("A", "2024-06-12", 1.0, "o4"), ("B", "2024-06-12", 1.0, "o5"), ("A", "2023-01-02", 1.0, "o0")])
     # weeks from Monday: 06-03 has A and D (2), 06-10 has A (1; B is not a member); 2023 is too long ago
-    assert weekly_reach(tx, pd.Index(["A", "D"]), days=364) == pytest.approx(1.5)
+    assert weekly_reach(tx, pd.Index(["A", "D"]), lookback_days=364) == pytest.approx(1.5)
     assert np.isnan(weekly_reach(tx, pd.Index(["X"])))
 
 

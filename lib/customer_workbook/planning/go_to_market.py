@@ -21,13 +21,13 @@ def go_to_market_plan(audiences: pd.DataFrame, customer_table: pd.DataFrame, pro
     Parameters
     ----------
     audiences : DataFrame
-        :func:`audience_table` output (ranked cells).
+        :func:`~customer_workbook.planning.audience_table` output (ranked cells).
     customer_table : DataFrame, indexed by customer
         Columns ``segment``, ``persona``, ``clv``, ``churn_p`` and, when available, ``main_channel``,
         ``main_line`` (the product line they buy most), ``discount_line_share``, ``mean_days_between_orders``,
         ``recency_days``.
     mvp : DataFrame, optional
-        :func:`product_value_table` output (for the offer).
+        :func:`~customer_workbook.planning.product_value_table` output (for the offer).
     mde : float
         The lift the pilot is sized to detect; expected value = customers x value x lift.
     churn_rate : float, optional
@@ -100,7 +100,7 @@ def targeting_at(threshold: float, test_table: pd.DataFrame, p_now: pd.Series, v
     threshold : float
         Score threshold (customers with probability >= threshold are targeted).
     test_table : DataFrame
-        :func:`threshold_table` on the test period (thresholds on a 0.05 grid).
+        :func:`~customer_workbook.retention.threshold_table` on the test period (thresholds on a 0.05 grid).
     p_now : Series
         Today's predicted probability per customer.
     value_now : Series

@@ -235,15 +235,16 @@ def audience_members(personas: pd.Series, segment: pd.Series | None, persona: st
     return customers[inside]
 
 
-def weekly_reach(transactions: pd.DataFrame, members: pd.Index, days: int = 364) -> float:
-    """Distinct ``members`` with a transaction line in a typical week of the last ``days`` days.
+def weekly_reach(transactions: pd.DataFrame, members: pd.Index, lookback_days: int = 364) -> float:
+    """Distinct ``members`` with a transaction line in a typical week of the last ``lookback_days`` days.
 
     The mean, over the Monday-start weeks (:func:`customer_workbook.base.week_start`) in which any member
     has a line, of the number of distinct members with a line that week: how many of them the pilot can
     reach (enrol) a week. NaN when no member has a line in the period.
     """
     tx = transactions
-    recent = tx[(tx["date"] >= tx["date"].max() - pd.Timedelta(days=days)) & tx["customer_id"].isin(members)]
+    since = tx["date"].max() - pd.Timedelta(days=lookback_days)
+    recent = tx[(tx["date"] >= since) & tx["customer_id"].isin(members)]
     return float(recent.groupby(week_start(recent["date"]))["customer_id"].nunique().mean())
 
 

@@ -285,16 +285,16 @@ def demand_next_quarter(ds: Dataset) -> Section:
         return draft.done(weekly=weekly, forecast=None)
     for (measure, d), unit in zip(demand.measures().items(), ("orders", "currency units")):
         draft.show(plots.plot_demand_forecast(weekly[measure], d.weekly, d.backtest, unit,
-                                              f"{measure.capitalize()}: next {demand.horizon} weeks"))
+                                              f"{measure.capitalize()}: next {demand.horizon_weeks} weeks"))
         draft.add(f"forecast_{measure}_next_quarter", round(d.total, 1),
-                  f"Forecast {measure} in the next {demand.horizon} weeks", headline=measure == "revenue", unit=unit)
+                  f"Forecast {measure} in the next {demand.horizon_weeks} weeks", headline=measure == "revenue", unit=unit)
         draft.add(f"forecast_{measure}_interval", [round(d.low, 1), round(d.high, 1)],
                   f"80% interval of the {measure} forecast", unit=unit)
         draft.add(f"forecast_{measure}_method", d.method, f"Forecast method chosen by the backtest ({measure})")
         draft.add(f"forecast_{measure}_backtest_mape", {k: round(v, 4) for k, v in d.mape.items()},
                   f"Backtest error of the quarter total ({measure}), per method", unit="share")
     o, r = demand.orders, demand.revenue
-    draft.say(f"For the {demand.horizon} weeks from {demand.start:%d %B %Y} we expect **{o.total:,.0f} orders** "
+    draft.say(f"For the {demand.horizon_weeks} weeks from {demand.start:%d %B %Y} we expect **{o.total:,.0f} orders** "
               f"({o.low:,.0f} to {o.high:,.0f}) and **{r.total:,.0f}** in revenue ({r.low:,.0f} to {r.high:,.0f}); "
               f"the same weeks last year brought {r.last_year_total:,.0f}. In the backtest the revenue total was off "
               f"by {r.mape['forecast']:.1%} on average with the growth adjustment, {r.mape['seasonal_naive']:.1%} "
