@@ -56,9 +56,7 @@ print(json.dumps({"time": min(times), "peak": peak, "params": [float(m.params_[k
 def simulate(n: int, seed: int = 2024):
     rng = np.random.default_rng(seed)
     T = rng.integers(1, 547, n) / 7.0
-    sim = clv.simulate_bgnbd(n, **TRUE, T=T, seed=seed + 1, resolution=1 / 7)
-    sim.attrs["time_unit"] = "W"
-    return sim
+    return clv.simulate_bgnbd(n, **TRUE, T=T, seed=seed + 1, resolution=1 / 7)
 
 
 def timed(func, repeats: int):
@@ -116,7 +114,7 @@ def main(argv=None) -> int:
     rows = []
     for n in args.sizes:
         sim = simulate(n)
-        fit_t, fit_mem, model = timed(lambda: clv.BGNBDModel().fit(sim), args.repeats)
+        fit_t, fit_mem, model = timed(lambda: clv.BGNBDModel().fit(sim, time_unit="W"), args.repeats)
 
         def score():
             pa = model.probability_alive(sim)

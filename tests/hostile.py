@@ -5,7 +5,7 @@ analyses still find their structure), the payloads cycling through script tags, 
 Markdown ``javascript:`` link, matplotlib mathtext and one value longer than 200 characters. Columns
 with an ``allowed`` set in the data contract (engagement events, product tiers, reasons ...) keep their
 values, as the contract demands; ``income_band`` keeps its low / middle / high vocabulary, which the
-persona features read as a level (``behaviour.customer_features``). Customer ids become e-mail
+persona features read as a level (``base.customer_features``). Customer ids become e-mail
 addresses, which must never reach a report.
 
 >>> hostile_value("store", 0)

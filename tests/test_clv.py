@@ -35,6 +35,11 @@ def tx():
 
 
 def _rfm(tx, **kw):
+    """The table of rfm_summary (its data warnings muted)."""
+    return _summary(tx, **kw).table
+
+
+def _summary(tx, **kw):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CLVDataWarning)
         return clv.rfm_summary(tx, END, **kw)
@@ -51,7 +56,9 @@ def test_daily_rfm_merges_same_day_lines_and_skips_returns(tx):
     assert rfm.loc["B"].tolist() == [1, 10.0, 21.0, 12.0]
     assert rfm.loc["F"].tolist() == [2, 7.0, 28.0, 10.0]
     assert rfm["frequency"].dtype == np.int64
-    assert rfm.attrs["time_unit"] == "D" and rfm.attrs["freq"] == "D"
+    summary = _summary(tx)
+    assert summary.time_unit == "D" and summary.freq == "D" and summary.observation_end == pd.Timestamp(END)
+    assert isinstance(summary, clv.PurchaseSummary) and len(summary) == 3
 
 
 def test_weekly_periods_end_on_observation_end(tx):
@@ -71,18 +78,20 @@ def test_daily_purchases_in_weeks(tx):
 
 def test_excluded_customers_are_reported(tx):
     with pytest.warns(CLVDataWarning) as record:
-        rfm = clv.rfm_summary(tx, END)
+        summary = clv.rfm_summary(tx, END)
     messages = " | ".join(str(w.message) for w in record)
     assert "1 customer (e.g. 'C')" in messages and "return or refund" in messages
     assert "1 customer (e.g. 'D')" in messages and "T = 0" in messages
-    assert rfm.attrs["excluded"] == {"no_purchase": 1, "T_zero": 1}
-    assert "E" not in rfm.index
+    assert summary.excluded == {"no_purchase": 1, "T_zero": 1}
+    assert "E" not in summary.table.index
 
 
 def test_calibration_and_holdout_split(tx):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CLVDataWarning)
-        split = clv.calibration_and_holdout(tx, "2024-01-09", END)
+        summary = clv.calibration_and_holdout(tx, "2024-01-09", END)
+    split = summary.table
+    assert summary.calibration_end == pd.Timestamp("2024-01-09")
     # only A (Jan 1) and F (Jan 3) were acquired by Jan 9; A's Jan 8 purchase is calibration
     assert split.index.tolist() == ["A", "F"]
     assert split.loc["A", ["frequency", "recency", "T"]].tolist() == [1, 7.0, 8.0]
@@ -223,6 +232,6 @@ def test_summary_and_repr():
     assert list(table.columns) == ["estimate", "std_error", "lower_95", "upper_95"]
     assert list(table.index) == ["r", "alpha", "s", "beta"]
     assert (table["lower_95"] < table["estimate"]).all() and (table["estimate"] < table["upper_95"]).all()
-    assert table.attrs["n_customers"] == 2000 and table.attrs["log_likelihood"] == model.log_likelihood_
+    assert model.n_customers_ == 2000 and np.isfinite(model.log_likelihood_)
     assert "ParetoNBDModel(r=" in repr(model) and model.time_unit_ == "W"
     assert repr(clv.GammaGammaModel()) == "GammaGammaModel(unfitted)"

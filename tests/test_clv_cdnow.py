@@ -60,13 +60,13 @@ def test_calibration_rfm_is_the_published_construction(rfm):
     # Fader & Hardie's spreadsheet data: 2,357 customers, 2,457 repeat purchases, 1,411 without
     # a repeat purchase; customer 1 (master id 00004) has x = 2, t_x = 30.43, T = 38.86.
     assert len(rfm) == 2357
-    assert int(rfm["frequency"].sum()) == 2457
-    assert int((rfm["frequency"] == 0).sum()) == 1411
-    first = rfm.loc["00004"]
+    assert int(rfm.table["frequency"].sum()) == 2457
+    assert int((rfm.table["frequency"] == 0).sum()) == 1411
+    first = rfm.table.loc["00004"]
     assert (first["frequency"], round(first["recency"], 2), round(first["T"], 2)) == (2, 30.43, 38.86)
     assert first["monetary_value"] == pytest.approx((29.73 + 14.96) / 2)
-    assert rfm["T"].max() == pytest.approx(272 / 7) and rfm["T"].min() == pytest.approx(27.0)
-    assert rfm.attrs["time_unit"] == "W" and rfm.attrs["excluded"] == {}
+    assert rfm.table["T"].max() == pytest.approx(272 / 7) and rfm.table["T"].min() == pytest.approx(27.0)
+    assert rfm.time_unit == "W" and rfm.excluded == {}
 
 
 def test_bgnbd_matches_fader_hardie_lee_2005(bgnbd):
@@ -125,8 +125,8 @@ def test_predictions_match_independent_implementation(rfm, bgnbd, pareto):
 
 
 def test_holdout_and_tracking_against_actuals(transactions, split, bgnbd):
-    assert int(split["frequency_holdout"].sum()) == 1882
-    assert (split["duration_holdout"] == 39.0).all()
+    assert int(split.table["frequency_holdout"].sum()) == 1882
+    assert (split.table["duration_holdout"] == 39.0).all()
     table = clv.calibration_holdout_table(bgnbd, split, max_frequency=7)
     assert table["customers"].tolist() == [1411, 439, 214, 100, 62, 38, 29, 64]
     assert table.loc[0, "actual"] == pytest.approx(334 / 1411)
@@ -150,12 +150,12 @@ def test_spend_is_independent_of_frequency_on_cdnow(rfm):
 
 def test_cdnow_clv_end_to_end(rfm, bgnbd, gamma_gamma):
     value = clv.customer_lifetime_value(bgnbd, gamma_gamma, rfm, horizon_months=12, discount_rate=0.01)
-    assert value.index.equals(rfm.index)
+    assert value.index.equals(rfm.table.index)
     # lifetimes 0.11.3 gives 71,508 with 30-day months; ours uses 30.44-day months
     assert float(value.sum()) == pytest.approx(71_550.2, abs=0.5)
     assert (value > 0).all()
     # a one-off buyer is worth the population mean spend times their expected purchases
-    new = rfm[rfm["frequency"] == 0].iloc[[0]]
+    new = rfm.table[rfm.table["frequency"] == 0].iloc[[0]]
     raw = clv.customer_lifetime_value(bgnbd, gamma_gamma.population_mean_spend(), new, horizon_months=12,
                                       discount_rate=0.0)
     assert float(raw.iloc[0]) == pytest.approx(

@@ -217,8 +217,7 @@ def fitted():
     sim = clv.simulate_bgnbd(20_000, **BG_TRUE, T=np.random.default_rng(3).integers(7, 365, 20_000) / 7,
                              seed=3, resolution=1 / 7)
     sim["monetary_value"] = clv.simulate_gamma_gamma(sim["frequency"], **GG_TRUE, seed=3)
-    sim.attrs["time_unit"] = "W"
-    return sim, clv.BGNBDModel().fit(sim), clv.GammaGammaModel().fit(sim)
+    return sim, clv.BGNBDModel().fit(sim, time_unit="W"), clv.GammaGammaModel().fit(sim)
 
 
 def test_clv_without_discount_is_spend_times_expected_purchases(fitted):

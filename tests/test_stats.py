@@ -64,15 +64,16 @@ def test_sample_size_matches_statsmodels(p1, mde, alpha, power, ratio):
     expected = sm_power.NormalIndPower().solve_power(effect_size=h, alpha=alpha, power=power, ratio=ratio,
                                                      alternative="two-sided")
     got = sample_size_two_proportions(p1, mde, alpha, power, ratio)
-    assert got["effect_size"] == pytest.approx(h, rel=1e-12)
-    assert got["n_control"] == pytest.approx(expected, rel=1e-6)
-    assert got["n_treated"] == pytest.approx(expected * ratio, rel=1e-6)
-    assert got["total"] == int(np.ceil(got["n_control"]) + np.ceil(got["n_treated"]))
+    assert got.effect_size == pytest.approx(h, rel=1e-12)
+    assert got.n_control == pytest.approx(expected, rel=1e-6)
+    assert got.n_treated == pytest.approx(expected * ratio, rel=1e-6)
+    assert got.total == int(np.ceil(got.n_control) + np.ceil(got.n_treated))
+    assert (got.n_control_ceil, got.n_treated_ceil) == (int(np.ceil(got.n_control)), int(np.ceil(got.n_treated)))
 
 
 def test_sample_size_textbook_value_and_inverse():
     # classic: 50% -> 55%, alpha 5%, power 80%: about 1,565 per arm (arcsine approximation)
-    n = sample_size_two_proportions(0.5, 0.05)["n_control"]
+    n = sample_size_two_proportions(0.5, 0.05).n_control
     assert 1560 < n < 1570
     assert minimum_detectable_effect(0.5, n) == pytest.approx(0.05, abs=1e-6)
     with pytest.raises(ValueError):

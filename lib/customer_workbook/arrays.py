@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = ["first_occurrences", "group_argmin", "group_max", "group_min", "sorted_unique"]
+
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
     """Distinct values of a 1-d array, ascending (what ``np.unique`` returns), by one sort."""

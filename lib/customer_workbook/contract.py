@@ -19,6 +19,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+__all__ = [
+    "CAMPAIGNS", "CUSTOMERS", "ENGAGEMENT", "ENGAGEMENT_EVENTS", "MARKET", "MARKETING", "PRODUCTS",
+    "PRODUCT_TIERS", "PROSPECTS", "REASONS", "SATISFACTION_ITEMS", "SURVEYS", "TABLES", "TRANSACTIONS",
+    "Column", "TableSpec", "contract_markdown",
+]
+
 #: The ten reasons a customer chooses a product or service (methodology, step 1).
 REASONS: tuple[str, ...] = (
     "innovation",

@@ -24,6 +24,10 @@ import pandas as pd
 from .escaping import md
 from .paths import atomic_write_text, resolve_path
 
+__all__ = [
+    "Findings", "default_findings_path", "format_value", "headline_markdown", "load_findings", "to_jsonable",
+]
+
 _CODE_NAME = re.compile(r"[A-Za-z0-9_.]+")  # a contract table or column name, shown as code
 
 

@@ -5,6 +5,8 @@ import os
 import tempfile
 from pathlib import Path
 
+__all__ = ["atomic_write_bytes", "atomic_write_text", "project_root", "resolve_path"]
+
 
 def project_root() -> Path:
     """The repository root (the folder holding ``pyproject.toml``), or the working directory.

@@ -69,12 +69,14 @@ def behaviour_explorer(frame, scores, answers=None, groupings: tuple[str, ...] =
     against all customers, its RFM score distribution and its NPS with interval.
 
     ``frame`` is per customer (columns of ``groupings`` plus ``orders``, ``revenue``, ``aov``,
-    ``recency_days``), ``scores`` from ``behaviour.rfm_scores`` and ``answers`` from
-    ``behaviour.latest_answers`` (optional). All computation is ``behaviour.group_snapshot``.
+    ``recency_days``), ``scores`` the ``table`` of :func:`customer_workbook.segments.rfm_scores` and
+    ``answers`` from :func:`customer_workbook.reasons.latest_answers` (optional). All computation is
+    :func:`customer_workbook.segments.group_snapshot`.
     """
     from IPython.display import Markdown
 
-    from . import behaviour, plots
+    from . import plots
+    from .segments import group_snapshot
 
     options = [(shorten(f"{kind.replace('_name', '')}: {g}"), (kind, str(g)))
                for kind in groupings if kind in frame
@@ -83,15 +85,15 @@ def behaviour_explorer(frame, scores, answers=None, groupings: tuple[str, ...] =
 
     def update(choice):
         kind, group = choice
-        snap = behaviour.group_snapshot(kind, group, frame, scores, answers)
-        display(plots.styled_table(snap["profile"], {str(group): "{:,.2f}", "all customers": "{:,.2f}"}))
+        snap = group_snapshot(kind, group, frame, scores, answers)
+        display(plots.styled_table(snap.profile, {str(group): "{:,.2f}", "all customers": "{:,.2f}"}))
         both = scores.loc[frame.index].copy()
         label = (frame[kind].astype(str) == group).map({True: group, False: "all others"})
         display(plots.plot_rfm_distribution(both, label, title=f"RFM scores: {group} vs all others"))
-        if snap["nps"] is not None and snap["nps"]["n"]:
-            n = snap["nps"]
-            display(Markdown(f"**NPS {n['nps']:+.0f}** (95% interval {n['low']:+.0f} to {n['high']:+.0f}, "
-                             f"{n['n']:,} respondents)."))
+        if snap.nps is not None and snap.nps.n:
+            n = snap.nps
+            display(Markdown(f"**NPS {n.nps:+.0f}** (95% interval {n.low:+.0f} to {n.high:+.0f}, "
+                             f"{n.n:,} respondents)."))
         else:
             display(Markdown("No survey answers for this group."))
 

@@ -26,6 +26,11 @@ import nbformat
 from .findings import format_value, load_findings
 from .paths import atomic_write_text, resolve_path
 
+__all__ = [
+    "PLACEHOLDER", "exercises", "main", "render_guide", "starter_source", "student_notebook",
+    "write_student_copies",
+]
+
 EXERCISE, SOLUTION, STARTER = "exercise", "solution", "starter"
 PLACEHOLDER = re.compile(r"\{\{\s*([0-9A-Za-z_]+):([0-9A-Za-z_]+)\s*\}\}")
 

@@ -3,6 +3,7 @@ rest of the customers."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -10,10 +11,37 @@ from scipy import stats
 
 from ..stats import holm
 
-__all__ = ["nps", "nps_by_group"]
+__all__ = ["NetPromoterScore", "nps", "nps_by_group", "promoter_points"]
 
 
-def nps(scores, level: float = 0.95) -> dict:
+@dataclass(frozen=True)
+class NetPromoterScore:
+    """An NPS with its interval (:func:`nps`).
+
+    ``nps``, ``low``, ``high`` and its standard error ``se`` in points (-100..100); ``promoters``,
+    ``passives``, ``detractors`` as shares of the answers (0-1); ``n`` answers. Everything but ``n`` is
+    NaN when there are no answers.
+    """
+
+    nps: float
+    low: float
+    high: float
+    se: float
+    promoters: float
+    passives: float
+    detractors: float
+    n: int
+
+
+def promoter_points(scores) -> np.ndarray:
+    """Each answer's contribution to the NPS: +100 for a promoter (9-10), 0 for a passive (7-8), -100 for a
+    detractor (0-6); NaN stays NaN. The mean of the points over answers is the NPS, so weekly NPS series and
+    group comparisons can average them."""
+    s = np.asarray(scores, dtype=float)
+    return np.where(np.isnan(s), np.nan, np.where(s >= 9, 100.0, np.where(s <= 6, -100.0, 0.0)))
+
+
+def nps(scores, level: float = 0.95) -> NetPromoterScore:
     """Net Promoter Score with its analytic confidence interval.
 
     Promoters answer 9-10, passives 7-8, detractors 0-6; NPS = 100 x (promoter share - detractor
@@ -22,21 +50,28 @@ def nps(scores, level: float = 0.95) -> dict:
     added to each of the three groups (shares ``(count + 1) / (n + 3)``, an Agresti-Caffo-style
     adjustment) so that small or unanimous groups do not get a zero-width interval.
 
-    Returns ``{"nps", "low", "high", "se", "promoters", "passives", "detractors", "n"}`` (shares 0-1,
-    NPS, bounds and standard error in points; NaN when there are no answers).
+    Parameters
+    ----------
+    scores : array_like, shape (n,)
+        Answers 0-10 to "how likely are you to recommend us?" (NaN answers are dropped).
+    level
+        Coverage of the interval.
+
+    Reference: Rocks (2016), "Interval estimation for the Net Promoter Score", The American Statistician
+    70(4) (the multinomial variance and adjusted intervals).
     """
     s = pd.Series(scores).dropna().to_numpy(dtype=float)
     n = len(s)
     if n == 0:
-        return {"nps": np.nan, "low": np.nan, "high": np.nan, "se": np.nan, "promoters": np.nan,
-                "passives": np.nan, "detractors": np.nan, "n": 0}
-    p, d = float(np.mean(s >= 9)), float(np.mean(s <= 6))
+        return NetPromoterScore(np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, 0)
+    points = promoter_points(s)
+    p, d = float(np.mean(points > 0)), float(np.mean(points < 0))
     pa, da = (p * n + 1) / (n + 3), (d * n + 1) / (n + 3)
     se = 100.0 * math.sqrt(max(pa + da - (pa - da) ** 2, 0.0) / (n + 3))
     z = stats.norm.ppf(0.5 + level / 2)
     value = 100.0 * (p - d)
-    return {"nps": value, "low": value - z * se, "high": value + z * se, "se": se, "promoters": p,
-            "passives": 1 - p - d, "detractors": d, "n": n}
+    return NetPromoterScore(nps=value, low=value - z * se, high=value + z * se, se=se, promoters=p,
+                            passives=1 - p - d, detractors=d, n=n)
 
 
 def nps_by_group(scores: pd.Series, groups: pd.Series, level: float = 0.95, min_n: int = 1,
@@ -52,7 +87,7 @@ def nps_by_group(scores: pd.Series, groups: pd.Series, level: float = 0.95, min_
     scores
         NPS answers 0-10 per respondent (index ``customer_id``).
     groups
-        Group label per customer (segment, persona, tier...); respondents without one are dropped.
+        Group label per customer (segment, persona, advocacy level...); respondents without one are dropped.
     level, min_n
         Interval level and the smallest group to report.
     min_n_test
@@ -73,11 +108,11 @@ def nps_by_group(scores: pd.Series, groups: pd.Series, level: float = 0.95, min_
         if inside.sum() < min_n:
             continue
         a, b = nps(both.loc[inside, "s"], level), nps(both.loc[~inside, "s"], level)
-        diff = a["nps"] - b["nps"]
-        se = math.sqrt(a["se"] ** 2 + b["se"] ** 2) if b["n"] else np.nan
-        pval = float(2 * stats.norm.sf(abs(diff) / se)) if se and se > 0 and a["n"] >= min_n_test else np.nan
-        rows.append({"group": str(g), "n": a["n"], "nps": a["nps"], "low": a["low"], "high": a["high"],
-                     "promoters": a["promoters"], "detractors": a["detractors"], "vs_rest": diff, "p_value": pval})
+        diff = a.nps - b.nps
+        se = math.sqrt(a.se ** 2 + b.se ** 2) if b.n else np.nan
+        pval = float(2 * stats.norm.sf(abs(diff) / se)) if se and se > 0 and a.n >= min_n_test else np.nan
+        rows.append({"group": str(g), "n": a.n, "nps": a.nps, "low": a.low, "high": a.high,
+                     "promoters": a.promoters, "detractors": a.detractors, "vs_rest": diff, "p_value": pval})
     out = pd.DataFrame(rows)
     if out.empty:
         return out.assign(p_adjusted=[], significant=[])

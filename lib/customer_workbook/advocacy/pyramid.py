@@ -1,16 +1,25 @@
 """The advocacy pyramid: lurkers, likers and lovers by how often customers engage, and how advocacy,
-revenue and lock-in overlap."""
+revenue and lock-in overlap.
+
+The pyramid has three **levels** (:data:`LEVELS`): about 90% of a typical base are lurkers (buy, rarely
+engage), 9% likers (engaged, rarely recommend) and 1% lovers (review, refer, post). "Level" is used
+for the pyramid only; a product's ``tier`` is a column of the data contract.
+"""
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["ADVOCACY_EVENTS", "TIERS", "advocacy_overlap", "advocacy_tiers", "engagement_rates"]
+__all__ = ["ADVOCACY_EVENTS", "LEVELS", "AdvocacyOverlap", "advocacy_levels", "advocacy_overlap", "engagement_rates"]
 
 
+#: Engagement events that count as advocacy (recommending us to others).
 ADVOCACY_EVENTS: tuple[str, ...] = ("review", "referral", "community_post")
-TIERS: tuple[str, ...] = ("lurker", "liker", "lover")
+#: Levels of the advocacy pyramid, from the base to the top.
+LEVELS: tuple[str, ...] = ("lurker", "liker", "lover")
 
 
 def engagement_rates(engagement: pd.DataFrame, features: pd.DataFrame, min_weeks: float = 52.0) -> pd.DataFrame:
@@ -39,8 +48,8 @@ def engagement_rates(engagement: pd.DataFrame, features: pd.DataFrame, min_weeks
     return out
 
 
-def advocacy_tiers(rates: pd.DataFrame, lover_min_per_year: float = 4.0, liker_min_per_year: float = 3.0) -> pd.Series:
-    """Advocacy pyramid tier of each customer from engagement rates (:func:`engagement_rates`).
+def advocacy_levels(rates: pd.DataFrame, lover_min_per_year: float = 4.0, liker_min_per_year: float = 3.0) -> pd.Series:
+    """Advocacy pyramid level of each customer from engagement rates (:func:`engagement_rates`).
 
     * ``lover`` - actively recommends: at least ``lover_min_per_year`` reviews, referrals or community
       posts a year;
@@ -48,22 +57,47 @@ def advocacy_tiers(rates: pd.DataFrame, lover_min_per_year: float = 4.0, liker_m
       year, but advocates less;
     * ``lurker`` - everyone else: buys, rarely engages.
 
-    Returns a categorical Series (categories :data:`TIERS`).
+    Returns a categorical Series named ``level`` (categories :data:`LEVELS`), indexed like ``rates``.
     """
     adv = rates["advocacy_per_week"].to_numpy() * 52.0
     eng = rates["events_per_week"].to_numpy() * 52.0
     code = np.where(adv >= lover_min_per_year, 2, np.where(eng >= liker_min_per_year, 1, 0))
-    return pd.Series(pd.Categorical.from_codes(code, categories=TIERS), index=rates.index, name="tier")
+    return pd.Series(pd.Categorical.from_codes(code, categories=LEVELS), index=rates.index, name="level")
 
 
-def advocacy_overlap(tiers: pd.Series, revenue: pd.Series, rates: pd.DataFrame, loyalty: pd.Series | None = None,
-                     top_share: float = 0.10) -> dict:
+@dataclass(frozen=True)
+class AdvocacyOverlap:
+    """How advocacy, spending and loyalty overlap (:func:`advocacy_overlap`); shares 0-1.
+
+    Among the top ``top_share`` spenders: ``top_spenders_lover_share`` (lovers),
+    ``top_spenders_liker_or_lover_share`` (likers or lovers) and ``top_overlap`` (also top advocates).
+    ``lovers_in_top_spenders``: share of lovers who are top spenders (NaN without lovers).
+    ``spearman_revenue_advocacy``: rank correlation of revenue with the advocacy rate (-1..1).
+    ``base_lover_share`` and ``base_liker_or_lover_share`` over all customers. Among the most loyal
+    ``top_share`` (when a loyalty measure was given, else NaN): ``loyal_lurker_share`` and
+    ``loyal_lover_share``.
+    """
+
+    top_spenders_lover_share: float
+    top_spenders_liker_or_lover_share: float
+    lovers_in_top_spenders: float
+    top_overlap: float
+    spearman_revenue_advocacy: float
+    base_lover_share: float
+    base_liker_or_lover_share: float
+    top_share: float
+    loyal_lurker_share: float = np.nan
+    loyal_lover_share: float = np.nan
+
+
+def advocacy_overlap(levels: pd.Series, revenue: pd.Series, rates: pd.DataFrame, loyalty: pd.Series | None = None,
+                     top_share: float = 0.10) -> AdvocacyOverlap:
     """Loyalty is not advocacy, and top spenders are not top advocates: the overlap numbers.
 
     Parameters
     ----------
-    tiers
-        From :func:`advocacy_tiers`.
+    levels
+        From :func:`advocacy_levels`.
     revenue
         Net revenue per customer (currency units).
     rates
@@ -71,36 +105,25 @@ def advocacy_overlap(tiers: pd.Series, revenue: pd.Series, rates: pd.DataFrame, 
     loyalty
         Optional loyalty measure (e.g. the health score); its top ``top_share`` are "most loyal".
     top_share
-        Share of customers counted as "top" (0.10 = top decile).
-
-    Returns
-    -------
-    dict
-        ``top_spenders_lover_share``, ``top_spenders_liker_or_lover_share``, ``lovers_in_top_spenders``,
-        ``top_overlap`` (share of top spenders who are also top advocates), ``spearman_revenue_advocacy``,
-        ``base_lover_share``, ``base_liker_or_lover_share``; with ``loyalty``: ``loyal_lurker_share``
-        (share of the most loyal who are lurkers) and ``loyal_lover_share``.
+        Share of customers counted as "top" (0.10 = top decile; ties broken by order of appearance).
     """
-    idx = tiers.index
+    idx = levels.index
     rev = revenue.reindex(idx).fillna(0.0)
     adv = rates["advocacy_per_week"].reindex(idx).fillna(0.0)
-    t = tiers.astype(str)
+    t = levels.astype(str)
     top_spend = rev.rank(pct=True, method="first") > 1 - top_share
     top_adv = adv.rank(pct=True, method="first") > 1 - top_share
     lovers = t == "lover"
     engaged = t.isin(["liker", "lover"])
-    out = {
-        "top_spenders_lover_share": float(lovers[top_spend].mean()),
-        "top_spenders_liker_or_lover_share": float(engaged[top_spend].mean()),
-        "lovers_in_top_spenders": float(top_spend[lovers].mean()) if lovers.any() else np.nan,
-        "top_overlap": float(top_adv[top_spend].mean()),
-        "spearman_revenue_advocacy": float(stats.spearmanr(rev, adv).statistic) if len(idx) > 2 else np.nan,
-        "base_lover_share": float(lovers.mean()),
-        "base_liker_or_lover_share": float(engaged.mean()),
-        "top_share": top_share,
-    }
+    loyal_lurker = loyal_lover = np.nan
     if loyalty is not None:
         loyal = loyalty.reindex(idx).rank(pct=True, method="first") > 1 - top_share
-        out["loyal_lurker_share"] = float((t[loyal] == "lurker").mean())
-        out["loyal_lover_share"] = float(lovers[loyal].mean())
-    return out
+        loyal_lurker, loyal_lover = float((t[loyal] == "lurker").mean()), float(lovers[loyal].mean())
+    return AdvocacyOverlap(
+        top_spenders_lover_share=float(lovers[top_spend].mean()),
+        top_spenders_liker_or_lover_share=float(engaged[top_spend].mean()),
+        lovers_in_top_spenders=float(top_spend[lovers].mean()) if lovers.any() else np.nan,
+        top_overlap=float(top_adv[top_spend].mean()),
+        spearman_revenue_advocacy=float(stats.spearmanr(rev, adv).statistic) if len(idx) > 2 else np.nan,
+        base_lover_share=float(lovers.mean()), base_liker_or_lover_share=float(engaged.mean()),
+        top_share=top_share, loyal_lurker_share=loyal_lurker, loyal_lover_share=loyal_lover)

@@ -58,7 +58,6 @@ def customer_features(transactions: pd.DataFrame, products: pd.DataFrame | None 
         _product_mix(frame, lines, tx, products, new_product_days)
     if customers is not None:
         _attributes(frame, customers)
-    frame.attrs["as_of"] = end
     return frame
 
 

@@ -16,6 +16,11 @@ from ..findings import format_value, headline_markdown, load_findings
 from ..paths import atomic_write_text
 from .worker import Job, JobResult
 
+__all__ = [
+    "BANNERS", "REPORT_CSS", "RUNNER_SET", "TEMPLATES", "index_page", "render_report", "write_index",
+    "write_runs_index",
+]
+
 RUNNER_SET = ("findings_path", "interactive")
 BANNERS = {
     "failed": ("This report did not complete.", "The output below stops at the failing cell."),

@@ -36,6 +36,11 @@ from .report import write_index, write_runs_index
 from .spec import BatchConfigError, RunSpec, declared_parameters, load_run_specs
 from .worker import JOB_ENV, Job, JobResult, disk_full_message, is_disk_full
 
+__all__ = [
+    "DEFAULT_CELL_TIMEOUT", "POLL", "STOP_GRACE", "BatchInterrupted", "DiskFullError", "RunLock",
+    "RunLockedError", "notebook_parameter_names", "plan_jobs", "run_batch",
+]
+
 DEFAULT_CELL_TIMEOUT = 600  # seconds per cell
 STOP_GRACE = 10.0  # seconds a job gets to shut its kernel down and write its report after a stop request
 POLL = 0.1

@@ -22,6 +22,11 @@ from pathlib import Path
 
 from ..paths import atomic_write_text, project_root
 
+__all__ = [
+    "DISK_FULL_ERRNOS", "JOB_ENV", "KERNEL", "KERNEL_ARGUMENTS", "STATUSES", "Job", "JobInterrupted",
+    "JobResult", "disk_full_message", "is_disk_full", "kill_own_children", "main", "run_job", "shown_path",
+]
+
 KERNEL = "python3"
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]  # no start-up chatter from every kernel in batch logs
 DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..base import order_table
+from ..base import derived
 from ..data import Dataset
 from ..stats import benjamini_hochberg
 from .changepoints import detect_change_points, noise_scale
@@ -30,28 +30,28 @@ __all__ = [
 MIN_GROUP_CUSTOMERS = 30   # groups smaller than this are left out of "who changed"
 
 
-def customer_segments(ds: Dataset, discount_share: float = 0.4, min_lines: int = 3,
-                      orders: pd.DataFrame | None = None) -> pd.DataFrame:
+def customer_segments(ds: Dataset, discount_share: float = 0.4, min_lines: int = 3) -> pd.DataFrame:
     """Observable segmentations of the customers, one column each (index: customer_id; NA = unknown).
 
     - ``price_sensitivity``: "high discount use" when at least ``discount_share`` of the customer's
-      purchase lines carried a discount, else "low discount use" (needs ``transactions.discount``; customers
-      with fewer than ``min_lines`` purchase lines stay unknown). A fixed threshold, not quantiles, so ties
-      cannot break it.
+      purchase lines carried a discount (the per-customer table's ``discount_share``), else "low discount
+      use" (needs ``transactions.discount``; customers with fewer than ``min_lines`` purchase lines stay
+      unknown). A fixed threshold, not quantiles, so ties cannot break it.
     - ``main_channel``: the sales channel of most of the customer's orders (needs ``transactions.channel``).
     - ``region``, ``income_band``, ``acquisition_channel``, ``age_band`` (under 30, 30-44, 45-59, 60+) from
       ``customers`` when supplied.
+
+    Reads the run's derived tables (:func:`customer_workbook.base.derived`): the per-customer table and
+    the order table.
     """
-    tx = ds.transactions
-    out = pd.DataFrame(index=pd.Index(tx["customer_id"].unique(), name="customer_id"))
-    if "discount" in tx:
-        buy = tx[tx["amount"] > 0]
-        g = (buy["discount"].fillna(0) > 0).groupby(buy["customer_id"], observed=True).agg(["mean", "size"])
-        label = np.where(g["mean"] >= discount_share, "high discount use", "low discount use")
-        out["price_sensitivity"] = pd.Series(label, index=g.index).where(g["size"] >= min_lines).astype("str")
-    if "channel" in tx:
-        orders = order_table(tx) if orders is None else orders
-        counts = orders.groupby(["customer_id", "channel"], observed=True).size().unstack(fill_value=0)
+    tables = derived(ds)
+    out = pd.DataFrame(index=pd.Index(ds.transactions["customer_id"].unique(), name="customer_id"))
+    if "discount_share" in tables.customers:
+        buyers = tables.customers.loc[tables.customers["lines"] >= min_lines, "discount_share"]
+        label = np.where(buyers >= discount_share, "high discount use", "low discount use")
+        out["price_sensitivity"] = pd.Series(label, index=buyers.index).reindex(out.index).astype("str")
+    if "channel" in tables.orders:
+        counts = tables.orders.groupby(["customer_id", "channel"], observed=True).size().unstack(fill_value=0)
         out["main_channel"] = ("mainly " + counts.idxmax(axis=1).astype("str")).astype("str")
     if ds.has("customers"):
         cust = ds.customers.set_index("customer_id")

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..base import full_weeks, order_table, week_start
+from ..advocacy.nps import promoter_points
+from ..base import derived, week_start
 from ..contract import SATISFACTION_ITEMS
 from ..data import Dataset
 
@@ -102,11 +103,9 @@ def metric_info(key: str) -> Metric:
     raise KeyError(key)
 
 
-def metric_records(ds: Dataset, orders: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
-    """Unit records of every metric the data supports.
-
-    ``orders`` (from :func:`customer_workbook.base.order_table`) can be passed when already
-    computed, which saves the most expensive step on large data.
+def metric_records(ds: Dataset) -> dict[str, pd.DataFrame]:
+    """Unit records of every metric the data supports, from the run's order table
+    (:func:`customer_workbook.base.derived`) and the optional tables.
 
     Returns
     -------
@@ -119,7 +118,7 @@ def metric_records(ds: Dataset, orders: pd.DataFrame | None = None) -> dict[str,
     """
     out: dict[str, pd.DataFrame] = {}
     tx = ds.transactions
-    orders = order_table(tx) if orders is None else orders
+    orders = derived(ds).orders
     base = pd.DataFrame({"week": week_start(orders["date"]), "customer_id": orders["customer_id"]})
     out["orders"] = base.assign(value=1.0)
     out["active_customers"] = base.drop_duplicates().assign(value=1.0)
@@ -131,7 +130,7 @@ def metric_records(ds: Dataset, orders: pd.DataFrame | None = None) -> dict[str,
         out["delivery_days"] = base[keep].assign(value=days[keep])
     if ds.has("customers") and "signup_date" in ds.customers:
         cust = ds.customers.dropna(subset=["signup_date"])
-        weeks = full_weeks(tx["date"])
+        weeks = derived(ds).full_weeks
         cust = cust[(cust["signup_date"] >= weeks[0]) & (cust["signup_date"] < weeks[-1] + pd.Timedelta(days=7))]
         new = pd.DataFrame({"week": week_start(cust["signup_date"]), "customer_id": cust["customer_id"],
                             "value": 1.0})
@@ -147,7 +146,7 @@ def metric_records(ds: Dataset, orders: pd.DataFrame | None = None) -> dict[str,
         if "nps" in sv:
             nps = sv["nps"].to_numpy(dtype=float)
             ok = ~np.isnan(nps)
-            score = np.where(nps >= 9, 100.0, np.where(nps <= 6, -100.0, 0.0))
+            score = promoter_points(nps)
             out["nps"] = pd.DataFrame({"week": weeks[ok], "customer_id": sv["customer_id"][ok], "value": score[ok]})
         for item in SATISFACTION_ITEMS:
             col = f"sat_{item}"

@@ -17,7 +17,7 @@ Usage::
 Validate before use: :func:`calibration_and_holdout` + :func:`plot_calibration_holdout`,
 :func:`plot_tracking`, and :func:`spend_frequency_correlation` for the Gamma-Gamma assumption.
 
-Modules: ``data`` (transactions -> RFM, CDNOW loader), ``models`` (the three models),
+Modules: ``data`` (transactions -> RFM as a :class:`PurchaseSummary`, CDNOW loader), ``models`` (the three models),
 ``value`` (discounted CLV), ``concentration`` (:func:`value_concentration`: the share of value a top
 group holds, and :func:`segment_value`), ``scoring`` (the one customer-value scorer:
 :func:`score_customers` fits once per run and scores every customer, with a :class:`FitReport`),
@@ -28,7 +28,7 @@ are reported with :class:`CLVDataWarning`.
 """
 from ._validation import CLVAssumptionWarning, CLVConvergenceWarning, CLVDataWarning, CLVInputError
 from .concentration import segment_value, value_concentration
-from .data import CDNOW_CALIBRATION_END, calibration_and_holdout, load_cdnow, purchase_periods, rfm_summary
+from .data import CDNOW_CALIBRATION_END, PurchaseSummary, calibration_and_holdout, load_cdnow, purchase_periods, rfm_summary
 from .diagnostics import (
     SpendIndependenceCheck,
     calibration_holdout_table,
@@ -57,6 +57,7 @@ __all__ = [
     "ModelFit",
     "NewCustomerValue",
     "ParetoNBDModel",
+    "PurchaseSummary",
     "SpendIndependenceCheck",
     "calibration_and_holdout",
     "calibration_holdout_table",

@@ -252,20 +252,17 @@ class BaseModel:
         Returns
         -------
         DataFrame, shape (n_params, 4)
-            ``estimate``, ``std_error``, ``lower_95``, ``upper_95``; ``attrs`` holds the
-            log-likelihood and the number of customers.
+            ``estimate``, ``std_error``, ``lower_95``, ``upper_95`` (the log-likelihood, number of
+            customers and convergence are the model's ``log_likelihood_``, ``n_customers_``, ``converged_``).
         """
         self._check_fitted()
         zc = norm.ppf(0.975)
-        out = pd.DataFrame({
+        return pd.DataFrame({
             "estimate": self.params_,
             "std_error": self.standard_errors_,
             "lower_95": self.params_ - zc * self.standard_errors_,
             "upper_95": self.params_ + zc * self.standard_errors_,
         })
-        out.attrs.update(log_likelihood=self.log_likelihood_, n_customers=self.n_customers_,
-                         converged=self.converged_)
-        return out
 
     def __repr__(self) -> str:
         if self.params_ is None:

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from ._summary import summary_table
+
 __all__ = [
     "CLVInputError",
     "CLVDataWarning",
@@ -60,6 +62,7 @@ def rfm_arrays(data, columns=("frequency", "recency", "T")):
     index : pandas.Index or None
         The DataFrame index (to label results), None for plain mappings.
     """
+    data = summary_table(data)
     if not isinstance(data, (pd.DataFrame, Mapping)):
         raise CLVInputError(
             f"expected a DataFrame (e.g. from rfm_summary) or a mapping with columns {list(columns)}, "

@@ -16,7 +16,7 @@ Conventions (documented once, used everywhere):
   ``frequency`` is 0), in currency units.
 * Customers with no purchase period, or whose first purchase falls in the last period
   (``T = 0``), are excluded with a :class:`CLVDataWarning` naming how many and examples; the
-  counts are also stored in ``result.attrs["excluded"]``.
+  counts are also stored in the result's ``excluded``.
 """
 from __future__ import annotations
 
@@ -26,9 +26,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._summary import PurchaseSummary
 from ._validation import CLVDataWarning, CLVInputError, describe_ids
 
-__all__ = ["load_cdnow", "rfm_summary", "calibration_and_holdout", "purchase_periods", "CDNOW_CALIBRATION_END"]
+__all__ = ["PurchaseSummary", "load_cdnow", "rfm_summary", "calibration_and_holdout", "purchase_periods", "CDNOW_CALIBRATION_END"]
 
 _FREQ_DAYS = {"D": 1, "W": 7}
 _UNIT_DAYS = {"D": 1.0, "W": 7.0}
@@ -253,7 +254,7 @@ def _period_and_unit(freq: str, time_unit: str | None) -> str:
 
 
 def rfm_summary(transactions: pd.DataFrame, observation_end, freq: str = "D",
-                time_unit: str | None = None) -> pd.DataFrame:
+                time_unit: str | None = None) -> PurchaseSummary:
     """Per-customer frequency, recency, T and mean repeat-purchase value.
 
     Vectorised: one sort of the (customer, period) keys, no per-customer Python code.
@@ -275,10 +276,10 @@ def rfm_summary(transactions: pd.DataFrame, observation_end, freq: str = "D",
 
     Returns
     -------
-    DataFrame, shape (n_customers, 4)
-        Index ``customer_id``; ``frequency`` (int, repeat purchases), ``recency`` and ``T``
-        (float, ``time_unit``), ``monetary_value`` (float, currency units, 0 when frequency
-        is 0). ``attrs`` holds ``time_unit``, ``freq``, ``observation_end`` and ``excluded``.
+    PurchaseSummary
+        ``table``, shape (n_customers, 4): index ``customer_id``; ``frequency`` (int, repeat purchases),
+        ``recency`` and ``T`` (float, ``time_unit``), ``monetary_value`` (float, currency units, 0 when
+        frequency is 0); with ``time_unit``, ``freq``, ``observation_end`` and ``excluded``.
 
     Raises
     ------
@@ -288,7 +289,7 @@ def rfm_summary(transactions: pd.DataFrame, observation_end, freq: str = "D",
     Examples
     --------
     >>> rfm = rfm_summary(load_cdnow(), "1997-09-30", freq="D", time_unit="W")
-    >>> len(rfm), int(rfm["frequency"].sum())
+    >>> len(rfm), int(rfm.table["frequency"].sum())
     (2357, 2457)
     """
     unit = _period_and_unit(freq, time_unit)
@@ -296,12 +297,11 @@ def rfm_summary(transactions: pd.DataFrame, observation_end, freq: str = "D",
     periods = purchase_periods(transactions, end, freq)
     summary = _summarise(periods, 0, _FREQ_DAYS[freq], unit)
     summary, excluded = _exclusions(periods, summary, 0)
-    summary.attrs.update(time_unit=unit, freq=freq, observation_end=end, excluded=excluded)
-    return summary
+    return PurchaseSummary(summary, time_unit=unit, freq=freq, observation_end=end, excluded=excluded)
 
 
 def calibration_and_holdout(transactions: pd.DataFrame, calibration_end, observation_end,
-                            freq: str = "D", time_unit: str | None = None) -> pd.DataFrame:
+                            freq: str = "D", time_unit: str | None = None) -> PurchaseSummary:
     """RFM on a calibration window plus repeat purchases in the following holdout window.
 
     Parameters
@@ -317,8 +317,8 @@ def calibration_and_holdout(transactions: pd.DataFrame, calibration_end, observa
 
     Returns
     -------
-    DataFrame, shape (n_customers, 7)
-        ``frequency``, ``recency``, ``T``, ``monetary_value`` (calibration) and
+    PurchaseSummary
+        ``table``, shape (n_customers, 7): ``frequency``, ``recency``, ``T``, ``monetary_value`` (calibration) and
         ``frequency_holdout`` (int, purchase periods in the holdout), ``monetary_value_holdout``
         (mean holdout purchase value, 0 if none) and ``duration_holdout`` (``time_unit``).
 
@@ -348,6 +348,5 @@ def calibration_and_holdout(transactions: pd.DataFrame, calibration_end, observa
         monetary_value_holdout=mean_hold.to_numpy(),
         duration_holdout=days / _UNIT_DAYS[unit],
     )
-    out.attrs.update(time_unit=unit, freq=freq, calibration_end=cal_end, observation_end=obs_end,
-                     excluded=excluded)
-    return out
+    return PurchaseSummary(out, time_unit=unit, freq=freq, observation_end=obs_end, excluded=excluded,
+                           calibration_end=cal_end)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ._summary import PurchaseSummary, summary_table
 from ._validation import CLVAssumptionWarning, CLVInputError, rfm_arrays
 from .data import _UNIT_DAYS, _timestamp, purchase_periods
 
@@ -84,15 +85,15 @@ def spend_frequency_correlation(rfm, threshold: float = 0.3) -> SpendIndependenc
     return SpendIndependenceCheck(corr, int(use.sum()), float(threshold), passed)
 
 
-def calibration_holdout_table(model, split: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
+def calibration_holdout_table(model, split: PurchaseSummary | pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
     """Mean actual vs predicted holdout repeat purchases by calibration-frequency bucket.
 
     Parameters
     ----------
     model : BGNBDModel or ParetoNBDModel
         Fitted on the calibration columns of ``split``.
-    split : DataFrame
-        From :func:`calibration_and_holdout`.
+    split : PurchaseSummary or DataFrame
+        From :func:`calibration_and_holdout` (or its table).
     max_frequency : int
         Frequencies >= this are pooled in the last bucket.
 
@@ -102,6 +103,7 @@ def calibration_holdout_table(model, split: pd.DataFrame, max_frequency: int = 7
         Index ``frequency_bucket`` (0..max_frequency); ``customers``, ``actual``, ``predicted``
         (mean repeat purchases per customer in the holdout).
     """
+    split = summary_table(split)
     needed = ["frequency", "recency", "T", "frequency_holdout", "duration_holdout"]
     missing = [c for c in needed if c not in split]
     if missing:
@@ -119,14 +121,14 @@ def calibration_holdout_table(model, split: pd.DataFrame, max_frequency: int = 7
     return out
 
 
-def plot_calibration_holdout(model, split: pd.DataFrame, max_frequency: int = 7) -> Figure:
+def plot_calibration_holdout(model, split: PurchaseSummary | pd.DataFrame, max_frequency: int = 7) -> Figure:
     """Bar-and-line plot of :func:`calibration_holdout_table`.
 
     Parameters
     ----------
     model : BGNBDModel or ParetoNBDModel
-    split : DataFrame
-        From :func:`calibration_and_holdout`.
+    split : PurchaseSummary or DataFrame
+        From :func:`calibration_and_holdout` (or its table).
     max_frequency : int
 
     Returns
@@ -134,8 +136,8 @@ def plot_calibration_holdout(model, split: pd.DataFrame, max_frequency: int = 7)
     matplotlib.figure.Figure
     """
     table = calibration_holdout_table(model, split, max_frequency)
-    unit = split.attrs.get("time_unit", getattr(model, "time_unit_", None))
-    dur = float(split["duration_holdout"].iloc[0])
+    unit = getattr(split, "time_unit", None) or getattr(model, "time_unit_", None)
+    dur = float(summary_table(split)["duration_holdout"].iloc[0])
     fig = Figure(figsize=(7, 4.5))
     ax = fig.add_subplot()
     labels = [str(i) if i < max_frequency else f"{max_frequency}+" for i in table.index]

@@ -48,13 +48,13 @@ class _TransactionModel(BaseModel):
 
         Parameters
         ----------
-        rfm : DataFrame or Mapping
+        rfm : PurchaseSummary, DataFrame or Mapping
             ``frequency`` (repeat purchases), ``recency`` and ``T`` (model time units), e.g.
-            from :func:`rfm_summary`; one row per customer.
+            :func:`rfm_summary`; one row per customer.
         weights : array_like, shape (n,), optional
             Customers represented by each row (for pre-aggregated data).
         time_unit : {"D", "W"}, optional
-            Unit of recency and T, needed for CLV in months; read from ``rfm.attrs`` if absent.
+            Unit of recency and T, needed for CLV in months; read from a :class:`PurchaseSummary` if absent.
         initial_params : dict, optional
             Starting values; defaults are data-driven.
 
@@ -74,7 +74,7 @@ class _TransactionModel(BaseModel):
             weights = np.asarray(weights, dtype=float).ravel()
             if weights.size != x.size or not np.all(np.isfinite(weights)) or np.any(weights < 0):
                 raise CLVInputError("weights must be finite, non-negative and one per row")
-        self.time_unit_ = time_unit or getattr(rfm, "attrs", {}).get("time_unit")
+        self.time_unit_ = time_unit or getattr(rfm, "time_unit", None)
         if self.time_unit_ is not None and self.time_unit_ not in _TIME_UNITS:
             raise CLVInputError(f"time_unit must be 'D' or 'W', got {self.time_unit_!r}")
         compressed = compress_rows(x, tx, T, weights)

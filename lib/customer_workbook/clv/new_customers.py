@@ -4,8 +4,9 @@ as :func:`customer_workbook.clv.score_customers`, used at the population level.
 :func:`score_customers` values customers we already have from their own history. Here the question is what a
 customer we have not acquired yet is worth: :func:`group_clv` fits the models on each group's acquired
 customers and values a newly acquired one (:class:`NewCustomerValue`: buyer share x (first order + expected
-repeat orders x mean repeat spend), discounted), with a bootstrap over customers. Re-exported by
-:mod:`customer_workbook.strategy`, where notebook 03 calls it.
+repeat orders x mean repeat spend), discounted), with a bootstrap over customers. Notebook 03 calls it
+through :mod:`customer_workbook.steps.strategy`; :mod:`customer_workbook.acquisition` sets it against the
+cost of acquiring a customer.
 """
 from __future__ import annotations
 
@@ -39,10 +40,11 @@ def first_purchase_value(transactions: pd.DataFrame, customer_ids) -> pd.Series:
 
 
 def _rfm(transactions: pd.DataFrame, observation_end) -> pd.DataFrame:
-    """:func:`~customer_workbook.clv.rfm_summary` with daily purchase periods measured in weeks, its data warnings muted."""
+    """The table of :func:`~customer_workbook.clv.rfm_summary` with daily purchase periods measured in weeks,
+    its data warnings muted."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return rfm_summary(transactions, observation_end, freq="D", time_unit="W")
+        return rfm_summary(transactions, observation_end, freq="D", time_unit="W").table
 
 
 @dataclass
@@ -155,7 +157,7 @@ def group_clv(transactions: pd.DataFrame, acquired: pd.DataFrame, margin: float 
     transactions : DataFrame
         Contract transactions.
     acquired : DataFrame
-        :func:`acquired_customers` output (``customer_id``, ``group_column``).
+        :func:`customer_workbook.acquisition.acquired_customers` output (``customer_id``, ``group_column``).
     margin : float
         Profit margin as a share of revenue.
     annual_discount_rate : float

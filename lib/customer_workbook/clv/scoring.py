@@ -233,7 +233,7 @@ def _rfm(transactions: pd.DataFrame, as_of: pd.Timestamp):
 
 def _with_new(coded: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
     """``rfm_summary`` plus the customers it leaves out because their first purchase is on ``end`` (T = 0)."""
-    rfm = rfm_summary(coded, end, freq="D", time_unit="W")
+    rfm = rfm_summary(coded, end, freq="D", time_unit="W").table
     first = coded.loc[coded["amount"].to_numpy() > 0].groupby("customer_id")["date"].min().dt.normalize()
     new = first.index[(first == end.normalize()).to_numpy()].difference(rfm.index)
     if len(new):
@@ -273,7 +273,6 @@ def score_customers(transactions: pd.DataFrame, as_of=None, *, margin: float = 1
     as_of = last + pd.Timedelta(days=1) if as_of is None else pd.Timestamp(as_of).normalize()
     horizons = tuple(int(h) for h in horizons_months)
     rfm, data_warnings = _rfm(transactions, as_of)
-    rfm.attrs["time_unit"] = "W"
     new = (rfm["T"] == 0).to_numpy()
     old = rfm.loc[~new]
     fit_rows = old if len(old) <= max_fit_customers else old.sample(n=max_fit_customers, random_state=seed)

@@ -44,7 +44,7 @@ def simulate_bgnbd(n_customers: int, r: float, alpha: float, a: float, b: float,
     Returns
     -------
     DataFrame, shape (n_customers, 3)
-        ``frequency``, ``recency``, ``T``; ``attrs["true_params"]`` holds the parameters.
+        ``frequency``, ``recency``, ``T``.
 
     Examples
     --------
@@ -64,7 +64,6 @@ def simulate_bgnbd(n_customers: int, r: float, alpha: float, a: float, b: float,
     frac = rng.beta(np.where(pos, x, 1), np.where(pos, n_events - x + 1, 1))
     tx = _to_grid(np.where(pos, T * frac, 0.0), x, T, resolution)
     out = pd.DataFrame({"frequency": x.astype(np.int64), "recency": tx, "T": T})
-    out.attrs["true_params"] = {"r": r, "alpha": alpha, "a": a, "b": b}
     return out
 
 
@@ -103,7 +102,6 @@ def simulate_pareto_nbd(n_customers: int, r: float, alpha: float, s: float, beta
     tx = np.where(pos, active * rng.beta(np.where(pos, x, 1), 1.0), 0.0)
     tx = _to_grid(tx, x, T, resolution)
     out = pd.DataFrame({"frequency": x.astype(np.int64), "recency": tx, "T": T})
-    out.attrs["true_params"] = {"r": r, "alpha": alpha, "s": s, "beta": beta}
     return out
 
 

@@ -84,7 +84,7 @@ def customer_lifetime_value(transaction_model, spend, rfm, *, horizon_months: in
     unit = time_unit or getattr(transaction_model, "time_unit_", None)
     if unit not in _UNIT_DAYS:
         raise CLVInputError("the model's time unit is unknown: pass time_unit='D' or 'W' "
-                            "(rfm_summary records it in rfm.attrs['time_unit'])")
+                            "(a model fitted on an rfm_summary result knows it)")
     (x, tx, T), ids, index = rfm_arrays(rfm)
     validate_rfm(x, tx, T, ids, for_fit=False)
     if isinstance(spend, GammaGammaModel):

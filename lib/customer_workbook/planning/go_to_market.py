@@ -2,13 +2,16 @@
 watch; and who a churn threshold would contact."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from ..data import Dataset
 from ..retention.features import FeatureSet
 
-__all__ = ["go_to_market_plan", "targeting_at", "customer_profile"]
+__all__ = ["Targeting", "audience_customers", "customer_profile", "go_to_market_plan", "targeting_at"]
+
 
 def go_to_market_plan(audiences: pd.DataFrame, customer_table: pd.DataFrame, products: pd.DataFrame | None,
                       mvp: pd.DataFrame | None, mde: float, n_audiences: int = 3, outcome_days: int = 90,
@@ -18,13 +21,13 @@ def go_to_market_plan(audiences: pd.DataFrame, customer_table: pd.DataFrame, pro
     Parameters
     ----------
     audiences : DataFrame
-        :func:`audience_table` output (ranked cells).
+        :func:`~customer_workbook.planning.audience_table` output (ranked cells).
     customer_table : DataFrame, indexed by customer
         Columns ``segment``, ``persona``, ``clv``, ``churn_p`` and, when available, ``main_channel``,
         ``main_line`` (the product line they buy most), ``discount_line_share``, ``mean_days_between_orders``,
         ``recency_days``.
     mvp : DataFrame, optional
-        :func:`product_value_table` output (for the offer).
+        :func:`~customer_workbook.planning.product_value_table` output (for the offer).
     mde : float
         The lift the pilot is sized to detect; expected value = customers x value x lift.
     churn_rate : float, optional
@@ -75,7 +78,21 @@ def go_to_market_plan(audiences: pd.DataFrame, customer_table: pd.DataFrame, pro
     return pd.DataFrame(rows)
 
 
-def targeting_at(threshold: float, test_table: pd.DataFrame, p_now: pd.Series, value_now: pd.Series) -> dict:
+@dataclass(frozen=True)
+class Targeting:
+    """What a score threshold means (:func:`targeting_at`): ``threshold`` (probability), ``error_rate``,
+    ``missing_ratio`` and ``undetected_share`` (shares, on the test period), ``targeted_now`` (customers
+    flagged today) and ``value_at_stake`` (currency units: probability x value, summed over them)."""
+
+    threshold: float
+    error_rate: float
+    missing_ratio: float
+    undetected_share: float
+    targeted_now: int
+    value_at_stake: float
+
+
+def targeting_at(threshold: float, test_table: pd.DataFrame, p_now: pd.Series, value_now: pd.Series) -> Targeting:
     """What a threshold means: test-period error rate and missing ratio, and today's customers targeted.
 
     Parameters
@@ -83,7 +100,7 @@ def targeting_at(threshold: float, test_table: pd.DataFrame, p_now: pd.Series, v
     threshold : float
         Score threshold (customers with probability >= threshold are targeted).
     test_table : DataFrame
-        :func:`threshold_table` on the test period (thresholds on a 0.05 grid).
+        :func:`~customer_workbook.retention.threshold_table` on the test period (thresholds on a 0.05 grid).
     p_now : Series
         Today's predicted probability per customer.
     value_now : Series
@@ -91,17 +108,16 @@ def targeting_at(threshold: float, test_table: pd.DataFrame, p_now: pd.Series, v
 
     Returns
     -------
-    dict
-        ``threshold``, ``error_rate``, ``missing_ratio``, ``undetected_share`` (test period),
-        ``targeted_now`` (count), ``value_at_stake`` (sum of probability x value of the targeted
-        customers: the value expected to leave without action, currency units).
+    Targeting
+        The test-period ratios at the nearest threshold of the table, the customers targeted today and
+        the value at stake (sum of probability x value of the targeted customers: the value expected to
+        leave without action, currency units).
     """
     row = test_table.iloc[int(np.argmin(np.abs(test_table["threshold"].to_numpy() - threshold)))]
     target = p_now >= threshold
     v = value_now.reindex(p_now.index).fillna(0.0)
-    return {"threshold": float(threshold), "error_rate": float(row["error_rate"]),
-            "missing_ratio": float(row["missing_ratio"]), "undetected_share": float(row["undetected_share"]),
-            "targeted_now": int(target.sum()), "value_at_stake": float((p_now[target] * v[target]).sum())}
+    return Targeting(float(threshold), float(row["error_rate"]), float(row["missing_ratio"]),
+                     float(row["undetected_share"]), int(target.sum()), float((p_now[target] * v[target]).sum()))
 
 
 def customer_profile(ds: Dataset, features: FeatureSet) -> pd.DataFrame:
@@ -120,3 +136,14 @@ def customer_profile(ds: Dataset, features: FeatureSet) -> pd.DataFrame:
         if c in f:
             out[c] = f[c]
     return out
+
+
+def audience_customers(profile: pd.DataFrame, personas: pd.Series, segment: pd.Series | None, clv: pd.Series,
+                       churn_p: pd.Series) -> pd.DataFrame:
+    """The per-customer table :func:`go_to_market_plan` reads: ``profile`` (:func:`customer_profile`) with
+    ``segment`` (text; ``"all"`` without segments), ``persona``, ``clv`` (currency units) and ``churn_p``
+    (probability), each a Series by customer id aligned to the profile's customers."""
+    index = profile.index
+    return profile.assign(segment=segment.reindex(index).astype(str) if segment is not None else "all",
+                          persona=personas.reindex(index).to_numpy(), clv=clv.reindex(index),
+                          churn_p=churn_p.reindex(index))

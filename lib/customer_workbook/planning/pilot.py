@@ -1,20 +1,23 @@
 """Start small with the most valuable: the most valuable product line (MVP), service (MVS) and audience
-(MVA), and the size of the pilot test that checks the offer."""
+(MVA), and the size of the pilot test that checks the offer.
+
+Customer-level durations are in days (``follow_days``, ``outcome_days``); the pilot's enrolment and
+duration are in weeks (Monday-start weeks of :mod:`customer_workbook.base.calendar`).
+"""
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from ..arrays import group_min
-from ..base import order_table
+from ..base import week_start
 from ..retention.features import DAY, SLOW_DELIVERY_DAYS
-from ..stats import (
-    minimum_detectable_effect,
-    sample_size_two_proportions,
-    two_proportion_uplift,
-)
+from ..stats import SampleSize, minimum_detectable_effect, sample_size_two_proportions, two_proportion_uplift
 
-__all__ = ["product_value_table", "service_value_table", "audience_table", "pick_pilot", "pilot_plan"]
+__all__ = ["PilotPlan", "audience_members", "audience_table", "pick_pilot", "pilot_plan", "product_value_table",
+           "service_value_table", "weekly_reach"]
 
 def _next_order_within(cust_codes: np.ndarray, days: np.ndarray, q_codes: np.ndarray, q_days: np.ndarray,
                        within: float) -> np.ndarray:
@@ -34,14 +37,16 @@ def _pct_rank(s: pd.Series) -> pd.Series:
     return s.rank(pct=True, method="average")
 
 
-def product_value_table(transactions: pd.DataFrame, products: pd.DataFrame | None = None, by: str = "category",
-                        follow_days: int = 180, top: int | None = None) -> pd.DataFrame:
+def product_value_table(transactions: pd.DataFrame, orders: pd.DataFrame, products: pd.DataFrame | None = None,
+                        by: str = "category", follow_days: int = 180, top: int | None = None) -> pd.DataFrame:
     """Most valuable product (MVP): rank product lines by revenue, retention and cross-sell.
 
     Parameters
     ----------
     transactions : DataFrame
         Contract transactions with ``product_id``.
+    orders : DataFrame
+        The run's order table of sale lines (``base.derived(ds).sale_orders``): a repeat is a later order.
     products : DataFrame, optional
         Contract products; with it, ``by`` may be ``"category"`` or ``"tier"``; without it products are
         ranked individually.
@@ -80,7 +85,6 @@ def product_value_table(transactions: pd.DataFrame, products: pd.DataFrame | Non
     firsts = pd.DataFrame({"c": pair // k, "line": pd.Categorical.from_codes(pair % k, categories=line.categories),
                            "d": first_day[pair]})
     buyers = firsts.groupby("line", observed=True).size()
-    orders = order_table(transactions, sales_only=True)
     oc = cust.get_indexer(orders["customer_id"])
     od = ((orders["date"] - day0) / DAY).to_numpy()
     okc = oc >= 0
@@ -104,8 +108,12 @@ def product_value_table(transactions: pd.DataFrame, products: pd.DataFrame | Non
     return out.head(top) if top else out
 
 
-def service_value_table(transactions: pd.DataFrame, follow_days: int = 90) -> pd.DataFrame:
+def service_value_table(orders: pd.DataFrame, data_end, follow_days: int = 90) -> pd.DataFrame:
     """Most valuable service (MVS): sales channels and delivery speeds by value and repeat business.
+
+    ``orders`` is the run's order table of sale lines (``base.derived(ds).sale_orders``: what customers
+    bought, before returns; it is not modified) and ``data_end`` the date of the last transaction: only
+    orders at least ``follow_days`` before it are followed.
 
     Each order is followed for ``follow_days``: did the customer order again? Services are the sales
     channels (``channel``) and, for delivered orders, the delivery speed (fast <= 2 days, standard,
@@ -119,13 +127,12 @@ def service_value_table(transactions: pd.DataFrame, follow_days: int = 90) -> pd
         within ``follow_days``), ``score`` (mean percentile rank of revenue and repeat rate within the
         dimension).
     """
-    orders = order_table(transactions, sales_only=True)
     day0 = orders["date"].min()
     d = ((orders["date"] - day0) / DAY).to_numpy()
     codes = pd.factorize(orders["customer_id"])[0]
-    end = (transactions["date"].max() - day0) / DAY
+    end = (pd.Timestamp(data_end) - day0) / DAY
     follow = d <= end - follow_days
-    orders["repeat"] = np.where(follow, _next_order_within(codes, d, codes, d, follow_days), np.nan)
+    orders = orders.assign(repeat=np.where(follow, _next_order_within(codes, d, codes, d, follow_days), np.nan))
     dims = []  # (dimension, categorical label per order; missing = not that kind of service)
     if "channel" in orders:
         dims.append(("sales channel", pd.Categorical(orders["channel"])))
@@ -218,25 +225,74 @@ def pick_pilot(audiences: pd.DataFrame, min_size: int = 30) -> pd.Series:
     return ok.sort_values("value_per_customer", ascending=False).iloc[0]
 
 
+def audience_members(personas: pd.Series, segment: pd.Series | None, persona: str, segment_value: str | None,
+                     customers: pd.Index) -> pd.Index:
+    """The customers of ``customers`` in one audience cell: persona ``persona`` and, when ``segment`` is
+    given, segment ``segment_value`` (``personas``, ``segment``: one value per customer id)."""
+    inside = (personas.reindex(customers) == persona).to_numpy()
+    if segment is not None:
+        inside = inside & (segment.reindex(customers) == segment_value).to_numpy()
+    return customers[inside]
+
+
+def weekly_reach(transactions: pd.DataFrame, members: pd.Index, lookback_days: int = 364) -> float:
+    """Distinct ``members`` with a transaction line in a typical week of the last ``lookback_days`` days.
+
+    The mean, over the Monday-start weeks (:func:`customer_workbook.base.week_start`) in which any member
+    has a line, of the number of distinct members with a line that week: how many of them the pilot can
+    reach (enrol) a week. NaN when no member has a line in the period.
+    """
+    tx = transactions
+    since = tx["date"].max() - pd.Timedelta(days=lookback_days)
+    recent = tx[(tx["date"] >= since) & tx["customer_id"].isin(members)]
+    return float(recent.groupby(week_start(recent["date"]))["customer_id"].nunique().mean())
+
+
+@dataclass(frozen=True)
+class PilotPlan:
+    """Size and duration of a pilot test (:func:`pilot_plan`).
+
+    ``size`` is the :class:`~customer_workbook.stats.SampleSize` of the test; ``p_control`` (outcome rate
+    without the offer, 0-1), ``mde`` (absolute lift to detect), ``alpha``, ``power`` are its inputs;
+    ``audience_size`` (customers), ``weekly_reach`` (customers reachable a week), ``enrol_weeks`` (weeks
+    to enrol the test, or the whole audience when it is smaller), ``duration_weeks`` (enrolment plus the
+    outcome window), ``feasible`` (the audience holds enough customers) and ``mde_with_whole_audience``
+    (the smallest lift the whole audience could detect; NaN when none could).
+    """
+
+    size: SampleSize
+    p_control: float
+    mde: float
+    alpha: float
+    power: float
+    audience_size: int
+    weekly_reach: float
+    enrol_weeks: float
+    duration_weeks: float
+    feasible: bool
+    mde_with_whole_audience: float
+
+    @property
+    def n_per_arm(self) -> int:
+        """Customers per arm (control size, rounded up)."""
+        return self.size.n_control_ceil
+
+    @property
+    def total(self) -> int:
+        """Customers in both arms."""
+        return self.size.total
+
+
 def pilot_plan(audience_size: int, weekly_reach: float, p_control: float, mde: float, outcome_days: int,
-               alpha: float = 0.05, power: float = 0.8) -> dict:
+               alpha: float = 0.05, power: float = 0.8) -> PilotPlan:
     """Size and duration of the pilot test in one audience.
 
     Customers enter the test when they can be reached (``weekly_reach`` distinct audience customers a
-    week, e.g. those who place an order) and are followed for ``outcome_days``.
-
-    Returns
-    -------
-    dict
-        Everything of :func:`sample_size_two_proportions` plus ``enrol_weeks`` (weeks to enrol ``total``, or
-        the whole audience when it is smaller),
-        ``duration_weeks`` (enrolment + outcome window), ``feasible`` (the audience holds enough
-        customers) and ``mde_with_whole_audience`` (the smallest effect the whole audience could detect).
+    week, e.g. those who place an order: :func:`weekly_reach`) and are followed for ``outcome_days``
+    days, counted as whole weeks. The size comes from :func:`customer_workbook.stats.sample_size_two_proportions`.
     """
     size = sample_size_two_proportions(p_control, mde, alpha, power)
-    enrol = min(size["total"], audience_size) / max(weekly_reach, 1e-9)
-    return {**size, "p_control": p_control, "mde": mde, "alpha": alpha, "power": power,
-            "audience_size": int(audience_size), "weekly_reach": float(weekly_reach),
-            "enrol_weeks": float(np.ceil(enrol)), "duration_weeks": float(np.ceil(enrol) + np.ceil(outcome_days / 7)),
-            "feasible": bool(size["total"] <= audience_size),
-            "mde_with_whole_audience": minimum_detectable_effect(p_control, audience_size / 2, alpha, power)}
+    enrol = np.ceil(min(size.total, audience_size) / max(weekly_reach, 1e-9))
+    return PilotPlan(size, p_control, mde, alpha, power, int(audience_size), float(weekly_reach), float(enrol),
+                     float(enrol + np.ceil(outcome_days / 7)), bool(size.total <= audience_size),
+                     minimum_detectable_effect(p_control, audience_size / 2, alpha, power))

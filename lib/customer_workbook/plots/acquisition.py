@@ -15,7 +15,7 @@ __all__ = ["plot_unit_economics", "plot_response_curves", "plot_value_frontier",
 def plot_unit_economics(econ: pd.DataFrame, currency: str = "currency units") -> Figure:
     """CLV and CAC per acquisition channel (with 90% intervals), and CLV/CAC with its interval.
 
-    ``econ`` is :func:`customer_workbook.strategy.unit_economics` output (channel, clv, clv_low, clv_high,
+    ``econ`` is :func:`customer_workbook.acquisition.unit_economics` output (channel, clv, clv_low, clv_high,
     cac, cac_low, cac_high, clv_to_cac, ratio_low, ratio_high).
     """
     rows = econ.reset_index(drop=True)
@@ -41,7 +41,10 @@ def plot_unit_economics(econ: pd.DataFrame, currency: str = "currency units") ->
 def plot_response_curves(marketing: pd.DataFrame, curves: dict, current: dict, worth: dict | None = None,
                          ncols: int = 3) -> Figure:
     """Weekly new customers against weekly spend per channel: the data, the fitted saturating curve with a
-    90% bootstrap band, and today's spend (dashed)."""
+    90% bootstrap band, and today's spend (dashed).
+
+    ``curves`` is ``{channel: ResponseCurve}`` (:func:`customer_workbook.acquisition.fit_response_curves`),
+    ``current`` today's weekly spend per channel."""
     channels = list(curves)
     nrows = int(np.ceil(len(channels) / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(11, 3.0 * nrows), squeeze=False)
@@ -69,7 +72,8 @@ def plot_value_frontier(frontier: pd.DataFrame, current_budget: float, optimum_b
                         optimum_interval: tuple[float, float] | None = None,
                         currency: str = "currency units") -> Figure:
     """Weekly value created against the total weekly acquisition budget: today's mix scaled, and the best
-    mix at each budget; today's budget and the value-maximising budget (with its interval) marked."""
+    mix at each budget (:func:`customer_workbook.acquisition.budget_frontier`); today's budget and the
+    value-maximising budget (with its interval) marked."""
     fig, ax = plt.subplots(figsize=FIGSIZE)
     ax.plot(frontier["budget"], frontier["value_current_mix"], color=PALETTE[7], lw=2, label="today's mix, scaled")
     ax.plot(frontier["budget"], frontier["value_best_mix"], color=PALETTE[0], lw=2, label="best mix at each budget")
@@ -88,7 +92,7 @@ def plot_value_frontier(frontier: pd.DataFrame, current_budget: float, optimum_b
 
 def plot_conquest_vs_relations(returns: pd.DataFrame) -> Figure:
     """Value returned by one more currency unit on each acquisition channel (conquest) or retention target
-    (relations); 1 is break-even."""
+    (relations), :func:`customer_workbook.acquisition.conquest_vs_relations` output; 1 is break-even."""
     rows = returns.iloc[::-1]
     colours = [PALETTE[0] if o == "conquest" else PALETTE[1] for o in rows["option"]]
     fig, ax = plt.subplots(figsize=(9, 0.4 * len(rows) + 1.6))

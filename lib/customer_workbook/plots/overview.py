@@ -11,7 +11,7 @@ __all__ = ["plot_weekly_volumes", "plot_shares_over_time", "plot_histogram"]
 
 
 def plot_weekly_volumes(weekly: pd.DataFrame, currency: str = "currency units") -> Figure:
-    """Four panels of weekly key volumes from :func:`customer_workbook.overview.weekly_volumes`."""
+    """Four panels of weekly key volumes from :func:`customer_workbook.base.metrics.weekly_volumes`."""
     panels = [("orders", "Orders per week", "orders"),
               ("active_customers", "Active customers per week", "customers"),
               ("revenue", "Net revenue per week", currency),

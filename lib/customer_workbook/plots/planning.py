@@ -13,7 +13,8 @@ __all__ = ["plot_demand_forecast", "plot_audience_map"]
 def plot_demand_forecast(weekly: pd.Series, forecast: pd.DataFrame, backtest: pd.DataFrame, unit: str,
                          title: str) -> Figure:
     """Weekly history, next-quarter forecast with its interval, and the backtest (actual vs forecast
-    quarter totals at each origin)."""
+    quarter totals at each origin). ``forecast`` and ``backtest`` are the ``weekly`` and ``backtest`` of a
+    :class:`customer_workbook.planning.QuarterForecast`; ``unit`` labels the axes."""
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.0), gridspec_kw={"width_ratios": [2, 1]})
     ax1.plot(weekly.index, weekly.to_numpy(), color=PALETTE[0], lw=1.2, label="actual")
     ax1.plot(forecast["week"], forecast["forecast"], color=PALETTE[1], lw=2, label="forecast")
@@ -28,7 +29,7 @@ def plot_demand_forecast(weekly: pd.Series, forecast: pd.DataFrame, backtest: pd
     ax2.plot(backtest["origin"], backtest["actual"], color=PALETTE[0], lw=1.5, label="actual quarter")
     ax2.plot(backtest["origin"], backtest["forecast"], color=PALETTE[1], lw=1.5, label="forecast")
     ax2.plot(backtest["origin"], backtest["seasonal_naive"], color=PALETTE[7], lw=1, ls="--", label="same weeks last year")
-    ax2.set_ylabel(f"{unit} in the next 13 weeks")
+    ax2.set_ylabel(f"{unit} in the next {len(forecast)} weeks")
     ax2.set_xlabel("forecast origin")
     ax2.set_title("Backtest")
     thousands(ax2.yaxis)

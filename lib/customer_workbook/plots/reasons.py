@@ -1,17 +1,24 @@
 """Figures of the reasons customers choose us: importance vs performance, evidence in behaviour."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
 from ._style import PALETTE, finish, percent_axis
 
+if TYPE_CHECKING:
+    from ..reasons import RepeatCurve
+
 __all__ = ["plot_importance_performance", "plot_reason_evidence"]
 
 
 def plot_importance_performance(drivers: pd.DataFrame, title: str = "Reasons to choose: importance vs performance") -> Figure:
     """Importance (dominance R² share with bootstrap interval) against performance (mean agreement, 1-5).
+
+    ``drivers`` is the ``table`` of :func:`customer_workbook.reasons.driver_importance`.
 
     Quadrant lines at the mean importance and mean performance: top-left = improve first,
     top-right = keep up the good work, bottom = lower priority.
@@ -33,10 +40,13 @@ def plot_importance_performance(drivers: pd.DataFrame, title: str = "Reasons to 
     return finish(fig)
 
 
-def plot_reason_evidence(delivery: pd.DataFrame, adoption: pd.DataFrame | None = None, fitted=None,
+def plot_reason_evidence(curve: RepeatCurve, adoption: pd.DataFrame | None = None, fitted=None,
                          label: str = "") -> Figure:
-    """Behaviour that shows reasons: repeat rate by delivery time (fast brand, left) and a launch's
-    weekly adopters with the fitted Bass curve (bandwagon, right, when given)."""
+    """Behaviour that shows reasons: repeat rate by delivery time (fast brand, left; ``curve`` from
+    :func:`customer_workbook.reasons.delivery_repeat_curve`) and a launch's weekly adopters
+    (:func:`customer_workbook.reasons.product_adoption`) with the fitted Bass curve (bandwagon, right,
+    when given)."""
+    delivery = curve.table
     panels = 2 if adoption is not None else 1
     fig, axes = plt.subplots(1, panels, figsize=(12 if panels == 2 else 8, 4.2), squeeze=False)
     ax = axes[0, 0]
@@ -45,7 +55,7 @@ def plot_reason_evidence(delivery: pd.DataFrame, adoption: pd.DataFrame | None =
                 fmt="o-", color=PALETTE[0], capsize=3)
     percent_axis(ax.yaxis)
     ax.set_xlabel("delivery time of the order (days; last point pools slower)")
-    ax.set_ylabel(f"ordered again within {delivery.attrs.get('horizon_days', 90)} days")
+    ax.set_ylabel(f"ordered again within {curve.horizon_days} days")
     ax.set_title("Fast brand: repeat rate by delivery time")
     if adoption is not None:
         bx = axes[0, 1]

@@ -32,7 +32,7 @@ def plot_qini(curves: dict, title: str = "Qini curves on held-out campaign data"
 def plot_threshold_curves(table: pd.DataFrame, chosen: float | None = None, event: str = "churn") -> Figure:
     """Error rate, missing ratio (share found) and share targeted against the score threshold.
 
-    ``table`` comes from :func:`customer_workbook.plan.threshold_table`; ``chosen`` marks the operating
+    ``table`` comes from :func:`customer_workbook.retention.threshold_table`; ``chosen`` marks the operating
     threshold with a vertical line.
     """
     fig, ax = plt.subplots(figsize=FIGSIZE)

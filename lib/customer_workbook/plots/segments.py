@@ -1,6 +1,8 @@
 """Figures of segments and personas: RFM map and distribution, cohort retention, choice of k, persona profiles, lifecycle."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import matplotlib.patches
 import matplotlib.pyplot as plt
 import numpy as np
@@ -10,13 +12,17 @@ from matplotlib.figure import Figure
 
 from ._style import PALETTE, finish, percent_axis
 
+if TYPE_CHECKING:
+    from ..segments import CategoryRetention
+
 __all__ = ["plot_segment_map", "plot_cohort_retention", "plot_k_selection", "plot_persona_heatmap", "plot_lifecycle", "plot_rfm_distribution"]
 
 
 def plot_segment_map(scores: pd.DataFrame, segments: pd.Series, summary: pd.DataFrame) -> Figure:
     """RFM segment map: the R x FM grid coloured by segment with each cell's share of customers (left),
     and each segment's share of customers and of revenue (right). Inputs from
-    :mod:`customer_workbook.behaviour` (``rfm_scores``, ``rfm_segments``, ``segment_summary``)."""
+    :mod:`customer_workbook.segments.rfm`: ``scores`` is the ``table`` of ``rfm_scores``, then
+    ``rfm_segments`` and ``segment_summary``."""
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(12, 4.8), gridspec_kw={"width_ratios": [1, 1.3]})
     names = list(summary["segment"])
     colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
@@ -48,7 +54,9 @@ def plot_segment_map(scores: pd.DataFrame, segments: pd.Series, summary: pd.Data
 
 
 def plot_cohort_retention(retention: pd.DataFrame, max_months: int = 24) -> Figure:
-    """Cohort heat map (acquisition month x months since), incomplete cells left blank (hatched)."""
+    """Cohort heat map (acquisition month x months since), incomplete cells left blank (hatched).
+
+    ``retention`` is the ``table`` of :func:`customer_workbook.segments.cohort_retention`."""
     table = retention.iloc[:, : max_months + 1]
     fig, ax = plt.subplots(figsize=(11, 5.5))
     ax.set_facecolor("white")
@@ -107,9 +115,9 @@ def plot_persona_heatmap(centres: pd.DataFrame, names: pd.Series | None = None) 
     return finish(fig)
 
 
-def plot_lifecycle(stage_shares: pd.Series, health_by_stage: pd.Series, multi: dict) -> Figure:
+def plot_lifecycle(stage_shares: pd.Series, health_by_stage: pd.Series, multi: CategoryRetention) -> Figure:
     """Lifecycle stage shares (left), mean health by stage (middle) and the multi-category retention
-    effect with its interval (right; ``multi`` from ``behaviour.multi_category_retention``)."""
+    by order count (right; ``multi`` from :func:`customer_workbook.segments.multi_category_retention`)."""
     fig, axes = plt.subplots(1, 3, figsize=(13, 4))
     axes[0].bar(stage_shares.index.astype(str), stage_shares.to_numpy(), color=PALETTE[0])
     percent_axis(axes[0].yaxis)
@@ -120,14 +128,14 @@ def plot_lifecycle(stage_shares: pd.Series, health_by_stage: pd.Series, multi: d
     axes[1].set_ylabel("mean health score (0-100)")
     axes[1].set_xlabel("lifecycle stage reached")
     axes[1].set_title("Health by stage")
-    table = multi["table"]
+    table = multi.table
     x = table["orders_before_cutoff"].astype(str)
     axes[2].plot(x, table["single_retained"], "o-", color=PALETTE[3], label="one category")
     axes[2].plot(x, table["multi_retained"], "s-", color=PALETTE[2], label="2+ categories")
     percent_axis(axes[2].yaxis)
-    axes[2].set_xlabel(f"orders before {multi['cutoff']:%Y-%m-%d}")
+    axes[2].set_xlabel(f"orders before {multi.cutoff:%Y-%m-%d}")
     axes[2].set_ylabel("still buying after the cutoff")
-    axes[2].set_title(f"Cross-sell: {multi['difference']:+.1%} retention")
+    axes[2].set_title(f"Cross-sell: {multi.difference:+.1%} retention")
     axes[2].legend()
     for ax in axes[:2]:
         ax.tick_params(axis="x", rotation=15)
@@ -135,7 +143,9 @@ def plot_lifecycle(stage_shares: pd.Series, health_by_stage: pd.Series, multi: d
 
 
 def plot_rfm_distribution(scores: pd.DataFrame, groups: pd.Series | None = None, title: str = "RFM scores") -> Figure:
-    """Distribution of R, F and M scores (share of customers per score), one line per group if given."""
+    """Distribution of R, F and M scores (share of customers per score), one line per group if given.
+
+    ``scores`` is the ``table`` of :func:`customer_workbook.segments.rfm_scores` (or some of its rows)."""
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), sharey=True)
     labels = ["all customers"] if groups is None else [str(g) for g in pd.unique(groups.astype(str))]
     for j, dim in enumerate(("R", "F", "M")):

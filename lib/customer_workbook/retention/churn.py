@@ -10,6 +10,9 @@ Quality: :func:`threshold_table` (error rate = 1 - precision, missing ratio = sh
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -18,7 +21,11 @@ from scipy import stats
 from ..threads import one_thread
 from .features import FAMILIES, KEY_FEATURES, FeatureSet, LeakageError, _fmt
 
-__all__ = ["check_no_leakage", "prune_features", "CalibratedModel", "fit_models", "predict_proba", "confusion_counts", "error_rate", "missing_ratio", "threshold_table", "choose_threshold", "model_quality", "calibration_table", "feature_shift", "prediction_drivers"]
+__all__ = ["CalibratedModel", "ChurnModels", "Confusion", "ModelComparison", "ModelQuality", "OperatingThreshold",
+           "calibration_table", "check_no_leakage", "choose_threshold", "compare_models", "confusion_counts",
+           "error_rate", "feature_shift", "fit_models", "missing_ratio", "model_quality", "predict_proba",
+           "prediction_drivers", "prune_features", "driver_summary", "threshold_table"]
+
 
 def check_no_leakage(features: FeatureSet) -> None:
     """Raise :class:`LeakageError` when any feature used data on or after its observation date."""
@@ -144,8 +151,30 @@ class CalibratedModel:
         return self.calibrator.predict_proba(self._logit(self.base.predict_proba(X)[:, 1]))
 
 
+@dataclass(frozen=True)
+class ChurnModels:
+    """Calibrated models fitted on one training feature set (:func:`fit_models`).
+
+    ``models`` maps a model name (``"logistic regression"``, ``"gradient boosting"``) to its
+    :class:`CalibratedModel`; ``columns`` are the feature columns in the order the models expect;
+    ``n_train`` is the number of training customers used (after sampling).
+    """
+
+    models: Mapping[str, CalibratedModel]
+    columns: tuple[str, ...]
+    n_train: int
+
+    def __getitem__(self, name: str) -> CalibratedModel:
+        return self.models[name]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The model names, in fitting order."""
+        return tuple(self.models)
+
+
 def fit_models(features: FeatureSet, y, seed: int = 0, max_rows: int | None = 60_000,
-               calibration_share: float = 0.3) -> dict:
+               calibration_share: float = 0.3) -> ChurnModels:
     """Fit the logistic-regression baseline and the gradient-boosted model, then calibrate them.
 
     The training customers are split (stratified, seeded) into a fitting part and a calibration part.
@@ -168,8 +197,8 @@ def fit_models(features: FeatureSet, y, seed: int = 0, max_rows: int | None = 60
 
     Returns
     -------
-    dict
-        ``{model name: CalibratedModel}`` plus ``"_columns"`` (feature order) and ``"_n_train"``.
+    ChurnModels
+        The calibrated models by name, the feature order and the number of training customers.
 
     Raises
     ------
@@ -198,18 +227,16 @@ def fit_models(features: FeatureSet, y, seed: int = 0, max_rows: int | None = 60
             raw = estimator.predict_proba(X_cal)[:, 1]
             calibrator = LogisticRegression(C=1e6, max_iter=1000).fit(CalibratedModel._logit(raw), y_cal)
         models[name] = CalibratedModel(estimator, calibrator)
-    models["_columns"] = list(features.frame.columns)
-    models["_n_train"] = int(len(X))
-    return models
+    return ChurnModels(MappingProxyType(models), tuple(features.frame.columns), int(len(X)))
 
 
-def predict_proba(models: dict, name: str, features: FeatureSet) -> pd.Series:
+def predict_proba(models: ChurnModels, name: str, features: FeatureSet) -> pd.Series:
     """Probability of the positive class for every row of ``features`` (same columns as training).
 
     Raises :class:`LeakageError` when a feature is dated on or after the observation date.
     """
     check_no_leakage(features)
-    frame = features.frame.reindex(columns=models["_columns"])
+    frame = features.frame.reindex(columns=list(models.columns))
     p = np.empty(len(frame))
     step = 200_000  # rows per block: memory stays flat on millions of customers
     with one_thread():
@@ -218,11 +245,21 @@ def predict_proba(models: dict, name: str, features: FeatureSet) -> pd.Series:
     return pd.Series(p, index=features.frame.index, name="p")
 
 
-def confusion_counts(y_true, y_pred) -> dict:
-    """``tp``, ``fp``, ``fn``, ``tn`` of 0/1 arrays (1 = the event, e.g. churned)."""
+@dataclass(frozen=True)
+class Confusion:
+    """Counts of customers by truth and prediction (1 = the event, e.g. churned): true and false
+    positives, false and true negatives."""
+
+    tp: int
+    fp: int
+    fn: int
+    tn: int
+
+
+def confusion_counts(y_true, y_pred) -> Confusion:
+    """The :class:`Confusion` counts of two 0/1 arrays of shape (n,)."""
     t, p = np.asarray(y_true).astype(bool), np.asarray(y_pred).astype(bool)
-    return {"tp": int((t & p).sum()), "fp": int((~t & p).sum()), "fn": int((t & ~p).sum()),
-            "tn": int((~t & ~p).sum())}
+    return Confusion(int((t & p).sum()), int((~t & p).sum()), int((t & ~p).sum()), int((~t & ~p).sum()))
 
 
 def error_rate(y_true, y_pred) -> float:
@@ -231,7 +268,7 @@ def error_rate(y_true, y_pred) -> float:
     Equals 1 - precision = fp / (tp + fp); NaN when nobody is predicted.
     """
     c = confusion_counts(y_true, y_pred)
-    return c["fp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else float("nan")
+    return c.fp / (c.tp + c.fp) if c.tp + c.fp else float("nan")
 
 
 def missing_ratio(y_true, y_pred) -> float:
@@ -241,7 +278,7 @@ def missing_ratio(y_true, y_pred) -> float:
     NaN when nobody had the event.
     """
     c = confusion_counts(y_true, y_pred)
-    return c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else float("nan")
+    return c.tp / (c.tp + c.fn) if c.tp + c.fn else float("nan")
 
 
 def threshold_table(y_true, score, thresholds=None, value=None) -> pd.DataFrame:
@@ -289,7 +326,27 @@ def threshold_table(y_true, score, thresholds=None, value=None) -> pd.DataFrame:
     return out
 
 
-def choose_threshold(table: pd.DataFrame, max_error_rate: float = 0.4, min_missing_ratio: float = 0.0) -> dict:
+@dataclass(frozen=True)
+class OperatingThreshold:
+    """The threshold a business rule chose (:func:`choose_threshold`) and its row of the threshold table.
+
+    ``threshold`` (probability), ``targeted`` (customers with a score at or above it), ``error_rate``
+    (1 - precision), ``missing_ratio`` (share of real cases found), ``undetected_share`` (1 - missing
+    ratio), all on the table's (test) data; ``rule`` states the rule in words and ``met`` says whether
+    a threshold satisfied it.
+    """
+
+    threshold: float
+    targeted: int
+    error_rate: float
+    missing_ratio: float
+    undetected_share: float
+    rule: str
+    met: bool
+
+
+def choose_threshold(table: pd.DataFrame, max_error_rate: float = 0.4,
+                     min_missing_ratio: float = 0.0) -> OperatingThreshold:
     """Operating threshold by a stated business rule.
 
     Rule: *among thresholds whose error rate is at most ``max_error_rate`` (at most that share of the
@@ -297,10 +354,12 @@ def choose_threshold(table: pd.DataFrame, max_error_rate: float = 0.4, min_missi
     cases (highest missing ratio)*. When no threshold meets the cap, take the one with the lowest error
     rate and say so.
 
-    Returns
-    -------
-    dict
-        The chosen row as a dict plus ``rule`` (text) and ``met`` (bool).
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`threshold_table` output.
+    max_error_rate, min_missing_ratio : float
+        The rule's cap on the error rate and floor on the missing ratio (shares, 0-1).
     """
     ok = table[(table["error_rate"] <= max_error_rate) & (table["missing_ratio"] >= min_missing_ratio)
                & (table["targeted"] > 0)]
@@ -309,17 +368,68 @@ def choose_threshold(table: pd.DataFrame, max_error_rate: float = 0.4, min_missi
         table[table["targeted"] > 0].sort_values("error_rate").iloc[0]
     rule = (f"find as many real cases as possible while keeping the error rate at or below {max_error_rate:.0%}"
             if met else f"no threshold keeps the error rate at or below {max_error_rate:.0%}; lowest error rate taken")
-    return {**row.to_dict(), "rule": rule, "met": met}
+    return OperatingThreshold(float(row["threshold"]), int(row["targeted"]), float(row["error_rate"]),
+                              float(row["missing_ratio"]), float(row["undetected_share"]), rule, met)
 
 
-def model_quality(y_true, score) -> dict:
-    """PR-AUC (average precision), ROC-AUC, Brier score and the base rate of one model on test data."""
+@dataclass(frozen=True)
+class ModelQuality:
+    """Quality of one model's scores on test data (:func:`model_quality`): ``pr_auc`` (average
+    precision; guessing scores ``base_rate``), ``roc_auc``, ``brier`` (mean squared error of the
+    probabilities, lower is better), ``base_rate`` (share with the event) and ``n`` (customers)."""
+
+    pr_auc: float
+    roc_auc: float
+    brier: float
+    base_rate: float
+    n: int
+
+
+def model_quality(y_true, score) -> ModelQuality:
+    """PR-AUC (average precision), ROC-AUC, Brier score and the base rate of one model on test data.
+
+    ``y_true`` (0/1) and ``score`` (probability) have shape (n,). PR-AUC as in Saito & Rehmsmeier (2015),
+    "The precision-recall plot is more informative than the ROC plot ... on imbalanced datasets".
+    """
     from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
     y = np.asarray(y_true).astype(int)
     s = np.asarray(score, dtype="float64")
-    return {"pr_auc": float(average_precision_score(y, s)), "roc_auc": float(roc_auc_score(y, s)),
-            "brier": float(brier_score_loss(y, s)), "base_rate": float(y.mean()), "n": int(len(y))}
+    return ModelQuality(float(average_precision_score(y, s)), float(roc_auc_score(y, s)),
+                        float(brier_score_loss(y, s)), float(y.mean()), int(len(y)))
+
+
+@dataclass(frozen=True)
+class ModelComparison:
+    """Every model of a :class:`ChurnModels` scored on the same test data (:func:`compare_models`).
+
+    ``scores`` and ``quality`` map a model name to its test probabilities (Series indexed by customer)
+    and its :class:`ModelQuality`; ``best`` is the name with the highest PR-AUC.
+    """
+
+    scores: Mapping[str, pd.Series]
+    quality: Mapping[str, ModelQuality]
+    best: str
+
+    def table(self) -> pd.DataFrame:
+        """One row per model: ``model``, ``pr_auc``, ``roc_auc``, ``brier``, ``base_rate``, ``n``."""
+        rows = [{"model": name, **vars(q)} for name, q in self.quality.items()]
+        return pd.DataFrame(rows, columns=["model", "pr_auc", "roc_auc", "brier", "base_rate", "n"])
+
+    def calibration(self, y_true, n_bins: int = 10) -> dict[str, pd.DataFrame]:
+        """:func:`calibration_table` of every model against the test label ``y_true``."""
+        return {name: calibration_table(y_true, score, n_bins) for name, score in self.scores.items()}
+
+
+def compare_models(models: ChurnModels, features: FeatureSet, y_true) -> ModelComparison:
+    """Score ``features`` (test data) with every model and judge each by :func:`model_quality`.
+
+    The model with the highest PR-AUC is ``best`` (the first fitted wins a tie).
+    """
+    scores = {name: predict_proba(models, name, features) for name in models.names}
+    quality = {name: model_quality(y_true, score) for name, score in scores.items()}
+    best = max(quality, key=lambda name: quality[name].pr_auc)
+    return ModelComparison(MappingProxyType(scores), MappingProxyType(quality), best)
 
 
 def calibration_table(y_true, score, n_bins: int = 10) -> pd.DataFrame:
@@ -365,7 +475,7 @@ def feature_shift(train: FeatureSet, test: FeatureSet, min_ratio: float = 2.0) -
     return out.iloc[np.argsort(-np.abs(np.log(out["ratio"].to_numpy())))].reset_index(drop=True)
 
 
-def prediction_drivers(models: dict, name: str, features: FeatureSet, y, n_repeats: int = 2, seed: int = 0,
+def prediction_drivers(models: ChurnModels, name: str, features: FeatureSet, y, n_repeats: int = 2, seed: int = 0,
                        max_rows: int = 5000, effects: bool = True) -> pd.DataFrame:
     """Which feature families drive the prediction: grouped permutation importance on test data.
 
@@ -388,7 +498,7 @@ def prediction_drivers(models: dict, name: str, features: FeatureSet, y, n_repea
         effect), ``what`` and ``in_words`` (plain words).
     """
     rng = np.random.default_rng(seed)
-    cols = models["_columns"]
+    cols = list(models.columns)
     X = features.frame.reindex(columns=cols).to_numpy(dtype="float64")
     y = np.asarray(y).astype(int)
     if len(X) > max_rows:
@@ -401,7 +511,7 @@ def prediction_drivers(models: dict, name: str, features: FeatureSet, y, n_repea
 def _drivers(models, name, features, X, y, rng, n_repeats, effects=True):
     from sklearn.metrics import average_precision_score
 
-    cols = models["_columns"]
+    cols = list(models.columns)
     model = models[name]
     base_p = model.predict_proba(X)[:, 1]
     base = average_precision_score(y, base_p)
@@ -445,3 +555,16 @@ def _drivers(models, name, features, X, y, rng, n_repeats, effects=True):
         f"{'raises' if e > 0 else 'lowers'} the probability by {abs(e) * 100:.1f} points"
         for f, lo, hi, e in zip(out["key_feature"], out["low"], out["high"], out["effect"])]
     return out
+
+
+def driver_summary(reliance: pd.DataFrame, effects: pd.DataFrame) -> pd.DataFrame:
+    """Reliance of one model and what-if effects of another, side by side per feature family.
+
+    ``reliance`` and ``effects`` are :func:`prediction_drivers` outputs (the model used, without
+    effects; and a model whose effects are stable, e.g. the logistic regression). Returns one row per
+    family in the order of ``reliance``: ``family``, ``importance``, ``importance_sd`` (PR-AUC points
+    lost), ``key_feature``, ``effect`` (probability points), ``effect_rank`` and ``in_words``; the input
+    of :func:`customer_workbook.plots.plot_drivers`.
+    """
+    return reliance[["family", "importance", "importance_sd"]].merge(
+        effects[["family", "key_feature", "effect", "effect_rank", "in_words"]], on="family")

@@ -1,9 +1,11 @@
-"""Churn features and labels: per-customer behaviour strictly before an observation date, and what
-happened in a window after a gap (step 4 of the method, anticipation).
+"""Churn features: per-customer behaviour strictly before an observation date (step 4 of the method,
+anticipation).
 
 :func:`build_features` turns the contract tables into dozens of per-customer indicators, each dated by the
-latest data it used; :func:`make_labels` labels churn in a window that starts after a gap; :func:`design_dates`
-places a training and a later test observation date so the split is by time. Days are the time unit.
+latest data it used. They are computed from the raw order lines rather than from the run's per-customer
+table (:func:`customer_workbook.base.derived`) because they must be measured *as of an earlier date*
+(the training and test observation dates), never with what happened after it. The labels and the time
+split are in :mod:`.labels`. Days are the time unit.
 """
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ import pandas as pd
 from ..arrays import first_occurrences, group_argmin, group_max, group_min
 from ..data import Dataset
 
-__all__ = ["LeakageError", "FeatureSet", "coded_transactions", "build_features", "make_labels", "design_dates", "DAY", "SLOW_DELIVERY_DAYS", "FAMILIES", "KEY_FEATURES"]
+__all__ = ["DAY", "FAMILIES", "KEY_FEATURES", "SLOW_DELIVERY_DAYS", "CodedTransactions", "FeatureSet", "LeakageError",
+           "build_features", "coded_transactions"]
 
 DAY = pd.Timedelta(days=1)
 SLOW_DELIVERY_DAYS = 6.0  # deliveries slower than this count as "slow" (fast-brand promise broken)
@@ -160,28 +163,49 @@ class _Lines:
         return pd.Series(self.tx[name].to_numpy()[self.sel])
 
 
-_CODED: dict = {}
+@dataclass(frozen=True, eq=False)
+class CodedTransactions:
+    """Integer codes of the transactions' id and channel columns (one value per line, shape (n_lines,)).
+
+    ``customer`` (int32 code into ``ids``), ``order`` (int32 order code, in order of first appearance),
+    ``date`` (datetime64), ``amount`` (float64, currency units; negative = return); ``channel`` and
+    ``product`` are ``(codes, names)`` pairs, or ``None`` when the transactions lack the column.
+    ``transactions`` is the frame they were computed from.
+    """
+
+    transactions: pd.DataFrame
+    customer: np.ndarray
+    ids: pd.Index
+    order: np.ndarray
+    date: np.ndarray
+    amount: np.ndarray
+    channel: tuple[np.ndarray, np.ndarray] | None = None
+    product: tuple[np.ndarray, pd.Index] | None = None
 
 
-def coded_transactions(tx: pd.DataFrame) -> dict:
+_CODED: dict[str, CodedTransactions] = {}
+
+
+def coded_transactions(tx: pd.DataFrame) -> CodedTransactions:
     """Integer codes of the transactions' id and channel columns, computed once per transactions frame.
 
     Cheap for the loader's categorical ids; for plain text each column costs about 1 s per million lines,
-    so building features for several dates reuses these codes.
+    so building features for several dates reuses these codes (one frame is kept at a time).
     """
     hit = _CODED.get("entry")
-    if hit is not None and hit["tx"] is tx:
+    if hit is not None and hit.transactions is tx:
         return hit
     cust, ids = pd.factorize(tx["customer_id"])
-    out = {"tx": tx, "cust": cust.astype(np.int32), "ids": pd.Index(ids),  # int32 codes: half the memory
-           "order": pd.factorize(tx["order_id"])[0].astype(np.int32),
-           "date": tx["date"].to_numpy(), "amount": tx["amount"].to_numpy(dtype="float64")}
+    channel = product = None
     if "channel" in tx:
         codes, names = pd.factorize(tx["channel"])
-        out["channel"] = (codes.astype(np.int32), np.asarray([str(name) for name in names], dtype=object))
+        channel = (codes.astype(np.int32), np.asarray([str(name) for name in names], dtype=object))
     if "product_id" in tx:
         codes, names = pd.factorize(tx["product_id"])
-        out["product"] = (codes.astype(np.int32), pd.Index(names))
+        product = (codes.astype(np.int32), pd.Index(names))
+    out = CodedTransactions(tx, cust.astype(np.int32), pd.Index(ids),  # int32 codes: half the memory
+                            pd.factorize(tx["order_id"])[0].astype(np.int32), tx["date"].to_numpy(),
+                            tx["amount"].to_numpy(dtype="float64"), channel, product)
     _CODED["entry"] = out  # one data set at a time
     return out
 
@@ -217,29 +241,29 @@ def build_features(ds: Dataset, observation_date, customers=None, include_whole_
     obs = pd.Timestamp(observation_date)
     tx_all = ds.transactions
     C = coded_transactions(tx_all)
-    before = C["date"] < obs.to_datetime64()
+    before = C.date < obs.to_datetime64()
     if not before.any():
         raise ValueError(f"No transactions before the observation date {obs:%Y-%m-%d}.")
     if customers is None:
-        rows = np.flatnonzero(np.bincount(C["cust"][before], minlength=len(C["ids"])))
-        index = pd.Index(C["ids"][rows], name="customer_id")
+        rows = np.flatnonzero(np.bincount(C.customer[before], minlength=len(C.ids)))
+        index = pd.Index(C.ids[rows], name="customer_id")
     else:
         index = pd.Index(customers, name="customer_id")
-        rows = C["ids"].get_indexer(index)
+        rows = C.ids.get_indexer(index)
     n = len(index)
-    pos = np.full(len(C["ids"]), -1, dtype=np.int32)
+    pos = np.full(len(C.ids), -1, dtype=np.int32)
     pos[rows[rows >= 0]] = np.flatnonzero(rows >= 0)
-    all_pos = pos[C["cust"]]  # row of every transaction line's customer (-1: not a row)
+    all_pos = pos[C.customer]  # row of every transaction line's customer (-1: not a row)
     sel = np.flatnonzero(before & (all_pos >= 0))  # the lines used: before obs, customers of the rows
     tx = _Lines(tx_all, sel)
     b = _Builder(index)
     codes = all_pos[sel]
-    dates = C["date"][sel]
+    dates = C.date[sel]
     data_end = pd.Timestamp(dates.max()) if len(sel) else obs - DAY
-    amount = C["amount"][sel]
+    amount = C.amount[sel]
     days_before = ((obs.to_datetime64() - dates) / np.timedelta64(1, "D")).astype("float64")  # > 0
     sale = amount >= 0
-    all_keys = C["order"][sel]
+    all_keys = C.order[sel]
     o_code, o_days, o_value, first = _orders_of_lines(all_keys, sale, codes, days_before, amount)
     s = _Scope(n=n, end=data_end, windows=windows, tx=tx, C=C, sel=sel, codes=codes, dates=dates, amount=amount,
                days_before=days_before, sale=sale, all_keys=all_keys, first=first, o_code=o_code, o_days=o_days,
@@ -276,7 +300,7 @@ class _Scope:
     end: pd.Timestamp
     windows: tuple[int, ...]
     tx: _Lines
-    C: dict
+    C: CodedTransactions
     sel: np.ndarray
     codes: np.ndarray
     dates: np.ndarray
@@ -385,7 +409,7 @@ def _discount_features(b: _Builder, s: _Scope) -> None:
 def _channel_features(b: _Builder, s: _Scope) -> None:
     if "channel" not in s.tx:
         return
-    ch_codes, ch_names = s.C["channel"]
+    ch_codes, ch_names = s.C.channel
     ch = ch_codes[s.sel][s.sale][s.first]
     for j in np.argsort(ch_names):  # alphabetical, as the columns always were
         if (ch == j).any():
@@ -396,7 +420,7 @@ def _channel_features(b: _Builder, s: _Scope) -> None:
 def _product_features(b: _Builder, s: _Scope, products: pd.DataFrame) -> None:
     n, end, lines = s.n, s.end, s.lines
     prod = products.set_index("product_id")
-    p_codes, p_ids = s.C["product"]
+    p_codes, p_ids = s.C.product
     pcode = prod.index.get_indexer(p_ids)[p_codes[s.sel][s.sale]]
     known = pcode >= 0
     sc = s.codes[s.sale][known]
@@ -504,76 +528,3 @@ def _whole_history_features(b: _Builder, tx_all: pd.DataFrame, all_pos: np.ndarr
     days_to_line = (obs.to_datetime64() - tx_all["date"].to_numpy()[ok]) / DAY  # negative after obs
     b.add("last_purchase_any_date_days", group_min(codes, days_to_line, n),
           "whole history (naive)", "days from the observation date to the last purchase ever", full_end)
-
-
-def make_labels(transactions: pd.DataFrame, observation_date, gap_days: int = 14, window_days: int = 90,
-                active_days: int | None = 365) -> pd.DataFrame:
-    """Who bought again in the label window ``[obs + gap, obs + gap + window)``.
-
-    Parameters
-    ----------
-    transactions : DataFrame
-        Contract transactions.
-    observation_date : date-like
-        Features stop here; the gap starts here.
-    gap_days, window_days : int
-        Days between the observation date and the label window, and the window's length.
-    active_days : int or None
-        Population: customers whose last order is within this many days before the observation date
-        (``None``: everyone who ever ordered before it).
-
-    Returns
-    -------
-    DataFrame, shape (n_population, 2)
-        Index ``customer_id``; ``bought`` (1 when a positive-value line falls in the window) and
-        ``churned`` (1 - bought).
-
-    Raises
-    ------
-    ValueError
-        When the data end before the label window does.
-    """
-    obs = pd.Timestamp(observation_date)
-    start, end = obs + gap_days * DAY, obs + (gap_days + window_days) * DAY
-    if transactions["date"].max() < end - DAY:
-        raise ValueError(f"The label window ends on {end - DAY:%Y-%m-%d}, after the last transaction "
-                         f"({transactions['date'].max():%Y-%m-%d}); choose an earlier observation date.")
-    C = coded_transactions(transactions)
-    d, amt, cust = C["date"], C["amount"], C["cust"]
-    m = (d < obs.to_datetime64()) & (amt >= 0)
-    never = np.iinfo(np.int64).min
-    last_ns = np.full(len(C["ids"]), never, dtype=np.int64)
-    np.maximum.at(last_ns, cust[m], d[m].astype("datetime64[ns]").view(np.int64))  # each customer's last purchase
-    keep = last_ns > never
-    last_date = last_ns.view("datetime64[ns]")
-    if active_days is not None:
-        keep &= last_date >= (obs - active_days * DAY).to_datetime64()
-    inside = (d >= start.to_datetime64()) & (d < end.to_datetime64()) & (amt > 0)
-    bought_any = np.zeros(len(C["ids"]), dtype=int)
-    bought_any[cust[inside]] = 1
-    rows = np.flatnonzero(keep)
-    last = pd.Series(last_date[rows], index=C["ids"][rows])
-    bought = bought_any[rows]
-    return pd.DataFrame({"bought": bought, "churned": 1 - bought}, index=pd.Index(last.index, name="customer_id"))
-
-
-def design_dates(transactions: pd.DataFrame, gap_days: int = 14, window_days: int = 90) -> dict:
-    """Observation dates of a time-based split.
-
-    The test observation date is the latest whose label window still fits in the data; the training
-    observation date lies one gap plus window earlier, so the training labels end before the test
-    features start. ``score`` is the day after the last transaction (for scoring today's customers).
-
-    Returns
-    -------
-    dict
-        ``train``, ``test``, ``score`` (Timestamps), ``gap_days``, ``window_days``.
-    """
-    last_day = transactions["date"].max().normalize()
-    test = last_day + DAY - (gap_days + window_days) * DAY
-    train = test - (gap_days + window_days) * DAY
-    first = transactions["date"].min().normalize()
-    if train - first < pd.Timedelta(days=180):
-        raise ValueError("Not enough history for a time-based split: need about "
-                         f"{2 * (gap_days + window_days) + 180} days of transactions.")
-    return {"train": train, "test": test, "score": last_day + DAY, "gap_days": gap_days, "window_days": window_days}

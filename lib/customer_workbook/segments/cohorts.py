@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["cohort_retention", "cohort_summary"]
+__all__ = ["CohortRetention", "cohort_retention", "cohort_summary"]
+
+
+@dataclass(frozen=True)
+class CohortRetention:
+    """Retention of each acquisition-month cohort (:func:`cohort_retention`).
+
+    ``table``: shape (n_cohorts, n_months); index the cohort month (Timestamp, first day), columns 0, 1,
+    ... months since acquisition, values the share of the cohort buying in that month (0-1) or NaN
+    when the month is not yet observed. ``cohort_size``: customers per cohort (Series, same index);
+    ``last_complete_month``: first day of the last month the data cover in full.
+    """
+
+    table: pd.DataFrame
+    cohort_size: pd.Series
+    last_complete_month: pd.Timestamp
 
 
 def _month_index(dates) -> np.ndarray:
@@ -16,7 +32,7 @@ def _month_index(dates) -> np.ndarray:
 
 
 def cohort_retention(transactions: pd.DataFrame, acquisition: pd.Series | None = None,
-                     as_of=None) -> pd.DataFrame:
+                     as_of=None) -> CohortRetention:
     """Share of each acquisition-month cohort that buys in each month since acquisition.
 
     Cells a cohort has not yet lived through completely are NaN (masked), not zero: the last month is
@@ -37,9 +53,7 @@ def cohort_retention(transactions: pd.DataFrame, acquisition: pd.Series | None =
 
     Returns
     -------
-    DataFrame, shape (n_cohorts, n_months)
-        Index: cohort month (Timestamp, first day); columns 0, 1, ... months since acquisition; values
-        0-1 or NaN. ``attrs["cohort_size"]`` is a Series of cohort sizes; ``attrs["last_complete_month"]``.
+    CohortRetention
     """
     pos = transactions[transactions["amount"] > 0]
     end = pd.Timestamp(as_of) if as_of is not None else transactions["date"].max()
@@ -70,21 +84,21 @@ def cohort_retention(transactions: pd.DataFrame, acquisition: pd.Series | None =
     to_ts = lambda m: pd.Timestamp(year=int(m) // 12, month=int(m) % 12 + 1, day=1)  # noqa: E731
     table.index = pd.DatetimeIndex([to_ts(m) for m in table.index], name="cohort")
     table.columns.name = "months_since_acquisition"
-    table.attrs["cohort_size"] = pd.Series(size.to_numpy(), index=table.index)
-    table.attrs["last_complete_month"] = to_ts(last_complete)
-    return table
+    return CohortRetention(table=table, cohort_size=pd.Series(size.to_numpy(), index=table.index),
+                           last_complete_month=to_ts(last_complete))
 
 
-def cohort_summary(retention: pd.DataFrame, months: Sequence[int] = (1, 3, 6, 12)) -> pd.DataFrame:
+def cohort_summary(retention: CohortRetention, months: Sequence[int] = (1, 3, 6, 12)) -> pd.DataFrame:
     """Size-weighted mean retention at selected months since acquisition, over cohorts that reached them.
 
     Returns a DataFrame with ``month``, ``retention`` (0-1, NaN when no cohort is old enough) and
     ``cohorts`` (how many cohorts contribute).
     """
-    size = retention.attrs.get("cohort_size", pd.Series(1.0, index=retention.index)).astype(float)
+    table = retention.table
+    size = retention.cohort_size.astype(float)
     rows = []
     for m in months:
-        col = retention[m] if m in retention.columns else pd.Series(np.nan, index=retention.index)
+        col = table[m] if m in table.columns else pd.Series(np.nan, index=table.index)
         ok = col.notna()
         w = size[ok]
         rows.append({"month": m, "retention": float((col[ok] * w).sum() / w.sum()) if w.sum() > 0 else np.nan,

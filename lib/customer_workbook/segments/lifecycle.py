@@ -3,6 +3,7 @@ retention gain of buying in several categories."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -12,29 +13,31 @@ from ..advocacy.pyramid import engagement_rates
 from ..base.customers import customer_features
 from ..clv.scoring import score_customers
 
-__all__ = ["HEALTH_WEIGHTS", "LIFECYCLE_STAGES", "health_backtest", "health_score", "lifecycle_stages", "multi_category_retention"]
+__all__ = ["HEALTH_WEIGHTS", "LIFECYCLE_STAGES", "CategoryRetention", "HealthBacktest", "health_backtest", "health_score",
+           "lifecycle_stages", "multi_category_retention"]
 
 
 #: Lifecycle stages of the method, in order.
 LIFECYCLE_STAGES: tuple[str, ...] = ("acquisition", "adoption", "cross-sell", "advocacy")
 
 
-def lifecycle_stages(features: pd.DataFrame, tiers: pd.Series | None = None) -> pd.Series:
+def lifecycle_stages(features: pd.DataFrame, levels: pd.Series | None = None) -> pd.Series:
     """Lifecycle stage of every customer: the furthest stage reached.
 
     * ``acquisition`` - bought once (or only on one day): acquired, value not yet shown;
     * ``adoption`` - came back (2+ purchase days): getting value from what they bought;
     * ``cross-sell`` - adopted and buys from 2+ product categories (needs ``n_categories``);
-    * ``advocacy`` - recommends us actively: a lover in :func:`advocacy_tiers`, when tiers are given
-      (likers engage but rarely recommend, so they stay in their buying stage).
+    * ``advocacy`` - recommends us actively: a lover in
+      :func:`customer_workbook.advocacy.advocacy_levels`, when the levels are given (likers engage but
+      rarely recommend, so they stay in their buying stage).
 
     Returns a categorical Series (categories :data:`LIFECYCLE_STAGES`) indexed like ``features``.
     """
     stage = np.where(features["purchase_days"] >= 2, 1, 0)
     if "n_categories" in features:
         stage = np.where((stage == 1) & (features["n_categories"] >= 2), 2, stage)
-    if tiers is not None:
-        adv = (tiers.reindex(features.index).astype(str) == "lover").to_numpy()
+    if levels is not None:
+        adv = (levels.reindex(features.index).astype(str) == "lover").to_numpy()
         stage = np.where(adv, 3, stage)
     return pd.Series(pd.Categorical.from_codes(stage, categories=LIFECYCLE_STAGES), index=features.index,
                      name="stage")
@@ -70,17 +73,32 @@ def health_score(features: pd.DataFrame, p_alive: pd.Series, engagement_rate: pd
     return comp
 
 
+@dataclass(frozen=True)
+class HealthBacktest:
+    """The back-test of the health score (:func:`health_backtest`).
+
+    ``cutoff``: the scoring date; ``auc`` of the score for "bought in the holdout" (0.5 = useless,
+    1 = perfect); ``n`` customers scored; ``active_share_top`` / ``active_share_bottom``: share of the
+    top and bottom quintiles of the score that bought in the holdout (0-1).
+    """
+
+    cutoff: pd.Timestamp
+    auc: float
+    n: int
+    active_share_top: float
+    active_share_bottom: float
+
+
 def health_backtest(transactions: pd.DataFrame, products: pd.DataFrame | None = None,
                     engagement: pd.DataFrame | None = None, holdout_days: int = 180,
-                    max_customers: int | None = 100_000, seed: int = 0) -> dict:
+                    max_customers: int | None = 100_000, seed: int = 0) -> HealthBacktest:
     """Does the health score spot risk? Score customers at ``end - holdout_days`` and check who bought after.
 
-    On bases larger than ``max_customers`` a seeded random sample of customers is scored (an AUC on
-    100,000 customers is precise to about 0.003; this keeps 1M-customer runs within minutes).
-
-    Returns ``{"cutoff", "auc", "n", "active_share_top", "active_share_bottom"}``: the AUC of the
-    score for "bought in the holdout" (0.5 = useless, 1 = perfect) and the holdout active share in
-    the top and bottom quintiles of the score.
+    The score needs the customers as they were at the cutoff, so their features are computed here
+    from the lines before it (:func:`customer_workbook.base.customer_features` with ``as_of``), not
+    read from the run's per-customer table, and P(alive) is refitted on those lines. On bases larger
+    than ``max_customers`` a seeded random sample of customers is scored (an AUC on 100,000 customers
+    is precise to about 0.003; this keeps 1M-customer runs within minutes).
     """
     from sklearn.metrics import roc_auc_score
 
@@ -101,41 +119,54 @@ def health_backtest(transactions: pd.DataFrame, products: pd.DataFrame | None = 
     later = transactions[(transactions["date"] >= cutoff) & (transactions["amount"] > 0)]
     bought = score.index.isin(later["customer_id"].unique())
     q = score.rank(pct=True)
-    return {"cutoff": cutoff, "auc": float(roc_auc_score(bought, score)), "n": int(len(score)),
-            "active_share_top": float(bought[(q > 0.8).to_numpy()].mean()),
-            "active_share_bottom": float(bought[(q <= 0.2).to_numpy()].mean())}
+    return HealthBacktest(cutoff=cutoff, auc=float(roc_auc_score(bought, score)), n=int(len(score)),
+                          active_share_top=float(bought[(q > 0.8).to_numpy()].mean()),
+                          active_share_bottom=float(bought[(q <= 0.2).to_numpy()].mean()))
 
 
-def multi_category_retention(transactions: pd.DataFrame, products: pd.DataFrame, cutoff,
-                             min_orders: int = 2, max_orders: int = 4, level: float = 0.95) -> dict:
-    """Do multi-category customers stay longer? A stratified comparison that can be checked.
+@dataclass(frozen=True)
+class CategoryRetention:
+    """The multi-category retention test (:func:`multi_category_retention`).
 
-    Customers with ``min_orders``..``max_orders`` orders before ``cutoff`` are split into single- and
-    multi-category buyers (categories bought before the cutoff); "retained" means at least one order
-    on or after the cutoff. The comparison is made within each order count (so buying more often does
-    not masquerade as buying more widely) and pooled with Mantel-Haenszel weights.
-
-    Returns
-    -------
-    dict
-        ``table`` (DataFrame per order count: customers and retention of each group), ``single_rate``,
-        ``multi_rate`` (pooled, 0-1), ``difference`` (multi - single, MH risk difference), ``low`` /
-        ``high`` (its interval at ``level``), ``p_value`` (Cochran-Mantel-Haenszel test, two-sided),
-        ``risk_ratio``, ``n``.
+    ``table``: one row per order count before the cutoff (``orders_before_cutoff``, ``single_customers``,
+    ``single_retained``, ``multi_customers``, ``multi_retained``; retention 0-1). ``single_rate`` and
+    ``multi_rate``: pooled retention of each group (0-1); ``difference``: multi - single at equal order
+    counts (Mantel-Haenszel risk difference) with its interval ``low`` / ``high`` at ``level``;
+    ``p_value``: Cochran-Mantel-Haenszel test, two-sided; ``risk_ratio``: multi_rate / single_rate;
+    ``n`` customers compared; ``cutoff`` date.
     """
-    cutoff = pd.Timestamp(cutoff)
-    pos = transactions[transactions["amount"] > 0]
-    before = pos[pos["date"] < cutoff]
-    feats = customer_features(before, products)
-    sel = feats[(feats["orders"] >= min_orders) & (feats["orders"] <= max_orders)]
-    after_ids = pd.Index(pos.loc[pos["date"] >= cutoff, "customer_id"].unique())
-    d = pd.DataFrame({"orders": sel["orders"].astype(int), "multi": sel["n_categories"] >= 2,
-                      "retained": sel.index.isin(after_ids)}, index=sel.index)
-    g = d.groupby(["orders", "multi"])["retained"].agg(["size", "sum"]).unstack("multi", fill_value=0)
+
+    table: pd.DataFrame
+    single_rate: float
+    multi_rate: float
+    difference: float
+    low: float
+    high: float
+    p_value: float
+    risk_ratio: float
+    n: int
+    cutoff: pd.Timestamp
+    level: float
+
+
+def _stratum_counts(g: pd.DataFrame, k, multi: bool) -> tuple[float, float]:
+    """(customers, retained) of the multi- or single-category group in order-count stratum ``k``."""
+    size = float(g.loc[k, ("size", multi)]) if ("size", multi) in g else 0.0
+    kept = float(g.loc[k, ("sum", multi)]) if ("sum", multi) in g else 0.0
+    return size, kept
+
+
+def _mantel_haenszel(g: pd.DataFrame) -> tuple[list[dict], float, float, float]:
+    """Per-stratum rows, the MH risk difference, its standard error and the CMH chi-square (1 df).
+
+    The risk difference pools the strata with weights ``n0 n1 / n`` (Mantel & Haenszel 1959); its
+    variance sums the strata's binomial variances with the squared weights. ``g`` is the table of
+    customers (``size``) and retained (``sum``) per order count (rows) and group (``multi`` columns).
+    """
     rows, num, den, var_num, cmh_num, cmh_var = [], 0.0, 0.0, 0.0, 0.0, 0.0
     for k in g.index:  # one iteration per order count (a handful of strata)
-        n1, x1 = float(g.loc[k, ("size", True)]) if ("size", True) in g else 0.0, float(g.loc[k, ("sum", True)]) if ("sum", True) in g else 0.0
-        n0, x0 = float(g.loc[k, ("size", False)]) if ("size", False) in g else 0.0, float(g.loc[k, ("sum", False)]) if ("sum", False) in g else 0.0
+        n1, x1 = _stratum_counts(g, k, True)
+        n0, x0 = _stratum_counts(g, k, False)
         rows.append({"orders_before_cutoff": int(k), "single_customers": int(n0), "single_retained": x0 / n0 if n0 else np.nan,
                      "multi_customers": int(n1), "multi_retained": x1 / n1 if n1 else np.nan})
         if n0 == 0 or n1 == 0:
@@ -151,12 +182,35 @@ def multi_category_retention(transactions: pd.DataFrame, products: pd.DataFrame,
         cmh_var += n1 * n0 * m1 * m0 / (n ** 2 * (n - 1)) if n > 1 else 0.0
     if den == 0:
         raise ValueError("no order-count stratum has both single- and multi-category customers")
-    diff = num / den
-    se = math.sqrt(var_num) / den
+    return rows, num / den, math.sqrt(var_num) / den, cmh_num ** 2 / cmh_var if cmh_var > 0 else 0.0
+
+
+def multi_category_retention(transactions: pd.DataFrame, products: pd.DataFrame, cutoff,
+                             min_orders: int = 2, max_orders: int = 4, level: float = 0.95) -> CategoryRetention:
+    """Do multi-category customers stay longer? A stratified comparison that can be checked.
+
+    Customers with ``min_orders``..``max_orders`` orders before ``cutoff`` are split into single- and
+    multi-category buyers (categories bought before the cutoff); "retained" means at least one order
+    on or after the cutoff. The comparison is made within each order count (so buying more often does
+    not masquerade as buying more widely) and pooled with Mantel-Haenszel weights. The customers'
+    orders and categories are those before the cutoff, so they are computed here from those lines
+    (:func:`customer_workbook.base.customer_features`), not read from the run's per-customer table.
+
+    Raises ValueError when no order count has both single- and multi-category customers.
+    """
+    cutoff = pd.Timestamp(cutoff)
+    pos = transactions[transactions["amount"] > 0]
+    before = pos[pos["date"] < cutoff]
+    feats = customer_features(before, products)
+    sel = feats[(feats["orders"] >= min_orders) & (feats["orders"] <= max_orders)]
+    after_ids = pd.Index(pos.loc[pos["date"] >= cutoff, "customer_id"].unique())
+    d = pd.DataFrame({"orders": sel["orders"].astype(int), "multi": sel["n_categories"] >= 2,
+                      "retained": sel.index.isin(after_ids)}, index=sel.index)
+    g = d.groupby(["orders", "multi"])["retained"].agg(["size", "sum"]).unstack("multi", fill_value=0)
+    rows, diff, se, chi2 = _mantel_haenszel(g)
     z = stats.norm.ppf(0.5 + level / 2)
-    chi2 = cmh_num ** 2 / cmh_var if cmh_var > 0 else 0.0
     single = float(d.loc[~d["multi"], "retained"].mean()) if (~d["multi"]).any() else np.nan
     multi = float(d.loc[d["multi"], "retained"].mean()) if d["multi"].any() else np.nan
-    return {"table": pd.DataFrame(rows), "single_rate": single, "multi_rate": multi, "difference": float(diff),
-            "low": float(diff - z * se), "high": float(diff + z * se), "p_value": float(stats.chi2.sf(chi2, 1)),
-            "risk_ratio": multi / single if single else np.nan, "n": int(len(d)), "cutoff": cutoff, "level": level}
+    return CategoryRetention(table=pd.DataFrame(rows), single_rate=single, multi_rate=multi, difference=float(diff),
+                             low=float(diff - z * se), high=float(diff + z * se), p_value=float(stats.chi2.sf(chi2, 1)),
+                             risk_ratio=multi / single if single else np.nan, n=int(len(d)), cutoff=cutoff, level=level)

@@ -6,7 +6,7 @@ data show, and every notebook (01 behaviour, 03 strategy, 04 plan phases, 05 pla
 
 How it works
 ------------
-1. **Features** (:func:`persona_features`): per customer, from :func:`customer_workbook.behaviour.customer_features`,
+1. **Features** (:func:`persona_features`): per customer, from :func:`customer_workbook.base.customer_features`,
    the columns of :data:`PERSONA_FEATURE_COLUMNS` that exist (order value and purchase rate on a log
    scale, items per order, channel shares, discount, premium, express-delivery, new and exclusive
    product shares) plus every product-category share (``cat_*``) and, when a customers table is given,
@@ -144,7 +144,7 @@ def persona_features(features: pd.DataFrame, min_orders: int = 2) -> pd.DataFram
     Parameters
     ----------
     features
-        :func:`customer_workbook.behaviour.customer_features` (needs ``orders``, ``tenure_days``, ``aov``).
+        :func:`customer_workbook.base.customer_features` (needs ``orders``, ``tenure_days``, ``aov``).
     min_orders
         Customers with fewer orders are left out (they are the unassigned ones).
 
@@ -315,7 +315,7 @@ def find_personas(dataset, *, seed: int = PERSONA_SEED, min_orders: int = 2, k_r
     fit_sample
         Customers k-means is fitted on (a seeded sample); everyone clustered is then assigned.
     features
-        Precomputed :func:`customer_workbook.behaviour.customer_features` of ``dataset`` (saves a pass over
+        Precomputed :func:`customer_workbook.base.customer_features` of ``dataset`` (saves a pass over
         the lines); by default computed here.
 
     Returns

@@ -2,10 +2,13 @@
 RFM grid, with what to do about each."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["SEGMENTS", "SEGMENT_ACTIONS", "SEGMENT_GRID", "rfm_scores", "rfm_segments", "segment_summary", "tie_robust_scores"]
+__all__ = ["SEGMENTS", "SEGMENT_ACTIONS", "SEGMENT_GRID", "RFMScores", "rfm_scores", "rfm_segments", "segment_summary",
+           "tie_robust_scores"]
 
 
 #: Named RFM segments, from best to worst, used as the categories of :func:`rfm_segments`.
@@ -71,21 +74,39 @@ def tie_robust_scores(values, n_bins: int = 5, higher_is_better: bool = True) ->
     return out
 
 
-def rfm_scores(features: pd.DataFrame, n_bins: int = 5) -> pd.DataFrame:
+@dataclass(frozen=True)
+class RFMScores:
+    """RFM scores of every customer (:func:`rfm_scores`).
+
+    ``table``: shape (n_customers, 4), index ``customer_id``: ``R``, ``F``, ``M`` (int, 1 = worst,
+    ``n_bins`` = best) and ``FM`` (rounded mean of F and M, half up). ``n_bins``: score levels per
+    dimension. ``scores_used``: for each of R, F, M the scores that occur, so a level swallowed by
+    ties is visible, not silent.
+    """
+
+    table: pd.DataFrame
+    n_bins: int
+    scores_used: dict[str, list[int]]
+
+    def unused(self) -> dict[str, list[int]]:
+        """For each of R, F, M the score levels no customer has (ties spanning several quantiles)."""
+        return {dim: sorted(set(range(1, self.n_bins + 1)) - set(used)) for dim, used in self.scores_used.items()}
+
+
+def rfm_scores(features: pd.DataFrame, n_bins: int = 5) -> RFMScores:
     """Recency, frequency and monetary scores (1 = worst, ``n_bins`` = best), robust to ties.
 
     Parameters
     ----------
     features
-        From :func:`customer_features` (uses ``recency_days``, ``orders``, ``revenue``).
+        The per-customer table (:func:`customer_workbook.base.customer_features`; uses
+        ``recency_days``, ``orders``, ``revenue``).
     n_bins
         Number of score levels per dimension.
 
     Returns
     -------
-    DataFrame, shape (n_customers, 4)
-        ``R``, ``F``, ``M`` (int) and ``FM`` (rounded mean of F and M, half up). ``attrs["scores_used"]``
-        maps each of R, F, M to the scores that occur, so a collapsed bin is visible, not silent.
+    RFMScores
     """
     scores = pd.DataFrame({
         "R": tie_robust_scores(features["recency_days"], n_bins, higher_is_better=False),
@@ -93,24 +114,24 @@ def rfm_scores(features: pd.DataFrame, n_bins: int = 5) -> pd.DataFrame:
         "M": tie_robust_scores(features["revenue"], n_bins),
     }, index=features.index)
     scores["FM"] = (scores["F"] + scores["M"] + 1) // 2
-    scores.attrs["scores_used"] = {c: sorted(int(v) for v in pd.unique(scores[c])) for c in ("R", "F", "M")}
-    scores.attrs["n_bins"] = n_bins
-    return scores
+    used = {c: sorted(int(v) for v in pd.unique(scores[c])) for c in ("R", "F", "M")}
+    return RFMScores(table=scores, n_bins=n_bins, scores_used=used)
 
 
-def rfm_segments(scores: pd.DataFrame) -> pd.Series:
-    """Named segment of each customer from its R and FM scores (see :data:`SEGMENT_GRID`, 5 levels).
+def rfm_segments(scores: RFMScores) -> pd.Series:
+    """Named segment of each customer from its R and FM scores (see :data:`SEGMENT_GRID`, 5 levels;
+    scores on another number of levels are mapped onto 1-5 first).
 
-    Returns a categorical Series (categories :data:`SEGMENTS`, best first) indexed like ``scores``.
+    Returns a categorical Series (categories :data:`SEGMENTS`, best first) indexed like ``scores.table``.
     """
-    n_bins = scores.attrs.get("n_bins", 5)
+    table, n_bins = scores.table, scores.n_bins
     if n_bins != 5:
-        r = np.clip(np.ceil(scores["R"].to_numpy() * 5 / n_bins), 1, 5).astype(int)
-        fm = np.clip(np.ceil(scores["FM"].to_numpy() * 5 / n_bins), 1, 5).astype(int)
+        r = np.clip(np.ceil(table["R"].to_numpy() * 5 / n_bins), 1, 5).astype(int)
+        fm = np.clip(np.ceil(table["FM"].to_numpy() * 5 / n_bins), 1, 5).astype(int)
     else:
-        r, fm = scores["R"].to_numpy().clip(1, 5), scores["FM"].to_numpy().clip(1, 5)
+        r, fm = table["R"].to_numpy().clip(1, 5), table["FM"].to_numpy().clip(1, 5)
     grid = np.array(SEGMENT_GRID, dtype=object)
-    return pd.Series(pd.Categorical(grid[r - 1, fm - 1], categories=SEGMENTS), index=scores.index, name="segment")
+    return pd.Series(pd.Categorical(grid[r - 1, fm - 1], categories=SEGMENTS), index=table.index, name="segment")
 
 
 def segment_summary(segments: pd.Series, revenue: pd.Series) -> pd.DataFrame:

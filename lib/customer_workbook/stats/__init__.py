@@ -6,9 +6,10 @@
 - :mod:`.experiments`: randomised tests of two proportions: the measured uplift with its standard
   error, interval and p-value, and the sample size or minimum detectable effect of a planned test.
 """
-from .experiments import Uplift, minimum_detectable_effect, sample_size_two_proportions, two_proportion_uplift
+from .experiments import (SampleSize, Uplift, minimum_detectable_effect, sample_size_two_proportions,
+                          two_proportion_uplift)
 from .intervals import wilson_interval
 from .testing import benjamini_hochberg, holm
 
-__all__ = ["Uplift", "benjamini_hochberg", "holm", "minimum_detectable_effect", "sample_size_two_proportions",
-           "two_proportion_uplift", "wilson_interval"]
+__all__ = ["SampleSize", "Uplift", "benjamini_hochberg", "holm", "minimum_detectable_effect",
+           "sample_size_two_proportions", "two_proportion_uplift", "wilson_interval"]

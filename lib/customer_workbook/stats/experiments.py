@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, stats
 
-__all__ = ["Uplift", "minimum_detectable_effect", "sample_size_two_proportions", "two_proportion_uplift"]
+__all__ = ["SampleSize", "Uplift", "minimum_detectable_effect", "sample_size_two_proportions", "two_proportion_uplift"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,21 @@ class Uplift:
     high: float
     p_value: float
     level: float
+
+
+@dataclass(frozen=True)
+class SampleSize:
+    """Customers needed per arm of a two-proportion test (:func:`sample_size_two_proportions`).
+
+    ``effect_size`` is Cohen's h (radians of the arcsine scale); ``n_control`` and ``n_treated`` are the
+    unrounded solutions (customers), ``*_ceil`` rounded up, ``total`` the customers of both arms."""
+
+    effect_size: float
+    n_control: float
+    n_treated: float
+    n_control_ceil: int
+    n_treated_ceil: int
+    total: int
 
 
 def two_proportion_uplift(outcome, treated, level: float = 0.90) -> Uplift:
@@ -56,7 +71,7 @@ def _two_sided_power(h: float, n1: float, ratio: float, alpha: float) -> float:
 
 
 def sample_size_two_proportions(p_control: float, mde: float, alpha: float = 0.05, power: float = 0.8,
-                                ratio: float = 1.0) -> dict:
+                                ratio: float = 1.0) -> SampleSize:
     """Customers needed per arm to detect a change from ``p_control`` to ``p_control + mde``.
 
     Two-sided z-test on Cohen's effect size ``h = 2 asin(sqrt(p2)) - 2 asin(sqrt(p1))`` (the arcsine
@@ -76,9 +91,13 @@ def sample_size_two_proportions(p_control: float, mde: float, alpha: float = 0.0
 
     Returns
     -------
-    dict
-        ``effect_size`` (h), ``n_control`` (float, unrounded), ``n_treated``, ``n_control_ceil``,
+    SampleSize
+        ``effect_size`` (h), ``n_control`` (customers, unrounded), ``n_treated``, ``n_control_ceil``,
         ``n_treated_ceil``, ``total`` (rounded up).
+
+    References
+    ----------
+    Cohen, J. (1988). *Statistical Power Analysis for the Behavioral Sciences*, 2nd ed., ch. 6.
     """
     p2 = p_control + mde
     if not (0 < p_control < 1 and 0 < p2 < 1):
@@ -90,9 +109,8 @@ def sample_size_two_proportions(p_control: float, mde: float, alpha: float = 0.0
     guess = (z_a + z_b) ** 2 * (1 + 1 / ratio) / h ** 2
     n1 = optimize.brentq(lambda n: _two_sided_power(h, n, ratio, alpha) - power, 1e-6, guess * 2 + 10, xtol=1e-10)
     n2 = n1 * ratio
-    return {"effect_size": float(h), "n_control": float(n1), "n_treated": float(n2),
-            "n_control_ceil": int(np.ceil(n1)), "n_treated_ceil": int(np.ceil(n2)),
-            "total": int(np.ceil(n1) + np.ceil(n2))}
+    return SampleSize(float(h), float(n1), float(n2), int(np.ceil(n1)), int(np.ceil(n2)),
+                      int(np.ceil(n1) + np.ceil(n2)))
 
 
 def minimum_detectable_effect(p_control: float, n_control: float, alpha: float = 0.05, power: float = 0.8,

@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 
 from ._problems import MAX_EXAMPLES, DataValidationError, Problem, RowPlaces, shown
-from .contract import TABLES, TableSpec
-from .paths import resolve_path
+from ..contract import TABLES, TableSpec
+from ..paths import resolve_path
 
 __all__ = ["SUFFIXES", "RawTable", "find_table_files", "read_raw"]
 

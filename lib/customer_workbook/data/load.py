@@ -20,11 +20,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..contract import TABLES, TableSpec
+from ..paths import resolve_path
 from ._columns import convert_column
 from ._problems import DataValidationError, Problem, RowPlaces
 from ._reading import SUFFIXES, find_table_files, read_raw
-from .contract import TABLES, TableSpec
-from .paths import resolve_path
 
 __all__ = ["DATE_COLUMN", "DataValidationError", "Dataset", "date_formats_by_column", "MissingTableError", "Problem", "QualityReport",
            "filter_dataset", "find_table_files", "load_dataset", "read_table",

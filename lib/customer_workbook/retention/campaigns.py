@@ -1,0 +1,204 @@
+"""The randomised retention campaign: what an offer changed, for whom, and what a kept customer is worth.
+
+A retention campaign that sent its offer to a random part of its population (the *treated*) and held
+back the rest (the *control*) measures the offer's causal effect: the *uplift*, the treated minus the
+control rate of buying again (:func:`customer_workbook.stats.two_proportion_uplift`, the one home of
+uplift and its error). :func:`campaign_segments` describes each campaign customer by behaviour observable
+at send time and puts them in a targeting segment; :func:`campaign_uplift` measures the uplift overall
+and per segment; :func:`retention_value` values a retained customer with the one customer-value scorer
+(:func:`customer_workbook.clv.score_customers`) at the send date; :func:`cost_comparison` sets the cost
+of keeping a customer against the cost of winning one. Reference: Radcliffe & Surry (2011), "Real-world
+uplift modelling with significance-based uplift trees".
+
+Units: rates and uplifts are shares (0-1); durations in days; money in currency units.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .. import clv
+from ..base import order_table
+from ..data import Dataset
+from ..stats import two_proportion_uplift
+
+if TYPE_CHECKING:
+    from ..acquisition import AcquisitionCost
+
+__all__ = ["CostComparison", "RetentionScores", "campaign_segments", "campaign_uplift", "cost_comparison",
+           "retention_scores", "retention_value", "retention_value_by_group"]
+
+
+def campaign_segments(ds: Dataset, campaign: str | None = None, lapsed_days: int = 150,
+                      frequent_orders: int = 7, full_price_discount: float = 0.02, max_customers: int = 50_000,
+                      seed: int = 0) -> pd.DataFrame:
+    """Observable behaviour of each campaign customer at send time, and a targeting segment.
+
+    Segments (first rule that applies): ``lapsing`` (no order in the last ``lapsed_days``), ``frequent``
+    (``frequent_orders``+ orders in the last 365 days), ``full-price`` (mean line discount below
+    ``full_price_discount``; only with a ``discount`` column), ``discount users`` (everyone else).
+    A campaign with more than ``max_customers`` customers is analysed on a seeded random sample of them
+    (randomisation keeps the sample's uplift unbiased). The behaviour is measured *as of the send date*
+    (the order table of the 365 days before it, :func:`customer_workbook.base.order_table`), not read from
+    the run's per-customer table, which describes customers at the end of the data.
+
+    Returns
+    -------
+    DataFrame
+        One row per campaign customer: ``customer_id``, ``campaign``, ``send_date``, ``treated`` (bool),
+        ``outcome`` (0/1), ``days_since_last`` (days; 366 without an order in the year before sending),
+        ``orders_365d`` (orders in the 365 days before sending), ``mean_discount`` (0-1, NaN without a
+        ``discount`` column), ``segment``.
+    """
+    camp = ds.require("campaigns")
+    if campaign is None:
+        campaign = camp["campaign"].astype(str).value_counts().index[0]
+    c = camp.loc[camp["campaign"].astype(str) == campaign].copy()
+    if len(c) > max_customers:
+        c = c.iloc[np.sort(np.random.default_rng(seed).choice(len(c), max_customers, replace=False))]
+    c["customer_id"] = c["customer_id"].astype(str)
+    send = c["send_date"].min()
+    tx = ds.transactions
+    dates = tx["date"].to_numpy()
+    recent = (dates < np.datetime64(send)) & (dates >= np.datetime64(send - pd.Timedelta(days=365)))
+    hist = tx.loc[recent]
+    hist = hist.loc[hist["customer_id"].isin(pd.Index(c["customer_id"]))]
+    orders = order_table(hist)
+    per = orders.groupby("customer_id", observed=True).agg(last=("date", "max"), orders_365d=("order_id", "size"))
+    c = c.merge(per, left_on="customer_id", right_index=True, how="left")
+    c["days_since_last"] = (send - c["last"]).dt.days.fillna(366).to_numpy()
+    c["orders_365d"] = c["orders_365d"].fillna(0).astype(int)
+    if "discount" in hist:
+        disc = hist.loc[hist["amount"] > 0].groupby("customer_id", observed=True)["discount"].mean()
+        c["mean_discount"] = c["customer_id"].map(disc).astype(float)
+    else:
+        c["mean_discount"] = np.nan
+    seg = np.where(c["days_since_last"] >= lapsed_days, "lapsing",
+                   np.where(c["orders_365d"] >= frequent_orders, "frequent",
+                            np.where(c["mean_discount"].fillna(1.0) < full_price_discount, "full-price", "discount users")))
+    c["segment"] = seg
+    c["treated"] = c["treated"].astype(bool)
+    return c.drop(columns=["last"]).reset_index(drop=True)
+
+
+def campaign_uplift(segments: pd.DataFrame, by: str | None = "segment", alpha: float = 0.10) -> pd.DataFrame:
+    """Uplift (treated minus control outcome rate) with a normal-approximation interval, per group.
+
+    Every row is :func:`customer_workbook.stats.two_proportion_uplift` of the group's customers; groups
+    with an empty arm are left out. ``segments`` is :func:`campaign_segments` output (``treated``,
+    ``outcome`` and the column ``by``).
+
+    Returns
+    -------
+    DataFrame
+        ``group``, ``n``, ``n_treated``, ``rate_treated``, ``rate_control``, ``uplift``, ``uplift_low``,
+        ``uplift_high`` (level ``1 - alpha``), ``p_value`` (two-sided), first row ``all``.
+    """
+    groups = [("all", segments)]
+    if by is not None:
+        groups += [(str(g), f) for g, f in segments.groupby(by, sort=True)]
+    rows = []
+    for name, f in groups:
+        u = two_proportion_uplift(f["outcome"], f["treated"], level=1 - alpha)
+        if u.n_treated == 0 or u.n_control == 0:
+            continue
+        rows.append({"group": name, "n": len(f), "n_treated": u.n_treated, "rate_treated": u.rate_treated,
+                     "rate_control": u.rate_control, "uplift": u.uplift, "uplift_low": u.low, "uplift_high": u.high,
+                     "p_value": u.p_value})
+    return pd.DataFrame(rows)
+
+
+def retention_value(ds: Dataset, segments: pd.DataFrame, margin: float = 0.35, annual_discount_rate: float = 0.10,
+                    horizon_years: float = 5, max_fit_customers: int = 50_000, seed: int = 0) -> pd.Series:
+    """Value (currency units) of keeping each campaign customer, from the one scorer at the send date.
+
+    :func:`customer_workbook.clv.score_customers` with ``as_of`` = the send date scores the whole base on its
+    history before sending (fitted on a seeded sample of at most ``max_fit_customers``; the campaign
+    population itself is selected on recent activity, which would bias the dropout estimate).
+    A retained customer is one known to be alive, so the value of retaining customer ``i`` is what their
+    CLV would be if alive minus their CLV now, ``CLV_i / P(alive)_i - CLV_i``, plus the margin of the order
+    that shows they stayed (``margin * expected spend``).
+
+    Returns
+    -------
+    Series
+        Per ``customer_id`` (customers without a purchase before sending are absent). The fit behind it,
+        with its report, comes from :func:`retention_scores`.
+    """
+    return retention_scores(ds, segments, margin, annual_discount_rate, horizon_years, max_fit_customers, seed).value
+
+
+@dataclass(frozen=True, eq=False)
+class RetentionScores:
+    """:func:`retention_value` per campaign customer (``value``, a Series by ``customer_id``, currency units)
+    and the send-date scores it comes from (``scores``, a :class:`~customer_workbook.clv.CustomerValue`
+    whose ``report`` describes the fit)."""
+
+    value: pd.Series
+    scores: clv.CustomerValue
+
+
+def retention_scores(ds: Dataset, segments: pd.DataFrame, margin: float = 0.35, annual_discount_rate: float = 0.10,
+                     horizon_years: float = 5, max_fit_customers: int = 50_000, seed: int = 0) -> RetentionScores:
+    """:func:`retention_value` and the :class:`~customer_workbook.clv.CustomerValue` it comes from (send-date scores)."""
+    months = int(round(12 * horizon_years))
+    scores = clv.score_customers(ds.transactions, as_of=segments["send_date"].min(), margin=margin,
+                                 discount_rate=annual_discount_rate, horizons_months=(months,),
+                                 max_fit_customers=max_fit_customers, seed=seed)
+    t = scores.table.loc[scores.table.index.isin(pd.Index(segments["customer_id"].astype(str)))]
+    alive = np.clip(t["p_alive"].to_numpy(), 1e-3, 1.0)
+    gain = t[f"clv_{clv.horizon_label(months)}"].to_numpy() * (1 / alive - 1) + margin * t["expected_spend"].to_numpy()
+    return RetentionScores(pd.Series(gain, index=t.index, name="retention_value"), scores)
+
+
+def retention_value_by_group(segments: pd.DataFrame, values: pd.Series, by: str = "segment") -> dict[str, float]:
+    """Mean value of retaining a customer (:func:`retention_value`) per campaign group, plus ``"all"``."""
+    v = segments["customer_id"].map(values)
+    out = {str(g): float(x) for g, x in v.groupby(segments[by]).mean().items()}
+    out["all"] = float(v.mean())
+    return out
+
+
+
+@dataclass(frozen=True)
+class CostComparison:
+    """The cost of winning a customer against the cost of keeping one (:func:`cost_comparison`).
+
+    ``blended_cac``: total acquisition spend / total new customers; ``retention_cost``: offer cost / uplift
+    of ``segment``, the campaign segment with the largest positive uplift (both currency units per
+    customer); ``ratio``: ``blended_cac / retention_cost``, how many times more winning costs than keeping.
+    """
+
+    blended_cac: float
+    retention_cost: float
+    segment: str
+    ratio: float
+
+
+def cost_comparison(costs: AcquisitionCost, uplift: pd.DataFrame, cost_per_contact: float) -> CostComparison | None:
+    """Cost of winning a customer (blended CAC) against the cost of keeping one (cheapest targeted retention).
+
+    Parameters
+    ----------
+    costs : AcquisitionCost
+        :func:`customer_workbook.acquisition.acquisition_cost` output.
+    uplift : DataFrame
+        :func:`campaign_uplift` output (``group``, ``uplift``; the ``all`` row is not a target).
+    cost_per_contact : float
+        Cost of one retention offer (currency units).
+
+    Returns
+    -------
+    CostComparison or None
+        None when no segment has a positive uplift.
+    """
+    positive = uplift.loc[(uplift["group"] != "all") & (uplift["uplift"] > 0)]
+    if positive.empty:
+        return None
+    best = positive.sort_values("uplift", ascending=False).iloc[0]
+    blended = costs.blended_cac
+    retention = cost_per_contact / float(best["uplift"])
+    return CostComparison(blended, retention, str(best["group"]), blended / retention)

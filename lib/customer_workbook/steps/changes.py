@@ -1,0 +1,282 @@
+"""Notebook 02, relevant changes: one function per section, each returning the :class:`Section` it shows.
+
+:func:`prepare` builds the inputs every section shares (weekly calendar, unit records per metric, market
+events, customer groups) once; the sections then detect, test, attribute and register the changes.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .. import changes as ch
+from ..base import derived
+from ..data import Dataset
+from ..escaping import md
+from ..plots import plot_change_panels, plot_channel_ramp, plot_shares_over_time, plot_who_changed, styled_table
+from .section import Draft, Section
+
+__all__ = ["ChangeInputs", "MetricExplorer", "change_points", "change_register", "channel_shift", "metric_explorer",
+           "penalty_sensitivity", "period_comparison", "prepare", "quarter_vs_last_year", "quiet_events",
+           "watch_list", "who_changed"]
+
+#: Series drawn in the change-point panels, in this order, when the data have them (kept changes are added).
+PANEL_METRICS = ("orders", "active_customers", "avg_basket", "delivery_days", "nps", "sat_speed", "sat_pricing",
+                 "competitor_price_index")
+_CHANGE_FORMATS = {"before": "{:,.3g}", "after": "{:,.3g}", "change": "{:+.3g}", "ci_low": "{:+.3g}",
+                   "ci_high": "{:+.3g}", "p_adj": "{:.2g}"}
+
+
+@dataclass(frozen=True)
+class ChangeInputs:
+    """What every section of step 2 reads: the full weeks, the run's order table, the unit records of each
+    metric (:func:`changes.metric_records`), the market events and the observable customer groups."""
+
+    weeks: pd.DatetimeIndex
+    orders: pd.DataFrame
+    records: dict[str, pd.DataFrame]
+    events: pd.DataFrame
+    segments: pd.DataFrame
+
+
+def prepare(ds: Dataset, discount_share: float = 0.4) -> ChangeInputs:
+    """The inputs of step 2; ``discount_share`` is the share of discounted lines that makes a customer a
+    high discount user (:func:`changes.customer_segments`)."""
+    tables = derived(ds)
+    return ChangeInputs(weeks=tables.full_weeks, orders=tables.orders,
+                        records=ch.metric_records(ds), events=ch.market_events(ds),
+                        segments=ch.customer_segments(ds, discount_share=discount_share))
+
+
+def watch_list(ds: Dataset, inputs: ChangeInputs) -> Section:
+    """Section 1: the weekly metrics watched, and what is missing without the optional tables."""
+    draft, weeks = Draft(), inputs.weeks
+    watch = ch.watch_list(inputs.records)
+    draft.show(styled_table(watch, {"records": "{:,}"}))
+    draft.add("metrics_watched", watch["metric"].tolist(), "Metrics watched for changes")
+    span = (f"({weeks[0]:%d %B %Y} to {weeks[-1] + pd.Timedelta(days=6):%d %B %Y})" if len(weeks)
+            else "(the data cover no full week)")
+    draft.say(f"**{len(watch)} weekly metrics** are watched over **{len(weeks)} full weeks** {span}.")
+    for table, section in (("surveys", "NPS and satisfaction items"), ("market", "Competitor price index"),
+                           ("customers", "New customers by acquisition channel")):
+        if not ds.has(table):
+            draft.skip(section, [table])
+    return draft.done()
+
+
+def change_points(inputs: ChangeInputs, penalty_scale: float, min_segment_weeks: int, window_weeks: int,
+                  alpha: float) -> Section:
+    """Section 2: candidate change points of every series, drawn with the market events."""
+    draft = Draft()
+    results, breaks = ch.detect_all(inputs.records, inputs.weeks, penalty_scale=penalty_scale,
+                                    min_size=min_segment_weeks, window=window_weeks, alpha=alpha)
+    keys = list(PANEL_METRICS)
+    keys += [k for k in breaks.loc[breaks["flagged"], "metric"].unique() if k not in keys]
+    draft.show(plot_change_panels(ch.panels_for(results, breaks, keys), inputs.events))
+    draft.add("penalty_rule", "3 x robust weekly noise variance x (1+rho)/(1-rho) x log(weeks), times "
+              f"{penalty_scale:g}", "Change-point penalty rule")
+    draft.add("change_points", {k: [f"{d:%Y-%m-%d}" for d in cp.dates] for k, cp in results.items()},
+              "Change points found per metric (before significance checks)")
+    with_breaks = sum(1 for cp in results.values() if cp.breaks)
+    draft.say(f"The detector found **{len(breaks)} candidate change points** in {with_breaks} of {len(results)} "
+              "series. Section 3 checks which of them are real and large enough.")
+    return draft.done(results=results, breaks=breaks)
+
+
+def penalty_sensitivity(inputs: ChangeInputs, min_segment_weeks: int) -> Section:
+    """How many change points each series has when the penalty is halved, kept, doubled or quadrupled."""
+    draft = Draft()
+    sens = ch.sensitivity_table(inputs.records, inputs.weeks, min_size=min_segment_weeks)
+    draft.show(styled_table(sens))
+    draft.add("penalty_sensitivity", {r["metric"]: {c: int(r[c]) for c in sens.columns[1:]}
+                                      for _, r in sens.iterrows()}, "Change points per metric at penalty multipliers")
+    draft.say(f"With half the penalty the detector finds {int(sens['x0.5'].sum())} change points in all; "
+              f"with the default {int(sens['x1'].sum())}; doubled, {int(sens['x2'].sum())}.")
+    return draft.done()
+
+
+def period_comparison(breaks: pd.DataFrame) -> Section:
+    """Section 3: each candidate tested before against after, for significance, size and persistence."""
+    draft = Draft()
+    shown = breaks.assign(date=breaks["date"].dt.date)[
+        ["label", "date", "before", "after", "change", "ci_low", "ci_high", "change_unit", "p_adj", "significant",
+         "practical", "temporary", "flagged"]]
+    draft.show(styled_table(shown, _CHANGE_FORMATS))
+    n_sig = int(breaks["significant"].sum())
+    n_small = int((breaks["significant"] & ~breaks["practical"]).sum())
+    n_temp = int((breaks["significant"] & breaks["practical"] & breaks["temporary"]).sum())
+    n_kept = int(breaks["flagged"].sum())
+    draft.add("n_candidate_breaks", len(breaks), "Candidate change points")
+    draft.add("n_significant_breaks", n_sig, "Candidates significant after correction")
+    draft.add("n_too_small", n_small, "Significant but below the practical threshold")
+    draft.add("n_temporary", n_temp, "Significant but temporary episodes")
+    draft.add("n_kept_breaks", n_kept, "Change points kept", headline=True)
+    draft.say(f"Of {len(breaks)} candidates, **{n_sig} are significant** after the correction; {n_small} of those "
+              f"are too small to matter and {n_temp} are temporary episodes, which leaves **{n_kept} lasting changes**.")
+    return draft.done()
+
+
+def quarter_vs_last_year(inputs: ChangeInputs, alpha: float) -> Section:
+    """The latest 13 weeks against the same 13 weeks a year earlier, for every metric."""
+    draft = Draft()
+    yoy = ch.quarter_vs_last_year(inputs.records, inputs.weeks, alpha=alpha)
+    if yoy.empty:
+        draft.say("The data covers less than 65 weeks, so there is no same quarter last year to compare with.")
+        return draft.done(yoy=yoy)
+    draft.show(styled_table(yoy[["label", "before", "after", "change", "ci_low", "ci_high", "change_unit",
+                                 "hedges_g", "p_adj", "significant", "practical", "flagged"]],
+                            {**_CHANGE_FORMATS, "hedges_g": "{:+.2f}"}))
+    moved = yoy.loc[yoy["flagged"], "label"].tolist()
+    draft.add("quarter_vs_last_year_flagged", moved, "Metrics that moved against the same quarter last year")
+    draft.add("quarter_vs_last_year_not_practical", yoy.loc[yoy["significant"] & ~yoy["practical"], "label"].tolist(),
+              "Significant against last year but too small to matter")
+    draft.say(f"Against the same quarter last year ({yoy['period'].iloc[0]}), "
+              + (f"**{', '.join(map(md, moved))}** moved by more than the practical threshold."
+                 if moved else "no metric moved by more than its practical threshold."))
+    return draft.done(yoy=yoy)
+
+
+def who_changed(inputs: ChangeInputs, breaks: pd.DataFrame, alpha: float) -> Section:
+    """Section 4: the group of customers that drives each kept change, and the revenue at stake."""
+    draft = Draft()
+    counts = ch.channel_weekly(inputs.orders, inputs.weeks) if "channel" in inputs.orders else None
+    ramps = ch.channel_ramps(counts)
+    kept = breaks[breaks["flagged"]]
+    attribution = ch.attribute_changes(kept, ramps, inputs.records, inputs.segments, inputs.weeks, inputs.orders,
+                                       alpha=alpha)
+    draft.add("affected_groups", {f"{k[0]} {k[1]:%Y-%m-%d}": (d.label if d else "all customers")
+                                  for k, d in attribution.drivers.items()}, "Group driving each change")
+    if not attribution.tables:
+        draft.say("No lasting change was kept, so there is no group to attribute.")
+    else:
+        lead = attribution.lead
+        if not attribution.tables[lead].empty:
+            draft.show(plot_who_changed(attribution.tables[lead],
+                                        f"Who changed: {ch.change_label(lead[0])}, {lead[1]:%d %b %Y}",
+                                        "excess change against all other customers (relative for counts)"))
+        draft.say("\n".join(ch.driver_sentence(k[0], k[1], d) for k, d in attribution.drivers.items()))
+    return draft.done(counts=counts, ramps=ramps, kept=kept, attribution=attribution)
+
+
+def channel_shift(ds: Dataset, inputs: ChangeInputs, counts: pd.DataFrame | None, ramps: pd.DataFrame,
+                  kept: pd.DataFrame) -> Section:
+    """Section 5: a new sales channel's ramp-up and whom it took share from; the acquisition-channel mix."""
+    draft = Draft()
+    if counts is None:
+        draft.skip("Sales-channel shift", ["transactions.channel"], "Add a `channel` column to transactions to see it.")
+    else:
+        _sales_channels(draft, counts, ramps, inputs.events)
+    acq_shares = ch.acquisition_shares(ds)
+    if acq_shares.empty:
+        draft.skip("Acquisition mix", ["customers"], "It needs `signup_date` and `acquisition_channel`.")
+        return draft.done()
+    draft.show(plot_shares_over_time(acq_shares, "Share of new customers by acquisition channel",
+                                     "share of new customers"))
+    acq_kept = kept[kept["metric"].str.startswith("new_customers")]
+    draft.say("No acquisition channel's weekly intake changed lastingly beyond its practical threshold."
+              if acq_kept.empty else
+              "Acquisition changes kept: " + "; ".join(f"{md(r['label'])} {r['direction']} {r['change']:+.0%} from "
+                                                       f"{r['date']:%d %b %Y}" for _, r in acq_kept.iterrows()))
+    return draft.done()
+
+
+def _sales_channels(draft: Draft, counts: pd.DataFrame, ramps: pd.DataFrame, events: pd.DataFrame) -> None:
+    draft.show(plot_channel_ramp(counts.div(counts.sum(axis=1), axis=0), ramps, events))
+    if ramps.empty:
+        draft.say("No new sales channel appeared in the period: every channel has orders from the first weeks.")
+    for _, r in ramps.iterrows():
+        took = sorted(r["took_from"].items(), key=lambda kv: kv[1])
+        draft.add("new_channel", r["channel"], "New sales channel", headline=True)
+        draft.add("new_channel_launch", r["launch"].date(), "Launch week of the new channel")
+        draft.add("new_channel_ramp_weeks", int(r["ramp_weeks"]), "Weeks the new channel took to reach its plateau")
+        draft.add("new_channel_plateau_share", round(float(r["plateau"]), 4),
+                  "Share of orders the new channel settled at", headline=True, unit="share")
+        draft.add("new_channel_took_from", {k: v for k, v in took}, "Change in other channels' share of orders",
+                  unit="share")
+        draft.say(f"The **{md(r['channel'])}** channel launched in the week of {r['launch']:%d %B %Y}, ramped up "
+                  f"over **{int(r['ramp_weeks'])} weeks** and settled at **{r['plateau']:.1%}** of orders "
+                  f"(95% CI {r['ci_low']:.1%} to {r['ci_high']:.1%}). It took share from "
+                  + ", ".join(f"{md(k)} ({100 * v:+.1f} percentage points)" for k, v in took) + ".")
+
+
+def change_register(inputs: ChangeInputs, kept: pd.DataFrame, ramps: pd.DataFrame, attribution: ch.Attribution,
+                    tolerance_weeks: int) -> Section:
+    """Section 6: every kept change in one table, by business impact, with the market events near it."""
+    draft = Draft()
+    register = ch.change_register(kept, ramps, attribution.drivers, attribution.impacts, inputs.events,
+                                  tolerance_weeks=tolerance_weeks)
+    shown = register.assign(date=register["date"].dt.date, event_week=register["event_week"].dt.date)
+    draft.show(styled_table(shown.drop(columns=["metric"]), {
+        **_CHANGE_FORMATS, "group_change": "{:+.3g}", "revenue_at_stake": "{:+,.0f}", "severity": "{:.1f}"}))
+    draft.add("change_register", register, "Change register (one row per metric and change, by business impact)")
+    n_changes = draft.add("n_changes", int(register["change_id"].nunique()) if len(register) else 0,
+                          "Distinct changes in the register", headline=True)
+    if not len(register):
+        draft.say("No change passed the checks: the period was stable apart from seasonality and noise.")
+        return draft.done(register=register)
+    top = register.iloc[0]
+    size = (f"{abs(top['change']):.1%}" if top["change_unit"] in ("relative", "share of orders")
+            else f"{abs(top['change']):.3g} {top['change_unit']}")
+    headline = draft.add("top_change", f"{top['what']} {top['direction']} {size} from {top['date']:%d %b %Y}, "
+                         f"driven by {top['affected_group']}", "Change with the largest business impact", headline=True)
+    at_stake = (f", about {abs(top['revenue_at_stake']):,.0f} of net revenue a year."
+                if top["revenue_at_stake"] == top["revenue_at_stake"] else ".")
+    draft.say(f"The register holds **{n_changes} distinct changes** ({len(register)} metric rows). "
+              f"The largest business impact: **{md(headline)}**{at_stake}")
+    return draft.done(register=register)
+
+
+def quiet_events(ds: Dataset, inputs: ChangeInputs, register: pd.DataFrame, tolerance_weeks: int) -> Section:
+    """Section 7: market events that came with no measurable change in any watched metric."""
+    draft, events = Draft(), inputs.events
+    if not ds.has("market"):
+        draft.skip("Market events", ["market"])
+        return draft.done()
+    quiet = ch.events_without_effect(events, register, tolerance_weeks=tolerance_weeks)
+    draft.add("events_without_effect", [f"{r['week']:%Y-%m-%d}: {r['event']}" for _, r in quiet.iterrows()],
+              "Market events with no measurable change", headline=True)
+    if quiet.empty:
+        draft.say(f"Every one of the {len(events)} market events coincides with a kept change.")
+        return draft.done()
+    draft.show(styled_table(quiet.assign(week=quiet["week"].dt.date)))
+    draft.say(f"{len(quiet)} of {len(events)} market events came with no measurable change in any watched metric "
+              f"within {tolerance_weeks} weeks, for example: *{md(quiet['event'].iloc[0])}* "
+              f"({quiet['week'].iloc[0]:%d %B %Y}).")
+    return draft.done()
+
+
+@dataclass(frozen=True)
+class MetricExplorer:
+    """Section 8: one metric for one customer group. ``show(metric, group)`` draws it (the widget calls it);
+    ``metrics`` and ``groups`` are ``{key: label}`` for the drop-downs; ``start`` is the metric shown first."""
+
+    show: Callable[[str, str], None]
+    metrics: dict[str, str]
+    groups: dict[str, str]
+    start: str
+
+
+def metric_explorer(inputs: ChangeInputs, register: pd.DataFrame) -> MetricExplorer:
+    """The explorer of section 8, starting on the register's first change of a non-share metric."""
+    groups = ch.group_options(inputs.segments)
+
+    def show(metric: str, group: str) -> None:
+        from IPython.display import Markdown, display
+
+        segmentation, name = (None, None) if group == "all" else group.split("|", 1)
+        info = ch.metric_info(metric)
+        cp, comparison = ch.segment_view(inputs.records[metric], info, inputs.weeks, inputs.segments,
+                                         segmentation, name)
+        display(plot_change_panels([(f"{info.label}: {groups[group]}", info.unit, ch.series_view(cp), cp.dates)],
+                                   inputs.events, ncols=1))
+        if comparison.empty:
+            display(Markdown("No change point for this group."))
+        else:
+            display(styled_table(comparison.assign(date=comparison["date"].dt.date),
+                                 {"before": "{:,.3g}", "after": "{:,.3g}", "change": "{:+.3g}",
+                                  "ci_low": "{:+.3g}", "ci_high": "{:+.3g}", "p": "{:.2g}"}))
+
+    first = register[~register["metric"].str.startswith("share_")] if len(register) else register
+    return MetricExplorer(show=show, metrics={k: ch.metric_info(k).label for k in inputs.records}, groups=groups,
+                          start=first["metric"].iloc[0] if len(first) else "orders")

@@ -1,0 +1,30 @@
+"""Unit tests of the value of a newly acquired customer (customer_workbook.clv.new_customers): hand-computed cases."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from customer_workbook.clv import NewCustomerValue, first_purchase_value
+
+
+def test_first_purchase_value_sums_the_first_day_only():
+    tx = pd.DataFrame({"customer_id": ["a", "a", "a", "b", "b"],
+                       "date": pd.to_datetime(["2024-01-01 09:00", "2024-01-01 17:00", "2024-01-05 00:00", "2024-02-01 00:00",
+                                               "2024-02-03 00:00"]),
+                       "amount": [10.0, 5.0, 99.0, 20.0, -20.0]})
+    fv = first_purchase_value(tx, ["a", "b"])
+    assert fv.to_dict() == {"a": 15.0, "b": 20.0}  # a's two same-day lines; b's later return does not count
+
+
+def test_new_customer_value_clv_by_hand():
+    v = NewCustomerValue(n_acquired=100, buyer_share=0.5, first_value=100.0, repeat_spend=50.0,
+                         repeat_by_month=np.arange(1, 121, dtype=float))  # one repeat purchase a month
+    # no discounting: 0.4 * 0.5 * (100 + 50 * 12 purchases in a year)
+    assert v.clv(margin=0.4, annual_discount_rate=0.0, horizon_years=1) == pytest.approx(140.0)
+    # 12% a year: monthly rate (1.12)^(1/12) - 1, cash flows at month ends
+    d = 1.12 ** (1 / 12) - 1
+    disc = sum((1 + d) ** -k for k in range(1, 13))
+    assert v.clv(0.4, 0.12, 1) == pytest.approx(0.4 * 0.5 * (100 + 50 * disc))
+    assert v.cumulative_margin(0.4, 3).tolist() == pytest.approx([20.0, 30.0, 40.0, 50.0])
+    assert v.revenue(12) == pytest.approx(0.5 * (100 + 600))

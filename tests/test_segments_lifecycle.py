@@ -1,0 +1,64 @@
+"""Lifecycle, health and cross-sell (customer_workbook.segments.lifecycle): hand cases and a planted effect."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from customer_workbook.data import load_dataset
+from customer_workbook.segments import (CategoryRetention, HealthBacktest, health_backtest, health_score,
+                                        lifecycle_stages, multi_category_retention)
+
+PRODUCTS = pd.DataFrame({"product_id": ["A", "B", "C"], "category": ["garden", "kitchen", "garden"]})
+
+
+def _tx(rows):
+    frame = pd.DataFrame(rows, columns=["customer_id", "date", "amount", "order_id", "product_id", "channel"])
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame
+
+
+def test_lifecycle_stages_take_the_furthest_stage():
+    f = pd.DataFrame({"purchase_days": [1, 3, 3, 5], "n_categories": [1, 1, 2, 2]}, index=list("abcd"))
+    levels = pd.Series(["lurker", "liker", "lurker", "lover"], index=list("abcd"))
+    assert lifecycle_stages(f, levels).astype(str).tolist() == ["acquisition", "adoption", "cross-sell", "advocacy"]
+    assert lifecycle_stages(f.drop(columns="n_categories")).astype(str).tolist() == ["acquisition", "adoption", "adoption", "adoption"]
+
+
+def test_health_score_is_bounded_and_rises_with_p_alive():
+    f = pd.DataFrame({"orders": [5.0] * 4, "tenure_days": [100.0] * 4, "n_categories": [2.0] * 4}, index=list("abcd"))
+    h = health_score(f, pd.Series([0.0, 0.3, 0.6, 1.0], index=list("abcd")))["health"]
+    assert h.is_monotonic_increasing and h.between(0, 100).all()
+    assert h["d"] - h["a"] == pytest.approx(100 * 0.4 / 0.8)            # p_alive weight 0.4 of 0.8 used
+
+
+def _planted_rows():
+    rows, k = [], 0
+    for i in range(60):
+        multi, retained = i % 2 == 0, (i % 2 == 0) or (i % 6 == 1)       # multi always stay, a third of single stay
+        prods = ["A", "B"] if multi else ["A", "C"]                       # A and C are both garden
+        for j, p in enumerate(prods):
+            rows.append((f"c{i}", f"2024-0{j + 1}-10", 10, f"o{k}", p, "web"))
+            k += 1
+        if retained:
+            rows.append((f"c{i}", "2024-09-01", 10, f"o{k}", "A", "web"))
+            k += 1
+    return rows
+
+
+def test_multi_category_retention_on_a_planted_effect():
+    rows = _planted_rows()
+    res = multi_category_retention(_tx(rows), PRODUCTS, "2024-07-01")
+    assert isinstance(res, CategoryRetention) and res.n == 60 and res.cutoff == pd.Timestamp("2024-07-01")
+    assert res.multi_rate == 1.0 and res.single_rate == pytest.approx(1 / 3) and res.risk_ratio == pytest.approx(3.0)
+    assert res.difference == pytest.approx(2 / 3) and res.p_value < 1e-4 and res.low > 0
+    assert res.table["orders_before_cutoff"].tolist() == [2] and res.table.loc[0, "multi_customers"] == 30
+    with pytest.raises(ValueError):
+        multi_category_retention(_tx(rows[:2]), PRODUCTS, "2024-07-01")
+
+
+def test_health_backtest_spots_who_buys_on_the_small_sample(small_sample):
+    ds = load_dataset(small_sample)
+    res = health_backtest(ds.transactions, ds.products, ds.engagement, holdout_days=180)
+    assert isinstance(res, HealthBacktest)
+    assert res.cutoff == (ds.transactions["date"].max() - pd.Timedelta(days=180)).normalize()
+    assert res.auc > 0.6 and res.active_share_top > res.active_share_bottom and res.n > 500
