@@ -9,7 +9,7 @@ from customer_workbook.advocacy import PowerUsers
 from customer_workbook.clv import value_concentration
 from customer_workbook.offers import ChoiceVsConvenience, RecommenderEvaluation, TierMigration
 from customer_workbook.planning import PlanInputs, action_plan, customer_card
-from customer_workbook.retention.uplift import Targeting
+from customer_workbook.retention.uplift import UpliftTargeting
 from customer_workbook.retention.winback import WinbackEconomics
 
 SEVEN_PS = {"people", "product", "place", "price", "promotion", "processes", "positioning"}
@@ -35,7 +35,7 @@ def test_action_plan_covers_every_p_from_every_analysis():
                                              "offer": ["a recommendation", "leave alone"]}), 50.0)
     rec = RecommenderEvaluation(pd.DataFrame({"hit_rate": [0.6, 0.3]}, index=["item_item", "popularity"]),
                                 None, 2.0, pd.Timestamp("2024-01-01"), 5)
-    targeting = Targeting(pd.DataFrame({"segment": ["persuadable", "sleeping_dog"], "customers": [3, 2],
+    targeting = UpliftTargeting(pd.DataFrame({"segment": ["persuadable", "sleeping_dog"], "customers": [3, 2],
                                         "profit_if_contacted": [30.0, -5.0]}), 12.0, pd.Series(dtype=object))
     statuses = pd.DataFrame({"status": ["platinum", "gold", "silver", "member"], "customers": [1, 2, 3, 4],
                              "net_value": [5.0, 4.0, -1.0, 0.0]})

@@ -34,7 +34,7 @@ class PlanInputs:
         :func:`customer_workbook.retention.winback.winback_economics`.
     recommender : RecommenderEvaluation
         :func:`customer_workbook.offers.evaluate_recommenders`.
-    targeting : Targeting
+    targeting : UpliftTargeting
         :func:`customer_workbook.retention.uplift.base_targeting`; with ``qini``, the normalised Qini of the
         uplift model on the campaign.
     statuses : DataFrame

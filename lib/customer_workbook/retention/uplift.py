@@ -12,7 +12,8 @@ import pandas as pd
 from ..stats import two_proportion_uplift
 from ..threads import one_thread
 
-__all__ = ["UPLIFT_GROUPS", "Targeting", "UpliftFit", "base_targeting", "fit_uplift", "qini_coefficient", "qini_curve", "segment_effects", "uplift_at_k", "uplift_features", "uplift_segments", "uplift_value"]
+__all__ = ["UPLIFT_GROUPS", "UpliftFit", "UpliftTargeting", "base_targeting", "fit_uplift", "qini_coefficient", "qini_curve",
+           "segment_effects", "uplift_at_k", "uplift_features", "uplift_segments", "uplift_value"]
 
 #: Uplift groups: whom to target, whom to leave alone.
 UPLIFT_GROUPS = ("persuadable", "sure_thing", "lost_cause", "sleeping_dog")
@@ -283,7 +284,7 @@ def segment_effects(predictions: pd.DataFrame, segments) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class Targeting:
+class UpliftTargeting:
     """The uplift model applied to the current base (:func:`base_targeting`).
 
     Attributes
@@ -306,7 +307,7 @@ class Targeting:
 
 
 def base_targeting(scored: pd.DataFrame, values: pd.DataFrame, value_per_response: float, cost_per_contact: float,
-                   uplift_threshold: float = 0.05, base_threshold: float = 0.5) -> Targeting:
+                   uplift_threshold: float = 0.05, base_threshold: float = 0.5) -> UpliftTargeting:
     """Apply the uplift model to the current base: who to contact, who to leave alone, and the money.
 
     For each predicted segment: expected profit if contacted = sum(uplift) × ``value_per_response``
@@ -315,7 +316,7 @@ def base_targeting(scored: pd.DataFrame, values: pd.DataFrame, value_per_respons
 
     Returns
     -------
-    Targeting
+    UpliftTargeting
         ``table``: one row per segment present, in :data:`UPLIFT_GROUPS` order: ``segment``, ``customers``,
         ``mean_uplift``, ``incremental_buyers``, ``clv_at_risk`` (1-year CLV of those the contact would push
         away, currency units), ``profit_if_contacted`` (currency units) and ``decision``; ``value_at_stake``
@@ -336,5 +337,5 @@ def base_targeting(scored: pd.DataFrame, values: pd.DataFrame, value_per_respons
     out["decision"] = [decision[i] for i in out.index]
     everyone = out["profit_if_contacted"].sum()
     persuadable = out["profit_if_contacted"].get("persuadable", 0.0)
-    return Targeting(out.rename_axis("segment").reset_index(), float(persuadable - everyone),
+    return UpliftTargeting(out.rename_axis("segment").reset_index(), float(persuadable - everyone),
                      pd.Series(seg, index=scored.index, name="segment"))

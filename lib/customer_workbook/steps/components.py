@@ -30,10 +30,11 @@ from ..retention.uplift import (base_targeting, fit_uplift, qini_coefficient, qi
                                 uplift_at_k, uplift_features, uplift_segments)
 from ..retention.winback import DORMANCY_ORDER, dormancy_groups, winback_economics
 from ..segments import UNASSIGNED, find_personas
+from ..stats import two_proportion_uplift
 from .section import Draft, Section
 
-__all__ = ["campaign_uplift", "choice_or_convenience", "copurchase_offers", "customer_cards", "dormant_customers",
-           "long_term_value", "next_best_offers", "non_customers", "ownership", "personas", "product_line_hierarchy",
+__all__ = ["choice_or_convenience", "copurchase_offers", "customer_cards", "dormant_customers", "long_term_value",
+           "next_best_offers", "non_customers", "ownership", "personas", "product_line_hierarchy", "randomised_campaign",
            "recognition_plan", "targeting_the_base", "the_plan", "winback_view"]
 
 SEVEN_PS = ("people", "product", "place", "price", "promotion", "processes", "positioning")
@@ -212,7 +213,7 @@ def copurchase_offers(ds, evaluation, values: pd.DataFrame, show_customer_ids: b
 # --------------------------------------------------------------------------- 4. uplift
 
 
-def campaign_uplift(ds, uplift_threshold: float, seed: int) -> Section:
+def randomised_campaign(ds, uplift_threshold: float, seed: int) -> Section:
     """Section 4: whom the largest randomised campaign moved - the cross-fitted uplift model against
     response-model targeting, and the observed uplift per predicted segment. Results: ``fit``, ``qini``,
     ``segments``, ``effects`` (None without ``campaigns``)."""
@@ -236,7 +237,7 @@ def campaign_uplift(ds, uplift_threshold: float, seed: int) -> Section:
     draft.show(plots.styled_table(effects, {"customers": "{:,}", "share": "{:.0%}", "predicted_uplift": "{:+.1%}",
                                             "treated_rate": "{:.1%}", "control_rate": "{:.1%}", "observed_uplift": "{:+.1%}",
                                             "uplift_se": "{:.1%}", "uplift_low": "{:+.1%}", "uplift_high": "{:+.1%}"}))
-    overall = pred.loc[t, "outcome"].mean() - pred.loc[~t, "outcome"].mean()
+    overall = two_proportion_uplift(y, t).uplift  # treated minus control rate of buying
     u30, r30 = (uplift_at_k(pred[c], t, y, 0.3) for c in ("uplift", "response"))
     observed = effects.set_index("segment")["observed_uplift"]
     dogs = float(observed.get("sleeping_dog", float("nan")))
