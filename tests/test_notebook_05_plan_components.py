@@ -62,8 +62,8 @@ def test_small_sample_recovers_planted_truths(small_run, small_sample):
     # uplift: the notebook ran the randomised campaign and scored the base
     assert set(found["uplift_segment_sizes"]) <= {"persuadable", "sure_thing", "lost_cause", "sleeping_dog"}
     assert -1 <= found["qini_uplift_model"] <= 1 and "value_at_stake" in found
-    # recognition: tier rules (5% / 20% / 50% by value; ambassadors lifted) partition the base
-    sizes = found["tier_sizes"]
+    # recognition: status rules (5% / 20% / 50% by value; ambassadors lifted) partition the base
+    sizes = found["status_sizes"]
     assert sum(sizes.values()) == found["clv_customers"]
     assert 0.04 < sizes["platinum"] / found["clv_customers"] < 0.08
     assert found["ambassadors"] == pytest.approx(0.01 * found["clv_customers"], abs=3)
@@ -106,7 +106,7 @@ def test_shipped_sample_recovers_planted_truths(shipped_run):
     assert found["popularity_hit_rate"] == pytest.approx(0.37, abs=0.05)
     assert found["recommender_lift"] > 1.8
     # campaign: the overall realised uplift is measured exactly; what each predicted segment is made of is
-    # checked against the planted uplift groups in tests/test_components.py. Measured on the outcomes of
+    # checked against the planted uplift groups in tests/test_retention_uplift.py. Measured on the outcomes of
     # 4,000 customers, a segment's uplift carries a standard error near 0.03 and the Qini coefficient one
     # near 0.03 too, so here only the order of the segments and finite numbers are asserted.
     assert found["campaign_overall_uplift"] == pytest.approx(truth["campaign"]["overall_realised_uplift"], abs=1e-3)

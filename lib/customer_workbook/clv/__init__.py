@@ -18,7 +18,8 @@ Validate before use: :func:`calibration_and_holdout` + :func:`plot_calibration_h
 :func:`plot_tracking`, and :func:`spend_frequency_correlation` for the Gamma-Gamma assumption.
 
 Modules: ``data`` (transactions -> RFM as a :class:`PurchaseSummary`, CDNOW loader), ``models`` (the three models),
-``value`` (discounted CLV), ``scoring`` (the one customer-value scorer:
+``value`` (discounted CLV), ``concentration`` (:func:`value_concentration`: the share of value a top
+group holds, and :func:`segment_value`), ``scoring`` (the one customer-value scorer:
 :func:`score_customers` fits once per run and scores every customer, with a :class:`FitReport`),
 ``new_customers`` (:func:`group_clv`: the value of a *new* customer per channel or persona), ``diagnostics`` (checks and plots), ``simulate`` (seeded
 simulators), ``_special`` (hypergeometric numerics). Bad input raises
@@ -26,6 +27,7 @@ simulators), ``_special`` (hypergeometric numerics). Bad input raises
 are reported with :class:`CLVDataWarning`.
 """
 from ._validation import CLVAssumptionWarning, CLVConvergenceWarning, CLVDataWarning, CLVInputError
+from .concentration import segment_value, value_concentration
 from .data import CDNOW_CALIBRATION_END, PurchaseSummary, calibration_and_holdout, load_cdnow, purchase_periods, rfm_summary
 from .diagnostics import (
     SpendIndependenceCheck,
@@ -77,3 +79,4 @@ __all__ = [
     "spend_frequency_correlation",
     "tracking_table",
 ]
+__all__ += ["segment_value", "value_concentration"]

@@ -10,7 +10,7 @@ from scipy import sparse
 
 from ..base.lines import distinct_ids, plain_index, purchase_lines
 
-__all__ = ["ItemItemModel", "evaluate_recommenders", "fit_item_item", "offers_table", "popular_items", "recommend", "top_pairs"]
+__all__ = ["ItemItemModel", "RecommenderEvaluation", "evaluate_recommenders", "fit_item_item", "offers_table", "popular_items", "recommend", "top_pairs"]
 
 @dataclass
 class ItemItemModel:
@@ -183,8 +183,32 @@ def offers_table(recs: pd.DataFrame, products: pd.DataFrame | None = None, value
     return out.rename_axis("customer_id").reset_index()
 
 
+@dataclass(frozen=True)
+class RecommenderEvaluation:
+    """Held-out accuracy of the recommender against popularity (:func:`evaluate_recommenders`).
+
+    Attributes
+    ----------
+    table : DataFrame, 2 rows (``item_item``, ``popularity``)
+        ``hit_rate``, ``recall``, ``precision`` (0-1) and ``test_customers``.
+    model : ItemItemModel
+        The model fitted on purchases before ``split_date``.
+    lift : float
+        Recall of item-item divided by recall of popularity (inf when popularity finds nothing).
+    split_date : Timestamp
+    k : int
+        Offers per customer.
+    """
+
+    table: pd.DataFrame
+    model: ItemItemModel
+    lift: float
+    split_date: pd.Timestamp
+    k: int
+
+
 def evaluate_recommenders(transactions: pd.DataFrame, split_date, k: int = 10, max_customers: int = 20_000,
-                          seed: int = 0) -> pd.DataFrame:
+                          seed: int = 0) -> RecommenderEvaluation:
     """Offline evaluation on a time split: train before ``split_date``, test on what was bought after.
 
     Test customers bought before and after the split; their relevant items are the products bought
@@ -204,9 +228,7 @@ def evaluate_recommenders(transactions: pd.DataFrame, split_date, k: int = 10, m
 
     Returns
     -------
-    DataFrame, 2 rows (``item_item``, ``popularity``)
-        ``hit_rate``, ``recall``, ``precision`` (0-1) and ``test_customers``; ``attrs["model"]`` holds
-        the fitted model and ``attrs["lift"]`` the recall of item-item divided by popularity's.
+    RecommenderEvaluation
     """
     split = pd.Timestamp(split_date)
     model = fit_item_item(transactions, until=split)
@@ -231,9 +253,6 @@ def evaluate_recommenders(transactions: pd.DataFrame, split_date, k: int = 10, m
         rows.append({"method": kind, "hit_rate": float((hits > 0).mean()), "recall": float((hits / n_rel[has]).mean()),
                      "precision": float((hits / top.shape[1]).mean()), "test_customers": int(has.sum())})
     out = pd.DataFrame(rows).set_index("method")
-    out.attrs["model"] = model
     base = out.loc["popularity", "recall"]
-    out.attrs["lift"] = float(out.loc["item_item", "recall"] / base) if base > 0 else float("inf")
-    out.attrs["split_date"] = split
-    out.attrs["k"] = k
-    return out
+    lift = float(out.loc["item_item", "recall"] / base) if base > 0 else float("inf")
+    return RecommenderEvaluation(out, model, lift, split, k)

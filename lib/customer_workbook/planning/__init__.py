@@ -4,7 +4,9 @@ valuable, go to market.
 - :mod:`.demand`: weekly demand and a backtested next-quarter forecast.
 - :mod:`.pilot`: the most valuable product line, service and audience, and the pilot's size.
 - :mod:`.go_to_market`: goal, offer, channel, timing and value per target audience.
+- :mod:`.action_plan`: the action table of step 5 (for whom, what, when, worth, metric) and a customer's card.
 """
+from .action_plan import PlanInputs, action_plan, customer_card
 from .demand import (DemandForecast, QuarterForecast, backtest_forecast, forecast_next_quarter,
                      forecast_quarter_total, weekly_demand)
 from .go_to_market import Targeting, audience_customers, customer_profile, go_to_market_plan, targeting_at
@@ -15,3 +17,4 @@ __all__ = ["DemandForecast", "PilotPlan", "QuarterForecast", "Targeting", "audie
            "audience_table", "backtest_forecast", "customer_profile", "forecast_next_quarter",
            "forecast_quarter_total", "go_to_market_plan", "pick_pilot", "pilot_plan", "product_value_table",
            "service_value_table", "targeting_at", "weekly_demand", "weekly_reach"]
+__all__ += ["PlanInputs", "action_plan", "customer_card"]

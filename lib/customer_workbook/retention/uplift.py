@@ -12,7 +12,8 @@ import pandas as pd
 from ..stats import two_proportion_uplift
 from ..threads import one_thread
 
-__all__ = ["UPLIFT_GROUPS", "UpliftFit", "base_targeting", "fit_uplift", "qini_coefficient", "qini_curve", "segment_effects", "uplift_at_k", "uplift_features", "uplift_segments", "uplift_value"]
+__all__ = ["UPLIFT_GROUPS", "UpliftFit", "UpliftTargeting", "base_targeting", "fit_uplift", "qini_coefficient", "qini_curve",
+           "segment_effects", "uplift_at_k", "uplift_features", "uplift_segments", "uplift_value"]
 
 #: Uplift groups: whom to target, whom to leave alone.
 UPLIFT_GROUPS = ("persuadable", "sure_thing", "lost_cause", "sleeping_dog")
@@ -20,6 +21,9 @@ UPLIFT_GROUPS = ("persuadable", "sure_thing", "lost_cause", "sleeping_dog")
 
 def uplift_features(transactions: pd.DataFrame, customer_ids, as_of) -> pd.DataFrame:
     """Behaviour observable before ``as_of`` (the send date), per customer, for uplift models.
+
+    Built from the raw lines rather than the run's per-customer table (:func:`customer_workbook.base.derived`)
+    because it is measured as of an earlier date than the data's end: nothing on or after ``as_of`` may leak in.
 
     Parameters
     ----------
@@ -79,7 +83,7 @@ def uplift_features(transactions: pd.DataFrame, customer_ids, as_of) -> pd.DataF
     return out
 
 
-@dataclass
+@dataclass(frozen=True)
 class UpliftFit:
     """A cross-fitted two-model (T-learner) uplift fit.
 
@@ -279,8 +283,31 @@ def segment_effects(predictions: pd.DataFrame, segments) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@dataclass(frozen=True)
+class UpliftTargeting:
+    """The uplift model applied to the current base (:func:`base_targeting`).
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per predicted segment (see :func:`base_targeting`).
+    value_at_stake : float
+        Profit of contacting persuadables only minus profit of contacting everyone (currency units).
+    segments : Series
+        Predicted segment of each scored customer (indexed like the scores).
+    """
+
+    table: pd.DataFrame
+    value_at_stake: float
+    segments: pd.Series
+
+    def customers(self, segment: str) -> int:
+        """Customers predicted to be in ``segment`` (0 when none)."""
+        return int(self.table.set_index("segment")["customers"].get(segment, 0))
+
+
 def base_targeting(scored: pd.DataFrame, values: pd.DataFrame, value_per_response: float, cost_per_contact: float,
-                   uplift_threshold: float = 0.05, base_threshold: float = 0.5) -> pd.DataFrame:
+                   uplift_threshold: float = 0.05, base_threshold: float = 0.5) -> UpliftTargeting:
     """Apply the uplift model to the current base: who to contact, who to leave alone, and the money.
 
     For each predicted segment: expected profit if contacted = sum(uplift) × ``value_per_response``
@@ -289,10 +316,12 @@ def base_targeting(scored: pd.DataFrame, values: pd.DataFrame, value_per_respons
 
     Returns
     -------
-    DataFrame, one row per segment: ``customers``, ``mean_uplift``, ``incremental_buyers``,
-    ``profit_if_contacted`` (currency units), ``clv_at_risk`` (1-year CLV of those the contact would
-    push away, currency units) and ``decision``. ``attrs["value_at_stake"]`` = profit of contacting
-    persuadables only minus profit of contacting everyone (currency units).
+    UpliftTargeting
+        ``table``: one row per segment present, in :data:`UPLIFT_GROUPS` order: ``segment``, ``customers``,
+        ``mean_uplift``, ``incremental_buyers``, ``clv_at_risk`` (1-year CLV of those the contact would push
+        away, currency units), ``profit_if_contacted`` (currency units) and ``decision``; ``value_at_stake``
+        (profit of contacting persuadables only minus profit of contacting everyone, currency units) and
+        each customer's ``segments``.
     """
     seg = uplift_segments(scored["p_control"], scored["uplift"], uplift_threshold, base_threshold)
     f = scored.assign(segment=seg, clv_1y=values["clv_1y"].reindex(scored.index).fillna(0.0).to_numpy())
@@ -308,6 +337,5 @@ def base_targeting(scored: pd.DataFrame, values: pd.DataFrame, value_per_respons
     out["decision"] = [decision[i] for i in out.index]
     everyone = out["profit_if_contacted"].sum()
     persuadable = out["profit_if_contacted"].get("persuadable", 0.0)
-    out.attrs["value_at_stake"] = float(persuadable - everyone)
-    out.attrs["segments"] = pd.Series(seg, index=scored.index)
-    return out.rename_axis("segment").reset_index()
+    return UpliftTargeting(out.rename_axis("segment").reset_index(), float(persuadable - everyone),
+                     pd.Series(seg, index=scored.index, name="segment"))

@@ -2,16 +2,66 @@
 waking a group pays (expected value of those still alive against the cost of contacting everyone)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["DORMANCY_ORDER", "dormancy_groups", "winback_economics"]
+__all__ = ["DORMANCY_ORDER", "VOUCHER_MIN_DISCOUNT", "Dormancy", "WinbackEconomics", "dormancy_groups", "winback_economics"]
 
 #: Dormancy groups from awake to deepest asleep.
 DORMANCY_ORDER = ("active", "half_sleepy", "sleepy", "sleeping")
 
+#: Mean line discount (0-1) from which a customer counts as a discount user, who gets a voucher.
+VOUCHER_MIN_DISCOUNT = 0.05
+#: Rounding allowance of a mean: a mean of exactly 5% is a discount user whatever the order of summation.
+_ROUNDING = 1e-9
 
-def dormancy_groups(values: pd.DataFrame, thresholds=(2.0, 4.0, 8.0), prior_strength: float = 1.0) -> pd.DataFrame:
+
+@dataclass(frozen=True)
+class Dormancy:
+    """Each customer's dormancy (:func:`dormancy_groups`).
+
+    Attributes
+    ----------
+    table : DataFrame, shape (n_customers, 4)
+        ``days_since_last``, ``typical_gap_days`` (days), ``overdue_ratio`` and ``group`` (ordered
+        categorical of :data:`DORMANCY_ORDER`), indexed like the values it was measured on.
+    median_gap_days : float
+        The base's typical gap ``g0``: median mean gap between purchase days of repeat buyers (days).
+    """
+
+    table: pd.DataFrame
+    median_gap_days: float
+
+    @property
+    def group(self) -> pd.Series:
+        """Dormancy group per customer."""
+        return self.table["group"]
+
+
+@dataclass(frozen=True)
+class WinbackEconomics:
+    """Whether waking each dormant group pays (:func:`winback_economics`).
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per dormant group (see :func:`winback_economics`).
+    value_if_woken : float
+        Value of a woken customer used (currency units).
+    """
+
+    table: pd.DataFrame
+    value_if_woken: float
+
+    @property
+    def worth_it(self) -> list[str]:
+        """The groups a win-back pays for, from awake to deepest asleep."""
+        return self.table.loc[self.table["worth_it"], "group"].tolist()
+
+
+def dormancy_groups(values: pd.DataFrame, thresholds=(2.0, 4.0, 8.0), prior_strength: float = 1.0) -> Dormancy:
     """Dormancy of each customer, measured against his or her own buying rhythm.
 
     The overdue ratio is ``days since the last purchase / typical gap``. The typical gap is the
@@ -33,9 +83,8 @@ def dormancy_groups(values: pd.DataFrame, thresholds=(2.0, 4.0, 8.0), prior_stre
 
     Returns
     -------
-    DataFrame, shape (n_customers, 4)
-        ``days_since_last``, ``typical_gap_days``, ``overdue_ratio`` and ``group`` (ordered categorical
-        of :data:`DORMANCY_ORDER`), indexed like ``values``.
+    Dormancy
+        The per-customer table (indexed like ``values``) and the base's median gap ``g0`` (days).
     """
     t1, t2, t3 = thresholds
     if not t1 < t2 < t3:
@@ -51,30 +100,32 @@ def dormancy_groups(values: pd.DataFrame, thresholds=(2.0, 4.0, 8.0), prior_stre
     group = pd.Categorical.from_codes(idx, categories=list(DORMANCY_ORDER), ordered=True)
     out = pd.DataFrame({"days_since_last": since, "typical_gap_days": gap, "overdue_ratio": ratio,
                         "group": group}, index=values.index)
-    out.attrs["median_gap_days"] = g0
-    return out
+    return Dormancy(out, g0)
 
 
-def winback_economics(values: pd.DataFrame, groups: pd.Series, discount_share: pd.Series | None = None,
+def winback_economics(values: pd.DataFrame, groups: pd.Series, mean_discount: pd.Series | None = None,
                       value_if_woken: float | None = None, response_rate: float = 0.15,
-                      cost_per_contact: float = 5.0, voucher_cost: float = 8.0) -> pd.DataFrame:
+                      cost_per_contact: float = 5.0, voucher_cost: float = 8.0) -> WinbackEconomics:
     """Is waking each dormant group worth it, and with which offer?
 
     Expected gain of contacting one customer of a group:
     ``response_rate * mean P(alive) * value_if_woken - cost_per_contact - response_rate * mean P(alive) *
     voucher_share * voucher_cost``, where only customers still alive can respond and a voucher is
-    paid only by those who use it. The offer rule: full-price buyers (mean line discount below 0.05)
-    get a personal recommendation without a discount — a discount mail can put them off — and
-    discount users get a voucher; a group whose expected gain is not positive is left alone.
+    paid only by those who use it. The offer rule: full-price buyers (mean line discount below
+    :data:`VOUCHER_MIN_DISCOUNT`, 0.05; a mean of exactly 0.05 is a discount user) get a personal
+    recommendation without a discount — a discount mail can put them off — and discount users get a
+    voucher; a group whose expected gain is not positive is left alone.
 
     Parameters
     ----------
     values : DataFrame
         Output of :func:`customer_workbook.clv.score_customers` ``.table`` (``p_alive``, ``clv_1y``).
     groups : Series
-        Dormancy group per customer (:func:`dormancy_groups` ``group``).
-    discount_share : Series, optional
-        Mean line discount (0-1) per customer; without it every offer is a recommendation.
+        Dormancy group per customer (:attr:`Dormancy.group` of :func:`dormancy_groups`).
+    mean_discount : Series, optional
+        Mean line discount (0-1) of each customer's purchases (the per-customer table's
+        ``mean_discount``, :func:`customer_workbook.base.customer_features`); without it every offer is a
+        recommendation.
     value_if_woken : float, optional
         Value (currency units) of a woken customer; default the mean 1-year CLV of ``active`` customers.
     response_rate : float
@@ -84,16 +135,18 @@ def winback_economics(values: pd.DataFrame, groups: pd.Series, discount_share: p
 
     Returns
     -------
-    DataFrame
-        One row per dormant group (``half_sleepy``, ``sleepy``, ``sleeping``): ``customers``,
-        ``mean_p_alive``, ``mean_clv_1y``, ``voucher_share``, ``expected_wakes`` (customers),
-        ``gain_per_contact``, ``total_gain`` (currency units), ``worth_it`` (bool), ``offer`` (text).
+    WinbackEconomics
+        ``table``: one row per dormant group present (``half_sleepy``, ``sleepy``, ``sleeping``):
+        ``group``, ``customers``, ``mean_p_alive``, ``mean_clv_1y``, ``voucher_share``, ``expected_wakes``
+        (customers), ``gain_per_contact``, ``total_gain`` (currency units), ``worth_it`` (bool), ``offer``
+        (text); and the ``value_if_woken`` used.
     """
     if value_if_woken is None:
         value_if_woken = float(values.loc[groups == "active", "clv_1y"].mean())
     frame = pd.DataFrame({"group": groups, "p_alive": values["p_alive"], "clv_1y": values["clv_1y"]})
-    if discount_share is not None:
-        frame["voucher"] = (discount_share.reindex(values.index).fillna(0.0) >= 0.05).to_numpy()
+    if mean_discount is not None:
+        mean = mean_discount.reindex(values.index).fillna(0.0)
+        frame["voucher"] = (mean >= VOUCHER_MIN_DISCOUNT - _ROUNDING).to_numpy()
     else:
         frame["voucher"] = False
     g = frame[frame["group"] != "active"].groupby("group", observed=True)
@@ -109,5 +162,4 @@ def winback_economics(values: pd.DataFrame, groups: pd.Series, discount_share: p
                      "personal recommendation for full-price buyers",
                      "personal recommendation (no discount); voucher only for the discount users")
     out["offer"] = np.where(out["worth_it"], offer, "leave alone: a contact costs more than it returns")
-    out.attrs["value_if_woken"] = value_if_woken
-    return out.rename_axis("group").reset_index()
+    return WinbackEconomics(out.rename_axis("group").reset_index(), float(value_if_woken))

@@ -6,11 +6,11 @@ import calendar as _months
 from ..base import derived
 from ..base.coverage import coverage, table_summary
 from ..base.metrics import channel_shares, seasonality_index, weekly_volumes
+from ..clv import value_concentration
 from ..contract import TABLES
 from ..data import Dataset
 from ..escaping import md
 from ..plots import plot_histogram, plot_shares_over_time, plot_weekly_volumes, styled_table
-from ..components import value_concentration  # moves with components (issue 14)
 from .section import Draft, Section
 
 __all__ = ["channel_mix", "how_clean", "orders_per_customer", "table_coverage", "tables_supplied",

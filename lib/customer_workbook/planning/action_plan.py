@@ -1,0 +1,246 @@
+"""The action plan of step 5: every analysis of the plan components turned into an action (for whom, what,
+when, what it is expected to be worth and which metric tells whether it works), covering the 7 Ps of
+retention (people, product, place, price, promotion, processes, positioning); and the card of one customer.
+
+Each component has a small function that writes its rows from its analysis' result; a component whose
+analysis did not run (its data were missing) writes no row. ``expected_value`` is in currency units and
+NaN where no honest estimate exists; ``value_basis`` says what the number is (``incremental`` for a gain
+the action adds, otherwise e.g. value protected).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["PLAN_COLUMNS", "PlanInputs", "action_plan", "customer_card"]
+
+#: Columns of :func:`action_plan`.
+PLAN_COLUMNS = ["component", "seven_p", "audience", "action", "timing", "expected_value", "value_basis", "metric"]
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """The analyses the plan is built from; each is optional (None when its data were missing).
+
+    Attributes
+    ----------
+    values : DataFrame
+        :func:`customer_workbook.clv.score_customers` ``.table`` (``clv_1y``, ``clv_3y``, ``p_alive``).
+    concentration : Series
+        :func:`customer_workbook.clv.value_concentration` of ``clv_3y`` (with the 0.2 share).
+    winback : WinbackEconomics
+        :func:`customer_workbook.retention.winback.winback_economics`.
+    recommender : RecommenderEvaluation
+        :func:`customer_workbook.offers.evaluate_recommenders`.
+    targeting : UpliftTargeting
+        :func:`customer_workbook.retention.uplift.base_targeting`; with ``qini``, the normalised Qini of the
+        uplift model on the campaign.
+    statuses : DataFrame
+        :func:`customer_workbook.advocacy.status_economics`.
+    migration : TierMigration
+        :func:`customer_workbook.offers.tier_migration`.
+    power : PowerUsers
+        :func:`customer_workbook.advocacy.power_users`.
+    choice : ChoiceVsConvenience
+        :func:`customer_workbook.offers.choice_vs_convenience`.
+    prospects : DataFrame
+        :func:`customer_workbook.offers.must_have_needs`.
+    """
+
+    values: pd.DataFrame | None = None
+    concentration: pd.Series | None = None
+    winback: object | None = None
+    recommender: object | None = None
+    targeting: object | None = None
+    qini: float = float("nan")
+    statuses: pd.DataFrame | None = None
+    migration: object | None = None
+    power: object | None = None
+    choice: object | None = None
+    prospects: pd.DataFrame | None = None
+
+
+def _row(component, p, audience, action, timing, value, metric, basis="incremental") -> dict:
+    return {"component": component, "seven_p": p, "audience": audience, "action": action, "timing": timing,
+            "expected_value": float(value) if value is not None else np.nan,
+            "value_basis": basis if value is not None else "", "metric": metric}
+
+
+def _value_rows(v: pd.DataFrame, conc: pd.Series | None) -> list[dict]:
+    """People: an owner for the top 20% by 3-year CLV; processes: health monitoring of the live base."""
+    top_n = int(np.ceil(0.2 * len(v)))
+    top20 = conc.get(0.2, np.nan) if conc is not None else np.nan
+    alive = v["p_alive"] >= 0.5
+    return [
+        _row("long-term customer value", "people",
+             f"top 20% by 3-year CLV ({top_n:,} customers, {top20:.0%} of future value)",
+             "name an executive accountable for this group; steer budgets by CLV, not last year's revenue",
+             "quarterly CLV review", v["clv_3y"].sort_values(ascending=False).head(top_n).sum(),
+             "3-year CLV of the top 20%; their P(alive)", basis="value protected (3 years)"),
+        _row("long-term maintenance", "processes", f"{int(alive.sum()):,} customers with P(alive) ≥ 50%",
+             "monthly health monitoring and a satisfaction check after each order (marketing automation)",
+             "after every order; monthly refresh", v.loc[alive, "clv_1y"].sum(),
+             "share of the base with P(alive) ≥ 50%", basis="value protected (1 year)")]
+
+
+def _winback_rows(table: pd.DataFrame) -> list[dict]:
+    """Promotion: one win-back row per dormant group, worth its net gain when it pays."""
+    return [_row("timing (win-back)", "promotion", f"{r['group'].replace('_', '-')} customers ({int(r['customers']):,})",
+                 r["offer"], "now, then every quarter as customers become overdue",
+                 r["total_gain"] if r["worth_it"] else 0.0, "wake-up rate vs a random hold-out")
+            for _, r in table.iterrows()]
+
+
+def _offer_rows(rec) -> list[dict]:
+    """Promotion and product: next-best offers at checkout, personal selections on the front pages."""
+    t, k = rec.table, rec.k
+    return [
+        _row("instant gratification (personal offers)", "promotion", "every customer who bought in the last year",
+             f"top-{k} next-best offers from co-purchases, shown at checkout and in the next mail",
+             "at the next visit or order", None,
+             f"hit rate @ {k} (offline {t.loc['item_item', 'hit_rate']:.0%} vs "
+             f"{t.loc['popularity', 'hit_rate']:.0%} for best-sellers)"),
+        _row("personalisation", "product", "all online visitors",
+             "a personal product selection on the web and app front pages from the same model",
+             "continuous", None, "click-through and conversion of personal vs generic selections")]
+
+
+def _uplift_rows(targeting, qini: float) -> list[dict]:
+    """Promotion: offers to persuadables only; processes: suppress everyone else."""
+    tg = targeting.table.set_index("segment")
+    n = tg["customers"]
+    return [
+        _row("closing the back door (defence)", "promotion",
+             f"persuadables ({int(n.get('persuadable', 0)):,} current customers)",
+             "send retention offers only to them", "before the next campaign",
+             tg["profit_if_contacted"].get("persuadable", 0.0),
+             f"uplift against a random hold-out (normalised Qini now {qini:.2f})"),
+        _row("closing the back door (defence)", "processes",
+             f"sleeping dogs ({int(n.get('sleeping_dog', 0)):,}), sure things ({int(n.get('sure_thing', 0)):,}) "
+             f"and lost causes ({int(n.get('lost_cause', 0)):,})",
+             "suppress them in campaign tools; sleeping dogs are pushed away by an offer",
+             "every campaign", targeting.value_at_stake,
+             "churn of suppressed customers vs a hold-out", basis="saved vs contacting everyone")]
+
+
+def _recognition_rows(statuses: pd.DataFrame | None, migration) -> list[dict]:
+    """Price: the recognition plan; product: lead customers up the product-line hierarchy."""
+    rows = []
+    if statuses is not None:
+        top = statuses[statuses["status"].isin(["platinum", "gold"])]
+        rows.append(_row("recognition plan", "price", f"platinum and gold members ({int(top['customers'].sum()):,})",
+                         "status, badges and rewards for repeat buying: priority service, early access, free delivery",
+                         "yearly status review; badges at once", statuses["net_value"].sum(),
+                         "retention of members with a status vs before"))
+    if migration is not None:
+        rows.append(_row("product-line hierarchy", "product",
+                         f"customers stuck at entry level ({migration.matrix.loc['entry', 'entry']:.0%} stay there)",
+                         "show the next tier up (core → premium → special service) after a good experience",
+                         "after the 2nd and 3rd order", None, f"share moving up a tier (now {migration.up_share:.0%})"))
+    return rows
+
+
+def _ownership_rows(pw) -> list[dict]:
+    """People: a panel of power users, and what one more referral each would be worth."""
+    referral = pw.referral_clv is not None
+    extra = f"; referred customers are worth {pw.referral_clv:,.0f} vs {pw.other_clv:,.0f}" if referral else ""
+    return [_row("ownership", "people",
+                 f"{pw.n_power_users:,} power users (they create {pw.content_share:.0%} of content)",
+                 "invite them to a customer panel, feature their reviews and reward referrals" + extra,
+                 "start now; panel every quarter",
+                 (pw.referral_clv - pw.other_clv) * pw.n_power_users if referral else None,
+                 "referrals and reviews per power user", basis="if each power user refers one more customer")]
+
+
+def _choice_rows(c) -> list[dict]:
+    """Place: keep, curate or shorten the assortment, by how breadth relates to later buying."""
+    if c.by_breadth is None:
+        return []
+    rho = c.spearman_breadth_orders
+    action = ("keep the wide assortment and curate it per customer (personal selections)" if rho > 0.1 else
+              "offer a short grab-and-go list of favourites: customers who explore more buy less often" if rho < -0.1
+              else "keep the range as it is and invest in convenience (favourites, reordering, fast delivery): "
+              "breadth does not change how often customers buy")
+    return [_row("choice vs convenience", "place", "all customers", action, "assortment review each season", None,
+                 f"later orders per year by early assortment breadth (rank correlation now {rho:+.2f})")]
+
+
+def _prospect_rows(needs: pd.DataFrame) -> list[dict]:
+    """One row per non-customer group: acquire, explore, a cheaper version or an adapted product."""
+    rows = []
+    for _, r in needs.iterrows():
+        seg, need = r["segment"], r["top_need"]
+        if seg == "prospective":
+            p, action, when = "promotion", f"acquire them with a message that leads with {need}", "next acquisition wave"
+        elif seg == "unexplored":
+            p, action, when = ("place", "reach them where they are and ask whether they need us and can pay; "
+                               f"their first must-have is {need}", "next acquisition wave")
+        elif "ability to pay" in seg:
+            p, action, when = "price", f"a simpler, cheaper version of a proven product ({need} first)", \
+                "next product/service cycle"
+        else:
+            p, action, when = "product", f"adapt a proven product to the need they lack ({need} first)", \
+                "next product/service cycle"
+        rows.append(_row("innovate, don't invent (non-customers)", p, f"{seg} non-customers ({int(r['prospects']):,})",
+                         f"{action}; then {r['second_need']}", when, None, f"conversion of {seg} non-customers"))
+    return rows
+
+
+def action_plan(inputs: PlanInputs) -> pd.DataFrame:
+    """The action table: one row per plan component and audience, built from the analyses' results.
+
+    Returns
+    -------
+    DataFrame with :data:`PLAN_COLUMNS`: ``component``, ``seven_p``, ``audience``, ``action``, ``timing``,
+    ``expected_value`` (currency units, NaN when not estimable), ``value_basis`` and ``metric``. The
+    positioning row is always there; every other row only when its analysis ran.
+    """
+    i = inputs
+    rows = []
+    if i.values is not None:
+        rows += _value_rows(i.values, i.concentration)
+    if i.winback is not None and len(i.winback.table):
+        rows += _winback_rows(i.winback.table)
+    if i.recommender is not None:
+        rows += _offer_rows(i.recommender)
+    if i.targeting is not None:
+        rows += _uplift_rows(i.targeting, i.qini)
+    rows += _recognition_rows(i.statuses, i.migration)
+    if i.power is not None:
+        rows += _ownership_rows(i.power)
+    if i.choice is not None:
+        rows += _choice_rows(i.choice)
+    if i.prospects is not None and len(i.prospects):
+        rows += _prospect_rows(i.prospects)
+    rows.append(_row("positioning", "positioning", "the whole base",
+                     "say who we are in every message and let each action above prove it", "ongoing", None,
+                     "NPS and share of promoters"))
+    return pd.DataFrame(rows, columns=PLAN_COLUMNS)
+
+
+def customer_card(customer_id: str, parts: dict) -> pd.DataFrame:
+    """Everything known about one customer, as a two-column table (``item``, ``value``).
+
+    ``parts`` maps a section name to a DataFrame indexed by ``customer_id`` (profile, value, dormancy,
+    status, uplift ...) or to a :func:`customer_workbook.offers.recommend` result (columns ``customer_id``,
+    ``rank``, ``product_id``) for offers. Sections without the customer, or None, are left out. Numbers
+    are written with three decimals below 10 and none above.
+    """
+    rows = []
+    for section, frame in parts.items():
+        if frame is None:
+            continue
+        if "product_id" in frame and "rank" in frame:
+            got = frame.loc[frame["customer_id"] == customer_id].sort_values("rank")["product_id"]
+            if len(got):
+                rows.append({"item": section, "value": ", ".join(got.astype(str))})
+            continue
+        if customer_id not in frame.index:
+            continue
+        for col, val in frame.loc[customer_id].items():
+            if isinstance(val, (float, np.floating)):
+                val = f"{val:,.3f}" if abs(val) < 10 else f"{val:,.0f}"
+            rows.append({"item": f"{section}: {col}", "value": str(val)})
+    return pd.DataFrame(rows, columns=["item", "value"])

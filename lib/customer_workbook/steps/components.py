@@ -1,0 +1,511 @@
+"""Notebook 05 (step 5, the plan components): one function per section.
+
+Each function takes the loaded data (and the notebook's parameters), calls the concept packages and
+returns a :class:`~customer_workbook.steps.Section` with the section's tables, figures, sentences and
+findings; the notebook cell only shows it. Where the computations live:
+
+* value: :func:`customer_workbook.clv.score_customers`, :func:`~customer_workbook.clv.value_concentration`,
+  :func:`~customer_workbook.clv.segment_value`;
+* dormancy and win-back: :mod:`customer_workbook.retention.winback`;
+* offers: :mod:`customer_workbook.offers.recommender`; uplift: :mod:`customer_workbook.retention.uplift`;
+* recognition: :mod:`customer_workbook.advocacy.recognition`, power users :mod:`customer_workbook.advocacy.ownership`;
+* product line, assortment and non-customers: :mod:`customer_workbook.offers`;
+* the plan and the customer card: :mod:`customer_workbook.planning.action_plan`.
+"""
+from __future__ import annotations
+
+from functools import partial
+
+import pandas as pd
+
+from .. import plots, privacy
+from ..advocacy import advocacy_scores, engagement_rates, power_users, recognition_statuses, status_economics
+from ..base import derived
+from ..clv import score_customers, segment_value, value_concentration
+from ..escaping import md
+from ..offers import (choice_vs_convenience, classify_prospects, evaluate_recommenders, fit_item_item,
+                      must_have_needs, offers_table, product_hierarchy, recommend, tier_migration, top_pairs)
+from ..planning.action_plan import PlanInputs, action_plan, customer_card
+from ..retention.uplift import (base_targeting, fit_uplift, qini_coefficient, qini_curve, segment_effects,
+                                uplift_at_k, uplift_features, uplift_segments)
+from ..retention.winback import DORMANCY_ORDER, dormancy_groups, winback_economics
+from ..segments import UNASSIGNED, find_personas
+from ..stats import two_proportion_uplift
+from .section import Draft, Section
+
+__all__ = ["choice_or_convenience", "copurchase_offers", "customer_cards", "dormant_customers", "long_term_value",
+           "next_best_offers", "non_customers", "ownership", "personas", "product_line_hierarchy", "randomised_campaign",
+           "recognition_plan", "targeting_the_base", "the_plan", "winback_view"]
+
+SEVEN_PS = ("people", "product", "place", "price", "promotion", "processes", "positioning")
+
+
+def _observation_end(ds) -> pd.Timestamp:
+    """The last day of the data (midnight)."""
+    return ds.transactions["date"].max().normalize()
+
+
+def personas(ds) -> Section:
+    """The run's one persona assignment (the same call as in notebooks 01, 03 and 04), as findings."""
+    draft = Draft()
+    found = find_personas(ds)
+    draft.add("persona_counts", found.counts(), "Customers per persona (unassigned: fewer than 2 orders)")
+    draft.add("persona_assignment", found.fingerprint(),
+              "Fingerprint of every customer's persona (equal in notebooks 01, 03, 04, 05)")
+    return draft.done(personas=found)
+
+
+# --------------------------------------------------------------------------- 1. long-term value
+
+
+def long_term_value(ds, margin: float, discount_rate: float) -> Section:
+    """Section 1: what each customer is worth over the next years, how concentrated that value is, and by
+    acquisition channel (when known)."""
+    draft = Draft()
+    scored = score_customers(ds.transactions, _observation_end(ds) + pd.Timedelta(days=1), margin=margin,
+                             discount_rate=discount_rate)
+    values = scored.table
+    conc = value_concentration(values["clv_3y"], (0.01, 0.05, 0.20))
+    draft.add("clv_customers", len(values), "Customers valued")
+    draft.add("clv_1y_total", round(float(values["clv_1y"].sum()), 0), "Expected value of the base, next year",
+                         headline=True, unit="currency units")
+    draft.add("clv_3y_total", round(float(values["clv_3y"].sum()), 0), "Expected value of the base, next 3 years",
+              headline=True, unit="currency units")
+    draft.add("clv_3y_mean", round(float(values["clv_3y"].mean()), 2), "Mean 3-year value per customer", unit="currency units")
+    draft.add("p_alive_mean", round(float(values["p_alive"].mean()), 3), "Mean probability a customer is still active",
+              unit="share")
+    draft.add("value_share_top", {f"top {k:.0%}": round(float(v), 3) for k, v in conc.items()},
+              "Share of 3-year value held by the top customers", unit="share")
+    draft.add("value_share_top20", round(float(conc[0.20]), 3), "Share of 3-year value held by the top 20%",
+              headline=True, unit="share")
+    draft.show(plots.plot_value_concentration(values["clv_3y"]))
+    table = derived(ds).customers
+    if "acquisition_channel" in table:
+        segments, segment_name = table["acquisition_channel"], "acquisition channel"
+    else:
+        segments, segment_name = pd.Series("all customers", index=values.index), "segment"
+    by_segment = segment_value(values, segments)
+    draft.add("clv_by_segment", {r["segment"]: round(r["mean_clv_3y"], 1) for _, r in by_segment.iterrows()},
+              f"Mean 3-year value by {segment_name}", unit="currency units")
+    draft.show(plots.styled_table(by_segment.rename(columns={"segment": segment_name}),
+                                  {"customers": "{:,}", **{c: "{:,.0f}" for c in by_segment if c.startswith(("mean", "total"))},
+                                   **{c: "{:.1%}" for c in by_segment if c.startswith("share")}}))
+    best = by_segment.sort_values("mean_clv_3y", ascending=False).iloc[0]
+    best_text = (f"By {segment_name}, **{md(best['segment'])}** customers are worth the most "
+                 f"({best['mean_clv_3y']:,.0f} each over three years). " if len(by_segment) > 1 else "")
+    draft.say(f"The {len(values):,} customers are expected to bring **{values['clv_1y'].sum():,.0f}** in margin next "
+              f"year and **{values['clv_3y'].sum():,.0f}** over three years (discounted at {discount_rate:.0%} a year). "
+              f"The top 1% hold {conc[0.01]:.0%} of the three-year value, the top 5% {conc[0.05]:.0%} and the top 20% "
+              f"**{conc[0.20]:.0%}**. On average a customer is {values['p_alive'].mean():.0%} likely to still be active. "
+              f"{best_text}Fit: {scored.report.sentence()}")
+    return draft.done(values=values, customer_value=scored, concentration=conc, by_segment=by_segment)
+
+
+# --------------------------------------------------------------------------- 2. dormancy and win-back
+
+
+def winback_view(values: pd.DataFrame, groups: pd.Series, mean_discount: pd.Series | None,
+                 cost_per_contact: float, response_rate: float, voucher_cost: float) -> Section:
+    """The win-back economics per dormant group at the given costs and response rate (a table; the
+    ``economics`` result is the :class:`~customer_workbook.retention.winback.WinbackEconomics`)."""
+    draft = Draft()
+    economics = winback_economics(values, groups, mean_discount, response_rate=response_rate,
+                                  cost_per_contact=cost_per_contact, voucher_cost=voucher_cost)
+    draft.show(plots.styled_table(economics.table, {"customers": "{:,}", "mean_p_alive": "{:.0%}", "mean_clv_1y": "{:,.0f}",
+                                                    "voucher_share": "{:.0%}", "expected_wakes": "{:,.0f}",
+                                                    "gain_per_contact": "{:,.2f}", "total_gain": "{:,.0f}"}))
+    return draft.done(economics=economics)
+
+
+def dormant_customers(ds, values: pd.DataFrame, thresholds, response_rate: float, cost_per_contact: float,
+                      voucher_cost: float) -> Section:
+    """Section 2: dormancy against each customer's own rhythm, and whether waking each group pays.
+
+    Results: ``dormancy``, ``winback``, ``mean_discount`` and ``explore`` (a function of
+    ``cost_per_contact``, ``response_rate``, ``voucher_cost`` returning :func:`winback_view`)."""
+    draft = Draft()
+    dormancy = dormancy_groups(values, thresholds=tuple(thresholds))
+    table = derived(ds).customers
+    mean_discount = table["mean_discount"] if "mean_discount" in table else None
+    sizes = dormancy.group.value_counts().reindex(list(DORMANCY_ORDER)).fillna(0).astype(int)
+    p_alive = values["p_alive"].groupby(dormancy.group, observed=True).mean()
+    draft.add("dormant_group_sizes", sizes.to_dict(), "Customers per dormancy group", headline=True)
+    draft.add("dormant_p_alive", {k: round(float(v), 3) for k, v in p_alive.items()}, "Mean P(alive) per dormancy group",
+              unit="share")
+    draft.add("dormant_median_gap_days", round(dormancy.median_gap_days, 1), "Median gap between purchase days", unit="days")
+    draft.show(plots.plot_dormancy(values["p_alive"], dormancy.group, order=DORMANCY_ORDER))
+    explore = partial(winback_view, values, dormancy.group, mean_discount)
+    view = explore(cost_per_contact=cost_per_contact, response_rate=response_rate, voucher_cost=voucher_cost)
+    draft.show(*view.parts)
+    winback = view["economics"]
+    wt = winback.table
+    draft.add("winback_gain", {r["group"]: round(r["total_gain"], 0) for _, r in wt.iterrows()},
+              "Expected net gain of a win-back per dormancy group", unit="currency units")
+    draft.add("winback_worth_it", {r["group"]: bool(r["worth_it"]) for _, r in wt.iterrows()},
+              "Is a win-back worth its cost, per group")
+    worth = [g.replace("_", "-") for g in winback.worth_it]
+    p = {g: f"{p_alive.get(g, float('nan')):.0%}" for g in DORMANCY_ORDER}
+    draft.say(
+        f"Against their own rhythm (the median gap between purchase days is {dormancy.median_gap_days:.0f} days), "
+        f"{sizes['active']:,} customers are on time, **{sizes['half_sleepy']:,} half-sleepy**, **{sizes['sleepy']:,} "
+        f"sleepy** and **{sizes['sleeping']:,} sleeping**. Mean P(alive) is {p['active']} for the active, then "
+        f"{p['half_sleepy']}, {p['sleepy']} and {p['sleeping']}. With a {response_rate:.0%} response among live customers, a contact cost "
+        f"of {cost_per_contact:,.2f} and vouchers at {voucher_cost:,.2f}, a win-back pays for "
+        + (f"**{', '.join(map(md, worth))}** customers" if worth else "**no group**")
+        + f"; the value of a woken customer is taken as the mean next-year value of an active one "
+        f"({winback.value_if_woken:,.0f}).")
+    return draft.done(dormancy=dormancy, winback=winback, mean_discount=mean_discount, explore=explore)
+
+
+# --------------------------------------------------------------------------- 3. offers
+
+
+def next_best_offers(ds, k: int, holdout_months: int, seed: int) -> Section:
+    """Section 3: the co-purchase recommender against best-sellers on a time split (result ``evaluation``,
+    None without ``transactions.product_id``)."""
+    draft = Draft()
+    if "product_id" not in ds.transactions:
+        draft.skip("Next-best offers", ["transactions.product_id"], "Add `product_id` to transactions.")
+        return draft.done(evaluation=None)
+    split_date = _observation_end(ds) - pd.DateOffset(months=holdout_months)
+    ev = evaluate_recommenders(ds.transactions, split_date, k=k, seed=seed)
+    ii, pop = ev.table.loc["item_item"], ev.table.loc["popularity"]
+    draft.add("recommender_hit_rate", round(float(ii["hit_rate"]), 3), f"Recommender hit rate at {k}", headline=True,
+              unit="share")
+    draft.add("recommender_recall", round(float(ii["recall"]), 3), f"Recommender recall at {k}", unit="share")
+    draft.add("popularity_hit_rate", round(float(pop["hit_rate"]), 3), f"Best-seller hit rate at {k}", unit="share")
+    draft.add("popularity_recall", round(float(pop["recall"]), 3), f"Best-seller recall at {k}", unit="share")
+    draft.add("recommender_lift", round(ev.lift, 2), "Recall of the recommender ÷ recall of best-sellers", headline=True)
+    draft.show(plots.plot_recommender_eval(ev.table, k))
+    draft.say(
+        f"Trained on purchases before {split_date:%d %B %Y} and tested on {int(ii['test_customers']):,} customers who "
+        f"bought again after it, the co-purchase recommender puts at least one product the customer really bought next "
+        f"into its top {k} for **{ii['hit_rate']:.0%}** of them, against {pop['hit_rate']:.0%} for best-sellers; its "
+        f"recall is **{ev.lift:.1f}×** that of best-sellers ({ii['recall']:.0%} vs {pop['recall']:.0%}).")
+    return draft.done(evaluation=ev)
+
+
+def copurchase_offers(ds, evaluation, values: pd.DataFrame, show_customer_ids: bool = False) -> Section:
+    """Section 3, continued: the strongest co-purchase pairs and the offers for the 15 most valuable
+    customers, from a model fitted on all purchases (result ``model``; nothing without an ``evaluation``)."""
+    draft = Draft()
+    if evaluation is None:
+        return draft.done(model=None)
+    model = fit_item_item(ds.transactions)
+    pairs = top_pairs(model, 12, ds.products if ds.has("products") else None)
+    draft.add("top_copurchase_pairs", [f"{a}→{b}" for a, b in zip(pairs["product_a"], pairs["product_b"])],
+              "Strongest co-purchase pairs")
+    draft.say("**The strongest co-purchase pairs** (candidates for bundles and for the offer shown at checkout):")
+    draft.show(plots.styled_table(pairs, {"cosine": "{:.2f}"}))
+    offers = recommend(model, ds.transactions, values["clv_3y"].nlargest(15).index, k=3)
+    draft.say("**Offers for the 15 most valuable customers** (three each, best first"
+              + ("" if show_customer_ids else "; customers shown by pseudonym") + "):")
+    view = offers_table(offers, ds.products if ds.has("products") else None, values)
+    view["customer_id"] = privacy.pseudonymise(view["customer_id"], show_customer_ids)
+    draft.show(plots.styled_table(view.rename(columns={"customer_id": "customer"}), {"clv_1y": "{:,.0f}"}))
+    if "category_a" in pairs:  # product categories are known
+        share_cross = (pairs["category_a"] != pairs["category_b"]).mean()
+        draft.say(f"{share_cross:.0%} of the strongest pairs join two different product categories: the cross-sell "
+                  "paths the offers follow.")
+    return draft.done(model=model, pairs=pairs)
+
+
+# --------------------------------------------------------------------------- 4. uplift
+
+
+def randomised_campaign(ds, uplift_threshold: float, seed: int) -> Section:
+    """Section 4: whom the largest randomised campaign moved - the cross-fitted uplift model against
+    response-model targeting, and the observed uplift per predicted segment. Results: ``fit``, ``qini``,
+    ``segments``, ``effects`` (None without ``campaigns``)."""
+    draft = Draft()
+    if not ds.has("campaigns"):
+        draft.skip("Closing the back door (uplift)", ["campaigns"],
+                   "Run a randomised test (a random control group that gets no offer) to learn whom an offer moves.")
+        return draft.done(fit=None, qini=float("nan"), segments=None, effects=None)
+    name = ds.campaigns["campaign"].value_counts().index[0]
+    camp = ds.campaigns[ds.campaigns["campaign"] == name].set_index("customer_id")
+    send_date = camp["send_date"].min()
+    feats = uplift_features(ds.transactions, camp.index, send_date)
+    fit = fit_uplift(feats, camp["treated"].reindex(feats.index), camp["outcome"].reindex(feats.index), seed=seed)
+    pred = fit.predictions
+    t, y = pred["treated"], pred["outcome"]
+    qini_uplift, qini_response = (qini_coefficient(pred[c], t, y) for c in ("uplift", "response"))
+    segs = uplift_segments(pred["p_control"], pred["uplift"], uplift_threshold)
+    effects = segment_effects(pred, segs)
+    draft.show(plots.plot_qini({f"uplift model (normalised Qini {qini_uplift:.2f})": qini_curve(pred["uplift"], t, y),
+                                f"response model (normalised Qini {qini_response:.2f})": qini_curve(pred["response"], t, y)}))
+    draft.show(plots.styled_table(effects, {"customers": "{:,}", "share": "{:.0%}", "predicted_uplift": "{:+.1%}",
+                                            "treated_rate": "{:.1%}", "control_rate": "{:.1%}", "observed_uplift": "{:+.1%}",
+                                            "uplift_se": "{:.1%}", "uplift_low": "{:+.1%}", "uplift_high": "{:+.1%}"}))
+    overall = two_proportion_uplift(y, t).uplift  # treated minus control rate of buying
+    u30, r30 = (uplift_at_k(pred[c], t, y, 0.3) for c in ("uplift", "response"))
+    observed = effects.set_index("segment")["observed_uplift"]
+    dogs = float(observed.get("sleeping_dog", float("nan")))
+    dog_text = ("; no customer is predicted to be a sleeping dog." if dogs != dogs else
+                f"; the predicted sleeping dogs {dogs:+.1%}" + (" — the campaign pushed them away." if dogs < 0 else "."))
+    draft.add("campaign_name", name, "Campaign analysed")
+    draft.add("campaign_overall_uplift", round(float(overall), 4), "Average effect of the campaign on buying", unit="share")
+    draft.add("qini_uplift_model", round(qini_uplift, 3), "Normalised Qini of the uplift model (held out)", headline=True)
+    draft.add("qini_response_model", round(qini_response, 3), "Normalised Qini of response-model targeting (held out)")
+    draft.add("uplift_at_30", round(u30, 4), "Observed uplift in the top 30% by the uplift model", unit="share")
+    draft.add("response_uplift_at_30", round(r30, 4), "Observed uplift in the top 30% by the response model", unit="share")
+    draft.add("uplift_segment_sizes", {r["segment"]: int(r["customers"]) for _, r in effects.iterrows()},
+              "Campaign customers per predicted uplift segment")
+    draft.add("uplift_segment_observed", {r["segment"]: round(r["observed_uplift"], 4) for _, r in effects.iterrows()},
+              "Observed uplift per predicted segment (held out)", unit="share")
+    draft.say(
+        f"In campaign **{md(name)}** ({len(camp):,} customers, sent {send_date:%d %B %Y}) the offer changed buying by "
+        f"{overall:+.1%} on average. Ranked by the uplift model, the top 30% show an observed uplift of **{u30:+.1%}** "
+        f"(response-model targeting: {r30:+.1%}); normalised Qini {qini_uplift:.2f} against {qini_response:.2f}. "
+        f"The customers predicted to be persuadable bought {observed.get('persuadable', float('nan')):+.1%} more "
+        f"when contacted{dog_text}")
+    return draft.done(fit=fit, qini=qini_uplift, segments=segs, effects=effects)
+
+
+def targeting_the_base(ds, fit, values: pd.DataFrame, dormancy, margin: float, cost_per_contact: float,
+                       uplift_threshold: float) -> Section:
+    """Section 4, continued: the campaign's uplift model applied to every customer who is not sleeping, and
+    the money at stake (results ``targeting``, ``scored``; nothing without a ``fit``)."""
+    draft = Draft()
+    if fit is None:
+        return draft.done(targeting=None, scored=None)
+    value_per_response = margin * float(derived(ds).orders["amount"].mean())  # margin of one mean (net) order
+    active_ids = values.index[dormancy.group != "sleeping"]
+    scored = fit.score(uplift_features(ds.transactions, active_ids, _observation_end(ds) + pd.Timedelta(days=1)))
+    targeting = base_targeting(scored, values, value_per_response, cost_per_contact, uplift_threshold)
+    draft.show(plots.styled_table(targeting.table, {"customers": "{:,}", "mean_uplift": "{:+.1%}",
+                                                    "incremental_buyers": "{:,.0f}", "clv_at_risk": "{:,.0f}",
+                                                    "profit_if_contacted": "{:,.0f}"}))
+    t = targeting.table.set_index("segment")
+    at_risk = float(t["clv_at_risk"].get("sleeping_dog", 0.0))
+    draft.add("uplift_base_segments", {s: int(n) for s, n in t["customers"].items()},
+              "Current customers per predicted uplift segment", headline=True)
+    draft.add("value_at_stake", round(targeting.value_at_stake, 0),
+              "Value at stake: targeting persuadables only vs contacting everyone", headline=True, unit="currency units")
+    draft.add("clv_at_risk_sleeping_dogs", round(at_risk, 0),
+              "Next-year value a blanket offer would push away (predicted sleeping dogs)", unit="currency units")
+    draft.say(
+        f"Applied to the {len(scored):,} customers who are not sleeping, the model finds "
+        f"**{targeting.customers('persuadable'):,} persuadables** to contact and "
+        f"**{targeting.customers('sleeping_dog'):,} sleeping dogs** to leave alone. One incremental purchase is worth "
+        f"{value_per_response:,.2f} in margin and a contact costs {cost_per_contact:,.2f}: sending the offer to the "
+        f"persuadables only instead of to everyone is worth **{targeting.value_at_stake:,.0f}** per campaign, and keeps "
+        f"away from the sleeping dogs next-year value of {at_risk:,.0f} that a blanket mail would put at risk.")
+    return draft.done(targeting=targeting, scored=scored)
+
+
+# --------------------------------------------------------------------------- 5. recognition and the product line
+
+
+def recognition_plan(ds, values: pd.DataFrame, value_cuts, benefit_cost: dict, retention_gain: float) -> Section:
+    """Section 5: recognition statuses by value, badges for advocacy, and what the benefits cost against
+    the value they keep. Results: ``statuses``, ``economics`` and the advocacy ``scores`` (None without
+    ``engagement``)."""
+    draft = Draft()
+    scores = None
+    if ds.has("engagement"):
+        rates = engagement_rates(ds.engagement, derived(ds).customers)
+        scores = advocacy_scores(rates).reindex(values.index, fill_value=0.0)
+    statuses = recognition_statuses(values["clv_1y"], None if scores is None else scores["score"],
+                                    value_cuts=tuple(value_cuts))
+    table = status_economics(statuses, values, benefit_cost=benefit_cost, retention_gain=retention_gain)
+    draft.add("status_sizes", {r["status"]: int(r["customers"]) for _, r in table.iterrows()},
+              "Customers per recognition status", headline=True)
+    draft.add("status_net_value", {r["status"]: round(r["net_value"], 0) for _, r in table.iterrows()},
+              "Retained value minus benefit cost per status", unit="currency units")
+    draft.add("ambassadors", int((statuses["badge"] == "ambassador").sum()), "Customers with the ambassador badge")
+    draft.show(plots.styled_table(table, {"customers": "{:,}", "share": "{:.1%}", "mean_clv_1y": "{:,.0f}",
+                                          "ambassadors": "{:,}", "benefit_cost": "{:,.0f}", "retained_value": "{:,.0f}",
+                                          "net_value": "{:,.0f}"}))
+    n = table.set_index("status")["customers"]
+    losing = table.loc[table["net_value"] < 0, "status"]
+    draft.say(
+        f"The rules give {n['platinum']:,} platinum, {n['gold']:,} gold and {n['silver']:,} silver members. If the "
+        f"benefits keep {retention_gain:.0%} of next year's value, the plan returns **{table['net_value'].sum():,.0f}** "
+        "net of its cost "
+        + ("(every status pays for itself)." if losing.empty else
+           f"(statuses that do not pay: {', '.join(map(md, losing))}).")
+        + ("" if scores is not None else " Without engagement data, badges for advocacy cannot be given."))
+    if scores is None:
+        draft.skip("Advocacy badges", ["engagement"], "Statuses were set from value only.")
+    return draft.done(statuses=statuses, economics=table, scores=scores)
+
+
+def product_line_hierarchy(ds) -> Section:
+    """Section 5, continued: revenue by product tier and whether customers climb the line between the two
+    halves of the period (result ``migration``, None without ``products.tier``)."""
+    draft = Draft()
+    tx = ds.transactions
+    if not (ds.has("products") and "tier" in ds.products and "product_id" in tx):
+        draft.skip("Product-line hierarchy", ["products"], "Needs `products.tier` and `transactions.product_id`.")
+        return draft.done(hierarchy=None, migration=None)
+    hierarchy = product_hierarchy(tx, ds.products)
+    start = tx["date"].min()
+    migration = tier_migration(tx, ds.products, (start + (_observation_end(ds) - start) / 2).normalize())
+    draft.show(plots.styled_table(hierarchy, {"buyers": "{:,}", "revenue": "{:,.0f}", "mean_line_value": "{:,.2f}",
+                                              "revenue_share": "{:.1%}", "products": "{:,}", "mean_list_price": "{:,.2f}"}))
+    draft.show(plots.plot_tier_migration(migration.matrix))
+    draft.add("product_tier_revenue_share", {r["tier"]: round(r["revenue_share"], 3) for _, r in hierarchy.iterrows()},
+              "Revenue share per product tier", unit="share")
+    draft.add("tier_up_share", round(migration.up_share, 3), "Customers who moved up a product tier", unit="share")
+    draft.add("tier_down_share", round(migration.down_share, 3), "Customers who moved down a product tier", unit="share")
+    top = hierarchy.sort_values("revenue_share", ascending=False).iloc[0]
+    draft.say(
+        f"**{md(top['tier'])}** products bring the most revenue ({top['revenue_share']:.0%}). Of the "
+        f"{migration.customers:,} customers who bought in both halves of the period, {migration.up_share:.0%} moved up "
+        f"to a higher tier and {migration.down_share:.0%} moved down; {migration.matrix.loc['entry', 'entry']:.0%} of "
+        "entry-level buyers stayed at entry level.")
+    return draft.done(hierarchy=hierarchy, migration=migration)
+
+
+# --------------------------------------------------------------------------- 6.-8. ownership, choice, non-customers
+
+
+def ownership(ds, scores: pd.DataFrame | None, values: pd.DataFrame) -> Section:
+    """Section 6: the power users who create most content and referrals, and what a referral is worth
+    (result ``power``, None without advocacy ``scores``)."""
+    draft = Draft()
+    if scores is None:
+        draft.skip("Power users and ownership", ["engagement"])
+        return draft.done(power=None)
+    table = derived(ds).customers
+    power = power_users(scores, values, table.get("acquisition_channel"), top_share=0.01)
+    draft.show(plots.styled_table(power.summary, {"customers": "{:,}", "content_per_customer": "{:.1f}",
+                                                  "referrals_per_customer": "{:.2f}", "mean_clv_1y": "{:,.0f}",
+                                                  "mean_p_alive": "{:.0%}"}))
+    draft.add("power_users", power.n_power_users, "Power users (top 1% by content)")
+    draft.add("power_user_content_share", round(power.content_share, 3), "Share of content created by power users",
+              headline=True, unit="share")
+    draft.add("power_user_value_share", round(power.value_share, 3), "Power users' share of next-year value", unit="share")
+    draft.add("spearman_value_advocacy", round(power.spearman_value_advocacy, 3), "Rank correlation of value with advocacy")
+    rho = power.spearman_value_advocacy
+    text = (f"The **{power.n_power_users:,} power users** create {power.content_share:.0%} of all reviews, posts and "
+            f"referrals and hold {power.value_share:.1%} of next-year value; the rank correlation of value with advocacy "
+            f"is {rho:.2f}, " + ("so the best advocates are not simply the best spenders." if rho < 0.3 else
+                                 "so the best advocates tend to be the best spenders too."))
+    if power.referral_clv is not None:
+        draft.add("referral_clv_ratio", round(power.referral_clv / power.other_clv, 3),
+                  "Next-year value of referred customers ÷ others")
+        text += (f" Referred customers are worth {power.referral_clv:,.0f} each next year against {power.other_clv:,.0f} "
+                 "for others: " + ("every referral a power user brings is worth more than an average new customer."
+                                   if power.referral_clv > power.other_clv else
+                                   "here a referral brings no more value than any other new customer."))
+    draft.say(text)
+    return draft.done(power=power)
+
+
+def choice_or_convenience(ds) -> Section:
+    """Section 7: orders by channel, and later buying by the breadth of the assortment customers explored
+    in their first orders (result ``choice``)."""
+    draft = Draft()
+    choice = choice_vs_convenience(ds.transactions, derived(ds).sale_orders)
+    if choice.by_channel is not None:
+        draft.show(plots.styled_table(choice.by_channel, {"orders": "{:,}", "lines_per_order": "{:.2f}",
+                                                          "order_value": "{:,.2f}", "products_used": "{:,}",
+                                                          "delivery_days": "{:.1f}"}))
+    bb, rho = choice.by_breadth, choice.spearman_breadth_orders
+    if bb is None:
+        draft.skip("Choice vs convenience by customer", ["transactions.product_id"],
+                   "Needs product ids and customers with at least three orders.")
+        return draft.done(choice=choice)
+    draft.show(plots.styled_table(bb, {"customers": "{:,}", "breadth": "{:.1f}", "later_orders_per_year": "{:.1f}",
+                                       "lines_per_order": "{:.2f}", "order_value": "{:,.2f}"}))
+    draft.add("spearman_breadth_orders", round(rho, 3),
+              "Rank correlation of early assortment breadth with later orders per year", headline=True)
+    draft.add("later_orders_by_breadth", {int(r["breadth_bin"]): round(r["later_orders_per_year"], 2) for _, r in bb.iterrows()},
+              "Later orders per year by breadth bin (1 = narrowest)")
+    draft.say(
+        f"Customers who explored the widest range in their first {choice.first_orders} orders "
+        f"({bb['breadth'].iloc[-1]:.1f} different products) went on to place {bb['later_orders_per_year'].iloc[-1]:.1f} "
+        f"orders a year, against {bb['later_orders_per_year'].iloc[0]:.1f} for those who kept to a narrow range "
+        f"({bb['breadth'].iloc[0]:.1f} products); the rank correlation is {rho:+.2f}. "
+        + ("Here, **more choice goes with more buying**: a wide, well-shown assortment is part of why customers "
+           "come back, so curate it per customer rather than cut it." if rho > 0.1 else
+           "Here, **more choice goes with less buying**: a short list of favourites and easy reordering serve "
+           "customers better than a wider range." if rho < -0.1 else
+           "Here, **breadth of choice makes no real difference** to how often customers come back: keep the range, "
+           "and invest in convenience (favourites, easy reordering, fast delivery) instead of more products."))
+    return draft.done(choice=choice)
+
+
+def non_customers(ds) -> Section:
+    """Section 8: prospective, rejected and unexplored non-customers and the first must-have need of each
+    group (result ``needs``, None without ``prospects`` or their ``top_need``)."""
+    draft = Draft()
+    if not (ds.has("prospects") and {"has_need", "can_pay"} <= set(ds.prospects.columns)):
+        draft.skip("Non-customers", ["prospects"], "A list of leads with `has_need` and `can_pay` is needed.")
+        return draft.done(needs=None)
+    classified = classify_prospects(ds.prospects)
+    shares = classified["group"].value_counts(normalize=True)
+    needs = must_have_needs(classified) if "top_need" in classified else None
+    draft.add("prospect_group_shares", {k: round(float(v), 3) for k, v in shares.items()}, "Non-customers by group",
+              headline=True, unit="share")
+    rejected = classified[classified["group"] == "rejected"]["fails_on"].value_counts(normalize=True)
+    draft.add("rejected_fails_on", {k: round(float(v), 3) for k, v in rejected.items()}, "What the rejected fail on",
+              unit="share")
+    if needs is not None:
+        draft.add("top_need_by_segment", dict(zip(needs["segment"], needs["top_need"])), "First must-have need per group",
+                  headline=True)
+        draft.show(plots.styled_table(needs, {"prospects": "{:,}", "share": "{:.0%}", "top_need_share": "{:.0%}"}))
+    draft.say(
+        f"Of {len(classified):,} known non-customers, {shares.get('prospective', 0):.0%} are prospective, "
+        f"{shares.get('rejected', 0):.0%} rejected and {shares.get('unexplored', 0):.0%} unexplored. "
+        + (" ".join(f"**{md(r['segment'])}**: first need {md(r['top_need'])} ({r['top_need_share']:.0%})."
+                    for _, r in needs.iterrows()) if needs is not None else ""))
+    return draft.done(needs=needs)
+
+
+# --------------------------------------------------------------------------- 9. the plan and the customer card
+
+
+def the_plan(inputs: PlanInputs, skipped: list[dict]) -> Section:
+    """Section 9: the action table from every analysis above, the 7 Ps it covers and its incremental value;
+    ``skipped`` are the sections skipped so far (``findings.skipped``), named in the sentence."""
+    draft = Draft()
+    plan = action_plan(inputs)
+    draft.show(plots.styled_table(plan, {"expected_value": "{:,.0f}"}))
+    covered = sorted(set(plan["seven_p"]))
+    draft.add("plan_rows", len(plan), "Actions in the plan")
+    draft.add("plan_components", sorted(set(plan["component"])), "Plan components covered")
+    draft.add("plan_seven_ps", covered, "7 Ps covered by the plan")
+    incremental = plan.loc[plan["value_basis"] == "incremental", "expected_value"].sum()
+    draft.add("plan_incremental_value", round(float(incremental), 0),
+              "Estimated incremental value of the plan's costed actions", headline=True, unit="currency units")
+    missing_p = [p for p in SEVEN_PS if p not in covered]
+    draft.say(f"The plan has **{len(plan)} actions** covering {len(covered)} of the 7 Ps; the actions with an "
+              f"incremental estimate add about **{incremental:,.0f}**"
+              + (f" (missing: {', '.join(missing_p)})." if missing_p else ".")
+              + (f" Skipped for lack of data: {', '.join(md(s['section']) for s in skipped)}." if skipped else ""))
+    return draft.done(plan=plan)
+
+
+def customer_cards(ds, personas, values: pd.DataFrame, dormancy, statuses: pd.DataFrame, targeting, scored, model,
+                   show_customer_ids: bool = False) -> Section:
+    """The look-up of one customer: results ``card`` (a function of a customer id returning the Section of
+    that customer's card: profile, persona, value, dormancy, status and badge, next-best offers, uplift
+    segment) and ``ranked_ids`` (customers by 3-year value, most valuable first). ``targeting`` and
+    ``scored`` come from :func:`targeting_the_base`, ``model`` from :func:`copurchase_offers` (each may be None)."""
+    parts = {
+        "profile": ds.customers.set_index("customer_id") if ds.has("customers") else None,
+        "persona": personas.assignment.fillna(UNASSIGNED).to_frame("name"),
+        "value": values[["p_alive", "clv_1y", "clv_3y", "expected_orders_1y"]],
+        "dormancy": dormancy.table[["days_since_last", "typical_gap_days", "group"]],
+        "recognition": statuses[["status", "badge"]],
+        "uplift": None if scored is None else scored.assign(segment=targeting.segments)[["uplift", "segment"]],
+    }
+
+    def card(customer_id) -> Section:
+        draft = Draft()
+        shown = dict(parts)
+        if model is not None and customer_id in values.index:
+            shown["next-best offers"] = recommend(model, ds.transactions, [customer_id], k=3)
+        table = customer_card(customer_id, shown)
+        shown_as = md(privacy.pseudonymise([customer_id], show_customer_ids)[0])
+        if table.empty:
+            draft.say(f"No customer {shown_as} in the data.")
+        else:
+            draft.say(f"**Customer {shown_as}**")
+            draft.show(plots.styled_table(table))
+        return draft.done(card=table)
+
+    return Draft().done(card=card, ranked_ids=values["clv_3y"].sort_values(ascending=False).index)

@@ -1,0 +1,29 @@
+"""customer_workbook.advocacy.ownership: power users and what a referral is worth."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from customer_workbook.advocacy import PowerUsers, advocacy_scores, power_users
+
+
+def test_power_users_and_referral_value():
+    ids = [f"c{i}" for i in range(100)]
+    counts = pd.DataFrame(0.0, index=pd.Index(ids, name="customer_id"),
+                          columns=["review", "referral", "community_post", "app_session"])
+    counts.loc["c0", "review"] = 10
+    counts.loc["c1", "referral"] = 2
+    scores = advocacy_scores(counts)
+    values = pd.DataFrame({"clv_1y": np.r_[50.0, np.ones(99)], "p_alive": 0.5}, index=pd.Index(ids))
+    channel = pd.Series(["referral"] * 10 + ["search"] * 90, index=ids)
+    out = power_users(scores, values, channel, top_share=0.01)
+    assert isinstance(out, PowerUsers)
+    assert out.n_power_users == 1 and list(out.ids) == ["c0"]
+    assert out.content_share == pytest.approx(10 / 12)
+    assert out.value_share == pytest.approx(50 / 149)
+    assert out.referral_clv == pytest.approx((50 + 9) / 10) and out.other_clv == pytest.approx(1.0)
+    summary = out.summary.set_index("group")
+    assert summary.loc["power users", "customers"] == 1 and summary.loc["everyone else", "customers"] == 99
+    without = power_users(scores, values)
+    assert without.referral_clv is None and without.other_clv is None

@@ -1,0 +1,70 @@
+"""customer_workbook.planning.action_plan: the action table from the analyses' results, and a customer's card."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from customer_workbook.advocacy import PowerUsers
+from customer_workbook.clv import value_concentration
+from customer_workbook.offers import ChoiceVsConvenience, RecommenderEvaluation, TierMigration
+from customer_workbook.planning import PlanInputs, action_plan, customer_card
+from customer_workbook.retention.uplift import UpliftTargeting
+from customer_workbook.retention.winback import WinbackEconomics
+
+SEVEN_PS = {"people", "product", "place", "price", "promotion", "processes", "positioning"}
+
+
+def test_action_plan_from_results_and_without_data():
+    empty = action_plan(PlanInputs())
+    assert empty["component"].tolist() == ["positioning"]
+    v = pd.DataFrame({"clv_1y": [10.0, 20.0], "clv_3y": [30.0, 50.0], "p_alive": [0.9, 0.2]}, index=["a", "b"])
+    prospects = pd.DataFrame({"segment": ["prospective"], "prospects": [5], "top_need": ["quality"], "second_need": ["speed"]})
+    plan = action_plan(PlanInputs(values=v, concentration=value_concentration(v["clv_3y"]), prospects=prospects))
+    assert {"long-term customer value", "long-term maintenance", "innovate, don't invent (non-customers)"} <= set(plan["component"])
+    row = plan.set_index("component").loc["long-term customer value"]
+    assert row["expected_value"] == 50.0 and row["value_basis"].startswith("value protected")
+    assert plan.set_index("component").loc["long-term maintenance", "expected_value"] == 10.0  # P(alive) >= 0.5
+    assert "quality" in plan.set_index("component").loc["innovate, don't invent (non-customers)", "action"]
+
+
+def test_action_plan_covers_every_p_from_every_analysis():
+    v = pd.DataFrame({"clv_1y": [10.0, 20.0], "clv_3y": [30.0, 50.0], "p_alive": [0.9, 0.2]}, index=["a", "b"])
+    winback = WinbackEconomics(pd.DataFrame({"group": ["sleepy", "sleeping"], "customers": [10, 5],
+                                             "total_gain": [100.0, -20.0], "worth_it": [True, False],
+                                             "offer": ["a recommendation", "leave alone"]}), 50.0)
+    rec = RecommenderEvaluation(pd.DataFrame({"hit_rate": [0.6, 0.3]}, index=["item_item", "popularity"]),
+                                None, 2.0, pd.Timestamp("2024-01-01"), 5)
+    targeting = UpliftTargeting(pd.DataFrame({"segment": ["persuadable", "sleeping_dog"], "customers": [3, 2],
+                                        "profit_if_contacted": [30.0, -5.0]}), 12.0, pd.Series(dtype=object))
+    statuses = pd.DataFrame({"status": ["platinum", "gold", "silver", "member"], "customers": [1, 2, 3, 4],
+                             "net_value": [5.0, 4.0, -1.0, 0.0]})
+    matrix = pd.DataFrame(np.eye(4) * 0.5, index=["entry", "core", "premium", "special_service"],
+                          columns=["entry", "core", "premium", "special_service"])
+    migration = TierMigration(matrix, 10, 0.2, 0.1, pd.Timestamp("2024-06-01"))
+    power = PowerUsers(pd.DataFrame(), pd.Index(["a", "b"]), 0.5, 0.1, 0.2, referral_clv=30.0, other_clv=20.0)
+    choice = ChoiceVsConvenience(None, pd.DataFrame({"breadth_bin": [1]}), 0.3, 3)
+    needs = pd.DataFrame({"segment": ["prospective", "unexplored", "rejected (fails on ability to pay)",
+                                      "rejected (fails on need)"], "prospects": [4, 3, 2, 1],
+                          "top_need": ["quality", "speed", "pricing", "location"], "second_need": ["x"] * 4})
+    plan = action_plan(PlanInputs(v, value_concentration(v["clv_3y"]), winback, rec, targeting, 0.25, statuses,
+                                  migration, power, choice, needs))
+    assert set(plan["seven_p"]) == SEVEN_PS
+    by = plan.set_index(["component", "seven_p"])
+    assert by.loc[("timing (win-back)", "promotion"), "expected_value"].tolist() == [100.0, 0.0]
+    assert by.loc[("closing the back door (defence)", "processes"), "expected_value"] == 12.0
+    assert by.loc[("recognition plan", "price"), "expected_value"] == 8.0
+    assert by.loc[("ownership", "people"), "expected_value"] == pytest.approx((30 - 20) * 2)
+    assert "curate" in by.loc[("choice vs convenience", "place"), "action"]
+    assert "hit rate @ 5 (offline 60% vs 30%" in by.loc[("instant gratification (personal offers)", "promotion"), "metric"]
+    assert plan["component"].iloc[-1] == "positioning"
+
+
+def test_customer_card():
+    parts = {"value": pd.DataFrame({"clv_1y": [123.456]}, index=["a"]),
+             "offers": pd.DataFrame({"customer_id": ["a", "a"], "rank": [2, 1], "product_id": ["Y", "X"], "score": [1, 2]}),
+             "nothing": None}
+    card = customer_card("a", parts)
+    assert card["item"].tolist() == ["value: clv_1y", "offers"]
+    assert card["value"].tolist() == ["123", "X, Y"]
+    assert customer_card("zz", parts).empty
