@@ -1,15 +1,27 @@
 """customer_workbook: the library behind the customer-management workbook.
 
-Modules follow the five steps of the methodology:
+The library is organised by the concepts of customer management; each idea has one home.
 
-- ``contract``, ``data``: what users bring and how it is loaded and validated.
+- What users bring: ``contract`` (the nine tables and their columns), ``data`` (load, type and validate
+  them; the quality report).
+- Derived once per run: ``base`` (the calendar, the order table, the per-customer table and its feature
+  glossary, weekly volumes; ``base.derived(ds)`` builds them once for every analysis).
+- Shared statistics: ``stats`` (intervals, Holm and Benjamini-Hochberg, two-proportion uplift, sample size).
+- Customers and their value: ``segments`` (RFM, cohorts, the one persona engine, persona profiles and the
+  4C-to-4P table, the lifecycle), ``clv`` (the customer-base models and the one value scorer),
+  ``reasons`` (why customers choose us: survey drivers, the behaviour that shows a reason, adoption),
+  ``advocacy`` (the engagement pyramid, NPS, recognition).
+- The method's decisions: ``changes`` (step 2: what changed, when, for whom), ``acquisition`` (step 3: unit
+  economics, spend response, the budget), ``retention`` (churn, win-back, uplift, the randomised campaign),
+  ``offers`` (recommendations, the product hierarchy, prospects), ``planning`` (demand, the pilot, go to
+  market, the action plan).
+- The notebooks: ``steps`` (one module per notebook, one function per section, each returning a
+  ``steps.Section``), ``plots`` (figures by concept and the report table style), ``widgets``, ``findings``.
+- Runs and reports: ``batch`` (many parameter sets, HTML reports and an index), ``workshop`` (student
+  copies and the facilitator guide), ``escaping`` and ``privacy`` (what may reach a report), ``paths``,
+  ``threads``, ``arrays`` (fast group operations on integer codes).
 - ``sample``: the seeded sample company with planted, documented truths.
-- ``behaviour`` (step 1), ``changes`` (step 2), ``strategy`` (step 3), ``plan`` (step 4),
-  ``components`` (step 5): the analyses of each step.
-- ``clv``: customer lifetime value models shared by steps 3-5.
-- ``segments``: groups of customers shared by the steps; ``segments.personas`` is the one persona engine
-  (steps 1, 3, 4 and 5 all call ``segments.find_personas``).
-- ``plots``, ``widgets``: figures and interactive explorers.
-- ``findings``, ``batch``: machine-readable findings and the batch report runner.
 """
 __version__ = "0.1.0"
+
+__all__ = ["__version__"]
