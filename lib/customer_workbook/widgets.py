@@ -17,6 +17,9 @@ from IPython.display import display
 
 from .escaping import html_text, shorten
 
+__all__ = ["behaviour_explorer", "budget_explorer", "change_explorer", "customer_lookup", "explorer", "show",
+           "threshold_explorer", "winback_explorer"]
+
 
 def explorer(update: Callable[..., None], title: str = "", **controls: widgets.ValueWidget) -> widgets.VBox:
     """Wire ``controls`` to ``update``: each change calls ``update(**values)`` inside a fresh output area.
@@ -106,7 +109,7 @@ def behaviour_explorer(frame, scores, answers=None, groupings: tuple[str, ...] =
 def customer_lookup(update: Callable[..., None], customer_ids, labels=None,
                     title: str = "Look up a customer") -> widgets.VBox:
     """A text box with suggestions (``customer_ids``, e.g. the most valuable first; the first 500 are
-    suggested) wired to ``update(customer_id=...)``, which shows the customer's profile, value, tier,
+    suggested) wired to ``update(customer_id=...)``, which shows the customer's profile, value, recognition status,
     offers and uplift group.
 
     ``labels`` (same order as ``customer_ids``, e.g. :func:`customer_workbook.privacy.pseudonymise` of
