@@ -45,3 +45,11 @@ def test_show_displays_every_part_in_order(monkeypatch):
     _section().show()
     assert [getattr(s, "data", s) for s in shown][:2] == ["first", 42]
     assert "Skipped: Survey drivers" in shown[2].data and "`surveys`" in shown[2].data
+
+
+def test_repr_shows_no_data():
+    """A cell ending with a Section shows its repr in the report: names only, never values (ids)."""
+    draft = Draft()
+    draft.say("C000123 secret")
+    section = draft.done(ids=["C000123"])
+    assert repr(section) == "<Section: 1 parts, 0 findings, results: ids>"

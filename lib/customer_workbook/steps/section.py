@@ -48,7 +48,7 @@ class Skip:
     reason: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Section:
     """The answer of one notebook section.
 
@@ -64,6 +64,12 @@ class Section:
 
     def __getitem__(self, name: str) -> Any:
         return self.results[name]
+
+    def __repr__(self) -> str:
+        # Never the parts or results themselves: a notebook cell that ends with a Section shows this line in
+        # a report, and results can hold customer ids.
+        names = ", ".join(self.results) or "none"
+        return f"<Section: {len(self.parts)} parts, {len(self.findings)} findings, results: {names}>"
 
     def value(self, key: str) -> Any:
         """The value of the finding ``key`` (``KeyError`` if the section did not record it)."""
