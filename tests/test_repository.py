@@ -116,3 +116,16 @@ def test_public_module_declares_all(path):
     names = {t.id for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign))
              for t in (node.targets if isinstance(node, ast.Assign) else [node.target]) if isinstance(t, ast.Name)}
     assert "__all__" in names, f"{path.relative_to(ROOT)} has no __all__"
+
+
+#: Library packages whose tests are end to end (they drive whole notebook runs), in tests/e2e/.
+TESTED_END_TO_END = {"batch": "test_batch*.py"}
+
+
+def test_tests_mirror_the_library():
+    """Issue 14: tests/unit/<package>/ for every package of the library, so its tests are found by name."""
+    packages = {p.name for p in LIBRARY.iterdir() if (p / "__init__.py").exists() and not p.name.startswith("_")}
+    unit = {p.name for p in (ROOT / "tests" / "unit").iterdir() if p.is_dir() and any(p.glob("test_*.py"))}
+    missing = {p for p in packages - unit
+               if not (p in TESTED_END_TO_END and any((ROOT / "tests" / "e2e").glob(TESTED_END_TO_END[p])))}
+    assert not missing, f"no tests/unit/<package>/ for: {sorted(missing)}"

@@ -3,7 +3,7 @@
 Every text value that reaches a report carries a payload (script and event-handler tags, a Markdown
 ``javascript:`` link, mathtext, a 200+ character label) and every customer id is an e-mail address (see
 ``tests/hostile.py``). The series must complete, no report may contain markup from the data, and no customer
-id may reach an HTML report, a findings JSON or an executed notebook. ``tests/test_browser.py`` opens the
+id may reach an HTML report, a findings JSON or an executed notebook. ``tests/e2e/test_browser.py`` opens the
 same run in Chromium.
 """
 from __future__ import annotations

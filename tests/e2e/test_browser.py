@@ -101,7 +101,7 @@ def test_index_links_resolve_and_every_report_reads_cleanly(site, page):
 
 @pytest.fixture(scope="module")
 def hostile_site(hostile_reports):
-    """The hostile run of ``tests/test_report_safety.py`` (a payload in every text value), served on 127.0.0.1."""
+    """The hostile run of ``tests/e2e/test_report_safety.py`` (a payload in every text value), served on 127.0.0.1."""
     reports = hostile_reports["run_dir"].parent
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(reports)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)

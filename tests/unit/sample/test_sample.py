@@ -11,8 +11,9 @@ import pytest
 
 from customer_workbook import sample as S
 from customer_workbook.contract import TABLES
+from customer_workbook.paths import project_root
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = project_root()
 SHIPPED = REPO / "data" / "sample"
 PERSONAL = ["full_name", "email"]
 

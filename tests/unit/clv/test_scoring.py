@@ -22,7 +22,7 @@ def scored(cdnow):
 
 
 def test_reproduces_the_published_cdnow_estimates(scored):
-    # Fader, Hardie & Lee (2005): r, alpha, a, b = 0.243, 4.414, 0.793, 2.426 (tests/test_clv_cdnow.py);
+    # Fader, Hardie & Lee (2005): r, alpha, a, b = 0.243, 4.414, 0.793, 2.426 (tests/unit/clv/test_cdnow.py);
     # Fader & Hardie (2013): Gamma-Gamma p, q, gamma = 6.25, 3.74, 15.44 on the 946 repeat buyers
     rep = scored.report
     assert {k: round(v, 3) for k, v in rep.purchases.params.items()} == {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}

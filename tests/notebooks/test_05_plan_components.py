@@ -106,7 +106,7 @@ def test_shipped_sample_recovers_planted_truths(shipped_run):
     assert found["popularity_hit_rate"] == pytest.approx(0.37, abs=0.05)
     assert found["recommender_lift"] > 1.8
     # campaign: the overall realised uplift is measured exactly; what each predicted segment is made of is
-    # checked against the planted uplift groups in tests/test_retention_uplift.py. Measured on the outcomes of
+    # checked against the planted uplift groups in tests/unit/retention/test_uplift.py. Measured on the outcomes of
     # 4,000 customers, a segment's uplift carries a standard error near 0.03 and the Qini coefficient one
     # near 0.03 too, so here only the order of the segments and finite numbers are asserted.
     assert found["campaign_overall_uplift"] == pytest.approx(truth["campaign"]["overall_realised_uplift"], abs=1e-3)
