@@ -36,7 +36,7 @@ from .changepoints import (PENALTY_FACTOR, TEMPORARY_WEEKS, ChangePoints, cusum_
                            noise_scale, optimal_partition, penalty_sensitivity, series_view, temporary_breaks)
 from .channels import RampFit, acquisition_shares, channel_ramps, channel_weekly, fit_ramp
 from .comparisons import WINDOW_WEEKS, SampleComparison, WindowComparison, compare_samples, compare_windows
-from .detection import detect_all, panels_for, quarter_vs_last_year, segment_view, sensitivity_table
+from .detection import Detection, detect_all, panels_for, quarter_vs_last_year, segment_view, sensitivity_table
 from .metrics import (COUNT_OFFSET, METRICS, Metric, metric_info, metric_records, metric_series, share_records,
                       watch_list, weekly_panel)
 from .register import change_register, cluster_changes, events_without_effect, link_events, market_events
@@ -51,7 +51,7 @@ __all__ = [
     "detect_change_points", "penalty_sensitivity", "cusum_p_value", "temporary_breaks", "series_view",
     # comparisons and the scan of every metric
     "WINDOW_WEEKS", "SampleComparison", "WindowComparison", "compare_samples", "compare_windows",
-    "detect_all", "quarter_vs_last_year", "sensitivity_table", "panels_for", "segment_view",
+    "Detection", "detect_all", "quarter_vs_last_year", "sensitivity_table", "panels_for", "segment_view",
     # who changed
     "MIN_GROUP_CUSTOMERS", "SEGMENTATION_LABELS", "Driver", "Attribution", "customer_segments",
     "group_options", "who_changed", "driver_group", "attribute_changes", "lead_change",

@@ -8,7 +8,7 @@ shifts. :func:`sensitivity_table`, :func:`panels_for` and :func:`segment_view` f
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -20,7 +20,7 @@ from .comparisons import WINDOW_WEEKS, SampleComparison, WindowComparison, compa
 from .metrics import COUNT_OFFSET, Metric, metric_info, metric_series, weekly_panel
 
 __all__ = [
-    "detect_all", "quarter_vs_last_year", "sensitivity_table", "panels_for", "segment_view",
+    "Detection", "detect_all", "quarter_vs_last_year", "sensitivity_table", "panels_for", "segment_view",
 ]
 
 
@@ -48,8 +48,26 @@ def _practical(metric: Metric, change: float) -> bool:
     return bool(np.isfinite(change) and abs(change) >= metric.min_effect)
 
 
+@dataclass(frozen=True)
+class Detection:
+    """Change points of every metric (:func:`detect_all`).
+
+    ``results``: ``{metric: ChangePoints}``; ``breaks``: one row per break with metric, label, theme, date,
+    before, after, change (relative for log metrics), ci_low, ci_high, p, p_adj, significant, practical,
+    temporary, flagged, direction, std_effect.
+    """
+
+    results: dict[str, ChangePoints]
+    breaks: pd.DataFrame
+
+    @property
+    def kept(self) -> pd.DataFrame:
+        """The breaks that are significant, large enough and lasting (``flagged``)."""
+        return self.breaks[self.breaks["flagged"]]
+
+
 def detect_all(records: dict[str, pd.DataFrame], weeks: pd.DatetimeIndex, penalty_scale: float = 1.0,
-               min_size: int = 4, window: int = WINDOW_WEEKS, alpha: float = 0.05) -> tuple[dict, pd.DataFrame]:
+               min_size: int = 4, window: int = WINDOW_WEEKS, alpha: float = 0.05) -> Detection:
     """Change points of every metric (all customers) and a before/after comparison at each.
 
     The comparison windows run from the break to the neighbouring breaks, at most ``window`` weeks each side,
@@ -61,10 +79,8 @@ def detect_all(records: dict[str, pd.DataFrame], weeks: pd.DatetimeIndex, penalt
 
     Returns
     -------
-    (results, table)
-        ``results``: ``{metric: ChangePoints}``; ``table``: one row per break with metric, label, theme,
-        date, before, after, change (relative for log metrics), ci_low, ci_high, p, p_adj, significant,
-        practical, temporary, flagged, direction, std_effect.
+    Detection
+        ``results`` per metric and the ``breaks`` table.
     """
     results, rows = {}, []
     for key, rec in records.items():
@@ -96,7 +112,7 @@ def detect_all(records: dict[str, pd.DataFrame], weeks: pd.DatetimeIndex, penalt
     table["practical"] = [_practical(metric_info(m), c) for m, c in zip(table["metric"], table["change"])]
     table["flagged"] = table["significant"] & table["practical"] & ~table["temporary"]
     table["direction"] = np.where(table["change"] > 0, "up", "down")
-    return results, table
+    return Detection(results, table)
 
 
 def quarter_vs_last_year(records: dict[str, pd.DataFrame], weeks: pd.DatetimeIndex, quarter_weeks: int = 13,

@@ -38,7 +38,7 @@ from .diagnostics import (
     tracking_table,
 )
 from .models import BGNBDModel, GammaGammaModel, ParetoNBDModel
-from .new_customers import NewCustomerValue, first_purchase_value, group_clv, new_customer_value
+from .new_customers import GroupValues, NewCustomerValue, first_purchase_value, group_clv, new_customer_value
 from .scoring import CustomerValue, FitReport, ModelFit, horizon_label, score_customers
 from .simulate import simulate_bgnbd, simulate_gamma_gamma, simulate_pareto_nbd
 from .value import DAYS_PER_MONTH, customer_lifetime_value, monthly_discount_factors
@@ -54,6 +54,7 @@ __all__ = [
     "DAYS_PER_MONTH",
     "FitReport",
     "GammaGammaModel",
+    "GroupValues",
     "ModelFit",
     "NewCustomerValue",
     "ParetoNBDModel",

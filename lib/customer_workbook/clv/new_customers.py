@@ -21,7 +21,7 @@ from .data import rfm_summary
 from .models import BGNBDModel, GammaGammaModel
 from .value import DAYS_PER_MONTH, monthly_discount_factors
 
-__all__ = ["NewCustomerValue", "first_purchase_value", "new_customer_value", "group_clv"]
+__all__ = ["GroupValues", "NewCustomerValue", "first_purchase_value", "new_customer_value", "group_clv"]
 
 WEEKS_PER_MONTH = DAYS_PER_MONTH / 7.0
 
@@ -145,11 +145,26 @@ def _group_value(r: pd.DataFrame, fv: pd.Series, n_group: int, months: int, rng:
         return point, "pooled", np.array([])
 
 
+@dataclass(frozen=True)
+class GroupValues:
+    """The value of a new customer per group (:func:`group_clv`).
+
+    ``table``: one row per group with the point estimate and its 90% bootstrap interval (see
+    :func:`group_clv`); ``values``: ``{group: NewCustomerValue}`` point estimates; ``draws``:
+    ``{group: ndarray (at most n_boot,)}`` finite bootstrap CLV draws (currency units; refits that fail are
+    left out, and a group valued with the pooled model has none).
+    """
+
+    table: pd.DataFrame
+    values: dict[str, NewCustomerValue]
+    draws: dict[str, np.ndarray]
+
+
 def group_clv(transactions: pd.DataFrame, acquired: pd.DataFrame, margin: float = 0.35,
               annual_discount_rate: float = 0.10, horizon_years: float = 5, n_boot: int = 30,
               group_column: str = "channel", min_customers: int = 30, seed: int = 0,
               max_customers: int = 10_000,
-              ) -> tuple[pd.DataFrame, dict[str, NewCustomerValue], dict[str, np.ndarray]]:
+              ) -> GroupValues:
     """CLV of a newly acquired customer per group, with a bootstrap over customers.
 
     Parameters
@@ -175,15 +190,12 @@ def group_clv(transactions: pd.DataFrame, acquired: pd.DataFrame, margin: float 
 
     Returns
     -------
-    table : DataFrame
-        One row per group: ``group``, ``n_acquired``, ``model`` ("own" fit, or "pooled" when the group is too
+    GroupValues
+        ``table``, one row per group: ``group``, ``n_acquired``, ``model`` ("own" fit, or "pooled" when the group is too
         small for a stable fit and the repeat-buying model of all new customers is used), ``buyer_share``, ``first_value``, ``repeat_spend``,
         ``repeat_purchases`` (expected in the horizon, undiscounted), ``clv``, ``clv_low``, ``clv_high``
-        (90% bootstrap interval), sorted by ``clv``.
-    values : dict
-        ``{group: NewCustomerValue}`` point estimates.
-    draws : dict
-        ``{group: ndarray (n_boot,)}`` bootstrap CLV draws (currency units).
+        (90% bootstrap interval), sorted by ``clv``; ``values`` (``{group: NewCustomerValue}``) and
+        ``draws`` (``{group: ndarray (n_boot,)}`` bootstrap CLV draws, currency units).
     """
     rng = np.random.default_rng(seed)
     counts = acquired[group_column].astype(str).value_counts()
@@ -222,7 +234,7 @@ def group_clv(transactions: pd.DataFrame, acquired: pd.DataFrame, margin: float 
                      "clv_high": float(np.quantile(boot, 0.95)) if boot.size else np.nan})
     table = pd.DataFrame(rows, columns=["group", "n_acquired", "model", "buyer_share", "first_value", "repeat_spend",
                                         "repeat_purchases", "clv", "clv_low", "clv_high"])
-    return table.sort_values("clv", ascending=False, ignore_index=True), values, draws
+    return GroupValues(table.sort_values("clv", ascending=False, ignore_index=True), values, draws)
 
 
 def _cap_per_group(frame: pd.DataFrame, column: str, cap: int, seed: int) -> pd.DataFrame:

@@ -69,8 +69,9 @@ def change_points(inputs: ChangeInputs, penalty_scale: float, min_segment_weeks:
                   alpha: float) -> Section:
     """Section 2: candidate change points of every series, drawn with the market events."""
     draft = Draft()
-    results, breaks = ch.detect_all(inputs.records, inputs.weeks, penalty_scale=penalty_scale,
-                                    min_size=min_segment_weeks, window=window_weeks, alpha=alpha)
+    detection = ch.detect_all(inputs.records, inputs.weeks, penalty_scale=penalty_scale,
+                              min_size=min_segment_weeks, window=window_weeks, alpha=alpha)
+    results, breaks = detection.results, detection.breaks
     keys = list(PANEL_METRICS)
     keys += [k for k in breaks.loc[breaks["flagged"], "metric"].unique() if k not in keys]
     draft.show(plot_change_panels(ch.panels_for(results, breaks, keys), inputs.events))

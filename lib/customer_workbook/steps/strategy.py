@@ -60,9 +60,9 @@ def new_customer_worth(ds: Dataset, margin: float, annual_discount_rate: float, 
         draft.say(f"> Marketing spend is recorded for the whole business, not per region: acquisition costs "
                   f"below are company-wide, while customer values are for **{md(business_unit)}**.")
     acquired = acquisition.acquired_customers(ds)
-    clv_table, clv_values, clv_draws = clv.group_clv(
-        ds.transactions, acquired, margin=margin, annual_discount_rate=annual_discount_rate,
-        horizon_years=horizon_years, n_boot=n_boot, seed=seed)
+    by_channel = clv.group_clv(ds.transactions, acquired, margin=margin, annual_discount_rate=annual_discount_rate,
+                               horizon_years=horizon_years, n_boot=n_boot, seed=seed)
+    clv_table, clv_values, clv_draws = by_channel.table, by_channel.values, by_channel.draws
     clv_now = {c: v.clv(margin, annual_discount_rate, horizon_years) for c, v in clv_values.items()}
     draft.add("n_acquired_in_window", int(clv_table["n_acquired"].sum()), "Customers acquired inside the data window")
     draft.add("clv_by_channel", {c: round(v, 2) for c, v in clv_now.items()},
@@ -138,8 +138,8 @@ def persona_worth(ds: Dataset, acquired: pd.DataFrame, costs: AcquisitionCost | 
         return draft.done(personas=personas, table=None)
     persona_of = personas.assignment.fillna(UNASSIGNED)
     acq_p = acquired.assign(persona=acquired["customer_id"].astype(str).map(persona_of)).dropna(subset=["persona"])
-    table, _, _ = clv.group_clv(ds.transactions, acq_p, margin=margin, annual_discount_rate=annual_discount_rate,
-                                horizon_years=horizon_years, n_boot=n_boot, group_column="persona", seed=seed)
+    table = clv.group_clv(ds.transactions, acq_p, margin=margin, annual_discount_rate=annual_discount_rate,
+                          horizon_years=horizon_years, n_boot=n_boot, group_column="persona", seed=seed).table
     if costs is not None:
         table["cac"] = table["group"].map(acquisition.persona_cac(acquired, persona_of, costs.table))
         table["clv_to_cac"] = table["clv"] / table["cac"]

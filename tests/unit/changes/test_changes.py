@@ -144,7 +144,7 @@ def survey_records(rng, per_week: int, shift: float, at: int = 100) -> pd.DataFr
 def test_pure_noise_at_large_n_is_not_flagged():
     rng = np.random.default_rng(6)
     records = {"sat_speed": survey_records(rng, 20_000, 0.0)}
-    _, table = changes.detect_all(records, WEEKS)
+    table = changes.detect_all(records, WEEKS).breaks
     assert not table["flagged"].any()
     yoy = changes.quarter_vs_last_year(records, WEEKS)
     assert not yoy["flagged"].any()
@@ -153,7 +153,7 @@ def test_pure_noise_at_large_n_is_not_flagged():
 def test_trivial_shift_at_large_n_is_significant_but_not_practical():
     rng = np.random.default_rng(7)
     records = {"sat_speed": survey_records(rng, 20_000, 0.05)}  # 0.05 points: real but trivial
-    _, table = changes.detect_all(records, WEEKS)
+    table = changes.detect_all(records, WEEKS).breaks
     assert len(table) == 1 and abs(table["date"].iloc[0] - WEEKS[100]) <= pd.Timedelta(weeks=2)
     assert table["significant"].all() and not table["practical"].any() and not table["flagged"].any()
     yoy = changes.quarter_vs_last_year(records, WEEKS)
@@ -162,7 +162,7 @@ def test_trivial_shift_at_large_n_is_significant_but_not_practical():
 
 def test_a_real_shift_is_flagged_with_a_covering_interval():
     rng = np.random.default_rng(8)
-    _, table = changes.detect_all({"sat_speed": survey_records(rng, 40, -0.8)}, WEEKS)
+    table = changes.detect_all({"sat_speed": survey_records(rng, 40, -0.8)}, WEEKS).breaks
     row = table[table["flagged"]].iloc[0]
     assert abs(row["date"] - WEEKS[100]) <= pd.Timedelta(weeks=2)
     assert row["direction"] == "down" and row["ci_low"] <= -0.8 <= row["ci_high"]

@@ -28,3 +28,20 @@ def test_new_customer_value_clv_by_hand():
     assert v.clv(0.4, 0.12, 1) == pytest.approx(0.4 * 0.5 * (100 + 50 * disc))
     assert v.cumulative_margin(0.4, 3).tolist() == pytest.approx([20.0, 30.0, 40.0, 50.0])
     assert v.revenue(12) == pytest.approx(0.5 * (100 + 600))
+
+
+def test_group_clv_returns_one_value_and_its_draws_per_group(small_sample):
+    from customer_workbook import acquisition, clv
+    from customer_workbook.data import load_dataset
+
+    ds = load_dataset(small_sample)
+    acquired = acquisition.acquired_customers(ds)
+    result = clv.group_clv(ds.transactions, acquired, n_boot=5, min_customers=10, seed=1)
+    assert isinstance(result, clv.GroupValues)
+    assert set(result.table["group"]) == set(result.values) == set(result.draws)
+    assert result.table["clv"].is_monotonic_decreasing
+    for group, value in result.values.items():
+        row = result.table.set_index("group").loc[group]
+        assert row["clv"] == pytest.approx(value.clv(0.35, 0.10, 5))
+        draws = result.draws[group]  # pooled groups have none; refits that fail are left out
+        assert len(draws) <= 5 and np.isfinite(draws).all()
