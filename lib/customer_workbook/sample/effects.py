@@ -35,12 +35,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from .constants import (ACQ_CHANNELS, ANCHOR_BOOST, BASE_CHANNEL_MIX, BASS, BETA_A, BETA_B, DOG_PUSH_PROB, DROPOUT_PERSONA,
+                        FIRST_ORDER_PROB,
                         GAMMA_ALPHA, GAMMA_R, HR, HR_CHANNEL, LAMBDA_CHANNEL, LAMBDA_PERSONA, N_PAIRS,
                         NPS_NOISE_SD, PERSONA_ACQ_MIX, PERSUADE_PROB, SPEND_CHANNEL, SPEND_SD,
                         TV_OFF_WEEKS)
 
 __all__ = ["Effects", "PLANTED", "NULL", "effects_for", "NULL_WEEKLY_LEAVE", "NULL_HILL", "NULL_NPS_NOISE_SD",
-           "weekly_hazard", "lifetime_weeks_by_persona", "steady_state_tilt", "balanced_weekly_acquisitions",
+           "weekly_hazard", "steady_state_weight", "lifetime_weeks_by_persona", "steady_state_tilt", "balanced_weekly_acquisitions",
            "null_hill"]
 
 NULL_WEEKLY_LEAVE = 1 / 208        # null company: silent leaving per week, independent of orders (mean 4 years)
@@ -96,8 +97,17 @@ def weekly_hazard(lam: np.ndarray, p_drop: np.ndarray, hr: np.ndarray, weekly_le
     return lam * np.minimum(p_drop * hr, 0.9) - math.log1p(-weekly_leave)
 
 
+def steady_state_weight(lam: np.ndarray, p_drop: np.ndarray, hr: np.ndarray, weekly_leave: float) -> np.ndarray:
+    """Expected weeks alive of a new customer: (1 - 0.85 * dropout after the first order) / (1 - exp(-hazard)).
+
+    A new customer orders on the signup day with probability ``FIRST_ORDER_PROB`` and may leave after
+    that order; afterwards survival over a week is exp(-:func:`weekly_hazard`)."""
+    return (1 - FIRST_ORDER_PROB * np.minimum(p_drop * hr, 0.9)) / -np.expm1(-weekly_hazard(lam, p_drop, hr,
+                                                                                             weekly_leave))
+
+
 def lifetime_weeks_by_persona(fx: Effects) -> np.ndarray:
-    """Expected weeks alive, 1 / (1 - exp(-hazard)), of a new customer of each persona (shape (5,)).
+    """Expected weeks alive (:func:`steady_state_weight`) of a new customer of each persona (shape (5,)).
 
     A fixed-seed Monte Carlo over the purchase-rate and dropout mixtures (the same for every seed),
     for the null company's equal channels (channel multipliers 1)."""
@@ -109,8 +119,7 @@ def _lifetimes(weekly_leave: float) -> np.ndarray:
     r = np.random.default_rng(_LIFETIME_SEED)
     g = r.gamma(GAMMA_R, 1.0 / GAMMA_ALPHA, _LIFETIME_DRAWS)
     b = r.beta(BETA_A, BETA_B, _LIFETIME_DRAWS)
-    return np.array([np.mean(1 / -np.expm1(-weekly_hazard(g * LAMBDA_PERSONA[p], b, DROPOUT_PERSONA[p],
-                                                          weekly_leave)))
+    return np.array([np.mean(steady_state_weight(g * LAMBDA_PERSONA[p], b, DROPOUT_PERSONA[p], weekly_leave))
                      for p in range(5)])
 
 

@@ -10,7 +10,7 @@ from ..contract import REASONS
 from .constants import (ADVOCACY_PERSONA, BETA_A, BETA_B, CAT_CONCENTRATION, CAT_PREF, DROPOUT_PERSONA, GAMMA_ALPHA,
                         GAMMA_R, GG_GAMMA, GG_P, GG_Q, LAMBDA_PERSONA, LL, NPS_DRIVERS, REASON_INDEX, STORE_PROB,
                         WHY_LOADINGS, WHY_PERSONA_MEAN)
-from .effects import PLANTED, Effects, weekly_hazard
+from .effects import PLANTED, Effects, steady_state_weight
 
 __all__ = ["Traits", "draw_traits", "NULL_ADVOCACY_SD"]
 
@@ -91,17 +91,18 @@ def _planted_latents(r, cust, why):
 
 def _steady_state_rates(r, cust, lam, p_drop, fx: Effects) -> None:
     """Null company: redraw the initial base's purchase rate and dropout (in place) until they follow the
-    steady state, the new-customer distribution weighted by the expected weeks alive 1 / (1 - exp(-hazard)).
+    steady state: the new-customer distribution weighted by the expected weeks alive (``steady_state_weight``).
 
-    Rejection sampling: a draw is kept with probability (1 - exp(-h0)) / (1 - exp(-hazard)), where h0 is
-    the silent-leaving hazard (the smallest possible); rounds loop until every base customer is kept."""
+    Rejection sampling: a draw is kept with probability weight / largest weight (that of a customer who
+    never orders, 1 / (1 - exp(-h0)), h0 the silent-leaving hazard); rounds loop until every base
+    customer is kept."""
     persona, channel = cust.persona, cust.channel
-    h0 = weekly_hazard(np.zeros(1), np.zeros(1), np.ones(1), fx.weekly_leave)[0]
+    top = steady_state_weight(np.zeros(1), np.zeros(1), np.ones(1), fx.weekly_leave)[0]
     todo = np.flatnonzero(~cust.is_acq)
     while len(todo):
-        h = weekly_hazard(lam[todo], p_drop[todo], DROPOUT_PERSONA[persona[todo]] * fx.hr_channel[channel[todo]],
-                          fx.weekly_leave)
-        todo = todo[r.random(len(todo)) >= np.expm1(-h0) / np.expm1(-h)]
+        weight = steady_state_weight(lam[todo], p_drop[todo],
+                                     DROPOUT_PERSONA[persona[todo]] * fx.hr_channel[channel[todo]], fx.weekly_leave)
+        todo = todo[r.random(len(todo)) >= weight / top]
         lam[todo] = (r.gamma(GAMMA_R, 1.0 / GAMMA_ALPHA, len(todo)) * LAMBDA_PERSONA[persona[todo]]
                      * fx.lambda_channel[channel[todo]])
         p_drop[todo] = r.beta(BETA_A, BETA_B, len(todo))
