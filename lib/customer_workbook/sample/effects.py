@@ -34,15 +34,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import (ACQ_CHANNELS, ANCHOR_BOOST, BASE_CHANNEL_MIX, BASS, BETA_A, BETA_B, DOG_PUSH_PROB, DROPOUT_PERSONA,
-                        FIRST_ORDER_PROB,
-                        GAMMA_ALPHA, GAMMA_R, HR, HR_CHANNEL, LAMBDA_CHANNEL, LAMBDA_PERSONA, N_PAIRS,
-                        NPS_NOISE_SD, PERSONA_ACQ_MIX, PERSUADE_PROB, SPEND_CHANNEL, SPEND_SD,
+from .constants import (ACQ_CHANNELS, ANCHOR_BOOST, BASE_CHANNEL_MIX, BASS, BETA_A, BETA_B, DOG_PUSH_PROB,
+                        DROPOUT_PERSONA, FIRST_ORDER_PROB, GAMMA_ALPHA, GAMMA_R, HR, HR_CHANNEL, LAMBDA_CHANNEL,
+                        LAMBDA_PERSONA, N_PAIRS, NPS_NOISE_SD, PERSONA_ACQ_MIX, PERSUADE_PROB, SPEND_CHANNEL, SPEND_SD,
                         TV_OFF_WEEKS)
 
 __all__ = ["Effects", "PLANTED", "NULL", "effects_for", "NULL_WEEKLY_LEAVE", "NULL_HILL", "NULL_NPS_NOISE_SD",
-           "weekly_hazard", "steady_state_weight", "lifetime_weeks_by_persona", "steady_state_tilt", "balanced_weekly_acquisitions",
-           "null_hill"]
+           "weekly_hazard", "steady_state_weight", "lifetime_weeks_by_persona", "steady_state_tilt",
+           "balanced_weekly_acquisitions", "null_hill"]
 
 NULL_WEEKLY_LEAVE = 1 / 208        # null company: silent leaving per week, independent of orders (mean 4 years)
 NULL_NPS_NOISE_SD = 2.0            # null company: NPS = round(7.2 + N(0, 2.0)), about the sample's spread
@@ -51,7 +50,7 @@ NULL_HILL = dict(k=2600.0, shape=1.5, current_spend=2600.0)
 _LIFETIME_DRAWS, _LIFETIME_SEED = 200_000, 20_000   # fixed Monte Carlo of the expected lifetime (seed-free)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Effects:
     """The effect parameters the generator uses; :data:`PLANTED` holds the constants of ``constants``."""
 

@@ -31,7 +31,8 @@ def _prospects(rng, n, start, end_day, planted: bool = True):
     miss = rng.choice(3, n, p=[0.45, 0.35, 0.20])        # 0 need unknown, 1 pay unknown, 2 both
     has_need[une & (miss != 1)] = None
     can_pay[une & (miss != 0)] = None
-    income = np.where(rej & (fail != 0) & planted, rng.choice(3, n, p=[0.85, 0.15, 0.0]), rng.choice(3, n, p=[0.25, 0.5, 0.25]))
+    income = np.where(rej & (fail != 0) & planted, rng.choice(3, n, p=[0.85, 0.15, 0.0]),
+                      rng.choice(3, n, p=[0.25, 0.5, 0.25]))
     # top must-have need: group-specific
     needs = list(SATISFACTION_ITEMS)
     need_p = {
