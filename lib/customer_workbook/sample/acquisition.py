@@ -65,8 +65,15 @@ def null_acquisition_truth(w, cust, tr, st, lines, hill: dict) -> dict:
              "new_customers_per_week_at_current": n_cur, "cac_at_current": cur / n_cur, "expected_clv": clv,
              "clv_to_cac_at_current": clv / (cur / n_cur), "lambda_multiplier": 1.0, "dropout_multiplier": 1.0,
              "spend_multiplier": 1.0, "persona_mix": dict(zip(PERSONAS, w.fx.persona_acq_mix[0].tolist()))}
+    V, vm, kk, hh = np.full(5, clv), np.full(5, vmax), np.full(5, k), np.full(5, h["shape"])
+    best, cur_all = _best_spend_per_channel(V, vm, kk, hh), np.full(5, cur)
     return {"margin": MARGIN, "annual_discount_rate": ANNUAL_DISCOUNT_RATE, "horizon_years": CLV_HORIZON_YEARS,
             "channels_equal": True,
+            "current": {"weekly_budget": float(cur_all.sum()), "weekly_value": _value(cur_all, V, vm, kk, hh)},
+            "optimum": {"weekly_budget": float(best.sum()), "mix": dict.fromkeys(ACQ_CHANNELS, 0.2),
+                        "weekly_spend": dict(zip(ACQ_CHANNELS, best.tolist())),
+                        "weekly_value": _value(best, V, vm, kk, hh),
+                        "note": "the same spend in every channel: only the total budget can be improved"},
             "clv_definition": "as in the sample, over everyone acquired in the window, with the silent leaving "
                               "hazard added to the survival",
             "note": "every channel has the same Hill curve, spend level, persona mix and multipliers: no channel "

@@ -76,6 +76,7 @@ def test_truth_says_planted_effects_false_and_lists_no_effect(null, planted):
     assert acq["channels_equal"] and acq["ranking_by_clv"] == [] and acq["ranking_by_clv_to_cac_at_current"] == []
     entries = list(acq["channels"].values())
     assert len(entries) == 5 and all(e == entries[0] for e in entries)
+    assert set(acq["optimum"]["mix"].values()) == {0.2} and acq["optimum"]["weekly_value"] >= acq["current"]["weekly_value"]
     assert len({json.dumps(m, sort_keys=True) for m in truth["personas"]["persona_acquisition_mix"].values()}) == 1
     assert truth["campaign"]["groups"] == {} and truth["campaign"]["true_uplift"] == 0
     assert truth["cross_sell"]["pairs"] == [] and truth["innovation"]["bass_products"] == []
