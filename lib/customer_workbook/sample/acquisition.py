@@ -8,7 +8,7 @@ from ._arrays import _hill
 from .constants import (ACQ_CHANNELS, ANNUAL_DISCOUNT_RATE, CLV_HORIZON_YEARS, FIRST_ORDER_PROB, HILL,
                         HR_CHANNEL, LAMBDA_CHANNEL, MARGIN, PERSONA_ACQ_MIX, PERSONAS, SPEND_CHANNEL)
 
-__all__ = ["acquisition_truth"]
+__all__ = ["acquisition_truth", "null_acquisition_truth"]
 
 
 def acquisition_truth(w, cust, tr, st, lines) -> dict:
@@ -51,6 +51,37 @@ def acquisition_truth(w, cust, tr, st, lines) -> dict:
     return out
 
 
+def null_acquisition_truth(w, cust, tr, st, lines, hill: dict) -> dict:
+    """The null company's channels: one Hill curve (``hill``, per channel at the reference size), the same
+    customers and so one expected CLV (over everyone acquired), the same CAC; no ranking, no better mix."""
+    aov_p, dyn = _realised_order_value_and_hazard(cust, tr, st, lines)
+    leave = -np.log1p(-w.fx.weekly_leave)
+    m = cust.is_acq if cust.is_acq.sum() >= 5 else np.ones(cust.N, bool)
+    clv = _channel_clv(0, cust, tr, aov_p, dyn, m=m, leave=leave)
+    h = hill[ACQ_CHANNELS[0]]
+    vmax, k, cur = h["vmax"] * w.scale, h["k"] * w.scale, h["current_spend"] * w.scale
+    n_cur = float(_hill(cur, vmax, k, h["shape"]))
+    entry = {"hill_vmax_per_week": vmax, "hill_k_spend": k, "hill_shape": h["shape"], "current_weekly_spend": cur,
+             "new_customers_per_week_at_current": n_cur, "cac_at_current": cur / n_cur, "expected_clv": clv,
+             "clv_to_cac_at_current": clv / (cur / n_cur), "lambda_multiplier": 1.0, "dropout_multiplier": 1.0,
+             "spend_multiplier": 1.0, "persona_mix": dict(zip(PERSONAS, w.fx.persona_acq_mix[0].tolist()))}
+    V, vm, kk, hh = np.full(5, clv), np.full(5, vmax), np.full(5, k), np.full(5, h["shape"])
+    best, cur_all = _best_spend_per_channel(V, vm, kk, hh), np.full(5, cur)
+    return {"margin": MARGIN, "annual_discount_rate": ANNUAL_DISCOUNT_RATE, "horizon_years": CLV_HORIZON_YEARS,
+            "channels_equal": True,
+            "current": {"weekly_budget": float(cur_all.sum()), "weekly_value": _value(cur_all, V, vm, kk, hh)},
+            "optimum": {"weekly_budget": float(best.sum()), "mix": dict.fromkeys(ACQ_CHANNELS, 0.2),
+                        "weekly_spend": dict(zip(ACQ_CHANNELS, best.tolist())),
+                        "weekly_value": _value(best, V, vm, kk, hh),
+                        "note": "the same spend in every channel: only the total budget can be improved"},
+            "clv_definition": "as in the sample, over everyone acquired in the window, with the silent leaving "
+                              "hazard added to the survival",
+            "note": "every channel has the same Hill curve, spend level, persona mix and multipliers: no channel "
+                    "is better than another, so any ranking or reallocation found is noise",
+            "expected_clv": clv, "channels": {c: dict(entry) for c in ACQ_CHANNELS},
+            "ranking_by_clv": [], "ranking_by_clv_to_cac_at_current": []}
+
+
 def _realised_order_value_and_hazard(cust, tr, st, lines):
     """Realised mean order value per persona per unit of spend multiplier; mean dynamic hazard multiplier."""
     LN, O, persona, zeta = lines.LN, st.O, cust.persona, tr.zeta
@@ -63,21 +94,25 @@ def _realised_order_value_and_hazard(cust, tr, st, lines):
     return aov_p, dyn
 
 
-def _channel_clv(j, cust, tr, aov_p, dyn) -> float:
-    """Expected discounted margin over the horizon, mean over the customers channel ``j`` acquired."""
+def _channel_clv(j, cust, tr, aov_p, dyn, m=None, leave: float = 0.0) -> float:
+    """Expected discounted margin over the horizon, mean over the customers channel ``j`` acquired.
+
+    ``m`` (a customer mask) replaces the channel's customers; ``leave`` is an extra weekly leaving
+    hazard independent of orders (the null company's silent leaving)."""
     weeks = CLV_HORIZON_YEARS * 52
     delta = (1 + ANNUAL_DISCOUNT_RATE) ** (-1 / 52)
     t = np.arange(1, weeks + 1)
-    m = (cust.channel == j) & cust.is_acq
-    if m.sum() < 5:
-        m = cust.channel == j
+    if m is None:
+        m = (cust.channel == j) & cust.is_acq
+        if m.sum() < 5:
+            m = cust.channel == j
     lam_c = tr.lam[m]; ph = np.minimum(tr.p_drop[m] * tr.hr_static[m] * dyn, 0.9)
     aov = aov_p[cust.persona[m]] * tr.zeta[m]
     # chunked to bound memory
     vals = np.empty(m.sum())
     for s in range(0, len(vals), 20000):
         sl = slice(s, s + 20000)
-        surv = np.exp(-np.outer(lam_c[sl] * ph[sl], t))
+        surv = np.exp(-np.outer(lam_c[sl] * ph[sl] + leave, t))
         vals[sl] = aov[sl] * (FIRST_ORDER_PROB + lam_c[sl] * (surv * delta ** t).sum(axis=1))
     return float(MARGIN * vals.mean())
 

@@ -8,12 +8,15 @@ import pyarrow as pa
 from ._arrays import _dates, _labels, _str_series
 from .constants import (CAMPAIGN, CAMPAIGN_POP_SHARE, CAMPAIGN_WINDOW_DAYS, DOG_MAX_DISCOUNT, DOG_PUSH_PROB,
                         LOST_RECENCY_DAYS, PERSUADE_PROB, SURE_MIN_ORDERS, UPLIFT_GROUPS)
+from .effects import PLANTED
 
 __all__ = ["send_campaign", "campaigns_table"]
 
 
 def campaigns_table(st, w, N, cust_ids):
-    """The campaigns table, the campaign truth and each customer's uplift group (-1 if not in the campaign)."""
+    """The campaigns table, the campaign truth and each customer's uplift group (-1 if not in the campaign).
+
+    Without planted effects (``w.fx``, the null company) the campaign has no uplift groups (all -1)."""
     campaign_rows, send_day, start = st.campaign_rows, w.send_day, w.start
     uplift_group = np.full(N, -1)
     if campaign_rows is None:
@@ -28,7 +31,8 @@ def campaigns_table(st, w, N, cust_ids):
     win = (o_day >= send_day) & (o_day < send_day + CAMPAIGN_WINDOW_DAYS)
     bought[st.O["cust"][win]] = True
     outcome = bought[cc].astype(np.int64)
-    uplift_group[cc] = campaign_rows["group"]
+    if w.fx.planted:
+        uplift_group[cc] = campaign_rows["group"]
     table = pd.DataFrame({
         "customer_id": _str_series(cust_ids.take(pa.array(cc))),
         "campaign": _labels(np.zeros(len(cc), np.int64), [CAMPAIGN]),
@@ -36,21 +40,23 @@ def campaigns_table(st, w, N, cust_ids):
         "treated": campaign_rows["treated"].astype(bool),
         "outcome": outcome,
     })
-    return table, _campaign_truth(campaign_rows, outcome, start, send_day), uplift_group
+    truth = (_campaign_truth if w.fx.planted else _null_campaign_truth)(campaign_rows, outcome, start, send_day)
+    return table, truth, uplift_group
 
 
-def send_campaign(rng, st, N, send_day) -> None:
+def send_campaign(rng, st, N, send_day, fx=PLANTED) -> None:
     """At the send week: the campaign population and groups; schedule persuadables' orders, push sleeping dogs away.
 
-    ``st`` is the simulation state (``simulation.SimState``); the rows are kept in ``st.campaign_rows``."""
+    ``st`` is the simulation state (``simulation.SimState``); the rows are kept in ``st.campaign_rows``.
+    ``fx`` (:class:`.effects.Effects`) holds the persuasion and push-away probabilities (0 in the null company)."""
     campaign_rows = _campaign_setup(rng, N, st.O, st.Lz, send_day, st.alive, st.dropout_day)
     cc, grp, treated = campaign_rows["idx"], campaign_rows["group"], campaign_rows["treated"]
     pers = cc[(grp == 0) & treated]
-    extra = pers[rng.random(len(pers)) < PERSUADE_PROB]
+    extra = pers[rng.random(len(pers)) < fx.persuade_prob]
     st.pending_c = np.concatenate([st.pending_c, extra])
     st.pending_d = np.concatenate([st.pending_d, send_day + rng.integers(1, 56, len(extra))])
     dogs = cc[(grp == 3) & treated]
-    gone = dogs[rng.random(len(dogs)) < DOG_PUSH_PROB]
+    gone = dogs[rng.random(len(dogs)) < fx.dog_push_prob]
     gone = gone[st.alive[gone]]
     st.alive[gone] = False
     st.dropout_day[gone] = send_day
@@ -86,17 +92,35 @@ def _campaign_setup(rng, N, O, Lz, send_day, alive, dropout_day):
                 eligible=len(eligible))
 
 
-def _campaign_truth(rows, outcome, start, send_day):
-    g, t = rows["group"], rows["treated"]
-    out = {
+def _design(rows, start, send_day) -> dict:
+    """The campaign's design: name, send date, outcome window, population and treated share."""
+    return {
         "name": CAMPAIGN, "in_window": True,
         "send_date": (start + pd.Timedelta(days=int(send_day))).strftime("%Y-%m-%d"),
         "window_days": CAMPAIGN_WINDOW_DAYS,
         "outcome": "1 if the customer placed an order on or after send_date and before send_date + 60 days",
         "population": {"definition": "random sample of customers with at least one order in the 365 days "
                                      "before send_date (then-active), up to 20% of n_customers",
-                       "size": int(len(g)), "eligible": int(rows["eligible"])},
-        "treated_share": float(t.mean()),
+                       "size": int(len(rows["group"])), "eligible": int(rows["eligible"])},
+        "treated_share": float(rows["treated"].mean()),
+    }
+
+
+def _null_campaign_truth(rows, outcome, start, send_day):
+    """The null company's campaign: randomised and sent, with no effect on anyone and no uplift groups."""
+    t = rows["treated"]
+    return {**_design(rows, start, send_day), "group_rules": {}, "mechanism": {"everyone": "no effect"},
+            "groups": {}, "true_uplift": 0.0,
+            "rate_treated": float(outcome[t].mean()) if t.any() else None,
+            "rate_control": float(outcome[~t].mean()) if (~t).any() else None,
+            "overall_realised_uplift": float(outcome[t].mean() - outcome[~t].mean()) if t.any() and (~t).any()
+            else None}
+
+
+def _campaign_truth(rows, outcome, start, send_day):
+    g, t = rows["group"], rows["treated"]
+    out = {
+        **_design(rows, start, send_day),
         "group_rules": {
             "lost_cause": f"no order in the {LOST_RECENCY_DAYS} days before send_date",
             "sure_thing": f"otherwise, {SURE_MIN_ORDERS}+ orders in the 365 days before send_date",

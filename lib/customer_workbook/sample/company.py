@@ -9,12 +9,14 @@ import numpy as np
 import pandas as pd
 
 from ._arrays import _ids, _jsonable
-from .acquisition import acquisition_truth
+from .acquisition import acquisition_truth, null_acquisition_truth
 from .campaigns import campaigns_table
 from .customers import customers_table, draw_customers
+from .effects import effects_for, null_hill
 from .engagement import engagement_table
 from .market import market_table
 from .marketing import marketing_table, simulate_marketing
+from .null_truth import build_null_truth
 from .products import make_catalog, products_table
 from .prospects import prospects_table
 from .simulation import simulate
@@ -45,8 +47,9 @@ class SampleCompany:
         return write_company(self, out_dir, fmt)
 
 
-def generate_sample(n_customers: int = 20_000, seed: int = 42, start="2023-01-01", end="2025-12-31") -> SampleCompany:
-    """Generate the sample company.
+def generate_sample(n_customers: int = 20_000, seed: int = 42, start="2023-01-01", end="2025-12-31",
+                    planted_effects: bool = True) -> SampleCompany:
+    """Generate the sample company (or, with ``planted_effects=False``, the null company).
 
     Parameters
     ----------
@@ -55,6 +58,10 @@ def generate_sample(n_customers: int = 20_000, seed: int = 42, start="2023-01-01
     seed : random seed; the same ``(n_customers, seed, start, end)`` always gives identical output.
     start, end : the simulated window (inclusive). Planted events are at fixed calendar dates
         (see ``DATES``) and only happen if they fall inside the window.
+    planted_effects : True (default) plants the documented effects, bit for bit as the shipped sample;
+        False gives the null company: the same retailer with every planted effect switched off (no dated
+        changes, no drivers, no campaign effect, equal channels, no cross-sell pairs or Bass launches,
+        a stationary base; see :mod:`.effects`). Its ``truth.json`` has ``planted_effects: false``.
     """
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
@@ -66,12 +73,13 @@ def generate_sample(n_customers: int = 20_000, seed: int = 42, start="2023-01-01
     if end <= start + pd.Timedelta(days=120):
         raise ValueError("the window must be longer than 120 days")
     rngs = {k: np.random.default_rng(s) for k, s in zip(STREAMS, np.random.SeedSequence(seed).spawn(len(STREAMS)))}
-    w = make_window(start, end, n_customers / 20_000)
+    fx = effects_for(planted_effects)
+    w = make_window(start, end, n_customers / 20_000, fx)
     catalog = make_catalog(rngs["products"], rngs["pairs"], w)
     spend, new = simulate_marketing(rngs["marketing"], w, n_customers)
     cust = draw_customers(rngs["customers"], w, new, n_customers)
     timings["customers"] = time.perf_counter() - t0
-    tr = draw_traits(rngs["latent"], cust)
+    tr = draw_traits(rngs["latent"], cust, fx)
     timings["latent"] = time.perf_counter() - t0
     st = simulate(rngs["sim"], rngs["campaign"], w, cust, tr, catalog)
     timings["simulation"] = time.perf_counter() - t0
@@ -95,14 +103,22 @@ def generate_sample(n_customers: int = 20_000, seed: int = 42, start="2023-01-01
     revenue, n_orders_c, n_cats = realised_per_customer(lines, st.O, catalog, N)
     run = Run(seed=seed, w=w, cust=cust, tr=tr, st=st, catalog=catalog, tables=tables, lines=lines, revenue=revenue,
               n_orders_c=n_orders_c, n_cats=n_cats, uplift_group=uplift_group, survey_info=survey_info,
-              clv_truth=acquisition_truth(w, cust, tr, st, lines), camp_truth=camp_truth,
+              clv_truth=_acquisition_truth(w, cust, tr, st, lines, n_customers), camp_truth=camp_truth,
               prospect_truth=prospect_truth)
     customer_truth = customer_truth_table(run, cust_ids)
-    truth = build_truth(run)
+    truth = build_truth(run) if fx.planted else build_null_truth(run)
     timings["total"] = time.perf_counter() - t0
     return SampleCompany(tables=tables, truth=_jsonable(truth), customer_truth=customer_truth, timings=timings)
 
 
+def _acquisition_truth(w, cust, tr, st, lines, n_customers: int) -> dict:
+    if w.fx.planted:
+        return acquisition_truth(w, cust, tr, st, lines)
+    return null_acquisition_truth(w, cust, tr, st, lines, null_hill(n_customers, len(w.mk_blocks), w.fx))
+
+
 def write_sample(out_dir, n_customers: int = 20_000, seed: int = 42, fmt: str = "parquet", **kw) -> Path:
-    """Generate the sample company and write its tables, ``truth.json`` and ``truth_customers.parquet``."""
+    """Generate the sample company and write its tables, ``truth.json`` and ``truth_customers.parquet``.
+
+    ``kw`` go to :func:`generate_sample` (``start``, ``end``, ``planted_effects``)."""
     return generate_sample(n_customers=n_customers, seed=seed, **kw).write(out_dir, fmt)

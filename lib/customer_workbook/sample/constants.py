@@ -231,6 +231,8 @@ SAT_MEAN = {  # item: (mean on 1-5 scale for each persona)
 PROSPECT_SHARE = 0.20
 GIFT_PROB = 0.006
 
+# The layout of truth.json (written into it as "schema"). The null company's truth.json adds the key
+# "planted_effects" (false) and empties the effect sections: see null_truth.NULL_TRUTH_SCHEMA.
 TRUTH_SCHEMA = {
     "schema_version": "int: version of this layout",
     "company": "name, window (start, end), n_customers, seed, currency, scale (n/20,000)",

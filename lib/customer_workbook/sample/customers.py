@@ -9,8 +9,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._arrays import _choice_rows, _dates, _labels, _str_series
-from .constants import (ACQ_CHANNELS, AGE_MEAN, AGE_SD, BASE_CHANNEL_MIX, FEMALE_SHARE, GENDERS, INCOME_BANDS,
-                        INCOME_MIX, PERSONA_ACQ_MIX, REGION_MIX, REGIONS)
+from .constants import (ACQ_CHANNELS, AGE_MEAN, AGE_SD, FEMALE_SHARE, GENDERS, INCOME_BANDS, INCOME_MIX,
+                        REGION_MIX, REGIONS)
+from .effects import steady_state_tilt
 
 __all__ = ["Customers", "draw_customers", "customers_table"]
 
@@ -32,23 +33,28 @@ class Customers:
 
 
 def draw_customers(r, window, new, n_customers: int) -> Customers:
-    """The initial base plus the customers the marketing weeks acquired, with persona and demographics."""
-    start, d0 = window.start, window.d0
+    """The initial base plus the customers the marketing weeks acquired, with persona and demographics.
+
+    In the null company (``window.fx``) the base is the steady state: its personas are tilted by their
+    expected lifetime and its signups lie an exponential time (the mean lifetime) before the start."""
+    fx = window.fx
     n_acq = int(new.sum())
     n_base = n_customers - n_acq
     wk, ch = np.nonzero(new)
     cnt = new[wk, ch]
     acq_channel = np.repeat(ch, cnt)
     acq_day = np.repeat(window.block_start[window.mk_blocks][wk], cnt) + r.integers(0, 7, n_acq)
-    base_channel = r.choice(5, n_base, p=BASE_CHANNEL_MIX)
-    base_day = r.integers(window.day_of(pd.Timestamp("2016-01-01")) if start.year > 2016 else -7 * 365, d0, n_base)
+    base_channel, base_day = _base_signups(r, window, n_base)
     channel = np.concatenate([base_channel, acq_channel])
     signup = np.concatenate([base_day, acq_day])
     is_acq = np.concatenate([np.zeros(n_base, bool), np.ones(n_acq, bool)])
     order = np.lexsort((channel, signup))           # customer ids follow signup order
     channel, signup, is_acq = channel[order], signup[order], is_acq[order]
     N = n_customers
-    persona = _choice_rows(r, PERSONA_ACQ_MIX[channel])
+    mix = fx.persona_acq_mix[channel]
+    if not fx.planted:
+        mix[~is_acq] = steady_state_tilt(fx)[0]
+    persona = _choice_rows(r, mix)
     age = np.clip(np.round(r.normal(AGE_MEAN[persona], AGE_SD[persona])), 18, 90).astype(np.int64)
     income = _choice_rows(r, INCOME_MIX[persona])
     region = _choice_rows(r, REGION_MIX[persona])
@@ -56,6 +62,17 @@ def draw_customers(r, window, new, n_customers: int) -> Customers:
     gender = np.where(gu < 0.02, 2, np.where(gu < 0.02 + 0.98 * FEMALE_SHARE[persona], 0, 1))
     return Customers(N=N, n_base=n_base, channel=channel, signup=signup, is_acq=is_acq, persona=persona, age=age,
                      income=income, region=region, gender=gender)
+
+
+def _base_signups(r, window, n_base: int) -> tuple[np.ndarray, np.ndarray]:
+    """Acquisition channel and signup day (< the first simulated day) of the initial base."""
+    fx, d0 = window.fx, window.d0
+    base_channel = r.choice(5, n_base, p=fx.base_channel_mix)
+    if fx.planted:
+        first = window.day_of(pd.Timestamp("2016-01-01")) if window.start.year > 2016 else -7 * 365
+        return base_channel, r.integers(first, d0, n_base)
+    weeks_before = r.exponential(steady_state_tilt(fx)[1], n_base)
+    return base_channel, d0 - 1 - np.floor(7 * weeks_before).astype(np.int64)
 
 
 def customers_table(rng_names, cust: Customers, start: pd.Timestamp, cust_ids) -> pd.DataFrame:

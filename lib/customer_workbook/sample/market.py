@@ -11,18 +11,18 @@ __all__ = ["market_table"]
 
 
 def market_table(rng, w) -> pd.DataFrame:
-    """One row per marketing week."""
-    return _market(rng, w.block_start[w.mk_blocks], w.D, w.in_window, w.start)
+    """One row per marketing week; in the null company (no dated changes in ``w.fx``) no events and a flat index."""
+    return _market(rng, w.block_start[w.mk_blocks], w.D, w.in_window, w.start, w.fx.dated_changes)
 
 
-def _market(rng, weeks, D, in_window, start):
+def _market(rng, weeks, D, in_window, start, dated_changes: bool = True):
     n = len(weeks)
     e = np.zeros(n)
     sh = rng.normal(0, 0.004, n)
     for t in range(1, n):
         e[t] = 0.6 * e[t - 1] + sh[t]
     idx = 1.01 + e
-    cut = weeks >= D["competitor_price_cut"]
+    cut = (weeks >= D["competitor_price_cut"]) & dated_changes
     idx = np.where(cut, idx * (1 - COMPETITOR_INDEX_DROP), idx)
     event = np.full(n, None, dtype=object)
     launch = np.full(n, None, dtype=object)

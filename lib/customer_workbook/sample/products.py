@@ -7,8 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ._arrays import _dates, _ids, _labels, _str_series
-from .constants import (ANCHOR_BOOST, BASS, CAT_BASE_PRICE, CAT_NAMES, CATEGORIES, COMPLEMENT, DATES, N_PAIRS,
-                        TIER_PRICE, TIERS)
+from .constants import CAT_BASE_PRICE, CAT_NAMES, CATEGORIES, COMPLEMENT, DATES, TIER_PRICE, TIERS
 
 __all__ = ["Catalog", "make_catalog", "products_table"]
 
@@ -29,14 +28,17 @@ class Catalog:
 
 
 def make_catalog(rng_products, rng_pairs, window) -> Catalog:
-    prod = _make_products(rng_products, window.start, window.end, window.day_of)
+    """The catalogue with the window's planted effects (``window.fx``: Bass products, cross-sell pairs)."""
+    fx = window.fx
+    prod = _make_products(rng_products, window.start, window.end, window.day_of, fx.bass)
     n_prod = len(prod["cat"])
-    pairs = _pick_pairs(rng_pairs, prod)
+    pairs = _pick_pairs(rng_pairs, prod, fx.n_pairs) if fx.n_pairs else []
     pair_to = np.full(n_prod, -1)
     for x, y in pairs:
         pair_to[x] = y
     pop_w = prod["popularity"].copy()
-    pop_w[[x for x, _ in pairs]] *= ANCHOR_BOOST
+    if pairs:
+        pop_w[[x for x, _ in pairs]] *= fx.anchor_boost
     max_m = max(int((prod["cat"] == c).sum()) for c in range(8))
     cat_members = np.full((8, max_m), -1, dtype=np.int64)
     for c in range(8):
@@ -58,7 +60,7 @@ def products_table(catalog: Catalog, start: pd.Timestamp) -> pd.DataFrame:
     })
 
 
-def _make_products(rng, start: pd.Timestamp, end: pd.Timestamp, day_of):
+def _make_products(rng, start: pd.Timestamp, end: pd.Timestamp, day_of, bass):
     per_cat_tiers = [0] * 8 + [1] * 10 + [2] * 5 + [3] * 2
     rows = []
     for c, cat in enumerate(CATEGORIES):
@@ -79,7 +81,7 @@ def _make_products(rng, start: pd.Timestamp, end: pd.Timestamp, day_of):
     popularity = rng.lognormal(0, 0.7, n)
     # Bass products: append to their category
     bass_idx = []
-    for b in BASS:
+    for b in bass:
         c = CATEGORIES.index(b["category"])
         t = TIERS.index(b["tier"])
         cat = np.append(cat, c); tier = np.append(tier, t); names.append(b["name"])
@@ -92,11 +94,11 @@ def _make_products(rng, start: pd.Timestamp, end: pd.Timestamp, day_of):
     gift = int(np.flatnonzero((cat == CATEGORIES.index("home_decor")) & (tier == 0))[0])
     names[gift] = "Scented Candle Mini (also the free promo gift)"
     return dict(cat=cat, tier=tier, names=names, price=price, launch=launch, exclusive=exclusive,
-                popularity=popularity, bass_idx=np.array(bass_idx), gift=gift,
+                popularity=popularity, bass_idx=np.array(bass_idx, dtype=np.int64), gift=gift,
                 in_window=launched_in_window & (launch >= 0))
 
 
-def _pick_pairs(rng, prod):
+def _pick_pairs(rng, prod, n_pairs: int):
     """Planted cross-sell pairs X -> Y (Y tends to be bought on the next order after X)."""
     cat, tier, launch = prod["cat"], prod["tier"], prod["launch"]
     eligible = (tier <= 1) & (launch < -30)
@@ -105,7 +107,7 @@ def _pick_pairs(rng, prod):
     anchor_cats = list(range(8)) + [0, 4, 7, 3]
     used = set()
     pairs = []
-    for c in anchor_cats[:N_PAIRS]:
+    for c in anchor_cats[:n_pairs]:
         cand = [i for i in np.flatnonzero(eligible & (cat == c)) if i not in used]
         x = int(rng.choice(cand)); used.add(x)
         c2 = CATEGORIES.index(COMPLEMENT[CATEGORIES[c]])

@@ -12,11 +12,13 @@ __all__ = ["prospects_table"]
 
 
 def prospects_table(rng, N, w):
-    """The leads table (20% of the customer count, at least 50) and the prospects truth."""
-    return _prospects(rng, max(50, int(round(PROSPECT_SHARE * N))), w.start, w.end_day)
+    """The leads table (20% of the customer count, at least 50) and the prospects truth.
+
+    In the null company (``w.fx``) top needs and incomes do not depend on the prospect group."""
+    return _prospects(rng, max(50, int(round(PROSPECT_SHARE * N))), w.start, w.end_day, w.fx.planted)
 
 
-def _prospects(rng, n, start, end_day):
+def _prospects(rng, n, start, end_day, planted: bool = True):
     grp = rng.choice(3, n, p=[0.40, 0.35, 0.25])
     # rejected: which trait fails
     fail = rng.choice(3, n, p=[0.60, 0.30, 0.10])        # 0 need, 1 pay, 2 both
@@ -29,7 +31,8 @@ def _prospects(rng, n, start, end_day):
     miss = rng.choice(3, n, p=[0.45, 0.35, 0.20])        # 0 need unknown, 1 pay unknown, 2 both
     has_need[une & (miss != 1)] = None
     can_pay[une & (miss != 0)] = None
-    income = np.where(rej & (fail != 0), rng.choice(3, n, p=[0.85, 0.15, 0.0]), rng.choice(3, n, p=[0.25, 0.5, 0.25]))
+    income = np.where(rej & (fail != 0) & planted, rng.choice(3, n, p=[0.85, 0.15, 0.0]),
+                      rng.choice(3, n, p=[0.25, 0.5, 0.25]))
     # top must-have need: group-specific
     needs = list(SATISFACTION_ITEMS)
     need_p = {
@@ -38,6 +41,8 @@ def _prospects(rng, n, start, end_day):
         "rejected_pay": [0.05, 0.05, 0.05, 0.70, 0.10, 0.05],     # pricing
         "unexplored": [0.15, 0.10, 0.15, 0.20, 0.30, 0.10],       # speed
     }
+    if not planted:     # the null company: every group has the same needs
+        need_p = {k: np.mean(list(need_p.values()), axis=0).tolist() for k in need_p}
     key = np.where(grp == 0, 0, np.where(grp == 2, 3, np.where(fail == 1, 2, 1)))
     top = _choice_rows(rng, np.array([need_p[k] for k in need_p])[key])
     first_seen = rng.integers(0, end_day + 1, n)
@@ -67,12 +72,13 @@ def _prospects(rng, n, start, end_day):
         },
         "shares": {n_: float((g == j).mean()) for j, n_ in enumerate(PROSPECT_GROUPS)},
         "rejected_failing_trait_shares": {"need_only": 0.60, "pay_only": 0.30, "both": 0.10},
-        "top_need_by_group": {"prospective": "quality", "rejected (fails on need)": "location",
-                              "rejected (fails on ability to pay)": "pricing", "unexplored": "speed"},
+        "top_need_by_group": ({"prospective": "quality", "rejected (fails on need)": "location",
+                               "rejected (fails on ability to pay)": "pricing", "unexplored": "speed"} if planted
+                              else {"every group": "the same distribution (null company)"}),
         "top_need_distributions": {k_: dict(zip(needs, v)) for k_, v in need_p.items()},
         "realised_top_need_mode": {
             name: str(pd.Series(np.array(needs)[top[o][k == j]]).mode().iloc[0]) if (k == j).any() else None
             for j, name in enumerate(need_p)},
-        "rejected_pay_income": "mostly low income (85%)",
+        "rejected_pay_income": "mostly low income (85%)" if planted else "as everyone (null company)",
     }
     return df, truth

@@ -12,9 +12,9 @@ import numpy as np
 
 from ._arrays import _choice_rows, _popcount8
 from .campaigns import send_campaign
-from .constants import (APP_RAMP_WEEKS, APP_SHARE, BASE_ORDER_VALUE, BASS, BASS_PERSONA_WEIGHT, BH, CAT_SEASON,
+from .constants import (APP_RAMP_WEEKS, APP_SHARE, BASE_ORDER_VALUE, BASS_PERSONA_WEIGHT, BH, CAT_SEASON,
                         COMPETITOR_LAMBDA_MULT, DISCOUNT_PROB, EXCLUSIVE_BOOST, EXPRESS_PROB, FIRST_ORDER_PROB,
-                        FOLLOW_BUY_PROB, FOLLOW_SET_PROB, GG_P, GIFT_PROB, HR, LINES_MU, NEW_PRODUCT_BOOST,
+                        FOLLOW_BUY_PROB, FOLLOW_SET_PROB, GG_P, GIFT_PROB, LINES_MU, NEW_PRODUCT_BOOST,
                         RETURN_PROB, SEASON, SLOW_DAYS, TIER_PREF)
 from .window import BIG
 
@@ -36,7 +36,7 @@ class SimState:
     dropout_day: np.ndarray
     cat_mask: np.ndarray           # bit mask of the categories bought so far
     follow: np.ndarray             # pending cross-sell follow-up product, -1 if none
-    bass_adopted: np.ndarray       # (len(BASS), N)
+    bass_adopted: np.ndarray       # (number of Bass products, N)
     bass_adopt_day: np.ndarray
     hr_dyn_sum: np.ndarray         # sum of the dynamic hazard multipliers of the customer's orders
     hr_dyn_n: np.ndarray
@@ -48,23 +48,28 @@ class SimState:
     campaign_rows: dict | None = None
 
 
-def _new_state(N: int) -> SimState:
+def _new_state(N: int, n_bass: int) -> SimState:
     return SimState(alive=np.ones(N, bool), dropout_day=np.full(N, BIG, dtype=np.int64),
                     cat_mask=np.zeros(N, np.uint8), follow=np.full(N, -1, dtype=np.int64),
-                    bass_adopted=np.zeros((len(BASS), N), bool),
-                    bass_adopt_day=np.full((len(BASS), N), BIG, dtype=np.int64),
+                    bass_adopted=np.zeros((n_bass, N), bool),
+                    bass_adopt_day=np.full((n_bass, N), BIG, dtype=np.int64),
                     hr_dyn_sum=np.zeros(N), hr_dyn_n=np.zeros(N))
 
 
 def simulate(r, rng_campaign, w, cust, tr, catalog) -> SimState:
-    """Run every week of the window; ``r`` drives the orders, ``rng_campaign`` the campaign at its send week."""
-    st = _new_state(cust.N)
+    """Run every week of the window; ``r`` drives the orders, ``rng_campaign`` the campaign at its send week.
+
+    With ``w.fx.weekly_leave`` (the null company) live customers also leave silently at the start of a
+    week with that probability."""
+    st = _new_state(cust.N, len(w.fx.bass))
     for b in range(len(w.block_start)):
         bd = int(w.block_start[b])
         mon = w.block_month[b]
+        if w.fx.weekly_leave > 0:
+            _silent_leaving(r, st, cust, bd, w.fx.weekly_leave)
         # campaign at its send week: define population, groups and randomise before this week's orders
         if bd == w.send_day:
-            send_campaign(rng_campaign, st, cust.N, w.send_day)
+            send_campaign(rng_campaign, st, cust.N, w.send_day, w.fx)
         oc, od, okind, bass_extra = _week_orders(r, st, w, cust, tr, catalog, bd, mon)
         if len(oc) == 0:
             continue
@@ -72,6 +77,14 @@ def simulate(r, rng_campaign, w, cust, tr, catalog) -> SimState:
     st.O = {k: np.concatenate(v) for k, v in st.O.items()}
     st.Lz = {k: np.concatenate(v) for k, v in st.Lz.items()}
     return st
+
+
+def _silent_leaving(r, st, cust, bd: int, weekly_leave: float) -> None:
+    """Live customers (signed up before day ``bd``) leave for good on day ``bd`` with probability ``weekly_leave``."""
+    live = np.flatnonzero(st.alive & (cust.signup < bd))
+    gone = live[r.random(len(live)) < weekly_leave]
+    st.alive[gone] = False
+    st.dropout_day[gone] = bd
 
 
 def _week_orders(r, st, w, cust, tr, catalog, bd, mon):
@@ -103,7 +116,7 @@ def _week_orders(r, st, w, cust, tr, catalog, bd, mon):
 def _bass_adoptions(r, st, w, cust, catalog, bd, active, cs, ds, kinds):
     """Bass-diffusion adopters of this week, appended to the week's orders; their (first, n, product) blocks."""
     bass_extra = []
-    for j, bb in enumerate(BASS):
+    for j, bb in enumerate(w.fx.bass):
         launch_day = w.D[bb["key"]]
         if bd < launch_day or launch_day > w.end_day:
             continue
@@ -240,10 +253,10 @@ def _update_customers(r, st, w, tr, catalog, oc, od, op, dl, lo, lprod, ret):
     # dropout after each order, hazard from observable behaviour
     o_ret = np.bincount(lo, weights=ret, minlength=no) > 0
     multi = _popcount8(st.cat_mask[oc]) >= 2
-    hr = (tr.hr_static[oc] * np.where(multi, HR["multi_category"], 1.0)
-          * np.where(dl > SLOW_DAYS, HR["slow_delivery"], 1.0)
-          * np.where(o_ret, HR["returned_line"], 1.0)
-          * np.where((op == BH) & (od >= w.comp_day), HR["competitor_cut_bargain_hunter"], 1.0))
+    hr = (tr.hr_static[oc] * np.where(multi, w.fx.hr["multi_category"], 1.0)
+          * np.where(dl > SLOW_DAYS, w.fx.hr["slow_delivery"], 1.0)
+          * np.where(o_ret, w.fx.hr["returned_line"], 1.0)
+          * np.where((op == BH) & (od >= w.comp_day), w.fx.hr["competitor_cut_bargain_hunter"], 1.0))
     st.hr_dyn_sum += np.bincount(oc, weights=hr / tr.hr_static[oc], minlength=N)
     st.hr_dyn_n += np.bincount(oc, minlength=N)
     drop = r.random(no) < np.minimum(tr.p_drop[oc] * hr, 0.9)

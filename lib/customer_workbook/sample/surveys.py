@@ -16,14 +16,16 @@ __all__ = ["surveys_table"]
 
 
 def surveys_table(rng, cust, tr, st, w, cust_ids):
-    """Survey answers of a random share of customers, between signup and 60 days after dropout; and facts for the truth."""
+    """Survey answers of a random share of customers, between signup and 60 days after dropout; and facts for the truth.
+
+    In the null company (``w.fx``) NPS is its intercept plus noise, independent of every other answer."""
     win_start = np.maximum(cust.signup, 0)
     win_end = np.minimum(np.minimum(st.dropout_day, BIG) + 60, w.end_day)
     return _surveys(rng, cust.N, cust.persona, tr.why, tr.sat, tr.L, tr.tier_adv, tr.locked_in,
-                    win_start, win_end, w.comp_day, w.slow_day, w.start, cust_ids)
+                    win_start, win_end, w.comp_day, w.slow_day, w.start, cust_ids, w.fx)
 
 
-def _surveys(rng, N, persona, why, sat, L, tier_adv, locked_in, ws, we, comp_day, slow_day, start, cust_ids):
+def _surveys(rng, N, persona, why, sat, L, tier_adv, locked_in, ws, we, comp_day, slow_day, start, cust_ids, fx):
     ok = we - ws >= 1
     resp = np.flatnonzero(ok & (rng.random(N) < SURVEY_SHARE))
     span = we[resp] - ws[resp]
@@ -40,9 +42,12 @@ def _surveys(rng, N, persona, why, sat, L, tier_adv, locked_in, ws, we, comp_day
     whyl = np.clip(np.round(3 + 0.9 * why[c] + style + rng.normal(0, 0.6, (n, 10))), 1, 5).astype(np.int64)
     gumbel = -np.log(-np.log(rng.random((n, 10))))
     primary = np.argmax(why[c] + 0.5 * gumbel, axis=1)
-    drv = np.array([NPS_DRIVERS.get(x, 0.0) for x in REASONS])
-    nps_lat = (NPS_INTERCEPT + why[c] @ drv + NPS_SAT_COEF * sat[c] + NPS_TIER_BONUS[tier_adv[c]]
-               + np.where(locked_in[c], NPS_LOCKED_IN, 0.0) + rng.normal(0, NPS_NOISE_SD, n))
+    if fx.planted:
+        drv = np.array([NPS_DRIVERS.get(x, 0.0) for x in REASONS])
+        nps_lat = (NPS_INTERCEPT + why[c] @ drv + NPS_SAT_COEF * sat[c] + NPS_TIER_BONUS[tier_adv[c]]
+                   + np.where(locked_in[c], NPS_LOCKED_IN, 0.0) + rng.normal(0, NPS_NOISE_SD, n))
+    else:               # the null company: NPS depends on nothing
+        nps_lat = NPS_INTERCEPT + rng.normal(0, fx.nps_noise_sd, n)
     nps = np.clip(np.round(nps_lat), 0, 10).astype(np.int64)
     df = {"customer_id": _str_series(cust_ids.take(pa.array(c))), "date": _dates(start, d), "nps": nps}
     for item in SATISFACTION_ITEMS:

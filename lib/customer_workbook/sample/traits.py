@@ -8,10 +8,13 @@ import numpy as np
 
 from ..contract import REASONS
 from .constants import (ADVOCACY_PERSONA, BETA_A, BETA_B, CAT_CONCENTRATION, CAT_PREF, DROPOUT_PERSONA, GAMMA_ALPHA,
-                        GAMMA_R, GG_GAMMA, GG_P, GG_Q, HR, HR_CHANNEL, LAMBDA_CHANNEL, LAMBDA_PERSONA, LL,
-                        NPS_DRIVERS, REASON_INDEX, SPEND_CHANNEL, STORE_PROB, WHY_LOADINGS, WHY_PERSONA_MEAN)
+                        GAMMA_R, GG_GAMMA, GG_P, GG_Q, LAMBDA_PERSONA, LL, NPS_DRIVERS, REASON_INDEX, STORE_PROB,
+                        WHY_LOADINGS, WHY_PERSONA_MEAN)
+from .effects import PLANTED, Effects, steady_state_weight
 
-__all__ = ["Traits", "draw_traits"]
+__all__ = ["Traits", "draw_traits", "NULL_ADVOCACY_SD"]
+
+NULL_ADVOCACY_SD = 1.25            # null company: advocacy score = persona offset + N(0, 1.25), the sample's spread
 
 
 @dataclass(frozen=True)
@@ -32,23 +35,29 @@ class Traits:
     hr_static: np.ndarray         # static dropout hazard multiplier
 
 
-def draw_traits(r, cust) -> Traits:
+def draw_traits(r, cust, fx: Effects = PLANTED) -> Traits:
+    """The hidden traits of every customer (arrays in customer order) under the planted effects ``fx``.
+
+    In the null company the purchase rate, dropout and spend do not depend on the channel, the initial
+    base's rates are tilted to the steady state (:func:`_steady_state_rates`), no reason drives the
+    loyalty latent (``L`` is 0), satisfaction and advocacy are independent of the reasons, nobody is
+    locked in and every hazard ratio is 1."""
     N, persona, channel = cust.N, cust.persona, cust.channel
-    lam = r.gamma(GAMMA_R, 1.0 / GAMMA_ALPHA, N) * LAMBDA_PERSONA[persona] * LAMBDA_CHANNEL[channel]
+    lam = r.gamma(GAMMA_R, 1.0 / GAMMA_ALPHA, N) * LAMBDA_PERSONA[persona] * fx.lambda_channel[channel]
     p_drop = r.beta(BETA_A, BETA_B, N)
+    if not fx.planted:
+        _steady_state_rates(r, cust, lam, p_drop, fx)
     nu = r.gamma(GG_Q, 1.0 / GG_GAMMA, N)
-    zeta = (GG_P / nu) / (GG_P * GG_GAMMA / (GG_Q - 1)) * SPEND_CHANNEL[channel]
+    zeta = (GG_P / nu) / (GG_P * GG_GAMMA / (GG_Q - 1)) * fx.spend_channel[channel]
     f = r.standard_normal((N, 4)).astype(np.float32)
     uniq = np.sqrt(1 - (WHY_LOADINGS ** 2).sum(axis=1)).astype(np.float32)
     why = f @ WHY_LOADINGS.T.astype(np.float32) + r.standard_normal((N, 10)).astype(np.float32) * uniq
     why += WHY_PERSONA_MEAN[persona].astype(np.float32)
-    drv = np.array([NPS_DRIVERS.get(x, 0.0) for x in REASONS], dtype=np.float32)
-    loyal_raw = why @ drv
-    L = (loyal_raw - loyal_raw.mean()) / loyal_raw.std()
-    sat = 0.3 * L + math.sqrt(1 - 0.09) * r.standard_normal(N)
-    locked_in = (persona == LL) & (why[:, REASON_INDEX["lack_of_alternatives"]] > 0.9) & np.isin(cust.region, [0, 4])
-    adv_score = 0.9 * L + 0.3 * sat + ADVOCACY_PERSONA[persona] + r.normal(0, 0.7, N)
-    adv_score[locked_in] = -np.inf
+    if fx.planted:
+        L, sat, locked_in, adv_score = _planted_latents(r, cust, why)
+    else:
+        L, sat, locked_in = np.zeros(N), r.standard_normal(N), np.zeros(N, bool)
+        adv_score = ADVOCACY_PERSONA[persona] + r.normal(0, NULL_ADVOCACY_SD, N)
     rank = np.argsort(-adv_score, kind="stable")
     tier_adv = np.zeros(N, dtype=np.int64)
     n_lover = max(1, int(round(0.01 * N))); n_liker = int(round(0.09 * N))
@@ -57,9 +66,43 @@ def draw_traits(r, cust) -> Traits:
     cat_pref = r.gamma(CAT_CONCENTRATION * CAT_PREF[persona]).astype(np.float32)
     cat_pref /= cat_pref.sum(axis=1, keepdims=True)
     store_p = 1 / (1 + np.exp(-(np.log(STORE_PROB[persona] / (1 - STORE_PROB[persona])) + r.normal(0, 0.8, N))))
-    hr_static = (DROPOUT_PERSONA[persona] * HR_CHANNEL[channel]
-                 * HR["loyalty_latent_per_sd"] ** L * HR["satisfaction_latent_per_sd"] ** sat
-                 * np.array([1.0, HR["liker"], HR["lover"]])[tier_adv]
-                 * np.where(locked_in, HR["locked_in"], 1.0))
+    hr = fx.hr
+    hr_static = (DROPOUT_PERSONA[persona] * fx.hr_channel[channel]
+                 * hr["loyalty_latent_per_sd"] ** L * hr["satisfaction_latent_per_sd"] ** sat
+                 * np.array([1.0, hr["liker"], hr["lover"]])[tier_adv]
+                 * np.where(locked_in, hr["locked_in"], 1.0))
     return Traits(lam=lam, p_drop=p_drop, zeta=zeta, why=why, L=L, sat=sat, locked_in=locked_in,
                   adv_score=adv_score, tier_adv=tier_adv, cat_pref=cat_pref, store_p=store_p, hr_static=hr_static)
+
+
+def _planted_latents(r, cust, why):
+    """The sample's loyalty latent L (the true NPS drivers), satisfaction, the locked-in group and the
+    advocacy score (-inf for the locked-in)."""
+    N, persona = cust.N, cust.persona
+    drv = np.array([NPS_DRIVERS.get(x, 0.0) for x in REASONS], dtype=np.float32)
+    loyal_raw = why @ drv
+    L = (loyal_raw - loyal_raw.mean()) / loyal_raw.std()
+    sat = 0.3 * L + math.sqrt(1 - 0.09) * r.standard_normal(N)
+    locked_in = (persona == LL) & (why[:, REASON_INDEX["lack_of_alternatives"]] > 0.9) & np.isin(cust.region, [0, 4])
+    adv_score = 0.9 * L + 0.3 * sat + ADVOCACY_PERSONA[persona] + r.normal(0, 0.7, N)
+    adv_score[locked_in] = -np.inf
+    return L, sat, locked_in, adv_score
+
+
+def _steady_state_rates(r, cust, lam, p_drop, fx: Effects) -> None:
+    """Null company: redraw the initial base's purchase rate and dropout (in place) until they follow the
+    steady state: the new-customer distribution weighted by the expected weeks alive (``steady_state_weight``).
+
+    Rejection sampling: a draw is kept with probability weight / largest weight (that of a customer who
+    never orders, 1 / (1 - exp(-h0)), h0 the silent-leaving hazard); rounds loop until every base
+    customer is kept."""
+    persona, channel = cust.persona, cust.channel
+    top = steady_state_weight(np.zeros(1), np.zeros(1), np.ones(1), fx.weekly_leave)[0]
+    todo = np.flatnonzero(~cust.is_acq)
+    while len(todo):
+        weight = steady_state_weight(lam[todo], p_drop[todo],
+                                     DROPOUT_PERSONA[persona[todo]] * fx.hr_channel[channel[todo]], fx.weekly_leave)
+        todo = todo[r.random(len(todo)) >= weight / top]
+        lam[todo] = (r.gamma(GAMMA_R, 1.0 / GAMMA_ALPHA, len(todo)) * LAMBDA_PERSONA[persona[todo]]
+                     * fx.lambda_channel[channel[todo]])
+        p_drop[todo] = r.beta(BETA_A, BETA_B, len(todo))

@@ -16,7 +16,7 @@ import pyarrow as pa
 from ..contract import REASONS
 from ._arrays import _labels, _str_series
 from .constants import (ACQ_CHANNELS, ADVOCACY_PERSONA, ADVOCACY_TIERS, ANCHOR_BOOST, APP_RAMP_WEEKS,
-                        APP_SESSION_PERSONA, APP_SHARE, BASE_ORDER_VALUE, BASS, BASS_PERSONA_WEIGHT, BETA_A,
+                        APP_SESSION_PERSONA, APP_SHARE, BASE_ORDER_VALUE, BASS_PERSONA_WEIGHT, BETA_A,
                         BETA_B, BH, CAT_PREF, CAT_SEASON, CATEGORIES, COMPANY_NAME, COMPETITOR_LAMBDA_MULT,
                         COMPLEMENT, DATES, DISCOUNT_PROB, DROPOUT_PERSONA, ENGAGE_RATES, EXCLUSIVE_BOOST,
                         EXPRESS_PROB, FIRST_ORDER_PROB, FOLLOW_BUY_PROB, FOLLOW_SET_PROB, GAMMA_ALPHA,
@@ -428,7 +428,7 @@ def _cross_sell(run: Run) -> dict:
 def _innovation(run: Run) -> dict:
     prod, D, in_window = run.catalog.prod, run.w.D, run.w.in_window
     bass = []
-    for j, b in enumerate(BASS):
+    for j, b in enumerate(run.w.fx.bass):
         pid = int(prod["bass_idx"][j]) + 1
         adopt = run.st.bass_adopt_day[j]
         ad = adopt[adopt < BIG]
