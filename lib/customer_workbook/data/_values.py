@@ -136,8 +136,8 @@ def fill_amount(tx: pd.DataFrame, quality) -> str:
         return UNIT_CURRENCY
     at = tx.columns.get_loc("date") + 1 if "date" in tx else len(tx.columns)
     tx.insert(at, "amount", np.ones(len(tx), dtype="float64"))
-    quality.add("transactions", "no amount column: every line counts as one purchase (amount 1)", len(tx), len(tx),
-                "value analyses (revenue, lifetime value, budgets) count purchases instead of currency units")
+    quality.add("transactions", "no amount column: each line counts as one purchase", len(tx), len(tx),
+                "value analyses count purchases, not currency units")
     return UNIT_PURCHASES
 
 
@@ -163,14 +163,13 @@ def apply_status(tx: pd.DataFrame, places: RowPlaces, quality, file: str | None 
         return tx, places, [Problem("transactions", "status", "every line is cancelled",
                                     "at least one line that is a sale or a return", n, (), file)]
     quality.add("transactions", "cancelled lines (order status: cancelled)", int(cancelled.sum()), n,
-                "left out of every analysis: a cancelled order never happened", examples=_lines(places, cancelled))
+                "left out: a cancelled order never happened", examples=_lines(places, cancelled))
     keep = np.flatnonzero(~cancelled)
     returned = keep[(codes[keep] == STATUS_CLASSES.index("return")) & (tx["amount"].to_numpy()[keep] > 0)]
     returned_mask = np.zeros(n, dtype=bool)
     returned_mask[returned] = True
-    quality.add("transactions", "returned lines with a positive amount (order status: return)", len(returned), n,
-                "a matching negative line added on the same day: the order nets to what the customer kept",
-                examples=_lines(places, returned_mask))
+    quality.add("transactions", "positive lines with order status 'return'", len(returned), n,
+                "refund line added the same day: order nets to what was kept", examples=_lines(places, returned_mask))
     rows = np.concatenate([keep, returned])
     order = np.argsort(rows, kind="stable")  # each added line right after its sale
     out = tx.iloc[rows[order]].reset_index(drop=True)

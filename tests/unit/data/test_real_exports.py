@@ -63,6 +63,7 @@ def test_cancelled_lines_are_removed_and_counted_with_their_lines(tmp_path):
     assert (cancelled["rows"], cancelled["share"]) == (2, round(2 / 6, 4))
     assert cancelled["examples"] == "line 4, line 7"
     assert "examples" in ds.quality.to_frame().columns
+    assert all(len(n["handling"]) <= 60 and len(n["issue"]) <= 60 for n in ds.quality.notes[:3])
 
 
 def test_positive_returned_line_gets_its_negative_line_and_the_order_nets_to_what_was_kept(tmp_path):
@@ -73,7 +74,7 @@ def test_positive_returned_line_gets_its_negative_line_and_the_order_nets_to_wha
     assert o1["amount"].tolist() == [10.0, 5.0, -5.0] and o1["quantity"].tolist() == [2, 1, -1]
     assert o1["date"].nunique() == 1 and o1["amount"].sum() == 10.0
     assert tx.loc[tx["order_id"] == "O4", "amount"].tolist() == [-3.0]  # a refund line is not doubled
-    returned = note(ds, "returned lines with a positive amount")
+    returned = note(ds, "positive lines with order status 'return'")
     assert (returned["rows"], returned["examples"]) == (1, "line 3")
     orders = order_table(tx).set_index("order_id")["amount"]
     assert orders["O1"] == 10.0 and orders["O3"] == 7.0
@@ -167,6 +168,7 @@ def test_without_amount_every_line_is_one_purchase(tmp_path):
     assert list(ds.transactions.columns[:3]) == ["customer_id", "date", "amount"]
     assert ds.transactions["amount"].tolist() == [1.0, 1.0, 1.0]
     assert "count purchases" in note(ds, "no amount column")["handling"]
+    assert all(len(n["handling"]) <= 60 for n in ds.quality.notes)  # report tables cut longer text
     assert order_table(ds.transactions)["amount"].tolist() == [2.0, 1.0]  # an order's value: its purchases
     assert filter_dataset(ds, "North").value_unit == "purchases"
 
