@@ -14,15 +14,46 @@ Column kinds
 ``bool``      true/false, 1/0, yes/no
 ``category``  short text label from a small set
 ``text``      free text
+
+Constrained columns
+-------------------
+Some columns accept only a fixed set of values (``Column.allowed``): engagement events, product tiers,
+reasons, the prospects' top need and the order status. A few also accept other spellings
+(``Column.aliases``, matched ignoring case) and a parameter of :func:`customer_workbook.data.load_dataset`
+that maps the user's own values onto the allowed ones (``Column.map_parameter``: ``event_map``,
+``status_map``). Numbers may have a range (``low``/``high``). :func:`contract_markdown` prints all of it.
+
+Order status
+------------
+``transactions.status`` is optional. Each value is one of three classes (:data:`STATUS_CLASSES`):
+
+- ``sale``: completed, complete, paid, shipped, delivered, fulfilled (a blank status is a sale too);
+- ``cancelled``: cancelled, canceled, void, voided. The loader removes these lines and counts them (rows,
+  share, example file lines) in the quality report: a cancelled order never happened;
+- ``return``: returned, refunded. Returns follow the rule for negative lines: a *negative* line is already a
+  return and is kept as it is; a *positive* line marked returned is the sale that was sent back, so the
+  loader adds the matching negative line (same order, product, customer and timestamp, amount and quantity
+  negated) and the quality report says how many. The order then nets to what the customer kept. If your
+  export already lists each refund as its own negative line, map the status of the original lines to
+  ``sale`` with ``status_map``, or the refund would be counted twice.
+
+Any other value stops the loader with the values found and their lines; ``status_map`` maps them, e.g.
+``{"storniert": "cancelled", "versandt": "sale"}``.
+
+Without revenue
+---------------
+``transactions.amount`` is optional. Without it every line counts as one purchase (``amount`` = 1.0) and
+:attr:`customer_workbook.data.Dataset.value_unit` is ``"purchases"`` instead of ``"currency units"``: the
+value analyses then count purchases, and the quality report says so.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 __all__ = [
-    "CAMPAIGNS", "CUSTOMERS", "ENGAGEMENT", "ENGAGEMENT_EVENTS", "MARKET", "MARKETING", "PRODUCTS",
-    "PRODUCT_TIERS", "PROSPECTS", "REASONS", "SATISFACTION_ITEMS", "SURVEYS", "TABLES", "TRANSACTIONS",
-    "Column", "TableSpec", "contract_markdown",
+    "CAMPAIGNS", "CUSTOMERS", "ENGAGEMENT", "ENGAGEMENT_EVENTS", "MARKET", "MARKETING", "ORDER_STATUSES",
+    "PRODUCTS", "PRODUCT_TIERS", "PROSPECTS", "REASONS", "SATISFACTION_ITEMS", "STATUS_CLASSES", "SURVEYS",
+    "TABLES", "TRANSACTIONS", "VALUE_UNITS", "Column", "TableSpec", "allowed_values_text", "contract_markdown",
 ]
 
 #: The ten reasons a customer chooses a product or service (methodology, step 1).
@@ -48,10 +79,30 @@ ENGAGEMENT_EVENTS: tuple[str, ...] = ("review", "referral", "community_post", "a
 #: Product-line hierarchy tiers, from entry level to special service.
 PRODUCT_TIERS: tuple[str, ...] = ("entry", "core", "premium", "special_service")
 
+#: The classes of an order status: a sale, a cancelled order (removed) or a return (nets the sale out).
+STATUS_CLASSES: tuple[str, ...] = ("sale", "cancelled", "return")
+
+#: Order status values the loader accepts (matched ignoring case) and the class each stands for.
+ORDER_STATUSES: dict[str, str] = {
+    "sale": "sale", "completed": "sale", "complete": "sale", "paid": "sale", "shipped": "sale",
+    "delivered": "sale", "fulfilled": "sale",
+    "cancelled": "cancelled", "canceled": "cancelled", "void": "cancelled", "voided": "cancelled",
+    "return": "return", "returned": "return", "refunded": "return",
+}
+
+#: What ``amount`` measures: money when the data have a revenue column, else one purchase per line.
+VALUE_UNITS: tuple[str, ...] = ("currency units", "purchases")
+
 
 @dataclass(frozen=True)
 class Column:
-    """One contract column: its name, kind, whether it must be present, and its meaning."""
+    """One contract column: its name, kind, whether it must be present, and its meaning.
+
+    ``allowed``: the only values the column may hold; ``aliases``: other spellings accepted for them
+    (``(spelling, allowed value)`` pairs, matched ignoring case); ``map_parameter``: the parameter of
+    ``load_dataset`` that maps a user's own values onto the allowed ones; ``low``/``high``: the range of a
+    number; ``complete``: an optional column that, when present, needs a value on every row.
+    """
 
     name: str
     kind: str
@@ -60,6 +111,14 @@ class Column:
     allowed: tuple[str, ...] | None = None
     low: float | None = None
     high: float | None = None
+    aliases: tuple[tuple[str, str], ...] = ()
+    map_parameter: str | None = None
+    complete: bool = False
+
+    @property
+    def blanks_allowed(self) -> bool:
+        """True when rows may leave this column empty (optional columns that are not ``complete``)."""
+        return not self.required and not self.complete
 
 
 @dataclass(frozen=True)
@@ -92,14 +151,18 @@ TRANSACTIONS = TableSpec(
     (
         Column("customer_id", "id", description="Who bought."),
         Column("date", "date", description="When the order was placed."),
-        Column("amount", "float", description="Net revenue of the line, in currency units; "
-               "returns and refunds are negative lines."),
+        _opt("amount", "float", "Net revenue of the line, in currency units; returns and refunds are negative "
+             "lines. Without this column every line counts as one purchase and the value analyses count "
+             "purchases.", complete=True),
         _opt("order_id", "id", "Order the line belongs to; derived from customer and timestamp when absent."),
         _opt("product_id", "id", "What was bought (joins to `products`)."),
         _opt("quantity", "int", "Units on the line."),
         _opt("channel", "category", "Sales channel of the order (store, web, app, ...)."),
         _opt("discount", "float", "Discount on the line as a fraction of list price (0 = full price).", low=0, high=1),
         _opt("delivery_days", "float", "Days from order to delivery or pick-up (speed of service).", low=0),
+        _opt("status", "category", "Order status: cancelled lines are left out (and counted); a positive line "
+             "marked returned gets its matching negative line; blank = a sale.", allowed=STATUS_CLASSES,
+             aliases=tuple((k, v) for k, v in ORDER_STATUSES.items() if k != v), map_parameter="status_map"),
     ),
     description="Required. One row per order line. Enough on its own for RFM, cohorts, CLV and churn.",
 )
@@ -178,7 +241,8 @@ ENGAGEMENT = TableSpec(
     (
         Column("customer_id", "id", description="Who engaged."),
         Column("date", "date", description="When."),
-        Column("event", "category", description="What they did.", allowed=ENGAGEMENT_EVENTS),
+        Column("event", "category", description="What they did.", allowed=ENGAGEMENT_EVENTS,
+               map_parameter="event_map"),
         _opt("rating", "int", "Star rating of a review, 1-5.", low=1, high=5),
     ),
     description="Optional. Enables the advocacy pyramid, health scores and power users.",
@@ -220,15 +284,49 @@ TABLES: dict[str, TableSpec] = {
 }
 
 
+def allowed_values_text(col: Column) -> str:
+    """What a column accepts beyond its kind, as Markdown: allowed values (with their other accepted
+    spellings and the parameter that maps a user's own values), a number range, or true/false words."""
+    if col.allowed is not None:
+        spellings: dict[str, list[str]] = {value: [] for value in col.allowed}
+        for spelling, value in col.aliases:
+            spellings[value].append(spelling)
+        parts = [f"`{v}`" + (f" (also {', '.join(f'`{a}`' for a in spellings[v])})" if spellings[v] else "")
+                 for v in col.allowed]
+        text = "; ".join(parts) if col.aliases else "one of " + ", ".join(parts)
+        if col.aliases:
+            text += "; case ignored"
+        if col.map_parameter:
+            text += f". Other values: map them with `{col.map_parameter}`"
+        return text
+    if col.low is not None and col.high is not None:
+        return f"{col.low:g} to {col.high:g}"
+    if col.low is not None:
+        return f"at least {col.low:g}"
+    if col.high is not None:
+        return f"at most {col.high:g}"
+    if col.kind == "bool":
+        return "true/false, yes/no, 1/0"
+    return ""
+
+
+def _required_text(col: Column) -> str:
+    if col.required:
+        return "yes"
+    return "no (if present, in every row)" if col.complete else "no"
+
+
 def contract_markdown() -> str:
-    """Render the contract as a Markdown table per table (used by the README and the overview notebook)."""
+    """Render the contract as a Markdown table per table (used by the README and the overview notebook):
+    every column's kind, whether it is required, its allowed values or range, and its meaning."""
     lines: list[str] = []
     for spec in TABLES.values():
         lines += [f"### `{spec.name}`", "", spec.description, ""]
         if spec.key:
             lines += [f"Unique key: {', '.join(f'`{k}`' for k in spec.key)}", ""]
-        lines += ["| column | kind | required | meaning |", "|---|---|---|---|"]
+        lines += ["| column | kind | required | allowed values | meaning |", "|---|---|---|---|---|"]
         for col in spec.columns:
-            lines.append(f"| `{col.name}` | {col.kind} | {'yes' if col.required else 'no'} | {col.description} |")
+            lines.append(f"| `{col.name}` | {col.kind} | {_required_text(col)} | {allowed_values_text(col)} "
+                         f"| {col.description} |")
         lines.append("")
     return "\n".join(lines)

@@ -10,6 +10,11 @@ Contract violations raise :class:`DataValidationError`, which lists every proble
 table, column, how many rows, up to five example rows (as file line numbers) and what was expected.
 Recoverable issues (returns, zero-value lines, duplicate lines, missing optional values) are accepted
 and listed in :attr:`Dataset.quality` instead of being silently dropped.
+
+Real exports: an order ``status`` column removes cancelled lines and nets returned ones out (see
+:mod:`customer_workbook.contract`, "Order status"); ``status_map`` and ``event_map`` map the user's own
+labels onto the contract's; without an ``amount`` column every line is one purchase and
+:attr:`Dataset.value_unit` says ``"purchases"``.
 """
 from __future__ import annotations
 
@@ -25,9 +30,11 @@ from ..paths import resolve_path
 from ._columns import convert_column
 from ._problems import DataValidationError, Problem, RowPlaces
 from ._reading import SUFFIXES, find_table_files, read_raw
+from ._values import (MAP_PARAMETERS, UNIT_CURRENCY, allowed_problem, apply_status, checked_value_maps, fill_amount,
+                      recode)
 
 __all__ = ["DATE_COLUMN", "DataValidationError", "Dataset", "date_formats_by_column", "MissingTableError", "Problem", "QualityReport",
-           "filter_dataset", "find_table_files", "load_dataset", "read_table",
+           "checked_value_maps", "filter_dataset", "find_table_files", "load_dataset", "read_table",
            "validate_table"]
 
 
@@ -41,13 +48,22 @@ class QualityReport:
 
     notes: list[dict] = field(default_factory=list)
 
-    def add(self, table: str, issue: str, count: int, rows: int, handling: str) -> None:
+    def add(self, table: str, issue: str, count: int, rows: int, handling: str, examples: tuple[str, ...] = ()) -> None:
+        """Note ``count`` of ``rows`` rows of ``table`` (nothing when ``count`` is 0); ``examples``: up to five
+        places in the file such as ``line 7``."""
         if count:
-            self.notes.append({"table": table, "issue": issue, "rows": int(count),
-                               "share": round(count / max(rows, 1), 4), "handling": handling})
+            note = {"table": table, "issue": issue, "rows": int(count), "share": round(count / max(rows, 1), 4),
+                    "handling": handling}
+            if examples:
+                note["examples"] = ", ".join(examples)
+            self.notes.append(note)
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.notes, columns=["table", "issue", "rows", "share", "handling"])
+        """One row per note; an ``examples`` column (file places) only when some note has examples."""
+        columns = ["table", "issue", "rows", "share", "handling"]
+        if any("examples" in note for note in self.notes):
+            columns.append("examples")
+        return pd.DataFrame(self.notes, columns=columns).fillna({"examples": ""})
 
 
 @dataclass
@@ -57,6 +73,9 @@ class Dataset:
     tables: dict[str, pd.DataFrame]
     sources: dict[str, str]
     quality: QualityReport
+    #: What ``transactions.amount`` measures: ``"currency units"``, or ``"purchases"`` when the data had no
+    #: revenue column and every line counts as one purchase. Reports print value figures in this unit.
+    value_unit: str = UNIT_CURRENCY
     #: Tables derived from these (orders, the per-customer table ...), built once on first use by
     #: :func:`customer_workbook.base.derived`. Treat the tables as read-only once loaded.
     derived_cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -96,13 +115,15 @@ def read_table(path: str | Path, spec: TableSpec, rename: Mapping[str, str] | No
 
 def validate_table(raw: pd.DataFrame, spec: TableSpec, file: str | None = None,
                    places: RowPlaces | None = None, date_format: Mapping[str, str] | None = None,
-                   notes: list | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+                   notes: list | None = None, value_maps: Mapping[str, Mapping[str, str]] | None = None,
+                   ) -> tuple[pd.DataFrame, list[Problem]]:
     """Type every column of ``raw`` by its contract kind and list what breaks the contract.
 
     ``places`` says where each row sits in the file (default: CSV lines, header on line 1);
     ``date_format`` maps date columns to a strptime format; ``notes`` (if given) collects
-    ``(issue, rows, handling)`` quality notes. Returns the typed frame (same rows, contract columns
-    only) and the problems found.
+    ``(issue, rows, handling)`` quality notes; ``value_maps`` maps a constrained column's values onto
+    its allowed ones, ``{column: {their value: contract value}}`` (``event_map``, ``status_map``), before
+    they are checked. Returns the typed frame (same rows, contract columns only) and the problems found.
     """
     places = places or RowPlaces()
     if raw.empty:
@@ -113,6 +134,8 @@ def validate_table(raw: pd.DataFrame, spec: TableSpec, file: str | None = None,
         col = spec.column(name)
         converted = convert_column(raw[name], col.kind, (date_format or {}).get(name))
         values = converted.values
+        if col.allowed is not None and isinstance(values.dtype, pd.CategoricalDtype):
+            values = recode(values, col, (value_maps or {}).get(name))
         missing_raw = _missing(raw[name])
         flagged = np.zeros(len(raw), dtype=bool)
         for flag in converted.flags:
@@ -124,8 +147,9 @@ def validate_table(raw: pd.DataFrame, spec: TableSpec, file: str | None = None,
             problems.append(Problem(spec.name, name, f"values that cannot be read as {_KIND_WORD[col.kind]}",
                                     _EXPECTED[col.kind], int(unread.sum()),
                                     places.examples(raw[name], unread, name), file))
-        if col.required and missing_raw.any():
-            problems.append(Problem(spec.name, name, "missing values in a required column", "a value in every row",
+        if not col.blanks_allowed and missing_raw.any():
+            expected = "a value in every row" + ("" if col.required else " (the column may be left out, not left blank)")
+            problems.append(Problem(spec.name, name, "missing values in a required column", expected,
                                     int(missing_raw.sum()), places.examples(raw[name], missing_raw, name), file))
         problems += _range_problems(values, col, raw, spec.name, file, places)
         if notes is not None:
@@ -166,11 +190,8 @@ _EXPECTED = {
 def _range_problems(values: pd.Series, col, raw: pd.DataFrame, table: str, file, places: RowPlaces) -> list[Problem]:
     problems = []
     if col.allowed is not None:
-        bad = (values.notna() & ~values.astype(str).isin(col.allowed)).to_numpy()
-        if bad.any():
-            problems.append(Problem(table, col.name, "values outside the allowed set",
-                                    f"one of {list(col.allowed)}", int(bad.sum()),
-                                    places.examples(raw[col.name], bad, col.name), file))
+        outside = allowed_problem(values, raw[col.name], col, table, file, places)
+        problems += [outside] if outside is not None else []
     if col.low is not None or col.high is not None:
         low = -np.inf if col.low is None else col.low
         high = np.inf if col.high is None else col.high
@@ -324,6 +345,8 @@ def load_dataset(
     window: tuple[str | None, str | None] | None = None,
     outside_window: str = "error",
     date_format: str | Mapping[str, str | Mapping[str, str]] | None = None,
+    event_map: Mapping[str, str] | None = None,
+    status_map: Mapping[str, str] | None = None,
 ) -> Dataset:
     """Load, type and validate the contract tables.
 
@@ -343,11 +366,20 @@ def load_dataset(
         strptime format of dates that are not ISO 8601 or otherwise unambiguous, e.g. ``"%d/%m/%Y"``:
         one for every date column, ``{table: format}`` or ``{table: {column: format}}``. The day/month
         order of dates such as 05/01/2024 is never guessed; without a format they are errors.
+    event_map
+        ``{their_event: contract_event}`` for ``engagement.event``, e.g. ``{"5-star review": "review"}``;
+        targets must be in :data:`customer_workbook.contract.ENGAGEMENT_EVENTS`. Values neither mapped nor
+        allowed are errors listing them and their lines.
+    status_map
+        ``{their_status: class}`` for ``transactions.status`` (classes ``sale``, ``cancelled``, ``return``,
+        or any accepted spelling such as ``"refunded"``). Statuses the contract accepts need no entry
+        (see :mod:`customer_workbook.contract`, "Order status"); others not mapped are errors.
 
     Returns
     -------
     Dataset
-        Typed tables with contract columns only, the files they came from and a quality report.
+        Typed tables with contract columns only, the files they came from, a quality report and the
+        unit of ``transactions.amount`` (:attr:`Dataset.value_unit`).
 
     Raises
     ------
@@ -356,6 +388,7 @@ def load_dataset(
     """
     files = _source_files(source)
     column_map = _checked_column_map(column_map, files)
+    value_maps = _checked_value_maps({"event_map": event_map, "status_map": status_map}, files)
     formats = date_formats_by_column(date_format)
     window = _checked_window(window)
     if outside_window not in ("error", "drop"):
@@ -369,22 +402,69 @@ def load_dataset(
         except DataValidationError as exc:
             problems += exc.problems
             continue
+        problems += _unused_value_maps(value_maps, name, raw.frame, str(path))
         notes = list(raw.notes)
-        frame, found = validate_table(raw.frame, TABLES[name], str(path), raw.places, formats.get(name), notes)
+        frame, found = validate_table(raw.frame, TABLES[name], str(path), raw.places, formats.get(name), notes,
+                                      value_maps.get(name))
         for issue, count, handling in notes:
             quality.add(name, issue, count, len(raw.frame), handling)
         problems += found
         tables[name], places[name] = frame, raw.places
-    if not problems:
-        problems += _unknown_customers(tables, sources, places)
-        if window is not None:
-            problems += _outside_window(tables, sources, places, window, quality, drop=outside_window == "drop")
     if problems:
         raise DataValidationError(problems)
+    value_unit = _across_tables(tables, sources, places, quality, window, drop=outside_window == "drop")
     tables["transactions"] = _prepare_transactions(tables["transactions"], quality)
     _share_customer_codes(tables)
     _note_missing_optional(tables, quality)
-    return Dataset(tables=tables, sources=sources, quality=quality)
+    return Dataset(tables=tables, sources=sources, quality=quality, value_unit=value_unit)
+
+
+def _across_tables(tables, sources, places, quality: QualityReport, window, drop: bool) -> str:
+    """The checks and changes that follow the typing of each table, in order: customers known to
+    ``customers``; ``amount`` filled when absent; the order status applied; the analysis window. Changes
+    ``tables`` and ``places`` in place, raises :class:`DataValidationError`; returns the value unit."""
+    problems = _unknown_customers(tables, sources, places)
+    if problems:
+        raise DataValidationError(problems)
+    value_unit = fill_amount(tables["transactions"], quality)
+    tables["transactions"], places["transactions"], problems = apply_status(
+        tables["transactions"], places["transactions"], quality, sources["transactions"])
+    if not problems and window is not None:
+        problems += _outside_window(tables, sources, places, window, quality, drop)
+    if problems:
+        raise DataValidationError(problems)
+    return value_unit
+
+
+def _checked_value_maps(maps, files) -> dict[str, dict[str, dict[str, str]]]:
+    """``event_map`` / ``status_map`` checked (see :func:`checked_value_maps`) as {table: {column: map}};
+    a non-empty map for a table without a file is an error, as for ``column_map``."""
+    problems = []
+    for parameter, mapping in maps.items():
+        table, _ = MAP_PARAMETERS[parameter]
+        if mapping and table not in files:
+            problems.append(Problem(table, None, f"{parameter} is given but no '{table}' file was found",
+                                    f"a file for '{table}', or {parameter} left empty; tables found: {sorted(files)}"))
+    try:
+        checked = checked_value_maps(maps)
+    except DataValidationError as exc:
+        problems += exc.problems
+    if problems:
+        raise DataValidationError(problems)
+    by_table: dict[str, dict[str, dict[str, str]]] = {}
+    for key, mapping in checked.items():
+        table, column = key.split(".")
+        by_table.setdefault(table, {})[column] = mapping
+    return by_table
+
+
+def _unused_value_maps(value_maps, table: str, frame: pd.DataFrame, file: str) -> list[Problem]:
+    """A value map for a column the file does not have (``status_map`` without a status column)."""
+    parameter = {v: k for k, v in MAP_PARAMETERS.items()}
+    return [Problem(table, column, f"{parameter[(table, column)]} is given but the file has no '{column}' column",
+                    f"a '{column}' column (rename yours with column_map), or {parameter[(table, column)]} left empty",
+                    file=file)
+            for column, mapping in value_maps.get(table, {}).items() if mapping and column not in frame]
 
 
 def _source_files(source) -> dict[str, Path]:
@@ -485,4 +565,4 @@ def filter_dataset(ds: Dataset, region: str | None = None) -> Dataset:
     tables = {name: (frame[frame["customer_id"].isin(keep)].reset_index(drop=True)
                      if "customer_id" in frame else frame)
               for name, frame in ds.tables.items()}
-    return Dataset(tables=tables, sources=ds.sources, quality=ds.quality)
+    return Dataset(tables=tables, sources=ds.sources, quality=ds.quality, value_unit=ds.value_unit)
