@@ -616,3 +616,17 @@ def test_yaml_tags_outside_plain_data_are_refused(tmp_path, series):
     assert "line 2: parameters.marker: expected text, got bytes" in message
     assert "could not determine a constructor" in problems_of(
         spec_file(tmp_path, "parameters:\n  marker: !!python/object:os.system x\n", "evil.yaml"), series)
+
+
+def test_value_maps_are_checked_like_the_loader_before_the_run():
+    from customer_workbook.batch.parameters import NONE_DEFAULT_TYPES, Invalid
+
+    status_map, event_map = NONE_DEFAULT_TYPES["status_map"][0], NONE_DEFAULT_TYPES["event_map"][0]
+    assert status_map({"storniert": "cancelled"}) == {"storniert": "cancelled"}
+    assert event_map({}) == {}
+    with pytest.raises(Invalid, match="did you mean 'review'"):
+        event_map({"5 star": "reveiw"})
+    with pytest.raises(Invalid, match="not an allowed value of 'status'"):
+        status_map({"x": "gone"})
+    with pytest.raises(Invalid, match="text"):
+        status_map(["cancelled"])

@@ -150,6 +150,9 @@ NONE_DEFAULT_TYPES: dict[str, tuple[Checker, str]] = {
                    "a mapping of table to {your column: contract column}"),
     "date_format": (lambda value: _loader_date_format(_date_format_shape(value)),
                     "text, a mapping of table to a format or to {column: format}, or null"),
+    "event_map": (lambda v: _loader_value_map("event_map", v), "a mapping {your event: contract event}"),
+    "status_map": (lambda v: _loader_value_map("status_map", v),
+                   "a mapping {your status: sale, cancelled or return}"),
     "carryover": (_either((_boolean, "true or false"), (lambda v: v if v == "auto" else _fail(v, '"auto"'),
                                                         '"auto"')), 'true, false or "auto"'),
 }
@@ -170,6 +173,20 @@ def _loader_date_format(value: Any) -> Any:
         date_formats_by_column(value)
     except ValueError as exc:
         raise Invalid(str(exc)) from None
+    return value
+
+
+def _loader_value_map(parameter: str, value: Any) -> Any:
+    """``event_map`` / ``status_map`` as the loader will check them (text to text, allowed targets)."""
+    from ..data import checked_value_maps
+
+    value = _text_map(value)
+    try:
+        checked_value_maps({parameter: value})
+    except ValueError as exc:
+        problems = getattr(exc, "problems", None)
+        raise Invalid("; ".join(f"{p.issue} (expected {p.expected})" for p in problems) if problems
+                      else str(exc)) from None
     return value
 
 
