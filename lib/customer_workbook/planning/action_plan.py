@@ -33,7 +33,8 @@ class PlanInputs:
     winback : WinbackEconomics
         :func:`customer_workbook.retention.winback.winback_economics`.
     recommender : RecommenderEvaluation
-        :func:`customer_workbook.offers.evaluate_recommenders`.
+        :func:`customer_workbook.offers.evaluate_recommenders`; its rows are written only when it beats
+        best-sellers (``beats_baseline``).
     targeting : UpliftTargeting
         :func:`customer_workbook.retention.uplift.base_targeting`; with ``qini``, the normalised Qini of the
         uplift model on the campaign.
@@ -108,15 +109,16 @@ def _offer_rows(rec) -> list[dict]:
 
 
 def _uplift_rows(targeting, qini: float) -> list[dict]:
-    """Promotion: offers to persuadables only; processes: suppress everyone else."""
+    """Promotion: offers to persuadables only (when there are any); processes: suppress everyone else."""
     tg = targeting.table.set_index("segment")
     n = tg["customers"]
-    return [
+    target = [] if not n.get("persuadable", 0) else [
         _row("closing the back door (defence)", "promotion",
              f"persuadables ({int(n.get('persuadable', 0)):,} current customers)",
              "send retention offers only to them", "before the next campaign",
              tg["profit_if_contacted"].get("persuadable", 0.0),
-             f"uplift against a random hold-out (normalised Qini now {qini:.2f})"),
+             f"uplift against a random hold-out (normalised Qini now {qini:.2f})")]
+    return target + [
         _row("closing the back door (defence)", "processes",
              f"sleeping dogs ({int(n.get('sleeping_dog', 0)):,}), sure things ({int(n.get('sure_thing', 0)):,}) "
              f"and lost causes ({int(n.get('lost_cause', 0)):,})",
@@ -203,7 +205,7 @@ def action_plan(inputs: PlanInputs) -> pd.DataFrame:
         rows += _value_rows(i.values, i.concentration)
     if i.winback is not None and len(i.winback.table):
         rows += _winback_rows(i.winback.table)
-    if i.recommender is not None:
+    if i.recommender is not None and getattr(i.recommender, "beats_baseline", True):
         rows += _offer_rows(i.recommender)
     if i.targeting is not None:
         rows += _uplift_rows(i.targeting, i.qini)
