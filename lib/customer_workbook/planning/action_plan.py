@@ -48,6 +48,10 @@ class PlanInputs:
         :func:`customer_workbook.offers.choice_vs_convenience`.
     prospects : DataFrame
         :func:`customer_workbook.offers.must_have_needs`.
+    campaign_effect : float
+        Measured average effect of the randomised campaign (difference of buying rates, -1 to 1); NaN without
+        one. Without ``targeting`` (the uplift model could not be used), a measured campaign gives a defence row
+        that asks for a larger test.
     """
 
     values: pd.DataFrame | None = None
@@ -61,6 +65,7 @@ class PlanInputs:
     power: object | None = None
     choice: object | None = None
     prospects: pd.DataFrame | None = None
+    campaign_effect: float = float("nan")
 
 
 def _row(component, p, audience, action, timing, value, metric, basis="incremental") -> dict:
@@ -209,6 +214,11 @@ def action_plan(inputs: PlanInputs) -> pd.DataFrame:
         rows += _offer_rows(i.recommender)
     if i.targeting is not None:
         rows += _uplift_rows(i.targeting, i.qini)
+    elif np.isfinite(i.campaign_effect):
+        rows.append(_row("closing the back door (defence)", "promotion", "the customers a retention offer is meant for",
+                         "repeat the campaign as a larger randomised test before targeting anyone by predicted uplift",
+                         "next retention campaign", None,
+                         f"uplift against a random hold-out (average now {100 * i.campaign_effect:+.1f} pp)"))
     rows += _recognition_rows(i.statuses, i.migration)
     if i.power is not None:
         rows += _ownership_rows(i.power)

@@ -140,9 +140,9 @@ def randomised_campaign(ds, uplift_threshold: float, seed: int) -> Section:
     """Section 4: what the largest randomised campaign changed on average, and whom it moved - the cross-fitted
     uplift model against response-model targeting, and the observed uplift per predicted segment. Results:
     ``fit`` (None without ``campaigns``, with too small a test, or when the model does not beat random
-    targeting), ``check``, ``qini``, ``segments``, ``effects``."""
+    targeting), ``check``, ``qini``, ``segments``, ``effects`` and the measured average ``effect`` (NaN when none)."""
     draft = Draft()
-    none = dict(fit=None, check=None, qini=float("nan"), segments=None, effects=None)
+    none = dict(fit=None, check=None, qini=float("nan"), segments=None, effects=None, effect=float("nan"))
     if not ds.has("campaigns"):
         draft.skip("Closing the back door (uplift)", ["campaigns"],
                    "Run a randomised test (a random control group that gets no offer) to learn whom an offer moves.")
@@ -167,13 +167,13 @@ def randomised_campaign(ds, uplift_threshold: float, seed: int) -> Section:
     problem = uplift_data_problem(camp["treated"], camp["outcome"])
     if problem is not None:
         draft.say(f"> **Not shown: whom the campaign moved**, because {problem}. A larger randomised test helps.")
-        return draft.done(**none)
+        return draft.done(**{**none, "effect": float(average.uplift)})
     feats = uplift_features(ds.transactions, camp.index, send_date)
     fit = fit_uplift(feats, camp["treated"].reindex(feats.index), camp["outcome"].reindex(feats.index), seed=seed)
-    return _uplift_model(draft, fit, uplift_threshold)
+    return _uplift_model(draft, fit, uplift_threshold, float(average.uplift))
 
 
-def _uplift_model(draft: Draft, fit, uplift_threshold: float) -> Section:
+def _uplift_model(draft: Draft, fit, uplift_threshold: float, effect: float) -> Section:
     """The uplift model's held-out quality and, when it beats random targeting, its segments."""
     pred = fit.predictions
     t, y = pred["treated"], pred["outcome"]
@@ -188,7 +188,7 @@ def _uplift_model(draft: Draft, fit, uplift_threshold: float) -> Section:
         draft.say(f"> **Not shown: uplift segments and targeting the base.** The uplift model was fitted, but "
                   f"{check.sentence()} (normalised Qini {qini_uplift:.2f}; response model {qini_response:.2f}). "
                   "Decide on the average effect above; a larger test would show whether some customers respond more.")
-        return draft.done(fit=None, check=check, qini=float("nan"), segments=None, effects=None)
+        return draft.done(fit=None, check=check, qini=float("nan"), segments=None, effects=None, effect=effect)
     segs = uplift_segments(pred["p_control"], pred["uplift"], uplift_threshold)
     effects = segment_effects(pred, segs)
     draft.show(plots.styled_table(effects, {"customers": "{:,}", "share": "{:.0%}", "predicted_uplift": "{:+.1%}",
@@ -205,7 +205,7 @@ def _uplift_model(draft: Draft, fit, uplift_threshold: float) -> Section:
     draft.say(f"The uplift model passes its check: {check.sentence()}. Ranked by it, the top 30% show an observed "
               f"uplift of **{_pp(u30)}** (response-model targeting: {_pp(r30)}); normalised Qini {qini_uplift:.2f} "
               f"against {qini_response:.2f}." + _segment_text(effects))
-    return draft.done(fit=fit, check=check, qini=qini_uplift, segments=segs, effects=effects)
+    return draft.done(fit=fit, check=check, qini=qini_uplift, segments=segs, effects=effects, effect=effect)
 
 
 def _segment_text(effects: pd.DataFrame) -> str:

@@ -84,3 +84,12 @@ def test_customer_card():
     assert card["item"].tolist() == ["value: clv_1y", "offers"]
     assert card["value"].tolist() == ["123", "X, Y"]
     assert customer_card("zz", parts).empty
+
+
+def test_action_plan_asks_for_a_larger_test_when_targeting_is_gated():
+    """A measured campaign whose uplift model could not be used: one defence row asking for a larger test."""
+    plan = action_plan(PlanInputs(campaign_effect=-0.065))
+    row = plan.set_index("component").loc["closing the back door (defence)"]
+    assert "larger randomised test" in row["action"] and "-6.5 pp" in row["metric"]
+    assert np.isnan(row["expected_value"])
+    assert action_plan(PlanInputs())["component"].tolist() == ["positioning"]
