@@ -59,9 +59,10 @@ def test_small_sample_recovers_planted_truths(small_run, small_sample):
     # recommender: planted co-purchases beat best-sellers on a time split (truth: ~0.66 vs ~0.37 hit@10)
     assert found["recommender_hit_rate"] > found["popularity_hit_rate"] + 0.1
     assert found["recommender_lift"] > 1.5
-    # uplift: the notebook ran the randomised campaign and scored the base
-    assert set(found["uplift_segment_sizes"]) <= {"persuadable", "sure_thing", "lost_cause", "sleeping_dog"}
-    assert -1 <= found["qini_uplift_model"] <= 1 and "value_at_stake" in found
+    # uplift: the campaign's average effect is measured; its 300 customers (about 150 per arm) are below the uplift
+    # model's minimum (MIN_ARM_CUSTOMERS per arm), so no segments are claimed and the base is not targeted
+    assert -1 <= found["campaign_overall_uplift"] <= 1
+    assert "uplift_segment_sizes" not in found and "value_at_stake" not in found
     # recognition: status rules (5% / 20% / 50% by value; ambassadors lifted) partition the base
     sizes = found["status_sizes"]
     assert sum(sizes.values()) == found["clv_customers"]
@@ -107,14 +108,14 @@ def test_shipped_sample_recovers_planted_truths(shipped_run):
     assert found["recommender_lift"] > 1.8
     # campaign: the overall realised uplift is measured exactly; what each predicted segment is made of is
     # checked against the planted uplift groups in tests/unit/retention/test_uplift.py. Measured on the outcomes of
-    # 4,000 customers, a segment's uplift carries a standard error near 0.03 and the Qini coefficient one
-    # near 0.03 too, so here only the order of the segments and finite numbers are asserted.
+    # 4,000 customers, the held-out ranking is no better than random (normalised Qini near 0, standard error near
+    # 0.03; the top 30% by predicted uplift gain +2.6 pp against +0.2 pp for the rest, interval of the difference
+    # -3.2 to +7.9 pp), so the model gate keeps the segments and the targeting of the base out of the report.
     assert found["campaign_overall_uplift"] == pytest.approx(truth["campaign"]["overall_realised_uplift"], abs=1e-3)
-    observed = found["uplift_segment_observed"]
-    assert observed["persuadable"] > max(observed["sleeping_dog"], 0)
-    for key in ("qini_uplift_model", "qini_response_model", "uplift_at_30", "response_uplift_at_30"):
+    for key in ("qini_uplift_model", "qini_response_model"):
         assert np.isfinite(found[key]), key
-    assert found["value_at_stake"] > 0
+    assert abs(found["qini_uplift_model"]) < 0.05
+    assert "uplift_segment_observed" not in found and "value_at_stake" not in found
     # dormancy ordered by P(alive); prospects by the planted rules
     p = found["dormant_p_alive"]
     assert p["active"] > p["half_sleepy"] > p["sleepy"] > p["sleeping"]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["PowerUsers", "power_users"]
+__all__ = ["CONTENT_EVENTS", "PowerUsers", "power_users"]
 
 #: Engagement events that create content or bring customers (counted per customer).
 CONTENT_EVENTS = ("review", "community_post", "referral")
@@ -49,7 +49,7 @@ class PowerUsers:
         return len(self.ids)
 
 
-def power_users(scores: pd.DataFrame, values: pd.DataFrame, acquisition_channel: pd.Series | None = None,
+def power_users(scores: pd.DataFrame, values: pd.DataFrame | None, acquisition_channel: pd.Series | None = None,
                 top_share: float = 0.01) -> PowerUsers:
     """Who creates content and referrals, and what that is worth where the data shows it.
 
@@ -61,8 +61,10 @@ def power_users(scores: pd.DataFrame, values: pd.DataFrame, acquisition_channel:
     ----------
     scores : DataFrame
         :func:`customer_workbook.advocacy.advocacy_scores` (event counts and ``score``) per customer.
-    values : DataFrame
-        ``clv_1y`` and ``p_alive`` per customer (:func:`customer_workbook.clv.score_customers` ``.table``).
+    values : DataFrame or None
+        ``clv_1y`` and ``p_alive`` per customer (:func:`customer_workbook.clv.score_customers` ``.table``); None
+        when no customer value can be trusted: the summary then has no value columns, ``value_share`` and
+        ``spearman_value_advocacy`` are NaN and the referral values None.
     acquisition_channel : Series, optional
         Acquisition channel per ``customer_id`` (the per-customer table's ``acquisition_channel``).
     top_share : float
@@ -78,15 +80,21 @@ def power_users(scores: pd.DataFrame, values: pd.DataFrame, acquisition_channel:
     content = scores[content_cols].sum(axis=1)
     rank = content.rank(ascending=False, method="first").to_numpy() / len(content)
     power = (rank <= top_share) & (content.to_numpy() > 0)
-    frame = scores.join(values[["clv_1y", "p_alive"]], how="left")
+    valued = values is not None
+    frame = scores.join(values[["clv_1y", "p_alive"]], how="left") if valued else scores.copy()
     frame["content"] = content
     frame["who"] = np.where(power, "power users", "everyone else")
     g = frame.groupby("who")
     summary = pd.DataFrame({"customers": g.size(), "content_per_customer": g["content"].mean(),
                             "referrals_per_customer": g["referral"].mean() if "referral" in frame else np.nan,
-                            "mean_clv_1y": g["clv_1y"].mean(), "mean_p_alive": g["p_alive"].mean()})
-    both = frame.dropna(subset=["clv_1y"])
+                            **({"mean_clv_1y": g["clv_1y"].mean(), "mean_p_alive": g["p_alive"].mean()} if valued else {})})
     referral_clv = other_clv = None
+    nan = float("nan")
+    if not valued:
+        return PowerUsers(summary=summary.rename_axis("group").reset_index(), ids=scores.index[power],
+                          content_share=float(content[power].sum() / max(content.sum(), 1)), value_share=nan,
+                          spearman_value_advocacy=nan)
+    both = frame.dropna(subset=["clv_1y"])
     if acquisition_channel is not None:
         ref = (acquisition_channel.reindex(values.index).astype("string") == "referral").fillna(False).to_numpy()
         if ref.any() and (~ref).any():

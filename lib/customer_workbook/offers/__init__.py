@@ -9,9 +9,9 @@ people who are not customers yet.
 from .assortment import ChoiceVsConvenience, choice_vs_convenience
 from .products import TierMigration, product_hierarchy, tier_migration
 from .prospects import classify_prospects, must_have_needs
-from .recommender import (ItemItemModel, RecommenderEvaluation, evaluate_recommenders, fit_item_item, offers_table,
-                          popular_items, recommend, top_pairs)
+from .recommender import (MIN_TEST_CUSTOMERS, ItemItemModel, RecommenderEvaluation, evaluate_recommenders,
+                          fit_item_item, holdout_months_for, offers_table, popular_items, recommend, top_pairs)
 
-__all__ = ["ChoiceVsConvenience", "ItemItemModel", "RecommenderEvaluation", "TierMigration", "choice_vs_convenience",
-           "classify_prospects", "evaluate_recommenders", "fit_item_item", "must_have_needs", "offers_table",
+__all__ = ["MIN_TEST_CUSTOMERS", "ChoiceVsConvenience", "ItemItemModel", "RecommenderEvaluation", "TierMigration", "choice_vs_convenience",
+           "classify_prospects", "evaluate_recommenders", "fit_item_item", "holdout_months_for", "must_have_needs", "offers_table",
            "popular_items", "product_hierarchy", "recommend", "tier_migration", "top_pairs"]

@@ -10,7 +10,11 @@ from scipy import sparse
 
 from ..base.lines import distinct_ids, plain_index, purchase_lines
 
-__all__ = ["ItemItemModel", "RecommenderEvaluation", "evaluate_recommenders", "fit_item_item", "offers_table", "popular_items", "recommend", "top_pairs"]
+__all__ = ["MIN_TEST_CUSTOMERS", "ItemItemModel", "RecommenderEvaluation", "holdout_months_for", "evaluate_recommenders", "fit_item_item", "offers_table", "popular_items", "recommend", "top_pairs"]
+
+#: Fewest test customers (bought before and after the split, something new after it) for a held-out verdict.
+MIN_TEST_CUSTOMERS = 30
+
 
 @dataclass
 class ItemItemModel:
@@ -88,7 +92,7 @@ def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
 
 
 def _score(model: ItemItemModel, owned: sparse.csr_matrix, kind: str) -> np.ndarray:
-    tie = model.popularity / (model.popularity.max() + 1.0) * 1e-6
+    tie = model.popularity / (model.popularity.max(initial=0.0) + 1.0) * 1e-6
     if kind == "item_item":
         scores = np.asarray(owned @ model.similarity) + tie
     else:
@@ -198,6 +202,11 @@ class RecommenderEvaluation:
     split_date : Timestamp
     k : int
         Offers per customer.
+    n_products : int
+        Products the model knows (bought before the split).
+    recall_gain_low, recall_gain_high : float
+        90% interval of the mean per-customer difference in recall, item-item minus popularity (paired on the
+        same test customers; NaN without test customers).
     """
 
     table: pd.DataFrame
@@ -205,6 +214,34 @@ class RecommenderEvaluation:
     lift: float
     split_date: pd.Timestamp
     k: int
+    n_products: int = 0
+    recall_gain_low: float = float("nan")
+    recall_gain_high: float = float("nan")
+
+    @property
+    def test_customers(self) -> int:
+        """Customers the evaluation was measured on."""
+        return int(self.table.loc["item_item", "test_customers"])
+
+    @property
+    def informative(self) -> bool:
+        """The hit rate can tell recommenders apart: the catalogue holds more products than the ``k`` offers
+        (otherwise every product a customer does not own is offered) and at least :data:`MIN_TEST_CUSTOMERS`
+        customers were tested."""
+        return self.n_products > self.k and self.test_customers >= MIN_TEST_CUSTOMERS
+
+    @property
+    def beats_baseline(self) -> bool:
+        """Informative, and the recommender's recall beats best-sellers' beyond chance (interval above 0)."""
+        return self.informative and bool(self.recall_gain_low > 0)
+
+
+def holdout_months_for(start, end, holdout_months: int) -> int:
+    """Months at the end of the history to test a recommender on: ``holdout_months``, but at most half of the
+    history (rounded to whole months) so the model learns from at least as long as it is tested on; 0 when
+    the data cover less than two months (the minimum: one month to learn from and one to test on)."""
+    span = round((pd.Timestamp(end) - pd.Timestamp(start)).days / (365.25 / 12))  # whole months of data
+    return int(max(min(int(holdout_months), span // 2), 0))
 
 
 def evaluate_recommenders(transactions: pd.DataFrame, split_date, k: int = 10, max_customers: int = 20_000,
@@ -245,14 +282,23 @@ def evaluate_recommenders(transactions: pd.DataFrame, split_date, k: int = 10, m
     relevant.eliminate_zeros()
     n_rel = np.asarray(relevant.sum(axis=1)).ravel()
     has = n_rel > 0
+    if not has.any():  # nothing new bought after the split by anyone known before it: no test
+        nan = float("nan")
+        out = pd.DataFrame({"hit_rate": nan, "recall": nan, "precision": nan, "test_customers": 0},
+                           index=pd.Index(["item_item", "popularity"], name="method"))
+        return RecommenderEvaluation(out, model, nan, split, k, len(model.items))
     rel_dense = relevant[has].toarray() > 0
-    rows = []
+    rows, recalls = [], []
     for kind in ("item_item", "popularity"):
         top = _top_k(_score(model, owned[has], kind), k)
         hits = np.take_along_axis(rel_dense, top, axis=1).sum(axis=1)
-        rows.append({"method": kind, "hit_rate": float((hits > 0).mean()), "recall": float((hits / n_rel[has]).mean()),
+        recalls.append(hits / n_rel[has])
+        rows.append({"method": kind, "hit_rate": float((hits > 0).mean()), "recall": float(recalls[-1].mean()),
                      "precision": float((hits / top.shape[1]).mean()), "test_customers": int(has.sum())})
     out = pd.DataFrame(rows).set_index("method")
     base = out.loc["popularity", "recall"]
     lift = float(out.loc["item_item", "recall"] / base) if base > 0 else float("inf")
-    return RecommenderEvaluation(out, model, lift, split, k)
+    gain = recalls[0] - recalls[1]
+    half = 1.645 * float(gain.std(ddof=1)) / np.sqrt(len(gain)) if len(gain) > 1 else float("nan")
+    return RecommenderEvaluation(out, model, lift, split, k, len(model.items), float(gain.mean() - half),
+                                 float(gain.mean() + half))

@@ -33,7 +33,8 @@ class PlanInputs:
     winback : WinbackEconomics
         :func:`customer_workbook.retention.winback.winback_economics`.
     recommender : RecommenderEvaluation
-        :func:`customer_workbook.offers.evaluate_recommenders`.
+        :func:`customer_workbook.offers.evaluate_recommenders`; its rows are written only when it beats
+        best-sellers (``beats_baseline``).
     targeting : UpliftTargeting
         :func:`customer_workbook.retention.uplift.base_targeting`; with ``qini``, the normalised Qini of the
         uplift model on the campaign.
@@ -47,6 +48,10 @@ class PlanInputs:
         :func:`customer_workbook.offers.choice_vs_convenience`.
     prospects : DataFrame
         :func:`customer_workbook.offers.must_have_needs`.
+    campaign_effect : float
+        Measured average effect of the randomised campaign (difference of buying rates, -1 to 1); NaN without
+        one. Without ``targeting`` (the uplift model could not be used), a measured campaign gives a defence row
+        that asks for a larger test.
     """
 
     values: pd.DataFrame | None = None
@@ -60,6 +65,7 @@ class PlanInputs:
     power: object | None = None
     choice: object | None = None
     prospects: pd.DataFrame | None = None
+    campaign_effect: float = float("nan")
 
 
 def _row(component, p, audience, action, timing, value, metric, basis="incremental") -> dict:
@@ -108,15 +114,16 @@ def _offer_rows(rec) -> list[dict]:
 
 
 def _uplift_rows(targeting, qini: float) -> list[dict]:
-    """Promotion: offers to persuadables only; processes: suppress everyone else."""
+    """Promotion: offers to persuadables only (when there are any); processes: suppress everyone else."""
     tg = targeting.table.set_index("segment")
     n = tg["customers"]
-    return [
+    target = [] if not n.get("persuadable", 0) else [
         _row("closing the back door (defence)", "promotion",
              f"persuadables ({int(n.get('persuadable', 0)):,} current customers)",
              "send retention offers only to them", "before the next campaign",
              tg["profit_if_contacted"].get("persuadable", 0.0),
-             f"uplift against a random hold-out (normalised Qini now {qini:.2f})"),
+             f"uplift against a random hold-out (normalised Qini now {qini:.2f})")]
+    return target + [
         _row("closing the back door (defence)", "processes",
              f"sleeping dogs ({int(n.get('sleeping_dog', 0)):,}), sure things ({int(n.get('sure_thing', 0)):,}) "
              f"and lost causes ({int(n.get('lost_cause', 0)):,})",
@@ -203,10 +210,15 @@ def action_plan(inputs: PlanInputs) -> pd.DataFrame:
         rows += _value_rows(i.values, i.concentration)
     if i.winback is not None and len(i.winback.table):
         rows += _winback_rows(i.winback.table)
-    if i.recommender is not None:
+    if i.recommender is not None and getattr(i.recommender, "beats_baseline", True):
         rows += _offer_rows(i.recommender)
     if i.targeting is not None:
         rows += _uplift_rows(i.targeting, i.qini)
+    elif np.isfinite(i.campaign_effect):
+        rows.append(_row("closing the back door (defence)", "promotion", "the customers a retention offer is meant for",
+                         "repeat the campaign as a larger randomised test before targeting anyone by predicted uplift",
+                         "next retention campaign", None,
+                         f"uplift against a random hold-out (average now {100 * i.campaign_effect:+.1f} pp)"))
     rows += _recognition_rows(i.statuses, i.migration)
     if i.power is not None:
         rows += _ownership_rows(i.power)

@@ -12,11 +12,19 @@ import pandas as pd
 from ..stats import two_proportion_uplift
 from ..threads import one_thread
 
-__all__ = ["UPLIFT_GROUPS", "UpliftFit", "UpliftTargeting", "base_targeting", "fit_uplift", "qini_coefficient", "qini_curve",
-           "segment_effects", "uplift_at_k", "uplift_features", "uplift_segments", "uplift_value"]
+__all__ = ["MIN_ARM_CUSTOMERS", "MIN_ARM_OUTCOMES", "MIN_EFFECT_ARM", "UPLIFT_GROUPS", "UpliftCheck", "UpliftFit", "UpliftTargeting",
+           "base_targeting", "check_uplift_model", "fit_uplift", "qini_coefficient", "qini_curve", "segment_effects",
+           "uplift_at_k", "uplift_data_problem", "uplift_features", "uplift_segments", "uplift_value"]
 
 #: Uplift groups: whom to target, whom to leave alone.
 UPLIFT_GROUPS = ("persuadable", "sure_thing", "lost_cause", "sleeping_dog")
+#: Fewest customers in each arm (treated, control) for the uplift model: with five-fold cross-fitting each
+#: arm's training folds then hold 200 customers, enough for one split into the learner's leaves of 100.
+MIN_ARM_CUSTOMERS = 250
+#: Fewest buyers and non-buyers in each arm (a model of a rare or universal outcome learns nothing).
+MIN_ARM_OUTCOMES = 20
+#: Fewest customers in each arm for a campaign's average effect: its interval uses the normal approximation.
+MIN_EFFECT_ARM = 30
 
 
 def uplift_features(transactions: pd.DataFrame, customer_ids, as_of) -> pd.DataFrame:
@@ -155,6 +163,93 @@ def _fit_uplift(features, treated, outcome, n_folds, seed, StratifiedKFold) -> U
                           "response": pt}, index=features.index)
     models = (_learner(seed).fit(x[t], y[t]), _learner(seed).fit(x[~t], y[~t]))
     return UpliftFit(predictions=preds, models=models, features=list(features.columns))
+
+
+def uplift_data_problem(treated, outcome) -> str | None:
+    """Why a randomised test is too small for the uplift model (Markdown words), or None when it is not.
+
+    The model needs :data:`MIN_ARM_CUSTOMERS` customers in each arm and :data:`MIN_ARM_OUTCOMES` buyers and
+    non-buyers in each arm.
+    """
+    t = np.asarray(treated, dtype=bool)
+    y = np.asarray(outcome, dtype=float) > 0
+    arms = {"treated": (int(t.sum()), int(y[t].sum())), "control": (int((~t).sum()), int(y[~t].sum()))}
+    small = [f"{name}: {n:,} customers, {b:,} buyers" for name, (n, b) in arms.items()
+             if n < MIN_ARM_CUSTOMERS or min(b, n - b) < MIN_ARM_OUTCOMES]
+    if not small:
+        return None
+    return (f"the uplift model needs at least {MIN_ARM_CUSTOMERS} customers in each arm of the test, with at least "
+            f"{MIN_ARM_OUTCOMES} buyers and {MIN_ARM_OUTCOMES} non-buyers in each ({'; '.join(small)})")
+
+
+@dataclass(frozen=True)
+class UpliftCheck:
+    """Does the cross-fitted uplift model rank customers better than chance? (:func:`check_uplift_model`)
+
+    The held-out customers are split by predicted uplift into the top ``top_share`` and the rest; random
+    targeting would give both the same observed uplift. The model passes when the top group's observed
+    uplift exceeds the rest's and the ``level`` interval of the difference lies above zero.
+
+    Attributes
+    ----------
+    top_share : float
+        Share of customers in the top group (0-1).
+    top_uplift, rest_uplift : float
+        Observed uplift (treated rate minus control rate, -1 to 1) in the top group and in the rest.
+    difference, low, high : float
+        ``top_uplift - rest_uplift`` and its interval at ``level`` (normal approximation, -2 to 2).
+    level : float
+    """
+
+    top_share: float
+    top_uplift: float
+    rest_uplift: float
+    difference: float
+    low: float
+    high: float
+    level: float
+
+    @property
+    def passed(self) -> bool:
+        """The model's top group gained more from the offer than the rest, beyond chance."""
+        return bool(np.isfinite(self.low) and self.low > 0)
+
+    def sentence(self) -> str:
+        """What the check found, in words from its numbers."""
+        verdict = ("so the model finds the customers the offer moves" if self.passed else
+                   "a difference within chance, so the model does not rank customers better than random targeting")
+        return (f"on held-out predictions, the top {self.top_share:.0%} by predicted uplift gained "
+                f"{100 * self.top_uplift:+.1f} pp from the offer against {100 * self.rest_uplift:+.1f} pp for the rest "
+                f"({self.level:.0%} interval of the difference {100 * self.low:+.1f} to {100 * self.high:+.1f} pp): {verdict}")
+
+
+def check_uplift_model(predictions: pd.DataFrame, top_share: float = 0.3, level: float = 0.90) -> UpliftCheck:
+    """Held-out check of an uplift ranking: observed uplift in the top ``top_share`` by ``uplift`` vs the rest.
+
+    Parameters
+    ----------
+    predictions : DataFrame
+        :attr:`UpliftFit.predictions` (``treated``, ``outcome``, ``uplift``, cross-fitted).
+    top_share : float
+        Share of customers in the top group (0-1).
+    level : float
+        Confidence level of the interval of the difference.
+
+    Returns
+    -------
+    UpliftCheck
+    """
+    from scipy import stats
+
+    u = predictions["uplift"].to_numpy(dtype=float)
+    top = np.zeros(len(u), dtype=bool)
+    top[np.argsort(-u, kind="stable")[: max(int(round(top_share * len(u))), 1)]] = True
+    t, y = predictions["treated"].to_numpy(dtype=bool), predictions["outcome"].to_numpy(dtype=float)
+    a, b = two_proportion_uplift(y[top], t[top], level), two_proportion_uplift(y[~top], t[~top], level)
+    diff, se = a.uplift - b.uplift, float(np.hypot(a.se, b.se))
+    z = stats.norm.ppf(0.5 + level / 2)
+    return UpliftCheck(float(top_share), float(a.uplift), float(b.uplift), float(diff), float(diff - z * se),
+                       float(diff + z * se), float(level))
 
 
 def qini_curve(score, treated, outcome) -> pd.DataFrame:
@@ -306,13 +401,14 @@ class UpliftTargeting:
         return int(self.table.set_index("segment")["customers"].get(segment, 0))
 
 
-def base_targeting(scored: pd.DataFrame, values: pd.DataFrame, value_per_response: float, cost_per_contact: float,
+def base_targeting(scored: pd.DataFrame, values: pd.DataFrame | None, value_per_response: float, cost_per_contact: float,
                    uplift_threshold: float = 0.05, base_threshold: float = 0.5) -> UpliftTargeting:
     """Apply the uplift model to the current base: who to contact, who to leave alone, and the money.
 
     For each predicted segment: expected profit if contacted = sum(uplift) × ``value_per_response``
     − customers × ``cost_per_contact``. Customers whose predicted uplift is negative are expected to
-    be *lost* when contacted; their loss is valued at their 1-year CLV.
+    be *lost* when contacted; their loss is valued at their 1-year CLV (``values``; None when no customer
+    value can be trusted: the table then has no ``clv_at_risk``).
 
     Returns
     -------
@@ -324,11 +420,13 @@ def base_targeting(scored: pd.DataFrame, values: pd.DataFrame, value_per_respons
         each customer's ``segments``.
     """
     seg = uplift_segments(scored["p_control"], scored["uplift"], uplift_threshold, base_threshold)
-    f = scored.assign(segment=seg, clv_1y=values["clv_1y"].reindex(scored.index).fillna(0.0).to_numpy())
-    f["loss"] = np.clip(-f["uplift"], 0, None) * f["clv_1y"]
+    f = scored.assign(segment=seg)
+    if values is not None:
+        f["loss"] = np.clip(-f["uplift"], 0, None) * values["clv_1y"].reindex(scored.index).fillna(0.0).to_numpy()
     g = f.groupby("segment")
-    out = pd.DataFrame({"customers": g.size(), "mean_uplift": g["uplift"].mean(), "incremental_buyers": g["uplift"].sum(),
-                        "clv_at_risk": g["loss"].sum()})
+    out = pd.DataFrame({"customers": g.size(), "mean_uplift": g["uplift"].mean(), "incremental_buyers": g["uplift"].sum()})
+    if values is not None:
+        out["clv_at_risk"] = g["loss"].sum()
     out["profit_if_contacted"] = out["incremental_buyers"] * value_per_response - out["customers"] * cost_per_contact
     decision = {"persuadable": "contact: the offer changes what they do", "sure_thing": "leave alone: they buy anyway",
                 "lost_cause": "leave alone: the offer does not move them",

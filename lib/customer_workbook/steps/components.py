@@ -7,7 +7,8 @@ findings; the notebook cell only shows it. Where the computations live:
 * value: :func:`customer_workbook.clv.score_customers`, :func:`~customer_workbook.clv.value_concentration`,
   :func:`~customer_workbook.clv.segment_value`;
 * dormancy and win-back: :mod:`customer_workbook.retention.winback`;
-* offers: :mod:`customer_workbook.offers.recommender`; uplift: :mod:`customer_workbook.retention.uplift`;
+* offers: :mod:`customer_workbook.offers.recommender`; uplift: :mod:`customer_workbook.retention.uplift` (sections 3
+  and 4 live in :mod:`._components_offers`, with their model gates);
 * recognition: :mod:`customer_workbook.advocacy.recognition`, power users :mod:`customer_workbook.advocacy.ownership`;
 * product line, assortment and non-customers: :mod:`customer_workbook.offers`;
 * the plan and the customer card: :mod:`customer_workbook.planning.action_plan`.
@@ -16,27 +17,29 @@ from __future__ import annotations
 
 from functools import partial
 
+import numpy as np
 import pandas as pd
 
 from .. import plots, privacy
 from ..advocacy import advocacy_scores, engagement_rates, power_users, recognition_statuses, status_economics
+from ..advocacy.ownership import CONTENT_EVENTS
 from ..base import derived
 from ..clv import score_customers, segment_value, value_concentration
 from ..escaping import md
-from ..offers import (choice_vs_convenience, classify_prospects, evaluate_recommenders, fit_item_item,
-                      must_have_needs, offers_table, product_hierarchy, recommend, tier_migration, top_pairs)
+from ..offers import (choice_vs_convenience, classify_prospects, must_have_needs, product_hierarchy, recommend,
+                      tier_migration)
 from ..planning.action_plan import PlanInputs, action_plan, customer_card
-from ..retention.uplift import (base_targeting, fit_uplift, qini_coefficient, qini_curve, segment_effects,
-                                uplift_at_k, uplift_features, uplift_segments)
 from ..retention.winback import DORMANCY_ORDER, dormancy_groups, winback_economics
 from ..segments import UNASSIGNED, find_personas
-from ..stats import two_proportion_uplift
+from ._components_offers import copurchase_offers, next_best_offers, randomised_campaign, targeting_the_base
 from .section import Draft, Section
 
 __all__ = ["choice_or_convenience", "copurchase_offers", "customer_cards", "dormant_customers", "long_term_value",
            "next_best_offers", "non_customers", "ownership", "personas", "product_line_hierarchy", "randomised_campaign",
            "recognition_plan", "targeting_the_base", "the_plan", "winback_view"]
 
+#: Fewest customers who created content (reviews, posts, referrals) for the power-user section.
+MIN_CREATORS = 20
 SEVEN_PS = ("people", "product", "place", "price", "promotion", "processes", "positioning")
 
 
@@ -60,15 +63,30 @@ def personas(ds) -> Section:
 
 def long_term_value(ds, margin: float, discount_rate: float) -> Section:
     """Section 1: what each customer is worth over the next years, how concentrated that value is, and by
-    acquisition channel (when known)."""
+    acquisition channel (when known).
+
+    The model gate: values are used only when the customer-value fit passes (``report.ok`` of
+    :func:`~customer_workbook.clv.score_customers`); otherwise the section says why and records nothing, and
+    its ``values`` result is None (``customer_value`` keeps the scorer's result, whose history columns the
+    dormancy section still uses)."""
     draft = Draft()
     scored = score_customers(ds.transactions, _observation_end(ds) + pd.Timedelta(days=1), margin=margin,
                              discount_rate=discount_rate)
     values = scored.table
+    if not scored.report.ok:
+        span = (_observation_end(ds) - ds.transactions["date"].min().normalize()).days + 1
+        repeat = scored.report.n_scored - scored.report.n_one_time
+        draft.say(f"> **Not shown: customer value.** The customer-value models did not fit reliably on this data, so no "
+                  f"customer is given a value, and the sections below that need one (win-back economics, recognition "
+                  f"statuses, the value at stake, the most valuable customers) say so. The models learn from repeat "
+                  f"purchases: {repeat:,} of the {scored.report.n_scored:,} customers bought on more than one day in "
+                  f"the {span:,} days of data; more history (`start_date`) or more repeat buyers help. "
+                  f"Fit: {scored.report.sentence()}")
+        return draft.done(values=None, customer_value=scored, concentration=None, by_segment=None)
     conc = value_concentration(values["clv_3y"], (0.01, 0.05, 0.20))
     draft.add("clv_customers", len(values), "Customers valued")
     draft.add("clv_1y_total", round(float(values["clv_1y"].sum()), 0), "Expected value of the base, next year",
-                         headline=True, unit="currency units")
+              headline=True, unit="currency units")
     draft.add("clv_3y_total", round(float(values["clv_3y"].sum()), 0), "Expected value of the base, next 3 years",
               headline=True, unit="currency units")
     draft.add("clv_3y_mean", round(float(values["clv_3y"].mean()), 2), "Mean 3-year value per customer", unit="currency units")
@@ -79,6 +97,18 @@ def long_term_value(ds, margin: float, discount_rate: float) -> Section:
     draft.add("value_share_top20", round(float(conc[0.20]), 3), "Share of 3-year value held by the top 20%",
               headline=True, unit="share")
     draft.show(plots.plot_value_concentration(values["clv_3y"]))
+    by_segment, best_text = _value_by_segment(ds, values, draft)
+    draft.say(f"The {len(values):,} customers are expected to bring **{values['clv_1y'].sum():,.0f}** in margin next "
+              f"year and **{values['clv_3y'].sum():,.0f}** over three years (discounted at {discount_rate:.0%} a year). "
+              f"The top 1% hold {conc[0.01]:.0%} of the three-year value, the top 5% {conc[0.05]:.0%} and the top 20% "
+              f"**{conc[0.20]:.0%}**. On average a customer is {values['p_alive'].mean():.0%} likely to still be active. "
+              f"{best_text}Fit: {scored.report.sentence()}")
+    return draft.done(values=values, customer_value=scored, concentration=conc, by_segment=by_segment)
+
+
+def _value_by_segment(ds, values: pd.DataFrame, draft: Draft) -> tuple[pd.DataFrame, str]:
+    """Mean value by acquisition channel (one segment of everyone without it): the table, the finding and the
+    sentence naming the most valuable channel (empty with a single segment)."""
     table = derived(ds).customers
     if "acquisition_channel" in table:
         segments, segment_name = table["acquisition_channel"], "acquisition channel"
@@ -91,14 +121,8 @@ def long_term_value(ds, margin: float, discount_rate: float) -> Section:
                                   {"customers": "{:,}", **{c: "{:,.0f}" for c in by_segment if c.startswith(("mean", "total"))},
                                    **{c: "{:.1%}" for c in by_segment if c.startswith("share")}}))
     best = by_segment.sort_values("mean_clv_3y", ascending=False).iloc[0]
-    best_text = (f"By {segment_name}, **{md(best['segment'])}** customers are worth the most "
-                 f"({best['mean_clv_3y']:,.0f} each over three years). " if len(by_segment) > 1 else "")
-    draft.say(f"The {len(values):,} customers are expected to bring **{values['clv_1y'].sum():,.0f}** in margin next "
-              f"year and **{values['clv_3y'].sum():,.0f}** over three years (discounted at {discount_rate:.0%} a year). "
-              f"The top 1% hold {conc[0.01]:.0%} of the three-year value, the top 5% {conc[0.05]:.0%} and the top 20% "
-              f"**{conc[0.20]:.0%}**. On average a customer is {values['p_alive'].mean():.0%} likely to still be active. "
-              f"{best_text}Fit: {scored.report.sentence()}")
-    return draft.done(values=values, customer_value=scored, concentration=conc, by_segment=by_segment)
+    return by_segment, (f"By {segment_name}, **{md(best['segment'])}** customers are worth the most "
+                        f"({best['mean_clv_3y']:,.0f} each over three years). " if len(by_segment) > 1 else "")
 
 
 # --------------------------------------------------------------------------- 2. dormancy and win-back
@@ -117,22 +141,33 @@ def winback_view(values: pd.DataFrame, groups: pd.Series, mean_discount: pd.Seri
     return draft.done(economics=economics)
 
 
-def dormant_customers(ds, values: pd.DataFrame, thresholds, response_rate: float, cost_per_contact: float,
+def dormant_customers(ds, customer_value, thresholds, response_rate: float, cost_per_contact: float,
                       voucher_cost: float) -> Section:
     """Section 2: dormancy against each customer's own rhythm, and whether waking each group pays.
 
-    Results: ``dormancy``, ``winback``, ``mean_discount`` and ``explore`` (a function of
-    ``cost_per_contact``, ``response_rate``, ``voucher_cost`` returning :func:`winback_view`)."""
+    ``customer_value`` is the scorer's result (section 1's ``customer_value``): dormancy uses its purchase
+    history, P(alive) and the win-back economics its values, only when the fit passed (``report.ok``).
+    Results: ``dormancy``, ``winback``, ``mean_discount`` and ``explore`` (a function of ``cost_per_contact``,
+    ``response_rate``, ``voucher_cost`` returning :func:`winback_view`; None without trusted values)."""
     draft = Draft()
+    values = customer_value.table
     dormancy = dormancy_groups(values, thresholds=tuple(thresholds))
     table = derived(ds).customers
     mean_discount = table["mean_discount"] if "mean_discount" in table else None
     sizes = dormancy.group.value_counts().reindex(list(DORMANCY_ORDER)).fillna(0).astype(int)
-    p_alive = values["p_alive"].groupby(dormancy.group, observed=True).mean()
     draft.add("dormant_group_sizes", sizes.to_dict(), "Customers per dormancy group", headline=True)
+    draft.add("dormant_median_gap_days", round(dormancy.median_gap_days, 1), "Median gap between purchase days", unit="days")
+    rhythm = (f"Against their own rhythm (the median gap between purchase days is {dormancy.median_gap_days:.0f} days), "
+              f"{sizes['active']:,} customers are on time, **{sizes['half_sleepy']:,} half-sleepy**, **{sizes['sleepy']:,} "
+              f"sleepy** and **{sizes['sleeping']:,} sleeping**.")
+    if not customer_value.report.ok or sizes["active"] == 0:
+        why = ("the customer-value model did not fit (section 1)" if not customer_value.report.ok else
+               "no customer is on time, so there is no value of an active customer to win back")
+        draft.say(rhythm + f"\n\n> **Not shown: P(alive) per group and whether a win-back pays**, because {why}.")
+        return draft.done(dormancy=dormancy, winback=None, mean_discount=mean_discount, explore=None)
+    p_alive = values["p_alive"].groupby(dormancy.group, observed=True).mean()
     draft.add("dormant_p_alive", {k: round(float(v), 3) for k, v in p_alive.items()}, "Mean P(alive) per dormancy group",
               unit="share")
-    draft.add("dormant_median_gap_days", round(dormancy.median_gap_days, 1), "Median gap between purchase days", unit="days")
     draft.show(plots.plot_dormancy(values["p_alive"], dormancy.group, order=DORMANCY_ORDER))
     explore = partial(winback_view, values, dormancy.group, mean_discount)
     view = explore(cost_per_contact=cost_per_contact, response_rate=response_rate, voucher_cost=voucher_cost)
@@ -144,12 +179,9 @@ def dormant_customers(ds, values: pd.DataFrame, thresholds, response_rate: float
     draft.add("winback_worth_it", {r["group"]: bool(r["worth_it"]) for _, r in wt.iterrows()},
               "Is a win-back worth its cost, per group")
     worth = [g.replace("_", "-") for g in winback.worth_it]
-    p = {g: f"{p_alive.get(g, float('nan')):.0%}" for g in DORMANCY_ORDER}
+    p = [f"{p_alive[g]:.0%} for the {g.replace('_', '-')}" for g in DORMANCY_ORDER if g in p_alive.index]
     draft.say(
-        f"Against their own rhythm (the median gap between purchase days is {dormancy.median_gap_days:.0f} days), "
-        f"{sizes['active']:,} customers are on time, **{sizes['half_sleepy']:,} half-sleepy**, **{sizes['sleepy']:,} "
-        f"sleepy** and **{sizes['sleeping']:,} sleeping**. Mean P(alive) is {p['active']} for the active, then "
-        f"{p['half_sleepy']}, {p['sleepy']} and {p['sleeping']}. With a {response_rate:.0%} response among live customers, a contact cost "
+        f"{rhythm} Mean P(alive) is {', '.join(p)}. With a {response_rate:.0%} response among live customers, a contact cost "
         f"of {cost_per_contact:,.2f} and vouchers at {voucher_cost:,.2f}, a win-back pays for "
         + (f"**{', '.join(map(md, worth))}** customers" if worth else "**no group**")
         + f"; the value of a woken customer is taken as the mean next-year value of an active one "
@@ -157,155 +189,24 @@ def dormant_customers(ds, values: pd.DataFrame, thresholds, response_rate: float
     return draft.done(dormancy=dormancy, winback=winback, mean_discount=mean_discount, explore=explore)
 
 
-# --------------------------------------------------------------------------- 3. offers
-
-
-def next_best_offers(ds, k: int, holdout_months: int, seed: int) -> Section:
-    """Section 3: the co-purchase recommender against best-sellers on a time split (result ``evaluation``,
-    None without ``transactions.product_id``)."""
-    draft = Draft()
-    if "product_id" not in ds.transactions:
-        draft.skip("Next-best offers", ["transactions.product_id"], "Add `product_id` to transactions.")
-        return draft.done(evaluation=None)
-    split_date = _observation_end(ds) - pd.DateOffset(months=holdout_months)
-    ev = evaluate_recommenders(ds.transactions, split_date, k=k, seed=seed)
-    ii, pop = ev.table.loc["item_item"], ev.table.loc["popularity"]
-    draft.add("recommender_hit_rate", round(float(ii["hit_rate"]), 3), f"Recommender hit rate at {k}", headline=True,
-              unit="share")
-    draft.add("recommender_recall", round(float(ii["recall"]), 3), f"Recommender recall at {k}", unit="share")
-    draft.add("popularity_hit_rate", round(float(pop["hit_rate"]), 3), f"Best-seller hit rate at {k}", unit="share")
-    draft.add("popularity_recall", round(float(pop["recall"]), 3), f"Best-seller recall at {k}", unit="share")
-    draft.add("recommender_lift", round(ev.lift, 2), "Recall of the recommender ÷ recall of best-sellers", headline=True)
-    draft.show(plots.plot_recommender_eval(ev.table, k))
-    draft.say(
-        f"Trained on purchases before {split_date:%d %B %Y} and tested on {int(ii['test_customers']):,} customers who "
-        f"bought again after it, the co-purchase recommender puts at least one product the customer really bought next "
-        f"into its top {k} for **{ii['hit_rate']:.0%}** of them, against {pop['hit_rate']:.0%} for best-sellers; its "
-        f"recall is **{ev.lift:.1f}×** that of best-sellers ({ii['recall']:.0%} vs {pop['recall']:.0%}).")
-    return draft.done(evaluation=ev)
-
-
-def copurchase_offers(ds, evaluation, values: pd.DataFrame, show_customer_ids: bool = False) -> Section:
-    """Section 3, continued: the strongest co-purchase pairs and the offers for the 15 most valuable
-    customers, from a model fitted on all purchases (result ``model``; nothing without an ``evaluation``)."""
-    draft = Draft()
-    if evaluation is None:
-        return draft.done(model=None)
-    model = fit_item_item(ds.transactions)
-    pairs = top_pairs(model, 12, ds.products if ds.has("products") else None)
-    draft.add("top_copurchase_pairs", [f"{a}→{b}" for a, b in zip(pairs["product_a"], pairs["product_b"])],
-              "Strongest co-purchase pairs")
-    draft.say("**The strongest co-purchase pairs** (candidates for bundles and for the offer shown at checkout):")
-    draft.show(plots.styled_table(pairs, {"cosine": "{:.2f}"}))
-    offers = recommend(model, ds.transactions, values["clv_3y"].nlargest(15).index, k=3)
-    draft.say("**Offers for the 15 most valuable customers** (three each, best first"
-              + ("" if show_customer_ids else "; customers shown by pseudonym") + "):")
-    view = offers_table(offers, ds.products if ds.has("products") else None, values)
-    view["customer_id"] = privacy.pseudonymise(view["customer_id"], show_customer_ids)
-    draft.show(plots.styled_table(view.rename(columns={"customer_id": "customer"}), {"clv_1y": "{:,.0f}"}))
-    if "category_a" in pairs:  # product categories are known
-        share_cross = (pairs["category_a"] != pairs["category_b"]).mean()
-        draft.say(f"{share_cross:.0%} of the strongest pairs join two different product categories: the cross-sell "
-                  "paths the offers follow.")
-    return draft.done(model=model, pairs=pairs)
-
-
-# --------------------------------------------------------------------------- 4. uplift
-
-
-def randomised_campaign(ds, uplift_threshold: float, seed: int) -> Section:
-    """Section 4: whom the largest randomised campaign moved - the cross-fitted uplift model against
-    response-model targeting, and the observed uplift per predicted segment. Results: ``fit``, ``qini``,
-    ``segments``, ``effects`` (None without ``campaigns``)."""
-    draft = Draft()
-    if not ds.has("campaigns"):
-        draft.skip("Closing the back door (uplift)", ["campaigns"],
-                   "Run a randomised test (a random control group that gets no offer) to learn whom an offer moves.")
-        return draft.done(fit=None, qini=float("nan"), segments=None, effects=None)
-    name = ds.campaigns["campaign"].value_counts().index[0]
-    camp = ds.campaigns[ds.campaigns["campaign"] == name].set_index("customer_id")
-    send_date = camp["send_date"].min()
-    feats = uplift_features(ds.transactions, camp.index, send_date)
-    fit = fit_uplift(feats, camp["treated"].reindex(feats.index), camp["outcome"].reindex(feats.index), seed=seed)
-    pred = fit.predictions
-    t, y = pred["treated"], pred["outcome"]
-    qini_uplift, qini_response = (qini_coefficient(pred[c], t, y) for c in ("uplift", "response"))
-    segs = uplift_segments(pred["p_control"], pred["uplift"], uplift_threshold)
-    effects = segment_effects(pred, segs)
-    draft.show(plots.plot_qini({f"uplift model (normalised Qini {qini_uplift:.2f})": qini_curve(pred["uplift"], t, y),
-                                f"response model (normalised Qini {qini_response:.2f})": qini_curve(pred["response"], t, y)}))
-    draft.show(plots.styled_table(effects, {"customers": "{:,}", "share": "{:.0%}", "predicted_uplift": "{:+.1%}",
-                                            "treated_rate": "{:.1%}", "control_rate": "{:.1%}", "observed_uplift": "{:+.1%}",
-                                            "uplift_se": "{:.1%}", "uplift_low": "{:+.1%}", "uplift_high": "{:+.1%}"}))
-    overall = two_proportion_uplift(y, t).uplift  # treated minus control rate of buying
-    u30, r30 = (uplift_at_k(pred[c], t, y, 0.3) for c in ("uplift", "response"))
-    observed = effects.set_index("segment")["observed_uplift"]
-    dogs = float(observed.get("sleeping_dog", float("nan")))
-    dog_text = ("; no customer is predicted to be a sleeping dog." if dogs != dogs else
-                f"; the predicted sleeping dogs {dogs:+.1%}" + (" — the campaign pushed them away." if dogs < 0 else "."))
-    draft.add("campaign_name", name, "Campaign analysed")
-    draft.add("campaign_overall_uplift", round(float(overall), 4), "Average effect of the campaign on buying", unit="share")
-    draft.add("qini_uplift_model", round(qini_uplift, 3), "Normalised Qini of the uplift model (held out)", headline=True)
-    draft.add("qini_response_model", round(qini_response, 3), "Normalised Qini of response-model targeting (held out)")
-    draft.add("uplift_at_30", round(u30, 4), "Observed uplift in the top 30% by the uplift model", unit="share")
-    draft.add("response_uplift_at_30", round(r30, 4), "Observed uplift in the top 30% by the response model", unit="share")
-    draft.add("uplift_segment_sizes", {r["segment"]: int(r["customers"]) for _, r in effects.iterrows()},
-              "Campaign customers per predicted uplift segment")
-    draft.add("uplift_segment_observed", {r["segment"]: round(r["observed_uplift"], 4) for _, r in effects.iterrows()},
-              "Observed uplift per predicted segment (held out)", unit="share")
-    draft.say(
-        f"In campaign **{md(name)}** ({len(camp):,} customers, sent {send_date:%d %B %Y}) the offer changed buying by "
-        f"{overall:+.1%} on average. Ranked by the uplift model, the top 30% show an observed uplift of **{u30:+.1%}** "
-        f"(response-model targeting: {r30:+.1%}); normalised Qini {qini_uplift:.2f} against {qini_response:.2f}. "
-        f"The customers predicted to be persuadable bought {observed.get('persuadable', float('nan')):+.1%} more "
-        f"when contacted{dog_text}")
-    return draft.done(fit=fit, qini=qini_uplift, segments=segs, effects=effects)
-
-
-def targeting_the_base(ds, fit, values: pd.DataFrame, dormancy, margin: float, cost_per_contact: float,
-                       uplift_threshold: float) -> Section:
-    """Section 4, continued: the campaign's uplift model applied to every customer who is not sleeping, and
-    the money at stake (results ``targeting``, ``scored``; nothing without a ``fit``)."""
-    draft = Draft()
-    if fit is None:
-        return draft.done(targeting=None, scored=None)
-    value_per_response = margin * float(derived(ds).orders["amount"].mean())  # margin of one mean (net) order
-    active_ids = values.index[dormancy.group != "sleeping"]
-    scored = fit.score(uplift_features(ds.transactions, active_ids, _observation_end(ds) + pd.Timedelta(days=1)))
-    targeting = base_targeting(scored, values, value_per_response, cost_per_contact, uplift_threshold)
-    draft.show(plots.styled_table(targeting.table, {"customers": "{:,}", "mean_uplift": "{:+.1%}",
-                                                    "incremental_buyers": "{:,.0f}", "clv_at_risk": "{:,.0f}",
-                                                    "profit_if_contacted": "{:,.0f}"}))
-    t = targeting.table.set_index("segment")
-    at_risk = float(t["clv_at_risk"].get("sleeping_dog", 0.0))
-    draft.add("uplift_base_segments", {s: int(n) for s, n in t["customers"].items()},
-              "Current customers per predicted uplift segment", headline=True)
-    draft.add("value_at_stake", round(targeting.value_at_stake, 0),
-              "Value at stake: targeting persuadables only vs contacting everyone", headline=True, unit="currency units")
-    draft.add("clv_at_risk_sleeping_dogs", round(at_risk, 0),
-              "Next-year value a blanket offer would push away (predicted sleeping dogs)", unit="currency units")
-    draft.say(
-        f"Applied to the {len(scored):,} customers who are not sleeping, the model finds "
-        f"**{targeting.customers('persuadable'):,} persuadables** to contact and "
-        f"**{targeting.customers('sleeping_dog'):,} sleeping dogs** to leave alone. One incremental purchase is worth "
-        f"{value_per_response:,.2f} in margin and a contact costs {cost_per_contact:,.2f}: sending the offer to the "
-        f"persuadables only instead of to everyone is worth **{targeting.value_at_stake:,.0f}** per campaign, and keeps "
-        f"away from the sleeping dogs next-year value of {at_risk:,.0f} that a blanket mail would put at risk.")
-    return draft.done(targeting=targeting, scored=scored)
-
-
 # --------------------------------------------------------------------------- 5. recognition and the product line
 
 
-def recognition_plan(ds, values: pd.DataFrame, value_cuts, benefit_cost: dict, retention_gain: float) -> Section:
+def recognition_plan(ds, values: pd.DataFrame | None, value_cuts, benefit_cost: dict, retention_gain: float) -> Section:
     """Section 5: recognition statuses by value, badges for advocacy, and what the benefits cost against
-    the value they keep. Results: ``statuses``, ``economics`` and the advocacy ``scores`` (None without
-    ``engagement``)."""
+    the value they keep. Results: ``statuses`` and ``economics`` (None without trusted ``values``: statuses
+    rank customers by value) and the advocacy ``scores`` (None without ``engagement``)."""
     draft = Draft()
     scores = None
+    customers = derived(ds).customers
     if ds.has("engagement"):
-        rates = engagement_rates(ds.engagement, derived(ds).customers)
-        scores = advocacy_scores(rates).reindex(values.index, fill_value=0.0)
+        rates = engagement_rates(ds.engagement, customers)
+        index = values.index if values is not None else pd.Index(customers.index.astype(str), name="customer_id")
+        scores = advocacy_scores(rates).reindex(index, fill_value=0.0)
+    if values is None:
+        draft.say("> **Not shown: recognition statuses.** Statuses go to the customers with the highest expected value, "
+                  "and the customer-value model did not fit (section 1).")
+        return draft.done(statuses=None, economics=None, scores=scores)
     statuses = recognition_statuses(values["clv_1y"], None if scores is None else scores["score"],
                                     value_cuts=tuple(value_cuts))
     table = status_economics(statuses, values, benefit_cost=benefit_cost, retention_gain=retention_gain)
@@ -361,37 +262,57 @@ def product_line_hierarchy(ds) -> Section:
 # --------------------------------------------------------------------------- 6.-8. ownership, choice, non-customers
 
 
-def ownership(ds, scores: pd.DataFrame | None, values: pd.DataFrame) -> Section:
+def ownership(ds, scores: pd.DataFrame | None, values: pd.DataFrame | None) -> Section:
     """Section 6: the power users who create most content and referrals, and what a referral is worth
-    (result ``power``, None without advocacy ``scores``)."""
+    (result ``power``: None without advocacy ``scores`` or when nobody created content; the value comparisons
+    need trusted ``values``)."""
     draft = Draft()
     if scores is None:
         draft.skip("Power users and ownership", ["engagement"])
         return draft.done(power=None)
     table = derived(ds).customers
     power = power_users(scores, values, table.get("acquisition_channel"), top_share=0.01)
+    creators = int((scores[[c for c in CONTENT_EVENTS if c in scores]].sum(axis=1) > 0).sum())
+    if creators < MIN_CREATORS:
+        draft.say(f"> **Not shown: power users.** Only {creators:,} of the {len(scores):,} customers wrote a review, posted "
+                  f"in the community or referred anyone in the engagement data ({len(ds.engagement):,} events); telling "
+                  f"power users from the rest needs at least {MIN_CREATORS} who did.")
+        return draft.done(power=None)
     draft.show(plots.styled_table(power.summary, {"customers": "{:,}", "content_per_customer": "{:.1f}",
                                                   "referrals_per_customer": "{:.2f}", "mean_clv_1y": "{:,.0f}",
                                                   "mean_p_alive": "{:.0%}"}))
     draft.add("power_users", power.n_power_users, "Power users (top 1% by content)")
     draft.add("power_user_content_share", round(power.content_share, 3), "Share of content created by power users",
               headline=True, unit="share")
-    draft.add("power_user_value_share", round(power.value_share, 3), "Power users' share of next-year value", unit="share")
-    draft.add("spearman_value_advocacy", round(power.spearman_value_advocacy, 3), "Rank correlation of value with advocacy")
+    text = f"The **{power.n_power_users:,} power users** create {power.content_share:.0%} of all reviews, posts and referrals"
+    draft.say(text + _power_value_text(draft, power) if values is not None else
+              text + ". How much they are worth is not shown: the customer-value model did not fit (section 1).")
+    return draft.done(power=power)
+
+
+def _power_value_text(draft: Draft, power) -> str:
+    """The power users' value share, the rank correlation of value with advocacy and what a referral brings,
+    each recorded and worded only when its number exists."""
+    text = ""
+    if np.isfinite(power.value_share):
+        draft.add("power_user_value_share", round(power.value_share, 3), "Power users' share of next-year value",
+                  unit="share")
+        text += f" and hold {power.value_share:.1%} of next-year value"
     rho = power.spearman_value_advocacy
-    text = (f"The **{power.n_power_users:,} power users** create {power.content_share:.0%} of all reviews, posts and "
-            f"referrals and hold {power.value_share:.1%} of next-year value; the rank correlation of value with advocacy "
-            f"is {rho:.2f}, " + ("so the best advocates are not simply the best spenders." if rho < 0.3 else
-                                 "so the best advocates tend to be the best spenders too."))
-    if power.referral_clv is not None:
+    if np.isfinite(rho):
+        draft.add("spearman_value_advocacy", round(rho, 3), "Rank correlation of value with advocacy")
+        text += (f"; the rank correlation of value with advocacy is {rho:.2f}, "
+                 + ("so the best advocates are not simply the best spenders" if rho < 0.3 else
+                    "so the best advocates tend to be the best spenders too"))
+    text += "."
+    if power.referral_clv is not None and power.other_clv:
         draft.add("referral_clv_ratio", round(power.referral_clv / power.other_clv, 3),
                   "Next-year value of referred customers ÷ others")
         text += (f" Referred customers are worth {power.referral_clv:,.0f} each next year against {power.other_clv:,.0f} "
                  "for others: " + ("every referral a power user brings is worth more than an average new customer."
                                    if power.referral_clv > power.other_clv else
                                    "here a referral brings no more value than any other new customer."))
-    draft.say(text)
-    return draft.done(power=power)
+    return text
 
 
 def choice_or_convenience(ds) -> Section:
@@ -468,36 +389,41 @@ def the_plan(inputs: PlanInputs, skipped: list[dict]) -> Section:
     draft.add("plan_rows", len(plan), "Actions in the plan")
     draft.add("plan_components", sorted(set(plan["component"])), "Plan components covered")
     draft.add("plan_seven_ps", covered, "7 Ps covered by the plan")
-    incremental = plan.loc[plan["value_basis"] == "incremental", "expected_value"].sum()
-    draft.add("plan_incremental_value", round(float(incremental), 0),
-              "Estimated incremental value of the plan's costed actions", headline=True, unit="currency units")
+    costed = plan.loc[plan["value_basis"] == "incremental", "expected_value"].dropna()
+    incremental = float(costed.sum())
+    if len(costed):
+        draft.add("plan_incremental_value", round(incremental, 0),
+                  "Estimated incremental value of the plan's costed actions", headline=True, unit="currency units")
     missing_p = [p for p in SEVEN_PS if p not in covered]
-    draft.say(f"The plan has **{len(plan)} actions** covering {len(covered)} of the 7 Ps; the actions with an "
-              f"incremental estimate add about **{incremental:,.0f}**"
+    draft.say(f"The plan has **{len(plan)} action{'s' if len(plan) != 1 else ''}** covering {len(covered)} of the 7 Ps; "
+              + (f"the {len(costed)} with an incremental estimate add about **{incremental:,.0f}**" if len(costed)
+                 else "no action has an incremental estimate on this data")
               + (f" (missing: {', '.join(missing_p)})." if missing_p else ".")
               + (f" Skipped for lack of data: {', '.join(md(s['section']) for s in skipped)}." if skipped else ""))
     return draft.done(plan=plan)
 
 
-def customer_cards(ds, personas, values: pd.DataFrame, dormancy, statuses: pd.DataFrame, targeting, scored, model,
-                   show_customer_ids: bool = False) -> Section:
+def customer_cards(ds, personas, values: pd.DataFrame | None, dormancy, statuses: pd.DataFrame | None, targeting,
+                   scored, model, show_customer_ids: bool = False) -> Section:
     """The look-up of one customer: results ``card`` (a function of a customer id returning the Section of
     that customer's card: profile, persona, value, dormancy, status and badge, next-best offers, uplift
-    segment) and ``ranked_ids`` (customers by 3-year value, most valuable first). ``targeting`` and
-    ``scored`` come from :func:`targeting_the_base`, ``model`` from :func:`copurchase_offers` (each may be None)."""
+    segment) and ``ranked_ids`` (customers by 3-year value, most valuable first; by past revenue when the
+    customer-value model did not fit and ``values`` is None). ``targeting`` and ``scored`` come from
+    :func:`targeting_the_base`, ``model`` from :func:`copurchase_offers` (each may be None)."""
     parts = {
         "profile": ds.customers.set_index("customer_id") if ds.has("customers") else None,
         "persona": personas.assignment.fillna(UNASSIGNED).to_frame("name"),
-        "value": values[["p_alive", "clv_1y", "clv_3y", "expected_orders_1y"]],
+        "value": None if values is None else values[["p_alive", "clv_1y", "clv_3y", "expected_orders_1y"]],
         "dormancy": dormancy.table[["days_since_last", "typical_gap_days", "group"]],
-        "recognition": statuses[["status", "badge"]],
+        "recognition": None if statuses is None else statuses[["status", "badge"]],
         "uplift": None if scored is None else scored.assign(segment=targeting.segments)[["uplift", "segment"]],
     }
+    known = dormancy.table.index
 
     def card(customer_id) -> Section:
         draft = Draft()
         shown = dict(parts)
-        if model is not None and customer_id in values.index:
+        if model is not None and customer_id in known:
             shown["next-best offers"] = recommend(model, ds.transactions, [customer_id], k=3)
         table = customer_card(customer_id, shown)
         shown_as = md(privacy.pseudonymise([customer_id], show_customer_ids)[0])
@@ -508,4 +434,11 @@ def customer_cards(ds, personas, values: pd.DataFrame, dormancy, statuses: pd.Da
             draft.show(plots.styled_table(table))
         return draft.done(card=table)
 
-    return Draft().done(card=card, ranked_ids=values["clv_3y"].sort_values(ascending=False).index)
+    if values is not None:
+        ranked = values["clv_3y"].sort_values(ascending=False).index
+    else:
+        table = derived(ds).customers
+        past = table["revenue"] if "revenue" in table else table["orders"]
+        ranked = pd.Index(past.sort_values(ascending=False).index.astype(str), name="customer_id").intersection(
+            known, sort=False)
+    return Draft().done(card=card, ranked_ids=ranked)

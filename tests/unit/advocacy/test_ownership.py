@@ -27,3 +27,15 @@ def test_power_users_and_referral_value():
     assert summary.loc["power users", "customers"] == 1 and summary.loc["everyone else", "customers"] == 99
     without = power_users(scores, values)
     assert without.referral_clv is None and without.other_clv is None
+
+
+def test_power_users_without_trusted_values():
+    """No customer value (the model did not fit): power users and their content share, no value columns."""
+    ids = [f"c{i}" for i in range(100)]
+    counts = pd.DataFrame(0.0, index=pd.Index(ids, name="customer_id"), columns=["review", "referral", "community_post"])
+    counts.loc["c0", "review"] = 10
+    counts.loc["c1", "referral"] = 2
+    out = power_users(advocacy_scores(counts), None, pd.Series("referral", index=ids))
+    assert list(out.ids) == ["c0"] and out.content_share == pytest.approx(10 / 12)
+    assert np.isnan(out.value_share) and np.isnan(out.spearman_value_advocacy) and out.referral_clv is None
+    assert "mean_clv_1y" not in out.summary and "mean_p_alive" not in out.summary

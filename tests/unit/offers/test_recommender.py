@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from builders import pair_world, shipped
+from builders import lines, pair_world, shipped
 
-from customer_workbook.offers import evaluate_recommenders, fit_item_item, popular_items, recommend, top_pairs
+from customer_workbook.offers import (MIN_TEST_CUSTOMERS, evaluate_recommenders, fit_item_item, holdout_months_for,
+                                      popular_items, recommend, top_pairs)
 from customer_workbook.offers.recommender import _top_k
 
 
@@ -60,3 +61,38 @@ def test_recommender_recovers_planted_pairs_and_beats_popularity():
     assert ev.table.loc["item_item", "recall"] > 1.8 * ev.table.loc["popularity", "recall"]
     in_top5 = [p["to"] in ev.model.neighbours(p["from"], 5).index for p in truth["cross_sell"]["pairs"]]
     assert sum(in_top5) >= 11  # of 12 planted pairs
+
+
+def test_holdout_adapts_to_the_history():
+    """The held-out months are the parameter, but at most half of the history; under two months of data, none."""
+    assert holdout_months_for("2023-01-01", "2025-12-31", 6) == 6
+    assert holdout_months_for("2025-07-01", "2025-12-31", 6) == 3
+    assert holdout_months_for("2025-01-01", "2025-12-31", 6) == 6
+    assert holdout_months_for("2025-12-01", "2025-12-31", 6) == 0  # one month of data
+
+
+def test_gate_planted_pairs_beat_best_sellers():
+    ev = evaluate_recommenders(pair_world(), "2024-06-01", k=1)
+    assert ev.n_products == 7 and ev.test_customers == 200 >= MIN_TEST_CUSTOMERS  # G and H only after the split
+    assert ev.informative and ev.beats_baseline
+    assert 0 < ev.recall_gain_low <= ev.recall_gain_high
+
+
+def test_gate_hit_rate_is_uninformative_when_the_list_holds_the_catalogue():
+    """With as many offers as products, every product a customer does not own is offered: 100% hit rate, no verdict."""
+    ev = evaluate_recommenders(pair_world(), "2024-06-01", k=7)
+    assert ev.table.loc["item_item", "hit_rate"] == pytest.approx(1.0)
+    assert ev.table.loc["popularity", "hit_rate"] == pytest.approx(1.0)
+    assert not ev.informative and not ev.beats_baseline
+
+
+def test_gate_no_better_than_best_sellers_and_no_test():
+    """Random next products: the recommender's recall gain is not clearly above zero. No one buying after the
+    split: no test customers, no crash."""
+    rng = np.random.default_rng(3)
+    items = [f"P{i:02d}" for i in range(30)]
+    rows = [(f"C{i:04d}", day, 10.0, rng.choice(items)) for i in range(400) for day in ("2024-02-01", "2024-08-01")]
+    ev = evaluate_recommenders(lines(rows), "2024-06-01", k=3)
+    assert ev.informative and not ev.beats_baseline
+    empty = evaluate_recommenders(pair_world(), "2025-01-01", k=1)
+    assert empty.test_customers == 0 and not empty.informative and not empty.beats_baseline

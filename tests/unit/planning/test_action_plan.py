@@ -33,8 +33,10 @@ def test_action_plan_covers_every_p_from_every_analysis():
     winback = WinbackEconomics(pd.DataFrame({"group": ["sleepy", "sleeping"], "customers": [10, 5],
                                              "total_gain": [100.0, -20.0], "worth_it": [True, False],
                                              "offer": ["a recommendation", "leave alone"]}), 50.0)
-    rec = RecommenderEvaluation(pd.DataFrame({"hit_rate": [0.6, 0.3]}, index=["item_item", "popularity"]),
-                                None, 2.0, pd.Timestamp("2024-01-01"), 5)
+    rec = RecommenderEvaluation(pd.DataFrame({"hit_rate": [0.6, 0.3], "test_customers": [100, 100]},
+                                             index=["item_item", "popularity"]),
+                                None, 2.0, pd.Timestamp("2024-01-01"), 5, n_products=50, recall_gain_low=0.1,
+                                recall_gain_high=0.3)
     targeting = UpliftTargeting(pd.DataFrame({"segment": ["persuadable", "sleeping_dog"], "customers": [3, 2],
                                         "profit_if_contacted": [30.0, -5.0]}), 12.0, pd.Series(dtype=object))
     statuses = pd.DataFrame({"status": ["platinum", "gold", "silver", "member"], "customers": [1, 2, 3, 4],
@@ -60,6 +62,20 @@ def test_action_plan_covers_every_p_from_every_analysis():
     assert plan["component"].iloc[-1] == "positioning"
 
 
+def test_action_plan_gates_the_recommender_and_targeting():
+    """No offer rows from a recommender that does not beat best-sellers (or whose hit rate is uninformative), no
+    "contact the persuadables" row when there are none."""
+    table = pd.DataFrame({"hit_rate": [1.0, 1.0], "test_customers": [100, 100]}, index=["item_item", "popularity"])
+    trivial = RecommenderEvaluation(table, None, 1.0, pd.Timestamp("2024-01-01"), 10, n_products=10,
+                                    recall_gain_low=0.0, recall_gain_high=0.0)
+    no_one = UpliftTargeting(pd.DataFrame({"segment": ["lost_cause"], "customers": [30], "profit_if_contacted": [-60.0]}),
+                             60.0, pd.Series(dtype=object))
+    plan = action_plan(PlanInputs(recommender=trivial, targeting=no_one, qini=0.01))
+    assert "instant gratification (personal offers)" not in set(plan["component"])
+    defence = plan[plan["component"] == "closing the back door (defence)"]
+    assert defence["seven_p"].tolist() == ["processes"] and defence["expected_value"].tolist() == [60.0]
+
+
 def test_customer_card():
     parts = {"value": pd.DataFrame({"clv_1y": [123.456]}, index=["a"]),
              "offers": pd.DataFrame({"customer_id": ["a", "a"], "rank": [2, 1], "product_id": ["Y", "X"], "score": [1, 2]}),
@@ -68,3 +84,12 @@ def test_customer_card():
     assert card["item"].tolist() == ["value: clv_1y", "offers"]
     assert card["value"].tolist() == ["123", "X, Y"]
     assert customer_card("zz", parts).empty
+
+
+def test_action_plan_asks_for_a_larger_test_when_targeting_is_gated():
+    """A measured campaign whose uplift model could not be used: one defence row asking for a larger test."""
+    plan = action_plan(PlanInputs(campaign_effect=-0.065))
+    row = plan.set_index("component").loc["closing the back door (defence)"]
+    assert "larger randomised test" in row["action"] and "-6.5 pp" in row["metric"]
+    assert np.isnan(row["expected_value"])
+    assert action_plan(PlanInputs())["component"].tolist() == ["positioning"]

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from builders import lines, shipped
 
-from customer_workbook.retention.uplift import (base_targeting, fit_uplift, qini_coefficient, qini_curve,
-                                                segment_effects, uplift_at_k, uplift_features, uplift_segments,
-                                                uplift_value)
+from customer_workbook.retention.uplift import (MIN_ARM_CUSTOMERS, base_targeting, check_uplift_model, fit_uplift,
+                                                qini_coefficient, qini_curve, segment_effects, uplift_at_k,
+                                                uplift_data_problem, uplift_features, uplift_segments, uplift_value)
 
 
 def test_qini_curve_hand_computed():
@@ -138,3 +138,35 @@ def test_uplift_recovers_planted_segments():
     by_uplift = true_uplift.to_numpy()[np.argsort(-pred["uplift"].to_numpy())[:top]].mean()
     by_response = true_uplift.to_numpy()[np.argsort(-pred["response"].to_numpy())[:top]].mean()
     assert by_uplift > by_response + 0.02, (by_uplift, by_response)
+
+
+def test_gate_uplift_data_minimums():
+    """At least MIN_ARM_CUSTOMERS per arm and 20 buyers and non-buyers in each arm, else the reason in words."""
+    t = np.r_[np.ones(300, bool), np.zeros(300, bool)]
+    y = np.tile([1, 0], 300)
+    assert uplift_data_problem(t, y) is None
+    small = uplift_data_problem(t[:400], y[:400])  # 300 treated, 100 control
+    assert small is not None and f"at least {MIN_ARM_CUSTOMERS} customers" in small and "control: 100 customers" in small
+    rare = uplift_data_problem(t, np.r_[np.zeros(590), np.ones(10)])  # 10 buyers, all in control
+    assert "treated: 300 customers, 0 buyers" in rare and "control: 300 customers, 10 buyers" in rare
+
+
+def test_gate_uplift_model_beats_random_only_with_real_heterogeneity():
+    """Planted persuadables and sleeping dogs: the held-out top 30% gains more than the rest. The same customers
+    with outcomes independent of the offer: the difference stays within chance."""
+    feats, t, y, _ = _uplift_world()
+    check = check_uplift_model(fit_uplift(feats, t, y, seed=0).predictions)
+    assert check.passed and check.top_uplift > 0.1 > check.rest_uplift and check.low > 0
+    assert "finds the customers the offer moves" in check.sentence()
+    rng = np.random.default_rng(5)
+    null = (rng.random(len(y)) < 0.35).astype(int)
+    flat = check_uplift_model(fit_uplift(feats, t, null, seed=0).predictions)
+    assert not flat.passed and flat.low <= 0 <= flat.high
+    assert "within chance" in flat.sentence() and "nan" not in flat.sentence()
+
+
+def test_base_targeting_without_trusted_values_has_no_value_at_risk():
+    scored = pd.DataFrame({"p_treated": [0.6, 0.1], "p_control": [0.1, 0.4], "uplift": [0.5, -0.3]}, index=["a", "b"])
+    targeting = base_targeting(scored, None, 10.0, 1.0)
+    assert "clv_at_risk" not in targeting.table
+    assert targeting.customers("persuadable") == 1 and targeting.customers("sleeping_dog") == 1
