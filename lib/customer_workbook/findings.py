@@ -85,8 +85,10 @@ class Findings:
 
         self.skipped.append({"section": section, "missing": list(missing), "reason": reason})
         needs = ", ".join(f"`{m}`" if _CODE_NAME.fullmatch(str(m)) else md(m) for m in missing)
+        columns = all("." in str(m) for m in missing)
+        what = ("column" if columns else "table") + ("s" if len(missing) > 1 else "")
         extra = f" {reason}" if reason else ""
-        return Markdown(f"> **Skipped: {md(section)}.** This section needs the optional {needs} table, "
+        return Markdown(f"> **Skipped: {md(section)}.** This section needs the optional {what} {needs}, "
                         f"which this data set does not have.{extra}")
 
     def to_dict(self) -> dict:

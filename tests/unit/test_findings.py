@@ -57,3 +57,10 @@ def test_percentage_point_differences_are_signed():
 
     assert format_value(-0.0312, "pp") == "-3.1 pp"
     assert format_value({"web": 0.05, "store": -0.2}, "pp") == "web: +5.0 pp, store: -20.0 pp"
+
+
+def test_a_skip_note_names_tables_or_columns():
+    findings = Findings("nb", "Notebook")
+    assert "needs the optional table `surveys`," in findings.skip("Drivers", ["surveys"]).data
+    assert "needs the optional column `transactions.channel`," in findings.skip("Mix", ["transactions.channel"]).data
+    assert "optional tables `surveys`, `engagement`," in findings.skip("Both", ["surveys", "engagement"]).data
