@@ -68,7 +68,8 @@ def go_to_market_plan(audiences: pd.DataFrame, customer_table: pd.DataFrame, pro
             offer = (f"non-price: premium and new {target_line} items, early access" if target_line is not None
                      else "non-price: early access and personal service")
         else:
-            offer = f"personal discount on {target_line}" if target_line is not None else "personal discount on the next order"
+            offer = (f"personal discount on {target_line}" if target_line is not None
+                     else "personal discount on the next order")
         channel = (members["main_channel"].mode().iloc[0] if "main_channel" in members
                    and members["main_channel"].notna().any() else "its usual channel")
         gap = float(members["mean_days_between_orders"].median()) if "mean_days_between_orders" in members else np.nan

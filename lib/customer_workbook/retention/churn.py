@@ -22,7 +22,8 @@ from scipy import stats
 from ..threads import one_thread
 from .features import FAMILIES, KEY_FEATURES, FeatureSet, LeakageError, _fmt
 
-__all__ = ["NEARLY_ALL", "CalibratedModel", "ChurnModels", "Confusion", "ModelComparison", "ModelQuality", "OperatingThreshold",
+__all__ = ["NEARLY_ALL", "CalibratedModel", "ChurnModels", "Confusion", "ModelComparison", "ModelQuality",
+           "OperatingThreshold",
            "calibration_table", "check_no_leakage", "choose_threshold", "compare_models", "confusion_counts",
            "error_rate", "feature_shift", "fit_models", "missing_ratio", "model_quality", "predict_proba",
            "prediction_drivers", "prune_features", "driver_summary", "threshold_table"]

@@ -78,9 +78,9 @@ def prediction_design(ds: Dataset, gap_days: int, window_days: int) -> Section:
                   f"Share of active customers with no order in a {window}-day window (test period)", unit="share")
     draft.add("test_observation_date", dates.test.date(), "Observation date of the test period")
     if window < window_days:
-        draft.say(f"The data cover too few days for a {window_days}-day label window ({history_needed(gap_days, window_days):,} "
-                  f"needed), so the window is shortened to **{window} days** (the shortest allowed is {MIN_WINDOW_DAYS}); "
-                  "a longer history restores `window_days`.")
+        draft.say(f"The data cover too few days for a {window_days}-day label window "
+                  f"({history_needed(gap_days, window_days):,} needed), so the window is shortened to **{window} days** "
+                  f"(the shortest allowed is {MIN_WINDOW_DAYS}); a longer history restores `window_days`.")
     churned = f"**{y_test['churned'].mean():.1%}**" if len(y_test) else "none"
     draft.say(f"The test period starts on **{dates.test:%d %B %Y}**: of its {len(y_test):,} active customers, "
               f"{churned} placed no order in the {window} days after a {gap_days}-day "

@@ -49,6 +49,10 @@ def most_valuable_product(ds: Dataset) -> Section:
     draft.show(plots.styled_table(mvp, {"revenue": "{:,.0f}", "revenue_share": "{:.1%}", "buyers": "{:,.0f}",
                                         "repeat_rate": "{:.1%}", "cross_sell_rate": "{:.1%}", "score": "{:.2f}"}))
     top = mvp.iloc[0]
+    if len(mvp) < 2:
+        not_shown(draft, "a most valuable product line", f"Every product sold belongs to one line "
+                  f"(**{md(top['product'])}**), so there is nothing to rank.")
+        return draft.done(mvp=mvp)
     draft.add("mvp", str(top["product"]), "Most valuable product line (MVP)", headline=True)
     draft.add("mvp_table", mvp.head(5)[["product", "revenue_share", "repeat_rate", "cross_sell_rate"]].round(4),
               "Top product lines by revenue, retention and cross-sell")
@@ -138,7 +142,8 @@ def most_valuable_audience(ds: Dataset, features: Section, contact: Section, seg
     pilot = ranked.iloc[0] if len(ranked) and ranked.iloc[0]["value_per_customer"] > overall else None
     cols = [c for c in ["segment", "persona", "customers", "value_per_customer", "p_alive", "churn_risk", "uplift",
                         "uplift_se"] if c in audiences]
-    draft.show(plots.plot_audience_map(audiences, pilot=None if pilot is None else (pilot["segment"], pilot["persona"])),
+    cell = None if pilot is None else (pilot["segment"], pilot["persona"])
+    draft.show(plots.plot_audience_map(audiences, pilot=cell),
                plots.styled_table(ranked.head(10)[cols],
                                   {"customers": "{:,.0f}", "value_per_customer": "{:,.0f}", "p_alive": "{:.1%}",
                                    "churn_risk": "{:.1%}", "uplift": "{:+.1%}", "uplift_se": "{:.1%}"}))
@@ -173,7 +178,8 @@ def pilot_size(ds: Dataset, audience: Section, contact: Section, mde: float, out
     pilot, segment = audience["pilot"], audience["segment"]
     draft = Draft()
     if pilot is None:
-        not_shown(draft, "the pilot's size", "It is sized for the most valuable audience (section 10), and there is none.")
+        not_shown(draft, "the pilot's size", "It is sized for the most valuable audience (section 10), and there is "
+                  "none.")
         return draft.done(plan=None, p_repeat=None)
     members = audience_members(audience["personas"], segment, pilot["persona"], pilot["segment"],
                                audience["profile"].index)

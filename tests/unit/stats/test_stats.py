@@ -103,6 +103,7 @@ def test_two_proportion_p_value_matches_the_pooled_z_test():
     from customer_workbook.stats import two_proportion_p_value
 
     # 45/100 against 30/100: pooled 0.375, se = sqrt(0.375 * 0.625 * 0.02) = 0.0685, z = 2.191
-    assert two_proportion_p_value(45, 100, 30, 100) == pytest.approx(2 * sps.norm.sf(0.15 / np.sqrt(0.375 * 0.625 * 0.02)))
+    z = 0.15 / np.sqrt(0.375 * 0.625 * 0.02)
+    assert two_proportion_p_value(45, 100, 30, 100) == pytest.approx(2 * sps.norm.sf(z))
     assert two_proportion_p_value(45, 100, 30, 100) < 0.05 < two_proportion_p_value(9, 20, 6, 20)
     assert np.isnan(two_proportion_p_value(1, 0, 1, 10)) and np.isnan(two_proportion_p_value(0, 10, 0, 10))
