@@ -95,8 +95,10 @@ def backtest_forecast(weekly: pd.Series, horizon_weeks: int = 13, growth_weeks: 
                      "recent_mean": _recent_mean(hist, horizon_weeks).sum()})
     out = pd.DataFrame(rows)
     if len(out) < min_origins:
-        raise ValueError(f"Only {len(out)} backtest origins; need {min_origins} (about "
-                         f"{start + horizon_weeks + min_origins} weeks of data).")
+        raise ValueError(f"The forecast needs about {start + horizon_weeks + min_origins} full weeks of history "
+                         f"(a year for the same weeks last year, {growth_weeks} weeks for the growth, "
+                         f"{horizon_weeks} weeks ahead and {min_origins} backtests to judge it); the data cover "
+                         f"{len(y)} weeks.")
     out["log_error"] = np.log(out["actual"] / out["forecast"])
     out["log_error_seasonal_naive"] = np.log(out["actual"] / out["seasonal_naive"])
     return out

@@ -23,7 +23,8 @@ def go_to_market_plan(audiences: pd.DataFrame, customer_table: pd.DataFrame, pro
     audiences : DataFrame
         :func:`~customer_workbook.planning.audience_table` output (ranked cells).
     customer_table : DataFrame, indexed by customer
-        Columns ``segment``, ``persona``, ``clv``, ``churn_p`` and, when available, ``main_channel``,
+        Columns ``segment``, ``persona``, ``clv`` and, when available, ``churn_p`` (without it, or when it
+        is all missing, no audience is *defended* and the plan has no ``churn_risk``), ``main_channel``,
         ``main_line`` (the product line they buy most), ``discount_line_share``, ``mean_days_between_orders``,
         ``recency_days``.
     mvp : DataFrame, optional
@@ -38,34 +39,39 @@ def go_to_market_plan(audiences: pd.DataFrame, customer_table: pd.DataFrame, pro
     * goal: *defend (close the back door)* when the audience's churn risk exceeds the base's by 20%,
       *grow (cross-sell)* when value per customer is above the median cell, else *activate*;
     * offer: a non-price offer (premium / new products from the MVP line the audience does not yet buy
-      most) when the audience rarely buys on discount (below a tenth of lines), else a personal discount
-      on that line;
-    * channel: the audience's most used sales channel;
+      most; early access and personal service without product lines) when the audience rarely buys on
+      discount (below a tenth of lines), else a personal discount on that line (or on its next order);
+    * channel: the audience's most used sales channel ("its usual channel" without channel data);
     * timing: the audience's median days between orders, before the usual gap has passed;
     * expected value: customers x value per customer x ``mde`` (the lift the pilot must show);
     * metric: the repeat-purchase rate within ``outcome_days`` (churn rate for *defend*).
     """
-    base_risk = churn_rate if churn_rate is not None else float(customer_table["churn_p"].mean())
+    has_risk = "churn_p" in customer_table and bool(customer_table["churn_p"].notna().any())
+    base_risk = churn_rate if churn_rate is not None else (float(customer_table["churn_p"].mean()) if has_risk
+                                                           else np.nan)
     median_value = audiences.loc[audiences["ranked"], "value_per_customer"].median()
     mvp_lines = list(mvp["product"]) if mvp is not None and len(mvp) else []
     rows = []
     for _, a in audiences[audiences["ranked"]].head(n_audiences).iterrows():
         members = customer_table[(customer_table["segment"] == a["segment"]) & (customer_table["persona"] == a["persona"])]
-        risk = float(members["churn_p"].mean())
-        if risk > 1.2 * base_risk:
+        risk = float(members["churn_p"].mean()) if has_risk else np.nan
+        if has_risk and risk > 1.2 * base_risk:
             goal = "defend: close the back door"
         elif a["value_per_customer"] >= median_value:
             goal = "grow: cross-sell"
         else:
             goal = "activate: second purchase"
         main_line = members["main_line"].mode().iloc[0] if "main_line" in members and members["main_line"].notna().any() else None
-        target_line = next((p for p in mvp_lines if p != main_line), main_line or "best-selling line")
+        target_line = next((p for p in mvp_lines if p != main_line), main_line)
         disc = float(members["discount_line_share"].mean()) if "discount_line_share" in members else np.nan
         if np.isnan(disc) or disc < 0.1:
-            offer = f"non-price: premium and new {target_line} items, early access"
+            offer = (f"non-price: premium and new {target_line} items, early access" if target_line is not None
+                     else "non-price: early access and personal service")
         else:
-            offer = f"personal discount on {target_line}"
-        channel = members["main_channel"].mode().iloc[0] if "main_channel" in members and members["main_channel"].notna().any() else "all"
+            offer = (f"personal discount on {target_line}" if target_line is not None
+                     else "personal discount on the next order")
+        channel = (members["main_channel"].mode().iloc[0] if "main_channel" in members
+                   and members["main_channel"].notna().any() else "its usual channel")
         gap = float(members["mean_days_between_orders"].median()) if "mean_days_between_orders" in members else np.nan
         timing = (f"about {gap * 0.8:,.0f} days after the last order (usual gap {gap:,.0f} days)"
                   if np.isfinite(gap) else "after the first order")
@@ -75,7 +81,8 @@ def go_to_market_plan(audiences: pd.DataFrame, customer_table: pd.DataFrame, pro
                      "expected_value": float(a["customers"] * a["value_per_customer"] * mde),
                      "metric_to_watch": (f"churn rate in {outcome_days} days" if goal.startswith("defend")
                                          else f"repeat-purchase rate in {outcome_days} days")})
-    return pd.DataFrame(rows)
+    plan = pd.DataFrame(rows)
+    return plan if has_risk else plan.drop(columns="churn_risk", errors="ignore")
 
 
 @dataclass(frozen=True)
@@ -139,11 +146,12 @@ def customer_profile(ds: Dataset, features: FeatureSet) -> pd.DataFrame:
 
 
 def audience_customers(profile: pd.DataFrame, personas: pd.Series, segment: pd.Series | None, clv: pd.Series,
-                       churn_p: pd.Series) -> pd.DataFrame:
+                       churn_p: pd.Series | None) -> pd.DataFrame:
     """The per-customer table :func:`go_to_market_plan` reads: ``profile`` (:func:`customer_profile`) with
     ``segment`` (text; ``"all"`` without segments), ``persona``, ``clv`` (currency units) and ``churn_p``
-    (probability), each a Series by customer id aligned to the profile's customers."""
+    (probability, or ``None`` without a churn model: no ``churn_p`` column), each a Series by customer id
+    aligned to the profile's customers."""
     index = profile.index
-    return profile.assign(segment=segment.reindex(index).astype(str) if segment is not None else "all",
-                          persona=personas.reindex(index).to_numpy(), clv=clv.reindex(index),
-                          churn_p=churn_p.reindex(index))
+    out = profile.assign(segment=segment.reindex(index).astype(str) if segment is not None else "all",
+                         persona=personas.reindex(index).to_numpy(), clv=clv.reindex(index))
+    return out if churn_p is None else out.assign(churn_p=churn_p.reindex(index))

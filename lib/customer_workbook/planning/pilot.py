@@ -17,7 +17,7 @@ from ..retention.features import DAY, SLOW_DELIVERY_DAYS
 from ..stats import SampleSize, minimum_detectable_effect, sample_size_two_proportions, two_proportion_uplift
 
 __all__ = ["PilotPlan", "audience_members", "audience_table", "pick_pilot", "pilot_plan", "product_value_table",
-           "service_value_table", "weekly_reach"]
+           "recent_repeat_rate", "service_value_table", "weekly_reach"]
 
 def _next_order_within(cust_codes: np.ndarray, days: np.ndarray, q_codes: np.ndarray, q_days: np.ndarray,
                        within: float) -> np.ndarray:
@@ -144,14 +144,16 @@ def service_value_table(orders: pd.DataFrame, data_end, follow_days: int = 90) -
     rows = []
     for dim, label in dims:
         t = orders.groupby(pd.Series(label, name="service"), observed=True).agg(
-            orders=("order_id", "size"), revenue=("amount", "sum"), repeat_rate=("repeat", "mean"))
+            orders=("order_id", "size"), revenue=("amount", "sum"), repeat_rate=("repeat", "mean"),
+            followed=("repeat", "count"))
         t.index = t.index.astype("str").rename("service")
         t["order_share"] = t["orders"] / t["orders"].sum()
         t["mean_order_value"] = t["revenue"] / t["orders"]
         t["score"] = (_pct_rank(t["revenue"]) + _pct_rank(t["repeat_rate"])) / 2
         t.insert(0, "dimension", dim)
         rows.append(t.sort_values("score", ascending=False).reset_index())
-    cols = ["dimension", "service", "orders", "order_share", "revenue", "mean_order_value", "repeat_rate", "score"]
+    cols = ["dimension", "service", "orders", "order_share", "revenue", "mean_order_value", "repeat_rate", "score",
+            "followed"]
     return pd.concat(rows, ignore_index=True)[cols] if rows else pd.DataFrame(columns=cols)
 
 
@@ -246,6 +248,19 @@ def weekly_reach(transactions: pd.DataFrame, members: pd.Index, lookback_days: i
     since = tx["date"].max() - pd.Timedelta(days=lookback_days)
     recent = tx[(tx["date"] >= since) & tx["customer_id"].isin(members)]
     return float(recent.groupby(week_start(recent["date"]))["customer_id"].nunique().mean())
+
+
+def recent_repeat_rate(transactions: pd.DataFrame, members: pd.Index, days: int) -> float:
+    """Observed repeat rate of an audience: the share of ``members`` (customer ids, every one a past buyer)
+    with a positive-value line in the last ``days`` days of the data (0-1; NaN without members).
+
+    The pilot's baseline when no churn model predicts it: how many of them ordered in a window as long as
+    the pilot's outcome window.
+    """
+    tx = transactions
+    since = tx["date"].max() - pd.Timedelta(days=days)
+    recent = tx[(tx["date"] > since) & (tx["amount"] > 0) & tx["customer_id"].isin(members)]
+    return float(recent["customer_id"].nunique() / len(members)) if len(members) else float("nan")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ Quality: :func:`threshold_table` (error rate = 1 - precision, missing ratio = sh
 """
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,10 +22,14 @@ from scipy import stats
 from ..threads import one_thread
 from .features import FAMILIES, KEY_FEATURES, FeatureSet, LeakageError, _fmt
 
-__all__ = ["CalibratedModel", "ChurnModels", "Confusion", "ModelComparison", "ModelQuality", "OperatingThreshold",
+__all__ = ["NEARLY_ALL", "CalibratedModel", "ChurnModels", "Confusion", "ModelComparison", "ModelQuality",
+           "OperatingThreshold",
            "calibration_table", "check_no_leakage", "choose_threshold", "compare_models", "confusion_counts",
            "error_rate", "feature_shift", "fit_models", "missing_ratio", "model_quality", "predict_proba",
            "prediction_drivers", "prune_features", "driver_summary", "threshold_table"]
+
+#: A rule that contacts at least this share of the customers does not select (:class:`OperatingThreshold`).
+NEARLY_ALL = 0.95
 
 
 def check_no_leakage(features: FeatureSet) -> None:
@@ -333,7 +338,9 @@ class OperatingThreshold:
     ``threshold`` (probability), ``targeted`` (customers with a score at or above it), ``error_rate``
     (1 - precision), ``missing_ratio`` (share of real cases found), ``undetected_share`` (1 - missing
     ratio), all on the table's (test) data; ``rule`` states the rule in words and ``met`` says whether
-    a threshold satisfied it.
+    a threshold satisfied it. ``targeted_share`` is the share of the table's customers at or above the
+    threshold; ``selective`` is false when that is :data:`NEARLY_ALL` or more: the rule contacts (nearly)
+    everyone, so it does not use the model (the error-rate cap is met by the base rate alone).
     """
 
     threshold: float
@@ -343,6 +350,8 @@ class OperatingThreshold:
     undetected_share: float
     rule: str
     met: bool
+    targeted_share: float = math.nan
+    selective: bool = True
 
 
 def choose_threshold(table: pd.DataFrame, max_error_rate: float = 0.4,
@@ -368,8 +377,10 @@ def choose_threshold(table: pd.DataFrame, max_error_rate: float = 0.4,
         table[table["targeted"] > 0].sort_values("error_rate").iloc[0]
     rule = (f"find as many real cases as possible while keeping the error rate at or below {max_error_rate:.0%}"
             if met else f"no threshold keeps the error rate at or below {max_error_rate:.0%}; lowest error rate taken")
+    share = float(row["targeted_share"]) if "targeted_share" in row else math.nan
     return OperatingThreshold(float(row["threshold"]), int(row["targeted"]), float(row["error_rate"]),
-                              float(row["missing_ratio"]), float(row["undetected_share"]), rule, met)
+                              float(row["missing_ratio"]), float(row["undetected_share"]), rule, met, share,
+                              not share >= NEARLY_ALL)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,47 @@ import pandas as pd
 
 from .features import DAY, coded_transactions
 
-__all__ = ["SplitDates", "design_dates", "make_labels", "split_table"]
+__all__ = ["MIN_FEATURE_DAYS", "MIN_WINDOW_DAYS", "ShortHistory", "SplitDates", "design_dates", "fit_window",
+           "history_needed", "make_labels", "split_table"]
+
+#: Days of transactions the training observation date needs before it (features have something to see).
+MIN_FEATURE_DAYS = 180
+#: Shortest label window (days) the split may shrink to when the data are too short for the requested one:
+#: a shorter window calls customers "churned" who are only between two orders.
+MIN_WINDOW_DAYS = 60
+
+
+class ShortHistory(ValueError):
+    """The transactions span too few days for a time-based split, even with the shortest label window.
+
+    ``needed_days`` is the shortest span that works with the requested gap (:func:`history_needed` at
+    :data:`MIN_WINDOW_DAYS`), ``span_days`` what the data cover, ``gap_days`` the requested gap.
+    """
+
+    def __init__(self, needed_days: int, span_days: int, gap_days: int) -> None:
+        self.needed_days, self.span_days, self.gap_days = needed_days, span_days, gap_days
+        super().__init__(f"Not enough history for a time-based split: need about {needed_days} days of "
+                         f"transactions ({MIN_FEATURE_DAYS} days before the training date, then twice a "
+                         f"{gap_days}-day gap and a label window of at least {MIN_WINDOW_DAYS} days); the data "
+                         f"cover {span_days} days.")
+
+
+def history_needed(gap_days: int, window_days: int) -> int:
+    """Days of transactions a split by time needs: :data:`MIN_FEATURE_DAYS` before the training date,
+    then two periods of ``gap_days + window_days`` (training labels, then test labels)."""
+    return 2 * (gap_days + window_days) + MIN_FEATURE_DAYS
+
+
+def fit_window(span_days: int, gap_days: int, window_days: int) -> int | None:
+    """The label window (days) a split by time can use on ``span_days`` days of transactions.
+
+    The requested ``window_days`` when it fits (:func:`history_needed`); otherwise the longest window that
+    fits, if it is at least :data:`MIN_WINDOW_DAYS` (and no longer than requested); otherwise ``None``.
+    """
+    if history_needed(gap_days, window_days) <= span_days:
+        return int(window_days)
+    longest = (span_days - MIN_FEATURE_DAYS) // 2 - gap_days
+    return int(longest) if longest >= min(MIN_WINDOW_DAYS, window_days) else None
 
 
 @dataclass(frozen=True)
@@ -92,32 +132,35 @@ def make_labels(transactions: pd.DataFrame, observation_date, gap_days: int = 14
 
 
 def design_dates(transactions: pd.DataFrame, gap_days: int = 14, window_days: int = 90) -> SplitDates:
-    """Observation dates of a time-based split.
+    """Observation dates of a time-based split, with a label window that adapts to the data's span.
 
     The test observation date is the latest whose label window still fits in the data; the training
     observation date lies one gap plus window earlier, so the training labels end before the test
     features start. ``score`` is the day after the last transaction (for scoring today's customers).
+    When the data are too short for ``window_days``, the window shrinks to the longest that fits
+    (:func:`fit_window`, at least :data:`MIN_WINDOW_DAYS`); ``SplitDates.window_days`` says which was used.
 
     Parameters
     ----------
     transactions : DataFrame
         Contract transactions (``date``).
     gap_days, window_days : int
-        Days between an observation date and its label window, and the window's length in days.
+        Days between an observation date and its label window, and the requested window's length in days.
 
     Raises
     ------
-    ValueError
-        With less than ``2 * (gap_days + window_days) + 180`` days of transactions.
+    ShortHistory
+        (a ``ValueError``) with fewer than ``history_needed(gap_days, MIN_WINDOW_DAYS)`` days of transactions.
     """
     last_day = transactions["date"].max().normalize()
-    test = last_day + DAY - (gap_days + window_days) * DAY
-    train = test - (gap_days + window_days) * DAY
     first = transactions["date"].min().normalize()
-    if train - first < pd.Timedelta(days=180):
-        raise ValueError("Not enough history for a time-based split: need about "
-                         f"{2 * (gap_days + window_days) + 180} days of transactions.")
-    return SplitDates(train, test, last_day + DAY, gap_days, window_days)
+    span = int((last_day - first) / DAY) + 1
+    window = fit_window(span, gap_days, window_days)
+    if window is None:
+        raise ShortHistory(history_needed(gap_days, min(MIN_WINDOW_DAYS, window_days)), span, gap_days)
+    test = last_day + DAY - (gap_days + window) * DAY
+    train = test - (gap_days + window) * DAY
+    return SplitDates(train, test, last_day + DAY, gap_days, window)
 
 
 def split_table(dates: SplitDates, train_labels: pd.DataFrame, test_labels: pd.DataFrame) -> pd.DataFrame:

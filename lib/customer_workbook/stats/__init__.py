@@ -5,11 +5,17 @@
   for many screening tests).
 - :mod:`.experiments`: randomised tests of two proportions: the measured uplift with its standard
   error, interval and p-value, and the sample size or minimum detectable effect of a planned test.
+- :mod:`.classifiers`: the gate a fitted classifier passes before it is used (enough data, better than
+  guessing on held-out data).
 """
+from .classifiers import (MIN_CLASS, MIN_ROC_AUC, MIN_SKILL, ClassifierCheck, check_classifier, class_counts,
+                          enough_classes)
 from .experiments import (SampleSize, Uplift, minimum_detectable_effect, sample_size_two_proportions,
                           two_proportion_uplift)
 from .intervals import wilson_interval
-from .testing import benjamini_hochberg, holm
+from .testing import benjamini_hochberg, holm, two_proportion_p_value
 
-__all__ = ["SampleSize", "Uplift", "benjamini_hochberg", "holm", "minimum_detectable_effect",
-           "sample_size_two_proportions", "two_proportion_uplift", "wilson_interval"]
+__all__ = ["MIN_CLASS", "MIN_ROC_AUC", "MIN_SKILL", "ClassifierCheck", "SampleSize", "check_classifier",
+           "class_counts", "enough_classes", "Uplift", "benjamini_hochberg", "holm", "minimum_detectable_effect",
+           "sample_size_two_proportions", "two_proportion_p_value", "two_proportion_uplift",
+           "wilson_interval"]

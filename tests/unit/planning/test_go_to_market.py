@@ -52,3 +52,17 @@ def test_go_to_market_plan_on_the_sample(sample_ds):
     first = gtm.iloc[0]
     assert first["expected_value"] == pytest.approx(pilot["customers"] * pilot["value_per_customer"] * 0.05)
     assert first["channel"] in set(ds.transactions["channel"].astype(str))
+
+
+def test_go_to_market_plan_without_churn_model_channel_or_product_lines():
+    audiences = pd.DataFrame({"segment": ["all", "all"], "persona": ["p1", "p2"], "customers": [40, 50],
+                              "value_per_customer": [20.0, 10.0], "ranked": [True, True]})
+    profile = pd.DataFrame({"discount_line_share": [0.0] * 40 + [0.5] * 50}, index=[f"c{i}" for i in range(90)])
+    personas = pd.Series(["p1"] * 40 + ["p2"] * 50, index=profile.index)
+    table = audience_customers(profile, personas, None, pd.Series(1.0, index=profile.index), None)
+    assert "churn_p" not in table
+    gtm = go_to_market_plan(audiences, table, None, None, mde=0.05, n_audiences=2)
+    assert "churn_risk" not in gtm and not gtm.isna().any().any()
+    assert list(gtm["goal"]) == ["grow: cross-sell", "activate: second purchase"]  # nobody defended without risk
+    assert list(gtm["offer"]) == ["non-price: early access and personal service", "personal discount on the next order"]
+    assert set(gtm["channel"]) == {"its usual channel"}

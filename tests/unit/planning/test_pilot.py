@@ -87,3 +87,15 @@ def test_audience_table_ranks_cells_and_picks_the_pilot(sample_ds):
     assert {"uplift", "uplift_se"} <= set(aud.columns)
     pilot = pick_pilot(aud, min_size=20)
     assert pilot["value_per_customer"] == ranked["value_per_customer"].max()
+
+
+def test_recent_repeat_rate_counts_members_with_a_sale_in_the_last_days():
+    from customer_workbook.planning.pilot import recent_repeat_rate
+
+    tx = pd.DataFrame({"customer_id": ["a", "a", "b", "c", "d"],
+                       "date": pd.to_datetime(["2025-01-01", "2025-12-20", "2025-12-31", "2025-10-01", "2025-12-30"]),
+                       "amount": [10.0, 5.0, -5.0, 10.0, 8.0]})
+    # last 30 days: a (sale on 12-20) and d; b only has a return, c bought in October; d is not a member
+    assert recent_repeat_rate(tx, pd.Index(["a", "b", "c"]), 30) == pytest.approx(1 / 3)
+    assert recent_repeat_rate(tx, pd.Index(["a", "b", "c", "d"]), 120) == pytest.approx(3 / 4)
+    assert np.isnan(recent_repeat_rate(tx, pd.Index([]), 30))

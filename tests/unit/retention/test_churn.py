@@ -176,3 +176,16 @@ def test_feature_shift_flags_a_behaviour_that_appeared_after_training():
     assert shift["family"].tolist() == ["delivery"]  # recency moved by a third: not flagged
     assert shift.loc[0, "ratio"] == pytest.approx(15.0)
     assert feature_shift(features(0.15, 30.0), features(0.15, 30.0)).empty
+
+
+def test_choose_threshold_says_when_the_rule_flags_nearly_everyone():
+    from customer_workbook.retention.churn import NEARLY_ALL
+
+    rng = np.random.default_rng(3)
+    y = (rng.random(400) < 0.8).astype(int)  # 80% churn: contacting everyone wastes 20% of contacts
+    s = np.clip(0.5 * y + rng.random(400) * 0.6, 0, 1)
+    lax = choose_threshold(threshold_table(y, s), max_error_rate=0.4)
+    assert lax.met and lax.targeted_share >= NEARLY_ALL and not lax.selective
+    strict = choose_threshold(threshold_table(y, s), max_error_rate=0.1)
+    assert strict.met and strict.targeted_share < NEARLY_ALL and strict.selective
+    assert strict.targeted == round(strict.targeted_share * 400)

@@ -59,3 +59,36 @@ def test_split_table_states_windows_populations_and_churn_rates():
     assert table.loc["training", "active customers"] == 2 and table.loc["training", "churn rate"] == 0.5
     assert table.loc["test", "churn rate"] == pytest.approx(y_test["churned"].mean())
     assert pd.isna(table.loc["scoring (today)", "churn rate"])
+
+
+def _daily(first: str, last: str) -> pd.DataFrame:
+    """One order a day from ``first`` to ``last`` (both included), alternating between two customers."""
+    days = pd.date_range(first, last, freq="D")
+    return pd.DataFrame({"customer_id": ["A", "B"] * (len(days) // 2) + ["A"] * (len(days) % 2), "date": days,
+                         "amount": 10.0, "order_id": [f"o{i}" for i in range(len(days))]})
+
+
+def test_history_needed_and_fit_window_shrink_the_window_down_to_the_documented_minimum():
+    from customer_workbook.retention.labels import MIN_FEATURE_DAYS, MIN_WINDOW_DAYS, fit_window, history_needed
+
+    assert history_needed(14, 90) == 2 * 104 + MIN_FEATURE_DAYS == 388
+    assert fit_window(388, 14, 90) == 90 and fit_window(1000, 14, 90) == 90  # the requested window when it fits
+    assert fit_window(365, 14, 90) == (365 - MIN_FEATURE_DAYS) // 2 - 14 == 78  # one year: the longest that fits
+    assert fit_window(history_needed(14, MIN_WINDOW_DAYS), 14, 90) == MIN_WINDOW_DAYS
+    assert fit_window(history_needed(14, MIN_WINDOW_DAYS) - 1, 14, 90) is None  # shorter than the minimum
+    assert fit_window(200, 0, 10) == 10  # a requested window below the minimum is kept when it fits
+
+
+def test_design_dates_adapt_the_window_to_one_year_and_say_what_six_months_lack():
+    from customer_workbook.retention.labels import ShortHistory
+
+    year = _daily("2025-01-01", "2025-12-31")  # 365 days
+    dates = design_dates(year, gap_days=14, window_days=90)
+    assert dates.window_days == 78 and dates.gap_days == 14
+    assert dates.label_window(dates.test)[1] == pd.Timestamp("2025-12-31")
+    assert dates.label_window(dates.train)[1] + pd.Timedelta(days=1) == dates.test
+    assert (dates.train - pd.Timestamp("2025-01-01")).days >= 180  # the feature history before training
+    with pytest.raises(ShortHistory, match="need about 328 days.*the data cover 184 days") as caught:
+        design_dates(_daily("2025-07-01", "2025-12-31"), gap_days=14, window_days=90)
+    assert (caught.value.needed_days, caught.value.span_days) == (328, 184)
+    assert isinstance(caught.value, ValueError)

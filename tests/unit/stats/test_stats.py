@@ -78,3 +78,32 @@ def test_sample_size_textbook_value_and_inverse():
     assert minimum_detectable_effect(0.5, n) == pytest.approx(0.05, abs=1e-6)
     with pytest.raises(ValueError):
         sample_size_two_proportions(0.98, 0.05)
+
+
+def test_classifier_gate_needs_both_classes_and_skill_above_guessing():
+    from customer_workbook.stats import MIN_CLASS, check_classifier, class_counts, enough_classes
+
+    assert class_counts([1, 0, 1, 1]) == (3, 1)
+    balanced = np.r_[np.ones(MIN_CLASS), np.zeros(MIN_CLASS)]
+    assert enough_classes(balanced, balanced) and not enough_classes(balanced, balanced[1:])
+    thin = check_classifier(False)
+    assert not thin.ok and not thin.enough_data and str(MIN_CLASS) in thin.reason
+    # the case: a PR-AUC below the base rate is no model at all
+    below = check_classifier(True, pr_auc=0.865, roc_auc=0.55, base_rate=0.867)
+    assert not below.ok and below.skill < 0 and "0.865" in below.reason and "ROC-AUC" in below.reason
+    # 0.887 against 0.732 closes 58% of the gap to a perfect score
+    good = check_classifier(True, pr_auc=0.887, roc_auc=0.77, base_rate=0.732)
+    assert good.ok and good.skill == pytest.approx((0.887 - 0.732) / (1 - 0.732)) and good.reason == ""
+    # a high PR-AUC on a common event with a guessing ROC-AUC is not enough either
+    common = check_classifier(True, pr_auc=0.99, roc_auc=0.52, base_rate=0.95)
+    assert not common.ok and "PR-AUC" not in common.reason and "0.52" in common.reason
+
+
+def test_two_proportion_p_value_matches_the_pooled_z_test():
+    from customer_workbook.stats import two_proportion_p_value
+
+    # 45/100 against 30/100: pooled 0.375, se = sqrt(0.375 * 0.625 * 0.02) = 0.0685, z = 2.191
+    z = 0.15 / np.sqrt(0.375 * 0.625 * 0.02)
+    assert two_proportion_p_value(45, 100, 30, 100) == pytest.approx(2 * sps.norm.sf(z))
+    assert two_proportion_p_value(45, 100, 30, 100) < 0.05 < two_proportion_p_value(9, 20, 6, 20)
+    assert np.isnan(two_proportion_p_value(1, 0, 1, 10)) and np.isnan(two_proportion_p_value(0, 10, 0, 10))
