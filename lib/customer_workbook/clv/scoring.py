@@ -161,7 +161,7 @@ class FitReport:
             text += (f". Spend and frequency {'are independent enough' if c.passed else 'are correlated'} "
                      f"(r = {c.correlation:.2f}) for the spend model")
         if self.n_not_finite:
-            text += f". {self.n_not_finite:,} customers could not be scored (NaN): do not use these values"
+            text += f". {self.n_not_finite:,} customers could not be scored (no finite value): do not use these values"
         return text + f". {self.n_one_time:,} customers without a repeat purchase are scored with P(alive) 1 (a BG/NBD property)."
 
 

@@ -11,10 +11,10 @@ from .demand import (DemandForecast, QuarterForecast, backtest_forecast, forecas
                      forecast_quarter_total, weekly_demand)
 from .go_to_market import Targeting, audience_customers, customer_profile, go_to_market_plan, targeting_at
 from .pilot import (PilotPlan, audience_members, audience_table, pick_pilot, pilot_plan, product_value_table,
-                    service_value_table, weekly_reach)
+                    recent_repeat_rate, service_value_table, weekly_reach)
 
 __all__ = ["DemandForecast", "PilotPlan", "QuarterForecast", "Targeting", "audience_customers", "audience_members",
            "audience_table", "backtest_forecast", "customer_profile", "forecast_next_quarter",
            "forecast_quarter_total", "go_to_market_plan", "pick_pilot", "pilot_plan", "product_value_table",
-           "service_value_table", "targeting_at", "weekly_demand", "weekly_reach"]
+           "recent_repeat_rate", "service_value_table", "targeting_at", "weekly_demand", "weekly_reach"]
 __all__ += ["PlanInputs", "action_plan", "customer_card"]

@@ -11,15 +11,17 @@
 """
 from .campaigns import (CostComparison, RetentionScores, campaign_segments, campaign_uplift, cost_comparison,
                         retention_scores, retention_value, retention_value_by_group)
-from .churn import (CalibratedModel, ChurnModels, Confusion, ModelComparison, ModelQuality, OperatingThreshold,
+from .churn import (NEARLY_ALL, CalibratedModel, ChurnModels, Confusion, ModelComparison, ModelQuality, OperatingThreshold,
                     calibration_table, check_no_leakage, choose_threshold, compare_models, confusion_counts,
                     driver_summary, error_rate, feature_shift, fit_models, missing_ratio, model_quality,
                     predict_proba, prediction_drivers, prune_features, threshold_table)
 from .features import (FAMILIES, KEY_FEATURES, CodedTransactions, FeatureSet, LeakageError, build_features,
                        coded_transactions)
-from .labels import SplitDates, design_dates, make_labels, split_table
+from .labels import (MIN_FEATURE_DAYS, MIN_WINDOW_DAYS, ShortHistory, SplitDates, design_dates, fit_window,
+                     history_needed, make_labels, split_table)
 
-__all__ = ["FAMILIES", "KEY_FEATURES", "CalibratedModel", "ChurnModels", "CodedTransactions", "Confusion",
+__all__ = ["FAMILIES", "KEY_FEATURES", "MIN_FEATURE_DAYS", "MIN_WINDOW_DAYS", "NEARLY_ALL", "ShortHistory",
+           "fit_window", "history_needed", "CalibratedModel", "ChurnModels", "CodedTransactions", "Confusion",
            "FeatureSet", "LeakageError", "ModelComparison", "ModelQuality", "OperatingThreshold", "SplitDates",
            "build_features", "calibration_table", "check_no_leakage", "choose_threshold", "coded_transactions",
            "compare_models", "confusion_counts", "design_dates", "driver_summary", "error_rate", "feature_shift",
