@@ -85,7 +85,8 @@ def recommendation(returns: pd.DataFrame, plan: BudgetPlan | None = None,
         if best_r is not None:  # which segment's offers to fund, and whom the offer pushes away
             fund = (f"fund offers for {b}{e(best_r.target.removeprefix('retention: '))}{b}" if best_r.return_per_unit > 1
                     else "no segment's offers return what they cost at this offer cost")
-            parts.append(f"Retention: {fund}" + (f"; do not contact {', '.join(e(t) for t in do_not_contact)}, "
+            join = " and" if best_r.return_per_unit > 1 else ";"
+            parts.append(f"Retention: {fund}" + (f"{join} do not contact {', '.join(e(t) for t in do_not_contact)}, "
                                                  "whom the offer measurably pushes away." if do_not_contact else "."))
         return " ".join(parts)
 
