@@ -23,7 +23,10 @@ from scipy import optimize, stats
 
 from ..threads import one_thread
 
-__all__ = ["ResponseCurve", "adstock", "fit_response_curve", "fit_response_curves", "hill", "hill_derivative",
+#: Fewest weeks of spend for a response curve (a two-fold held-out check then has 6 weeks per fold).
+MIN_WEEKS = 12
+
+__all__ = ["MIN_WEEKS", "ResponseCurve", "adstock", "fit_response_curve", "fit_response_curves", "hill", "hill_derivative",
            "marginal_cac_table"]
 
 
@@ -69,7 +72,11 @@ class ResponseCurve:
     over-dispersion of the weekly counts (1 = Poisson); ``loglik``: Poisson log-likelihood (up to a
     constant); ``n_weeks``: weeks fitted; ``max_spend``: highest weekly spend in the data;
     ``carryover_p``: p-value of the likelihood-ratio test for carry-over (NaN when not tested);
-    ``draws``: bootstrap (vmax, k, shape, theta), shape (n_boot, 4).
+    ``draws``: bootstrap (vmax, k, shape, theta), shape (n_boot, 4); ``heldout_gain``: held-out Poisson
+    log-likelihood per week of the curve minus that of the flat baseline (every week the training weeks'
+    mean), from a two-fold split of alternate weeks (positive: the curve predicts better than the baseline;
+    NaN with fewer than ``MIN_WEEKS`` weeks); ``at_bound``: the parameters (``vmax``, ``k``) that ended on
+    a bound of the fit, where the data do not pin the curve down.
     """
 
     channel: str
@@ -83,6 +90,26 @@ class ResponseCurve:
     max_spend: float
     carryover_p: float = float("nan")
     draws: np.ndarray = field(default_factory=lambda: np.empty((0, 4)), repr=False)
+    heldout_gain: float = float("nan")
+    at_bound: tuple = ()
+
+    @property
+    def problem(self) -> str | None:
+        """Why the curve should not be used (plain text), or None: fewer than ``MIN_WEEKS`` weeks, a ceiling
+        or half-saturation spend on a bound of the fit, or no better than the flat baseline on held-out weeks."""
+        if self.n_weeks < MIN_WEEKS:
+            return f"{self.n_weeks} weeks of spend, fewer than the {MIN_WEEKS} a response curve needs"
+        if self.at_bound:
+            return (f"the data do not pin the curve down ({' and '.join(self.at_bound)} at the edge of the "
+                    "plausible range)")
+        if not self.heldout_gain > 0:
+            return "it predicts held-out weeks no better than a flat weekly average"
+        return None
+
+    @property
+    def ok(self) -> bool:
+        """True when :attr:`problem` is None: the curve beats the flat baseline and its parameters are pinned down."""
+        return self.problem is None
 
     def predict(self, spend):
         """Expected new customers per week at a constant weekly ``spend`` (array-like)."""
@@ -214,8 +241,25 @@ def _fit_response_curve(spend, new_customers, channel, carryover, n_boot, seed, 
         res = _fit_hill(s, yb, use_c, [np.append(start[:3], z[3] if use_c else -2.0)], bounds, maxiter=200)
         zb = res.x
         draws[b] = [*np.exp(zb[:3]), (0.9 / (1 + np.exp(-zb[3]))) if use_c else 0.0]
+    edge = [name for name, value, (lo, hi) in (("vmax", z[0], bounds[0]), ("k", z[1], bounds[1]))
+            if value <= lo + 1e-6 or value >= hi - 1e-6]
     return ResponseCurve(channel, float(vmax), float(k), float(h), theta, dispersion, -nll, len(y), smax,
-                         p_carry, draws)
+                         p_carry, draws, _heldout_gain(s, y, starts, bounds), tuple(edge))
+
+
+def _heldout_gain(s: np.ndarray, y: np.ndarray, starts: list[np.ndarray], bounds) -> float:
+    """Held-out Poisson log-likelihood per week of the Hill curve (no carry-over) minus the flat baseline,
+    two folds of alternate weeks; NaN with fewer than ``MIN_WEEKS`` weeks."""
+    if len(y) < MIN_WEEKS:
+        return float("nan")
+    gain = 0.0
+    for fold in (0, 1):
+        train = np.arange(len(y)) % 2 == fold
+        fit = _fit_hill(s[train], y[train], False, starts, bounds)
+        mu = np.maximum(hill(s[~train], *np.exp(fit.x)), 1e-9)
+        flat = max(float(y[train].mean()), 1e-9)
+        gain += float(np.sum(y[~train] * np.log(mu) - mu) - np.sum(y[~train] * np.log(flat) - flat))
+    return gain / len(y)
 
 
 def fit_response_curves(marketing: pd.DataFrame, carryover: str | bool = "auto", n_boot: int = 100,

@@ -17,8 +17,10 @@ import numpy as np
 import pandas as pd
 
 from ..threads import one_thread
+from ._validation import CLVInputError
 from .data import rfm_summary
 from .models import BGNBDModel, GammaGammaModel
+from .scoring import ModelFit, _fit
 from .value import DAYS_PER_MONTH, monthly_discount_factors
 
 __all__ = ["GroupValues", "NewCustomerValue", "first_purchase_value", "new_customer_value", "group_clv"]
@@ -54,6 +56,7 @@ class NewCustomerValue:
     ``buyer_share`` of acquired customers buy at all; a buyer's first purchase is worth ``first_value``
     (mean, currency units); afterwards they make ``repeat_by_month[k]`` expected repeat purchases by the
     end of month ``k + 1`` (BG/NBD, population level) at ``repeat_spend`` each (Gamma-Gamma mean).
+    ``fits``: how the BG/NBD and Gamma-Gamma fits went (:class:`~customer_workbook.clv.ModelFit`).
     """
 
     n_acquired: int
@@ -62,6 +65,31 @@ class NewCustomerValue:
     repeat_spend: float
     repeat_by_month: np.ndarray = field(repr=False)
     params: dict = field(default_factory=dict, repr=False)
+    fits: tuple = field(default=(), repr=False)
+
+    @property
+    def problem(self) -> str | None:
+        """Why this value cannot be used (plain text), or None when it can: a model that failed, did not
+        converge or has a parameter at a bound, a mean repeat spend that is not finite (Gamma-Gamma
+        ``q <= 1``), or expected repeat purchases that are not finite and non-decreasing."""
+        for fit in self.fits:
+            if fit.error is not None:
+                return f"{fit.model} failed ({fit.error})"
+            if fit.at_bound:
+                return f"{fit.model} has parameter(s) {', '.join(fit.at_bound)} at a bound"
+            if not fit.converged:
+                return f"{fit.model} did not converge"
+        if not (np.isfinite(self.repeat_spend) and self.repeat_spend >= 0):
+            return "the mean repeat spend is not finite (Gamma-Gamma q <= 1)"
+        curve = np.asarray(self.repeat_by_month, dtype=float)
+        if not (np.all(np.isfinite(curve)) and np.all(np.diff(curve) >= -1e-9) and curve[0] >= -1e-9):
+            return "the expected repeat purchases are not finite (BG/NBD parameters far outside a usable range)"
+        return None
+
+    @property
+    def ok(self) -> bool:
+        """True when :attr:`problem` is None: the value comes from models that fitted without reservation."""
+        return self.problem is None
 
     def clv(self, margin: float, annual_discount_rate: float, horizon_years: float = 5) -> float:
         """Discounted expected margin per acquired customer (currency units); first order undiscounted."""
@@ -103,45 +131,59 @@ def new_customer_value(rfm: pd.DataFrame, first_value: pd.Series, n_acquired: in
     Returns
     -------
     NewCustomerValue
+        Its :attr:`~NewCustomerValue.fits` record how both fits went (warnings recorded, not silenced);
+        check :attr:`~NewCustomerValue.ok` before using the value.
+
+    Raises
+    ------
+    CLVInputError
+        When a model cannot be fitted at all (e.g. no customer has a repeat purchase).
     """
     w = np.ones(len(rfm)) if weights is None else np.asarray(weights, dtype=float)
     fv = first_value.reindex(rfm.index).fillna(0.0).to_numpy()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        bg = BGNBDModel().fit(rfm, weights=w, time_unit="W",
-                                  initial_params=(initial or {}).get("bg"))
-        gg = GammaGammaModel().fit(rfm, weights=w, initial_params=(initial or {}).get("gg"))
+    bg, bg_fit = _fit(BGNBDModel(), rfm, "BG/NBD", weights=w, time_unit="W", initial_params=(initial or {}).get("bg"))
+    gg, gg_fit = _fit(GammaGammaModel(), rfm, "Gamma-Gamma", weights=w, initial_params=(initial or {}).get("gg"))
+    for model, fit in ((bg, bg_fit), (gg, gg_fit)):
+        if model is None:
+            raise CLVInputError(f"{fit.model} could not be fitted on {len(rfm):,} customers: {fit.error}")
     months = WEEKS_PER_MONTH * np.arange(1, max_months + 1)
-    repeat = np.asarray(bg.expected_purchases_population(months), dtype=float)
+    with np.errstate(all="ignore"):
+        repeat = np.asarray(bg.expected_purchases_population(months), dtype=float)
     n_buy = float(w.sum())
     return NewCustomerValue(
         n_acquired=int(n_acquired), buyer_share=min(1.0, len(rfm) / max(n_acquired, 1)),
         first_value=float((fv * w).sum() / max(n_buy, 1e-9)), repeat_spend=gg.population_mean_spend(),
-        repeat_by_month=repeat, params={"bg": bg.params_.to_dict(), "gg": gg.params_.to_dict()})
+        repeat_by_month=repeat, params={"bg": bg.params_.to_dict(), "gg": gg.params_.to_dict()},
+        fits=(bg_fit, gg_fit))
 
 
 def _group_value(r: pd.DataFrame, fv: pd.Series, n_group: int, months: int, rng: np.random.Generator, n_boot: int,
                  margin: float, annual_discount_rate: float, horizon_years: float, pooled_model):
-    """One group's new-customer value: its own fit with ``n_boot`` bootstrap draws, or, when the group is
-    too small for a stable fit, the pooled repeat-buying model with the group's own first orders.
+    """One group's new-customer value: its own fit with ``n_boot`` bootstrap draws, or, when the group's own
+    fit fails the gate (:attr:`NewCustomerValue.problem`), the pooled repeat-buying model with the group's
+    own first orders.
 
-    Returns (NewCustomerValue, "own" or "pooled", finite bootstrap CLV draws)."""
-    with one_thread(), warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)
+    Returns (NewCustomerValue, "own" or "pooled", finite bootstrap CLV draws), or (None, why neither model
+    can be used, empty draws)."""
+    with one_thread(), np.errstate(all="ignore"):
         try:
             point = new_customer_value(r, fv, n_group, max_months=months)
-            ok = np.isfinite(point.clv(margin, annual_discount_rate, horizon_years))
-        except (ValueError, FloatingPointError, np.linalg.LinAlgError):
-            ok = False
-        if ok:
+            problem = point.problem or (None if np.isfinite(point.clv(margin, annual_discount_rate, horizon_years))
+                                        else "the value is not finite")
+        except (ValueError, FloatingPointError, np.linalg.LinAlgError) as exc:
+            problem = str(exc)
+        if problem is None:
             boot = np.array([_safe_clv(r, fv, n_group, months, rng.poisson(1.0, len(r)),
                                        point.params, margin, annual_discount_rate, horizon_years)
                              for _ in range(n_boot)])
             return point, "own", boot[np.isfinite(boot)]
-        pooled = pooled_model()
+        pooled, pooled_problem = pooled_model()
+        if pooled is None:
+            why = problem if pooled_problem == problem else f"{problem}; the model of all new customers: {pooled_problem}"
+            return None, why, np.array([])
         own = fv.reindex(r.index).fillna(0.0)
-        point = NewCustomerValue(n_group, min(1.0, len(r) / max(n_group, 1)),
-                                 float(own.mean()), pooled.repeat_spend, pooled.repeat_by_month, pooled.params)
+        point = NewCustomerValue(n_group, min(1.0, len(r) / max(n_group, 1)), float(own.mean()),
+                                 pooled.repeat_spend, pooled.repeat_by_month, pooled.params, pooled.fits)
         return point, "pooled", np.array([])
 
 
@@ -152,12 +194,15 @@ class GroupValues:
     ``table``: one row per group with the point estimate and its 90% bootstrap interval (see
     :func:`group_clv`); ``values``: ``{group: NewCustomerValue}`` point estimates; ``draws``:
     ``{group: ndarray (at most n_boot,)}`` finite bootstrap CLV draws (currency units; refits that fail are
-    left out, and a group valued with the pooled model has none).
+    left out, and a group valued with the pooled model has none); ``left_out``: ``{group: why}`` for the
+    groups without a value (plain text: too few buying customers, or neither its own nor the pooled model
+    fitted without reservation).
     """
 
     table: pd.DataFrame
     values: dict[str, NewCustomerValue]
     draws: dict[str, np.ndarray]
+    left_out: dict[str, str] = field(default_factory=dict)
 
 
 def group_clv(transactions: pd.DataFrame, acquired: pd.DataFrame, margin: float = 0.35,
@@ -186,7 +231,7 @@ def group_clv(transactions: pd.DataFrame, acquired: pd.DataFrame, margin: float 
     seed : int
     max_customers : int
         Larger groups are valued on a seeded random sample of this many acquired customers (the expected
-        CLV is unchanged; intervals then reflect the sample). Keeps a million-customer base fast.
+        CLV is unchanged; intervals then reflect the sample).
 
     Returns
     -------
@@ -194,11 +239,14 @@ def group_clv(transactions: pd.DataFrame, acquired: pd.DataFrame, margin: float 
         ``table``, one row per group: ``group``, ``n_acquired``, ``model`` ("own" fit, or "pooled" when the group is too
         small for a stable fit and the repeat-buying model of all new customers is used), ``buyer_share``, ``first_value``, ``repeat_spend``,
         ``repeat_purchases`` (expected in the horizon, undiscounted), ``clv``, ``clv_low``, ``clv_high``
-        (90% bootstrap interval), sorted by ``clv``; ``values`` (``{group: NewCustomerValue}``) and
-        ``draws`` (``{group: ndarray (n_boot,)}`` bootstrap CLV draws, currency units).
+        (90% bootstrap interval), sorted by ``clv``; ``values`` (``{group: NewCustomerValue}``),
+        ``draws`` (``{group: ndarray (n_boot,)}`` bootstrap CLV draws, currency units) and ``left_out``.
+        Only groups whose model passes the gate (:attr:`NewCustomerValue.ok`) get a row.
     """
     rng = np.random.default_rng(seed)
     counts = acquired[group_column].astype(str).value_counts()
+    if counts.empty:
+        return GroupValues(pd.DataFrame(columns=_TABLE_COLUMNS), {}, {})
     acquired = _cap_per_group(acquired, group_column, max_customers, seed)
     ids = acquired["customer_id"].astype(str)
     sub = transactions.loc[transactions["customer_id"].isin(pd.Index(ids))]
@@ -208,22 +256,24 @@ def group_clv(transactions: pd.DataFrame, acquired: pd.DataFrame, margin: float 
     group = acquired.set_index("customer_id")[group_column].astype(str)
     g_of = group.reindex(rfm.index)
     sampled = group.value_counts()
-    rows, values, draws = [], {}, {}
+    rows, values, draws, left_out = [], {}, {}, {}
     months = max(int(round(12 * horizon_years)), 12)
-    pooled: list[NewCustomerValue] = []  # the repeat-buying model of all new customers, fitted when first needed
+    pooled: list = []  # (model of all new customers or None, problem), fitted when first needed
 
-    def pooled_model() -> NewCustomerValue:
-        if not pooled:
-            pooled.append(new_customer_value(rfm, fv, len(group), max_months=months))
-        return pooled[0]
+    def pooled_model() -> tuple[NewCustomerValue | None, str | None]:
+        return pooled[0] if pooled else pooled.append(_pooled_value(rfm, fv, len(group), months)) or pooled[0]
 
     for name in sorted(counts.index):
         mask = (g_of == name).to_numpy()
         if mask.sum() < min_customers:
+            left_out[name] = f"{int(mask.sum()):,} buying customers, fewer than the {min_customers} a model needs"
             continue
         n_group = int(sampled[name])  # acquired customers behind this (possibly sampled) group
         point, source, boot = _group_value(rfm.loc[mask], fv, n_group, months, rng, n_boot, margin,
                                            annual_discount_rate, horizon_years, pooled_model)
+        if point is None:
+            left_out[name] = source
+            continue
         point.n_acquired = int(counts[name])
         value = point.clv(margin, annual_discount_rate, horizon_years)
         values[name], draws[name] = point, boot
@@ -232,9 +282,23 @@ def group_clv(transactions: pd.DataFrame, acquired: pd.DataFrame, margin: float 
                      "repeat_purchases": float(point.repeat_by_month[months - 1]), "clv": value,
                      "clv_low": float(np.quantile(boot, 0.05)) if boot.size else np.nan,
                      "clv_high": float(np.quantile(boot, 0.95)) if boot.size else np.nan})
-    table = pd.DataFrame(rows, columns=["group", "n_acquired", "model", "buyer_share", "first_value", "repeat_spend",
-                                        "repeat_purchases", "clv", "clv_low", "clv_high"])
-    return GroupValues(table.sort_values("clv", ascending=False, ignore_index=True), values, draws)
+    table = pd.DataFrame(rows, columns=_TABLE_COLUMNS)
+    return GroupValues(table.sort_values("clv", ascending=False, ignore_index=True), values, draws, left_out)
+
+
+_TABLE_COLUMNS = ["group", "n_acquired", "model", "buyer_share", "first_value", "repeat_spend", "repeat_purchases",
+                  "clv", "clv_low", "clv_high"]
+
+
+def _pooled_value(rfm: pd.DataFrame, fv: pd.Series, n_acquired: int,
+                  months: int) -> tuple[NewCustomerValue | None, str | None]:
+    """The repeat-buying model of all new customers, or (None, why it cannot be used)."""
+    try:
+        with np.errstate(all="ignore"):
+            value = new_customer_value(rfm, fv, n_acquired, max_months=months)
+    except (ValueError, FloatingPointError, np.linalg.LinAlgError) as exc:
+        return None, str(exc)
+    return (value, None) if value.ok else (None, value.problem)
 
 
 def _cap_per_group(frame: pd.DataFrame, column: str, cap: int, seed: int) -> pd.DataFrame:

@@ -11,17 +11,17 @@ Units: money in currency units, spends and budgets per week, durations of custom
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .. import acquisition, clv, plots, retention, widgets
 from ..acquisition import AcquisitionCost, BudgetPlan, ResponseCurve
-from ..base import derived
 from ..data import Dataset
 from ..escaping import md
 from ..segments import UNASSIGNED, find_personas
+from ._strategy_choice import Choice, Recommendation, recommendation
+from ._strategy_levers import levers
 from .section import Draft, Section
 
 __all__ = ["HEADLINE_ORDER", "Choice", "Recommendation", "best_budget", "conquest_or_relations", "headline_first",
@@ -33,7 +33,7 @@ HEADLINE_ORDER = ("recommendation", "recommended_option", "value_at_stake_per_ye
 
 _MONEY = {"clv": "{:,.0f}", "clv_low": "{:,.0f}", "clv_high": "{:,.0f}", "cac": "{:,.0f}", "cac_low": "{:,.0f}",
           "cac_high": "{:,.0f}", "clv_to_cac": "{:.2f}", "ratio_low": "{:.2f}", "ratio_high": "{:.2f}",
-          "payback_months": "{:.1f}", "n_acquired": "{:,}", "buyer_share": "{:.0%}", "first_value": "{:,.0f}",
+          "payback_months": lambda v: f"{v:.1f}" if np.isfinite(v) else "over 10 years", "n_acquired": "{:,}", "buyer_share": "{:.0%}", "first_value": "{:,.0f}",
           "repeat_spend": "{:,.0f}", "repeat_purchases": "{:.1f}"}
 _CAC_FORMATS = {"multiple": "{:.1f}×", "spend": "{:,.0f}", "new_per_week": "{:.1f}", "cac": "{:,.0f}",
                 "marginal_cac": "{:,.0f}", "marginal_cac_low": "{:,.0f}", "marginal_cac_high": "{:,.0f}"}
@@ -51,9 +51,12 @@ def new_customer_worth(ds: Dataset, margin: float, annual_discount_rate: float, 
     """Section 1: the CLV of a newly acquired customer per channel and, with marketing data, CAC, CLV/CAC and payback.
 
     With a ``business_unit`` (region) and marketing data, a note first says that acquisition costs are
-    company-wide while customer values are the region's. Results: ``acquired`` (:func:`~customer_workbook.acquisition.acquired_customers`), ``clv_values``,
-    ``clv_draws`` (:func:`~customer_workbook.clv.group_clv`), ``clv_now`` (``{channel: CLV}``), ``costs``
-    (:class:`~customer_workbook.acquisition.AcquisitionCost` or None) and ``econ`` (unit economics or None).
+    company-wide while customer values are the region's. Channels whose value model does not pass the gate
+    of :func:`~customer_workbook.clv.group_clv` (too few buying customers, a fit that did not converge) are
+    named in a note; when no channel has a value the section says why and shows only the CAC. Results:
+    ``acquired`` (:func:`~customer_workbook.acquisition.acquired_customers`), ``clv_values``, ``clv_draws``
+    (:func:`~customer_workbook.clv.group_clv`, empty when nothing was valued), ``clv_now`` (``{channel: CLV}``),
+    ``costs`` (:class:`~customer_workbook.acquisition.AcquisitionCost` or None) and ``econ`` (unit economics or None).
     """
     draft = Draft()
     if business_unit is not None and ds.has("marketing"):
@@ -64,16 +67,25 @@ def new_customer_worth(ds: Dataset, margin: float, annual_discount_rate: float, 
                                horizon_years=horizon_years, n_boot=n_boot, seed=seed)
     clv_table, clv_values, clv_draws = by_channel.table, by_channel.values, by_channel.draws
     clv_now = {c: v.clv(margin, annual_discount_rate, horizon_years) for c, v in clv_values.items()}
-    draft.add("n_acquired_in_window", int(clv_table["n_acquired"].sum()), "Customers acquired inside the data window")
+    costs = (acquisition.acquisition_cost(ds.marketing, current_weeks=current_weeks, seed=seed)
+             if ds.has("marketing") else None)
+    draft.add("n_acquired_in_window", int(len(acquired)), "Customers acquired inside the data window")
+    if clv_table.empty:
+        draft.say(_no_value_note("The value of a new customer", ds, acquired, by_channel.left_out))
+        if costs is not None:
+            draft.show(plots.styled_table(costs.table[["channel", "weeks", "spend", "new_customers", "cac", "cac_low",
+                                                       "cac_high"]], _MONEY | {"spend": "{:,.0f}"}))
+            draft.say("Acquisition cost per channel (spend / new customers) still holds; without the value of a new "
+                      "customer there is no CLV/CAC, payback or value-maximising budget.")
+        return draft.done(acquired=acquired, clv_values={}, clv_draws={}, clv_now={}, costs=costs, econ=None)
     draft.add("clv_by_channel", {c: round(v, 2) for c, v in clv_now.items()},
               "CLV of a newly acquired customer by channel", unit="currency units")
     draft.add("clv_ranking", list(clv_table["group"]), "Channels ranked by the CLV of the customers they bring")
-    text = _clv_sentence(clv_table, margin, annual_discount_rate, horizon_years)
-    costs = econ = None
-    if ds.has("marketing"):
-        costs = acquisition.acquisition_cost(ds.marketing, current_weeks=current_weeks, seed=seed)
+    text = _clv_sentence(clv_table, margin, annual_discount_rate, horizon_years) + _left_out_sentence(by_channel.left_out)
+    econ = None
+    if costs is not None:
         econ = acquisition.unit_economics(clv_table, clv_draws, clv_values, costs, margin=margin, seed=seed)
-        draft.show(plots.styled_table(econ, _MONEY), plots.plot_unit_economics(econ))
+        draft.show(plots.styled_table(_shown_economics(econ), _MONEY), plots.plot_unit_economics(econ))
         _record_unit_economics(draft, econ)
         draft.say(text + _cac_sentence(econ))
     else:
@@ -85,76 +97,158 @@ def new_customer_worth(ds: Dataset, margin: float, annual_discount_rate: float, 
                       econ=econ)
 
 
+def _no_value_note(what: str, ds: Dataset, acquired: pd.DataFrame, left_out: Mapping[str, str],
+                   min_customers: int = 30) -> str:
+    """Why no group of new customers could be valued, in words (Markdown)."""
+    start = ds.transactions["date"].min()
+    if ds.customers is not None and "signup_date" in ds.customers:
+        rule = f"customers who signed up on or after the first transaction ({start:%d %B %Y})"
+    else:
+        rule = (f"without signup dates, customers whose first purchase comes 26 weeks or more after the first "
+                f"transaction ({start:%d %B %Y}), since those first seen earlier cannot be told apart from existing "
+                "customers")
+    if len(acquired) < min_customers:
+        reason = (f"only {len(acquired):,} customers were acquired inside the data window ({rule}); a model of new "
+                  f"customers needs at least {min_customers} who buy. A `customers` table with `signup_date`, or a "
+                  "longer history with customers acquired after its start, would give the value of a new customer")
+    elif any("fewer than" not in r for r in left_out.values()):
+        why = "; ".join(f"{md(g)}: {md(r, 200)}" for g, r in left_out.items())
+        reason = (f"the customer-value model (BG/NBD repeat buying, Gamma-Gamma spend) does not fit the "
+                  f"{len(acquired):,} customers acquired inside the data window without reservation ({why})")
+    else:
+        reason = (f"no group of the {len(acquired):,} customers acquired inside the data window ({rule}) has the "
+                  f"{min_customers} buying customers a model needs")
+    return f"> **Not shown: {what.lower()}** because {reason}."
+
+
+def _left_out_sentence(left_out: Mapping[str, str]) -> str:
+    """The groups without a value and why (Markdown), or ''."""
+    if not left_out:
+        return ""
+    return " Not valued: " + "; ".join(f"**{md(g)}** ({md(r, 200)})" for g, r in left_out.items()) + "."
+
+
 def _clv_sentence(clv_table: pd.DataFrame, margin: float, annual_discount_rate: float, horizon_years: float) -> str:
     """The most and least valuable channels' new customers, and which channels borrow the pooled model."""
     top, low = clv_table.iloc[0], clv_table.iloc[-1]
     text = (f"Over {horizon_years:g} years, at a {margin:.0%} margin and a {annual_discount_rate:.0%} yearly discount "
-            f"rate, a customer from **{md(top['group'])}** is worth **{top['clv']:,.0f}** (90% interval "
-            f"{top['clv_low']:,.0f} to {top['clv_high']:,.0f}); one from **{md(low['group'])}** is worth "
-            f"{low['clv']:,.0f}, {top['clv'] / low['clv']:.1f} times less.")
+            f"rate, a customer from **{md(top['group'])}** is worth **{top['clv']:,.0f}**" + _interval(top, "clv"))
+    if len(clv_table) > 1:
+        times = (f", {top['clv'] / low['clv']:.1f} times less" if low["clv"] > 0 and top["clv"] > low["clv"]
+                 else "")
+        text += f"; one from **{md(low['group'])}** is worth {low['clv']:,.0f}{times}"
+    text += "."
     pooled = list(clv_table.loc[clv_table["model"] == "pooled", "group"])
     if pooled:
-        text += (f" Too few customers came through {', '.join(map(md, pooled))} for a model of their own: their "
-                 "repeat buying is taken from all new customers (no interval).")
+        text += (f" The customers of {', '.join(map(md, pooled))} do not fit a model of their own: their repeat "
+                 "buying is taken from all new customers (no interval).")
     return text
 
 
+def _interval(row: pd.Series, column: str, fmt: str = "{:,.0f}") -> str:
+    """`` (90% interval lo to hi)`` of ``column``, or '' when the interval is missing."""
+    lo, hi = row[f"{column}_low"], row[f"{column}_high"]
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return ""
+    return f" (90% interval {fmt.format(lo)} to {fmt.format(hi)})"
+
+
+def _shown_economics(econ: pd.DataFrame) -> pd.DataFrame:
+    """The unit-economics table for display: an infinite ratio (no spend) reads as blank, not inf; a payback
+    beyond the horizon reads "over 10 years" (its format in ``_MONEY``)."""
+    other = econ.columns.drop("payback_months", errors="ignore")
+    return econ.assign(**{c: econ[c].replace([np.inf, -np.inf], np.nan) for c in other
+                          if pd.api.types.is_float_dtype(econ[c])})
+
+
+def _finite(values: Mapping) -> dict:
+    """The entries of ``values`` whose value is a finite number."""
+    return {k: v for k, v in values.items() if v is not None and np.isfinite(v)}
+
+
 def _record_unit_economics(draft: Draft, econ: pd.DataFrame) -> None:
-    """The findings of the unit-economics table: CAC, CLV/CAC, its ranking and payback per channel."""
-    draft.add("cac_by_channel", {r.channel: round(r.cac, 2) for r in econ.itertuples()},
+    """The findings of the unit-economics table: CAC, CLV/CAC, its ranking and payback per channel (channels
+    whose margin never pays the CAC back within ten years are listed apart)."""
+    draft.add("cac_by_channel", _finite({r.channel: round(r.cac, 2) for r in econ.itertuples()}),
               "Acquisition cost (CAC) by channel, spend / new customers over the data", unit="currency units")
-    draft.add("clv_to_cac_by_channel", {r.channel: round(r.clv_to_cac, 3) for r in econ.itertuples()},
+    draft.add("clv_to_cac_by_channel", _finite({r.channel: round(r.clv_to_cac, 3) for r in econ.itertuples()}),
               "CLV / CAC by channel")
     draft.add("clv_to_cac_ranking", list(econ["channel"]), "Channels ranked by CLV / CAC", headline=True)
-    draft.add("payback_months_by_channel", {r.channel: round(r.payback_months, 1) for r in econ.itertuples()},
-              "Months of margin to pay back the CAC", unit="months")
+    payback = {r.channel: round(r.payback_months, 1) for r in econ.itertuples()}
+    draft.add("payback_months_by_channel", _finite(payback), "Months of margin to pay back the CAC", unit="months")
+    never = [c for c, v in payback.items() if not np.isfinite(v)]
+    if never:
+        draft.add("channels_not_paying_back", never, "Channels whose customers do not pay back their CAC in ten years")
 
 
 def _cac_sentence(econ: pd.DataFrame) -> str:
     """The best and worst channel on CLV/CAC, with interval and payback."""
+    def payback(row: pd.Series, template: str) -> str:
+        months = row["payback_months"]
+        return template.format(months) if np.isfinite(months) else "does not pay back within ten years"
+
     best, worst = econ.iloc[0], econ.iloc[-1]
-    payback = (f"and needs {worst['payback_months']:.0f} months to pay back." if np.isfinite(worst["payback_months"])
-               else "and does not pay back within ten years.")
-    return (f" Against what they cost, **{md(best['channel'])}** returns **{best['clv_to_cac']:.1f}×** its CAC "
-            f"(interval {best['ratio_low']:.1f} to {best['ratio_high']:.1f}) and pays back in "
-            f"{best['payback_months']:.0f} months; **{md(worst['channel'])}** returns only "
-            f"{worst['clv_to_cac']:.2f}× " + payback)
+    interval = _interval(best, "ratio", "{:.1f}").replace("90% interval", "interval")
+    text = (f" Against what they cost, **{md(best['channel'])}** returns **{best['clv_to_cac']:.1f}×** its CAC"
+            f"{interval} and {payback(best, 'pays back in {:.0f} months')}")
+    if len(econ) > 1:
+        text += (f"; **{md(worst['channel'])}** returns only {worst['clv_to_cac']:.2f}× "
+                 f"and {payback(worst, 'needs {:.0f} months to pay back')}")
+    return text + "."
 
 
 def persona_worth(ds: Dataset, acquired: pd.DataFrame, costs: AcquisitionCost | None, margin: float,
-                  annual_discount_rate: float, horizon_years: float, n_boot: int = 30, seed: int = 0) -> Section:
+                  annual_discount_rate: float, horizon_years: float, n_boot: int = 30, seed: int = 0,
+                  min_acquired: int = 100) -> Section:
     """Section 1, by persona: the run's one persona assignment and the CLV (and CAC) of each persona's new customers.
 
     Results: ``personas`` (:func:`~customer_workbook.segments.find_personas`) and ``table`` (or None when
-    fewer than 100 customers were acquired inside the window).
+    fewer than ``min_acquired`` customers were acquired inside the window or no persona could be valued).
     """
     draft = Draft()
     personas = find_personas(ds)  # the run's one persona assignment: the same call in notebooks 01, 04 and 05
     draft.add("persona_assignment", personas.fingerprint(),
               "Fingerprint of every customer's persona (equal in notebooks 01, 03, 04, 05)")
     draft.add("persona_counts", personas.counts(), "Customers per persona (unassigned: fewer than 2 orders)")
-    if len(acquired) < 100:
-        draft.skip("CLV by persona", ["customers"], "Fewer than 100 customers were acquired inside the data window.")
+    if len(acquired) < min_acquired:
+        draft.say(f"> **Not shown: CLV by persona** because {len(acquired):,} customers were acquired inside the data "
+                  f"window; valuing new customers by persona needs at least {min_acquired}.")
         return draft.done(personas=personas, table=None)
     persona_of = personas.assignment.fillna(UNASSIGNED)
     acq_p = acquired.assign(persona=acquired["customer_id"].astype(str).map(persona_of)).dropna(subset=["persona"])
-    table = clv.group_clv(ds.transactions, acq_p, margin=margin, annual_discount_rate=annual_discount_rate,
-                          horizon_years=horizon_years, n_boot=n_boot, group_column="persona", seed=seed).table
+    values = clv.group_clv(ds.transactions, acq_p, margin=margin, annual_discount_rate=annual_discount_rate,
+                           horizon_years=horizon_years, n_boot=n_boot, group_column="persona", seed=seed)
+    table = values.table
+    if table.empty:
+        draft.say(_no_value_note("CLV by persona", ds, acq_p, values.left_out))
+        return draft.done(personas=personas, table=None)
     if costs is not None:
         table["cac"] = table["group"].map(acquisition.persona_cac(acquired, persona_of, costs.table))
         table["clv_to_cac"] = table["clv"] / table["cac"]
-    draft.show(plots.styled_table(table.rename(columns={"group": "persona"}), _MONEY))
+    draft.show(plots.styled_table(_shown_economics(table.rename(columns={"group": "persona"})), _MONEY))
     draft.add("clv_by_persona", {r.group: round(r.clv, 2) for r in table.itertuples()},
               "CLV of a newly acquired customer by persona", unit="currency units")
-    named = table[table["group"] != UNASSIGNED]
-    top, low = named.iloc[0], named.iloc[-1]
-    text = (f"**{md(top['group'])}** are the most valuable new customers ({top['clv']:,.0f} each), "
-            f"**{md(low['group'])}** the least ({low['clv']:,.0f}).")
-    if costs is not None:
-        text += (f" Per unit of acquisition cost, {md(named.sort_values('clv_to_cac').iloc[-1]['group'])} "
-                 f"return the most ({named['clv_to_cac'].max():.1f}× CAC).")
-    draft.say(text)
+    draft.say(_persona_sentence(table[table["group"] != UNASSIGNED], costs is not None)
+              + _left_out_sentence(values.left_out))
     return draft.done(personas=personas, table=table)
+
+
+def _persona_sentence(named: pd.DataFrame, with_costs: bool) -> str:
+    """The most and least valuable personas among new customers, and the best return per unit of CAC."""
+    if named.empty:
+        return ("No persona has enough newly acquired customers with a second order to be valued on its own: "
+                "the table shows the new customers who have not been placed yet.")
+    top, low = named.iloc[0], named.iloc[-1]
+    if len(named) == 1:
+        text = f"**{md(top['group'])}** is the only persona valued among new customers ({top['clv']:,.0f} each)."
+    else:
+        text = (f"**{md(top['group'])}** are the most valuable new customers ({top['clv']:,.0f} each), "
+                f"**{md(low['group'])}** the least ({low['clv']:,.0f}).")
+    ratio = named["clv_to_cac"].replace([np.inf, -np.inf], np.nan).dropna() if with_costs else pd.Series(dtype=float)
+    if len(ratio):
+        text += (f" Per unit of acquisition cost, {md(named.loc[ratio.idxmax(), 'group'])} "
+                 f"return the most ({ratio.max():.1f}× CAC).")
+    return text
 
 
 # --------------------------------------------------------------------------- 2. spend response
@@ -163,15 +257,28 @@ def persona_worth(ds: Dataset, acquired: pd.DataFrame, costs: AcquisitionCost | 
 def spend_response(ds: Dataset, costs: AcquisitionCost | None, carryover: str | bool = "auto", curve_boot: int = 100,
                    spend_levels=(0.5, 1.0, 1.5, 2.0), current_weeks: int = 52, seed: int = 0) -> Section:
     """Section 2: each channel's response curve, the marginal CAC at multiples of today's spend, carry-over.
-    Results: ``curves`` (``{channel: ResponseCurve}``, empty without marketing data) and ``current``
-    (``{channel: today's weekly spend}``).
+    Only curves that pass their gate (:attr:`~customer_workbook.acquisition.ResponseCurve.ok`: enough weeks,
+    parameters pinned down, better than a flat weekly average on held-out weeks) are shown and used; a note
+    names the others and why. Results: ``curves`` (``{channel: ResponseCurve}`` of the usable curves, empty
+    without marketing data) and ``current`` (``{channel: today's weekly spend}``).
     """
     draft = Draft()
     if costs is None:
         draft.skip("Spend response curves", ["marketing"])
         return draft.done(curves={}, current={})
-    curves = acquisition.fit_response_curves(ds.marketing, carryover=carryover, n_boot=curve_boot, seed=seed)
+    fitted = acquisition.fit_response_curves(ds.marketing, carryover=carryover, n_boot=curve_boot, seed=seed)
     current = costs.current_spend
+    curves = {c: v for c, v in fitted.items() if v.ok}
+    unusable = "; ".join(f"**{md(c)}** ({md(v.problem)})" for c, v in fitted.items() if not v.ok)
+    if unusable:
+        draft.add("channels_without_response_curve", [c for c, v in fitted.items() if not v.ok],
+                  "Channels whose spend-response curve did not pass its check")
+    if not curves:
+        draft.say(f"> **Not shown: spend response curves** because no channel's curve passes its check: {unusable}. "
+                  "More weeks of spend, with spend that varies from week to week, would let the curves be fitted.")
+        return draft.done(curves={}, current=current)
+    if unusable:
+        draft.say(f"> Not used below, their curves not being reliable: {unusable}.")
     mc = acquisition.marginal_cac_table(curves, current, multiples=spend_levels)
     draft.show(plots.plot_response_curves(ds.marketing, curves, current), plots.styled_table(mc, _CAC_FORMATS))
     draft.add("response_curves", {c: {"vmax": round(v.vmax, 3), "k": round(v.k, 2), "shape": round(v.shape, 3),
@@ -205,9 +312,16 @@ def best_budget(curves: Mapping[str, ResponseCurve], current: Mapping[str, float
     """
     draft = Draft()
     clv_now = {c: v.clv(margin, annual_discount_rate, horizon_years) for c, v in clv_values.items()}
-    if not curves or not clv_now:
+    if not current:
         draft.skip("Firm value at each budget", ["marketing"], "Without spend per channel there is no response curve to value.")
         return draft.done(plan=None, bounds={}, plan_curves={})
+    valued = [c for c in curves if c in clv_now]
+    if not valued:
+        missing = ("no channel has a spend-response curve that passes its check (section 2)" if not curves else
+                   "no channel with a response curve has a value of a new customer (section 1)")
+        draft.say(f"> **Not shown: firm value at each budget** because {missing}.")
+        return draft.done(plan=None, bounds={}, plan_curves={})
+    curves = {c: curves[c] for c in valued}
     bounds = {c: (0.0, max_spend_multiple * curves[c].max_spend) for c in curves}
     plan = acquisition.plan_summary(curves, clv_now, current, bounds, seed=seed)
     plan_curves = {c: curves[c] for c in plan.channels}
@@ -254,17 +368,29 @@ def _plan_sentence(plan: BudgetPlan, interval: tuple[float, float], by_objective
     """Today's plan, the optimum with its interval, the value at stake and what lower objectives would spend."""
     lo, hi = interval
     gain = plan.value_gain
-    direction = "more" if plan.optimum_budget > plan.current_budget else "less"
+    if round(plan.optimum_budget) == round(plan.current_budget):
+        direction = "the same as today"
+    else:
+        direction = f"{'more' if plan.optimum_budget > plan.current_budget else 'less'} than today"
+    peak = (f"Value peaks at **{plan.optimum_budget:,.0f} a week**" if round(plan.optimum_budget) > 0
+            else "Value peaks with **no acquisition spend**")
     dropped = [c for c, s in plan.best_at_current_mix.items() if s < 0.005]
-    return (f"Today's plan spends **{plan.current_budget:,.0f} a week** and creates {plan.current_value:,.0f} of value "
-            f"a week. Value peaks at **{plan.optimum_budget:,.0f} a week** (90% interval {lo:,.0f} to {hi:,.0f}), "
-            f"{direction} than today, creating {plan.optimum_value:,.0f} a week: **{gain:,.0f} a week, "
-            f"{52 * gain:,.0f} a year, is at stake**. Even at today's budget, a better mix would create "
-            f"{plan.best_at_current_value:,.0f} a week"
-            + (f" by dropping {', '.join(map(md, dropped))}." if dropped else ".")
+    if round(plan.best_at_current_value) > round(plan.current_value):
+        mix = (f" Even at today's budget, a better mix would {_creates(plan.best_at_current_value, '')} a week"
+               + (f" by dropping {', '.join(map(md, dropped))}." if dropped else "."))
+    else:
+        mix = " At today's budget, today's mix is already the best."
+    return (f"Today's plan spends **{plan.current_budget:,.0f} a week** and {_creates(plan.current_value)} a week. "
+            f"{peak} (90% interval {lo:,.0f} to {hi:,.0f}), {direction}, creating {plan.optimum_value:,.0f} a week: "
+            f"**{gain:,.0f} a week, {52 * gain:,.0f} a year, is at stake**.{mix}"
             + f" Valued on first-year profit, the best budget would be {by_objective['profit']:,.0f}; on first-year "
               f"revenue, {by_objective['revenue']:,.0f}: the lower the objective, the further the plan moves from the "
               f"one that maximises the firm's value.")
+
+
+def _creates(value: float, s: str = "s") -> str:
+    """"creates V of value" or, for a negative V, "loses |V| of value" (currency units; ``s=""``: "create")."""
+    return f"create{s} {value:,.0f} of value" if round(value) >= 0 else f"lose{s} {-value:,.0f} of value"
 
 
 # --------------------------------------------------------------------------- 4. conquest or relations
@@ -313,16 +439,22 @@ def _campaign(draft: Draft, ds: Dataset, costs: AcquisitionCost | None, cost_per
     segments = retention.campaign_segments(ds, seed=seed)
     uplift = retention.campaign_uplift(segments)
     retained = retention.retention_scores(ds, segments, margin, annual_discount_rate, horizon_years)  # the one scorer
-    value_by_group = retention.retention_value_by_group(segments, retained.value)
-    uplift["value_if_retained"] = uplift["group"].map(value_by_group)
+    report = retained.scores.report
+    value_by_group = retention.retention_value_by_group(segments, retained.value) if report.ok else {}
+    uplift["value_if_retained"] = uplift["group"].map(value_by_group).astype(float)
     uplift["cost_per_retained"] = np.where(uplift["uplift"] > 0, cost_per_contact / uplift["uplift"], np.nan)
     draft.show(plots.styled_table(uplift, _UPLIFT_FORMATS))
-    report = retained.scores.report
-    draft.say(f"Customers valued at the send date ({report.as_of:%d %B %Y}): {report.sentence()}")
+    fit = report.sentence().replace(" (NaN)", "")  # the gate below says what the missing scores mean
+    if report.ok:
+        draft.say(f"Customers valued at the send date ({report.as_of:%d %B %Y}): {fit}")
+    else:
+        draft.say(f"> **Not shown: the value of a retained customer** because the customer-value model does not fit "
+                  f"the history before the send date ({report.as_of:%d %B %Y}) without reservation: {fit} The uplift "
+                  "above still holds, but the retention side cannot be valued against acquisition.")
     draft.add("campaign_uplift_overall", round(float(uplift.iloc[0]["uplift"]), 4),
-              "Uplift of the retention campaign, everyone", unit="share")
+              "Uplift of the retention campaign, everyone", unit="pp")
     draft.add("campaign_uplift_by_segment", {r.group: round(r.uplift, 4) for r in uplift.iloc[1:].itertuples()},
-              "Uplift of the retention campaign by segment", unit="share")
+              "Uplift of the retention campaign by segment", unit="pp")
     draft.add("retention_cost_per_retained", {r.group: round(r.cost_per_retained, 2) for r in uplift.itertuples()
                                               if np.isfinite(r.cost_per_retained)},
               "Cost per retained customer (offer cost / uplift)", unit="currency units")
@@ -337,238 +469,31 @@ def _campaign(draft: Draft, ds: Dataset, costs: AcquisitionCost | None, cost_per
     return uplift, value_by_group
 
 
-@dataclass(frozen=True)
-class Choice:
-    """The best target of one option: ``target`` (channel, or ``"retention: <segment>"``) and the value one
-    more currency unit spent on it returns (``return_per_unit``, currency units per currency unit)."""
-
-    target: str
-    return_per_unit: float
-
-
-@dataclass(frozen=True)
-class Recommendation:
-    """Conquest vs relations, in words (:func:`recommendation`).
-
-    ``option``: where the next unit goes first ("conquest", "relations"; "neither" when nothing returns
-    more than it costs; "unknown" with nothing to compare); ``best_conquest`` / ``best_relations``
-    (:class:`Choice` or None); ``breakeven_contact_cost``: the offer cost (currency units) at which the
-    best retention target returns as much as the best acquisition channel at today's spend (None without
-    both); ``text``: Markdown, channel and segment names escaped; ``plain``: the same as plain text.
-    """
-
-    option: str
-    best_conquest: Choice | None
-    best_relations: Choice | None
-    breakeven_contact_cost: float | None
-    text: str
-    plain: str
-
-
-def recommendation(returns: pd.DataFrame, plan: BudgetPlan | None = None,
-                   cost_per_contact: float | None = None) -> Recommendation:
-    """Conquest vs relations: which option gets the next unit of budget, and the recommended mix, in words.
-
-    Parameters
-    ----------
-    returns : DataFrame
-        :func:`~customer_workbook.acquisition.conquest_vs_relations` output.
-    plan : BudgetPlan, optional
-        Today's and the value-maximising acquisition plan; without it the recommendation says nothing
-        about the acquisition budget.
-    cost_per_contact : float, optional
-        Cost of one retention offer, to compute the break-even contact cost.
-    """
-    con = returns.loc[returns["option"] == "conquest"]
-    rel = returns.loc[(returns["option"] == "relations") & ~returns["target"].str.endswith(": all")]
-    best_c = Choice(str(con.iloc[0]["target"]), float(con.iloc[0]["return_per_unit"])) if len(con) else None
-    best_r = Choice(str(rel.iloc[0]["target"]), float(rel.iloc[0]["return_per_unit"])) if len(rel) else None
-    if best_c is None and best_r is None:
-        text = "Neither acquisition spend nor a retention campaign is available to compare."
-        return Recommendation("unknown", None, None, None, text, text)
-    breakeven = None
-    if best_c is not None and best_r is not None:
-        option = "relations" if best_r.return_per_unit > best_c.return_per_unit else "conquest"
-        breakeven = (cost_per_contact * best_r.return_per_unit / best_c.return_per_unit if cost_per_contact
-                     else None)
-    else:
-        only = best_c or best_r
-        option = ("conquest" if best_c else "relations") if only.return_per_unit > 1 else "neither"
-    do_not_contact = [str(t).removeprefix("retention: ") for t in
-                      returns.loc[(returns["option"] == "relations") & (returns["uplift_high"] < 0), "target"]]
-
-    def say(b: str, e) -> str:
-        parts = [_comparison_sentence(best_c, best_r, option, breakeven, b, e)]
-        if best_c is not None and plan is not None:
-            parts.append(_acquisition_plan_sentence(plan, b, e))
-        if best_r is not None:  # which segment's offers to fund, and whom the offer pushes away
-            parts.append(f"Retention: fund offers for {b}{e(best_r.target.removeprefix('retention: '))}{b}"
-                         + (f" and do not contact {', '.join(e(t) for t in do_not_contact)}, "
-                            "whom the offer measurably pushes away." if do_not_contact else "."))
-        return " ".join(parts)
-
-    return Recommendation(option, best_c, best_r, breakeven, say("**", md), say("", str))
-
-
-def _comparison_sentence(best_c: Choice | None, best_r: Choice | None, option: str, breakeven: float | None,
-                         b: str, e) -> str:
-    """One more unit on the best retention target against the best channel (``b`` around bold parts, ``e``
-    applied to channel and segment names)."""
-    if best_c is not None and best_r is not None:
-        rc, rr = best_c.return_per_unit, best_r.return_per_unit
-        if breakeven is None:
-            note = ""
-        elif option == "relations":
-            note = f" (retention stays ahead while an offer costs less than {breakeven:,.2f})"
-        else:
-            note = f" (retention would overtake only if an offer cost less than {breakeven:,.2f})"
-        also = " Both create value, so both deserve funding up to their own optimum." if rc > 1 and rr > 1 else ""
-        return (f"One more unit spent on {b}{e(best_r.target)}{b} returns {b}{rr:.2f}{b} in long-term value, against "
-                f"{b}{rc:.2f}{b} on the best acquisition channel ({b}{e(best_c.target)}{b}) at today's spend, so the "
-                f"next unit should go to {b}{option}{b} first{note}.{also}")
-    if best_c is not None:
-        return (f"Without a randomised retention campaign only the conquest side can be valued: one more unit "
-                f"on {b}{e(best_c.target)}{b} returns {b}{best_c.return_per_unit:.2f}{b}.")
-    return (f"Without marketing spend data only the relations side can be valued: one more unit on "
-            f"{b}{e(best_r.target)}{b} returns {b}{best_r.return_per_unit:.2f}{b}.")
-
-
-def _acquisition_plan_sentence(plan: BudgetPlan, b: str, e) -> str:
-    """Raise or lower the weekly budget, the mix, the channels to stop and the value gained."""
-    direction = "raise" if plan.optimum_budget > plan.current_budget else "lower"
-    mix = ", ".join(f"{e(c)} {s:.0%}" for c, s in sorted(plan.optimum_mix.items(), key=lambda kv: -kv[1]) if s > 0.005)
-    dropped = [e(c) for c, s in plan.optimum_mix.items() if s <= 0.005]
-    gain = plan.value_gain
-    return (f"Recommended acquisition plan: {b}{direction} the weekly budget from {plan.current_budget:,.0f} to "
-            f"{plan.optimum_budget:,.0f}{b} ({mix}" + (f"; stop {', '.join(dropped)}" if dropped else "") +
-            f"), worth {b}{gain:,.0f} a week{b} ({52 * gain:,.0f} a year) more in value created.")
-
-
-# --------------------------------------------------------------------------- the levers and their evidence
-
-
-def levers(ds: Dataset, econ: pd.DataFrame | None, returns: pd.DataFrame | None,
-           uplift: pd.DataFrame | None) -> Section:
-    """Section 4, levers: the methodology's levers of conquest and relations with the evidence the data give.
-
-    Reads the run's order and per-customer tables (:func:`customer_workbook.base.derived`), the
-    engagement and survey tables when present, the unit economics ``econ``, the ``returns`` of one more
-    unit (:func:`~customer_workbook.acquisition.conquest_vs_relations`) and the campaign ``uplift``.
-    Results: ``table`` with ``option``, ``lever``, ``evidence`` (a sentence computed from the data, or
-    what is missing).
-    """
-    draft = Draft()
-    returns = returns if returns is not None and len(returns) else None
-    rows = [("conquest", *r) for r in _conquest_levers(ds, econ, returns)]
-    rows += [("relations", *r) for r in _relations_levers(ds, uplift)]
-    table = pd.DataFrame(rows, columns=["option", "lever", "evidence"])
-    draft.show(plots.styled_table(table))
-    n = draft.add("levers_with_evidence", int((~table["evidence"].str.startswith("no ")).sum()),
-                  "Levers of conquest and relations with evidence in the data")
-    draft.say(f"The data give evidence for {n} of the {len(table)} levers.")
-    return draft.done(table=table)
-
-
-def _conquest_levers(ds: Dataset, econ: pd.DataFrame | None, returns: pd.DataFrame | None) -> list[tuple[str, str]]:
-    """(lever, evidence) of a passionate segment, social proof of quality, the first cycle, social and search."""
-    rows = []
-    add = lambda lever, text: rows.append((lever, text))  # noqa: E731
-
-    if econ is not None and len(econ):
-        top = econ.sort_values("clv", ascending=False).iloc[0]
-        add("passionate segment to start from",
-            f"customers from {top['channel']} are worth the most ({top['clv']:,.0f} CLV each); start from them")
-    else:
-        add("passionate segment to start from", "needs acquisition channels (customers table)")
-    eng = ds.engagement
-    if eng is not None and "rating" in eng:
-        rev = eng.loc[eng["event"].astype(str) == "review"]
-        add("social proof of quality (SPOQ) marketing",
-            f"{len(rev):,} reviews from {rev['customer_id'].nunique():,} customers, mean rating "
-            f"{rev['rating'].mean():.1f}/5: material for reviews and ratings in acquisition marketing")
-    else:
-        add("social proof of quality (SPOQ) marketing", "no review data (engagement table)")
-    share = acquisition.first_cycle_repeat_share(derived(ds).orders, 90, end=ds.transactions["date"].max())
-    add("first-cycle influence (continuum marketing)",
-        f"{share:.0%} of customers order again within 90 days of their first order; "
-        "the first cycle decides whether a new customer stays")
-    ratio_col = None if econ is None else next((c for c in ("clv_to_cac_current", "clv_to_cac") if c in econ), None)
-    for ch, lever in (("social", "social marketing"), ("search", "search engine marketing")):
-        if returns is None or not (returns["target"] == ch).any():
-            add(lever, f"no '{ch}' channel in the marketing data")
-            continue
-        r = returns.loc[returns["target"] == ch].iloc[0]
-        extra = ""
-        if ratio_col and (econ["channel"] == ch).any():
-            extra = f", CLV/CAC {float(econ.loc[econ['channel'] == ch, ratio_col].iloc[0]):.1f}"
-        add(lever, f"one more unit on {ch} returns {r['return_per_unit']:.2f} in value"
-            f" (marginal CAC {r['cost_per_customer']:,.0f}{extra})")
-    return rows
-
-
-def _relations_levers(ds: Dataset, uplift: pd.DataFrame | None) -> list[tuple[str, str]]:
-    """(lever, evidence) of belonging, feeling special, clear value and data-driven relationships."""
-    rows = []
-    add = lambda lever, text: rows.append((lever, text))  # noqa: E731
-
-    eng, sv = ds.engagement, ds.surveys
-    if eng is not None:
-        orders = derived(ds).customers["orders"]
-        events = eng["event"].astype(str)
-        posters = eng.loc[events == "community_post", "customer_id"].unique()
-        add("sense of belonging", f"{len(posters):,} customers ({len(posters) / max(len(orders), 1):.1%}) post in the "
-            "community; " + _orders_gap(orders, posters))
-        adv = eng.loc[events.isin(["review", "referral"]), "customer_id"].unique()
-        add("customer feeling special",
-            f"{len(adv):,} customers review or refer: candidates for recognition and status; " + _orders_gap(orders, adv))
-    else:
-        add("sense of belonging", "no engagement data")
-        add("customer feeling special", "no engagement data")
-    if sv is not None and "sat_pricing" in sv:
-        add("clear value", f"mean satisfaction with pricing {sv['sat_pricing'].mean():.2f}/5"
-            + (f" and with quality {sv['sat_quality'].mean():.2f}/5" if "sat_quality" in sv else ""))
-    else:
-        add("clear value", "no satisfaction survey")
-    if uplift is not None and len(uplift) > 1:
-        best = uplift.iloc[1:].sort_values("uplift", ascending=False).iloc[0]
-        worst = uplift.iloc[1:].sort_values("uplift").iloc[0]
-        add("data-driven relationships",
-            f"the campaign lifted '{best['group']}' by {best['uplift']:+.1%} but moved '{worst['group']}' by "
-            f"{worst['uplift']:+.1%} (all: {uplift.iloc[0]['uplift']:+.1%}): target by data, not blanket")
-    else:
-        add("data-driven relationships", "no randomised campaign")
-    return rows
-
-
-def _orders_gap(orders_per_customer: pd.Series, ids) -> str:
-    """Mean orders of the customers ``ids`` against everyone else, in words."""
-    inside = orders_per_customer.index.isin(pd.Index(ids))
-    if not inside.any() or inside.all():
-        return "no comparison group"
-    return (f"they average {orders_per_customer[inside].mean():.1f} orders against "
-            f"{orders_per_customer[~inside].mean():.1f} for others")
-
-
 # --------------------------------------------------------------------------- 5. what if
 
 
 def what_if_plans(curves: Mapping[str, ResponseCurve], clv_values: Mapping, plan: BudgetPlan | None,
                   bounds: Mapping[str, tuple[float, float]], margin: float, annual_discount_rate: float,
-                  horizon_years: float, interactive: bool = False) -> Section:
-    """Section 5: the budget explorer (``interactive``), or today's and the value-maximising plan valued."""
+                  horizon_years: float, interactive: bool = False,
+                  current: Mapping[str, float] | None = None) -> Section:
+    """Section 5: the budget explorer (``interactive``), or today's and the value-maximising plan valued.
+
+    Without a ``plan`` the section is skipped: for lack of marketing data when ``current`` (today's weekly
+    spend per channel, :func:`spend_response`) is empty, otherwise with a note that section 3 has no plan."""
     draft = Draft()
     if plan is None:
-        draft.skip("Budget what-if", ["marketing"])
+        if current:  # marketing data, but no plan
+            draft.say("> **Not shown: budget what-if** because section 3 has no value-maximising plan to compare with "
+                      "(its note says what is missing).")
+        else:
+            draft.skip("Budget what-if", ["marketing"])
         return draft.done()
 
     def parts(margin=margin, discount_rate=annual_discount_rate, **spend) -> list:
         result = acquisition.what_if(spend, curves, clv_values, margin, discount_rate, horizon_years, bounds)
         table = plots.styled_table(result.table, {"spend": "{:,.0f}", "new_per_week": "{:.1f}", "cac": "{:,.0f}",
                                                   "marginal_cac": "{:,.0f}", "clv": "{:,.0f}"})
-        return [table, f"**{result.new_per_week:.1f} new customers a week** at a blended CAC of {result.cac:,.0f}; "
-                       f"value created {result.value:,.0f} a week. The optimum at this margin and discount rate spends "
-                       f"{result.optimum_budget:,.0f} a week and creates {result.optimum_value:,.0f}: this plan is "
-                       f"**{result.gap:,.0f} a week** short of it."]
+        return [table, _what_if_sentence(result)]
 
     if interactive:
         from IPython.display import Markdown, display
@@ -586,6 +511,16 @@ def what_if_plans(curves: Mapping[str, ResponseCurve], clv_values: Mapping, plan
         draft.show(table)
         draft.say(text)
     return draft.done()
+
+
+def _what_if_sentence(result) -> str:
+    """New customers, blended CAC, value created and the distance to the optimum of one plan (:class:`WhatIf`)."""
+    bought = (f"**{result.new_per_week:.1f} new customers a week** at a blended CAC of {result.cac:,.0f}"
+              if result.new_per_week >= 0.05 else "**no new customers**")
+    gap = (f"this plan is **{result.gap:,.0f} a week** short of it." if round(result.gap) > 0
+           else "this plan is the optimum.")
+    return (f"{bought}; the plan {_creates(result.value)} a week. The optimum at this margin and discount rate "
+            f"spends {result.optimum_budget:,.0f} a week and creates {result.optimum_value:,.0f}: {gap}")
 
 
 def headline_first(findings, keys=HEADLINE_ORDER) -> None:

@@ -71,3 +71,17 @@ def test_response_curve_is_frozen_and_marginal_cac_table_uses_it():
     assert row["cac"] == pytest.approx(20.0)
     assert row["marginal_cac"] == pytest.approx(40.0)
     assert np.isnan(row["marginal_cac_low"])                # no bootstrap draws, no interval
+
+
+def test_response_curve_gate_needs_weeks_and_must_beat_a_flat_average():
+    from customer_workbook.acquisition import MIN_WEEKS, fit_response_curve, hill
+
+    rng = np.random.default_rng(0)
+    spend = rng.uniform(50, 400, 104)
+    good = fit_response_curve(spend, rng.poisson(hill(spend, 20.0, 150.0, 1.5)), "tv", n_boot=0)
+    assert good.ok and good.heldout_gain > 0 and good.problem is None
+    noise = fit_response_curve(spend, rng.poisson(5.0, 104), "radio", n_boot=0)  # spend does not matter
+    assert not noise.ok and noise.problem is not None
+    short = fit_response_curve(spend[: MIN_WEEKS - 1], rng.poisson(hill(spend[: MIN_WEEKS - 1], 20.0, 150.0, 1.5)),
+                               "print", n_boot=0)
+    assert not short.ok and f"fewer than the {MIN_WEEKS}" in short.problem

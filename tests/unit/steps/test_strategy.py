@@ -50,7 +50,7 @@ def test_recommendation_with_one_side_or_none():
     only_retention = _returns().loc[lambda r: r["option"] == "relations"]
     rec = strategy.recommendation(only_retention)
     assert rec.option == "relations" and rec.best_conquest is None and rec.breakeven_contact_cost is None
-    assert rec.plain.startswith("Without marketing spend data")
+    assert rec.plain.startswith("Only the relations side can be valued")
     weak = only_retention.assign(return_per_unit=0.5)
     assert strategy.recommendation(weak).option == "neither"
 
@@ -88,5 +88,61 @@ def test_what_if_plans_static_shows_both_plans_and_skips_without_a_plan():
     texts = [p for p in section.parts if isinstance(p, str)]
     assert texts[0] == "**Today's plan**" and texts[2] == "**Value-maximising plan**"
     assert texts[1].startswith("**5.0 new customers a week** at a blended CAC of 20")   # hill(100) = 5
-    skipped = strategy.what_if_plans(curves, values, None, {}, 1.0, 0.0, 5)
+    skipped = strategy.what_if_plans({}, {}, None, {}, 1.0, 0.0, 5)  # no marketing data: the standard skip
     assert [p.section for p in skipped.parts] == ["Budget what-if"]
+    no_plan = strategy.what_if_plans(curves, values, None, {}, 1.0, 0.0, 5, current={"a": 100.0})  # no plan
+    assert no_plan.parts[0].startswith("> **Not shown: budget what-if** because section 3")
+
+
+def test_recommendation_does_not_send_the_next_unit_to_acquisition_that_should_stop():
+    """At today's spend one more unit on "a" returns 5.0, but the value-maximising plan spends nothing on
+    acquisition: the next unit goes to relations, and neither "both deserve funding" nor a break-even is said."""
+    rec = strategy.recommendation(_returns(), _plan(current=1000.0, optimum=0.0), cost_per_contact=100.0)
+    assert rec.option == "relations" and rec.breakeven_contact_cost is None
+    assert "no level of acquisition spend creates value" in rec.plain
+    assert "stop the weekly acquisition spend of 1,000" in rec.plain and "Both create value" not in rec.plain
+
+
+def _transactions_only(days: int, n: int = 40):
+    from customer_workbook.data import Dataset, QualityReport
+
+    start = pd.Timestamp("2024-01-01")
+    tx = pd.DataFrame({"customer_id": [f"c{i % n}" for i in range(3 * n)], "order_id": [f"o{i}" for i in range(3 * n)],
+                       "date": [start + pd.Timedelta(days=int(i * days / (3 * n))) for i in range(3 * n)],
+                       "amount": 10.0, "product_id": "p", "quantity": 1})
+    return Dataset(tables={"transactions": tx}, sources={}, quality=QualityReport())
+
+
+def test_new_customer_worth_says_why_without_newly_acquired_customers():
+    """Every customer is first seen in the first 26 weeks (a closed cohort): nothing to value, and the note
+    says so with the minimum and what would help; no CLV finding is recorded."""
+    ds = _transactions_only(days=120)
+    section = strategy.new_customer_worth(ds, 0.35, 0.1, 5, n_boot=0)
+    note = next(p for p in section.parts if isinstance(p, str))
+    assert note.startswith("> **Not shown: the value of a new customer** because only 0 customers were acquired")
+    assert "26 weeks" in note and "`signup_date`" in note and "at least 30" in note
+    assert section.value("n_acquired_in_window") == 0
+    with pytest.raises(KeyError):
+        section.value("clv_by_channel")
+    assert section["clv_values"] == {} and section["econ"] is None
+
+
+def test_spend_response_uses_only_curves_that_pass_their_check():
+    import numpy as np
+
+    from customer_workbook.acquisition import acquisition_cost, hill
+    from customer_workbook.data import Dataset
+
+    rng = np.random.default_rng(3)
+    weeks = pd.date_range("2023-01-02", periods=80, freq="W-MON")
+    spend = rng.uniform(50, 400, 80)
+    marketing = pd.concat([pd.DataFrame({"week": weeks, "channel": "tv", "spend": spend,
+                                         "new_customers": rng.poisson(hill(spend, 20.0, 150.0, 1.5))}),
+                           pd.DataFrame({"week": weeks, "channel": "radio", "spend": spend,
+                                         "new_customers": rng.poisson(5.0, 80)})])
+    ds = _transactions_only(days=600)
+    ds = Dataset(tables={**ds.tables, "marketing": marketing}, sources={}, quality=ds.quality)
+    section = strategy.spend_response(ds, acquisition_cost(marketing, n_boot=10), curve_boot=5)
+    assert list(section["curves"]) == ["tv"] and set(section["current"]) == {"tv", "radio"}
+    assert section.value("channels_without_response_curve") == ["radio"]
+    assert any(isinstance(p, str) and p.startswith("> Not used below") and "**radio**" in p for p in section.parts)

@@ -1,0 +1,138 @@
+"""Notebook 03 (step 3, strategy), section 4's recommendation: conquest or relations, in words from the numbers.
+Kept apart from :mod:`customer_workbook.steps.strategy` (which re-exports :class:`Choice`,
+:class:`Recommendation` and :func:`recommendation`) so each module stays short.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..acquisition import BudgetPlan
+from ..escaping import md
+
+__all__ = ["Choice", "Recommendation", "recommendation"]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The best target of one option: ``target`` (channel, or ``"retention: <segment>"``) and the value one
+    more currency unit spent on it returns (``return_per_unit``, currency units per currency unit)."""
+
+    target: str
+    return_per_unit: float
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """Conquest vs relations, in words (:func:`recommendation`).
+
+    ``option``: where the next unit goes first ("conquest", "relations"; "neither" when nothing returns
+    more than it costs; "unknown" with nothing to compare); ``best_conquest`` / ``best_relations``
+    (:class:`Choice` or None); ``breakeven_contact_cost``: the offer cost (currency units) at which the
+    best retention target returns as much as the best acquisition channel at today's spend (None without
+    both); ``text``: Markdown, channel and segment names escaped; ``plain``: the same as plain text.
+    """
+
+    option: str
+    best_conquest: Choice | None
+    best_relations: Choice | None
+    breakeven_contact_cost: float | None
+    text: str
+    plain: str
+
+
+def recommendation(returns: pd.DataFrame, plan: BudgetPlan | None = None,
+                   cost_per_contact: float | None = None) -> Recommendation:
+    """Conquest vs relations: which option gets the next unit of budget, and the recommended mix, in words.
+
+    Parameters
+    ----------
+    returns : DataFrame
+        :func:`~customer_workbook.acquisition.conquest_vs_relations` output.
+    plan : BudgetPlan, optional
+        Today's and the value-maximising acquisition plan; without it the recommendation says nothing
+        about the acquisition budget.
+    cost_per_contact : float, optional
+        Cost of one retention offer, to compute the break-even contact cost.
+    """
+    con = returns.loc[returns["option"] == "conquest"]
+    rel = returns.loc[(returns["option"] == "relations") & ~returns["target"].str.endswith(": all")]
+    best_c = Choice(str(con.iloc[0]["target"]), float(con.iloc[0]["return_per_unit"])) if len(con) else None
+    best_r = Choice(str(rel.iloc[0]["target"]), float(rel.iloc[0]["return_per_unit"])) if len(rel) else None
+    if best_c is None and best_r is None:
+        text = ("Neither side can be valued on these data: acquisition needs weekly marketing spend and the value of "
+                "a new customer, retention a randomised campaign and a customer-value model that fits.")
+        return Recommendation("unknown", None, None, None, text, text)
+    breakeven = None
+    stops = plan is not None and round(plan.optimum_budget) == 0  # no level of acquisition spend creates value
+    if best_c is not None and best_r is not None:
+        option = "relations" if best_r.return_per_unit > best_c.return_per_unit else "conquest"
+        breakeven = (cost_per_contact * best_r.return_per_unit / best_c.return_per_unit
+                     if cost_per_contact and best_c.return_per_unit > 0 and not stops else None)
+    else:
+        only = best_c or best_r
+        option = ("conquest" if best_c else "relations") if only.return_per_unit > 1 else "neither"
+    if stops and option == "conquest":
+        option = "relations" if best_r is not None and best_r.return_per_unit > 1 else "neither"
+    do_not_contact = [str(t).removeprefix("retention: ") for t in
+                      returns.loc[(returns["option"] == "relations") & (returns["uplift_high"] < 0), "target"]]
+
+    def say(b: str, e) -> str:
+        parts = [_comparison_sentence(best_c, best_r, option, breakeven, b, e, stops)]
+        if best_c is not None and plan is not None:
+            parts.append(_acquisition_plan_sentence(plan, b, e))
+        if best_r is not None:  # which segment's offers to fund, and whom the offer pushes away
+            fund = (f"fund offers for {b}{e(best_r.target.removeprefix('retention: '))}{b}" if best_r.return_per_unit > 1
+                    else "no segment's offers return what they cost at this offer cost")
+            join = " and" if best_r.return_per_unit > 1 else ";"
+            parts.append(f"Retention: {fund}" + (f"{join} do not contact {', '.join(e(t) for t in do_not_contact)}, "
+                                                 "whom the offer measurably pushes away." if do_not_contact else "."))
+        return " ".join(parts)
+
+    return Recommendation(option, best_c, best_r, breakeven, say("**", md), say("", str))
+
+
+def _comparison_sentence(best_c: Choice | None, best_r: Choice | None, option: str, breakeven: float | None,
+                         b: str, e, acquisition_stops: bool = False) -> str:
+    """One more unit on the best retention target against the best channel (``b`` around bold parts, ``e``
+    applied to channel and segment names; ``acquisition_stops``: the value-maximising plan spends nothing on
+    acquisition, so it is not called worth funding)."""
+    if best_c is not None and best_r is not None:
+        rc, rr = best_c.return_per_unit, best_r.return_per_unit
+        if breakeven is None:
+            note = ""
+        elif option == "relations":
+            note = f" (retention stays ahead while an offer costs less than {breakeven:,.2f})"
+        else:
+            note = f" (retention would overtake only if an offer cost less than {breakeven:,.2f})"
+        also = (" Both create value, so both deserve funding up to their own optimum."
+                if rc > 1 and rr > 1 and not acquisition_stops else "")
+        but = (", but no level of acquisition spend creates value (section 3)" if acquisition_stops else "")
+        where = (f"the next unit should go to {b}{option}{b} first" if option != "neither"
+                 else "neither side returns what it costs")
+        return (f"One more unit spent on {b}{e(best_r.target)}{b} returns {b}{rr:.2f}{b} in long-term value, against "
+                f"{b}{rc:.2f}{b} on the best acquisition channel ({b}{e(best_c.target)}{b}) at today's spend{but}, so "
+                f"{where}{note}.{also}")
+    if best_c is not None:
+        return (f"Only the conquest side can be valued here (the relations side needs a randomised retention "
+                f"campaign and a customer-value model that fits): one more unit on {b}{e(best_c.target)}{b} returns "
+                f"{b}{best_c.return_per_unit:.2f}{b}.")
+    return (f"Only the relations side can be valued here (the conquest side needs weekly marketing spend, a "
+            f"response curve and the value of a new customer): one more unit on {b}{e(best_r.target)}{b} returns "
+            f"{b}{best_r.return_per_unit:.2f}{b}.")
+
+
+def _acquisition_plan_sentence(plan: BudgetPlan, b: str, e) -> str:
+    """Raise or lower the weekly budget, the mix, the channels to stop and the value gained."""
+    direction = "raise" if plan.optimum_budget > plan.current_budget else "lower"
+    mix = ", ".join(f"{e(c)} {s:.0%}" for c, s in sorted(plan.optimum_mix.items(), key=lambda kv: -kv[1]) if s > 0.005)
+    dropped = [e(c) for c, s in plan.optimum_mix.items() if s <= 0.005]
+    gain = plan.value_gain
+    if not mix or round(plan.optimum_budget) == 0:  # nothing returns what it costs: stop acquisition spend
+        return (f"Recommended acquisition plan: {b}stop the weekly acquisition spend of {plan.current_budget:,.0f}{b} "
+                f"(at no level of spend do the new customers of any channel return what they cost), worth {b}{gain:,.0f} a "
+                f"week{b} ({52 * gain:,.0f} a year) more in value created.")
+    return (f"Recommended acquisition plan: {b}{direction} the weekly budget from {plan.current_budget:,.0f} to "
+            f"{plan.optimum_budget:,.0f}{b} ({mix}" + (f"; stop {', '.join(dropped)}" if dropped else "") +
+            f"), worth {b}{gain:,.0f} a week{b} ({52 * gain:,.0f} a year) more in value created.")
