@@ -162,7 +162,10 @@ class FitReport:
                      f"(r = {c.correlation:.2f}) for the spend model")
         if self.n_not_finite:
             text += f". {self.n_not_finite:,} customers could not be scored (no finite value): do not use these values"
-        return text + f". {self.n_one_time:,} customers without a repeat purchase are scored with P(alive) 1 (a BG/NBD property)."
+        if self.n_not_finite < self.n_scored:
+            text += (f". {self.n_one_time:,} customers without a repeat purchase are scored with P(alive) 1 "
+                     "(a BG/NBD property)")
+        return text + "."
 
 
 @dataclass(frozen=True)

@@ -444,7 +444,7 @@ def _campaign(draft: Draft, ds: Dataset, costs: AcquisitionCost | None, cost_per
     uplift["value_if_retained"] = uplift["group"].map(value_by_group).astype(float)
     uplift["cost_per_retained"] = np.where(uplift["uplift"] > 0, cost_per_contact / uplift["uplift"], np.nan)
     draft.show(plots.styled_table(uplift, _UPLIFT_FORMATS))
-    fit = report.sentence().replace(" (NaN)", "")  # the gate below says what the missing scores mean
+    fit = report.sentence()
     if report.ok:
         draft.say(f"Customers valued at the send date ({report.as_of:%d %B %Y}): {fit}")
     else:
