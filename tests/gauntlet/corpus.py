@@ -132,9 +132,9 @@ GENERATED: dict[str, dict] = {
 }
 
 
-def generate(out: Path, **kw) -> Path:
-    """A generated company of ``N_CUSTOMERS`` (Parquet), without the truth files the analyses must not see."""
-    write_sample(out, n_customers=N_CUSTOMERS, seed=SEED, **kw)
+def generate(out: Path, n_customers: int = N_CUSTOMERS, **kw) -> Path:
+    """A generated company (Parquet), without the truth files the analyses must not see."""
+    write_sample(out, n_customers=n_customers, seed=SEED, **kw)
     for extra in ("truth.json", "truth_customers.parquet", "README.md"):
         (out / extra).unlink(missing_ok=True)
     for table in out.glob("*.parquet"):  # a short window can leave a table without rows: not supplied
