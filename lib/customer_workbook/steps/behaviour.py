@@ -250,7 +250,7 @@ def _evidence_figure(ds, bandwagon: pd.DataFrame | None, draft: Draft):
     fitted = bass_curve(launch["p"], launch["q"], launch["m"], len(adoption)) if launch is not None else None
     draft.show(plots.plot_reason_evidence(curve, adoption, fitted, launch["product_id"] if launch is not None else ""))
     draft.add("repeat_rate_by_delivery_slope", round(curve.slope, 5),
-              "Change in 90-day repeat rate per extra delivery day (a difference of shares)", unit="pp")
+              "Change in 90-day repeat rate per extra delivery day", unit="pp")
     return curve
 
 
@@ -474,8 +474,9 @@ def advocacy_pyramid(ds, levels: pd.Series | None, rates: pd.DataFrame | None, c
 
 
 def _pyramid_sentence(shares: pd.Series, levels: pd.Series, o) -> str:
-    """The pyramid's text; each claim ("loyalty is not advocacy", "top spenders are not top advocates") is made
-    only when its numbers say so."""
+    """The pyramid's text; each claim is made only when its numbers say so: "loyalty is not advocacy" when most of
+    the most loyal tenth are lurkers, "top spenders are not top advocates" when most top spenders are not top-decile
+    advocates."""
     lovers, likers = int((levels == "lover").sum()), int((levels == "liker").sum())
     text = [f"**{shares['lurker']:.1%} lurkers, {shares['liker']:.1%} likers and {shares['lover']:.1%} lovers** "
             f"({lovers:,} {'lover' if lovers == 1 else 'lovers'})."]
@@ -490,7 +491,7 @@ def _pyramid_sentence(shares: pd.Series, levels: pd.Series, o) -> str:
         text.append("No customer reviews, refers or posts often enough to be a lover (`lover_min_per_year`), so the overlap of "
                     "advocacy with spending cannot be measured.")
         return " ".join(text)
-    apart = o.top_spenders_lover_share < 2 * o.base_lover_share
+    apart = o.top_overlap < 0.5  # most top spenders are not top-decile advocates: different people
     text.append(f"{'**Top spenders are not top advocates:** in' if apart else 'In'} the top spending decile "
                 f"{o.top_spenders_lover_share:.1%} are lovers and {o.top_spenders_liker_or_lover_share:.0%} likers or lovers "
                 f"(base rates {o.base_lover_share:.1%} and {o.base_liker_or_lover_share:.0%}); "

@@ -179,3 +179,13 @@ def test_the_multi_category_verdict_follows_the_sign_and_the_test():
     assert next(f for f in section.findings if f.key == "multi_category_effect").unit == "pp"
     same, section, text = _cross_sell(single_stays=True, multi_stays=True)
     assert "No clear retention difference" in text and not any(f.headline for f in section.findings)
+
+
+def test_the_pyramid_makes_its_claims_only_when_the_numbers_say_so(run):
+    ds, value = run["ds"], run["value"]
+    lifecycle = step.lifecycle_and_health(ds, value)
+    section = step.advocacy_pyramid(ds, lifecycle["levels"], lifecycle["rates"], value)
+    o, text = section["overlap"], _texts(section)
+    assert ("Loyalty is not advocacy" in text) == (o.loyal_lurker_share > 0.5)
+    assert ("Top spenders are not top advocates" in text) == (o.top_overlap < 0.5)
+    assert "Top spenders are not top advocates" in text                   # the sample's planted truth
