@@ -403,7 +403,7 @@ def lifecycle_and_health(ds, customer_value, cross_sell_cutoff: str | None = Non
     The cross-sell cutoff defaults to the middle of the data period. Gates: P(alive) enters the health score
     only when the customer-value fit passed (``customer_value.report.ok``); the back-test's holdout is at
     most half the data's span (:func:`~customer_workbook.segments.backtest_holdout`, at least 60 days of data);
-    stages that cannot be measured (cross-sell without categories, advocacy without engagement) get no share.
+    stages that cannot be measured (cross-sell without categories, advocacy without engagement) stay at 0% and say why.
     Results: ``rates`` (engagement per week, None without engagement), ``levels`` (advocacy pyramid level, None
     likewise), ``stages``, ``health``, ``multi``, ``backtest`` (None when the data are too short).
     """
@@ -417,16 +417,15 @@ def lifecycle_and_health(ds, customer_value, cross_sell_cutoff: str | None = Non
               if rates is not None else None)
     health = health_score(features, p_alive, rates["events_per_week"] if rates is not None else None)
     stages = lifecycle_stages(features, levels)
-    unknown = [s for s, known in (("cross-sell", "n_categories" in features), ("advocacy", levels is not None)) if not known]
-    stage_shares = stages.value_counts(normalize=True, sort=False).drop(unknown)
+    stage_shares = stages.value_counts(normalize=True, sort=False)
     if p_alive is not None:
         draft.add("p_alive_mean", round(float(p_alive.mean()), 3), "Mean probability a customer is still active", unit="share")
     draft.add("lifecycle_shares", {str(s): round(v, 4) for s, v in stage_shares.items()}, "Share of customers by lifecycle stage",
               headline=True, unit="share")
     backtest, backtest_text = _backtest_text(ds, holdout_days, p_alive is not None, draft)
     text = ["Stages: " + ", ".join(f"{md(s)} {v:.0%}" for s, v in stage_shares.items()) + "."]
-    if "cross-sell" in unknown:
-        text.append("Without product categories, cross-sell cannot be told from adoption.")
+    if "n_categories" not in features:
+        text.append("Without product categories nobody can be placed in the cross-sell stage: it stays at 0%.")
     notes = [backtest_text] if backtest_text.startswith(">") else []
     text += [*([] if notes else [backtest_text]), f"P(alive): {customer_value.report.sentence()}" if p_alive is not None else
              "The customer-value model did not fit reliably, so P(alive) is left out of the health score and its mean is "
