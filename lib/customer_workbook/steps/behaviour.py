@@ -111,7 +111,8 @@ def do_customers_come_back(ds, months_shown: int = 24, months: tuple[int, ...] =
         draft.add(f"retention_month_{r.month}", round(r.retention, 4),
                   f"Share of a cohort buying in month {r.month} after acquisition (size-weighted)", unit="share")
     basis = "sign-up month" if acquisition is not None else "first-purchase month"
-    text = [f"{len(retention.table):,} monthly cohorts (by {basis}), {int(retention.cohort_size.sum()):,} customers."]
+    text = [f"{len(retention.table):,} monthly {'cohort' if len(retention.table) == 1 else 'cohorts'} (by {basis}), "
+            f"{int(retention.cohort_size.sum()):,} customers."]
     if len(known):
         falls = bool((known["retention"].diff().dropna() <= 0).all())
         text.append(f"A cohort's share {'still buying falls to' if falls else 'buying is'} "
