@@ -113,9 +113,9 @@ def nps_by_group(scores: pd.Series, groups: pd.Series, level: float = 0.95, min_
         pval = float(2 * stats.norm.sf(abs(diff) / se)) if se and se > 0 and a.n >= min_n_test else np.nan
         rows.append({"group": str(g), "n": a.n, "nps": a.nps, "low": a.low, "high": a.high,
                      "promoters": a.promoters, "detractors": a.detractors, "vs_rest": diff, "p_value": pval})
-    out = pd.DataFrame(rows)
-    if out.empty:
-        return out.assign(p_adjusted=[], significant=[])
+    out = pd.DataFrame(rows, columns=["group", "n", "nps", "low", "high", "promoters", "detractors", "vs_rest", "p_value"])
+    if out.empty:  # no respondent in any group: the same columns, no rows
+        return out.assign(p_adjusted=pd.Series(dtype=float), significant=pd.Series(dtype=bool))
     out["p_adjusted"] = holm(out["p_value"].to_numpy())
     out["significant"] = (out["p_adjusted"] < (1 - level)).fillna(False).astype(bool)
     return out

@@ -31,15 +31,21 @@ def engagement_rates(engagement: pd.DataFrame, features: pd.DataFrame, min_weeks
     Returns a DataFrame indexed like ``features`` with counts per event, ``advocacy_per_week``
     (reviews + referrals + community posts per week), ``events_per_week`` (all events) and ``weeks``.
     """
+    # Plain ids on both sides: two categorical columns with different categories cannot be aligned by pandas.
+    ids = pd.Index(np.asarray(features.index, dtype=object))
     e = engagement[engagement["customer_id"].isin(features.index)]
-    counts = (e.groupby([e["customer_id"], e["event"].astype(str)], observed=True).size()
-              .unstack(fill_value=0).reindex(features.index, fill_value=0))  # crosstab is far slower at 1M
+    who = pd.Series(np.asarray(e["customer_id"], dtype=object), index=e.index)
+    counts = (e.groupby([who, e["event"].astype(str)]).size()
+              .unstack(fill_value=0).reindex(ids, fill_value=0))  # crosstab is far slower at 1M
+    counts.index = features.index
     for ev in ("review", "referral", "community_post", "app_session"):
         if ev not in counts:
             counts[ev] = 0
-    g = e.groupby("customer_id", observed=True)["date"]
-    first = pd.concat([features["first_order"], g.min().reindex(features.index)], axis=1).min(axis=1)
-    last = pd.concat([features["last_order"], g.max().reindex(features.index)], axis=1).max(axis=1)
+    g = e["date"].groupby(who)
+    seen = pd.DataFrame({"first": g.min().reindex(ids).to_numpy(), "last": g.max().reindex(ids).to_numpy()},
+                        index=features.index)
+    first = pd.concat([features["first_order"], seen["first"]], axis=1).min(axis=1)
+    last = pd.concat([features["last_order"], seen["last"]], axis=1).max(axis=1)
     weeks = np.maximum((last - first).dt.days.to_numpy(dtype=float) / 7.0, min_weeks)
     out = counts.astype(float)
     out["weeks"] = weeks

@@ -26,9 +26,10 @@ def plot_segment_map(scores: pd.DataFrame, segments: pd.Series, summary: pd.Data
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(12, 4.8), gridspec_kw={"width_ratios": [1, 1.3]})
     names = list(summary["segment"])
     colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
-    share = pd.crosstab(scores["R"], scores["FM"], normalize="all").reindex(index=range(1, 6), columns=range(1, 6), fill_value=0)
-    seg_cell = pd.DataFrame({"R": scores["R"], "FM": scores["FM"], "s": segments.astype(str)}).groupby(["R", "FM"])["s"].agg(
-        lambda s: s.mode().iloc[0])
+    cells = pd.DataFrame({"R": scores["R"], "FM": scores["FM"], "s": segments.reindex(scores.index)})
+    cells = cells[cells["s"].notna() & cells["R"].between(1, 5) & cells["FM"].between(1, 5)]  # unknown scores: no cell
+    share = pd.crosstab(cells["R"], cells["FM"], normalize="all").reindex(index=range(1, 6), columns=range(1, 6), fill_value=0)
+    seg_cell = cells.assign(s=cells["s"].astype(str)).groupby(["R", "FM"])["s"].agg(lambda s: s.mode().iloc[0])
     for (r, fm), name in seg_cell.items():
         ax.add_patch(matplotlib.patches.Rectangle((fm - 0.5, r - 0.5), 1, 1, color=colours.get(name, "grey"), alpha=0.55))
         ax.text(fm, r + 0.12, name, ha="center", va="center", fontsize=7)

@@ -7,10 +7,11 @@
 - :mod:`.adoption`: product adoption after launch and the Bass model (the bandwagon effect).
 """
 from .adoption import BassFit, bandwagon_evidence, bass_curve, fit_bass, product_adoption
-from .drivers import (DriverImportance, SpearmanLink, dominance_weights, driver_importance, latest_answers,
-                      spearman_link, survey_drivers)
+from .drivers import (MIN_RESPONDENTS_PER_DRIVER, DriverImportance, SpearmanLink, dominance_weights, driver_importance,
+                      latest_answers, respondents_needed, spearman_link, survey_drivers)
 from .evidence import REASON_BEHAVIOUR, RepeatCurve, delivery_repeat_curve, reason_evidence
 
-__all__ = ["REASON_BEHAVIOUR", "BassFit", "DriverImportance", "RepeatCurve", "SpearmanLink", "bandwagon_evidence",
+__all__ = ["MIN_RESPONDENTS_PER_DRIVER", "REASON_BEHAVIOUR", "BassFit", "DriverImportance", "RepeatCurve", "SpearmanLink", "bandwagon_evidence",
            "bass_curve", "delivery_repeat_curve", "dominance_weights", "driver_importance", "fit_bass",
-           "latest_answers", "product_adoption", "reason_evidence", "spearman_link", "survey_drivers"]
+           "latest_answers", "product_adoption", "reason_evidence", "respondents_needed", "spearman_link",
+           "survey_drivers"]

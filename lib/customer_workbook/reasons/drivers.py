@@ -22,8 +22,12 @@ from scipy import stats
 
 from ..contract import REASONS
 
-__all__ = ["DriverImportance", "SpearmanLink", "dominance_weights", "driver_importance", "latest_answers",
-           "spearman_link", "survey_drivers"]
+__all__ = ["MIN_RESPONDENTS_PER_DRIVER", "DriverImportance", "SpearmanLink", "dominance_weights", "driver_importance",
+           "latest_answers", "respondents_needed", "spearman_link", "survey_drivers"]
+
+#: Respondents a driver analysis needs per driver (10 per predictor, the usual rule for a stable regression);
+#: with fewer the notebook does not rank the drivers and says how many answers it has.
+MIN_RESPONDENTS_PER_DRIVER = 10
 
 
 def latest_answers(surveys: pd.DataFrame) -> pd.DataFrame:
@@ -120,7 +124,9 @@ class DriverImportance:
     of resamples with the driver in the top three), ``performance`` (mean score), ``top2box`` (share
     scoring 4 or 5 on a 1-5 item) and ``correlation`` with the outcome. ``r2``: variance of the outcome
     the drivers explain together (0-1); ``n``: respondents used; ``n_boot`` resamples; ``level`` of the
-    intervals (0-1).
+    intervals (0-1). ``p_value``: F-test of the full model against the intercept-only baseline (R² = 0);
+    ``informative`` is true when it is below ``alpha`` (0.05), i.e. the drivers explain the outcome better than
+    chance. A ranking of drivers that do not is noise and is not to be headlined.
     """
 
     table: pd.DataFrame
@@ -128,6 +134,28 @@ class DriverImportance:
     n: int
     n_boot: int
     level: float
+    p_value: float = float("nan")
+    alpha: float = 0.05
+
+    @property
+    def informative(self) -> bool:
+        """The drivers beat the baseline: the F-test of R² > 0 is significant at ``alpha``."""
+        return bool(self.p_value < self.alpha)
+
+
+def respondents_needed(n_drivers: int) -> int:
+    """Respondents a driver analysis of ``n_drivers`` needs (:data:`MIN_RESPONDENTS_PER_DRIVER` each)."""
+    return MIN_RESPONDENTS_PER_DRIVER * int(n_drivers)
+
+
+def _f_test(r2: float, n: int, p: int) -> float:
+    """p-value of the regression F-test (H0: R² = 0) for ``p`` predictors and ``n`` observations."""
+    if n <= p + 1 or not np.isfinite(r2):
+        return float("nan")
+    if r2 >= 1.0:
+        return 0.0
+    f = (r2 / p) / ((1.0 - r2) / (n - p - 1))
+    return float(stats.f.sf(f, p, n - p - 1))
 
 
 def _bootstrap(X: np.ndarray, y: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
@@ -163,7 +191,7 @@ def driver_importance(drivers: pd.DataFrame, outcome: pd.Series, n_boot: int = 2
     Returns
     -------
     DriverImportance
-        The table of drivers and the R² they explain together.
+        The table of drivers, the R² they explain together and its F-test against R² = 0.
     """
     frame = drivers.join(outcome.rename("__y"), how="inner").dropna()
     names = [str(c) for c in drivers.columns]
@@ -188,7 +216,8 @@ def driver_importance(drivers: pd.DataFrame, outcome: pd.Series, n_boot: int = 2
         "correlation": [np.corrcoef(X[:, j], y)[0, 1] if X[:, j].std() > 0 else np.nan for j in range(p)],
     }).sort_values("importance", ascending=False, kind="stable").reset_index(drop=True)
     out.insert(1, "rank", np.arange(1, p + 1))
-    return DriverImportance(table=out, r2=float(point.sum()), n=int(n), n_boot=int(n_boot), level=level)
+    r2 = float(point.sum())
+    return DriverImportance(table=out, r2=r2, n=int(n), n_boot=int(n_boot), level=level, p_value=_f_test(r2, n, p))
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from ..advocacy.pyramid import engagement_rates
 from ..base.customers import customer_features
 from ..clv.scoring import score_customers
 
-__all__ = ["HEALTH_WEIGHTS", "LIFECYCLE_STAGES", "CategoryRetention", "HealthBacktest", "health_backtest", "health_score",
-           "lifecycle_stages", "multi_category_retention"]
+__all__ = ["HEALTH_WEIGHTS", "LIFECYCLE_STAGES", "MIN_HOLDOUT_DAYS", "USEFUL_AUC", "CategoryRetention", "HealthBacktest",
+           "backtest_holdout", "health_backtest", "health_score", "lifecycle_stages", "multi_category_retention"]
 
 
 #: Lifecycle stages of the method, in order.
@@ -47,7 +47,7 @@ def lifecycle_stages(features: pd.DataFrame, levels: pd.Series | None = None) ->
 HEALTH_WEIGHTS: dict[str, float] = {"p_alive": 0.4, "breadth": 0.2, "rate": 0.2, "engagement": 0.2}
 
 
-def health_score(features: pd.DataFrame, p_alive: pd.Series, engagement_rate: pd.Series | None = None,
+def health_score(features: pd.DataFrame, p_alive: pd.Series | None, engagement_rate: pd.Series | None = None,
                  weights: dict[str, float] | None = None) -> pd.DataFrame:
     """A 0-100 loyalty / health score per customer from adoption behaviour.
 
@@ -55,13 +55,16 @@ def health_score(features: pd.DataFrame, p_alive: pd.Series, engagement_rate: pd
     ``p_alive`` (still buying, from BG/NBD), ``breadth`` (product categories bought, the cross-sell
     signal), ``rate`` (orders per week of tenure) and ``engagement`` (events per week, when given).
     The score is 100 x the weighted mean of the ranks; ``p_alive`` enters as a probability, not a
-    rank, so a customer who has almost surely left scores low whatever else they did.
+    rank, so a customer who has almost surely left scores low whatever else they did. Pass
+    ``p_alive=None`` when the customer-value model did not fit (its ``report.ok`` is false): the score
+    then rests on the other components (weights renormalised).
 
     Returns a DataFrame with the components and ``health`` (0-100), indexed like ``features``.
     """
     w = dict(HEALTH_WEIGHTS if weights is None else weights)
     comp = pd.DataFrame(index=features.index)
-    comp["p_alive"] = p_alive.reindex(features.index).fillna(0.0)
+    if p_alive is not None:
+        comp["p_alive"] = p_alive.reindex(features.index).fillna(0.0)
     if "n_categories" in features:
         comp["breadth"] = features["n_categories"].rank(pct=True)
     comp["rate"] = (features["orders"] / (features["tenure_days"] / 7.0 + 1.0)).rank(pct=True)
@@ -73,13 +76,22 @@ def health_score(features: pd.DataFrame, p_alive: pd.Series, engagement_rate: pd
     return comp
 
 
+#: Shortest holdout of the health back-test (days): a shorter one says more about the calendar than about risk.
+MIN_HOLDOUT_DAYS = 30
+#: AUC of the back-test from which the health score counts as spotting risk (0.5 is chance).
+USEFUL_AUC = 0.6
+
+
 @dataclass(frozen=True)
 class HealthBacktest:
     """The back-test of the health score (:func:`health_backtest`).
 
     ``cutoff``: the scoring date; ``auc`` of the score for "bought in the holdout" (0.5 = useless,
-    1 = perfect); ``n`` customers scored; ``active_share_top`` / ``active_share_bottom``: share of the
-    top and bottom quintiles of the score that bought in the holdout (0-1).
+    1 = perfect; NaN when everyone or nobody bought, so nothing can be separated); ``n`` customers
+    scored; ``active_share_top`` / ``active_share_bottom``: share of the top and bottom quintiles of the
+    score that bought in the holdout (0-1, NaN when a quintile is empty because scores tie); ``holdout_days``:
+    days after the cutoff; ``p_alive_used``: whether the P(alive) refitted at the cutoff passed its gate and
+    entered the score; ``bought_share``: share of the scored customers who bought in the holdout (0-1).
     """
 
     cutoff: pd.Timestamp
@@ -87,18 +99,37 @@ class HealthBacktest:
     n: int
     active_share_top: float
     active_share_bottom: float
+    holdout_days: int = 180
+    p_alive_used: bool = True
+    bought_share: float = float("nan")
+
+    @property
+    def useful(self) -> bool:
+        """The score separates buyers from non-buyers clearly better than chance (AUC >= :data:`USEFUL_AUC`)."""
+        return bool(self.auc >= USEFUL_AUC)
+
+
+def backtest_holdout(first_day, last_day, holdout_days: int = 180) -> int | None:
+    """The holdout the back-test can use on data from ``first_day`` to ``last_day``: ``holdout_days``, but at
+    most half the span (customers need as much history before the cutoff as the holdout after it); None
+    when that is shorter than :data:`MIN_HOLDOUT_DAYS` (the data cover fewer than 60 days)."""
+    span = (pd.Timestamp(last_day) - pd.Timestamp(first_day)).days
+    days = min(int(holdout_days), span // 2)
+    return days if days >= MIN_HOLDOUT_DAYS else None
 
 
 def health_backtest(transactions: pd.DataFrame, products: pd.DataFrame | None = None,
                     engagement: pd.DataFrame | None = None, holdout_days: int = 180,
-                    max_customers: int | None = 100_000, seed: int = 0) -> HealthBacktest:
+                    max_customers: int | None = 100_000, seed: int = 0, use_p_alive: bool = True) -> HealthBacktest:
     """Does the health score spot risk? Score customers at ``end - holdout_days`` and check who bought after.
 
     The score needs the customers as they were at the cutoff, so their features are computed here
     from the lines before it (:func:`customer_workbook.base.customer_features` with ``as_of``), not
-    read from the run's per-customer table, and P(alive) is refitted on those lines. On bases larger
-    than ``max_customers`` a seeded random sample of customers is scored (an AUC on 100,000 customers
-    is precise to about 0.003; this keeps 1M-customer runs within minutes).
+    read from the run's per-customer table, and P(alive) is refitted on those lines; it enters the
+    score only when ``use_p_alive`` and that fit passes its gate (``report.ok``), as in the run's own
+    score. On bases larger than ``max_customers`` a seeded random sample of customers is scored (an AUC
+    on 100,000 customers is precise to about 0.003; this keeps 1M-customer runs within minutes).
+    Choose ``holdout_days`` with :func:`backtest_holdout`: the cutoff must leave lines before it.
     """
     from sklearn.metrics import roc_auc_score
 
@@ -114,14 +145,21 @@ def health_backtest(transactions: pd.DataFrame, products: pd.DataFrame | None = 
     rate = None
     if engagement is not None:
         rate = engagement_rates(engagement[engagement["date"] < cutoff], feats)["events_per_week"]
-    p_alive = score_customers(calib, as_of=cutoff, seed=seed).table["p_alive"]
+    p_alive = None
+    if use_p_alive:
+        value = score_customers(calib, as_of=cutoff, seed=seed)
+        p_alive = value.table["p_alive"] if value.report.ok else None
     score = health_score(feats, p_alive, rate)["health"]
     later = transactions[(transactions["date"] >= cutoff) & (transactions["amount"] > 0)]
     bought = score.index.isin(later["customer_id"].unique())
-    q = score.rank(pct=True)
-    return HealthBacktest(cutoff=cutoff, auc=float(roc_auc_score(bought, score)), n=int(len(score)),
-                          active_share_top=float(bought[(q > 0.8).to_numpy()].mean()),
-                          active_share_bottom=float(bought[(q <= 0.2).to_numpy()].mean()))
+    q = score.rank(pct=True).to_numpy()
+    auc = float(roc_auc_score(bought, score)) if 0 < bought.sum() < len(bought) else float("nan")
+    top, bottom = bought[q > 0.8], bought[q <= 0.2]
+    return HealthBacktest(cutoff=cutoff, auc=auc, n=int(len(score)),
+                          active_share_top=float(top.mean()) if len(top) else float("nan"),
+                          active_share_bottom=float(bottom.mean()) if len(bottom) else float("nan"),
+                          holdout_days=int(holdout_days), p_alive_used=p_alive is not None,
+                          bought_share=float(bought.mean()) if len(bought) else float("nan"))
 
 
 @dataclass(frozen=True)

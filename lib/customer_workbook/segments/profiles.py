@@ -44,7 +44,7 @@ def _problem(grp: pd.DataFrame, cat_cols: list[str]) -> str:
     cats = grp[cat_cols].mean().sort_values(ascending=False) if cat_cols else pd.Series(dtype=float)
     top = [c[4:] for c in cats.index[:2]]
     if not top:
-        return ""
+        return "not measured (no product categories)"
     return (" and ".join(_CATEGORY_NEED.get(c, c.replace("_", " ")) for c in top)
             + f" ({', '.join(c.replace('_', ' ') for c in top)}: {cats.iloc[:2].sum():.0%} of lines)")
 
@@ -220,10 +220,11 @@ def four_c_to_four_p(profiles: pd.DataFrame, features: pd.DataFrame, labels: pd.
         m = means.loc[p]
         cats = [c[4:].replace("_", " ") for c in m[cat_cols].sort_values(ascending=False).index[:2]] if cat_cols else []
         prem = m.get("premium_share", np.nan)
-        solution = f"{' and '.join(cats)}" + (f"; {prem:.0%} premium" if pd.notna(prem) else "")
-        product = f"lead with {' and '.join(cats)}" + (
-            "; stock the premium and exclusive range" if pd.notna(prem) and prem > 1.3 * base_mean.get("premium_share", 0)
-            else "; core range, bundles across categories")
+        solution = "; ".join(([" and ".join(cats)] if cats else []) + ([f"{prem:.0%} premium"] if pd.notna(prem) else [])
+                             ) or "not measured (no product categories)"
+        product = "; ".join(([f"lead with {' and '.join(cats)}"] if cats else []) + [
+            "stock the premium and exclusive range" if pd.notna(prem) and prem > 1.3 * base_mean.get("premium_share", 0)
+            else "core range, bundles across categories" if cats else "core range"])
         cost, price = _price(m, base_mean)
         convenience, place = _place(m, base_mean, share_cols)
         communication, promo = _promotion(f[f["persona"] == p], f, rates)

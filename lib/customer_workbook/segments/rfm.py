@@ -96,6 +96,9 @@ class RFMScores:
 def rfm_scores(features: pd.DataFrame, n_bins: int = 5) -> RFMScores:
     """Recency, frequency and monetary scores (1 = worst, ``n_bins`` = best), robust to ties.
 
+    Score only customers with a paid purchase (``orders > 0``): a customer whose every line is free or a
+    return has no recency (NaN), which scores 0 (unknown) and gets no segment in :func:`rfm_segments`.
+
     Parameters
     ----------
     features
@@ -123,15 +126,19 @@ def rfm_segments(scores: RFMScores) -> pd.Series:
     scores on another number of levels are mapped onto 1-5 first).
 
     Returns a categorical Series (categories :data:`SEGMENTS`, best first) indexed like ``scores.table``.
+    A customer with an unknown score (0: no purchase, so no recency) gets no segment (NaN), never the
+    segment of score 1.
     """
     table, n_bins = scores.table, scores.n_bins
+    known = (table[[c for c in ("R", "F", "M", "FM") if c in table]] >= 1).all(axis=1).to_numpy()
     if n_bins != 5:
         r = np.clip(np.ceil(table["R"].to_numpy() * 5 / n_bins), 1, 5).astype(int)
         fm = np.clip(np.ceil(table["FM"].to_numpy() * 5 / n_bins), 1, 5).astype(int)
     else:
         r, fm = table["R"].to_numpy().clip(1, 5), table["FM"].to_numpy().clip(1, 5)
     grid = np.array(SEGMENT_GRID, dtype=object)
-    return pd.Series(pd.Categorical(grid[r - 1, fm - 1], categories=SEGMENTS), index=table.index, name="segment")
+    names = np.where(known, grid[r - 1, fm - 1], None)
+    return pd.Series(pd.Categorical(names, categories=SEGMENTS), index=table.index, name="segment")
 
 
 def segment_summary(segments: pd.Series, revenue: pd.Series) -> pd.DataFrame:

@@ -21,19 +21,23 @@ from ..base import derived
 from ..escaping import md
 from ..paths import resolve_path
 from ..privacy import private_folder
-from ..reasons import (bandwagon_evidence, bass_curve, delivery_repeat_curve, driver_importance, latest_answers,
-                       product_adoption, reason_evidence, survey_drivers)
-from ..segments import (cohort_retention, cohort_summary, four_c_to_four_p, health_backtest, health_score,
+from ..reasons import (MIN_RESPONDENTS_PER_DRIVER, bandwagon_evidence, bass_curve, delivery_repeat_curve,
+                       driver_importance, latest_answers, product_adoption, reason_evidence, respondents_needed,
+                       survey_drivers)
+from ..segments import (MIN_HOLDOUT_DAYS, USEFUL_AUC, backtest_holdout, cohort_retention, cohort_summary, four_c_to_four_p,
+                        health_backtest, health_score,
                         lifecycle_stages, multi_category_retention, persona_profiles, rfm_scores, rfm_segments,
                         segment_summary)
 from .section import Draft, Section
 
-__all__ = ["advocacy_pyramid", "do_customers_come_back", "does_behaviour_show_them", "explore_groups",
+__all__ = ["MIN_NPS_RESPONDENTS", "advocacy_pyramid", "do_customers_come_back", "does_behaviour_show_them", "explore_groups",
            "four_c_to_four_p_mix", "lifecycle_and_health", "net_promoter_score", "save_customer_labels", "the_data",
            "what_drives_loyalty", "what_drives_recommendation", "who_the_customers_are", "who_the_personas_are"]
 
 #: Typical shares of the advocacy pyramid's levels, drawn beside the measured ones.
 TYPICAL_PYRAMID = {"lurker": 0.9, "liker": 0.09, "lover": 0.01}
+#: Answers to the NPS question the NPS section needs (its 95% interval is then at most about +-36 points).
+MIN_NPS_RESPONDENTS = 30
 
 
 def the_data(ds) -> Section:
@@ -50,28 +54,47 @@ def who_the_customers_are(ds, n_bins: int = 5) -> Section:
     """Section 1: RFM scores, the segment map and each segment's share of customers and revenue."""
     draft = Draft()
     features = derived(ds).customers
-    scores = rfm_scores(features, n_bins=n_bins)
+    paid = features[features["orders"] > 0]  # without a paid purchase there is no recency to score
+    scores = rfm_scores(paid, n_bins=n_bins)
     segments = rfm_segments(scores)
-    table = segment_summary(segments, features["revenue"])
+    table = segment_summary(segments, paid["revenue"])
     draft.show(plots.plot_segment_map(scores.table, segments, table),
                plots.styled_table(table, {"customers": "{:,}", "customer_share": "{:.1%}", "revenue": "{:,.0f}",
                                           "revenue_share": "{:.1%}", "revenue_per_customer": "{:,.0f}"}))
     draft.add("segment_shares", {r.segment: round(r.customer_share, 4) for r in table.itertuples()},
               "Share of customers by RFM segment", headline=True, unit="share")
-    draft.add("segment_revenue_shares", {r.segment: round(r.revenue_share, 4) for r in table.itertuples()},
-              "Share of net revenue by RFM segment", unit="share")
+    if table["revenue_share"].between(0, 1).all():  # a base whose net revenue is not positive has no revenue shares
+        draft.add("segment_revenue_shares", {r.segment: round(r.revenue_share, 4) for r in table.itertuples()},
+                  "Share of net revenue by RFM segment", unit="share")
     draft.add("rfm_scores_used", scores.scores_used, "RFM scores that occur (ties can leave some unused)")
-    top = table.sort_values("revenue_share", ascending=False).iloc[0]
-    unused_text = ("; ".join(f"{dim} never takes score {', '.join(map(str, u))} because many customers tie on the same value"
-                             for dim, u in scores.unused().items() if u) or "every score level is used in all three dimensions")
+    draft.say(_segment_sentence(table, scores, len(features) - len(paid)))
+    return draft.done(scores=scores, segments=segments.reindex(features.index), table=table)
+
+
+def _segment_sentence(table: pd.DataFrame, scores, n_unpaid: int) -> str:
+    """The RFM section's text: where the revenue sits, the largest segments, unused scores, who is left out."""
+    revenue_known = bool(table["revenue_share"].between(0, 1).all())
+    text = []
+    if revenue_known:
+        top = table.sort_values("revenue_share", ascending=False).iloc[0]
+        text.append(f"**{md(top.segment)}** are {top.customer_share:.0%} of customers "
+                    f"{'but' if top.revenue_share > top.customer_share else 'and'} bring **{top.revenue_share:.0%} of net "
+                    f"revenue** ({top.revenue_per_customer:,.0f} per customer).")
+    else:
+        text.append("Net revenue is not positive overall, so the segments are compared by customers only.")
+    largest = table[table["customers"] > 0].sort_values("customer_share", ascending=False).head(4)
+    text.append(", ".join(f"{md(r.segment)} {r.customer_share:.0%}" for r in largest.itertuples())
+                + f" {'are the largest segments' if len(largest) > 1 else 'is the only segment'}.")
+    unused = "; ".join(f"{dim} never takes score {', '.join(map(str, u))} because many customers tie on the same value"
+                       for dim, u in scores.unused().items() if u)
+    text.append(f"Ties: {unused or 'every score level is used in all three dimensions'}.")
     empty = table.loc[table["customers"] == 0, "segment"].tolist()
-    largest = table.sort_values("customer_share", ascending=False).head(4)
-    draft.say(f"**{md(top.segment)}** are {top.customer_share:.0%} of customers but bring **{top.revenue_share:.0%} of net revenue** "
-              f"({top.revenue_per_customer:,.0f} per customer). "
-              + ", ".join(f"{md(r.segment)} {r.customer_share:.0%}" for r in largest.itertuples())
-              + f" are the largest segments. Ties: {unused_text}."
-              + (f" Empty segments: {', '.join(map(md, empty))}." if empty else ""))
-    return draft.done(scores=scores, segments=segments, table=table)
+    if empty:
+        text.append(f"Empty segments: {', '.join(map(md, empty))}.")
+    if n_unpaid:
+        text.append(f"{n_unpaid:,} customers without a paid purchase (every line free or a return) have no recency and "
+                    "are left out of the segments.")
+    return " ".join(text)
 
 
 def do_customers_come_back(ds, months_shown: int = 24, months: tuple[int, ...] = (1, 3, 6, 12)) -> Section:
@@ -83,26 +106,66 @@ def do_customers_come_back(ds, months_shown: int = 24, months: tuple[int, ...] =
     retention = cohort_retention(ds.transactions, acquisition)
     summary = cohort_summary(retention, months=months)
     draft.show(plots.plot_cohort_retention(retention.table, max_months=months_shown))
-    for r in summary.itertuples():
-        draft.add(f"retention_month_{r.month}", None if pd.isna(r.retention) else round(r.retention, 4),
+    known = summary.dropna(subset=["retention"])
+    for r in known.itertuples():  # a month no cohort has reached yet records no finding
+        draft.add(f"retention_month_{r.month}", round(r.retention, 4),
                   f"Share of a cohort buying in month {r.month} after acquisition (size-weighted)", unit="share")
-    known = summary.dropna()
     basis = "sign-up month" if acquisition is not None else "first-purchase month"
-    draft.say(f"{len(retention.table):,} monthly cohorts (by {basis}), {int(retention.cohort_size.sum()):,} customers. "
-              + ("A cohort's share still buying falls to "
-                 + ", ".join(f"**{r.retention:.0%} in month {r.month}**" for r in known.itertuples())
-                 + " after acquisition." if len(known) else "The data are too short to follow cohorts.")
-              + f" Blank cells are months after {retention.last_complete_month:%B %Y}, not yet observed.")
+    text = [f"{len(retention.table):,} monthly {'cohort' if len(retention.table) == 1 else 'cohorts'} (by {basis}), "
+            f"{int(retention.cohort_size.sum()):,} customers."]
+    if len(known):
+        falls = bool((known["retention"].diff().dropna() <= 0).all())
+        text.append(f"A cohort's share {'still buying falls to' if falls else 'buying is'} "
+                    + ", ".join(f"**{r.retention:.0%} in month {r.month}**" for r in known.itertuples()) + " after acquisition.")
+    unreached = summary.loc[summary["retention"].isna(), "month"].tolist()
+    if unreached:
+        observed = int(retention.table.notna().any().sum())
+        text.append(f"No cohort has lived through month {', '.join(map(str, unreached))} yet: the data follow cohorts "
+                    f"for {max(observed - 1, 0)} months after acquisition.")
+    text.append(f"Blank cells are months after {retention.last_complete_month:%B %Y}, not yet observed.")
+    draft.say(" ".join(text))
     return draft.done(retention=retention, summary=summary)
 
 
+def _driver_gate(reasons: pd.DataFrame, outcome: pd.Series, what: str) -> str | None:
+    """Why a driver analysis of ``outcome`` on the survey's ``reasons`` cannot run (Markdown note), or None."""
+    n = len(reasons.join(outcome.rename("__y"), how="inner").dropna())
+    needed = respondents_needed(reasons.shape[1])
+    if reasons.shape[1] >= 2 and n >= needed:
+        return None
+    if reasons.shape[1] < 2:
+        return (f"> **Not shown: {what}** because the survey has {reasons.shape[1]} reason item(s) (`why_<reason>` "
+                "columns); ranking reasons needs at least two.")
+    return (f"> **Not shown: {what}** because only {n:,} respondents answered both the question and the "
+            f"{reasons.shape[1]} reasons; ranking them needs at least {needed:,} ({MIN_RESPONDENTS_PER_DRIVER} per reason). "
+            "More survey answers, or a longer period (`start_date`, `end_date`), would help.")
+
+
+def _not_informative(result, what: str) -> str:
+    """The note shown instead of a ranking of drivers that explain no more than chance."""
+    return (f"> **Not shown: {what}** because the reasons explain no more of the answers than chance "
+            f"(R² {result.r2:.3f}, F-test p = {result.p_value:.2g}, {result.n:,} respondents): no reason can be named a driver.")
+
+
 def what_drives_recommendation(answers: pd.DataFrame | None, n_boot: int = 200, seed: int = 0) -> Section:
-    """Section 3: which stated reasons drive the intention to recommend (dominance analysis of NPS)."""
+    """Section 3: which stated reasons drive the intention to recommend (dominance analysis of NPS).
+
+    Gates: at least :data:`~customer_workbook.reasons.MIN_RESPONDENTS_PER_DRIVER` respondents per reason, and
+    the reasons together must explain the NPS answers better than chance (F-test of R², p < 0.05);
+    otherwise the section says why and records no finding (``drivers`` is then None).
+    """
     draft = Draft()
     if answers is None or "nps" not in answers:
         draft.skip("Reasons to choose: driver analysis", ["surveys"])
         return draft.done(drivers=None)
-    result = driver_importance(survey_drivers(answers), answers["nps"], n_boot=n_boot, seed=seed)
+    reasons = survey_drivers(answers)
+    note = _driver_gate(reasons, answers["nps"], "what drives recommendation")
+    if note is None:
+        result = driver_importance(reasons, answers["nps"], n_boot=n_boot, seed=seed)
+        note = None if result.informative else _not_informative(result, "what drives recommendation")
+    if note is not None:
+        draft.say(note)
+        return draft.done(drivers=None)
     drivers = result.table
     draft.show(plots.plot_importance_performance(drivers, "Reasons to choose: what drives recommendation (NPS)"),
                plots.styled_table(drivers[["driver", "rank", "importance", "low", "high", "share", "top3_share",
@@ -116,30 +179,53 @@ def what_drives_recommendation(answers: pd.DataFrame | None, n_boot: int = 200, 
               f"Bootstrap {result.level:.0%} intervals of the top three importances")
     draft.add("driver_ranking", drivers["driver"].tolist(), "All reasons ranked by importance for NPS")
     draft.add("driver_r2", round(result.r2, 4), "Variance of NPS explained by the ten reasons (R²)", unit="share")
-    fourth, fifth = md(drivers.iloc[3]["driver"]), md(drivers.iloc[4]["driver"])
-    separated = top3.iloc[2]["low"] - drivers.iloc[3]["high"] > 0
-    draft.say(f"Of the ten reasons, **{', '.join(map(md, top3['driver']))}** drive recommendation most: together they account for "
-              f"{top3['share'].sum():.0%} of the variance the reasons explain (R² {result.r2:.2f}, {result.n:,} respondents). "
-              + (f"The third reason's interval lies above the fourth's ({fourth}), so the top three are clearly separated."
-                 if separated else f"The intervals of the third and fourth reasons ({fourth}) overlap: their order is not certain.")
-              + f" Reasons that correlate with a driver but add little of their own, such as {fourth} and "
-              f"{fifth}, rank lower here than their simple correlations suggest.")
+    draft.say(_recommendation_sentence(result))
     return draft.done(drivers=result)
+
+
+def _recommendation_sentence(result) -> str:
+    """The driver section's text: the top three, whether they are separated, and the bystanders."""
+    drivers = result.table
+    top3 = drivers.head(3)
+    text = (f"Of the {len(drivers)} reasons, **{', '.join(map(md, top3['driver']))}** drive recommendation most: together they "
+            f"account for {top3['share'].sum():.0%} of the variance the reasons explain (R² {result.r2:.2f}, "
+            f"{result.n:,} respondents).")
+    if len(drivers) >= 5:
+        fourth, fifth = md(drivers.iloc[3]["driver"]), md(drivers.iloc[4]["driver"])
+        separated = top3.iloc[2]["low"] - drivers.iloc[3]["high"] > 0
+        text += (f" The third reason's interval lies above the fourth's ({fourth}), so the top three are clearly separated."
+                 if separated else f" The intervals of the third and fourth reasons ({fourth}) overlap: their order is not certain.")
+        text += (f" Reasons that correlate with a driver but add little of their own, such as {fourth} and "
+                 f"{fifth}, rank lower here than their simple correlations suggest.")
+    return text
+
+
+def _p_alive_if_fitted(customer_value) -> pd.Series | None:
+    """P(alive) of the run's customer-value fit when the fit passed its gate (``report.ok``), else None."""
+    return customer_value.table["p_alive"] if customer_value.report.ok else None
 
 
 def what_drives_loyalty(ds, answers: pd.DataFrame | None, customer_value, drivers=None, n_boot: int = 200,
                         seed: int = 0) -> Section:
     """Section 3, loyalty: which stated reasons go with behavioural loyalty (the health score).
 
-    ``customer_value`` is the run's :func:`customer_workbook.clv.score_customers`; ``drivers`` the
-    :class:`~customer_workbook.reasons.DriverImportance` of recommendation, to say which reasons drive both.
+    ``customer_value`` is the run's :func:`customer_workbook.clv.score_customers` (its P(alive) enters the
+    health score only when ``report.ok``); ``drivers`` the :class:`~customer_workbook.reasons.DriverImportance`
+    of recommendation, to say which reasons drive both. The gates of :func:`what_drives_recommendation` apply.
     """
     draft = Draft()
     if answers is None:
         draft.skip("Reasons to choose: loyalty drivers", ["surveys"])
         return draft.done(drivers=None)
-    loyalty = health_score(derived(ds).customers, customer_value.table["p_alive"])["health"]
-    result = driver_importance(survey_drivers(answers), loyalty, n_boot=n_boot, seed=seed)
+    loyalty = health_score(derived(ds).customers, _p_alive_if_fitted(customer_value))["health"]
+    reasons = survey_drivers(answers)
+    note = _driver_gate(reasons, loyalty, "what goes with loyalty")
+    if note is None:
+        result = driver_importance(reasons, loyalty, n_boot=n_boot, seed=seed)
+        note = None if result.informative else _not_informative(result, "what goes with loyalty")
+    if note is not None:
+        draft.say(note)
+        return draft.done(drivers=None)
     table = result.table
     draft.show(plots.styled_table(table[["driver", "rank", "importance", "low", "high", "correlation"]],
                                   {"importance": "{:.4f}", "low": "{:.4f}", "high": "{:.4f}", "correlation": "{:.2f}"}))
@@ -147,8 +233,9 @@ def what_drives_loyalty(ds, answers: pd.DataFrame | None, customer_value, driver
               "Top three reasons going with behavioural loyalty (health score)")
     shared = set(table.head(3)["driver"]) & set(drivers.table.head(3)["driver"]) if drivers is not None else set()
     draft.say(f"For staying, the leading reasons are **{', '.join(map(md, table.head(3)['driver']))}** "
-              f"(R² {result.r2:.3f}: the survey explains little of who stays). "
-              + (f"{', '.join(map(md, sorted(shared)))} drive{'s' if len(shared) == 1 else ''} both recommendation and loyalty."
+              f"(R² {result.r2:.3f}: the survey explains {'little' if result.r2 < 0.1 else f'{result.r2:.0%}'} of who stays). "
+              + ("" if drivers is None else
+                 f"{', '.join(map(md, sorted(shared)))} drive{'s' if len(shared) == 1 else ''} both recommendation and loyalty."
                  if shared else "None of them is also a top driver of recommendation."))
     return draft.done(drivers=result)
 
@@ -164,7 +251,7 @@ def _evidence_figure(ds, bandwagon: pd.DataFrame | None, draft: Draft):
     fitted = bass_curve(launch["p"], launch["q"], launch["m"], len(adoption)) if launch is not None else None
     draft.show(plots.plot_reason_evidence(curve, adoption, fitted, launch["product_id"] if launch is not None else ""))
     draft.add("repeat_rate_by_delivery_slope", round(curve.slope, 5),
-              "Change in 90-day repeat rate per extra delivery day", unit="share")
+              "Change in 90-day repeat rate per extra delivery day", unit="pp")
     return curve
 
 
@@ -188,7 +275,9 @@ def does_behaviour_show_them(ds, answers: pd.DataFrame | None) -> Section:
         draft.add("bandwagon_q_over_p", {r.product_id: round(r.q_over_p, 1) for r in bandwagon.itertuples()},
                   "Imitation / innovation ratio of the launches with most adopters (Bass model)")
         strongest = bandwagon.loc[bandwagon["q_over_p"].idxmax()]
-        text.append(f"Of {len(bandwagon)} launches fitted, {(bandwagon['q_over_p'] > 1).sum()} show a bandwagon (q > p); the strongest, "
+        n_bandwagon = int((bandwagon["q_over_p"] > 1).sum())
+        text.append(f"Of {len(bandwagon)} {'launch' if len(bandwagon) == 1 else 'launches'} fitted, {n_bandwagon} "
+                    f"{'shows' if n_bandwagon == 1 else 'show'} a bandwagon (q > p); the strongest, "
                     f"{md(strongest['product_id'])}, has q/p = {strongest['q_over_p']:.0f} and its adoption peaked "
                     f"{strongest['peak_week']} weeks after launch.")
     if curve is not None:
@@ -197,7 +286,8 @@ def does_behaviour_show_them(ds, answers: pd.DataFrame | None) -> Section:
             text.append(f"Orders delivered in 7 days or more are followed by another order within 90 days "
                         f"{(slow['repeat_rate'] * slow['orders']).sum() / slow['orders'].sum():.0%} of the time, against "
                         f"{(fast['repeat_rate'] * fast['orders']).sum() / fast['orders'].sum():.0%} for deliveries within 2 days.")
-    text.append("Personalisation, sympathy and marketing & packaging leave no trace in the contract's tables, so they rest on the survey alone.")
+    text.append("Personalisation, sympathy and marketing & packaging leave no trace in the contract's tables, so they rest on "
+                + ("the survey alone." if answers is not None else "a survey, which these data do not include."))
     draft.say(" ".join(text))
     return draft.done(evidence=evidence, bandwagon=bandwagon, delivery=curve)
 
@@ -215,40 +305,95 @@ def who_the_personas_are(personas, features: pd.DataFrame, answers: pd.DataFrame
     draft.show(plots.plot_k_selection(personas.criterion, personas.threshold),
                plots.plot_persona_heatmap(personas.centres, names),
                plots.styled_table(profiles[cols], {"share": "{:.0%}", "revenue_share": "{:.0%}", "nps": "{:+.0f}"}))
-    draft.add("persona_count", int(k), "Number of personas (largest reproducible split)", headline=True)
+    reproduces = personas.stability >= personas.threshold  # the clustering's gate: an unstable split is not headlined
+    draft.add("persona_count", int(k), "Number of personas (largest reproducible split)" if reproduces else
+              "Number of personas (the most stable split; none reproduces)", headline=reproduces)
     draft.add("persona_shares", {r.name: round(r.share, 4) for r in profiles.itertuples()}, "Share of clustered customers by persona", unit="share")
     draft.add("persona_stability", round(personas.stability, 3), "Agreement of persona splits between subsamples (ARI)")
-    draft.add("persona_reasons", {r.name: r.dominant_reasons for r in profiles.itertuples()}, "Dominant reasons to choose by persona")
+    reasons = {r.name: r.dominant_reasons for r in profiles.itertuples() if r.dominant_reasons}
+    if reasons:  # no survey, or no reason agreed with more than the base: nothing to record
+        draft.add("persona_reasons", reasons, "Dominant reasons to choose by persona")
     draft.add("persona_counts", personas.counts(), "Customers per persona (unassigned: fewer than 2 orders)")
     draft.add("persona_assignment", personas.fingerprint(), "Fingerprint of every customer's persona (equal in notebooks 01, 03, 04, 05)")
-    next_k = personas.criterion.set_index("k")["stability"].get(k + 1, float("nan"))
-    draft.say(f"**{k} personas** describe the {len(labels):,} customers with at least {personas.min_orders} orders "
-              f"({personas.counts()['unassigned']:,} customers with fewer stay unassigned); the split reproduces with agreement "
-              f"{personas.stability:.2f} between subsamples, while {k + 1} would not ({next_k:.2f}). "
-              + " ".join(f"**{md(r.name)}** ({r.share:.0%}){': ' + md(r.dominant_reasons) if r.dominant_reasons else ''}."
-                         for r in profiles.itertuples()))
+    draft.say(_persona_sentence(personas, profiles))
     return draft.done(profiles=profiles)
 
 
+def _persona_sentence(personas, profiles: pd.DataFrame) -> str:
+    """The persona section's text: how many, whether the split reproduces (the clustering's gate), who they are."""
+    k, criterion = personas.k, personas.criterion.set_index("k")["stability"]
+    text = (f"**{k} personas** describe the {len(personas.clustered):,} customers with at least {personas.min_orders} orders "
+            f"({personas.counts()['unassigned']:,} customers with fewer stay unassigned); ")
+    if personas.stability >= personas.threshold:
+        text += f"the split reproduces with agreement {personas.stability:.2f} between subsamples"
+        text += (f", while {k + 1} would not ({criterion[k + 1]:.2f}). " if k + 1 in criterion.index else ". ")
+    else:
+        text += (f"**no split reproduces**: the most stable, {k}, reaches agreement {personas.stability:.2f} between subsamples, "
+                 f"below the {personas.threshold:.2f} required, so read these personas as a convenient grouping, not as "
+                 "distinct kinds of customer. ")
+    return text + " ".join(f"**{md(r.name)}** ({r.share:.0%}){': ' + md(r.dominant_reasons) if r.dominant_reasons else ''}."
+                           for r in profiles.itertuples())
+
+
 def _cross_sell_test(ds, cutoff: pd.Timestamp, orders: tuple[int, int], draft: Draft, text: list[str]):
-    """The multi-category retention test with its findings and sentence (or the note why it cannot run)."""
-    if not (ds.has("products") and "product_id" in ds.transactions and "category" in ds.products):
-        return None
+    """The multi-category retention test with its findings and sentence (or the note why it cannot run).
+
+    The finding is a headline only when the test is significant; the sentence's verdict follows the sign
+    and the p-value of the gain, never assumes it.
+    """
     try:
         multi = multi_category_retention(ds.transactions, ds.products, cutoff, *orders)
     except ValueError as exc:
         text.append(f"The multi-category test could not run: {md(exc)}.")
         return None
+    significant = multi.p_value < 0.05
     draft.add("multi_category_effect", round(multi.difference, 4),
-              "Retention gain of multi-category over single-category customers at equal order counts", headline=True, unit="share")
-    draft.add("multi_category_effect_interval", [round(multi.low, 4), round(multi.high, 4)], "95% interval of the retention gain")
+              "Retention gain of multi-category over single-category customers at equal order counts",
+              headline=significant, unit="pp")
+    draft.add("multi_category_effect_interval", [round(max(multi.low, -1.0), 4), round(min(multi.high, 1.0), 4)],
+              "95% interval of the retention gain", unit="pp")
     draft.add("multi_category_p_value", multi.p_value, "p-value of the multi-category retention test (CMH)")
-    verdict = "significant" if multi.p_value < 0.05 else "not significant"
-    text.append(f"**Multi-category customers retain better**: among {multi.n:,} customers with {orders[0]}-{orders[1]} "
+    verdict = ("**Multi-category customers retain better**" if significant and multi.difference > 0 else
+               "**Multi-category customers retain worse**" if significant else
+               "**No clear retention difference between multi- and single-category customers**")
+    text.append(f"{verdict}: among {multi.n:,} customers with {orders[0]}-{orders[1]} "
                 f"orders before {cutoff:%d %B %Y}, {multi.multi_rate:.0%} of multi-category buyers bought again afterwards against "
-                f"{multi.single_rate:.0%} of single-category buyers; at equal order counts the gain is **{multi.difference:+.1%}** "
-                f"(95% interval {multi.low:+.1%} to {multi.high:+.1%}, p = {multi.p_value:.1g}, {verdict}).")
+                f"{multi.single_rate:.0%} of single-category buyers; at equal order counts the gain is "
+                f"**{100 * multi.difference:+.1f} percentage points** (95% interval {100 * multi.low:+.1f} to {100 * multi.high:+.1f}, "
+                f"p = {multi.p_value:.1g}, "
+                f"{'significant' if significant else 'not significant'}).")
     return multi
+
+
+def _backtest_text(ds, holdout_days: int, use_p_alive: bool, draft: Draft) -> tuple[object, str]:
+    """The health-score back-test (None when the data are too short) and its sentence, which says how well the
+    score separates who buys and, when the AUC is below :data:`~customer_workbook.segments.USEFUL_AUC`, not to use it."""
+    tx = ds.transactions
+    first_day, last_day = tx["date"].min(), tx["date"].max()
+    days = backtest_holdout(first_day, last_day, holdout_days)
+    if days is None:
+        return None, (f"> **Not shown: the health-score back-test** because the data cover {(last_day - first_day).days} days; "
+                      f"it needs at least {2 * MIN_HOLDOUT_DAYS} (a {MIN_HOLDOUT_DAYS}-day holdout after as much history).")
+    products = ds.products if ds.has("products") and "product_id" in tx else None
+    backtest = health_backtest(tx, products, ds.engagement, holdout_days=days, use_p_alive=use_p_alive)
+    window = f"the next {days} days"
+    shortened = (f" The holdout is {days} days, not `health_holdout_days` = {holdout_days}: the data cover "
+                 f"{(last_day - first_day).days} days and the score needs as much history before the cut-off as after."
+                 if days < holdout_days else "")
+    if pd.isna(backtest.auc):
+        share = backtest.bought_share
+        return backtest, (f"> **Not shown: the health-score back-test** because {'every' if share > 0 else 'no'} customer scored "
+                          f"on {backtest.cutoff:%d %B %Y} bought in {window}, so there is nothing to separate.")
+    draft.add("health_auc", round(backtest.auc, 3), f"Health score AUC for buying in the {days} days after scoring")
+    quality = ("separates" if backtest.auc >= 0.7 else "separates only partly" if backtest.useful else "barely separates")
+    text = (f"Scored on {backtest.cutoff:%d %B %Y}, the health score {quality} who bought in {window} "
+            f"(AUC **{backtest.auc:.2f}**, 0.5 is chance)"
+            + (f": {backtest.active_share_top:.0%} of the healthiest fifth bought, against {backtest.active_share_bottom:.0%} "
+               "of the least healthy fifth." if pd.notna(backtest.active_share_top) and pd.notna(backtest.active_share_bottom)
+               else "."))
+    if not backtest.useful:
+        text += f" Below AUC {USEFUL_AUC}, do not use the score to time offers or spot risk on these data."
+    return backtest, text + shortened
 
 
 def lifecycle_and_health(ds, customer_value, cross_sell_cutoff: str | None = None, cross_sell_orders: tuple[int, int] = (2, 4),
@@ -256,44 +401,57 @@ def lifecycle_and_health(ds, customer_value, cross_sell_cutoff: str | None = Non
                          holdout_days: int = 180) -> Section:
     """Section 6: lifecycle stages, the health score and its back-test, and multi-category retention.
 
-    The cross-sell cutoff defaults to the middle of the data period. Results: ``rates`` (engagement per
-    week, None without engagement), ``levels`` (advocacy pyramid level, None likewise), ``stages``, ``health``.
+    The cross-sell cutoff defaults to the middle of the data period. Gates: P(alive) enters the health score
+    only when the customer-value fit passed (``customer_value.report.ok``); the back-test's holdout is at
+    most half the data's span (:func:`~customer_workbook.segments.backtest_holdout`, at least 60 days of data);
+    stages that cannot be measured (cross-sell without categories, advocacy without engagement) stay at 0% and say why.
+    Results: ``rates`` (engagement per week, None without engagement), ``levels`` (advocacy pyramid level, None
+    likewise), ``stages``, ``health``, ``multi``, ``backtest`` (None when the data are too short).
     """
     draft = Draft()
     features, tx = derived(ds).customers, ds.transactions
     first_day, last_day = tx["date"].min(), tx["date"].max()
     cutoff = pd.Timestamp(cross_sell_cutoff) if cross_sell_cutoff else (first_day + (last_day - first_day) / 2).normalize()
-    p_alive = customer_value.table["p_alive"]
+    p_alive = _p_alive_if_fitted(customer_value)
     rates = engagement_rates(ds.engagement, features, min_weeks=min_observed_weeks) if ds.has("engagement") else None
     levels = (advocacy_levels(rates, lover_min_per_year=lover_min_per_year, liker_min_per_year=liker_min_per_year)
               if rates is not None else None)
     health = health_score(features, p_alive, rates["events_per_week"] if rates is not None else None)
     stages = lifecycle_stages(features, levels)
     stage_shares = stages.value_counts(normalize=True, sort=False)
-    draft.add("p_alive_mean", round(float(p_alive.mean()), 3), "Mean probability a customer is still active", unit="share")
+    if p_alive is not None:
+        draft.add("p_alive_mean", round(float(p_alive.mean()), 3), "Mean probability a customer is still active", unit="share")
     draft.add("lifecycle_shares", {str(s): round(v, 4) for s, v in stage_shares.items()}, "Share of customers by lifecycle stage",
               headline=True, unit="share")
-    products = ds.products if ds.has("products") and "product_id" in tx else None
-    backtest = health_backtest(tx, products, ds.engagement, holdout_days=holdout_days)
-    draft.add("health_auc", round(backtest.auc, 3), f"Health score AUC for buying in the {holdout_days} days after scoring")
-    text = ["Stages: " + ", ".join(f"{md(s)} {v:.0%}" for s, v in stage_shares.items()) + ".",
-            f"Scored on {backtest.cutoff:%d %B %Y}, the health score separates who bought in the next {holdout_days} days "
-            f"with AUC **{backtest.auc:.2f}**: {backtest.active_share_top:.0%} of the healthiest fifth bought, against "
-            f"{backtest.active_share_bottom:.0%} of the least healthy fifth.",
-            f"P(alive): {customer_value.report.sentence()}"]
+    backtest, backtest_text = _backtest_text(ds, holdout_days, p_alive is not None, draft)
+    text = ["Stages: " + ", ".join(f"{md(s)} {v:.0%}" for s, v in stage_shares.items()) + "."]
+    if "n_categories" not in features:
+        text.append("Without product categories nobody can be placed in the cross-sell stage: it stays at 0%.")
+    notes = [backtest_text] if backtest_text.startswith(">") else []
+    text += [*([] if notes else [backtest_text]), f"P(alive): {customer_value.report.sentence()}" if p_alive is not None else
+             "The customer-value model did not fit reliably, so P(alive) is left out of the health score and its mean is "
+             f"not reported: {customer_value.report.sentence()}"]
     if levels is None:
         text.append("Without the `engagement` table nobody can be placed in the advocacy stage, and the score leaves engagement out.")
-    multi = _cross_sell_test(ds, cutoff, cross_sell_orders, draft, text)
-    if multi is not None:
-        draft.show(plots.plot_lifecycle(stage_shares, health.groupby(stages, observed=False)["health"].mean(), multi))
+    multi = None
+    if ds.has("products") and "product_id" in tx and "category" in ds.products:
+        multi = _cross_sell_test(ds, cutoff, cross_sell_orders, draft, text)
     else:
         draft.skip("Multi-category retention", ["products"], "Product categories are needed to tell single- from multi-category buyers.")
+    if multi is not None:
+        draft.show(plots.plot_lifecycle(stage_shares, health.groupby(stages, observed=False)["health"].mean(), multi))
     draft.say(" ".join(text))
+    for note in notes:
+        draft.say(note)
     return draft.done(rates=rates, levels=levels, stages=stages, health=health, multi=multi, backtest=backtest)
 
 
 def advocacy_pyramid(ds, levels: pd.Series | None, rates: pd.DataFrame | None, customer_value) -> Section:
-    """Section 7: the advocacy pyramid, and how advocacy overlaps with spending and with loyalty."""
+    """Section 7: the advocacy pyramid, and how advocacy overlaps with spending and with loyalty.
+
+    Loyalty is the health score without engagement (P(alive) in it only when ``customer_value.report.ok``).
+    An overlap that does not exist (no lovers, no advocacy at all) records no finding and is not claimed.
+    """
     draft = Draft()
     if levels is None:
         draft.skip("Advocacy pyramid", ["engagement"])
@@ -303,29 +461,64 @@ def advocacy_pyramid(ds, levels: pd.Series | None, rates: pd.DataFrame | None, c
     draft.add("advocacy_shares", {str(t): round(v, 4) for t, v in shares.items()}, "Advocacy pyramid: share of customers per level",
               headline=True, unit="share")
     draft.show(plots.plot_advocacy_pyramid(shares, TYPICAL_PYRAMID))
-    o = advocacy_overlap(levels, features["revenue"], rates, loyalty=health_score(features, customer_value.table["p_alive"])["health"])
+    loyalty = health_score(features, _p_alive_if_fitted(customer_value))["health"]
+    o = advocacy_overlap(levels, features["revenue"], rates, loyalty=loyalty)
     for key in ("top_spenders_lover_share", "top_spenders_liker_or_lover_share", "lovers_in_top_spenders", "top_overlap",
                 "loyal_lurker_share"):
-        draft.add(key, round(getattr(o, key), 4), key.replace("_", " ").capitalize(), unit="share")
-    draft.add("spearman_revenue_advocacy", round(o.spearman_revenue_advocacy, 3), "Rank correlation of revenue with advocacy")
-    lovers = int((levels == "lover").sum())
-    draft.say(f"**{shares['lurker']:.1%} lurkers, {shares['liker']:.1%} likers and {shares['lover']:.1%} lovers** "
-              f"({lovers:,} customers). **Loyalty is not advocacy:** of the 10% most loyal customers (health score without engagement), "
-              f"{o.loyal_lurker_share:.0%} are lurkers. **Top spenders are not top advocates:** in the top spending decile only "
-              f"{o.top_spenders_lover_share:.1%} are lovers and {o.top_spenders_liker_or_lover_share:.0%} likers or lovers "
-              f"(base rates {o.base_lover_share:.1%} and {o.base_liker_or_lover_share:.0%}); only "
-              f"{o.lovers_in_top_spenders:.0%} of lovers are top spenders, {o.top_overlap:.0%} of top spenders are also "
-              f"top-decile advocates, and the rank correlation of revenue with advocacy is {o.spearman_revenue_advocacy:.2f}. "
-              f"Moving {lovers:,} likers up to lovers (about {lovers / max(int((levels == 'liker').sum()), 1):.0%} of likers) would double "
-              f"the lovers to {2 * lovers:,}.")
+        if pd.notna(getattr(o, key)):
+            draft.add(key, round(getattr(o, key), 4), key.replace("_", " ").capitalize(), unit="share")
+    if pd.notna(o.spearman_revenue_advocacy):
+        draft.add("spearman_revenue_advocacy", round(o.spearman_revenue_advocacy, 3), "Rank correlation of revenue with advocacy")
+    draft.say(_pyramid_sentence(shares, levels, o))
     return draft.done(overlap=o)
 
 
+def _pyramid_sentence(shares: pd.Series, levels: pd.Series, o) -> str:
+    """The pyramid's text; each claim is made only when its numbers say so: "loyalty is not advocacy" when most of
+    the most loyal tenth are lurkers, "top spenders are not top advocates" when most top spenders are not top-decile
+    advocates."""
+    lovers, likers = int((levels == "lover").sum()), int((levels == "liker").sum())
+    text = [f"**{shares['lurker']:.1%} lurkers, {shares['liker']:.1%} likers and {shares['lover']:.1%} lovers** "
+            f"({lovers:,} {'lover' if lovers == 1 else 'lovers'})."]
+    if lovers + likers == 0:
+        text.append("No customer engages often enough to be a liker (`liker_min_per_year`) or a lover (`lover_min_per_year`): "
+                    "the `engagement` table records too little to tell advocates apart.")
+        return " ".join(text)
+    if pd.notna(o.loyal_lurker_share):
+        claim = "**Loyalty is not advocacy:** of" if o.loyal_lurker_share > 0.5 else "Of"
+        text.append(f"{claim} the 10% most loyal customers (health score without engagement), {o.loyal_lurker_share:.0%} are lurkers.")
+    if lovers == 0:
+        text.append("No customer reviews, refers or posts often enough to be a lover (`lover_min_per_year`), so the overlap of "
+                    "advocacy with spending cannot be measured.")
+        return " ".join(text)
+    apart = o.top_overlap < 0.5  # most top spenders are not top-decile advocates: different people
+    text.append(f"{'**Top spenders are not top advocates:** in' if apart else 'In'} the top spending decile "
+                f"{o.top_spenders_lover_share:.1%} are lovers and {o.top_spenders_liker_or_lover_share:.0%} likers or lovers "
+                f"(base rates {o.base_lover_share:.1%} and {o.base_liker_or_lover_share:.0%}); "
+                f"{o.lovers_in_top_spenders:.0%} of lovers are top spenders and {o.top_overlap:.0%} of top spenders are also "
+                "top-decile advocates"
+                + (f", and the rank correlation of revenue with advocacy is {o.spearman_revenue_advocacy:.2f}."
+                   if pd.notna(o.spearman_revenue_advocacy) else "."))
+    if likers >= lovers:
+        text.append(f"Moving {lovers:,} {'liker' if lovers == 1 else 'likers'} up to lovers (about {lovers / likers:.0%} of likers) "
+                    f"would double the lovers to {2 * lovers:,}.")
+    return " ".join(text)
+
+
 def net_promoter_score(answers: pd.DataFrame | None, segments: pd.Series, personas, levels: pd.Series | None) -> Section:
-    """Section 8: NPS overall and by RFM segment, persona and advocacy level, with Holm-adjusted tests."""
+    """Section 8: NPS overall and by RFM segment, persona and advocacy level, with Holm-adjusted tests.
+
+    Needs at least :data:`MIN_NPS_RESPONDENTS` answers to the NPS question; with fewer it says so and records nothing.
+    """
     draft = Draft()
     if answers is None or "nps" not in answers:
         draft.skip("Net Promoter Score", ["surveys"])
+        return draft.done()
+    n_answers = int(answers["nps"].notna().sum())
+    if n_answers < MIN_NPS_RESPONDENTS:
+        draft.say(f"> **Not shown: the Net Promoter Score** because only {n_answers:,} respondents answered the NPS question; "
+                  f"an NPS with an interval narrow enough to read needs at least {MIN_NPS_RESPONDENTS}. More survey answers, or "
+                  "a longer period (`start_date`, `end_date`), would help.")
         return draft.done()
     overall = nps(answers["nps"])
     persona_names = pd.Series(personas.assignment.reindex(segments.index).to_numpy(), index=segments.index)
@@ -343,8 +536,8 @@ def net_promoter_score(answers: pd.DataFrame | None, segments: pd.Series, person
     by_persona = tables["persona"].sort_values("nps")
     draft.say(f"Overall **NPS {overall.nps:+.1f}** (95% interval {overall.low:+.1f} to {overall.high:+.1f}; "
               f"{overall.promoters:.0%} promoters, {overall.detractors:.0%} detractors, {overall.n:,} respondents). "
-              f"By persona it ranges from {by_persona.iloc[0]['nps']:+.0f} ({md(by_persona.iloc[0]['group'])}) to "
-              f"{by_persona.iloc[-1]['nps']:+.0f} ({md(by_persona.iloc[-1]['group'])}). "
+              + (f"By persona it ranges from {by_persona.iloc[0]['nps']:+.0f} ({md(by_persona.iloc[0]['group'])}) to "
+                 f"{by_persona.iloc[-1]['nps']:+.0f} ({md(by_persona.iloc[-1]['group'])}). " if len(by_persona) >= 2 else "")
               + (f"Not significantly different from the rest, so not to be read as real differences: {', '.join(map(md, not_sig))}."
                  if not_sig else "Every group differs significantly from the rest."))
     return draft.done(overall=overall, tables=tables)
@@ -367,8 +560,9 @@ def explore_groups(features: pd.DataFrame, scores, segments: pd.Series, personas
     """Section 10: the segment and persona explorer, or (batch runs) the RFM scores of every persona."""
     draft = Draft()
     if interactive:
-        frame = features[["orders", "revenue", "aov", "recency_days"]].assign(
-            segment=segments, persona_name=personas.assignment.reindex(features.index).to_numpy())
+        scored = features.loc[scores.table.index]  # customers with a paid purchase: the ones with RFM scores
+        frame = scored[["orders", "revenue", "aov", "recency_days"]].assign(
+            segment=segments, persona_name=personas.assignment.reindex(scored.index).to_numpy())
         draft.show(widgets.behaviour_explorer(frame, scores.table, answers))
     else:
         labels = personas.clustered

@@ -71,3 +71,16 @@ def test_promoter_points_average_to_the_nps():
     np.testing.assert_array_equal(points[:6], [100, 100, 0, 0, -100, -100])
     assert np.isnan(points[6])
     assert np.nanmean(points) == pytest.approx(nps(answers).nps)
+
+
+def test_engagement_rates_align_ids_whose_categories_differ():
+    # customers as categories of a few ids, engagement ids as categories of many (int8 vs int16 codes): pandas
+    # cannot reindex one CategoricalIndex by the other, so the rates align plain ids
+    f = pd.DataFrame({"first_order": pd.to_datetime(["2024-01-01"] * 2), "last_order": pd.to_datetime(["2025-12-29"] * 2)},
+                     index=pd.CategoricalIndex(["c1", "c2"], name="customer_id"))
+    many = [f"c{i}" for i in range(300)]
+    eng = pd.DataFrame({"customer_id": pd.Categorical(["c2"] * 4 + ["c299"], categories=many),
+                        "event": ["review"] * 5, "date": pd.Timestamp("2024-06-01")})
+    rates = engagement_rates(eng, f)
+    assert rates.index.equals(f.index)
+    assert rates["review"].tolist() == [0.0, 4.0] and rates.loc["c2", "advocacy_per_week"] == pytest.approx(4 / 104)

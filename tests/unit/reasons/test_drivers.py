@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from customer_workbook.reasons import (DriverImportance, dominance_weights, driver_importance, latest_answers,
-                                       spearman_link, survey_drivers)
+from customer_workbook.reasons import (MIN_RESPONDENTS_PER_DRIVER, DriverImportance, dominance_weights, driver_importance,
+                                       latest_answers, respondents_needed, spearman_link, survey_drivers)
 from customer_workbook.reasons.drivers import _weighted_corr
 
 
@@ -75,3 +75,13 @@ def test_spearman_link():
     assert link.rho == pytest.approx(1.0) and link.n == 20 and link.p_value < 1e-6
     short = spearman_link(s.head(5), s.head(5))
     assert np.isnan(short.rho) and short.n == 5                       # too few pairs
+
+
+def test_driver_importance_tests_r2_against_the_no_driver_baseline():
+    rng = np.random.default_rng(5)
+    X = pd.DataFrame(rng.integers(1, 6, size=(400, 4)).astype(float), columns=list("abcd"))
+    noise = driver_importance(X, pd.Series(rng.normal(size=400)), n_boot=0)
+    signal = driver_importance(X, X["a"] + rng.normal(scale=0.5, size=400), n_boot=0)
+    assert 0 < noise.p_value and not noise.informative                  # pure noise: R² > 0 but not beyond chance
+    assert signal.p_value < 1e-10 and signal.informative
+    assert respondents_needed(10) == 10 * MIN_RESPONDENTS_PER_DRIVER == 100

@@ -1,12 +1,13 @@
 """Lifecycle, health and cross-sell (customer_workbook.segments.lifecycle): hand cases and a planted effect."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from customer_workbook.data import load_dataset
-from customer_workbook.segments import (CategoryRetention, HealthBacktest, health_backtest, health_score,
-                                        lifecycle_stages, multi_category_retention)
+from customer_workbook.segments import (MIN_HOLDOUT_DAYS, CategoryRetention, HealthBacktest, backtest_holdout,
+                                        health_backtest, health_score, lifecycle_stages, multi_category_retention)
 
 PRODUCTS = pd.DataFrame({"product_id": ["A", "B", "C"], "category": ["garden", "kitchen", "garden"]})
 
@@ -62,3 +63,31 @@ def test_health_backtest_spots_who_buys_on_the_small_sample(small_sample):
     assert isinstance(res, HealthBacktest)
     assert res.cutoff == (ds.transactions["date"].max() - pd.Timedelta(days=180)).normalize()
     assert res.auc > 0.6 and res.active_share_top > res.active_share_bottom and res.n > 500
+
+
+def test_health_score_without_p_alive_rests_on_the_other_components():
+    f = pd.DataFrame({"orders": [1.0, 2, 3, 4], "tenure_days": [100.0] * 4, "n_categories": [1.0, 2, 3, 4]}, index=list("abcd"))
+    h = health_score(f, None)
+    assert "p_alive" not in h and h["health"].is_monotonic_increasing
+    assert h["health"]["d"] == pytest.approx(100.0)                     # top rank on both remaining components
+
+
+def test_backtest_holdout_is_at_most_half_the_span_with_a_minimum():
+    assert backtest_holdout("2020-01-01", "2025-12-31", 180) == 180          # long history: the parameter
+    assert backtest_holdout("2025-07-01", "2025-12-31", 180) == 91           # six months: half the span
+    assert backtest_holdout("2025-12-01", "2025-12-31", 180) is None         # 30 days < 2 x MIN_HOLDOUT_DAYS
+    assert backtest_holdout("2025-01-01", "2025-03-02", 180) == MIN_HOLDOUT_DAYS
+
+
+def test_health_backtest_on_six_months_with_engagement(small_sample):
+    ds = load_dataset(small_sample, window=("2025-07-01", "2025-12-31"), outside_window="drop")
+    days = backtest_holdout(ds.transactions["date"].min(), ds.transactions["date"].max())
+    res = health_backtest(ds.transactions, ds.products, ds.engagement, holdout_days=days)
+    assert res.holdout_days == days < 180 and 0.5 < res.auc <= 1 and 0 < res.bought_share < 1
+    assert res.cutoff >= ds.transactions["date"].min() + pd.Timedelta(days=days)
+
+
+def test_health_backtest_has_no_auc_when_everyone_bought_again():
+    rows = [(f"c{i}", d, 10, f"o{i}{d}", "A", "web") for i in range(30) for d in ("2024-01-05", "2024-03-01", "2024-06-20")]
+    res = health_backtest(_tx(rows), holdout_days=60)
+    assert np.isnan(res.auc) and not res.useful and res.bought_share == 1.0

@@ -75,3 +75,13 @@ def test_group_snapshot_and_explorer(small):
     picker = box.children[1].children[0]
     picker.value = picker.options[-1][1]                      # redraws without error
     assert np.isfinite(snap.profile.iloc[1:, 1].astype(float)).all()
+
+
+def test_four_c_to_four_p_without_product_categories_names_no_empty_range():
+    f, labels, names = _two_personas()
+    f = f.drop(columns=["cat_kitchen", "cat_garden_tools"])             # a transactions-only export
+    profiles = persona_profiles(f, labels, names)
+    mix = four_c_to_four_p(profiles, f, labels)
+    assert (profiles["problem"] == "not measured (no product categories)").all()
+    assert (mix["product (P)"] == "core range").all() and not mix["product (P)"].str.contains("lead with").any()
+    assert (mix["solution (C)"] == "not measured (no product categories)").all()

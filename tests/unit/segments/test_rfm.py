@@ -52,3 +52,18 @@ def test_segment_summary_lists_empty_and_single_customer_segments():
     assert row.loc["Lost", "customer_share"] == pytest.approx(1 / 3)               # a one-customer segment
     assert row.loc["Loyal", "customers"] == 0 and np.isnan(row.loc["Loyal", "revenue_per_customer"])
     assert out["customer_share"].sum() == pytest.approx(1.0)
+
+
+def test_a_customer_without_a_paid_purchase_gets_no_segment_and_no_map_cell():
+    from customer_workbook.plots import plot_segment_map
+
+    features = pd.DataFrame({"recency_days": [1.0, 5.0, 30.0, np.nan], "orders": [4.0, 2.0, 1.0, 0.0],
+                             "revenue": [400.0, 100.0, 20.0, 0.0]}, index=list("abcz"))
+    scores = rfm_scores(features)
+    assert scores.table.loc["z", "R"] == 0                                   # no recency: unknown, not "worst"
+    segments = rfm_segments(scores)
+    assert pd.isna(segments["z"]) and segments.drop("z").notna().all()
+    table = segment_summary(segments, features["revenue"])
+    assert table["customers"].sum() == 3
+    fig = plot_segment_map(scores.table, segments, table)                  # used to raise KeyError: 0
+    assert fig.axes[0].get_xlabel()

@@ -1,6 +1,10 @@
 """Notebook 01's sections (customer_workbook.steps.behaviour): each returns its figures, findings and results."""
 from __future__ import annotations
 
+import dataclasses
+from types import SimpleNamespace
+
+import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
@@ -66,3 +70,122 @@ def test_customer_labels_are_saved_privately(run, tmp_path):
     labels = pd.read_parquet(saved["path"])
     assert list(labels.columns) == ["customer_id", "segment", "persona", "persona_name", "stage", "health", "advocacy_level"]
     assert len(labels) == len(run["features"])
+
+
+def _texts(section: Section) -> str:
+    return " ".join(p for p in section.parts if isinstance(p, str))
+
+
+def _keys(section: Section) -> set[str]:
+    return {f.key for f in section.findings}
+
+
+def test_a_survey_too_small_for_the_drivers_or_the_nps_says_so_and_records_nothing(run):
+    answers = run["answers"].head(40)                      # 40 respondents: NPS yes, drivers of ten reasons no
+    section = step.what_drives_recommendation(answers, n_boot=10)
+    assert section["drivers"] is None and not section.findings
+    assert "Not shown: what drives recommendation" in _texts(section) and "at least 100" in _texts(section)
+    loyalty = step.what_drives_loyalty(run["ds"], answers, run["value"], None, n_boot=10)
+    assert loyalty["drivers"] is None and not loyalty.findings
+    few = step.net_promoter_score(answers.head(12), pd.Series(dtype=object), run["personas"], None)
+    assert not few.findings and f"at least {step.MIN_NPS_RESPONDENTS}" in _texts(few)
+    assert "nps" in _keys(step.net_promoter_score(answers, pd.Series(dtype=object), run["personas"], None))
+
+
+def test_drivers_that_explain_no_more_than_chance_are_not_ranked(run):
+    answers = run["answers"].copy()
+    answers["nps"] = np.random.default_rng(3).permutation(answers["nps"].to_numpy())   # NPS unrelated to the reasons
+    section = step.what_drives_recommendation(answers, n_boot=10)
+    assert section["drivers"] is None and not section.findings and "no more of the answers than chance" in _texts(section)
+
+
+def test_a_customer_value_fit_that_failed_stays_out_of_the_health_score(run):
+    value = run["value"]
+    failed = SimpleNamespace(table=value.table, report=SimpleNamespace(ok=False, sentence=lambda: "BG/NBD did not converge"))
+    section = step.lifecycle_and_health(run["ds"], failed)
+    assert "p_alive_mean" not in _keys(section) and "p_alive" not in section["health"]
+    assert "did not fit reliably" in _texts(section) and not section["backtest"].p_alive_used
+    assert "p_alive_mean" in _keys(step.lifecycle_and_health(run["ds"], value))
+
+
+def test_zero_value_customers_are_left_out_of_the_segments(run, small_sample, tmp_path):
+    tx = pd.read_parquet(small_sample / "transactions.parquet")
+    free = tx["customer_id"].drop_duplicates().head(25)
+    tx.loc[tx["customer_id"].isin(free), "amount"] = 0.0
+    for table in small_sample.glob("*.parquet"):
+        (tmp_path / table.name).write_bytes(table.read_bytes())
+    tx.to_parquet(tmp_path / "transactions.parquet", index=False)
+    ds = load_dataset(tmp_path, outside_window="drop")
+    section = step.who_the_customers_are(ds)
+    assert section["segments"].isna().sum() == 25 and sum(section.value("segment_shares").values()) == pytest.approx(1, abs=1e-3)
+    assert "25 customers without a paid purchase" in _texts(section)
+    features = step.the_data(ds)["features"]
+    explorer = step.explore_groups(features, section["scores"], section["segments"], find_personas(ds), None, interactive=True)
+    assert explorer.parts                                                  # the explorer covers the customers with scores
+
+
+def test_cohort_months_no_cohort_reached_record_no_finding(run):
+    short = SimpleNamespace(transactions=run["ds"].transactions[run["ds"].transactions["date"] >= "2025-05-01"],
+                            has=lambda name: False)
+    section = step.do_customers_come_back(short)
+    assert {"retention_month_1", "retention_month_3"} <= _keys(section) and "retention_month_12" not in _keys(section)
+    assert "No cohort has lived through month" in _texts(section) and "12" in _texts(section)
+
+
+def test_a_pyramid_without_lovers_claims_no_overlap(run):
+    ds, value = run["ds"], run["value"]
+    lifecycle = step.lifecycle_and_health(ds, value, lover_min_per_year=1000)
+    section = step.advocacy_pyramid(ds, lifecycle["levels"], lifecycle["rates"], value)
+    assert section.value("advocacy_shares")["lover"] == 0
+    assert "lovers_in_top_spenders" not in _keys(section) and "No customer reviews, refers or posts often enough" in _texts(section)
+    assert "double" not in _texts(section)
+
+
+def test_an_unstable_persona_split_is_not_headlined(run):
+    personas = run["personas"]
+    unstable = dataclasses.replace(personas, threshold=1.01)                # no k can reach it
+    section = step.who_the_personas_are(unstable, run["features"], run["answers"])
+    count = next(f for f in section.findings if f.key == "persona_count")
+    assert not count.headline and "no split reproduces" in _texts(section)
+    assert next(f for f in step.who_the_personas_are(personas, run["features"], run["answers"]).findings
+                if f.key == "persona_count").headline
+
+
+def _cross_sell(single_stays: bool, multi_stays: bool, n: int = 80):
+    """A multi-category test on planted data: customers with two orders before July, in one or two categories."""
+    rows, k = [], 0
+    for i in range(n):
+        multi = i % 2 == 0
+        for j, product in enumerate(["A", "B"] if multi else ["A", "C"]):
+            rows.append((f"c{i}", f"2024-0{j + 1}-10", 10.0, f"o{k}", product))
+            k += 1
+        if (multi and multi_stays) or (not multi and single_stays) or i % 10 == 1:
+            rows.append((f"c{i}", "2024-09-01", 10.0, f"o{k}", "A"))
+            k += 1
+    tx = pd.DataFrame(rows, columns=["customer_id", "date", "amount", "order_id", "product_id"]).assign(
+        date=lambda f: pd.to_datetime(f["date"]))
+    ds = SimpleNamespace(transactions=tx, products=pd.DataFrame({"product_id": list("ABC"), "category": ["g", "k", "g"]}))
+    draft, text = step.Draft(), []
+    multi = step._cross_sell_test(ds, pd.Timestamp("2024-07-01"), (2, 4), draft, text)
+    return multi, draft.done(), " ".join(text)
+
+
+def test_the_multi_category_verdict_follows_the_sign_and_the_test():
+    better, section, text = _cross_sell(single_stays=False, multi_stays=True)
+    assert better.difference > 0 and "retain better" in text and next(f for f in section.findings
+                                                                      if f.key == "multi_category_effect").headline
+    worse, section, text = _cross_sell(single_stays=True, multi_stays=False)
+    assert worse.difference < 0 and "retain worse" in text and "better" not in text
+    assert next(f for f in section.findings if f.key == "multi_category_effect").unit == "pp"
+    same, section, text = _cross_sell(single_stays=True, multi_stays=True)
+    assert "No clear retention difference" in text and not any(f.headline for f in section.findings)
+
+
+def test_the_pyramid_makes_its_claims_only_when_the_numbers_say_so(run):
+    ds, value = run["ds"], run["value"]
+    lifecycle = step.lifecycle_and_health(ds, value)
+    section = step.advocacy_pyramid(ds, lifecycle["levels"], lifecycle["rates"], value)
+    o, text = section["overlap"], _texts(section)
+    assert ("Loyalty is not advocacy" in text) == (o.loyal_lurker_share > 0.5)
+    assert ("Top spenders are not top advocates" in text) == (o.top_overlap < 0.5)
+    assert "Top spenders are not top advocates" in text                   # the sample's planted truth
