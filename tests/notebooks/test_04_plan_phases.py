@@ -17,6 +17,13 @@ Planted truths used (data/sample/truth.json):
   the planted truth: the notebook used the engine's assignment (same fingerprint), and the top cell's persona is the
   engine persona with the largest share of planted quality connoisseurs, who make up at least ``MVA_SHARE_MIN`` of
   its members (measured 0.853 on the shipped sample, 0.930 on the small fixture).
+  Since the null-company rule (a most valuable audience is named only when its mean value is separated from
+  every other cell's at 5%, Holm-corrected), the planted referral lead is too weak to be *claimed*: on the
+  shipped sample quality connoisseurs acquired through referral are worth 196.9 per customer (564 customers)
+  against 177.0 through search (594, raw p = 0.126) and 172.2 through tv (670, Holm p = 0.083), so the three
+  are tied for first. The planted persona is separated from every other persona's cells, so it is still
+  claimed (``mva_persona``); the planted cell must be the first of the tied cells, and no other segment may be
+  claimed (``mva_segment`` is referral or "no clear winner").
 """
 from __future__ import annotations
 
@@ -26,6 +33,8 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT, engine_personas, execute_notebook, planted_persona_shares, values
+
+from customer_workbook.steps.phases_plan import NO_CLEAR_WINNER
 
 pytestmark = pytest.mark.notebooks
 
@@ -70,6 +79,14 @@ def _check_mva_persona(found: dict, data_dir) -> None:
     assert shares[found["mva_persona"]] >= MVA_SHARE_MIN, shares
 
 
+def _check_mva(found: dict, data_dir) -> None:
+    """The planted persona is claimed, the planted cell is worth most, and no other segment is claimed."""
+    _check_mva_persona(found, data_dir)
+    cells = found["mva_tied"] if not found["mva_clear"] else [found["mva"]]
+    assert cells[0] == f"{found['mva_persona']} · {PLANTED_SEGMENT}", cells
+    assert found["mva_segment"] in (PLANTED_SEGMENT, NO_CLEAR_WINNER)
+
+
 def _check_common(found: dict) -> None:
     assert found["n_features_leaking"] >= 3  # the three naive whole-history totals are caught
     assert found["n_features_candidate"] > found["n_features_kept"] >= 30
@@ -85,8 +102,7 @@ def test_on_the_small_sample(tmp_path, small_sample):
     base = found["churn_base_rate"]
     assert found["churn_pr_auc"] >= max(0.6, base + 0.12)  # floor well above the churn rate
     assert _planted_signs_right(found["churn_driver_effects"]) >= 2, found["churn_driver_effects"]
-    _check_mva_persona(found, small_sample)
-    assert found["mva_segment"] == PLANTED_SEGMENT
+    _check_mva(found, small_sample)
     assert found["mva_value_per_customer"] > 1.5 * found["value_per_customer_overall"]
     assert len(found["go_to_market"]) == 3
 
@@ -104,8 +120,7 @@ def test_on_the_shipped_sample(shipped_run):
     # the delivery slowdown (truth: events.delivery_slowdown, 2025-06-02) began days before the training date:
     # the report must flag that slow deliveries became far more common than the model saw in training
     assert "delivery" in found["features_shifted_since_training"]
-    _check_mva_persona(found, ROOT / "data" / "sample")
-    assert found["mva_segment"] == PLANTED_SEGMENT
+    _check_mva(found, ROOT / "data" / "sample")
     mape = found["forecast_orders_backtest_mape"]
     assert min(mape["forecast"], mape["seasonal_naive"]) < min(0.15, mape["recent_mean"])  # seasonality pays
     assert found["forecast_orders_method"] in ("seasonal x growth", "seasonal naive")

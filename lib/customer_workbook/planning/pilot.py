@@ -16,8 +16,8 @@ from ..base import week_start
 from ..retention.features import DAY, SLOW_DELIVERY_DAYS
 from ..stats import SampleSize, minimum_detectable_effect, sample_size_two_proportions, two_proportion_uplift
 
-__all__ = ["PilotPlan", "audience_members", "audience_table", "pick_pilot", "pilot_plan", "product_value_table",
-           "recent_repeat_rate", "service_value_table", "weekly_reach"]
+__all__ = ["PilotPlan", "audience_members", "audience_table", "order_repeats", "pick_pilot", "pilot_plan",
+           "product_value_table", "recent_repeat_rate", "sale_lines", "service_value_table", "weekly_reach"]
 
 def _next_order_within(cust_codes: np.ndarray, days: np.ndarray, q_codes: np.ndarray, q_days: np.ndarray,
                        within: float) -> np.ndarray:
@@ -35,6 +35,21 @@ def _next_order_within(cust_codes: np.ndarray, days: np.ndarray, q_codes: np.nda
 
 def _pct_rank(s: pd.Series) -> pd.Series:
     return s.rank(pct=True, method="average")
+
+
+def sale_lines(transactions: pd.DataFrame, products: pd.DataFrame | None = None,
+               by: str = "category") -> tuple[np.ndarray, pd.Categorical]:
+    """The sale lines (``amount >= 0``, bool of shape (n,)) and the product line of each of them
+    (categorical of the sale lines: the products' ``by`` attribute, or the product id with ``by=
+    "product_id"`` or without ``products``; ``"unknown"`` for a product without one)."""
+    sale = transactions["amount"].to_numpy() >= 0  # column by column: no copy of the whole table
+    p_codes, p_ids = pd.factorize(transactions["product_id"][sale])
+    labels = pd.Series(pd.Index(p_ids).astype("str"))
+    if products is not None and by != "product_id" and by in products:
+        attribute = products.drop_duplicates("product_id").set_index("product_id")[by].astype(str)
+        labels = labels.map(attribute).fillna("unknown")
+    line_codes, line_names = pd.factorize(np.append(labels.to_numpy(dtype=object), "unknown"))
+    return sale, pd.Categorical.from_codes(line_codes[p_codes], categories=line_names)  # -1: no product -> unknown
 
 
 def product_value_table(transactions: pd.DataFrame, orders: pd.DataFrame, products: pd.DataFrame | None = None,
@@ -63,16 +78,9 @@ def product_value_table(transactions: pd.DataFrame, orders: pd.DataFrame, produc
         ``product`` (line), ``revenue``, ``revenue_share``, ``buyers``, ``repeat_rate`` (share of new
         buyers of the line who ordered again within ``follow_days``), ``cross_sell_rate`` (share who
         went on to buy another line within ``follow_days``), ``score`` (mean of the three percentile
-        ranks, 0-1).
+        ranks, 0-1), ``followed`` (new buyers followed for ``follow_days``: the denominator of both rates).
     """
-    sale = transactions["amount"].to_numpy() >= 0  # column by column: no copy of the whole table
-    p_codes, p_ids = pd.factorize(transactions["product_id"][sale])
-    labels = pd.Series(pd.Index(p_ids).astype("str"))
-    if products is not None and by != "product_id" and by in products:
-        attribute = products.drop_duplicates("product_id").set_index("product_id")[by].astype(str)
-        labels = labels.map(attribute).fillna("unknown")
-    line_codes, line_names = pd.factorize(np.append(labels.to_numpy(dtype=object), "unknown"))
-    line = pd.Categorical.from_codes(line_codes[p_codes], categories=line_names)  # code -1: no product -> unknown
+    sale, line = sale_lines(transactions, products, by)
     end = transactions["date"].max()
     ccode, cust = pd.factorize(transactions["customer_id"][sale])
     cust = pd.Index(cust)
@@ -97,15 +105,28 @@ def product_value_table(transactions: pd.DataFrame, orders: pd.DataFrame, produc
     keys = np.sort(all_first["c"].to_numpy() * span + all_first["d"].to_numpy())
     q = eligible["c"].to_numpy() * span + eligible["d"].to_numpy()
     eligible["cross"] = (np.searchsorted(keys, q + follow_days, side="right") - np.searchsorted(keys, q, side="right")) > 0
-    rates = eligible.groupby("line", observed=True).agg(repeat_rate=("repeat", "mean"), cross_sell_rate=("cross", "mean"))
+    rates = eligible.groupby("line", observed=True).agg(repeat_rate=("repeat", "mean"), cross_sell_rate=("cross", "mean"),
+                                                        followed=("repeat", "size"))
     out = pd.DataFrame({"revenue": revenue, "buyers": buyers}).join(rates)
     out.index = out.index.astype("str")
     out["revenue_share"] = out["revenue"] / out["revenue"].sum()
     out = out[out["buyers"] >= 20] if (out["buyers"] >= 20).sum() >= 3 else out
     out["score"] = (_pct_rank(out["revenue"]) + _pct_rank(out["repeat_rate"]) + _pct_rank(out["cross_sell_rate"])) / 3
     out = out.sort_values("score", ascending=False).rename_axis("product").reset_index()
-    out = out[["product", "revenue", "revenue_share", "buyers", "repeat_rate", "cross_sell_rate", "score"]]
+    out["followed"] = out["followed"].fillna(0).astype(int)
+    out = out[["product", "revenue", "revenue_share", "buyers", "repeat_rate", "cross_sell_rate", "score", "followed"]]
     return out.head(top) if top else out
+
+
+def order_repeats(orders: pd.DataFrame, data_end, follow_days: int = 90) -> np.ndarray:
+    """Per order (shape (n,)): 1.0 when the customer ordered again within ``follow_days`` days, 0.0 when
+    not, NaN for orders less than ``follow_days`` before ``data_end`` (not followed long enough)."""
+    day0 = orders["date"].min()
+    d = ((orders["date"] - day0) / DAY).to_numpy()
+    codes = pd.factorize(orders["customer_id"])[0]
+    end = (pd.Timestamp(data_end) - day0) / DAY
+    follow = d <= end - follow_days
+    return np.where(follow, _next_order_within(codes, d, codes, d, follow_days), np.nan)
 
 
 def service_value_table(orders: pd.DataFrame, data_end, follow_days: int = 90) -> pd.DataFrame:
@@ -127,12 +148,7 @@ def service_value_table(orders: pd.DataFrame, data_end, follow_days: int = 90) -
         within ``follow_days``), ``score`` (mean percentile rank of revenue and repeat rate within the
         dimension).
     """
-    day0 = orders["date"].min()
-    d = ((orders["date"] - day0) / DAY).to_numpy()
-    codes = pd.factorize(orders["customer_id"])[0]
-    end = (pd.Timestamp(data_end) - day0) / DAY
-    follow = d <= end - follow_days
-    orders = orders.assign(repeat=np.where(follow, _next_order_within(codes, d, codes, d, follow_days), np.nan))
+    orders = orders.assign(repeat=order_repeats(orders, data_end, follow_days))
     dims = []  # (dimension, categorical label per order; missing = not that kind of service)
     if "channel" in orders:
         dims.append(("sales channel", pd.Categorical(orders["channel"])))
@@ -186,14 +202,14 @@ def audience_table(value: pd.DataFrame, personas: pd.Series, segment: pd.Series 
     -------
     DataFrame, sorted by ``value_per_customer``
         ``segment``, ``persona``, ``customers``, ``value_per_customer`` (mean 12-month CLV),
-        ``total_value``, ``p_alive``, optional ``churn_risk``, ``uplift``, ``uplift_se``, extra columns,
+        ``total_value``, ``p_alive``, ``value_sd`` (standard deviation of the CLV in the cell), optional ``churn_risk``, ``uplift``, ``uplift_se``, extra columns,
         ``ranked``, ``rank``.
     """
     frame = pd.DataFrame({"clv": value["clv_1y"], "p_alive": value["p_alive"]})
     frame["persona"] = personas.reindex(frame.index).fillna("unassigned").astype(str)
     frame["segment"] = segment.reindex(frame.index).fillna("unknown").astype(str) if segment is not None else "all"
     agg = {"customers": ("clv", "size"), "value_per_customer": ("clv", "mean"), "total_value": ("clv", "sum"),
-           "p_alive": ("p_alive", "mean")}
+           "p_alive": ("p_alive", "mean"), "value_sd": ("clv", "std")}
     if churn_p is not None:
         frame["churn_risk"] = churn_p.reindex(frame.index)
         agg["churn_risk"] = ("churn_risk", "mean")

@@ -38,9 +38,11 @@ def plot_demand_forecast(weekly: pd.Series, forecast: pd.DataFrame, backtest: pd
     return finish(fig)
 
 
-def plot_audience_map(audiences: pd.DataFrame, pilot: tuple[str, str] | None = None, currency: str = "currency units") -> Figure:
+def plot_audience_map(audiences: pd.DataFrame, pilot: tuple[str, str] | None = None, currency: str = "currency units",
+                      tied: list[tuple[str, str]] | None = None) -> Figure:
     """Audiences (segment x persona) by value per customer and churn risk; bubble area = customers;
-    the pilot audience is ringed."""
+    the pilot audience (``(segment, persona)``) is ringed, and so, with a dashed ring, is each audience of
+    ``tied`` (cells the data cannot tell apart from the most valuable one)."""
     a = audiences[audiences["ranked"]]
     fig, ax = plt.subplots(figsize=FIGSIZE)
     personas = list(pd.unique(a["persona"]))
@@ -55,6 +57,10 @@ def plot_audience_map(audiences: pd.DataFrame, pilot: tuple[str, str] | None = N
         for _, r in a[m].iterrows():
             ax.annotate("pilot", (r["value_per_customer"], yval[m].iloc[0]),  # named in the text and table
                         xytext=(0, 18), textcoords="offset points", fontsize=8, ha="center")
+    for seg, persona in tied or []:
+        m = (a["segment"] == seg) & (a["persona"] == persona)
+        ax.scatter(a.loc[m, "value_per_customer"], yval[m], s=900, facecolor="none", edgecolor="black", lw=1.2,
+                   linestyle="--")
     ax.set_xlabel(f"expected 12-month value per customer ({currency})")
     ax.set_ylabel("mean predicted churn probability" if "churn_risk" in a else "mean probability alive")
     ax.set_title("Audiences: segment x persona")

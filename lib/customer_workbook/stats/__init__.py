@@ -5,6 +5,8 @@
   for many screening tests).
 - :mod:`.experiments`: randomised tests of two proportions: the measured uplift with its standard
   error, interval and p-value, and the sample size or minimum detectable effect of a planned test.
+- :mod:`.separation`: whether the best of several options is clearly the best (separated from the
+  runner-up, or from every other, at a stated false-alarm rate), and the errors it needs.
 - :mod:`.classifiers`: the gate a fitted classifier passes before it is used (enough data, better than
   guessing on held-out data).
 """
@@ -13,9 +15,13 @@ from .classifiers import (MIN_CLASS, MIN_ROC_AUC, MIN_SKILL, ClassifierCheck, ch
 from .experiments import (SampleSize, Uplift, minimum_detectable_effect, sample_size_two_proportions,
                           two_proportion_uplift)
 from .intervals import wilson_interval
+from .separation import (SEPARATION_ALPHA, Separation, clustered_proportion, difference_p_values,
+                         paired_total_difference, separate_top, tied_with_top)
 from .testing import benjamini_hochberg, holm, two_proportion_p_value
 
 __all__ = ["MIN_CLASS", "MIN_ROC_AUC", "MIN_SKILL", "ClassifierCheck", "SampleSize", "check_classifier",
            "class_counts", "enough_classes", "Uplift", "benjamini_hochberg", "holm", "minimum_detectable_effect",
            "sample_size_two_proportions", "two_proportion_p_value", "two_proportion_uplift",
            "wilson_interval"]
+__all__ += ["SEPARATION_ALPHA", "Separation", "clustered_proportion", "difference_p_values",
+            "paired_total_difference", "separate_top", "tied_with_top"]

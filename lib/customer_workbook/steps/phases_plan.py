@@ -13,14 +13,15 @@ from .. import plots
 from ..base import derived
 from ..data import Dataset
 from ..escaping import md
-from ..planning import (audience_customers, audience_members, audience_table, customer_profile, go_to_market_plan,
-                        pilot_plan, product_value_table, service_value_table, weekly_reach)
+from ..planning import (audience_customers, audience_members, audience_table, audience_ties, customer_profile,
+                        go_to_market_plan, pilot_plan, product_separation, product_value_table, service_separation,
+                        service_value_table, weekly_reach)
 from ..planning.pilot import recent_repeat_rate
 from ..segments import UNASSIGNED, find_personas
-from ..stats import two_proportion_p_value
+from ..stats import SEPARATION_ALPHA, two_proportion_p_value
 from .section import Draft, Section
 
-__all__ = ["go_to_market", "most_valuable_audience", "most_valuable_product", "most_valuable_service", "not_shown",
+__all__ = ["NO_CLEAR_WINNER", "go_to_market", "most_valuable_audience", "most_valuable_product", "most_valuable_service", "not_shown",
            "pilot_size"]
 
 PILOT_FORMATS = {"baseline repeat rate": "{:.1%}", "lift to detect": "{:+.1%}", "per arm": "{:,.0f}",
@@ -28,6 +29,8 @@ PILOT_FORMATS = {"baseline repeat rate": "{:.1%}", "lift to detect": "{:+.1%}", 
                  "weeks in total": "{:.0f}"}
 MVP_FOLLOW_DAYS = 180  # days a new buyer of a product line is followed (repeat order, cross-sell)
 MVS_FOLLOW_DAYS = 90  # days an order is followed for a repeat order
+#: The finding recorded instead of a pick when the data do not separate the first option from the others.
+NO_CLEAR_WINNER = "no clear winner"
 
 
 def not_shown(draft: Draft, what: str, why: str) -> None:
@@ -35,64 +38,132 @@ def not_shown(draft: Draft, what: str, why: str) -> None:
     draft.say(f"> **Not shown: {what}.** {why}")
 
 
+def _measure_text(measures: list[str], first: pd.Series, second: pd.Series, words: dict) -> str:
+    """``measures`` in words with both options' values (plain numbers; ``words``: measure -> (name, column,
+    format))."""
+    return ", ".join(f"{words[m][0]} {first[words[m][1]]:{words[m][2]}} against {second[words[m][1]]:{words[m][2]}}"
+                     for m in measures)
+
+
+def _pick_text(sep, first: pd.Series, second: pd.Series, name: str, words: dict) -> str:
+    """The verdict on the first option against the runner-up (Markdown; data values escaped)."""
+    a, b = md(first[name]), md(second[name])
+    level = f"{sep.alpha:.0%} level, Holm-corrected over the measures"
+    if sep.clear:
+        return (f"It is clearly ahead of the runner-up **{b}** on {_measure_text(sep.favouring(1), first, second, words)} "
+                f"({level}).")
+    ahead, behind = sep.favouring(1), sep.favouring(-1)
+    if ahead and behind:
+        return (f"**No clear winner:** {a} leads on {_measure_text(ahead, first, second, words)}, the runner-up "
+                f"**{b}** on {_measure_text(behind, second, first, words)} ({level}); which matters more is a "
+                "matter of priorities.")
+    if behind:
+        return (f"**No clear winner:** {a} comes first on the combined ranks, but the only measure that separates "
+                f"it from the runner-up **{b}** favours {b}: {_measure_text(behind, second, first, words)} ({level}); "
+                "on the other measures the two differ by no more than chance alone could produce.")
+    return (f"**No clear winner:** {a} and the runner-up {b} differ by no more than chance alone could produce "
+            f"({_measure_text(list(sep.measures), first, second, words)}; {level}).")
+
+
+def _record_pick(draft: Draft, key: str, label: str, sep, first: pd.Series, second: pd.Series, name: str) -> None:
+    """The pick (``key``), or :data:`NO_CLEAR_WINNER` with the two tied options (``key``_tied), and whether it
+    is clear and each measure's adjusted p-value."""
+    draft.add(key, str(first[name]) if sep.clear else NO_CLEAR_WINNER, label, headline=sep.clear)
+    draft.add(f"{key}_clear", sep.clear, f"{label}: separated from the runner-up at the {sep.alpha:.0%} level")
+    if not sep.clear:
+        draft.add(f"{key}_tied", [str(first[name]), str(second[name])], f"{label}: the two options nothing separates")
+    draft.add(f"{key}_p_values", {m: round(p, 4) for m, p in zip(sep.measures, sep.p_values) if p == p},
+              f"{label}: first against runner-up, Holm-adjusted p-value per measure")
+
+
+PRODUCT_WORDS = {"revenue": ("revenue share", "revenue_share", ".1%"),
+                 "repeat_rate": ("repeat rate", "repeat_rate", ".1%"),
+                 "cross_sell_rate": ("cross-sell rate", "cross_sell_rate", ".1%")}
+SERVICE_WORDS = {"revenue": ("share of orders", "order_share", ".1%"), "repeat_rate": ("repeat rate", "repeat_rate", ".1%")}
+
+
 def most_valuable_product(ds: Dataset) -> Section:
     """§8: product lines (categories, or single products without a products table) by revenue, retention
-    and cross-sell. Results: ``mvp`` (the ranked table, or ``None`` without ``transactions.product_id``)."""
+    and cross-sell; the first is named only when the data separate it from the runner-up
+    (:func:`~customer_workbook.planning.product_separation`). Results: ``mvp`` (the ranked table, or
+    ``None`` without ``transactions.product_id``) and ``clear`` (the first line is clearly the best)."""
     draft = Draft()
     tx = ds.transactions
     if "product_id" not in tx:
         draft.skip("Most valuable product", ["transactions.product_id"])
-        return draft.done(mvp=None)
+        return draft.done(mvp=None, clear=False)
     has_products = ds.has("products")
-    mvp = product_value_table(tx, derived(ds).sale_orders, ds.products, by="category" if has_products else "product_id",
-                              follow_days=MVP_FOLLOW_DAYS, top=None if has_products else 15)
-    draft.show(plots.styled_table(mvp, {"revenue": "{:,.0f}", "revenue_share": "{:.1%}", "buyers": "{:,.0f}",
-                                        "repeat_rate": "{:.1%}", "cross_sell_rate": "{:.1%}", "score": "{:.2f}"}))
+    by = "category" if has_products else "product_id"
+    mvp = product_value_table(tx, derived(ds).sale_orders, ds.products, by=by, follow_days=MVP_FOLLOW_DAYS,
+                              top=None if has_products else 15)
+    draft.show(plots.styled_table(mvp.drop(columns="followed"), {
+        "revenue": "{:,.0f}", "revenue_share": "{:.1%}", "buyers": "{:,.0f}", "repeat_rate": "{:.1%}",
+        "cross_sell_rate": "{:.1%}", "score": "{:.2f}"}))
     top = mvp.iloc[0]
     if len(mvp) < 2:
         not_shown(draft, "a most valuable product line", f"Every product sold belongs to one line "
                   f"(**{md(top['product'])}**), so there is nothing to rank.")
-        return draft.done(mvp=mvp)
-    draft.add("mvp", str(top["product"]), "Most valuable product line (MVP)", headline=True)
+        return draft.done(mvp=mvp, clear=False)
+    sep = product_separation(tx, mvp, ds.products, by)
+    _record_pick(draft, "mvp", "Most valuable product line (MVP)", sep, top, mvp.iloc[1], "product")
     draft.add("mvp_table", mvp.head(5)[["product", "revenue_share", "repeat_rate", "cross_sell_rate"]].round(4),
               "Top product lines by revenue, retention and cross-sell")
-    draft.say(f"The most valuable product line is **{md(top['product'])}**: {top['revenue_share']:.1%} of revenue, "
-              f"{top['repeat_rate']:.1%} of its new buyers ordered again within {MVP_FOLLOW_DAYS} days and "
-              f"{top['cross_sell_rate']:.1%} went on to another line.")
-    return draft.done(mvp=mvp)
+    lead = (f"The most valuable product line is **{md(top['product'])}**" if sep.clear else
+            f"The line ranked first is **{md(top['product'])}**")
+    draft.say(f"{lead}: {top['revenue_share']:.1%} of revenue, {top['repeat_rate']:.1%} of its new buyers ordered "
+              f"again within {MVP_FOLLOW_DAYS} days and {top['cross_sell_rate']:.1%} went on to another line. "
+              + _pick_text(sep, top, mvp.iloc[1], "product", PRODUCT_WORDS))
+    return draft.done(mvp=mvp, clear=sep.clear)
+
+
+def _delivery_text(mvs: pd.DataFrame) -> str:
+    """Whether delivery speed makes a difference to repeat orders (Markdown), tested at 5%."""
+    speed = mvs[(mvs["dimension"] == "delivery speed") & (mvs["followed"] > 0)]
+    if len(speed) < 2:
+        return ""
+    hi, lo = speed.loc[speed["repeat_rate"].idxmax()], speed.loc[speed["repeat_rate"].idxmin()]
+    p = two_proportion_p_value(hi["repeat_rate"] * hi["followed"], hi["followed"],
+                               lo["repeat_rate"] * lo["followed"], lo["followed"])
+    return (f" Delivery speed matters: after a **{md(lo['service'])}** delivery {lo['repeat_rate']:.1%} ordered "
+            f"again, against {hi['repeat_rate']:.1%} after a {md(hi['service'])} one." if p < 0.05 else
+            f" Delivery speed makes no clear difference: {lo['repeat_rate']:.1%} ordered again after a "
+            f"{md(lo['service'])} delivery and {hi['repeat_rate']:.1%} after a {md(hi['service'])} one, a gap "
+            f"that chance alone could produce ({int(lo['followed']):,} and {int(hi['followed']):,} orders).")
 
 
 def most_valuable_service(ds: Dataset) -> Section:
     """§9: sales channels and delivery speeds by revenue and repeat orders within 90 days, from the run's
-    order table of sale lines. Results: ``mvs`` (the ranked table)."""
+    order table of sale lines; the first sales channel is named only when the data separate it from the
+    runner-up (:func:`~customer_workbook.planning.service_separation`). Results: ``mvs`` (the ranked
+    table) and ``clear``."""
     tables = derived(ds)
-    mvs = service_value_table(tables.sale_orders, ds.transactions["date"].max(), follow_days=MVS_FOLLOW_DAYS)
+    end = ds.transactions["date"].max()
+    mvs = service_value_table(tables.sale_orders, end, follow_days=MVS_FOLLOW_DAYS)
     draft = Draft()
     if not len(mvs):
         draft.skip("Most valuable service", ["transactions.channel"])
-        return draft.done(mvs=mvs)
+        return draft.done(mvs=mvs, clear=False)
     draft.show(plots.styled_table(mvs.drop(columns="followed"), {
         "orders": "{:,.0f}", "order_share": "{:.1%}", "revenue": "{:,.0f}", "mean_order_value": "{:,.1f}",
         "repeat_rate": "{:.1%}", "score": "{:.2f}"}))
-    best = mvs.iloc[0]
-    draft.add("mvs", str(best["service"]), "Most valuable service (sales channel)", headline=True)
     draft.add("repeat_rate_by_service", {f"{r.dimension}: {r.service}": round(float(r.repeat_rate), 4)
                                          for r in mvs.itertuples() if r.followed > 0},
               f"Repeat rate within {MVS_FOLLOW_DAYS} days by service", unit="share")
-    speed = mvs[(mvs["dimension"] == "delivery speed") & (mvs["followed"] > 0)]
-    extra = ""
-    if len(speed) > 1:
-        hi, lo = speed.loc[speed["repeat_rate"].idxmax()], speed.loc[speed["repeat_rate"].idxmin()]
-        p = two_proportion_p_value(hi["repeat_rate"] * hi["followed"], hi["followed"],
-                                   lo["repeat_rate"] * lo["followed"], lo["followed"])
-        extra = (f" Delivery speed matters: after a **{md(lo['service'])}** delivery {lo['repeat_rate']:.1%} ordered "
-                 f"again, against {hi['repeat_rate']:.1%} after a {md(hi['service'])} one." if p < 0.05 else
-                 f" Delivery speed makes no clear difference: {lo['repeat_rate']:.1%} ordered again after a "
-                 f"{md(lo['service'])} delivery and {hi['repeat_rate']:.1%} after a {md(hi['service'])} one, a gap "
-                 f"that chance alone could produce ({int(lo['followed']):,} and {int(hi['followed']):,} orders).")
-    draft.say(f"The most valuable sales channel is **{md(best['service'])}** ({best['order_share']:.1%} of orders, "
-              f"repeat rate {best['repeat_rate']:.1%})." + extra)
-    return draft.done(mvs=mvs)
+    channels = mvs[mvs["dimension"] == "sales channel"]
+    sep = service_separation(tables.sale_orders, end, mvs, follow_days=MVS_FOLLOW_DAYS)
+    if sep is None:
+        text = (f"Every order goes through one sales channel (**{md(channels.iloc[0]['service'])}**), so there is "
+                "no channel to rank." if len(channels) else "")
+        if text + _delivery_text(mvs):
+            draft.say((text + _delivery_text(mvs)).strip())
+        return draft.done(mvs=mvs, clear=False)
+    best, second = channels.iloc[0], channels.iloc[1]
+    _record_pick(draft, "mvs", "Most valuable service (sales channel)", sep, best, second, "service")
+    lead = "The most valuable sales channel is" if sep.clear else "The sales channel ranked first is"
+    draft.say(f"{lead} **{md(best['service'])}** ({best['order_share']:.1%} of orders, repeat rate "
+              f"{best['repeat_rate']:.1%}). " + _pick_text(sep, best, second, "service", SERVICE_WORDS)
+              + _delivery_text(mvs))
+    return draft.done(mvs=mvs, clear=sep.clear)
 
 
 def _response_text(pilot: pd.Series) -> str:
@@ -110,14 +181,18 @@ def _response_text(pilot: pd.Series) -> str:
 
 def most_valuable_audience(ds: Dataset, features: Section, contact: Section, segment_column: str,
                            min_audience: int) -> Section:
-    """§10: segment x persona cells by expected 12-month value; the pilot is the most valuable one.
+    """§10: segment x persona cells by expected 12-month value; the pilot runs in the most valuable one.
 
     Personas come from the run's one engine (:func:`customer_workbook.segments.find_personas`, the same
     call in notebooks 01, 03 and 05). The cells are ranked only when the value model fitted
-    (``report.ok``); the pilot is named only when a cell of at least ``min_audience`` customers is worth
-    more than the average customer. Results: ``audiences``, ``pilot`` (its row, or ``None``), ``personas``
-    (name per customer, unassigned included), ``segment`` (per customer, or ``None``) and ``profile``
-    (:func:`~customer_workbook.planning.customer_profile` today).
+    (``report.ok``); cells of at least ``min_audience`` customers worth more than the average customer are
+    candidates. One is named the most valuable audience only when its mean value is separated from every
+    other ranked cell's (:func:`~customer_workbook.planning.audience_ties`, 5% level, Holm-corrected);
+    otherwise the candidates tied with the first make up the pilot audience together and no single one is
+    named. Results: ``audiences``, ``pilot`` (the most valuable cell's row, or ``None`` when none is clear),
+    ``tied`` (the pilot audience's cells: that one cell, or those tied for first; ``None`` without any),
+    ``clear``, ``personas`` (name per customer, unassigned included), ``segment`` (per customer, or
+    ``None``) and ``profile`` (:func:`~customer_workbook.planning.customer_profile` today).
     """
     personas = find_personas(ds)
     persona_of = personas.assignment.fillna(UNASSIGNED)
@@ -133,36 +208,76 @@ def most_valuable_audience(ds: Dataset, features: Section, contact: Section, seg
     if not value.report.ok:
         not_shown(draft, "the most valuable audience", "Audiences are ranked by expected value, and the "
                    f"customer-value model did not fit reliably: {value.report.sentence()}")
-        return draft.done(audiences=None, pilot=None, **done)
+        return draft.done(audiences=None, pilot=None, tied=None, clear=False, **done)
     value_now = value.table
     audiences = audience_table(value_now, persona_of, segment, churn_p=p_now,
                                campaigns=ds.campaigns if ds.has("campaigns") else None, min_size=min_audience)
     overall = float(value_now["clv_1y"].mean())
-    ranked = audiences[audiences["ranked"]]
-    pilot = ranked.iloc[0] if len(ranked) and ranked.iloc[0]["value_per_customer"] > overall else None
+    ties = audience_ties(audiences)
+    tied = ties[ties["tied"] & (ties["value_per_customer"] > overall)]
+    clear = len(tied) == 1
+    pilot = tied.iloc[0] if clear else None
     cols = [c for c in ["segment", "persona", "customers", "value_per_customer", "p_alive", "churn_risk", "uplift",
-                        "uplift_se"] if c in audiences]
-    cell = None if pilot is None else (pilot["segment"], pilot["persona"])
-    draft.show(plots.plot_audience_map(audiences, pilot=cell),
-               plots.styled_table(ranked.head(10)[cols],
+                        "uplift_se", "p_vs_top"] if c in ties]
+    cells = list(zip(tied["segment"], tied["persona"]))
+    draft.show(plots.plot_audience_map(audiences, pilot=cells[0] if clear else None, tied=None if clear else cells),
+               plots.styled_table(ties.head(10)[cols],
                                   {"customers": "{:,.0f}", "value_per_customer": "{:,.0f}", "p_alive": "{:.1%}",
-                                   "churn_risk": "{:.1%}", "uplift": "{:+.1%}", "uplift_se": "{:.1%}"}))
-    if pilot is None:
+                                   "churn_risk": "{:.1%}", "uplift": "{:+.1%}", "uplift_se": "{:.1%}",
+                                   "p_vs_top": "{:.3f}"}))
+    draft.add("value_per_customer_overall", round(overall, 2), "Expected 12-month value per customer, whole base",
+              unit="currency units")
+    if not len(tied):
         not_shown(draft, "a most valuable audience", f"No audience of at least {min_audience:,} customers is worth "
                    f"more than the average customer ({overall:,.0f} in the next 12 months): the valuable customers "
                    "are spread over smaller cells. A smaller `min_audience` or a coarser `segment_column` may help.")
-        return draft.done(audiences=audiences, pilot=None, **done)
-    draft.add("mva_segment", str(pilot["segment"]), "Most valuable audience: segment")
-    draft.add("mva_persona", str(pilot["persona"]), "Most valuable audience: persona")
-    draft.add("mva", f"{pilot['persona']} · {pilot['segment']}", "Most valuable audience (pilot)", headline=True)
-    draft.add("mva_value_per_customer", round(float(pilot["value_per_customer"]), 2),
-              "Expected 12-month value per customer in the most valuable audience", unit="currency units")
-    draft.add("value_per_customer_overall", round(overall, 2), "Expected 12-month value per customer, whole base",
-              unit="currency units")
-    draft.say(f"The most valuable audience is **{md(pilot['persona'])} · {md(pilot['segment'])}**: "
-              f"{int(pilot['customers']):,} customers worth **{pilot['value_per_customer']:,.0f}** each in the next "
-              f"12 months, against {round(overall, 2):,.0f} for the average customer." + _response_text(pilot))
-    return draft.done(audiences=audiences, pilot=pilot, **done)
+        return draft.done(audiences=audiences, pilot=None, tied=None, clear=False, **done)
+    _record_audience(draft, tied, len(ties))
+    draft.say(_audience_text(tied, len(ties), overall) + (_response_text(pilot) if clear else ""))
+    return draft.done(audiences=audiences, pilot=pilot, tied=tied, clear=clear, **done)
+
+
+def _shared(tied: pd.DataFrame, column: str) -> str:
+    """The one value of ``column`` every tied audience shares, else :data:`NO_CLEAR_WINNER`."""
+    values = tied[column].astype(str).unique()
+    return str(values[0]) if len(values) == 1 else NO_CLEAR_WINNER
+
+
+def _record_audience(draft: Draft, tied: pd.DataFrame, n_ranked: int) -> None:
+    """Findings of §10: the most valuable audience when one is separated from the rest, else
+    :data:`NO_CLEAR_WINNER` and the audiences tied for first; the persona and segment when they share one."""
+    clear = len(tied) == 1
+    first = tied.iloc[0]
+    draft.add("mva", f"{first['persona']} · {first['segment']}" if clear else NO_CLEAR_WINNER,
+              "Most valuable audience (pilot)", headline=clear)
+    draft.add("mva_clear", clear, f"The most valuable audience is separated from the other {n_ranked - 1} at the "
+              f"{SEPARATION_ALPHA:.0%} level (Holm-corrected)")
+    draft.add("mva_segment", _shared(tied, "segment"), "Most valuable audience: segment")
+    draft.add("mva_persona", _shared(tied, "persona"), "Most valuable audience: persona")
+    if not clear:
+        draft.add("mva_tied", [f"{r.persona} · {r.segment}" for r in tied.itertuples()],
+                  "Audiences tied for most valuable (the pilot audience), highest value first")
+    draft.add("mva_value_per_customer", round(float(tied["total_value"].sum() / tied["customers"].sum()), 2),
+              "Expected 12-month value per customer in the pilot audience", unit="currency units")
+
+
+def _audience_text(tied: pd.DataFrame, n_ranked: int, overall: float) -> str:
+    """§10 in words (Markdown, data values escaped): the most valuable audience, or the audiences tied."""
+    first, level = tied.iloc[0], f"{SEPARATION_ALPHA:.0%} level, Holm-corrected over {n_ranked - 1} comparisons"
+    if len(tied) == 1:
+        return (f"The most valuable audience is **{md(first['persona'])} · {md(first['segment'])}**: "
+                f"{int(first['customers']):,} customers worth **{first['value_per_customer']:,.0f}** each in the next "
+                f"12 months, against {overall:,.0f} for the average customer; every other audience is worth less by "
+                f"more than chance ({level}).")
+    names = "; ".join(f"{md(r.persona)} · {md(r.segment)} ({r.value_per_customer:,.0f})" for r in tied.itertuples())
+    shared = [f"every one is **{md(first[c])}**" for c in ("persona", "segment")
+              if _shared(tied, c) != NO_CLEAR_WINNER]
+    n, v = int(tied["customers"].sum()), float(tied["total_value"].sum() / tied["customers"].sum())
+    return (f"**No single audience is clearly the most valuable:** {len(tied)} audiences worth more than the average "
+            f"customer ({overall:,.0f}) cannot be told apart ({level}): {names}."
+            + (f" Their {' and '.join(c for c in ('persona', 'segment') if _shared(tied, c) != NO_CLEAR_WINNER)} "
+               f"stands out: {' and '.join(shared)}." if shared else "")
+            + f" The pilot runs in them together: {n:,} customers worth **{v:,.0f}** each in the next 12 months.")
 
 
 def pilot_size(ds: Dataset, audience: Section, contact: Section, mde: float, outcome_days: int, alpha: float,
@@ -175,14 +290,16 @@ def pilot_size(ds: Dataset, audience: Section, contact: Section, mde: float, out
     Results: ``plan`` (:class:`~customer_workbook.planning.PilotPlan`) and ``p_repeat`` (``None`` without
     a pilot audience, §10).
     """
-    pilot, segment = audience["pilot"], audience["segment"]
+    tied, segment = audience["tied"], audience["segment"]
     draft = Draft()
-    if pilot is None:
+    if tied is None:
         not_shown(draft, "the pilot's size", "It is sized for the most valuable audience (section 10), and there is "
                   "none.")
         return draft.done(plan=None, p_repeat=None)
-    members = audience_members(audience["personas"], segment, pilot["persona"], pilot["segment"],
-                               audience["profile"].index)
+    members = audience["profile"].index[:0]
+    for cell in tied.itertuples():  # one cell, or the few tied for first
+        members = members.append(audience_members(audience["personas"], segment, cell.persona, cell.segment,
+                                                  audience["profile"].index))
     p_now = contact["p_now"]
     if p_now is not None:
         p_repeat, source = float(1 - p_now.reindex(members).mean()), "predicted"
@@ -221,24 +338,29 @@ def pilot_size(ds: Dataset, audience: Section, contact: Section, mde: float, out
 def go_to_market(ds: Dataset, audience: Section, contact: Section, product: Section, mde: float,
                  outcome_days: int, n_audiences: int = 3) -> Section:
     """§12: the audience relations plan, one line per target audience (rules in
-    :func:`~customer_workbook.planning.go_to_market_plan`), led by the most valuable audience (§10).
-    Results: ``plan`` (the table, or ``None`` without a most valuable audience)."""
+    :func:`~customer_workbook.planning.go_to_market_plan`), led by the most valuable audience (§10) when
+    one is clear; the offers draw on the most valuable product line (§8) only when it is clear, otherwise on
+    each audience's own main line. Results: ``plan`` (the table, or ``None`` without a pilot audience)."""
     draft = Draft()
-    if audience["pilot"] is None:
+    if audience["tied"] is None:
         not_shown(draft, "the go-to-market plan", "It starts from the most valuable audience (section 10), and "
                    "there is none.")
         return draft.done(plan=None)
     p_now = contact["p_now"]
     customers = audience_customers(audience["profile"], audience["personas"], audience["segment"],
                                    contact["value"].table["clv_1y"], p_now)
-    gtm = go_to_market_plan(audience["audiences"], customers, ds.products, product["mvp"], mde=mde,
+    gtm = go_to_market_plan(audience["audiences"], customers, ds.products, product["mvp"] if product["clear"] else None,
+                            mde=mde,
                             n_audiences=n_audiences, outcome_days=outcome_days,
                             churn_rate=None if p_now is None else float(p_now.mean()))
     draft.show(plots.styled_table(gtm, {"customers": "{:,.0f}", "value_per_customer": "{:,.0f}",
                                         "churn_risk": "{:.1%}", "expected_value": "{:,.0f}"}))
     draft.add("go_to_market", gtm, "Audience relations plan")
     first = gtm.iloc[0]
-    draft.say(f"Start with **{md(first['audience'])}**: goal *{md(first['goal'])}*, offer *{md(first['offer'])}* "
+    lead = (f"Start with **{md(first['audience'])}**" if audience["clear"] else
+            "No audience is clearly the most valuable (section 10), so the order of these lines is not a ranking "
+            f"the data support; the pilot tells them apart. For **{md(first['audience'])}**")
+    draft.say(f"{lead}: goal *{md(first['goal'])}*, offer *{md(first['offer'])}* "
               f"through **{md(first['channel'])}**, {md(first['timing'])}. If the pilot shows the planned lift, it is "
               f"worth about **{first['expected_value']:,.0f}** in expected value; watch the "
               f"{md(first['metric_to_watch'])}.")

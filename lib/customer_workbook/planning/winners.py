@@ -1,0 +1,89 @@
+"""Is the most valuable product line, service or audience clearly the most valuable?
+
+The tables of :mod:`.pilot` rank every option, so one always comes first, also when the options are equal.
+These functions test the first against the others with the rules of
+:mod:`customer_workbook.stats.separation` (false-alarm rate ``alpha``, two-sided, Holm-corrected):
+
+* :func:`product_separation`: the first product line against the runner-up on the three measures it is
+  ranked by (revenue, repeat rate and cross-sell rate of new buyers);
+* :func:`service_separation`: the first sales channel (or delivery speed) against the runner-up on revenue
+  and the repeat rate of its orders (customers as clusters);
+* :func:`audience_ties`: every ranked audience against the one worth most per customer.
+
+Revenue in the data's currency units, rates as shares (0-1), durations in days.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..stats import SEPARATION_ALPHA, Separation, clustered_proportion, paired_total_difference, separate_top
+from ..stats import tied_with_top
+from .pilot import order_repeats, sale_lines
+
+__all__ = ["audience_ties", "product_separation", "service_separation"]
+
+
+def _rate_se(rate: float, n: float) -> float:
+    """Standard error of a proportion of ``n`` independent customers (NaN without any)."""
+    return float(np.sqrt(rate * (1 - rate) / n)) if n > 0 else float("nan")
+
+
+def product_separation(transactions: pd.DataFrame, table: pd.DataFrame, products: pd.DataFrame | None = None,
+                       by: str = "category", alpha: float = SEPARATION_ALPHA) -> Separation | None:
+    """The first product line of ``table`` (:func:`~customer_workbook.planning.product_value_table`, same
+    ``products`` and ``by``) against the second: revenue (paired over customers, who buy both), repeat and
+    cross-sell rates (shares of each line's followed new buyers). ``None`` with fewer than two lines."""
+    if len(table) < 2:
+        return None
+    first, second = table.iloc[0], table.iloc[1]
+    sale, line = sale_lines(transactions, products, by)
+    names = np.asarray(line.astype(str))
+    codes = pd.factorize(transactions["customer_id"][sale])[0]
+    amount = transactions["amount"].to_numpy()[sale]
+    revenue, revenue_se = paired_total_difference(codes, amount, names == str(first["product"]),
+                                                  names == str(second["product"]))
+    diffs, ses = {"revenue": revenue}, {"revenue": revenue_se}
+    for rate in ("repeat_rate", "cross_sell_rate"):
+        diffs[rate] = float(first[rate] - second[rate])
+        ses[rate] = float(np.hypot(_rate_se(first[rate], first["followed"]), _rate_se(second[rate], second["followed"])))
+    return separate_top(diffs, ses, alpha)
+
+
+def service_separation(orders: pd.DataFrame, data_end, table: pd.DataFrame, follow_days: int = 90,
+                       dimension: str = "sales channel", alpha: float = SEPARATION_ALPHA) -> Separation | None:
+    """The first service of ``dimension`` in ``table`` (:func:`~customer_workbook.planning.service_value_table`
+    of the same ``orders``, ``data_end`` and ``follow_days``) against the second: revenue (paired over
+    customers) and repeat rate within ``follow_days`` (each customer's orders one cluster; the two rates'
+    errors are added as if independent, which overstates the error when the same customers use both).
+    Only sales channels are compared (``dimension`` "sales channel"). ``None`` with fewer than two."""
+    rows = table[table["dimension"] == dimension]
+    if len(rows) < 2 or dimension != "sales channel" or "channel" not in orders:
+        return None
+    first, second = str(rows.iloc[0]["service"]), str(rows.iloc[1]["service"])
+    channel = orders["channel"].astype(str).to_numpy()
+    codes = pd.factorize(orders["customer_id"])[0]
+    revenue, revenue_se = paired_total_difference(codes, orders["amount"].to_numpy(), channel == first,
+                                                  channel == second)
+    repeat = order_repeats(orders, data_end, follow_days)
+    followed = ~np.isnan(repeat)
+    k = int(codes.max()) + 1
+    rates = []
+    for name in (first, second):
+        mask = followed & (channel == name)
+        rates.append(clustered_proportion(np.bincount(codes[mask], weights=repeat[mask], minlength=k),
+                                          np.bincount(codes[mask], minlength=k)))
+    (r1, s1), (r2, s2) = rates
+    return separate_top({"revenue": revenue, "repeat_rate": r1 - r2},
+                        {"revenue": revenue_se, "repeat_rate": float(np.hypot(s1, s2))}, alpha)
+
+
+def audience_ties(audiences: pd.DataFrame, alpha: float = SEPARATION_ALPHA) -> pd.DataFrame:
+    """The ranked cells of ``audiences`` (:func:`~customer_workbook.planning.audience_table`) with
+    ``p_vs_top`` (Holm-adjusted p-value of the difference in mean 12-month value from the first cell; NaN
+    for the first) and ``tied`` (not separated from the first at ``alpha``, the first included), in the
+    table's order (value per customer, highest first)."""
+    ranked = audiences[audiences["ranked"]].copy()
+    se = ranked["value_sd"].to_numpy(dtype=float) / np.sqrt(ranked["customers"].to_numpy(dtype=float))
+    tied, p = tied_with_top(ranked["value_per_customer"].to_numpy(dtype=float), se, alpha)
+    return ranked.assign(p_vs_top=p, tied=tied)
