@@ -35,6 +35,11 @@ def _value_unit(ds: Dataset) -> str:
     return getattr(ds, "value_unit", "currency units")
 
 
+def _value_noun(ds: Dataset) -> str:
+    """What the value sentences talk about: ``"revenue"``, or ``"purchases"`` for data without revenue."""
+    return "revenue" if _value_unit(ds) == "currency units" else "purchases"
+
+
 def what_the_data_covers(ds: Dataset) -> Section:
     """Section 2: customers, orders, revenue and the span of time the transactions cover."""
     cov, draft, unit = coverage(ds), Draft(), _value_unit(ds)
@@ -70,7 +75,7 @@ def how_clean(ds: Dataset) -> Section:
     elif gross > 0:
         value_share = draft.add("returned_value_share", round(float(-tx.loc[returns, "amount"].sum() / gross), 4),
                                 "Returned value as a share of gross revenue", unit="share")
-        draft.say(f"{line_share:.1%} of order lines are returns, worth {value_share:.1%} of gross revenue.")
+        draft.say(f"{line_share:.1%} of order lines are returns, worth {value_share:.1%} of gross {_value_noun(ds)}.")
     else:
         draft.say(f"{line_share:.1%} of order lines are returns; no line has a positive amount, so returns "
                   "cannot be set against gross revenue.")
@@ -98,11 +103,12 @@ def volumes_over_time(ds: Dataset) -> Section:
                   "for the season.")
         return draft.done(weekly=weekly)
     peak, low = _months.month_name[season.idxmax()], _months.month_name[season.idxmin()]
+    rises = "Revenue peaks" if _value_noun(ds) == "revenue" else "Purchases peak"
     draft.add("peak_month", peak, "Busiest month (revenue)", headline=True)
     draft.add("peak_month_index", round(float(season.max()), 2),
               "Revenue in the busiest month relative to an average month")
     draft.add("weekly_orders_mean", round(float(weekly["orders"].mean()), 1), "Mean orders per week")
-    draft.say(f"Revenue peaks in **{peak}** at {season.max():.2f}× an average month and is lowest in {low} "
+    draft.say(f"{rises} in **{peak}** at {season.max():.2f}× an average month and is lowest in {low} "
               f"({season.min():.2f}×). " + typical)
     return draft.done(weekly=weekly)
 
@@ -135,9 +141,9 @@ def orders_per_customer(ds: Dataset) -> Section:
     if top20 == top20:
         draft.add("top20_revenue_share", round(float(top20), 3), "Share of revenue from the top 20% of customers",
                   headline=True, unit="share")
-        concentration = f"the top 20% of customers bring **{top20:.0%}** of net revenue"
+        concentration = f"the top 20% of customers bring **{top20:.0%}** of net {_value_noun(ds)}"
     else:
-        concentration = "net revenue is not positive, so its concentration is not shown"
+        concentration = f"net {_value_noun(ds)} is not positive, so its concentration is not shown"
     draft.say(f"{one_timers:.0%} of customers ordered only once; {concentration}. "
               f"Median orders per customer: {per_customer.median():.0f}.")
     return draft.done(orders=per_customer)

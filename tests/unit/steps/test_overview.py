@@ -47,3 +47,16 @@ def test_data_without_returns_say_so_without_a_negative_zero(tmp_path):
     found, text = _findings(section), _text(section)
     assert found["return_line_share"] == 0.0 and found["returned_value_share"] == 0.0
     assert "-0.0" not in text and "No order line is a return" in text
+
+
+def test_data_without_revenue_are_worded_in_purchases(tmp_path):
+    rng = np.random.default_rng(2)
+    days = pd.Timestamp("2023-01-02") + pd.to_timedelta(rng.integers(0, 7 * 110, 2000), unit="D")
+    pd.DataFrame({"customer_id": rng.integers(0, 100, 2000).astype(str),
+                  "date": days.strftime("%Y-%m-%d")}).to_csv(tmp_path / "transactions.csv", index=False)
+    ds = data.load_dataset(tmp_path)
+    covers = overview.what_the_data_covers(ds)
+    assert next(f.unit for f in covers.findings if f.key == "net_revenue") == "purchases"
+    texts = " ".join(_text(s) for s in (covers, overview.volumes_over_time(ds), overview.orders_per_customer(ds)))
+    assert "2,000 purchases" in texts and "Purchases peak" in texts and "revenue" not in texts.replace(
+        "no revenue column", "")
