@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from .attribution import (MIN_GROUP_CUSTOMERS, SEGMENTATION_LABELS, Attribution, Driver, attribute_changes,
                           customer_segments, driver_group, group_options, lead_change, who_changed)
-from .changepoints import (PENALTY_FACTOR, SEASONAL_MIN_WEEKS, TEMPORARY_WEEKS, ChangePoints, cusum_p_value,
+from .changepoints import (MIN_SEARCH_WEEKS, PENALTY_FACTOR, SEASONAL_MIN_WEEKS, TEMPORARY_WEEKS, ChangePoints, cusum_p_value,
                            detect_change_points, noise_scale, optimal_partition, penalty_sensitivity, series_view,
                            temporary_breaks)
 from .channels import RampFit, acquisition_shares, channel_ramps, channel_weekly, fit_ramp
@@ -48,7 +48,7 @@ __all__ = [
     "Metric", "METRICS", "COUNT_OFFSET", "metric_info", "metric_records", "weekly_panel", "metric_series",
     "share_records", "watch_list",
     # change points
-    "ChangePoints", "PENALTY_FACTOR", "SEASONAL_MIN_WEEKS", "TEMPORARY_WEEKS", "optimal_partition", "noise_scale",
+    "ChangePoints", "MIN_SEARCH_WEEKS", "PENALTY_FACTOR", "SEASONAL_MIN_WEEKS", "TEMPORARY_WEEKS", "optimal_partition", "noise_scale",
     "detect_change_points", "penalty_sensitivity", "cusum_p_value", "temporary_breaks", "series_view",
     # comparisons and the scan of every metric
     "WINDOW_WEEKS", "SampleComparison", "WindowComparison", "compare_samples", "compare_windows",

@@ -18,7 +18,7 @@ from ..base.metrics import SEASONAL_MIN_WEEKS as _SEASONAL_MIN_WEEKS
 from .metrics import COUNT_OFFSET
 
 __all__ = [
-    "PENALTY_FACTOR", "SEASONAL_MIN_WEEKS", "TEMPORARY_WEEKS", "ChangePoints", "optimal_partition", "noise_scale",
+    "MIN_SEARCH_WEEKS", "PENALTY_FACTOR", "SEASONAL_MIN_WEEKS", "TEMPORARY_WEEKS", "ChangePoints", "optimal_partition", "noise_scale",
     "detect_change_points", "penalty_sensitivity", "cusum_p_value", "temporary_breaks", "series_view",
 ]
 
@@ -33,6 +33,9 @@ TEMPORARY_WEEKS = 13       # a shift that reverts within this many weeks is a te
 #: :data:`customer_workbook.base.metrics.SEASONAL_MIN_WEEKS`): with less, a month seen once has its own
 #: effect, which absorbs any step in that month (a real +140% step vanished that way).
 SEASONAL_MIN_WEEKS = _SEASONAL_MIN_WEEKS
+
+#: Fewest weeks with data from which the noise level (:func:`noise_scale`), and so a penalty, can be estimated.
+MIN_SEARCH_WEEKS = 6
 
 
 def optimal_partition(y: np.ndarray, w: np.ndarray, penalty: float, min_size: int = 4) -> list[int]:
@@ -102,7 +105,7 @@ def noise_scale(y: np.ndarray, w: np.ndarray) -> tuple[float, float]:
     w = np.asarray(w, dtype=float)
     ok = w > 0
     y, w = y[ok], w[ok]
-    if len(y) < 6:
+    if len(y) < MIN_SEARCH_WEEKS:
         return float("nan"), 0.0
     d = np.diff(y) / np.sqrt(1 / w[1:] + 1 / w[:-1])
     med = np.median(d)
@@ -143,6 +146,12 @@ class ChangePoints:
     @property
     def dates(self) -> list[pd.Timestamp]:
         return [self.weeks[b] for b in self.breaks]
+
+    @property
+    def searched(self) -> bool:
+        """Whether the series could be searched at all: its noise level is known, which needs at least
+        :data:`MIN_SEARCH_WEEKS` weeks with data (otherwise ``breaks`` is empty for want of data, not of change)."""
+        return bool(np.isfinite(self.tau2) and self.tau2 > 0)
 
     @property
     def long_run_factor(self) -> float:

@@ -90,6 +90,11 @@ def change_points(inputs: ChangeInputs, penalty_scale: float, min_segment_weeks:
                   f"The detector found **{ch.counted(len(breaks), 'candidate change point')}** in {with_breaks} of "
                   f"{len(results)} series. Section 3 checks {'whether it is' if len(breaks) == 1 else 'which are'} "
                   "real and large enough.")
+    unsearched = [ch.metric_info(k).label for k, cp in results.items() if not cp.searched]
+    if unsearched and len(inputs.weeks) >= 2 * min_segment_weeks:
+        draft.say(f"> **Not searched: {', '.join(map(md, unsearched))}** because a series needs at least "
+                  f"{ch.MIN_SEARCH_WEEKS} weeks with data (and some variation) to measure its noise; these have "
+                  "fewer. More records or a longer period would let them be watched.")
     unadjusted = _unadjusted_labels(results)
     if unadjusted:
         draft.say(f"> **Seasonality not removed** from {', '.join(map(md, unadjusted))}: month-of-year effects need at "

@@ -102,3 +102,16 @@ def test_an_acquisition_channel_intake_is_not_attributed_to_that_channel_itself(
     records = {"new_customers_search": pd.DataFrame({"week": [], "customer_id": [], "value": []})}
     _, metric, exclude, _ = _compared_records("new_customers_search", "down", records, pd.DataFrame(), None, 0.05)
     assert metric.key == "new_customers_search" and exclude == ("acquisition_channel",)
+
+
+def test_a_series_with_too_few_weeks_of_data_is_not_searched_and_not_counted_as_a_test():
+    rng = np.random.default_rng(8)
+    weeks = _weeks(60)
+    records = {"orders": _records(weeks, rng.poisson(np.where(np.arange(60) >= 30, 130.0, 100.0)))}
+    n = np.zeros(60, dtype=int)
+    n[[3, 20, 41]] = 1  # three survey answers in all: fewer than MIN_SEARCH_WEEKS weeks with data
+    records["nps"] = _records(weeks, n, np.array([100.0, 0.0, -100.0]))
+    det = changes.detect_all(records, weeks)
+    assert not det.results["nps"].searched and det.results["orders"].searched
+    p = det.breaks["p"].iloc[0]
+    assert det.breaks["p_adj"].iloc[0] == pytest.approx(p)  # the only series searched
