@@ -9,7 +9,11 @@ import pandas as pd
 
 from .calendar import week_start
 
-__all__ = ["channel_shares", "seasonality_index", "weekly_volumes"]
+__all__ = ["SEASONAL_MIN_WEEKS", "channel_shares", "seasonality_index", "weekly_volumes"]
+
+#: Fewest full weeks from which a seasonal rhythm is estimated: two years, so every calendar month is seen at
+#: least twice. With less, a one-off spike (a launch, an acquisition campaign) would pass for the season.
+SEASONAL_MIN_WEEKS = 104
 
 
 def weekly_volumes(orders: pd.DataFrame, weeks: pd.DatetimeIndex) -> pd.DataFrame:
@@ -50,10 +54,17 @@ def channel_shares(orders: pd.DataFrame, freq: str = "MS") -> pd.DataFrame:
     return counts.div(counts.sum(axis=1), axis=0)
 
 
-def seasonality_index(weekly: pd.DataFrame, column: str = "revenue") -> pd.Series:
+def seasonality_index(weekly: pd.DataFrame, column: str = "revenue",
+                      min_weeks: int = SEASONAL_MIN_WEEKS) -> pd.Series:
     """Mean of ``column`` per calendar month relative to the mean over months (1.0 = an average month).
 
-    ``weekly`` is :func:`weekly_volumes` output. Index: calendar month 1-12 (only months with data).
+    ``weekly`` is :func:`weekly_volumes` output. Index: calendar month 1-12 (only months with data). Empty
+    when ``weekly`` has fewer than ``min_weeks`` weeks (:data:`SEASONAL_MIN_WEEKS`, two years) or the
+    column's mean over months is not positive: then there is no seasonal rhythm to tell apart.
     """
+    if len(weekly) < min_weeks:
+        return pd.Series(dtype=float)
     by_month = weekly[column].groupby(weekly.index.month).mean()
+    if not by_month.mean() > 0:
+        return pd.Series(dtype=float)
     return by_month / by_month.mean()

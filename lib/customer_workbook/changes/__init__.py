@@ -32,22 +32,23 @@ from __future__ import annotations
 
 from .attribution import (MIN_GROUP_CUSTOMERS, SEGMENTATION_LABELS, Attribution, Driver, attribute_changes,
                           customer_segments, driver_group, group_options, lead_change, who_changed)
-from .changepoints import (PENALTY_FACTOR, TEMPORARY_WEEKS, ChangePoints, cusum_p_value, detect_change_points,
-                           noise_scale, optimal_partition, penalty_sensitivity, series_view, temporary_breaks)
+from .changepoints import (MIN_SEARCH_WEEKS, PENALTY_FACTOR, SEASONAL_MIN_WEEKS, TEMPORARY_WEEKS, ChangePoints, cusum_p_value,
+                           detect_change_points, noise_scale, optimal_partition, penalty_sensitivity, series_view,
+                           temporary_breaks)
 from .channels import RampFit, acquisition_shares, channel_ramps, channel_weekly, fit_ramp
 from .comparisons import WINDOW_WEEKS, SampleComparison, WindowComparison, compare_samples, compare_windows
 from .detection import Detection, detect_all, panels_for, quarter_vs_last_year, segment_view, sensitivity_table
 from .metrics import (COUNT_OFFSET, METRICS, Metric, metric_info, metric_records, metric_series, share_records,
                       watch_list, weekly_panel)
 from .register import change_register, cluster_changes, events_without_effect, link_events, market_events
-from .sentences import change_label, driver_sentence
+from .sentences import change_label, counted, driver_sentence, register_records
 
 __all__ = [
     # metrics
     "Metric", "METRICS", "COUNT_OFFSET", "metric_info", "metric_records", "weekly_panel", "metric_series",
     "share_records", "watch_list",
     # change points
-    "ChangePoints", "PENALTY_FACTOR", "TEMPORARY_WEEKS", "optimal_partition", "noise_scale",
+    "ChangePoints", "MIN_SEARCH_WEEKS", "PENALTY_FACTOR", "SEASONAL_MIN_WEEKS", "TEMPORARY_WEEKS", "optimal_partition", "noise_scale",
     "detect_change_points", "penalty_sensitivity", "cusum_p_value", "temporary_breaks", "series_view",
     # comparisons and the scan of every metric
     "WINDOW_WEEKS", "SampleComparison", "WindowComparison", "compare_samples", "compare_windows",
@@ -60,5 +61,5 @@ __all__ = [
     # register
     "market_events", "link_events", "change_register", "cluster_changes", "events_without_effect",
     # sentences
-    "change_label", "driver_sentence",
+    "change_label", "driver_sentence", "counted", "register_records",
 ]

@@ -119,13 +119,18 @@ def _group_contrast(g: pd.DataFrame, rest: pd.DataFrame, metric: Metric) -> tupl
     return gm - rm, w, gm
 
 
+def _mean_or_nan(values: np.ndarray) -> float:
+    """Mean of the finite values; NaN (without a warning) when there are none."""
+    finite = values[np.isfinite(values)]
+    return float(finite.mean()) if len(finite) else np.nan
+
+
 def _excess_row(z: np.ndarray, w: np.ndarray, level: np.ndarray, metric: Metric, before: np.ndarray,
                 after: np.ndarray, alpha: float) -> dict:
     """Group level before / after and the excess change (relative for log counts) with its CI and p-value."""
     _, rho = noise_scale(z, w)
     c = compare_windows(z, w, before, after, rho=rho, alpha=alpha)
-    lv_b, lv_a = np.nanmean(level[before]) if before.any() else np.nan, \
-        np.nanmean(level[after]) if after.any() else np.nan
+    lv_b, lv_a = _mean_or_nan(level[before]), _mean_or_nan(level[after])
     if metric.log and metric.kind == "count":
         ex = (np.expm1(c.diff), np.expm1(c.ci_low), np.expm1(c.ci_high))
     else:
@@ -264,12 +269,15 @@ def _compared_records(key: str, direction: str, records: dict, orders: pd.DataFr
     direction)``.
 
     A new channel's share of orders (``share_<channel>``) leaves out the main-channel segmentation (it would
-    find the channel's own users); a market metric is compared through all orders, in the direction orders
-    moved across the date when they measurably did.
+    find the channel's own users), and the intake of one acquisition channel (``new_customers_<channel>``)
+    the acquisition-channel segmentation (it would find that channel itself); a market metric is compared
+    through all orders, in the direction orders moved across the date when they measurably did.
     """
     if key.startswith("share_"):
         metric = Metric(key, "share of orders", "share", "transactions", "mean", min_effect=0.03)
         return share_records(orders, key.removeprefix("share_")), metric, ("main_channel",), direction
+    if key.startswith("new_customers_"):  # the intake of one acquisition channel: its own group is trivial
+        return records[key], metric_info(key), ("acquisition_channel",), direction
     if metric_info(key).table == "market":
         resp = orders_response()
         if resp.p < alpha:  # how all our orders moved across the date

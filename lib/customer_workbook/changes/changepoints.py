@@ -14,10 +14,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..base.metrics import SEASONAL_MIN_WEEKS as _SEASONAL_MIN_WEEKS
 from .metrics import COUNT_OFFSET
 
 __all__ = [
-    "PENALTY_FACTOR", "TEMPORARY_WEEKS", "ChangePoints", "optimal_partition", "noise_scale",
+    "MIN_SEARCH_WEEKS", "PENALTY_FACTOR", "SEASONAL_MIN_WEEKS", "TEMPORARY_WEEKS", "ChangePoints", "optimal_partition", "noise_scale",
     "detect_change_points", "penalty_sensitivity", "cusum_p_value", "temporary_breaks", "series_view",
 ]
 
@@ -26,6 +27,15 @@ PENALTY_FACTOR = 3.0       # penalty = 3 * noise variance * log(n): BIC (2 sigma
 
 
 TEMPORARY_WEEKS = 13       # a shift that reverts within this many weeks is a temporary episode, not a change
+
+
+#: Month-of-year seasonality is removed only from series of at least this many weeks (two years,
+#: :data:`customer_workbook.base.metrics.SEASONAL_MIN_WEEKS`): with less, a month seen once has its own
+#: effect, which absorbs any step in that month (a real +140% step vanished that way).
+SEASONAL_MIN_WEEKS = _SEASONAL_MIN_WEEKS
+
+#: Fewest weeks with data from which the noise level (:func:`noise_scale`), and so a penalty, can be estimated.
+MIN_SEARCH_WEEKS = 6
 
 
 def optimal_partition(y: np.ndarray, w: np.ndarray, penalty: float, min_size: int = 4) -> list[int]:
@@ -95,7 +105,7 @@ def noise_scale(y: np.ndarray, w: np.ndarray) -> tuple[float, float]:
     w = np.asarray(w, dtype=float)
     ok = w > 0
     y, w = y[ok], w[ok]
-    if len(y) < 6:
+    if len(y) < MIN_SEARCH_WEEKS:
         return float("nan"), 0.0
     d = np.diff(y) / np.sqrt(1 / w[1:] + 1 / w[:-1])
     med = np.median(d)
@@ -116,7 +126,8 @@ class ChangePoints:
 
     ``adjusted`` is the series on the detection scale (log when the metric is relative) with seasonality
     and trend removed; ``fitted`` the segment means; ``breaks`` the positions of the first week of each new
-    segment; ``dates`` their week starts.
+    segment; ``dates`` their week starts. ``seasonal_removed`` says whether month-of-year seasonality was
+    removed (asked for, and the series has at least :data:`SEASONAL_MIN_WEEKS` weeks).
     """
 
     weeks: pd.DatetimeIndex
@@ -130,10 +141,17 @@ class ChangePoints:
     tau2: float
     rho: float
     log: bool
+    seasonal_removed: bool = False
 
     @property
     def dates(self) -> list[pd.Timestamp]:
         return [self.weeks[b] for b in self.breaks]
+
+    @property
+    def searched(self) -> bool:
+        """Whether the series could be searched at all: its noise level is known, which needs at least
+        :data:`MIN_SEARCH_WEEKS` weeks with data (otherwise ``breaks`` is empty for want of data, not of change)."""
+        return bool(np.isfinite(self.tau2) and self.tau2 > 0)
 
     @property
     def long_run_factor(self) -> float:
@@ -141,10 +159,11 @@ class ChangePoints:
         return (1 + self.rho) / (1 - self.rho)
 
 
-def _month_trend_design(weeks: pd.DatetimeIndex, trend: bool) -> np.ndarray:
-    months = (weeks + pd.Timedelta(days=3)).month.to_numpy()
-    X = (months[:, None] == np.arange(1, 13)[None, :]).astype(float)
-    X = X[:, X.sum(axis=0) > 0]
+def _month_trend_design(weeks: pd.DatetimeIndex, trend: bool, months: bool = True) -> np.ndarray:
+    """Design of month-of-year effects (``months``) and a centred straight-line trend (``trend``, last column)."""
+    month = (weeks + pd.Timedelta(days=3)).month.to_numpy()
+    X = (month[:, None] == np.arange(1, 13)[None, :]).astype(float)
+    X = X[:, X.sum(axis=0) > 0] if months else X[:, :0]
     if trend:
         t = np.arange(len(weeks), dtype=float)
         X = np.column_stack([X, (t - t.mean()) / max(len(weeks), 1)])
@@ -172,7 +191,8 @@ def detect_change_points(values: pd.Series, weights: pd.Series | None = None, lo
        weighted least squares jointly with the current segment levels, and removed; this alternates with
        step 4 up to ``iterations`` times so that a real step is not absorbed by the seasonal profile and a
        December peak is not taken for a step. The first pass fits no trend (a trend would absorb a step that
-       has not been found yet).
+       has not been found yet). Month effects only with at least :data:`SEASONAL_MIN_WEEKS` weeks (two years,
+       so every month is seen twice); from shorter series only the trend is removed.
     3. Penalty rule: ``penalty = penalty_scale * 3 * tau2 * (1 + rho) / (1 - rho) * log(n)``: the Schwarz
        (BIC) penalty of two parameters per break, ``2 tau2 log(n)``, times a safety factor of 1.5, with the
        noise variance corrected for autocorrelation (:func:`noise_scale`). On simulated three-year weekly
@@ -189,6 +209,7 @@ def detect_change_points(values: pd.Series, weights: pd.Series | None = None, lo
     ChangePoints
     """
     weeks = pd.DatetimeIndex(values.index)
+    months = seasonal and len(weeks) >= SEASONAL_MIN_WEEKS  # shorter: the trend only
     raw = values.to_numpy(dtype=float)
     w = np.ones(len(raw)) if weights is None else weights.to_numpy(dtype=float).copy()
     w[~np.isfinite(raw)] = 0.0
@@ -201,7 +222,7 @@ def detect_change_points(values: pd.Series, weights: pd.Series | None = None, lo
         w[~np.isfinite(z)] = 0.0
     z = np.where(w > 0, z, 0.0)
     season = np.zeros(len(z))
-    X = _month_trend_design(weeks, trend=True) if seasonal else None
+    X = _month_trend_design(weeks, trend=True, months=months) if seasonal else None
     breaks: list[int] = []
     tau2, rho, penalty = float("nan"), 0.0, float("inf")
     for it in range(iterations if seasonal else 1):
@@ -222,14 +243,14 @@ def detect_change_points(values: pd.Series, weights: pd.Series | None = None, lo
         n_eff = int((w > 0).sum())
         penalty = penalty_scale * PENALTY_FACTOR * tau2 * (1 + rho) / (1 - rho) * np.log(max(n_eff, 2))
         new = optimal_partition(adj, w, penalty, min_size=min_size)
-        if new == breaks and seasonal:
+        if new == breaks and seasonal and it > 0:  # the trend enters in the second pass: try it once
             break
         breaks = new
     adj = z - season
     fitted = _segment_means(adj, w, breaks)
     return ChangePoints(weeks=weeks, raw=raw, weight=w, adjusted=np.where(w > 0, adj, np.nan), fitted=fitted,
                         seasonal=season, breaks=breaks, penalty=float(penalty), tau2=float(tau2), rho=float(rho),
-                        log=log)
+                        log=log, seasonal_removed=months)
 
 
 def penalty_sensitivity(values: pd.Series, weights: pd.Series | None = None, scales=(0.5, 1.0, 2.0, 4.0),

@@ -81,7 +81,8 @@ def channel_ramps(counts: pd.DataFrame | None, min_quiet_weeks: int = 8, min_sha
     Returns
     -------
     DataFrame
-        One row per new channel (none when ``counts`` is None or empty): channel, launch (first week with
+        One row per new channel (none when ``counts`` is None or empty; a channel that opened fewer than four
+        weeks before the end of the data cannot be sized and is left out): channel, launch (first week with
         orders), ramp_weeks, plateau (share of orders), ci_low, ci_high, and ``took_from`` ({other channel:
         change of its share in percentage points between the 26 weeks before launch and the 26 weeks after the
         ramp}).
@@ -96,6 +97,8 @@ def channel_ramps(counts: pd.DataFrame | None, min_quiet_weeks: int = 8, min_sha
             continue
         start = int(nz[0])
         fit = fit_ramp(shares[ch].to_numpy(), start)
+        if not np.isfinite(fit.ramp_weeks):  # opened too close to the end of the data to size its ramp
+            continue
         end_ramp = start + int(fit.ramp_weeks)
         took = {}
         for other in counts.columns:

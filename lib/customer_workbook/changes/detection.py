@@ -72,10 +72,12 @@ def detect_all(records: dict[str, pd.DataFrame], weeks: pd.DatetimeIndex, penalt
 
     The comparison windows run from the break to the neighbouring breaks, at most ``window`` weeks each side,
     on the seasonally adjusted series. The p-value is the search-aware CUSUM test of :func:`cusum_p_value` on
-    those windows, adjusted with :func:`customer_workbook.stats.benjamini_hochberg` over all breaks of all
-    metrics; a break is *flagged* when it is significant (adjusted p < ``alpha``) **and** practically
-    significant (``|change| >= Metric.min_effect``) **and** not part of a temporary episode
-    (:func:`temporary_breaks`).
+    those windows, adjusted with :func:`customer_workbook.stats.benjamini_hochberg` over every series searched:
+    all breaks of all metrics, and one test that found nothing (p = 1) for each searched metric without a
+    break (:attr:`ChangePoints.searched`), so a
+    lone candidate among many quiet series is not judged as if it were the only test. A break is *flagged*
+    when it is significant (adjusted p < ``alpha``) **and** practically significant
+    (``|change| >= Metric.min_effect``) **and** not part of a temporary episode (:func:`temporary_breaks`).
 
     Returns
     -------
@@ -107,7 +109,9 @@ def detect_all(records: dict[str, pd.DataFrame], weeks: pd.DatetimeIndex, penalt
                                         "ci_low", "ci_high", "change_unit", "p", "std_effect", "weeks_before",
                                         "weeks_after", "temporary"])
     table["temporary"] = table["temporary"].astype(bool)
-    table["p_adj"] = benjamini_hochberg(table["p"].to_numpy())
+    table["date"] = pd.to_datetime(table["date"])  # dates even when no series has a break
+    quiet = sum(1 for cp in results.values() if cp.searched and not cp.breaks)  # searched, found nothing
+    table["p_adj"] = benjamini_hochberg(np.concatenate([table["p"].to_numpy(dtype=float), np.ones(quiet)]))[:len(table)]
     table["significant"] = table["p_adj"] < alpha
     table["practical"] = [_practical(metric_info(m), c) for m, c in zip(table["metric"], table["change"])]
     table["flagged"] = table["significant"] & table["practical"] & ~table["temporary"]

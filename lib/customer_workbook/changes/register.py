@@ -50,6 +50,12 @@ def link_events(dates: pd.Series, events: pd.DataFrame, tolerance_weeks: int = 3
     return out
 
 
+#: Column types of an empty register (the others are float).
+_EMPTY_TYPES = {"change_id": "int64", "rank": "int64", "what": "object", "metric": "object", "date": "datetime64[ns]",
+                "direction": "object", "change_unit": "object", "affected_group": "object", "related_event": "object",
+                "event_week": "datetime64[ns]"}
+
+
 def change_register(flagged: pd.DataFrame, ramps: pd.DataFrame, drivers: dict, impacts: dict,
                     events: pd.DataFrame, tolerance_weeks: int = 3) -> pd.DataFrame:
     """One table of the changes that matter, sorted by business impact.
@@ -102,8 +108,8 @@ def change_register(flagged: pd.DataFrame, ramps: pd.DataFrame, drivers: dict, i
     cols = ["rank", "what", "metric", "date", "direction", "before", "after", "change", "ci_low", "ci_high",
             "change_unit", "p_adj", "affected_group", "group_change", "related_event", "event_week",
             "revenue_at_stake", "severity"]
-    if not rows:
-        return pd.DataFrame(columns=["change_id", *cols])
+    if not rows:  # the same columns and types as a register with rows, so dates stay dates
+        return pd.DataFrame({c: pd.Series(dtype=_EMPTY_TYPES.get(c, "float64")) for c in ["change_id", *cols]})
     reg = pd.DataFrame(rows)
     reg = pd.concat([reg, link_events(reg["date"], events, tolerance_weeks)
                      .rename(columns={"event": "related_event"})], axis=1)

@@ -80,9 +80,34 @@ def change_points(inputs: ChangeInputs, penalty_scale: float, min_segment_weeks:
     draft.add("change_points", {k: [f"{d:%Y-%m-%d}" for d in cp.dates] for k, cp in results.items()},
               "Change points found per metric (before significance checks)")
     with_breaks = sum(1 for cp in results.values() if cp.breaks)
-    draft.say(f"The detector found **{len(breaks)} candidate change points** in {with_breaks} of {len(results)} "
-              "series. Section 3 checks which of them are real and large enough.")
+    if len(inputs.weeks) < 2 * min_segment_weeks:
+        draft.say(f"> **Not shown: change points** because a change needs at least {min_segment_weeks} full weeks "
+                  f"on each side (`min_segment_weeks`), {2 * min_segment_weeks} in all; the data cover "
+                  f"{ch.counted(len(inputs.weeks), 'full week')}. Load a longer history or lower `min_segment_weeks`.")
+    else:
+        draft.say(f"The detector found **no candidate change point** in any of the {len(results)} series."
+                  if breaks.empty else
+                  f"The detector found **{ch.counted(len(breaks), 'candidate change point')}** in {with_breaks} of "
+                  f"{len(results)} series. Section 3 checks {'whether it is' if len(breaks) == 1 else 'which are'} "
+                  "real and large enough.")
+    unsearched = [ch.metric_info(k).label for k, cp in results.items() if not cp.searched]
+    if unsearched and len(inputs.weeks) >= 2 * min_segment_weeks:
+        draft.say(f"> **Not searched: {', '.join(map(md, unsearched))}** because a series needs at least "
+                  f"{ch.MIN_SEARCH_WEEKS} weeks with data (and some variation) to measure its noise; these have "
+                  "fewer. More records or a longer period would let them be watched.")
+    unadjusted = _unadjusted_labels(results)
+    if unadjusted:
+        draft.say(f"> **Seasonality not removed** from {', '.join(map(md, unadjusted))}: month-of-year effects need at "
+                  f"least {ch.SEASONAL_MIN_WEEKS} full weeks (two years, so every month is seen twice) and the data "
+                  f"cover {len(inputs.weeks)}. Only a straight-line trend was removed, so a change in these series "
+                  "may be the usual seasonal rhythm.")
     return draft.done(results=results, breaks=breaks)
+
+
+def _unadjusted_labels(results: dict) -> list[str]:
+    """Labels of the seasonal metrics whose seasonality could not be removed (too short a history)."""
+    return [ch.metric_info(k).label for k, cp in results.items()
+            if ch.metric_info(k).seasonal and not cp.seasonal_removed]
 
 
 def penalty_sensitivity(inputs: ChangeInputs, min_segment_weeks: int) -> Section:
@@ -100,7 +125,7 @@ def penalty_sensitivity(inputs: ChangeInputs, min_segment_weeks: int) -> Section
 def period_comparison(breaks: pd.DataFrame) -> Section:
     """Section 3: each candidate tested before against after, for significance, size and persistence."""
     draft = Draft()
-    shown = breaks.assign(date=breaks["date"].dt.date)[
+    shown = breaks.assign(date=pd.to_datetime(breaks["date"]).dt.date)[
         ["label", "date", "before", "after", "change", "ci_low", "ci_high", "change_unit", "p_adj", "significant",
          "practical", "temporary", "flagged"]]
     draft.show(styled_table(shown, _CHANGE_FORMATS))
@@ -113,8 +138,13 @@ def period_comparison(breaks: pd.DataFrame) -> Section:
     draft.add("n_too_small", n_small, "Significant but below the practical threshold")
     draft.add("n_temporary", n_temp, "Significant but temporary episodes")
     draft.add("n_kept_breaks", n_kept, "Change points kept", headline=True)
-    draft.say(f"Of {len(breaks)} candidates, **{n_sig} are significant** after the correction; {n_small} of those "
-              f"are too small to matter and {n_temp} are temporary episodes, which leaves **{n_kept} lasting changes**.")
+    if breaks.empty:
+        draft.say("No series has a candidate change point, so there is nothing to test.")
+        return draft.done()
+    draft.say(f"Of {ch.counted(len(breaks), 'candidate')}, **{n_sig} {'is' if n_sig == 1 else 'are'} significant** "
+              f"after the correction; {n_small} of those {'is' if n_small == 1 else 'are'} too small to matter and "
+              f"{ch.counted(n_temp, 'is a temporary episode', 'are temporary episodes')}, which leaves "
+              f"**{ch.counted(n_kept, 'lasting change')}**.")
     return draft.done()
 
 
@@ -123,7 +153,9 @@ def quarter_vs_last_year(inputs: ChangeInputs, alpha: float) -> Section:
     draft = Draft()
     yoy = ch.quarter_vs_last_year(inputs.records, inputs.weeks, alpha=alpha)
     if yoy.empty:
-        draft.say("The data covers less than 65 weeks, so there is no same quarter last year to compare with.")
+        draft.say(f"> **Not shown: this quarter against the same quarter last year** because it needs at least "
+                  f"{52 + 13} full weeks (a year plus a quarter); the data cover "
+                  f"{ch.counted(len(inputs.weeks), 'full week')}.")
         return draft.done(yoy=yoy)
     draft.show(styled_table(yoy[["label", "before", "after", "change", "ci_low", "ci_high", "change_unit",
                                  "hedges_g", "p_adj", "significant", "practical", "flagged"]],
@@ -177,8 +209,8 @@ def channel_shift(ds: Dataset, inputs: ChangeInputs, counts: pd.DataFrame | None
     acq_kept = kept[kept["metric"].str.startswith("new_customers")]
     draft.say("No acquisition channel's weekly intake changed lastingly beyond its practical threshold."
               if acq_kept.empty else
-              "Acquisition changes kept: " + "; ".join(f"{md(r['label'])} {r['direction']} {r['change']:+.0%} from "
-                                                       f"{r['date']:%d %b %Y}" for _, r in acq_kept.iterrows()))
+              "Acquisition changes kept: " + "; ".join(f"{md(r['label'])} {r['direction']} {abs(r['change']):.0%} "
+                                                       f"from {r['date']:%d %b %Y}" for _, r in acq_kept.iterrows()))
     return draft.done()
 
 
@@ -193,8 +225,8 @@ def _sales_channels(draft: Draft, counts: pd.DataFrame, ramps: pd.DataFrame, eve
         draft.add("new_channel_ramp_weeks", int(r["ramp_weeks"]), "Weeks the new channel took to reach its plateau")
         draft.add("new_channel_plateau_share", round(float(r["plateau"]), 4),
                   "Share of orders the new channel settled at", headline=True, unit="share")
-        draft.add("new_channel_took_from", {k: v for k, v in took}, "Change in other channels' share of orders",
-                  unit="share")
+        draft.add("new_channel_took_from", {k: v for k, v in took if v == v},
+                  "Change in other channels' share of orders (percentage points)", unit="pp")
         draft.say(f"The **{md(r['channel'])}** channel launched in the week of {r['launch']:%d %B %Y}, ramped up "
                   f"over **{int(r['ramp_weeks'])} weeks** and settled at **{r['plateau']:.1%}** of orders "
                   f"(95% CI {r['ci_low']:.1%} to {r['ci_high']:.1%}). It took share from "
@@ -210,7 +242,8 @@ def change_register(inputs: ChangeInputs, kept: pd.DataFrame, ramps: pd.DataFram
     shown = register.assign(date=register["date"].dt.date, event_week=register["event_week"].dt.date)
     draft.show(styled_table(shown.drop(columns=["metric"]), {
         **_CHANGE_FORMATS, "group_change": "{:+.3g}", "revenue_at_stake": "{:+,.0f}", "severity": "{:.1f}"}))
-    draft.add("change_register", register, "Change register (one row per metric and change, by business impact)")
+    draft.add("change_register", ch.register_records(register),
+              "Change register (one row per metric and change, by business impact)")
     n_changes = draft.add("n_changes", int(register["change_id"].nunique()) if len(register) else 0,
                           "Distinct changes in the register", headline=True)
     if not len(register):
@@ -223,8 +256,14 @@ def change_register(inputs: ChangeInputs, kept: pd.DataFrame, ramps: pd.DataFram
                          f"driven by {top['affected_group']}", "Change with the largest business impact", headline=True)
     at_stake = (f", about {abs(top['revenue_at_stake']):,.0f} of net revenue a year."
                 if top["revenue_at_stake"] == top["revenue_at_stake"] else ".")
-    draft.say(f"The register holds **{n_changes} distinct changes** ({len(register)} metric rows). "
-              f"The largest business impact: **{md(headline)}**{at_stake}")
+    draft.say(f"The register holds **{ch.counted(n_changes, 'distinct change')}** "
+              f"({ch.counted(len(register), 'metric row')}). The largest business impact: **{md(headline)}**{at_stake}")
+    seasonal = register["metric"].map(lambda k: not k.startswith("share_") and ch.metric_info(k).seasonal)
+    if seasonal.any() and len(inputs.weeks) < ch.SEASONAL_MIN_WEEKS:
+        draft.say(f"With {ch.counted(len(inputs.weeks), 'full week')} of data (fewer than {ch.SEASONAL_MIN_WEEKS}), "
+                  "seasonality could not be removed: the changes in "
+                  + ", ".join(sorted({md(w) for w in register.loc[seasonal, "what"]}))
+                  + " may be the usual seasonal rhythm rather than a shift.")
     return draft.done(register=register)
 
 
@@ -237,12 +276,16 @@ def quiet_events(ds: Dataset, inputs: ChangeInputs, register: pd.DataFrame, tole
     quiet = ch.events_without_effect(events, register, tolerance_weeks=tolerance_weeks)
     draft.add("events_without_effect", [f"{r['week']:%Y-%m-%d}: {r['event']}" for _, r in quiet.iterrows()],
               "Market events with no measurable change", headline=True)
+    if events.empty:
+        draft.say("The `market` table records no competitor event or channel launch in the period.")
+        return draft.done()
     if quiet.empty:
-        draft.say(f"Every one of the {len(events)} market events coincides with a kept change.")
+        draft.say("The one market event coincides with a kept change." if len(events) == 1 else
+                  f"Every one of the {len(events)} market events coincides with a kept change.")
         return draft.done()
     draft.show(styled_table(quiet.assign(week=quiet["week"].dt.date)))
-    draft.say(f"{len(quiet)} of {len(events)} market events came with no measurable change in any watched metric "
-              f"within {tolerance_weeks} weeks, for example: *{md(quiet['event'].iloc[0])}* "
+    draft.say(f"{len(quiet)} of {ch.counted(len(events), 'market event')} came with no measurable change in any "
+              f"watched metric within {tolerance_weeks} weeks, for example: *{md(quiet['event'].iloc[0])}* "
               f"({quiet['week'].iloc[0]:%d %B %Y}).")
     return draft.done()
 

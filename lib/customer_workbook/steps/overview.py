@@ -5,7 +5,7 @@ import calendar as _months
 
 from ..base import derived
 from ..base.coverage import coverage, table_summary
-from ..base.metrics import channel_shares, seasonality_index, weekly_volumes
+from ..base.metrics import SEASONAL_MIN_WEEKS, channel_shares, seasonality_index, weekly_volumes
 from ..clv import value_concentration
 from ..contract import TABLES
 from ..data import Dataset
@@ -29,17 +29,30 @@ def tables_supplied(ds: Dataset) -> Section:
     return draft.done()
 
 
+def _value_unit(ds: Dataset) -> str:
+    """What ``transactions.amount`` measures: ``"currency units"``, or ``"purchases"`` when the data had no
+    revenue column (the loader then counts one purchase per line)."""
+    return getattr(ds, "value_unit", "currency units")
+
+
+def _value_noun(ds: Dataset) -> str:
+    """What the value sentences talk about: ``"revenue"``, or ``"purchases"`` for data without revenue."""
+    return "revenue" if _value_unit(ds) == "currency units" else "purchases"
+
+
 def what_the_data_covers(ds: Dataset) -> Section:
     """Section 2: customers, orders, revenue and the span of time the transactions cover."""
-    cov, draft = coverage(ds), Draft()
+    cov, draft, unit = coverage(ds), Draft(), _value_unit(ds)
     draft.add("n_customers", cov.n_customers, "Customers with transactions", headline=True)
     draft.add("n_orders", cov.n_orders, "Orders", headline=True)
-    draft.add("net_revenue", round(cov.net_revenue, 2), "Net revenue", headline=True, unit="currency units")
+    draft.add("net_revenue", round(cov.net_revenue, 2), "Net revenue", headline=True, unit=unit)
     draft.add("first_date", cov.first_date, "First transaction")
     draft.add("last_date", cov.last_date, "Last transaction")
     draft.add("months_covered", cov.months_covered, "Months covered", headline=True)
+    worth = (f"worth **{cov.net_revenue:,.0f}** in net revenue" if unit == "currency units" else
+             f"counted as **{cov.net_revenue:,.0f} {unit}** net of returns (the data have no revenue column)")
     draft.say(f"The data holds **{cov.n_customers:,} customers** who placed **{cov.n_orders:,} orders** "
-              f"({cov.n_lines:,} order lines) worth **{cov.net_revenue:,.0f}** in net revenue, from "
+              f"({cov.n_lines:,} order lines) {worth}, from "
               f"{cov.first_date:%d %B %Y} to {cov.last_date:%d %B %Y} ({cov.months_covered:.0f} months).")
     return draft.done(coverage=cov)
 
@@ -56,10 +69,13 @@ def how_clean(ds: Dataset) -> Section:
     gross = tx.loc[~returns, "amount"].sum()
     line_share = draft.add("return_line_share", round(float(returns.mean()), 4),
                            "Share of order lines that are returns", unit="share")
-    if gross > 0:
+    if not returns.any():
+        draft.add("returned_value_share", 0.0, "Returned value as a share of gross revenue", unit="share")
+        draft.say("No order line is a return: no line has a negative amount.")
+    elif gross > 0:
         value_share = draft.add("returned_value_share", round(float(-tx.loc[returns, "amount"].sum() / gross), 4),
                                 "Returned value as a share of gross revenue", unit="share")
-        draft.say(f"{line_share:.1%} of order lines are returns, worth {value_share:.1%} of gross revenue.")
+        draft.say(f"{line_share:.1%} of order lines are returns, worth {value_share:.1%} of gross {_value_noun(ds)}.")
     else:
         draft.say(f"{line_share:.1%} of order lines are returns; no line has a positive amount, so returns "
                   "cannot be set against gross revenue.")
@@ -75,15 +91,25 @@ def volumes_over_time(ds: Dataset) -> Section:
         draft.say("The data cover no full week (Monday to Sunday), so there are no weekly volumes to draw.")
         return draft.done(weekly=weekly)
     season = seasonality_index(weekly)
+    typical = (f"A typical week brings {weekly['orders'].mean():,.0f} orders from "
+               f"{weekly['active_customers'].mean():,.0f} customers, {weekly['new_customers'].mean():,.0f} of them "
+               "buying for the first time.")
+    if season.empty:
+        draft.add("weekly_orders_mean", round(float(weekly["orders"].mean()), 1), "Mean orders per week")
+        draft.say(typical)
+        draft.say(f"> **Not shown: the busiest month** because a seasonal rhythm needs at least {SEASONAL_MIN_WEEKS} "
+                  f"full weeks of revenue (two years, so every calendar month is seen twice); the data cover "
+                  f"{len(weekly)}. With less, a one-off spike such as a launch or an acquisition campaign would pass "
+                  "for the season.")
+        return draft.done(weekly=weekly)
     peak, low = _months.month_name[season.idxmax()], _months.month_name[season.idxmin()]
+    rises = "Revenue peaks" if _value_noun(ds) == "revenue" else "Purchases peak"
     draft.add("peak_month", peak, "Busiest month (revenue)", headline=True)
     draft.add("peak_month_index", round(float(season.max()), 2),
               "Revenue in the busiest month relative to an average month")
     draft.add("weekly_orders_mean", round(float(weekly["orders"].mean()), 1), "Mean orders per week")
-    draft.say(f"Revenue peaks in **{peak}** at {season.max():.2f}× an average month and is lowest in {low} "
-              f"({season.min():.2f}×). A typical week brings {weekly['orders'].mean():,.0f} orders from "
-              f"{weekly['active_customers'].mean():,.0f} customers, {weekly['new_customers'].mean():,.0f} of them "
-              "buying for the first time.")
+    draft.say(f"{rises} in **{peak}** at {season.max():.2f}× an average month and is lowest in {low} "
+              f"({season.min():.2f}×). " + typical)
     return draft.done(weekly=weekly)
 
 
@@ -115,9 +141,9 @@ def orders_per_customer(ds: Dataset) -> Section:
     if top20 == top20:
         draft.add("top20_revenue_share", round(float(top20), 3), "Share of revenue from the top 20% of customers",
                   headline=True, unit="share")
-        concentration = f"the top 20% of customers bring **{top20:.0%}** of net revenue"
+        concentration = f"the top 20% of customers bring **{top20:.0%}** of net {_value_noun(ds)}"
     else:
-        concentration = "net revenue is not positive, so its concentration is not shown"
+        concentration = f"net {_value_noun(ds)} is not positive, so its concentration is not shown"
     draft.say(f"{one_timers:.0%} of customers ordered only once; {concentration}. "
               f"Median orders per customer: {per_customer.median():.0f}.")
     return draft.done(orders=per_customer)
@@ -131,5 +157,5 @@ def table_coverage(ds: Dataset) -> Section:
             draft.skip(f"{table.capitalize()} coverage", [table])
             continue
         draft.add(f"{table}_coverage", round(share, 3), f"Share of customers present in {table}", unit="share")
-        draft.say(f"**{table.capitalize()}** cover {share:.0%} of customers ({len(ds.tables[table]):,} rows).")
+        draft.say(f"The **{table}** table covers {share:.0%} of customers ({len(ds.tables[table]):,} rows).")
     return draft.done()
