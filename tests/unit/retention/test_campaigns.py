@@ -42,7 +42,7 @@ def test_retention_value_by_group_means_and_all():
 def test_cost_comparison_by_hand():
     cac = pd.DataFrame({"channel": ["a", "b"], "spend": [1000.0, 3000.0], "new_customers": [10, 10]})
     costs = AcquisitionCost(cac, {})
-    up = pd.DataFrame({"group": ["all", "x", "y"], "uplift": [0.05, 0.25, -0.1]})
+    up = pd.DataFrame({"group": ["all", "x", "y"], "uplift": [0.05, 0.25, -0.1], "p_holm": [0.2, 0.001, 0.01]})
     out = cost_comparison(costs, up, cost_per_contact=5.0)
     assert out.blended_cac == pytest.approx(200.0)
     assert out.retention_cost == pytest.approx(20.0) and out.segment == "x"
