@@ -157,3 +157,34 @@ def test_spend_response_uses_only_curves_that_pass_their_check():
     assert list(section["curves"]) == ["tv"] and set(section["current"]) == {"tv", "radio"}
     assert section.value("channels_without_response_curve") == ["radio"]
     assert any(isinstance(p, str) and p.startswith("> Not used below") and "**radio**" in p for p in section.parts)
+
+
+def test_recommendation_without_a_measured_uplift_funds_no_retention_offer():
+    """The null company's campaign: segment uplifts that are noise (Holm-adjusted p above 0.10) are not targets."""
+    returns = _returns(p_holm=(0.5, 0.4, 0.6))
+    rec = strategy.recommendation(returns, _plan(), cost_per_contact=5.0)
+    assert rec.best_relations is None and rec.option == "conquest"     # conquest returns exactly 5.0 > 1
+    assert "fund offers" not in rec.plain and "measured no gain in any segment" in rec.plain
+    assert "do not contact" not in rec.plain
+    # a measured harm is still named, without a measured gain
+    harm = strategy.recommendation(_returns(p_holm=(0.5, 0.4, 1e-6)), _plan(), cost_per_contact=5.0)
+    assert harm.best_relations is None and "do not contact bad" in harm.plain
+
+
+def test_recommendation_names_no_channel_and_no_side_the_data_do_not_separate():
+    d = np.tile([10.0, 100.0, 1.0, 0.0], (40, 1)) * np.linspace(0.5, 1.5, 40)[:, None] ** [1, 0, 0, 0]
+    curves = {c: ResponseCurve(c, 10.0, 100.0, 1.0, 0.0, 1.0, 0.0, 10, 500.0, draws=d) for c in ("tv", "search")}
+    returns = conquest_vs_relations(curves, {"tv": 210.0, "search": 200.0}, {"tv": 100.0, "search": 100.0},
+                                    _uplift(uplift=(0.05, 0.17, -0.1), se=(0.02, 0.05, 0.01)),
+                                    {"all": 100.0, "good": 150.0, "bad": 80.0}, cost_per_contact=5.0)
+    rec = strategy.recommendation(returns, _plan(), cost_per_contact=5.0)
+    assert not rec.best_conquest.clear and set(rec.best_conquest.alike) == {"tv", "search"}
+    assert "(tv)" not in rec.plain and "no acquisition channel measurably ahead" in rec.plain
+    # retention 0.17 * 150 / 5 = 5.1 (error 1.5) against conquest 5.25 (error about 1.5): no side wins
+    assert rec.option == "no clear difference" and "no clear difference" in rec.plain
+    assert "should go to" not in rec.plain and "overtake" not in rec.plain
+
+
+def test_recommendation_keeps_the_budget_when_its_interval_covers_today():
+    rec = strategy.recommendation(_returns(), _plan(interval=(800.0, 2000.0)), cost_per_contact=5.0)
+    assert "keep the weekly budget of 1,000" in rec.plain and "raise" not in rec.plain
