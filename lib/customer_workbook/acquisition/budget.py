@@ -25,8 +25,9 @@ from scipy import optimize
 from ..clv.new_customers import NewCustomerValue
 from .response import ResponseCurve, hill, hill_derivative
 
-__all__ = ["BudgetPlan", "WhatIf", "budget_frontier", "conquest_vs_relations", "objective_comparison",
-           "optimise_budget", "optimum_interval", "plan_summary", "value_created", "what_if"]
+__all__ = ["BudgetPlan", "WhatIf", "budget_frontier", "conquest_vs_relations", "mix_shift", "objective_comparison",
+           "optimise_budget", "optimise_scale", "optimum_draws", "optimum_interval", "plan_summary", "value_created",
+           "what_if"]
 
 
 def value_created(spend, vmax, k, shape, worth) -> np.ndarray:
@@ -179,6 +180,9 @@ class BudgetPlan:
     Spends (``current_spend``, ``optimum_spend``, ``best_at_current_spend``) are ``{channel: weekly spend}``;
     budgets are weekly totals; values are weekly value created (currency units per week); mixes are
     ``{channel: share of the budget}``; ``current_new`` and ``optimum_new`` are new customers per week.
+    ``mix_kept``: the data do not separate the channels (:func:`mix_shift`), so the optimum keeps today's mix
+    and moves only the total; ``budget_interval``: 90% bootstrap interval of the optimal weekly budget (NaN
+    until set by the caller, :func:`optimum_draws`).
     """
 
     channels: tuple[str, ...]
@@ -194,6 +198,19 @@ class BudgetPlan:
     best_at_current_mix: Mapping[str, float]
     current_new: float
     optimum_new: float
+    mix_kept: bool = False
+    budget_interval: tuple[float, float] = (float("nan"), float("nan"))
+
+    @property
+    def budget_change(self) -> str:
+        """"raise" or "lower" when the 90% interval of the optimal budget excludes today's budget, else
+        "no clear difference" (also when the interval is unknown)."""
+        lo, hi = self.budget_interval
+        if lo > self.current_budget:
+            return "raise"
+        if hi < self.current_budget:
+            return "lower"
+        return "no clear difference"
 
     @property
     def value_gain(self) -> float:
@@ -202,19 +219,24 @@ class BudgetPlan:
 
 
 def plan_summary(curves: Mapping[str, ResponseCurve], clv_values: Mapping[str, float], current: Mapping[str, float],
-                 bounds: Mapping[str, tuple[float, float]], seed: int = 0) -> BudgetPlan:
+                 bounds: Mapping[str, tuple[float, float]], seed: int = 0, keep_mix: bool = False) -> BudgetPlan:
     """Today's acquisition plan against the value-maximising one (free budget) and the best mix at today's budget.
 
-    Channels without a CLV in ``clv_values`` are left out. Returns a :class:`BudgetPlan`.
+    Channels without a CLV in ``clv_values`` are left out. With ``keep_mix`` (the data do not separate the
+    channels, :func:`mix_shift`) only the total moves: the optimum is today's mix scaled
+    (:func:`optimise_scale`) and the best mix at today's budget is today's. Returns a :class:`BudgetPlan`.
     """
     ch = [c for c in curves if c in clv_values]
     vmax, k, h = _params(curves, ch)
     w = np.array([clv_values[c] for c in ch])
     b = np.array([bounds[c] for c in ch])
     cur = np.array([current[c] for c in ch])
-    opt = optimise_budget(vmax, k, h, w, b)
-    same = optimise_budget(vmax, k, h, w, b, total=float(np.clip(cur.sum(), b[:, 0].sum(), b[:, 1].sum())),
-                           seed=seed, x0=cur)
+    if keep_mix:
+        opt, same = optimise_scale(vmax, k, h, w, b, cur), cur.copy()
+    else:
+        opt = optimise_budget(vmax, k, h, w, b)
+        same = optimise_budget(vmax, k, h, w, b, total=float(np.clip(cur.sum(), b[:, 0].sum(), b[:, 1].sum())),
+                               seed=seed, x0=cur)
 
     def as_dict(x):
         return {c: float(v) for c, v in zip(ch, x)}
@@ -225,7 +247,8 @@ def plan_summary(curves: Mapping[str, ResponseCurve], clv_values: Mapping[str, f
         current_value=float(value_created(cur, vmax, k, h, w)), optimum_value=float(value_created(opt, vmax, k, h, w)),
         best_at_current_value=float(value_created(same, vmax, k, h, w)),
         optimum_mix=as_dict(opt / max(opt.sum(), 1e-9)), best_at_current_mix=as_dict(same / max(same.sum(), 1e-9)),
-        current_new=float(hill(cur, vmax, k, h).sum()), optimum_new=float(hill(opt, vmax, k, h).sum()))
+        current_new=float(hill(cur, vmax, k, h).sum()), optimum_new=float(hill(opt, vmax, k, h).sum()),
+        mix_kept=keep_mix)
 
 
 def objective_comparison(curves: Mapping[str, ResponseCurve], worth: pd.DataFrame, current: Mapping[str, float],
@@ -265,24 +288,83 @@ def objective_comparison(curves: Mapping[str, ResponseCurve], worth: pd.DataFram
     return pd.DataFrame(rows)
 
 
-def optimum_interval(curves: Mapping[str, ResponseCurve], clv_draws: Mapping[str, np.ndarray],
-                     bounds: Mapping[str, tuple[float, float]], n: int = 200, seed: int = 0,
-                     clv_point: Mapping[str, float] | None = None) -> np.ndarray:
-    """Bootstrap distribution of the value-maximising total weekly budget, shape (n,).
+def optimise_scale(vmax, k, shape, worth, bounds, mix) -> np.ndarray:
+    """The weekly spend ``f * mix`` (one factor ``f >= 0`` for every channel) that maximises the value created.
 
-    Pairs random response-curve draws with random CLV draws per channel and re-optimises (free budget).
-    A channel without CLV draws uses its point value from ``clv_point``.
+    Used when the data do not separate the channels: the plan keeps today's mix and moves only the total.
+    ``mix``: today's weekly spend per channel, shape (n_channels,); the factor keeps every channel within
+    ``bounds`` (shape (n_channels, 2)). A 401-point grid then a bounded polish. Returns shape (n_channels,).
+    """
+    vmax, k, shape, worth, m = (np.asarray(a, dtype=float) for a in (vmax, k, shape, worth, mix))
+    b = np.asarray(bounds, dtype=float)
+    pos = m > 0
+    if not pos.any():
+        return m.copy()
+    f_max = float(np.min(b[pos, 1] / m[pos]))
+
+    def value(f):
+        return float(value_created(f * m, vmax, k, shape, worth))
+
+    grid = np.linspace(0.0, f_max, 401)
+    vals = value_created(grid[:, None] * m[None, :], vmax, k, shape, worth)
+    i = int(np.argmax(vals))
+    step = f_max / 400
+    res = optimize.minimize_scalar(lambda f: -value(f), bounds=(max(0.0, grid[i] - step), min(f_max, grid[i] + step)),
+                                   method="bounded")
+    f = float(res.x) if -res.fun >= vals[i] else float(grid[i])
+    return np.clip(f * m, b[:, 0], b[:, 1])
+
+
+def optimum_draws(curves: Mapping[str, ResponseCurve], clv_draws: Mapping[str, np.ndarray],
+                  bounds: Mapping[str, tuple[float, float]], n: int = 200, seed: int = 0,
+                  clv_point: Mapping[str, float] | None = None,
+                  keep_mix: Mapping[str, float] | None = None) -> np.ndarray:
+    """Bootstrap draws of the value-maximising weekly spend per channel, shape (n, n_channels) (``curves`` order).
+
+    Pairs random response-curve draws with random CLV draws per channel and re-optimises (free budget; with
+    ``keep_mix``, today's spend per channel, only the factor of :func:`optimise_scale`). A channel without CLV
+    draws uses its point value from ``clv_point``.
     """
     rng = np.random.default_rng(seed)
     ch = list(curves)
     b = np.array([bounds[c] for c in ch])
-    out = np.empty(n)
+    out = np.empty((n, len(ch)))
     for i in range(n):
         d = np.array([curves[c].draws[rng.integers(len(curves[c].draws))] if len(curves[c].draws) else
                       [curves[c].vmax, curves[c].k, curves[c].shape, curves[c].theta] for c in ch])
         w = np.array([rng.choice(clv_draws[c]) if len(clv_draws.get(c, ())) else clv_point[c] for c in ch])
-        out[i] = optimise_budget(d[:, 0], d[:, 1], d[:, 2], w, b).sum()
+        out[i] = (optimise_budget(d[:, 0], d[:, 1], d[:, 2], w, b) if keep_mix is None else
+                  optimise_scale(d[:, 0], d[:, 1], d[:, 2], w, b, [keep_mix[c] for c in ch]))
     return out
+
+
+def optimum_interval(curves: Mapping[str, ResponseCurve], clv_draws: Mapping[str, np.ndarray],
+                     bounds: Mapping[str, tuple[float, float]], n: int = 200, seed: int = 0,
+                     clv_point: Mapping[str, float] | None = None) -> np.ndarray:
+    """Bootstrap distribution of the value-maximising total weekly budget, shape (n,) (:func:`optimum_draws`, summed)."""
+    return optimum_draws(curves, clv_draws, bounds, n=n, seed=seed, clv_point=clv_point).sum(axis=1)
+
+
+def mix_shift(spend_draws: np.ndarray, channels, current: Mapping[str, float], alpha: float = 0.10) -> dict[str, float]:
+    """Which channels' share of the value-maximising budget differs measurably from today's share.
+
+    For each channel, the two-sided bootstrap p-value that its optimal share (over the rows of
+    ``spend_draws``, :func:`optimum_draws`) equals today's share, Holm-adjusted over the channels. Returns
+    ``{channel: adjusted p}`` of the channels below ``alpha`` (empty: the data do not separate the channels,
+    so a different mix is not supported and only the total budget should move).
+    """
+    from ..stats import holm
+
+    d = np.asarray(spend_draws, dtype=float)
+    ch = list(channels)
+    cur = np.array([float(current[c]) for c in ch])
+    if cur.sum() <= 0 or len(ch) < 2:
+        return {}
+    share = d / np.maximum(d.sum(axis=1, keepdims=True), 1e-9)
+    now = cur / cur.sum()
+    p = np.minimum(1.0, 2 * np.minimum((share <= now).mean(axis=0), (share >= now).mean(axis=0)))
+    adjusted = holm(p)
+    return {c: float(a) for c, a in zip(ch, adjusted) if a < alpha}
 
 
 @dataclass(frozen=True, eq=False)
@@ -306,13 +388,16 @@ class WhatIf:
 
 def what_if(spend: Mapping[str, float], curves: Mapping[str, ResponseCurve], values: Mapping[str, NewCustomerValue],
             margin: float, annual_discount_rate: float, horizon_years: float,
-            bounds: Mapping[str, tuple[float, float]]) -> WhatIf:
-    """Predicted acquisitions, CAC and value created for one weekly plan, and the distance to the optimum."""
+            bounds: Mapping[str, tuple[float, float]], keep_mix: Mapping[str, float] | None = None) -> WhatIf:
+    """Predicted acquisitions, CAC and value created for one weekly plan, and the distance to the optimum
+    (with ``keep_mix``, today's spend per channel: the best plan with that mix, :func:`optimise_scale`)."""
     ch = [c for c in curves if c in values]
     vmax, k, h = _params(curves, ch)
     w = np.array([values[c].clv(margin, annual_discount_rate, horizon_years) for c in ch])
     s = np.array([float(spend[c]) for c in ch])
-    best = optimise_budget(vmax, k, h, w, np.array([bounds[c] for c in ch]))
+    b = np.array([bounds[c] for c in ch])
+    best = (optimise_budget(vmax, k, h, w, b) if keep_mix is None else
+            optimise_scale(vmax, k, h, w, b, [keep_mix[c] for c in ch]))
     n = hill(s, vmax, k, h)
     table = pd.DataFrame({"channel": ch, "spend": s, "new_per_week": n, "cac": s / np.maximum(n, 1e-12),
                           "marginal_cac": 1 / np.maximum(hill_derivative(s, vmax, k, h), 1e-15), "clv": w})
@@ -323,39 +408,58 @@ def what_if(spend: Mapping[str, float], curves: Mapping[str, ResponseCurve], val
 def conquest_vs_relations(curves: Mapping[str, ResponseCurve], clv_values: Mapping[str, float],
                           current: Mapping[str, float], uplift: pd.DataFrame | None = None,
                           value_by_group: Mapping[str, float] | None = None,
-                          cost_per_contact: float = 5.0) -> pd.DataFrame:
+                          cost_per_contact: float = 5.0, clv_draws: Mapping[str, np.ndarray] | None = None,
+                          seed: int = 0) -> pd.DataFrame:
     """Value returned by one more currency unit spent on each acquisition channel or retention target.
 
-    Acquisition: ``CLV_c * d hill_c / d spend`` at today's weekly spend (value per currency unit). Retention:
+    Acquisition: ``CLV_c * d hill_c / d spend`` at today's weekly spend (value per currency unit); its error
+    pairs the curve's bootstrap draws with the CLV draws (``clv_draws``; the point CLV without). Retention:
     ``uplift_g * value of a retained customer_g / cost_per_contact`` for each campaign group of ``uplift``
     (:func:`customer_workbook.retention.campaign_uplift`; ``all`` = untargeted) valued in
-    ``value_by_group`` (:func:`customer_workbook.retention.retention_value_by_group`). A return above 1
-    creates value.
+    ``value_by_group`` (:func:`customer_workbook.retention.retention_value_by_group`); its error is the
+    uplift's. A return above 1 creates value.
 
     Returns
     -------
     DataFrame
-        ``option`` ("conquest"/"relations"), ``target``, ``return_per_unit``, ``cost_per_customer``
-        (marginal CAC, or cost per retained customer), ``value_per_customer``, ``uplift_low`` / ``uplift_high``
-        (retention rows: the uplift interval); sorted by return.
+        ``option`` ("conquest"/"relations"), ``target``, ``return_per_unit``, ``return_se`` (standard error,
+        NaN when unknown), ``cost_per_customer`` (marginal CAC, or cost per retained customer),
+        ``value_per_customer``, ``uplift_low`` / ``uplift_high`` and ``uplift_measured`` (retention rows: the
+        uplift interval, and whether the uplift is measurably different from zero after the Holm correction
+        over the segments, ``p_holm`` below 0.10); sorted by return.
     """
+    rng = np.random.default_rng(seed)
     rows = []
     for ch, c in curves.items():
         if ch not in clv_values:
             continue
         m = float(c.marginal(current[ch]))
         rows.append({"option": "conquest", "target": ch, "return_per_unit": clv_values[ch] * m,
+                     "return_se": _return_se(c, current[ch], clv_values[ch], (clv_draws or {}).get(ch), rng),
                      "cost_per_customer": 1 / max(m, 1e-15), "value_per_customer": clv_values[ch]})
     if uplift is not None and value_by_group:
         for _, r in uplift.iterrows():
             if r["group"] in value_by_group:
-                u = float(r["uplift"])
+                u, value = float(r["uplift"]), value_by_group[r["group"]]
                 rows.append({"option": "relations", "target": f"retention: {r['group']}",
-                             "return_per_unit": u * value_by_group[r["group"]] / cost_per_contact,
+                             "return_per_unit": u * value / cost_per_contact,
+                             "return_se": float(r.get("se", np.nan)) * abs(value) / cost_per_contact,
                              "cost_per_customer": cost_per_contact / u if u > 0 else float("inf"),
-                             "value_per_customer": value_by_group[r["group"]],
+                             "value_per_customer": value,
                              "uplift_low": float(r.get("uplift_low", np.nan)),
-                             "uplift_high": float(r.get("uplift_high", np.nan))})
-    columns = ["option", "target", "return_per_unit", "cost_per_customer", "value_per_customer", "uplift_low",
-               "uplift_high"]
+                             "uplift_high": float(r.get("uplift_high", np.nan)),
+                             "uplift_measured": bool(float(r.get("p_holm", np.nan)) < 0.10)})
+    columns = ["option", "target", "return_per_unit", "return_se", "cost_per_customer", "value_per_customer",
+               "uplift_low", "uplift_high", "uplift_measured"]
     return pd.DataFrame(rows, columns=columns).sort_values("return_per_unit", ascending=False, ignore_index=True)
+
+
+def _return_se(curve: ResponseCurve, spend: float, clv: float, clv_draws, rng) -> float:
+    """Standard error of ``CLV * marginal response`` at ``spend``: curve draws paired with CLV draws (NaN
+    without curve draws)."""
+    if not len(curve.draws):
+        return float("nan")
+    marginal = curve.draw_marginal(spend)[:, 0]
+    worth = (rng.choice(np.asarray(clv_draws, dtype=float), size=marginal.size) if clv_draws is not None
+             and len(clv_draws) else np.full(marginal.size, clv))
+    return float(np.std(worth * marginal, ddof=1)) if marginal.size > 1 else float("nan")

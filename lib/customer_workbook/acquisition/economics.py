@@ -21,6 +21,7 @@ import pandas as pd
 from ..base import derived
 from ..clv.new_customers import NewCustomerValue
 from ..data import Dataset
+from .separation import se_from_draws
 
 __all__ = ["AcquisitionCost", "acquired_customers", "acquisition_cost", "first_cycle_repeat_share", "payback_months",
            "persona_cac", "unit_economics", "worth_per_customer"]
@@ -164,7 +165,8 @@ def unit_economics(clv_table: pd.DataFrame, clv_draws: Mapping[str, np.ndarray],
     -------
     DataFrame
         ``channel``, ``n_acquired``, ``clv``, ``clv_low``, ``clv_high``, ``cac``, ``cac_low``, ``cac_high``,
-        ``clv_to_cac``, ``ratio_low``, ``ratio_high``, ``payback_months`` [, ``cac_current``,
+        ``clv_to_cac``, ``ratio_low``, ``ratio_high``, ``ratio_se_log`` (standard error of ``log(clv_to_cac)``
+        from the paired draws, for :func:`~customer_workbook.acquisition.separate_top`), ``payback_months`` [, ``cac_current``,
         ``clv_to_cac_current``], sorted by the CLV/CAC used for ranking.
     """
     out = clv_table.rename(columns={"group": "channel"})[["channel", "n_acquired", "clv", "clv_low", "clv_high"]]
@@ -173,14 +175,15 @@ def unit_economics(clv_table: pd.DataFrame, clv_draws: Mapping[str, np.ndarray],
     rng = np.random.default_rng(seed)
     out = out.merge(costs.table[["channel", "cac", "cac_low", "cac_high"]], on="channel", how="inner")
     out["clv_to_cac"] = out["clv"] / out["cac"]
-    lows, highs, payback = [], [], []
+    lows, highs, ses, payback = [], [], [], []
     for ch, cac in zip(out["channel"], out["cac"]):
         a, b = clv_draws.get(ch, np.array([])), costs.draws[ch]
         ratio = a / rng.choice(b, size=a.size) if a.size else np.array([np.nan])
         lows.append(float(np.quantile(ratio, 0.05)))
         highs.append(float(np.quantile(ratio, 0.95)))
+        ses.append(se_from_draws(ratio, log=True))
         payback.append(payback_months(values[ch].cumulative_margin(margin, payback_horizon_months), float(cac)))
-    out["ratio_low"], out["ratio_high"], out["payback_months"] = lows, highs, payback
+    out["ratio_low"], out["ratio_high"], out["ratio_se_log"], out["payback_months"] = lows, highs, ses, payback
     key = "clv_to_cac"
     if curve_cac:
         out["cac_current"] = out["channel"].map(curve_cac).astype(float)

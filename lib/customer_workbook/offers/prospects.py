@@ -43,18 +43,24 @@ def must_have_needs(classified: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame, one row per group (sorted by name): ``segment``, ``prospects``, ``share`` (of all
-    prospects, 0-1), ``top_need``, ``top_need_share`` (0-1), ``second_need`` and ``needs`` (every need
-    with its share, as text).
+    prospects, 0-1), ``top_need``, ``top_need_share`` (0-1), ``second_need``, ``needs`` (every need
+    with its share, as text), ``top_need_clear`` (the top need's share is measurably above every other
+    need's in the group: :func:`~customer_workbook.acquisition.share_leader`, 90% level, Holm-corrected) and
+    ``tied_needs`` (the needs not separated from the top one, the top first, comma-separated).
     """
+    from ..acquisition.separation import share_leader
+
     seg = np.where(classified["group"] == "rejected", "rejected (fails on " + classified["fails_on"] + ")",
                    classified["group"])
     frame = pd.DataFrame({"segment": seg, "need": classified["top_need"].astype("string")})
     rows = []
     for name, g in frame.groupby("segment", sort=True):  # a handful of groups
         shares = g["need"].value_counts(normalize=True)
+        lead = share_leader(g["need"].value_counts().to_dict())
         rows.append({"segment": name, "prospects": len(g), "share": len(g) / len(frame),
                      "top_need": shares.index[0] if len(shares) else None,
                      "top_need_share": float(shares.iloc[0]) if len(shares) else np.nan,
                      "second_need": shares.index[1] if len(shares) > 1 else None,
-                     "needs": ", ".join(f"{k} {v:.0%}" for k, v in shares.items())})
+                     "needs": ", ".join(f"{k} {v:.0%}" for k, v in shares.items()),
+                     "top_need_clear": lead.clear, "tied_needs": ", ".join(lead.tied)})
     return pd.DataFrame(rows)

@@ -23,13 +23,13 @@ import pandas as pd
 from .. import clv
 from ..base import order_table
 from ..data import Dataset
-from ..stats import two_proportion_uplift
+from ..stats import holm, two_proportion_uplift
 
 if TYPE_CHECKING:
     from ..acquisition import AcquisitionCost
 
 __all__ = ["CostComparison", "RetentionScores", "campaign_segments", "campaign_uplift", "cost_comparison",
-           "retention_scores", "retention_value", "retention_value_by_group"]
+           "measured_segments", "retention_scores", "retention_value", "retention_value_by_group"]
 
 
 def campaign_segments(ds: Dataset, campaign: str | None = None, lapsed_days: int = 150,
@@ -89,13 +89,15 @@ def campaign_uplift(segments: pd.DataFrame, by: str | None = "segment", alpha: f
 
     Every row is :func:`customer_workbook.stats.two_proportion_uplift` of the group's customers; groups
     with an empty arm are left out. ``segments`` is :func:`campaign_segments` output (``treated``,
-    ``outcome`` and the column ``by``).
+    ``outcome`` and the column ``by``). Several segments are compared, so ``p_holm`` adjusts the segments'
+    p-values together (:func:`customer_workbook.stats.holm`; the ``all`` row keeps its own p-value): a
+    segment's uplift is *measured* when ``p_holm`` is below ``alpha`` (:func:`measured_segments`).
 
     Returns
     -------
     DataFrame
-        ``group``, ``n``, ``n_treated``, ``rate_treated``, ``rate_control``, ``uplift``, ``uplift_low``,
-        ``uplift_high`` (level ``1 - alpha``), ``p_value`` (two-sided), first row ``all``.
+        ``group``, ``n``, ``n_treated``, ``rate_treated``, ``rate_control``, ``uplift``, ``se``, ``uplift_low``,
+        ``uplift_high`` (level ``1 - alpha``), ``p_value`` (two-sided), ``p_holm``, first row ``all``.
     """
     groups = [("all", segments)]
     if by is not None:
@@ -106,9 +108,21 @@ def campaign_uplift(segments: pd.DataFrame, by: str | None = "segment", alpha: f
         if u.n_treated == 0 or u.n_control == 0:
             continue
         rows.append({"group": name, "n": len(f), "n_treated": u.n_treated, "rate_treated": u.rate_treated,
-                     "rate_control": u.rate_control, "uplift": u.uplift, "uplift_low": u.low, "uplift_high": u.high,
-                     "p_value": u.p_value})
-    return pd.DataFrame(rows)
+                     "rate_control": u.rate_control, "uplift": u.uplift, "se": u.se, "uplift_low": u.low,
+                     "uplift_high": u.high, "p_value": u.p_value})
+    out = pd.DataFrame(rows, columns=["group", "n", "n_treated", "rate_treated", "rate_control", "uplift", "se",
+                                      "uplift_low", "uplift_high", "p_value"])
+    seg = (out["group"] != "all").to_numpy()
+    out["p_holm"] = out["p_value"].astype(float)
+    out.loc[seg, "p_holm"] = holm(out.loc[seg, "p_value"].to_numpy(dtype=float))
+    return out
+
+
+def measured_segments(uplift: pd.DataFrame, alpha: float = 0.10, sign: int = 1) -> pd.DataFrame:
+    """The segment rows of :func:`campaign_uplift` whose uplift is measurably above zero (``sign=1``) or below
+    it (``sign=-1``): Holm-adjusted p-value below ``alpha`` (the ``all`` row is not a segment)."""
+    keep = (uplift["group"] != "all") & (uplift["p_holm"] < alpha) & (np.sign(uplift["uplift"]) == sign)
+    return uplift.loc[keep]
 
 
 def retention_value(ds: Dataset, segments: pd.DataFrame, margin: float = 0.35, annual_discount_rate: float = 0.10,
@@ -168,7 +182,7 @@ class CostComparison:
     """The cost of winning a customer against the cost of keeping one (:func:`cost_comparison`).
 
     ``blended_cac``: total acquisition spend / total new customers; ``retention_cost``: offer cost / uplift
-    of ``segment``, the campaign segment with the largest positive uplift (both currency units per
+    of ``segment``, the campaign segment with the largest measurably positive uplift (both currency units per
     customer); ``ratio``: ``blended_cac / retention_cost``, how many times more winning costs than keeping.
     """
 
@@ -193,9 +207,10 @@ def cost_comparison(costs: AcquisitionCost, uplift: pd.DataFrame, cost_per_conta
     Returns
     -------
     CostComparison or None
-        None when no segment has a positive uplift.
+        None when no segment's uplift is measurably positive (:func:`measured_segments`): the cost of keeping
+        a customer is not known from an uplift that could be zero.
     """
-    positive = uplift.loc[(uplift["group"] != "all") & (uplift["uplift"] > 0)]
+    positive = measured_segments(uplift)
     if positive.empty:
         return None
     best = positive.sort_values("uplift", ascending=False).iloc[0]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..acquisition import BudgetPlan
+from ..acquisition import ALPHA, BudgetPlan, separate_top
 from ..escaping import md
 
 __all__ = ["Choice", "Recommendation", "recommendation"]
@@ -16,11 +16,20 @@ __all__ = ["Choice", "Recommendation", "recommendation"]
 
 @dataclass(frozen=True)
 class Choice:
-    """The best target of one option: ``target`` (channel, or ``"retention: <segment>"``) and the value one
-    more currency unit spent on it returns (``return_per_unit``, currency units per currency unit)."""
+    """The best target of one option: ``target`` (channel, or ``"retention: <segment>"``), the value one
+    more currency unit spent on it returns (``return_per_unit``, currency units per currency unit), its
+    standard error ``se`` (NaN when unknown) and ``alike``: the targets of the same option the data do not
+    separate from it (itself first; one entry when it is a clear best)."""
 
     target: str
     return_per_unit: float
+    se: float = float("nan")
+    alike: tuple[str, ...] = ()
+
+    @property
+    def clear(self) -> bool:
+        """True when no other target of the option is within noise of this one."""
+        return len(self.alike) <= 1
 
 
 @dataclass(frozen=True)
@@ -28,7 +37,8 @@ class Recommendation:
     """Conquest vs relations, in words (:func:`recommendation`).
 
     ``option``: where the next unit goes first ("conquest", "relations"; "neither" when nothing returns
-    more than it costs; "unknown" with nothing to compare); ``best_conquest`` / ``best_relations``
+    measurably more than it costs; "no clear difference" when the data do not separate the two sides, or one
+    side's return from break-even; "unknown" with nothing to compare); ``best_conquest`` / ``best_relations``
     (:class:`Choice` or None); ``breakeven_contact_cost``: the offer cost (currency units) at which the
     best retention target returns as much as the best acquisition channel at today's spend (None without
     both); ``text``: Markdown, channel and segment names escaped; ``plain``: the same as plain text.
@@ -56,30 +66,42 @@ def recommendation(returns: pd.DataFrame, plan: BudgetPlan | None = None,
     cost_per_contact : float, optional
         Cost of one retention offer, to compute the break-even contact cost.
     """
-    con = returns.loc[returns["option"] == "conquest"]
+    best_c = _best(returns.loc[returns["option"] == "conquest"])
     rel = returns.loc[(returns["option"] == "relations") & ~returns["target"].str.endswith(": all")]
-    best_c = Choice(str(con.iloc[0]["target"]), float(con.iloc[0]["return_per_unit"])) if len(con) else None
-    best_r = Choice(str(rel.iloc[0]["target"]), float(rel.iloc[0]["return_per_unit"])) if len(rel) else None
+    measured = rel.get("uplift_measured", pd.Series(False, index=rel.index)).fillna(False).astype(bool)
+    gains = measured & (rel["return_per_unit"] > 0)
+    unmeasured = len(rel) > 0 and not gains.any()
+    best_r = _best(rel.loc[gains])
     if best_c is None and best_r is None:
         text = ("Neither side can be valued on these data: acquisition needs weekly marketing spend and the value of "
                 "a new customer, retention a randomised campaign and a customer-value model that fits.")
+        if unmeasured:
+            text = ("The randomised campaign measured no gain in any segment (corrected for the several segments, no "
+                    "uplift is above zero beyond chance), so no retention offer is shown to create value; acquisition "
+                    "cannot be valued on these data (it needs weekly marketing spend and the value of a new customer).")
+            return Recommendation("neither", None, None, None, text, text)
         return Recommendation("unknown", None, None, None, text, text)
     breakeven = None
     stops = plan is not None and round(plan.optimum_budget) == 0  # no level of acquisition spend creates value
     if best_c is not None and best_r is not None:
-        option = "relations" if best_r.return_per_unit > best_c.return_per_unit else "conquest"
+        lead = separate_top({"conquest": best_c.return_per_unit, "relations": best_r.return_per_unit},
+                            {"conquest": best_c.se, "relations": best_r.se})
+        option = lead.label()
         breakeven = (cost_per_contact * best_r.return_per_unit / best_c.return_per_unit
                      if cost_per_contact and best_c.return_per_unit > 0 and not stops else None)
     else:
-        only = best_c or best_r
-        option = ("conquest" if best_c else "relations") if only.return_per_unit > 1 else "neither"
-    if stops and option == "conquest":
+        option = _against_breakeven(best_c or best_r, "conquest" if best_c else "relations")
+    if stops and option in ("conquest", "no clear difference"):
         option = "relations" if best_r is not None and best_r.return_per_unit > 1 else "neither"
-    do_not_contact = [str(t).removeprefix("retention: ") for t in
-                      returns.loc[(returns["option"] == "relations") & (returns["uplift_high"] < 0), "target"]]
+    do_not_contact = [str(t).removeprefix("retention: ") for t in rel.loc[measured & (rel["uplift_high"] < 0), "target"]]
 
     def say(b: str, e) -> str:
         parts = [_comparison_sentence(best_c, best_r, option, breakeven, b, e, stops)]
+        if unmeasured:
+            parts.append("The randomised campaign measured no gain in any segment (corrected for the several segments, "
+                         "no uplift is above zero beyond chance), so no retention offer is shown to create value"
+                         + (f"; do not contact {', '.join(e(t) for t in do_not_contact)}, whom the offer measurably "
+                            "pushes away." if do_not_contact else "."))
         if best_c is not None and plan is not None:
             parts.append(_acquisition_plan_sentence(plan, b, e))
         if best_r is not None:  # which segment's offers to fund, and whom the offer pushes away
@@ -93,14 +115,39 @@ def recommendation(returns: pd.DataFrame, plan: BudgetPlan | None = None,
     return Recommendation(option, best_c, best_r, breakeven, say("**", md), say("", str))
 
 
+def _best(rows: pd.DataFrame) -> Choice | None:
+    """The target with the highest return among ``rows`` (of one option), with the targets tied with it."""
+    if rows.empty:
+        return None
+    se = rows["return_se"] if "return_se" in rows else pd.Series(float("nan"), index=rows.index)
+    lead = separate_top(dict(zip(rows["target"].astype(str), rows["return_per_unit"])), dict(zip(rows["target"].astype(str), se)))
+    top = rows.iloc[0]
+    return Choice(str(top["target"]), float(top["return_per_unit"]), float(se.iloc[0]), lead.tied)
+
+
+def _against_breakeven(only: Choice, side: str, alpha: float = ALPHA) -> str:
+    """With one side only: ``side`` when its return is measurably above 1 (break-even), "neither" when
+    measurably below, else "no clear difference" (two-sided normal test at ``alpha``; a return without an
+    error counts as measured, as before errors were known)."""
+    from scipy import stats
+
+    r, se = only.return_per_unit, only.se
+    if se == se and se > 0 and 2 * stats.norm.sf(abs(r - 1) / se) >= alpha:
+        return "no clear difference"
+    return side if r > 1 else "neither"
+
+
 def _comparison_sentence(best_c: Choice | None, best_r: Choice | None, option: str, breakeven: float | None,
                          b: str, e, acquisition_stops: bool = False) -> str:
     """One more unit on the best retention target against the best channel (``b`` around bold parts, ``e``
     applied to channel and segment names; ``acquisition_stops``: the value-maximising plan spends nothing on
-    acquisition, so it is not called worth funding)."""
+    acquisition, so it is not called worth funding). A channel or segment is named as the best only when the
+    data separate it from the others of its side (:attr:`Choice.clear`); the side is named only when
+    ``option`` is one."""
+    conquest = _target_words(best_c, "acquisition channel", b, e) if best_c else ""
     if best_c is not None and best_r is not None:
         rc, rr = best_c.return_per_unit, best_r.return_per_unit
-        if breakeven is None:
+        if breakeven is None or option not in ("conquest", "relations"):
             note = ""
         elif option == "relations":
             note = f" (retention stays ahead while an offer costs less than {breakeven:,.2f})"
@@ -109,18 +156,29 @@ def _comparison_sentence(best_c: Choice | None, best_r: Choice | None, option: s
         also = (" Both create value, so both deserve funding up to their own optimum."
                 if rc > 1 and rr > 1 and not acquisition_stops else "")
         but = (", but no level of acquisition spend creates value (section 3)" if acquisition_stops else "")
-        where = (f"the next unit should go to {b}{option}{b} first" if option != "neither"
-                 else "neither side returns what it costs")
+        where = {"conquest": f"the next unit should go to {b}conquest{b} first",
+                 "relations": f"the next unit should go to {b}relations{b} first",
+                 "neither": "neither side returns what it costs"}.get(
+            option, f"the data do not separate the two sides ({b}no clear difference{b}, 90% level)")
         return (f"One more unit spent on {b}{e(best_r.target)}{b} returns {b}{rr:.2f}{b} in long-term value, against "
-                f"{b}{rc:.2f}{b} on the best acquisition channel ({b}{e(best_c.target)}{b}) at today's spend{but}, so "
-                f"{where}{note}.{also}")
+                f"{b}{rc:.2f}{b} on {conquest} at today's spend{but}, so {where}{note}.{also}")
     if best_c is not None:
+        verdict = {"conquest": "more than it costs", "neither": "less than it costs"}.get(
+            option, "an amount the data do not separate from what it costs")
         return (f"Only the conquest side can be valued here (the relations side needs a randomised retention "
-                f"campaign and a customer-value model that fits): one more unit on {b}{e(best_c.target)}{b} returns "
-                f"{b}{best_c.return_per_unit:.2f}{b}.")
+                f"campaign with a measured uplift and a customer-value model that fits): one more unit on {conquest} "
+                f"returns {b}{best_c.return_per_unit:.2f}{b}, {verdict}.")
     return (f"Only the relations side can be valued here (the conquest side needs weekly marketing spend, a "
             f"response curve and the value of a new customer): one more unit on {b}{e(best_r.target)}{b} returns "
             f"{b}{best_r.return_per_unit:.2f}{b}.")
+
+
+def _target_words(best: Choice, kind: str, b: str, e) -> str:
+    """"the best acquisition channel (**tv**)" when it is a clear best, else the tied channels, unranked."""
+    if best.clear:
+        return f"the best {kind} ({b}{e(best.target)}{b})"
+    return (f"the best {kind} (no {kind} measurably ahead of the others: {', '.join(e(t) for t in sorted(best.alike))}"
+            " are within noise of each other)")
 
 
 def _acquisition_plan_sentence(plan: BudgetPlan, b: str, e) -> str:
@@ -133,6 +191,13 @@ def _acquisition_plan_sentence(plan: BudgetPlan, b: str, e) -> str:
         return (f"Recommended acquisition plan: {b}stop the weekly acquisition spend of {plan.current_budget:,.0f}{b} "
                 f"(at no level of spend do the new customers of any channel return what they cost), worth {b}{gain:,.0f} a "
                 f"week{b} ({52 * gain:,.0f} a year) more in value created.")
+    if plan.budget_change == "no clear difference":
+        lo, hi = plan.budget_interval
+        return (f"Recommended acquisition plan: {b}keep the weekly budget of {plan.current_budget:,.0f}{b}: the "
+                f"value-maximising budget ({plan.optimum_budget:,.0f}, 90% interval {lo:,.0f} to {hi:,.0f}) is not "
+                "measurably different" + (", and the data do not separate the channels, so keep today's mix."
+                                          if plan.mix_kept else "."))
+    kept = "; today's mix, the data not separating the channels" if plan.mix_kept else ""
     return (f"Recommended acquisition plan: {b}{direction} the weekly budget from {plan.current_budget:,.0f} to "
-            f"{plan.optimum_budget:,.0f}{b} ({mix}" + (f"; stop {', '.join(dropped)}" if dropped else "") +
+            f"{plan.optimum_budget:,.0f}{b} ({mix}" + (f"; stop {', '.join(dropped)}" if dropped else "") + kept +
             f"), worth {b}{gain:,.0f} a week{b} ({52 * gain:,.0f} a year) more in value created.")

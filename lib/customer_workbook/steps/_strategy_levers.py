@@ -7,11 +7,14 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import acquisition, plots
+from ..acquisition import ALPHA, separate_top
 from ..base import derived
 from ..data import Dataset
 from .section import Draft, Section
 
 __all__ = ["levers"]
+
+_Z90 = 1.6448536269514722  # half-width of a 90% normal interval, in standard errors
 
 
 def levers(ds: Dataset, econ: pd.DataFrame | None, returns: pd.DataFrame | None,
@@ -43,8 +46,13 @@ def _conquest_levers(ds: Dataset, econ: pd.DataFrame | None, returns: pd.DataFra
 
     if econ is not None and len(econ):
         top = econ.sort_values("clv", ascending=False).iloc[0]
+        lead = separate_top(dict(zip(econ["channel"], econ["clv"])),
+                            {r.channel: (r.clv_high - r.clv_low) / (2 * _Z90) for r in econ.itertuples()})
         add("passionate segment to start from",
-            f"customers from {top['channel']} are worth the most ({top['clv']:,.0f} CLV each); start from them")
+            f"customers from {top['channel']} are worth the most ({top['clv']:,.0f} CLV each); start from them"
+            if lead.clear or len(econ) == 1 else
+            f"no channel's new customers are measurably worth more (CLV {econ['clv'].min():,.0f} to "
+            f"{econ['clv'].max():,.0f}, within chance): look for the passionate segment in personas, not channels")
     else:
         add("passionate segment to start from", "needs acquisition channels (customers table)")
     eng = ds.engagement
@@ -97,7 +105,12 @@ def _relations_levers(ds: Dataset, uplift: pd.DataFrame | None) -> list[tuple[st
             + (f" and with quality {sv['sat_quality'].mean():.2f}/5" if "sat_quality" in sv else ""))
     else:
         add("clear value", "no satisfaction survey")
-    if uplift is not None and len(uplift) > 1:
+    if uplift is not None and len(uplift) > 1 and "p_holm" in uplift and not (
+            (uplift["group"] != "all") & (uplift["p_holm"] < ALPHA)).any():
+        add("data-driven relationships",
+            f"the campaign moved no segment measurably (all: {uplift.iloc[0]['uplift']:+.1%}; segment differences "
+            "within chance): a larger randomised test is needed before targeting by data")
+    elif uplift is not None and len(uplift) > 1:
         best = uplift.iloc[1:].sort_values("uplift", ascending=False).iloc[0]
         worst = uplift.iloc[1:].sort_values("uplift").iloc[0]
         add("data-driven relationships",

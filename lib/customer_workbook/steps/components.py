@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .. import plots, privacy
+from ..acquisition import separate_top
 from ..advocacy import advocacy_scores, engagement_rates, power_users, recognition_statuses, status_economics
 from ..advocacy.ownership import CONTENT_EVENTS
 from ..base import derived
@@ -121,8 +122,26 @@ def _value_by_segment(ds, values: pd.DataFrame, draft: Draft) -> tuple[pd.DataFr
                                   {"customers": "{:,}", **{c: "{:,.0f}" for c in by_segment if c.startswith(("mean", "total"))},
                                    **{c: "{:.1%}" for c in by_segment if c.startswith("share")}}))
     best = by_segment.sort_values("mean_clv_3y", ascending=False).iloc[0]
-    return by_segment, (f"By {segment_name}, **{md(best['segment'])}** customers are worth the most "
-                        f"({best['mean_clv_3y']:,.0f} each over three years). " if len(by_segment) > 1 else "")
+    if len(by_segment) < 2:
+        return by_segment, ""
+    lead = _segment_leader(values["clv_3y"], segments)
+    draft.add("clv_by_segment_best", lead.label(), f"The {segment_name} whose customers are measurably worth the most "
+              "(90% level, Holm-corrected), or 'no clear difference'")
+    if lead.clear:
+        return by_segment, (f"By {segment_name}, **{md(best['segment'])}** customers are worth the most "
+                            f"({best['mean_clv_3y']:,.0f} each over three years). ")
+    low = by_segment["mean_clv_3y"].min()
+    return by_segment, (f"By {segment_name}, customers are worth between {low:,.0f} and {best['mean_clv_3y']:,.0f} each "
+                        f"over three years, with **no measurable difference** between "
+                        f"{', '.join(map(md, sorted(lead.tied)))} (90% level, corrected for the comparisons). ")
+
+
+def _segment_leader(clv: pd.Series, segments: pd.Series):
+    """Whether the segment with the highest mean value is measurably ahead (error of each mean: standard
+    deviation / sqrt(customers))."""
+    seg = segments.reindex(clv.index).astype("string").fillna("unknown")  # as clv.segment_value
+    stats_ = clv.groupby(seg).agg(["mean", "std", "size"])
+    return separate_top(stats_["mean"].to_dict(), (stats_["std"] / np.sqrt(stats_["size"])).to_dict())
 
 
 # --------------------------------------------------------------------------- 2. dormancy and win-back
@@ -365,15 +384,36 @@ def non_customers(ds) -> Section:
     draft.add("rejected_fails_on", {k: round(float(v), 3) for k, v in rejected.items()}, "What the rejected fail on",
               unit="share")
     if needs is not None:
-        draft.add("top_need_by_segment", dict(zip(needs["segment"], needs["top_need"])), "First must-have need per group",
-                  headline=True)
-        draft.show(plots.styled_table(needs, {"prospects": "{:,}", "share": "{:.0%}", "top_need_share": "{:.0%}"}))
+        clear = needs["top_need_clear"].astype(bool)
+        draft.add("top_need_by_segment", dict(zip(needs.loc[clear, "segment"], needs.loc[clear, "top_need"])),
+                  "First must-have need per group (groups whose first need is measurably ahead of the others)",
+                  headline=bool(clear.any()))
+        draft.add("top_need_unclear", {r["segment"]: r["tied_needs"].split(", ") for _, r in needs[~clear].iterrows()},
+                  "Groups without a clear first need: the needs within chance of each other (90% level, Holm-corrected)")
+        draft.show(plots.styled_table(needs.drop(columns=["top_need_clear"]),
+                                      {"prospects": "{:,}", "share": "{:.0%}", "top_need_share": "{:.0%}"}))
+        needs = _plan_needs(needs)
     draft.say(
         f"Of {len(classified):,} known non-customers, {shares.get('prospective', 0):.0%} are prospective, "
         f"{shares.get('rejected', 0):.0%} rejected and {shares.get('unexplored', 0):.0%} unexplored. "
-        + (" ".join(f"**{md(r['segment'])}**: first need {md(r['top_need'])} ({r['top_need_share']:.0%})."
-                    for _, r in needs.iterrows()) if needs is not None else ""))
+        + (" ".join(_need_words(r) for _, r in needs.iterrows()) if needs is not None else ""))
     return draft.done(needs=needs)
+
+
+def _need_words(row: pd.Series) -> str:
+    """A group's first need (Markdown), or the needs the data do not separate."""
+    if row["top_need_clear"]:
+        return f"**{md(row['segment'])}**: first need {md(row['top_need'])} ({row['top_need_share']:.0%})."
+    return (f"**{md(row['segment'])}**: no clear first need ({md(row['tied_needs'])} are within chance of each other, "
+            f"{row['prospects']:,} answers).")
+
+
+def _plan_needs(needs: pd.DataFrame) -> pd.DataFrame:
+    """The needs table the plan reads: a group without a clear first need leads with its tied needs, not with the
+    one that came first by chance."""
+    unclear = ~needs["top_need_clear"].astype(bool)
+    return needs.assign(top_need=needs["top_need"].where(~unclear, "one of " + needs["tied_needs"].str.replace(", ", " / ")),
+                        second_need=needs["second_need"].where(~unclear, "ask which matters most"))
 
 
 # --------------------------------------------------------------------------- 9. the plan and the customer card

@@ -11,16 +11,18 @@ Units: money in currency units, spends and budgets per week, durations of custom
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
-from .. import acquisition, clv, plots, retention, widgets
-from ..acquisition import AcquisitionCost, BudgetPlan, ResponseCurve
+from .. import acquisition, clv, plots, widgets
+from ..acquisition import AcquisitionCost, BudgetPlan, Leader, ResponseCurve, se_from_draws, separate_top
 from ..data import Dataset
 from ..escaping import md
 from ..segments import UNASSIGNED, find_personas
 from ._strategy_choice import Choice, Recommendation, recommendation
+from ._strategy_campaign import campaign_part as _campaign
 from ._strategy_levers import levers
 from .section import Draft, Section
 
@@ -37,10 +39,6 @@ _MONEY = {"clv": "{:,.0f}", "clv_low": "{:,.0f}", "clv_high": "{:,.0f}", "cac": 
           "repeat_spend": "{:,.0f}", "repeat_purchases": "{:.1f}"}
 _CAC_FORMATS = {"multiple": "{:.1f}×", "spend": "{:,.0f}", "new_per_week": "{:.1f}", "cac": "{:,.0f}",
                 "marginal_cac": "{:,.0f}", "marginal_cac_low": "{:,.0f}", "marginal_cac_high": "{:,.0f}"}
-_UPLIFT_FORMATS = {"n": "{:,}", "n_treated": "{:,}", "rate_treated": "{:.1%}", "rate_control": "{:.1%}",
-                   "uplift": "{:+.1%}", "uplift_low": "{:+.1%}", "uplift_high": "{:+.1%}", "p_value": "{:.3g}",
-                   "value_if_retained": "{:,.0f}", "cost_per_retained": "{:,.0f}"}
-
 
 # --------------------------------------------------------------------------- 1. worth and cost of a new customer
 
@@ -81,11 +79,16 @@ def new_customer_worth(ds: Dataset, margin: float, annual_discount_rate: float, 
     draft.add("clv_by_channel", {c: round(v, 2) for c, v in clv_now.items()},
               "CLV of a newly acquired customer by channel", unit="currency units")
     draft.add("clv_ranking", list(clv_table["group"]), "Channels ranked by the CLV of the customers they bring")
-    text = _clv_sentence(clv_table, margin, annual_discount_rate, horizon_years) + _left_out_sentence(by_channel.left_out)
+    lead = _clv_leader(clv_table, clv_draws)
+    draft.add("clv_best_channel", lead.label(), "Channel whose new customers are measurably worth the most (90% level, "
+              "Holm-corrected), or 'no clear difference'")
+    text = (_clv_sentence(clv_table, margin, annual_discount_rate, horizon_years, lead)
+            + _left_out_sentence(by_channel.left_out))
     econ = None
     if costs is not None:
         econ = acquisition.unit_economics(clv_table, clv_draws, clv_values, costs, margin=margin, seed=seed)
-        draft.show(plots.styled_table(_shown_economics(econ), _MONEY), plots.plot_unit_economics(econ))
+        draft.show(plots.styled_table(_shown_economics(econ.drop(columns="ratio_se_log")), _MONEY),
+                   plots.plot_unit_economics(econ))
         _record_unit_economics(draft, econ)
         draft.say(text + _cac_sentence(econ))
     else:
@@ -128,12 +131,26 @@ def _left_out_sentence(left_out: Mapping[str, str]) -> str:
     return " Not valued: " + "; ".join(f"**{md(g)}** ({md(r, 200)})" for g, r in left_out.items()) + "."
 
 
-def _clv_sentence(clv_table: pd.DataFrame, margin: float, annual_discount_rate: float, horizon_years: float) -> str:
-    """The most and least valuable channels' new customers, and which channels borrow the pooled model."""
+def _clv_leader(clv_table: pd.DataFrame, clv_draws: Mapping[str, np.ndarray]) -> Leader:
+    """Whether the group with the highest CLV is measurably ahead of the others (bootstrap errors of the CLV;
+    a pooled group without draws is never separated)."""
+    return separate_top(dict(zip(clv_table["group"], clv_table["clv"])),
+                        {g: se_from_draws(clv_draws.get(g, ())) for g in clv_table["group"]})
+
+
+def _clv_sentence(clv_table: pd.DataFrame, margin: float, annual_discount_rate: float, horizon_years: float,
+                  lead: Leader | None = None) -> str:
+    """The most and least valuable channels' new customers (only when the data separate the most valuable,
+    ``lead``; otherwise the range and "no measurable difference"), and which channels borrow the pooled model."""
     top, low = clv_table.iloc[0], clv_table.iloc[-1]
     text = (f"Over {horizon_years:g} years, at a {margin:.0%} margin and a {annual_discount_rate:.0%} yearly discount "
             f"rate, a customer from **{md(top['group'])}** is worth **{top['clv']:,.0f}**" + _interval(top, "clv"))
-    if len(clv_table) > 1:
+    if lead is not None and len(clv_table) > 1 and not lead.clear:
+        text = (f"Over {horizon_years:g} years, at a {margin:.0%} margin and a {annual_discount_rate:.0%} yearly discount "
+                f"rate, a new customer is worth between {low['clv']:,.0f} and {top['clv']:,.0f} depending on the channel, "
+                f"but the data do not separate the channels: **no measurable difference** (90% level, corrected for "
+                f"the {len(clv_table) - 1} comparisons) between {', '.join(map(md, sorted(lead.tied)))}")
+    elif len(clv_table) > 1:
         times = (f", {top['clv'] / low['clv']:.1f} times less" if low["clv"] > 0 and top["clv"] > low["clv"]
                  else "")
         text += f"; one from **{md(low['group'])}** is worth {low['clv']:,.0f}{times}"
@@ -173,7 +190,13 @@ def _record_unit_economics(draft: Draft, econ: pd.DataFrame) -> None:
               "Acquisition cost (CAC) by channel, spend / new customers over the data", unit="currency units")
     draft.add("clv_to_cac_by_channel", _finite({r.channel: round(r.clv_to_cac, 3) for r in econ.itertuples()}),
               "CLV / CAC by channel")
-    draft.add("clv_to_cac_ranking", list(econ["channel"]), "Channels ranked by CLV / CAC", headline=True)
+    lead = _ratio_leader(econ)
+    draft.add("clv_to_cac_ranking", list(econ["channel"]), "Channels ranked by CLV / CAC (point estimates)",
+              headline=lead.clear and len(econ) > 1)
+    draft.add("clv_to_cac_best", lead.label(), "Channel measurably ahead on CLV / CAC (90% level, Holm-corrected), "
+              "or 'no clear difference'")
+    if not lead.clear:
+        draft.add("clv_to_cac_tied", list(lead.tied), "Channels the data do not separate on CLV / CAC")
     payback = {r.channel: round(r.payback_months, 1) for r in econ.itertuples()}
     draft.add("payback_months_by_channel", _finite(payback), "Months of margin to pay back the CAC", unit="months")
     never = [c for c, v in payback.items() if not np.isfinite(v)]
@@ -181,13 +204,26 @@ def _record_unit_economics(draft: Draft, econ: pd.DataFrame) -> None:
         draft.add("channels_not_paying_back", never, "Channels whose customers do not pay back their CAC in ten years")
 
 
+def _ratio_leader(econ: pd.DataFrame) -> Leader:
+    """Whether the channel with the highest CLV/CAC is measurably ahead (log ratio, its bootstrap error)."""
+    ratio = econ["clv_to_cac"].where(econ["clv_to_cac"] > 0)
+    return separate_top(dict(zip(econ["channel"], np.log(ratio))), dict(zip(econ["channel"], econ["ratio_se_log"])))
+
+
 def _cac_sentence(econ: pd.DataFrame) -> str:
-    """The best and worst channel on CLV/CAC, with interval and payback."""
+    """The best and worst channel on CLV/CAC, with interval and payback; without a measurable leader, the
+    range and "no measurable difference"."""
     def payback(row: pd.Series, template: str) -> str:
         months = row["payback_months"]
         return template.format(months) if np.isfinite(months) else "does not pay back within ten years"
 
     best, worst = econ.iloc[0], econ.iloc[-1]
+    lead = _ratio_leader(econ)
+    if len(econ) > 1 and not lead.clear:
+        return (f" Against what they cost, the channels return between {worst['clv_to_cac']:.2f}× and "
+                f"{best['clv_to_cac']:.2f}× their CAC, with **no measurable difference** between "
+                f"{', '.join(map(md, sorted(lead.tied)))} (90% level, corrected for the comparisons): no channel is "
+                "shown to be the better buy.")
     interval = _interval(best, "ratio", "{:.1f}").replace("90% interval", "interval")
     text = (f" Against what they cost, **{md(best['channel'])}** returns **{best['clv_to_cac']:.1f}×** its CAC"
             f"{interval} and {payback(best, 'pays back in {:.0f} months')}")
@@ -228,19 +264,29 @@ def persona_worth(ds: Dataset, acquired: pd.DataFrame, costs: AcquisitionCost | 
     draft.show(plots.styled_table(_shown_economics(table.rename(columns={"group": "persona"})), _MONEY))
     draft.add("clv_by_persona", {r.group: round(r.clv, 2) for r in table.itertuples()},
               "CLV of a newly acquired customer by persona", unit="currency units")
-    draft.say(_persona_sentence(table[table["group"] != UNASSIGNED], costs is not None)
-              + _left_out_sentence(values.left_out))
+    named = table[table["group"] != UNASSIGNED]
+    lead = _clv_leader(named, values.draws) if len(named) > 1 else None
+    if lead is not None:
+        draft.add("clv_best_persona", lead.label(), "Persona whose new customers are measurably worth the most "
+                  "(90% level, Holm-corrected), or 'no clear difference'")
+    draft.say(_persona_sentence(named, costs is not None, lead) + _left_out_sentence(values.left_out))
     return draft.done(personas=personas, table=table)
 
 
-def _persona_sentence(named: pd.DataFrame, with_costs: bool) -> str:
-    """The most and least valuable personas among new customers, and the best return per unit of CAC."""
+def _persona_sentence(named: pd.DataFrame, with_costs: bool, lead: Leader | None = None) -> str:
+    """The most and least valuable personas among new customers (the most valuable named only when ``lead``
+    separates it from the others), and the best return per unit of CAC."""
     if named.empty:
         return ("No persona has enough newly acquired customers with a second order to be valued on its own: "
                 "the table shows the new customers who have not been placed yet.")
     top, low = named.iloc[0], named.iloc[-1]
     if len(named) == 1:
         text = f"**{md(top['group'])}** is the only persona valued among new customers ({top['clv']:,.0f} each)."
+    elif lead is not None and not lead.clear:
+        text = (f"New customers are worth between {low['clv']:,.0f} and {top['clv']:,.0f} depending on their persona, "
+                f"with **no measurable difference** between {', '.join(map(md, sorted(lead.tied)))} (90% level, "
+                "corrected for the comparisons).")
+        return text
     else:
         text = (f"**{md(top['group'])}** are the most valuable new customers ({top['clv']:,.0f} each), "
                 f"**{md(low['group'])}** the least ({low['clv']:,.0f}).")
@@ -292,8 +338,17 @@ def spend_response(ds: Dataset, costs: AcquisitionCost | None, carryover: str | 
     draft.add("marginal_cac_at_current", {c: round(v, 2) for c, v in marg.items()},
               "Marginal CAC at today's spend", unit="currency units")
     cheap, dear = min(marg, key=marg.get), max(marg, key=marg.get)
-    draft.say(f"At today's spend the next customer is cheapest on **{md(cheap)}** (marginal CAC {marg[cheap]:,.0f}) "
-              f"and dearest on **{md(dear)}** ({marg[dear]:,.0f}). "
+    lead = separate_top({c: np.log(v) for c, v in marg.items()},
+                        {c: se_from_draws(1 / np.maximum(curves[c].draw_marginal(current[c])[:, 0], 1e-15), log=True)
+                         if len(curves[c].draws) else np.nan for c in curves}, higher_is_better=False)
+    draft.add("marginal_cac_cheapest", lead.label(), "Channel whose next customer is measurably cheapest at today's "
+              "spend (90% level, Holm-corrected), or 'no clear difference'")
+    where = (f"At today's spend the next customer is cheapest on **{md(cheap)}** (marginal CAC {marg[cheap]:,.0f}) "
+             f"and dearest on **{md(dear)}** ({marg[dear]:,.0f}). " if lead.clear or len(marg) == 1 else
+             f"At today's spend the next customer costs between {marg[cheap]:,.0f} and {marg[dear]:,.0f} depending on "
+             f"the channel, with **no measurable difference** between {', '.join(map(md, sorted(lead.tied)))} (90% "
+             "level, corrected for the comparisons). ")
+    draft.say(where
               + (f"Carry-over was found for {', '.join(map(md, carry))}." if carry else
                  "No channel shows a carry-over of spend into later weeks, so each week's spend is valued on its own."))
     return draft.done(curves=curves, current=current)
@@ -323,10 +378,7 @@ def best_budget(curves: Mapping[str, ResponseCurve], current: Mapping[str, float
         return draft.done(plan=None, bounds={}, plan_curves={})
     curves = {c: curves[c] for c in valued}
     bounds = {c: (0.0, max_spend_multiple * curves[c].max_spend) for c in curves}
-    plan = acquisition.plan_summary(curves, clv_now, current, bounds, seed=seed)
-    plan_curves = {c: curves[c] for c in plan.channels}
-    draws = acquisition.optimum_interval(plan_curves, clv_draws, bounds, n=200, seed=seed, clv_point=clv_now)
-    lo, hi = np.quantile(draws, [0.05, 0.95])
+    plan, plan_curves, shifted, (lo, hi) = _plan_and_interval(curves, clv_now, clv_draws, current, bounds, seed)
     grid = np.linspace(0.1, 1.6, 16) * max(plan.optimum_budget, plan.current_budget)
     frontier = acquisition.budget_frontier(plan_curves, clv_now, current, bounds, grid)
     draft.show(plots.plot_value_frontier(frontier, plan.current_budget, plan.optimum_budget, (lo, hi)))
@@ -340,8 +392,30 @@ def best_budget(curves: Mapping[str, ResponseCurve], current: Mapping[str, float
                                                **{c: "{:.0%}" for c in objectives.columns if c.startswith("share_")}}))
     by_obj = objectives.loc[objectives["plan"] == "free budget"].set_index("objective")["budget"]
     _record_plan(draft, plan, (lo, hi), by_obj)
+    draft.add("optimal_mix_shift", sorted(shifted), "Channels whose share of the value-maximising budget differs "
+              "measurably from today's (90% level, Holm-corrected); empty: keep today's mix")
     draft.say(_plan_sentence(plan, (lo, hi), by_obj))
     return draft.done(plan=plan, bounds=bounds, plan_curves=plan_curves)
+
+
+def _plan_and_interval(curves: Mapping[str, ResponseCurve], clv_now: Mapping[str, float],
+                       clv_draws: Mapping[str, np.ndarray], current: Mapping[str, float],
+                       bounds: Mapping[str, tuple[float, float]], seed: int):
+    """The value-maximising plan, its curves, the channels whose share moves measurably and the 90% interval of
+    its budget. When no channel's share moves measurably (:func:`~customer_workbook.acquisition.mix_shift`),
+    the plan keeps today's mix and moves only the total (a reallocation among channels the data do not
+    separate would be noise)."""
+    plan = acquisition.plan_summary(curves, clv_now, current, bounds, seed=seed)
+    plan_curves = {c: curves[c] for c in plan.channels}
+    draws = acquisition.optimum_draws(plan_curves, clv_draws, bounds, n=200, seed=seed, clv_point=clv_now)
+    shifted = acquisition.mix_shift(draws, plan.channels, current)
+    if not shifted and len(plan.channels) > 1:
+        plan = acquisition.plan_summary(curves, clv_now, current, bounds, seed=seed, keep_mix=True)
+        draws = acquisition.optimum_draws(plan_curves, clv_draws, bounds, n=200, seed=seed, clv_point=clv_now,
+                                          keep_mix=current)
+    lo, hi = np.quantile(draws.sum(axis=1), [0.05, 0.95])
+    plan = replace(plan, budget_interval=(float(lo), float(hi)))
+    return plan, plan_curves, shifted, (lo, hi)
 
 
 def _record_plan(draft: Draft, plan: BudgetPlan, interval: tuple[float, float], by_objective: pd.Series) -> None:
@@ -350,14 +424,18 @@ def _record_plan(draft: Draft, plan: BudgetPlan, interval: tuple[float, float], 
     draft.add("current_weekly_budget", round(plan.current_budget, 2), "Today's weekly acquisition budget", unit=money)
     draft.add("current_weekly_value", round(plan.current_value, 2), "Weekly value created today", unit=money)
     draft.add("optimal_weekly_budget", round(plan.optimum_budget, 2), "Value-maximising weekly acquisition budget",
-              headline=True, unit=money)
+              headline=plan.budget_change != "no clear difference", unit=money)
+    draft.add("optimal_budget_change", plan.budget_change, "Raise or lower today's budget: only when the 90% interval "
+              "of the value-maximising budget excludes it, else 'no clear difference'")
     draft.add("optimal_weekly_budget_interval", [round(x, 2) for x in interval],
               "90% interval of the value-maximising budget", unit=money)
-    draft.add("optimal_mix", {c: round(v, 4) for c, v in plan.optimum_mix.items()}, "Value-maximising channel mix",
-              headline=True, unit="share")
+    draft.add("optimal_mix", {c: round(v, 4) for c, v in plan.optimum_mix.items()},
+              "Value-maximising channel mix" + (" (today's: the data do not separate the channels)" if plan.mix_kept else ""),
+              headline=not plan.mix_kept, unit="share")
     draft.add("optimal_weekly_value", round(plan.optimum_value, 2), "Weekly value created at the optimum", unit=money)
     draft.add("value_at_stake_per_year", round(52 * plan.value_gain, 2),
-              "Extra value a year from moving to the optimal plan", headline=True, unit=money)
+              "Extra value a year from moving to the optimal plan",
+              headline=not plan.mix_kept or plan.budget_change != "no clear difference", unit=money)
     draft.add("best_mix_at_current_budget", {c: round(v, 4) for c, v in plan.best_at_current_mix.items()},
               "Best channel mix at today's budget", unit="share")
     draft.add("optimal_budget_by_objective", {o: round(b, 2) for o, b in by_objective.items()},
@@ -370,12 +448,18 @@ def _plan_sentence(plan: BudgetPlan, interval: tuple[float, float], by_objective
     gain = plan.value_gain
     if round(plan.optimum_budget) == round(plan.current_budget):
         direction = "the same as today"
+    elif plan.budget_change == "no clear difference":
+        direction = "not measurably different from today's budget, which lies inside the interval"
     else:
         direction = f"{'more' if plan.optimum_budget > plan.current_budget else 'less'} than today"
     peak = (f"Value peaks at **{plan.optimum_budget:,.0f} a week**" if round(plan.optimum_budget) > 0
             else "Value peaks with **no acquisition spend**")
     dropped = [c for c, s in plan.best_at_current_mix.items() if s < 0.005]
-    if round(plan.best_at_current_value) > round(plan.current_value):
+    if plan.mix_kept:
+        mix = (" The data do not separate the channels' returns (no channel's share of the best plan differs "
+               "measurably from today's, 90% level, corrected for the channels), so the plan **keeps today's mix** "
+               "and moves only the total.")
+    elif round(plan.best_at_current_value) > round(plan.current_value):
         mix = (f" Even at today's budget, a better mix would {_creates(plan.best_at_current_value, '')} a week"
                + (f" by dropping {', '.join(map(md, dropped))}." if dropped else "."))
     else:
@@ -399,9 +483,12 @@ def _creates(value: float, s: str = "s") -> str:
 def conquest_or_relations(ds: Dataset, costs: AcquisitionCost | None, curves: Mapping[str, ResponseCurve],
                           current: Mapping[str, float], clv_now: Mapping[str, float], plan: BudgetPlan | None,
                           cost_per_contact: float, margin: float, annual_discount_rate: float, horizon_years: float,
-                          seed: int = 0) -> Section:
+                          seed: int = 0, clv_draws: Mapping[str, np.ndarray] | None = None) -> Section:
     """Section 4: the campaign's uplift by segment, the value of one more unit on each side, the recommendation.
-    Results: ``uplift`` (per segment, or None without campaigns), ``returns``
+    A segment is a retention target only when its uplift is measured (Holm-corrected over the segments), and a
+    channel, a segment or a side is named as the best only when the data separate it (``clv_draws``: the CLV
+    bootstrap draws per channel, for the error of an acquisition return). Results: ``uplift`` (per segment, or
+    None without campaigns), ``returns``
     (:func:`~customer_workbook.acquisition.conquest_vs_relations`) and ``recommendation``.
     """
     draft = Draft()
@@ -413,15 +500,23 @@ def conquest_or_relations(ds: Dataset, costs: AcquisitionCost | None, curves: Ma
         draft.skip("Retention campaign uplift", ["campaigns"],
                    "Only the conquest side can be valued; a randomised retention test would give the other.")
     returns = acquisition.conquest_vs_relations({c: curves[c] for c in (plan.channels if plan else [])}, clv_now,
-                                                current, uplift, value_by_group, cost_per_contact=cost_per_contact)
+                                                current, uplift, value_by_group, cost_per_contact=cost_per_contact,
+                                                clv_draws=clv_draws, seed=seed)
     if len(returns):
         draft.show(plots.plot_conquest_vs_relations(returns))
     rec = recommendation(returns, plan, cost_per_contact=cost_per_contact)
-    draft.add("recommended_option", rec.option, "Where the next unit of budget creates most value", headline=True)
+    claim = rec.option not in ("no clear difference", "unknown")
+    draft.add("recommended_option", rec.option, "Where the next unit of budget creates most value ('no clear "
+              "difference' when the data do not separate the sides)", headline=claim)
     draft.add("recommendation", rec.plain, "Recommendation", headline=True)
     if rec.best_conquest:
-        draft.add("acquisition_return_best", round(rec.best_conquest.return_per_unit, 3),
-                  f"Value per extra unit on the best channel ({rec.best_conquest.target})")
+        best = rec.best_conquest
+        draft.add("acquisition_return_best", round(best.return_per_unit, 3),
+                  f"Value per extra unit on the best channel ({best.target})" if best.clear else
+                  "Value per extra unit on the channel with the highest point estimate (channels not separated: "
+                  f"{', '.join(sorted(best.alike))})")
+        draft.add("acquisition_best_channel", best.target if best.clear else "no clear difference",
+                  "Channel measurably ahead on the value of one more unit, or 'no clear difference'")
     if rec.best_relations:
         draft.add("retention_return_best", round(rec.best_relations.return_per_unit, 3),
                   f"Value per extra unit on the best retention target ({rec.best_relations.target})")
@@ -430,43 +525,6 @@ def conquest_or_relations(ds: Dataset, costs: AcquisitionCost | None, curves: Ma
                   "Offer cost at which targeted retention stops beating acquisition", unit="currency units")
     draft.say(rec.text)
     return draft.done(uplift=uplift, returns=returns, recommendation=rec)
-
-
-def _campaign(draft: Draft, ds: Dataset, costs: AcquisitionCost | None, cost_per_contact: float, margin: float,
-              annual_discount_rate: float, horizon_years: float, seed: int) -> tuple[pd.DataFrame, dict[str, float]]:
-    """The randomised campaign's part of section 4; returns the uplift table and the value of a retained
-    customer per segment."""
-    segments = retention.campaign_segments(ds, seed=seed)
-    uplift = retention.campaign_uplift(segments)
-    retained = retention.retention_scores(ds, segments, margin, annual_discount_rate, horizon_years)  # the one scorer
-    report = retained.scores.report
-    value_by_group = retention.retention_value_by_group(segments, retained.value) if report.ok else {}
-    uplift["value_if_retained"] = uplift["group"].map(value_by_group).astype(float)
-    uplift["cost_per_retained"] = np.where(uplift["uplift"] > 0, cost_per_contact / uplift["uplift"], np.nan)
-    draft.show(plots.styled_table(uplift, _UPLIFT_FORMATS))
-    fit = report.sentence()
-    if report.ok:
-        draft.say(f"Customers valued at the send date ({report.as_of:%d %B %Y}): {fit}")
-    else:
-        draft.say(f"> **Not shown: the value of a retained customer** because the customer-value model does not fit "
-                  f"the history before the send date ({report.as_of:%d %B %Y}) without reservation: {fit} The uplift "
-                  "above still holds, but the retention side cannot be valued against acquisition.")
-    draft.add("campaign_uplift_overall", round(float(uplift.iloc[0]["uplift"]), 4),
-              "Uplift of the retention campaign, everyone", unit="pp")
-    draft.add("campaign_uplift_by_segment", {r.group: round(r.uplift, 4) for r in uplift.iloc[1:].itertuples()},
-              "Uplift of the retention campaign by segment", unit="pp")
-    draft.add("retention_cost_per_retained", {r.group: round(r.cost_per_retained, 2) for r in uplift.itertuples()
-                                              if np.isfinite(r.cost_per_retained)},
-              "Cost per retained customer (offer cost / uplift)", unit="currency units")
-    costs_compared = retention.cost_comparison(costs, uplift, cost_per_contact) if costs is not None else None
-    if costs_compared:
-        draft.add("acquisition_to_retention_cost_ratio", round(costs_compared.ratio, 2),
-                  "How many times more it costs to win a customer than to keep one")
-        draft.say(f"Over the data, winning a new customer cost **{costs_compared.blended_cac:,.0f}** on average; keeping "
-                  f"one more **{md(costs_compared.segment)}** customer costs {costs_compared.retention_cost:,.0f} in "
-                  f"offers (offer cost / uplift): conquest is **{costs_compared.ratio:.1f} times** as expensive as "
-                  "relations. Cost alone does not decide, though: what counts is the value each extra unit creates.")
-    return uplift, value_by_group
 
 
 # --------------------------------------------------------------------------- 5. what if
@@ -490,7 +548,8 @@ def what_if_plans(curves: Mapping[str, ResponseCurve], clv_values: Mapping, plan
         return draft.done()
 
     def parts(margin=margin, discount_rate=annual_discount_rate, **spend) -> list:
-        result = acquisition.what_if(spend, curves, clv_values, margin, discount_rate, horizon_years, bounds)
+        result = acquisition.what_if(spend, curves, clv_values, margin, discount_rate, horizon_years, bounds,
+                                     keep_mix=dict(plan.current_spend) if plan.mix_kept else None)
         table = plots.styled_table(result.table, {"spend": "{:,.0f}", "new_per_week": "{:.1f}", "cac": "{:,.0f}",
                                                   "marginal_cac": "{:,.0f}", "clv": "{:,.0f}"})
         return [table, _what_if_sentence(result)]

@@ -3,13 +3,14 @@ against brute-force grids, plans, objectives, and one more unit on conquest or r
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from customer_workbook.acquisition import (ResponseCurve, conquest_vs_relations, objective_comparison, optimise_budget,
-                                           plan_summary, value_created, what_if)
+from customer_workbook.acquisition import (ResponseCurve, conquest_vs_relations, mix_shift, objective_comparison,
+                                           optimise_budget, optimise_scale, plan_summary, value_created, what_if)
 from customer_workbook.clv import NewCustomerValue
 
 
@@ -118,3 +119,56 @@ def test_conquest_vs_relations_returns_per_unit():
     assert ret.set_index("target").loc["retention: bad", "cost_per_customer"] == float("inf")
     assert list(ret["return_per_unit"]) == sorted(ret["return_per_unit"], reverse=True)
     assert conquest_vs_relations({}, {}, {}, None, None).empty
+
+
+def test_optimise_scale_matches_a_grid_of_factors_and_keeps_the_mix():
+    mix = np.array([1000.0, 500.0])
+    bounds = np.array([[0.0, 12000.0], [0.0, 4000.0]])
+    out = optimise_scale(PARAMS["vmax"], PARAMS["k"], PARAMS["shape"], PARAMS["worth"], bounds, mix)
+    assert out[0] / out[1] == pytest.approx(2.0)                      # today's mix kept
+    f = np.linspace(0, 8, 8001)                                        # factor 8 puts channel 2 on its bound
+    v = value_created(f[:, None] * mix, PARAMS["vmax"], PARAMS["k"], PARAMS["shape"], PARAMS["worth"])
+    best = value_created(out, PARAMS["vmax"], PARAMS["k"], PARAMS["shape"], PARAMS["worth"])
+    assert best >= v.max() - 1e-6
+    assert np.all(out <= bounds[:, 1] + 1e-9)
+
+
+def test_mix_shift_only_when_the_draws_move_a_share_beyond_chance():
+    rng = np.random.default_rng(0)
+    current = {"a": 500.0, "b": 500.0}
+    # equal channels: optimal shares scatter around today's 50/50
+    noise = np.column_stack([rng.normal(500, 150, 200), rng.normal(500, 150, 200)]).clip(1)
+    assert mix_shift(noise, ["a", "b"], current) == {}
+    # a channel that deserves more: its share is above today's in every draw
+    moved = np.column_stack([rng.normal(900, 50, 200), rng.normal(300, 50, 200)])
+    shift = mix_shift(moved, ["a", "b"], current)
+    assert set(shift) == {"a", "b"} and all(p < 0.10 for p in shift.values())
+
+
+def test_plan_keeps_the_mix_and_says_the_budget_change_only_beyond_its_interval():
+    curves = {c: ResponseCurve(c, 10.0, 100.0, 1.0, 0.0, 1.0, 0.0, 10, 500.0) for c in ("a", "b")}
+    clv = {"a": 200.0, "b": 200.0}
+    current = {"a": 60.0, "b": 20.0}
+    bounds = {c: (0.0, 750.0) for c in curves}
+    free = plan_summary(curves, clv, current, bounds)
+    assert free.optimum_mix["a"] == pytest.approx(0.5, abs=1e-3) and not free.mix_kept   # equal curves: 50/50
+    kept = plan_summary(curves, clv, current, bounds, keep_mix=True)
+    assert kept.mix_kept and kept.optimum_mix["a"] == pytest.approx(0.75)                 # today's 3:1 kept
+    assert kept.best_at_current_spend == current and kept.optimum_value <= free.optimum_value + 1e-9
+    assert kept.budget_change == "no clear difference"                                     # no interval yet
+    assert replace(kept, budget_interval=(kept.current_budget + 1, 1e9)).budget_change == "raise"
+    assert replace(kept, budget_interval=(0.0, kept.current_budget - 1)).budget_change == "lower"
+    assert replace(kept, budget_interval=(0.0, 1e9)).budget_change == "no clear difference"
+
+
+def test_conquest_vs_relations_errors_and_measured_uplift():
+    d = np.tile([10.0, 100.0, 1.0, 0.0], (20, 1)) * np.linspace(0.9, 1.1, 20)[:, None] ** [1, 0, 0, 0]
+    curves = {"a": ResponseCurve("a", 10.0, 100.0, 1.0, 0.0, 1.0, 0.0, 10, 500.0, draws=d)}
+    up = pd.DataFrame({"group": ["all", "good", "noise"], "uplift": [0.05, 0.2, 0.1], "se": [0.02, 0.01, 0.08],
+                       "uplift_low": [0.0, 0.18, -0.03], "uplift_high": [0.1, 0.22, 0.23], "p_holm": [0.01, 1e-9, 0.4]})
+    ret = conquest_vs_relations(curves, {"a": 200.0}, {"a": 100.0}, up, {"all": 100.0, "good": 150.0, "noise": 80.0},
+                                cost_per_contact=5.0, clv_draws={"a": np.full(30, 200.0)}).set_index("target")
+    marginal = 10.0 * np.linspace(0.9, 1.1, 20) / 400                 # vmax scaled by the draws, at k = spend
+    assert ret.loc["a", "return_se"] == pytest.approx(np.std(200 * marginal, ddof=1))
+    assert ret.loc["retention: good", "return_se"] == pytest.approx(0.01 * 150 / 5)
+    assert ret.loc["retention: good", "uplift_measured"] and not ret.loc["retention: noise", "uplift_measured"]

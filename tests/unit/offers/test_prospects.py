@@ -38,3 +38,16 @@ def test_prospects_recover_planted_groups_and_needs():
     assert needs["rejected (fails on need)"] == modes["rejected_need"]
     assert needs["rejected (fails on ability to pay)"] == modes["rejected_pay"]
     assert needs["unexplored"] == modes["unexplored"]
+
+
+def test_must_have_needs_names_a_first_need_only_when_it_is_measurably_ahead():
+    needs = ["pricing"] * 62 + ["location"] * 54 + ["quality"] * 40 + ["quality"] * 0
+    clear = ["quality"] * 120 + ["pricing"] * 40 + ["speed"] * 40
+    p = pd.DataFrame({"prospect_id": range(len(needs) + len(clear)),
+                      "has_need": pd.array([True] * len(needs) + [None] * len(clear), dtype="boolean"),
+                      "can_pay": pd.array([True] * (len(needs) + len(clear)), dtype="boolean"),
+                      "top_need": needs + clear})
+    out = must_have_needs(classify_prospects(p)).set_index("segment")
+    assert not out.loc["prospective", "top_need_clear"]                # 62 vs 54 of 156: chance
+    assert out.loc["prospective", "tied_needs"].split(", ")[:2] == ["pricing", "location"]
+    assert out.loc["unexplored", "top_need_clear"] and out.loc["unexplored", "tied_needs"] == "quality"

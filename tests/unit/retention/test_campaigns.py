@@ -7,6 +7,7 @@ import pytest
 
 from customer_workbook.acquisition import AcquisitionCost
 from customer_workbook.retention import campaign_uplift, cost_comparison, retention_value_by_group
+from customer_workbook.retention.campaigns import measured_segments
 from customer_workbook.stats import two_proportion_uplift
 
 
@@ -42,9 +43,37 @@ def test_retention_value_by_group_means_and_all():
 def test_cost_comparison_by_hand():
     cac = pd.DataFrame({"channel": ["a", "b"], "spend": [1000.0, 3000.0], "new_customers": [10, 10]})
     costs = AcquisitionCost(cac, {})
-    up = pd.DataFrame({"group": ["all", "x", "y"], "uplift": [0.05, 0.25, -0.1]})
+    up = pd.DataFrame({"group": ["all", "x", "y"], "uplift": [0.05, 0.25, -0.1], "p_holm": [0.2, 0.001, 0.01]})
     out = cost_comparison(costs, up, cost_per_contact=5.0)
     assert out.blended_cac == pytest.approx(200.0)
     assert out.retention_cost == pytest.approx(20.0) and out.segment == "x"
     assert out.ratio == pytest.approx(10.0)
     assert cost_comparison(costs, up.assign(uplift=-0.1), 5.0) is None
+
+
+def _campaign(uplifts: dict[str, float], n: int = 800, base: float = 0.3, seed: int = 0) -> pd.DataFrame:
+    """A randomised campaign: ``n`` customers per segment, half treated, buying at ``base`` plus the segment's uplift."""
+    rng = np.random.default_rng(seed)
+    parts = []
+    for name, u in uplifts.items():
+        treated = rng.random(n) < 0.5
+        parts.append(pd.DataFrame({"segment": name, "treated": treated,
+                                   "outcome": (rng.random(n) < base + u * treated).astype(int)}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def test_uplift_is_measured_only_beyond_chance_after_holm():
+    up = campaign_uplift(_campaign({"a": 0.0, "b": 0.0, "c": 0.0, "d": 0.0}))
+    assert np.all(up["p_holm"] >= up["p_value"] - 1e-12)               # Holm never makes a segment more significant
+    assert measured_segments(up).empty and measured_segments(up, sign=-1).empty
+    assert up.loc[up["group"] == "all", "p_holm"].item() == up.loc[up["group"] == "all", "p_value"].item()
+    effect = campaign_uplift(_campaign({"gain": 0.15, "harm": -0.15, "none": 0.0}))
+    assert list(measured_segments(effect)["group"]) == ["gain"]
+    assert list(measured_segments(effect, sign=-1)["group"]) == ["harm"]
+    assert effect.set_index("group").loc["gain", "se"] > 0
+
+
+def test_cost_comparison_needs_a_measured_gain():
+    costs = AcquisitionCost(pd.DataFrame({"channel": ["a"], "spend": [1000.0], "new_customers": [10]}), {})
+    noise = pd.DataFrame({"group": ["all", "x"], "uplift": [0.02, 0.09], "p_holm": [0.3, 0.2]})
+    assert cost_comparison(costs, noise, 5.0) is None                  # +9 pp that could be zero is not costed

@@ -2,6 +2,7 @@
 order of headline findings, the budget explorer and the static what-if."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -9,25 +10,37 @@ from customer_workbook.acquisition import BudgetPlan, ResponseCurve, conquest_vs
 from customer_workbook.steps import strategy
 
 
-def _returns():
-    curves = {"a": ResponseCurve("a", 10.0, 100.0, 1.0, 0.0, 1.0, 0.0, 10, 500.0)}
-    up = pd.DataFrame({"group": ["all", "good", "bad"], "uplift": [0.05, 0.2, -0.1], "uplift_low": [0.0, 0.1, -0.15],
-                       "uplift_high": [0.1, 0.3, -0.05]})
-    # conquest returns 5.0 per unit on "a"; retaining "good" 0.2 * 150 / 5 = 6.0
-    return conquest_vs_relations(curves, {"a": 200.0}, {"a": 100.0}, up, {"all": 100.0, "good": 150.0, "bad": 80.0},
-                                 cost_per_contact=5.0)
+def _curve(draws: int = 50):
+    """Channel "a": vmax 10, k 100, shape 1; ``draws`` identical bootstrap draws (an exactly known curve)."""
+    return ResponseCurve("a", 10.0, 100.0, 1.0, 0.0, 1.0, 0.0, 10, 500.0, draws=np.tile([10.0, 100.0, 1.0, 0.0], (draws, 1)))
 
 
-def _plan(current=1000.0, optimum=1500.0, gain=100.0):
+def _uplift(groups=("all", "good", "bad"), uplift=(0.05, 0.2, -0.1), se=(0.02, 0.01, 0.01), p_holm=(0.01, 1e-9, 1e-9)):
+    """A campaign's uplift table (``campaign_uplift`` columns used downstream); by default both segments measured."""
+    n = len(groups)
+    u, e = np.array(uplift[:n]), np.array(se[:n])
+    return pd.DataFrame({"group": list(groups), "uplift": u, "se": e, "uplift_low": u - 1.645 * e,
+                         "uplift_high": u + 1.645 * e, "p_holm": list(p_holm[:n])})
+
+
+def _returns(**uplift):
+    # conquest returns 5.0 per unit on "a" (exactly); retaining "good" 0.2 * 150 / 5 = 6.0 (error 0.01 * 150 / 5 = 0.3)
+    return conquest_vs_relations({"a": _curve()}, {"a": 200.0}, {"a": 100.0}, _uplift(**uplift),
+                                 {"all": 100.0, "good": 150.0, "bad": 80.0}, cost_per_contact=5.0)
+
+
+def _plan(current=1000.0, optimum=1500.0, gain=100.0, interval=None):
     spend = {"a": current}
+    interval = interval or (0.8 * optimum, 1.2 * optimum)
     return BudgetPlan(("a",), spend, {"a": optimum}, spend, current, optimum, 0.0, gain, 0.0, {"a": 1.0}, {"a": 1.0},
-                      1.0, 2.0)
+                      1.0, 2.0, budget_interval=interval)
 
 
 def test_recommendation_picks_the_higher_return_and_the_breakeven():
     rec = strategy.recommendation(_returns(), _plan(), cost_per_contact=5.0)
     assert rec.option == "relations"
-    assert rec.best_relations == strategy.Choice("retention: good", pytest.approx(6.0))
+    assert rec.best_relations.target == "retention: good"
+    assert rec.best_relations.return_per_unit == pytest.approx(6.0) and rec.best_relations.se == pytest.approx(0.3)
     assert rec.best_conquest.target == "a" and rec.best_conquest.return_per_unit == pytest.approx(5.0)
     assert rec.breakeven_contact_cost == pytest.approx(5.0 * 6.0 / 5.0)
     assert "do not contact bad" in rec.text
@@ -35,9 +48,7 @@ def test_recommendation_picks_the_higher_return_and_the_breakeven():
     assert "5,200 a year" in rec.plain                              # 52 weeks of a 100 weekly gain
     assert "**" in rec.text and "**" not in rec.plain
     # the same comparison at a dearer offer: conquest first; no plan, no budget sentence
-    dear = conquest_vs_relations({"a": ResponseCurve("a", 10.0, 100.0, 1.0, 0.0, 1.0, 0.0, 10, 500.0)}, {"a": 200.0},
-                                 {"a": 100.0}, pd.DataFrame({"group": ["all", "good"], "uplift": [0.05, 0.2],
-                                                             "uplift_low": [0.0, 0.1], "uplift_high": [0.1, 0.3]}),
+    dear = conquest_vs_relations({"a": _curve()}, {"a": 200.0}, {"a": 100.0}, _uplift(("all", "good")),
                                  {"all": 100.0, "good": 150.0}, cost_per_contact=50.0)
     rec2 = strategy.recommendation(dear, None, cost_per_contact=50.0)
     assert rec2.option == "conquest"
@@ -146,3 +157,34 @@ def test_spend_response_uses_only_curves_that_pass_their_check():
     assert list(section["curves"]) == ["tv"] and set(section["current"]) == {"tv", "radio"}
     assert section.value("channels_without_response_curve") == ["radio"]
     assert any(isinstance(p, str) and p.startswith("> Not used below") and "**radio**" in p for p in section.parts)
+
+
+def test_recommendation_without_a_measured_uplift_funds_no_retention_offer():
+    """The null company's campaign: segment uplifts that are noise (Holm-adjusted p above 0.10) are not targets."""
+    returns = _returns(p_holm=(0.5, 0.4, 0.6))
+    rec = strategy.recommendation(returns, _plan(), cost_per_contact=5.0)
+    assert rec.best_relations is None and rec.option == "conquest"     # conquest returns exactly 5.0 > 1
+    assert "fund offers" not in rec.plain and "measured no gain in any segment" in rec.plain
+    assert "do not contact" not in rec.plain
+    # a measured harm is still named, without a measured gain
+    harm = strategy.recommendation(_returns(p_holm=(0.5, 0.4, 1e-6)), _plan(), cost_per_contact=5.0)
+    assert harm.best_relations is None and "do not contact bad" in harm.plain
+
+
+def test_recommendation_names_no_channel_and_no_side_the_data_do_not_separate():
+    d = np.tile([10.0, 100.0, 1.0, 0.0], (40, 1)) * np.linspace(0.5, 1.5, 40)[:, None] ** [1, 0, 0, 0]
+    curves = {c: ResponseCurve(c, 10.0, 100.0, 1.0, 0.0, 1.0, 0.0, 10, 500.0, draws=d) for c in ("tv", "search")}
+    returns = conquest_vs_relations(curves, {"tv": 210.0, "search": 200.0}, {"tv": 100.0, "search": 100.0},
+                                    _uplift(uplift=(0.05, 0.17, -0.1), se=(0.02, 0.05, 0.01)),
+                                    {"all": 100.0, "good": 150.0, "bad": 80.0}, cost_per_contact=5.0)
+    rec = strategy.recommendation(returns, _plan(), cost_per_contact=5.0)
+    assert not rec.best_conquest.clear and set(rec.best_conquest.alike) == {"tv", "search"}
+    assert "(tv)" not in rec.plain and "no acquisition channel measurably ahead" in rec.plain
+    # retention 0.17 * 150 / 5 = 5.1 (error 1.5) against conquest 5.25 (error about 1.5): no side wins
+    assert rec.option == "no clear difference" and "no clear difference" in rec.plain
+    assert "should go to" not in rec.plain and "overtake" not in rec.plain
+
+
+def test_recommendation_keeps_the_budget_when_its_interval_covers_today():
+    rec = strategy.recommendation(_returns(), _plan(interval=(800.0, 2000.0)), cost_per_contact=5.0)
+    assert "keep the weekly budget of 1,000" in rec.plain and "raise" not in rec.plain
