@@ -18,7 +18,8 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 # Size limits of issue 14 ("no module over 600 lines, no function over 80 lines"), for the whole library.
 LIBRARY = ROOT / "lib" / "customer_workbook"
 MAX_MODULE_LINES, MAX_FUNCTION_LINES = 600, 80
-COMMON_PARAMETERS = {"data_dir", "column_map", "start_date", "end_date", "business_unit", "findings_path"}
+COMMON_PARAMETERS = {"data_dir", "column_map", "date_format", "event_map", "status_map", "start_date", "end_date",
+                     "business_unit", "findings_path"}
 
 
 def _name(requirement: str) -> str:

@@ -2,7 +2,7 @@
 
 The null company (``null_run``) has equal acquisition channels, no campaign effect and the same distribution of
 non-customers' needs in every group; personas and seasonality remain. Every "best" below is named only when the
-data separate it at the 90% level after the Holm correction (:mod:`customer_workbook.acquisition.separation`),
+data separate it at the 90% level after the Holm correction (:mod:`customer_workbook.stats.separation`),
 so each assertion can fail by chance in about 10% of companies; the seed of the null company is fixed.
 """
 from __future__ import annotations

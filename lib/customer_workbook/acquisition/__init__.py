@@ -16,13 +16,12 @@ from .budget import (BudgetPlan, WhatIf, budget_frontier, conquest_vs_relations,
                      optimise_budget, optimise_scale, optimum_draws, optimum_interval, plan_summary, value_created, what_if)
 from .economics import (AcquisitionCost, acquired_customers, acquisition_cost, first_cycle_repeat_share, payback_months,
                         persona_cac, unit_economics, worth_per_customer)
-from .separation import ALPHA, Leader, se_from_draws, separate_top, share_leader
 from .response import (MIN_WEEKS, ResponseCurve, adstock, fit_response_curve, fit_response_curves, hill, hill_derivative,
                        marginal_cac_table)
 
-__all__ = ["ALPHA", "MIN_WEEKS", "AcquisitionCost", "BudgetPlan", "Leader", "ResponseCurve", "WhatIf", "acquired_customers", "acquisition_cost",
-           "adstock", "budget_frontier", "conquest_vs_relations", "first_cycle_repeat_share", "fit_response_curve",
-           "fit_response_curves", "hill", "hill_derivative", "marginal_cac_table", "mix_shift", "objective_comparison",
-           "optimise_budget", "optimise_scale", "optimum_draws", "optimum_interval", "payback_months", "persona_cac", "plan_summary", "se_from_draws", "separate_top",
-           "share_leader", "unit_economics",
-           "value_created", "what_if", "worth_per_customer"]
+__all__ = ["MIN_WEEKS", "AcquisitionCost", "BudgetPlan", "ResponseCurve", "WhatIf", "acquired_customers",
+           "acquisition_cost", "adstock", "budget_frontier", "conquest_vs_relations", "first_cycle_repeat_share",
+           "fit_response_curve", "fit_response_curves", "hill", "hill_derivative", "marginal_cac_table", "mix_shift",
+           "objective_comparison", "optimise_budget", "optimise_scale", "optimum_draws", "optimum_interval",
+           "payback_months", "persona_cac", "plan_summary", "unit_economics", "value_created", "what_if",
+           "worth_per_customer"]

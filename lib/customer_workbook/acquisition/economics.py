@@ -21,7 +21,7 @@ import pandas as pd
 from ..base import derived
 from ..clv.new_customers import NewCustomerValue
 from ..data import Dataset
-from .separation import se_from_draws
+from ..stats import se_from_draws
 
 __all__ = ["AcquisitionCost", "acquired_customers", "acquisition_cost", "first_cycle_repeat_share", "payback_months",
            "persona_cac", "unit_economics", "worth_per_customer"]
@@ -166,7 +166,7 @@ def unit_economics(clv_table: pd.DataFrame, clv_draws: Mapping[str, np.ndarray],
     DataFrame
         ``channel``, ``n_acquired``, ``clv``, ``clv_low``, ``clv_high``, ``cac``, ``cac_low``, ``cac_high``,
         ``clv_to_cac``, ``ratio_low``, ``ratio_high``, ``ratio_se_log`` (standard error of ``log(clv_to_cac)``
-        from the paired draws, for :func:`~customer_workbook.acquisition.separate_top`), ``payback_months`` [, ``cac_current``,
+        from the paired draws, for :func:`~customer_workbook.stats.separate_top`), ``payback_months`` [, ``cac_current``,
         ``clv_to_cac_current``], sorted by the CLV/CAC used for ranking.
     """
     out = clv_table.rename(columns={"group": "channel"})[["channel", "n_acquired", "clv", "clv_low", "clv_high"]]

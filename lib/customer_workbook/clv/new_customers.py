@@ -20,7 +20,7 @@ from ..threads import one_thread
 from ._validation import CLVInputError
 from .data import rfm_summary
 from .models import BGNBDModel, GammaGammaModel
-from .scoring import ModelFit, _fit
+from .scoring import _fit
 from .value import DAYS_PER_MONTH, monthly_discount_factors
 
 __all__ = ["GroupValues", "NewCustomerValue", "first_purchase_value", "new_customer_value", "group_clv"]

@@ -13,7 +13,7 @@ from difflib import get_close_matches
 import numpy as np
 import pandas as pd
 
-from ..contract import ORDER_STATUSES, STATUS_CLASSES, TABLES, Column
+from ..contract import STATUS_CLASSES, TABLES, Column
 from ._problems import MAX_EXAMPLES, DataValidationError, Problem, RowPlaces, shown
 
 __all__ = ["MAP_PARAMETERS", "UNIT_CURRENCY", "UNIT_PURCHASES", "allowed_problem", "apply_status",

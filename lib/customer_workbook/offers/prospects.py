@@ -45,10 +45,10 @@ def must_have_needs(classified: pd.DataFrame) -> pd.DataFrame:
     DataFrame, one row per group (sorted by name): ``segment``, ``prospects``, ``share`` (of all
     prospects, 0-1), ``top_need``, ``top_need_share`` (0-1), ``second_need``, ``needs`` (every need
     with its share, as text), ``top_need_clear`` (the top need's share is measurably above every other
-    need's in the group: :func:`~customer_workbook.acquisition.share_leader`, 90% level, Holm-corrected) and
+    need's in the group: :func:`~customer_workbook.stats.share_leader`, 90% level, Holm-corrected) and
     ``tied_needs`` (the needs not separated from the top one, the top first, comma-separated).
     """
-    from ..acquisition.separation import share_leader
+    from ..stats import share_leader
 
     seg = np.where(classified["group"] == "rejected", "rejected (fails on " + classified["fails_on"] + ")",
                    classified["group"])

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..stats import SEPARATION_ALPHA, Separation, clustered_proportion, paired_total_difference, separate_top
+from ..stats import SEPARATION_ALPHA, Separation, clustered_proportion, paired_total_difference, separate_runner_up
 from ..stats import tied_with_top
 from .pilot import order_repeats, sale_lines
 
@@ -47,7 +47,7 @@ def product_separation(transactions: pd.DataFrame, table: pd.DataFrame, products
     for rate in ("repeat_rate", "cross_sell_rate"):
         diffs[rate] = float(first[rate] - second[rate])
         ses[rate] = float(np.hypot(_rate_se(first[rate], first["followed"]), _rate_se(second[rate], second["followed"])))
-    return separate_top(diffs, ses, alpha)
+    return separate_runner_up(diffs, ses, alpha)
 
 
 def service_separation(orders: pd.DataFrame, data_end, table: pd.DataFrame, follow_days: int = 90,
@@ -74,7 +74,7 @@ def service_separation(orders: pd.DataFrame, data_end, table: pd.DataFrame, foll
         rates.append(clustered_proportion(np.bincount(codes[mask], weights=repeat[mask], minlength=k),
                                           np.bincount(codes[mask], minlength=k)))
     (r1, s1), (r2, s2) = rates
-    return separate_top({"revenue": revenue, "repeat_rate": r1 - r2},
+    return separate_runner_up({"revenue": revenue, "repeat_rate": r1 - r2},
                         {"revenue": revenue_se, "repeat_rate": float(np.hypot(s1, s2))}, alpha)
 
 

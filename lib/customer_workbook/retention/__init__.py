@@ -10,7 +10,7 @@
   the cost of keeping a customer against the cost of winning one.
 """
 from .campaigns import (CostComparison, RetentionScores, campaign_segments, campaign_uplift, cost_comparison,
-                        retention_scores, retention_value, retention_value_by_group)
+                        measured_segments, retention_scores, retention_value, retention_value_by_group)
 from .churn import (NEARLY_ALL, CalibratedModel, ChurnModels, Confusion, ModelComparison, ModelQuality, OperatingThreshold,
                     calibration_table, check_no_leakage, choose_threshold, compare_models, confusion_counts,
                     driver_summary, error_rate, feature_shift, fit_models, missing_ratio, model_quality,
@@ -28,4 +28,4 @@ __all__ = ["FAMILIES", "KEY_FEATURES", "MIN_FEATURE_DAYS", "MIN_WINDOW_DAYS", "N
            "fit_models", "make_labels", "missing_ratio", "model_quality", "prediction_drivers", "predict_proba",
            "prune_features", "split_table", "threshold_table",
            "CostComparison", "RetentionScores", "campaign_segments", "campaign_uplift", "cost_comparison",
-           "retention_scores", "retention_value", "retention_value_by_group"]
+           "measured_segments", "retention_scores", "retention_value", "retention_value_by_group"]

@@ -15,8 +15,9 @@ from .classifiers import (MIN_CLASS, MIN_ROC_AUC, MIN_SKILL, ClassifierCheck, ch
 from .experiments import (SampleSize, Uplift, minimum_detectable_effect, sample_size_two_proportions,
                           two_proportion_uplift)
 from .intervals import wilson_interval
-from .separation import (SEPARATION_ALPHA, Separation, clustered_proportion, difference_p_values,
-                         paired_total_difference, separate_top, tied_with_top)
+from .separation import (LEADER_ALPHA, SEPARATION_ALPHA, Leader, Separation, clustered_proportion,
+                         difference_p_values, paired_total_difference, se_from_draws, separate_runner_up, separate_top,
+                         share_leader, tied_with_top)
 from .testing import benjamini_hochberg, holm, two_proportion_p_value
 
 __all__ = ["MIN_CLASS", "MIN_ROC_AUC", "MIN_SKILL", "ClassifierCheck", "SampleSize", "check_classifier",
@@ -24,4 +25,5 @@ __all__ = ["MIN_CLASS", "MIN_ROC_AUC", "MIN_SKILL", "ClassifierCheck", "SampleSi
            "sample_size_two_proportions", "two_proportion_p_value", "two_proportion_uplift",
            "wilson_interval"]
 __all__ += ["SEPARATION_ALPHA", "Separation", "clustered_proportion", "difference_p_values",
-            "paired_total_difference", "separate_top", "tied_with_top"]
+            "paired_total_difference", "separate_top", "tied_with_top",
+           "LEADER_ALPHA", "Leader", "se_from_draws", "separate_runner_up", "share_leader"]

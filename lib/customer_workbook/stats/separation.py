@@ -3,11 +3,13 @@
 Ranking options (product lines, sales channels, audiences) always puts one first, even when they are equal.
 These rules say when the first is *separated* from the others at a stated false-alarm rate ``alpha``:
 
-* :func:`separate_top`: the first and the runner-up compared on several measures (revenue, repeat rate ...);
+* :func:`separate_runner_up`: the first and the runner-up compared on several measures (revenue, repeat rate ...);
   the first is clear when at least one measure favours it at ``alpha`` after Holm's correction over the
   measures, and none favours the runner-up;
-* :func:`tied_with_top`: the option with the largest mean against every other, Holm-corrected; the options
-  not separated from it are *tied* with it. The first is clear when no other is tied.
+* :func:`separate_top` (mappings; :func:`tied_with_top` on arrays): the best option against every other,
+  Holm-corrected; the options not separated from it are *tied* with it. The first is clear when no other
+  is tied. :func:`share_leader` does the same for the shares of one sample (needs), and
+  :func:`se_from_draws` turns bootstrap draws into the standard error these rules need.
 
 Two helpers give the standard errors these rules need when the units are customers who appear in several
 options: :func:`clustered_proportion` (a rate over orders, customers as clusters) and
@@ -16,6 +18,7 @@ Differences, standard errors and means share one unit (a share, or currency unit
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,11 +26,15 @@ from scipy import stats
 
 from .testing import holm
 
-__all__ = ["SEPARATION_ALPHA", "Separation", "clustered_proportion", "difference_p_values",
-           "paired_total_difference", "separate_top", "tied_with_top"]
+__all__ = ["LEADER_ALPHA", "SEPARATION_ALPHA", "Leader", "Separation", "clustered_proportion",
+           "difference_p_values", "paired_total_difference", "se_from_draws", "separate_runner_up", "separate_top",
+           "share_leader", "tied_with_top"]
 
-#: False-alarm rate of a "clear winner" claim (two-sided, after Holm's correction).
+#: False-alarm rate of a "clear winner" claim among the plan's options (product line, service, audience:
+#: the plan commits a pilot to the pick), two-sided, after Holm's correction.
 SEPARATION_ALPHA = 0.05
+#: False-alarm rate of a leader named beside 90% intervals (channels, segments, needs in steps 3 and 5).
+LEADER_ALPHA = 0.10
 
 
 def difference_p_values(differences, ses) -> np.ndarray:
@@ -79,7 +86,7 @@ def paired_total_difference(clusters, values, in_a, in_b) -> tuple[float, float]
 
 @dataclass(frozen=True)
 class Separation:
-    """The first option against the runner-up (:func:`separate_top`): ``measures`` (names),
+    """The first option against the runner-up (:func:`separate_runner_up`): ``measures`` (names),
     ``differences`` (first minus runner-up, per measure), ``p_values`` (Holm-adjusted, two-sided),
     ``alpha`` and ``clear`` (some measure favours the first at ``alpha`` and none the runner-up)."""
 
@@ -96,7 +103,8 @@ class Separation:
                 if p < self.alpha and np.sign(d) == sign]
 
 
-def separate_top(differences: dict[str, float], ses: dict[str, float], alpha: float = SEPARATION_ALPHA) -> Separation:
+def separate_runner_up(differences: dict[str, float], ses: dict[str, float],
+                       alpha: float = SEPARATION_ALPHA) -> Separation:
     """Is the first option separated from the runner-up? ``differences`` (first minus runner-up) and
     ``ses`` by measure; Holm's correction over the measures keeps the chance of a false claim at or below
     ``alpha`` when the two are equal on every measure."""
@@ -109,20 +117,113 @@ def separate_top(differences: dict[str, float], ses: dict[str, float], alpha: fl
 
 
 def tied_with_top(means, ses, alpha: float = SEPARATION_ALPHA) -> tuple[np.ndarray, np.ndarray]:
-    """Which options cannot be told apart from the one with the largest mean.
+    """Which options cannot be told apart from the one with the largest mean: :func:`separate_top` on arrays.
 
-    ``means`` and ``ses`` have shape (k,) (standard errors of independent means). Each option is compared
-    with the top one by a two-sided z-test, Holm-corrected over the k - 1 comparisons. Returns ``tied``
-    (bool, shape (k,); True for the top option and every option not separated from it at ``alpha``; a
-    missing error counts as tied) and the adjusted ``p_values`` (NaN for the top one).
+    ``means`` and ``ses`` have shape (k,) (standard errors of independent means). Returns ``tied`` (bool,
+    shape (k,); True for the top option and every option not separated from it at ``alpha``; a missing error
+    counts as tied) and the Holm-adjusted ``p_values`` (NaN for the top one).
     """
     m = np.asarray(means, dtype=float)
     s = np.asarray(ses, dtype=float)
-    p = np.full(len(m), np.nan)
-    if len(m) == 0:
-        return np.zeros(0, dtype=bool), p
-    top = int(np.nanargmax(m))
-    others = np.arange(len(m)) != top
-    p[others] = holm(difference_p_values(m[top] - m[others], np.sqrt(s[top] ** 2 + s[others] ** 2)))
-    tied = ~(p < alpha)
+    lead = separate_top({str(i): v for i, v in enumerate(m)}, {str(i): v for i, v in enumerate(s)}, alpha)
+    tied = np.array([str(i) in lead.tied or not np.isfinite(v) for i, v in enumerate(m)], dtype=bool)
+    p = np.array([lead.p_adjusted.get(str(i), np.nan) for i in range(len(m))], dtype=float)
     return tied, p
+
+
+@dataclass(frozen=True)
+class Leader:
+    """The result of :func:`separate_top`.
+
+    ``top``: the option with the best estimate (None without options); ``best``: the same when it is a clear
+    winner, else None; ``tied``: the options not separated from the top, the top first (best estimate
+    first); ``p_adjusted``: Holm-adjusted two-sided p-value of the top against each other option;
+    ``alpha``: the false-alarm rate used.
+    """
+
+    top: str | None
+    best: str | None
+    tied: tuple[str, ...]
+    p_adjusted: Mapping[str, float]
+    alpha: float
+
+    @property
+    def clear(self) -> bool:
+        """True when the top option is separated from every other option."""
+        return self.best is not None
+
+    def label(self, none: str = "no clear difference") -> str:
+        """The clear winner's name, or ``none`` (a value a test can read)."""
+        return self.best if self.best is not None else none
+
+
+def se_from_draws(draws, log: bool = False) -> float:
+    """Standard error from bootstrap draws (their standard deviation, of ``log(draws)`` with ``log``).
+
+    NaN with fewer than two finite draws (or non-positive draws on the log scale).
+    """
+    d = np.asarray(draws, dtype=float).ravel()
+    if log:
+        d = np.log(d[d > 0]) if np.all(d[np.isfinite(d)] > 0) else np.array([])
+    d = d[np.isfinite(d)]
+    return float(np.std(d, ddof=1)) if d.size > 1 else float("nan")
+
+
+def separate_top(estimates: Mapping[str, float], se: Mapping[str, float], alpha: float = LEADER_ALPHA,
+                 higher_is_better: bool = True) -> Leader:
+    """The option with the best estimate, and whether the data separate it from each other option.
+
+    Each other option ``j`` is compared with the top ``t`` by ``z = (e_t - e_j) / sqrt(se_t^2 + se_j^2)``
+    (independent estimates), two-sided; the p-values are Holm-adjusted over the ``n - 1`` comparisons. An
+    option is *tied* with the top when its adjusted p-value is ``alpha`` or more, or when either error is
+    missing. A single option is its own clear winner.
+
+    Parameters
+    ----------
+    estimates : {name: estimate}
+        Non-finite estimates are left out.
+    se : {name: standard error}
+        Same units as the estimates; a missing name counts as an unknown error.
+    alpha : float
+        False-alarm rate of calling the top a winner over all the comparisons.
+    higher_is_better : bool
+        False when the smallest estimate wins (costs).
+    """
+    est = {str(k): float(v) for k, v in estimates.items() if v is not None and np.isfinite(v)}
+    if not est:
+        return Leader(None, None, (), {}, alpha)
+    sign = 1.0 if higher_is_better else -1.0
+    order = sorted(est, key=lambda k: -sign * est[k])
+    top, others = order[0], order[1:]
+    err = {k: float(se.get(k, np.nan)) for k in order}
+    p = np.array([2 * stats.norm.sf(abs(est[top] - est[o]) / np.hypot(err[top], err[o]))
+                  if np.isfinite(np.hypot(err[top], err[o])) and np.hypot(err[top], err[o]) > 0 else np.nan
+                  for o in others])
+    adjusted = holm(p) if len(p) else p
+    p_adj = {o: (float(a) if np.isfinite(a) else 1.0) for o, a in zip(others, adjusted)}
+    tied = (top, *[o for o in others if p_adj[o] >= alpha])
+    return Leader(top, top if len(tied) == 1 else None, tied, p_adj, alpha)
+
+
+def share_leader(counts: Mapping[str, int], alpha: float = LEADER_ALPHA) -> Leader:
+    """The most frequent category of one sample (counts per category), separated from the others or not.
+
+    Shares of one multinomial sample are not independent: the error of ``p_t - p_j`` is
+    ``sqrt((p_t + p_j - (p_t - p_j)^2) / n)``. The comparisons are Holm-adjusted as in :func:`separate_top`.
+    """
+    c = {str(k): int(v) for k, v in counts.items() if v > 0}
+    n = sum(c.values())
+    if not c:
+        return Leader(None, None, (), {}, alpha)
+    order = sorted(c, key=lambda k: -c[k])
+    top, others = order[0], order[1:]
+    pt = c[top] / n
+    p = []
+    for o in others:
+        pj = c[o] / n
+        s = np.sqrt(max(pt + pj - (pt - pj) ** 2, 0.0) / n)
+        p.append(2 * stats.norm.sf(abs(pt - pj) / s) if s > 0 else np.nan)
+    adjusted = holm(np.array(p)) if p else np.array([])
+    p_adj = {o: (float(a) if np.isfinite(a) else 1.0) for o, a in zip(others, adjusted)}
+    tied = (top, *[o for o in others if p_adj[o] >= alpha])
+    return Leader(top, top if len(tied) == 1 else None, tied, p_adj, alpha)

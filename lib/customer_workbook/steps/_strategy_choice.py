@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..acquisition import ALPHA, BudgetPlan, separate_top
+from ..acquisition import BudgetPlan
+from ..stats import LEADER_ALPHA as ALPHA
+from ..stats import separate_top
 from ..escaping import md
 
 __all__ = ["Choice", "Recommendation", "recommendation"]

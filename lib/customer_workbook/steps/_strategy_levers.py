@@ -7,7 +7,8 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import acquisition, plots
-from ..acquisition import ALPHA, separate_top
+from ..stats import LEADER_ALPHA as ALPHA
+from ..stats import separate_top
 from ..base import derived
 from ..data import Dataset
 from .section import Draft, Section

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .. import plots, privacy
-from ..acquisition import separate_top
+from ..stats import separate_top
 from ..advocacy import advocacy_scores, engagement_rates, power_users, recognition_statuses, status_economics
 from ..advocacy.ownership import CONTENT_EVENTS
 from ..base import derived

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from .. import acquisition, clv, plots, widgets
-from ..acquisition import AcquisitionCost, BudgetPlan, Leader, ResponseCurve, se_from_draws, separate_top
+from ..acquisition import AcquisitionCost, BudgetPlan, ResponseCurve
+from ..stats import Leader, se_from_draws, separate_top
 from ..data import Dataset
 from ..escaping import md
 from ..segments import UNASSIGNED, find_personas

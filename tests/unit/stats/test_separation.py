@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from customer_workbook.stats import (SEPARATION_ALPHA, clustered_proportion, difference_p_values,
-                                     paired_total_difference, separate_top, tied_with_top)
+                                     paired_total_difference, separate_runner_up, tied_with_top)
 
 
 def test_difference_p_values_by_hand():
@@ -36,15 +36,15 @@ def test_paired_total_difference_by_hand():
     assert diff == pytest.approx(d.sum()) and se == pytest.approx(np.sqrt(3 * d.var(ddof=1)))
 
 
-def test_separate_top_with_an_effect_without_one_and_with_a_trade_off():
-    clear = separate_top({"revenue": 10.0, "repeat": 0.001}, {"revenue": 2.0, "repeat": 0.01})
+def test_separate_runner_up_with_an_effect_without_one_and_with_a_trade_off():
+    clear = separate_runner_up({"revenue": 10.0, "repeat": 0.001}, {"revenue": 2.0, "repeat": 0.01})
     assert clear.clear and clear.favouring(1) == ["revenue"] and clear.favouring(-1) == []
-    none = separate_top({"revenue": 1.0, "repeat": -0.005}, {"revenue": 2.0, "repeat": 0.01})
+    none = separate_runner_up({"revenue": 1.0, "repeat": -0.005}, {"revenue": 2.0, "repeat": 0.01})
     assert not none.clear and none.favouring(1) == none.favouring(-1) == []
-    trade = separate_top({"revenue": 10.0, "repeat": -0.05}, {"revenue": 2.0, "repeat": 0.01})
+    trade = separate_runner_up({"revenue": 10.0, "repeat": -0.05}, {"revenue": 2.0, "repeat": 0.01})
     assert not trade.clear and trade.favouring(-1) == ["repeat"]
     # Holm over the measures: two p-values of 0.03 are each adjusted to 0.06
-    holmed = separate_top({"a": 2.17, "b": 2.17}, {"a": 1.0, "b": 1.0})
+    holmed = separate_runner_up({"a": 2.17, "b": 2.17}, {"a": 1.0, "b": 1.0})
     assert not holmed.clear and holmed.p_values[0] == pytest.approx(0.06, abs=2e-3)
 
 
@@ -63,4 +63,4 @@ def test_false_alarm_rates_on_equal_options():
     claims = sum(tied_with_top(m, np.full(k, 1 / np.sqrt(n)))[0].sum() == 1 for m in means)
     assert claims / runs <= SEPARATION_ALPHA + 0.01
     d = rng.normal(0, 1, size=(runs, 3))  # first minus runner-up on three measures, no difference
-    assert np.mean([separate_top(dict(zip("abc", r)), dict.fromkeys("abc", 1.0)).clear for r in d]) <= SEPARATION_ALPHA
+    assert np.mean([separate_runner_up(dict(zip("abc", r)), dict.fromkeys("abc", 1.0)).clear for r in d]) <= SEPARATION_ALPHA

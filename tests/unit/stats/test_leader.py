@@ -1,4 +1,4 @@
-"""Unit tests of the "clear winner" rule (customer_workbook.acquisition.separation): a leader is named only when
+"""Unit tests of the "clear winner" rule (customer_workbook.stats.separation): a leader is named only when
 the data separate it from every other option after the Holm correction."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from customer_workbook.acquisition import se_from_draws, separate_top, share_leader
+from customer_workbook.stats import se_from_draws, separate_top, share_leader
 
 
 def test_separate_top_by_hand_and_holm():
