@@ -107,7 +107,7 @@ def test_null_company_keeps_the_contract(null):
         if spec.key:
             assert not df.duplicated(list(spec.key)).any(), name
         for col in spec.columns:
-            if col.allowed is not None:
+            if col.allowed is not None and (name, col.name) not in NOT_IN_SAMPLE:
                 assert set(df[col.name].dropna().unique()) <= set(col.allowed), f"{name}.{col.name}"
     ids = set(tables["customers"]["customer_id"])
     for name in ("transactions", "surveys", "engagement", "campaigns"):
