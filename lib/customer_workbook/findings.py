@@ -29,6 +29,8 @@ __all__ = [
 ]
 
 _CODE_NAME = re.compile(r"[A-Za-z0-9_.]+")  # a contract table or column name, shown as code
+#: The unit of money findings when the data have a revenue column.
+MONEY = "currency units"
 
 
 def to_jsonable(value: Any) -> Any:
@@ -65,11 +67,28 @@ class Findings:
         self.parameters = dict(parameters or {})
         self.items: dict[str, dict] = {}
         self.skipped: list[dict] = []
+        self.money_unit = MONEY
 
     def add(self, key: str, value: Any, label: str, headline: bool = False, unit: str = "") -> Any:
-        """Record ``value`` under ``key``; ``headline`` findings lead the report. Returns ``value``."""
+        """Record ``value`` under ``key``; ``headline`` findings lead the report. Returns ``value``.
+
+        A money finding (``unit="currency units"``) is recorded in the data's value unit
+        (:meth:`announce_value_unit`): purchases when the data have no revenue column.
+        """
+        unit = self.money_unit if unit == MONEY else unit
         self.items[key] = {"value": to_jsonable(value), "label": label, "unit": unit, "headline": headline}
         return value
+
+    def announce_value_unit(self, value_unit: str) -> None:
+        """Use the data's value unit (``Dataset.value_unit``) for money findings and, when it is not money,
+        say so at the top of the report: every value, revenue and CLV figure then counts purchases."""
+        self.money_unit = value_unit
+        if value_unit != MONEY:
+            from IPython.display import Markdown, display
+
+            display(Markdown(f"> **Values are counted in {md(value_unit)}.** The data have no revenue column, so "
+                             "every value, revenue and lifetime-value figure in this report counts purchases "
+                             "(each order line is one), not money."))
 
     def value(self, key: str) -> Any:
         return self.items[key]["value"]
@@ -93,6 +112,7 @@ class Findings:
 
     def to_dict(self) -> dict:
         return {"notebook": self.notebook, "title": self.title, "parameters": to_jsonable(self.parameters),
+                "value_unit": self.money_unit,
                 "findings": self.items, "skipped": self.skipped}
 
     def save(self, path: str | Path) -> Path:

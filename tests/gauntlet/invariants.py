@@ -25,6 +25,17 @@ def finding_problems(findings: dict) -> list[str]:
     return problems
 
 
+def unit_problems(findings: dict, texts: list[str]) -> list[str]:
+    """Data without revenue: the report says values are purchases, and no finding claims currency units."""
+    if findings.get("value_unit", "currency units") == "currency units":
+        return []
+    problems = [f"{key}: in currency units, but the data count purchases"
+                for key, item in findings["findings"].items() if item.get("unit") == "currency units"]
+    if not any("Values are counted in purchases" in text for text in texts):
+        problems.append("no note that values are counted in purchases")
+    return problems
+
+
 def _value_problems(value, unit: str) -> list[str]:
     if isinstance(value, dict):
         return [f"[{k}] {p}" for k, v in value.items() for p in _value_problems(v, unit)]

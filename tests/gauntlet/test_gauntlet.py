@@ -10,7 +10,7 @@ import pytest
 from conftest import ROOT, run_notebook
 
 from gauntlet import corpus, real_data
-from gauntlet.invariants import finding_problems, shown_texts, text_problems
+from gauntlet.invariants import finding_problems, shown_texts, text_problems, unit_problems
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.gauntlet]
 
@@ -46,6 +46,6 @@ def dataset_dirs(tmp_path_factory, gauntlet_base):
 @pytest.mark.parametrize("dataset", DATASETS)
 def test_notebook_passes_the_gauntlet(dataset, notebook, dataset_dirs, tmp_path):
     findings = run_notebook(ROOT / "notebooks" / f"{notebook}.ipynb", tmp_path, data_dir=str(dataset_dirs(dataset)))
-    problems = finding_problems(findings)
-    problems += text_problems(shown_texts(tmp_path / f"{notebook}.ipynb"), on_the_sample=False)
+    texts = shown_texts(tmp_path / f"{notebook}.ipynb")
+    problems = finding_problems(findings) + text_problems(texts, on_the_sample=False) + unit_problems(findings, texts)
     assert not problems, f"{dataset} × {notebook}:\n" + "\n".join(problems[:25])

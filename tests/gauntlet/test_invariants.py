@@ -1,5 +1,5 @@
 """The gauntlet's checks themselves: they catch what issue 15 found in reports, and nothing else."""
-from gauntlet.invariants import finding_problems, text_problems
+from gauntlet.invariants import finding_problems, text_problems, unit_problems
 
 
 def _findings(**items):
@@ -21,3 +21,12 @@ def test_texts_with_missing_numbers_empty_names_or_sample_text_are_caught():
             "the shipped sample's archetypes are not used here"]
     assert not [t for t in good if text_problems([t], on_the_sample=False)]
     assert not text_problems(["the planted effect"], on_the_sample=True)
+
+
+def test_data_without_revenue_must_say_so_and_claim_no_money():
+    money = {"value_unit": "purchases", "findings": {"clv": {"value": 3.0, "unit": "currency units", "label": "CLV"}}}
+    assert unit_problems(money, ["Revenue peaks in May."]) == [
+        "clv: in currency units, but the data count purchases", "no note that values are counted in purchases"]
+    fine = {"value_unit": "purchases", "findings": {"clv": {"value": 3.0, "unit": "purchases", "label": "CLV"}}}
+    assert unit_problems(fine, ["> **Values are counted in purchases.** The data have no revenue column"]) == []
+    assert unit_problems({"findings": money["findings"]}, []) == []  # money data: nothing to say
