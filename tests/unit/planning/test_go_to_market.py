@@ -6,7 +6,6 @@ import pandas as pd
 import pytest
 
 from customer_workbook import clv
-from customer_workbook.data import load_dataset
 from customer_workbook.planning import (Targeting, audience_customers, audience_table, customer_profile,
                                         go_to_market_plan, pick_pilot, targeting_at)
 from customer_workbook.retention import build_features, threshold_table
@@ -25,10 +24,6 @@ def test_targeting_at_reads_the_nearest_threshold_and_sums_the_value_at_stake():
     strict = targeting_at(0.7, table, p_now, value)
     assert strict.targeted_now == 1 and strict.error_rate == 0.0 and strict.missing_ratio == 0.5
 
-
-@pytest.fixture(scope="module")
-def sample_ds(small_sample):
-    return load_dataset(small_sample)
 
 
 def test_go_to_market_plan_on_the_sample(sample_ds):

@@ -7,7 +7,6 @@ import pytest
 
 from customer_workbook import clv
 from customer_workbook.base import order_table
-from customer_workbook.data import load_dataset
 from customer_workbook.planning import (PilotPlan, audience_members, audience_table, pick_pilot, pilot_plan,
                                         product_value_table, service_value_table, weekly_reach)
 from customer_workbook.segments import UNASSIGNED, find_personas
@@ -68,10 +67,6 @@ def test_audience_members_and_weekly_reach_by_hand():
     assert weekly_reach(tx, pd.Index(["A", "D"]), lookback_days=364) == pytest.approx(1.5)
     assert np.isnan(weekly_reach(tx, pd.Index(["X"])))
 
-
-@pytest.fixture(scope="module")
-def sample_ds(small_sample):
-    return load_dataset(small_sample)
 
 
 def test_audience_table_ranks_cells_and_picks_the_pilot(sample_ds):
