@@ -7,6 +7,11 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
+
+from customer_workbook.contract import TABLES
+from customer_workbook.retention.features import FAMILIES
+
 #: Tokens that mean a missing or impossible number reached a sentence or a table.
 BAD_TOKEN = re.compile(r"(?<![\w.-])(nan|NaN|inf|-inf|NaT|<NA>)(?![\w-])|\bNone\b(?! of| were| was| is| are| at| in)")
 #: Markup of an empty name: bold around nothing, "lead with ;", an empty pair of parentheses.
@@ -92,3 +97,56 @@ def text_problems(texts: list[str], on_the_sample: bool) -> list[str]:
                 start = max(match.start() - 60, 0)
                 problems.append(f"{what}: …{text[start:match.end() + 40]!r}")
     return problems
+
+
+#: Data names that are ordinary words ("high", "store", "search"): a report may use them on any data.
+COMMON_WORDS = {"low", "middle", "high", "other", "male", "female", "store", "web", "app", "review", "events", "search",
+                "social", "display", "referral", "central", "speed", "location", "service", "quality"}
+#: The library's own vocabulary: every allowed value of the contract (product tiers, reasons, needs, events,
+#: statuses) and the churn model's feature families. A report may name these on data that lack them.
+LIBRARY_TERMS = {value for spec in TABLES.values() for col in spec.columns for value in (col.allowed or ())} | set(FAMILIES)
+
+#: Columns whose values identify a person, an order or a row rather than name a group (never shown in reports).
+_ID_COLUMNS = {"customer_id", "order_id", "prospect_id", "email", "full_name", "competitor_event", "channel_launch"}
+
+
+def data_names(folder: Path, max_distinct: int = 1000) -> set[str]:
+    """The names a dataset defines: the distinct values of its text columns (channels, regions, categories,
+    tiers, products, events, reasons, needs, campaigns), lower-cased, ids and free text excepted."""
+    names: set[str] = set()
+    for path in sorted(folder.glob("*.parquet")) + sorted(folder.glob("*.csv")):
+        frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path, dtype=str)
+        for column in frame.columns.difference(sorted(_ID_COLUMNS)):
+            if frame[column].dtype.kind in "OUT" or str(frame[column].dtype) in ("string", "str", "category"):
+                values = frame[column].dropna().astype(str)
+                if values.nunique() <= max_distinct:
+                    names |= {v.strip().lower() for v in values.unique() if v.strip()}
+    return names
+
+
+def foreign_name_problems(findings: dict, texts: list[str], foreign: set[str]) -> list[str]:
+    """Names of another dataset (``foreign``: the names of the generated company the corpus derives from that
+    this dataset does not have) used by a report: as a key, a name or a list item of a finding, or as a word
+    of the shown text (names with an underscore also in their spaced form, "garden plants"). Ordinary words
+    (:data:`COMMON_WORDS`) and the library's own terms (:data:`LIBRARY_TERMS`) are not checked."""
+    foreign = foreign - COMMON_WORDS - LIBRARY_TERMS
+    problems = []
+    for key, item in findings["findings"].items():
+        problems += [f"{key}: names {name!r}, which is not in the data" for name in sorted(_finding_names(item["value"]) & foreign)]
+    words = {variant for name in foreign for variant in {name, name.replace("_", " ")}} - COMMON_WORDS
+    if words:
+        pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")(?![\w-])",
+                             re.IGNORECASE)
+        for text in texts:
+            for match in pattern.finditer(text):
+                start = max(match.start() - 60, 0)
+                problems.append(f"name not in the data: …{text[start:match.end() + 40]!r}")
+    return problems
+
+
+def _finding_names(value) -> set[str]:
+    if isinstance(value, dict):
+        return {str(k).strip().lower() for k in value} | {n for v in value.values() for n in _finding_names(v)}
+    if isinstance(value, list):
+        return {n for v in value for n in _finding_names(v)}
+    return {value.strip().lower()} if isinstance(value, str) else set()

@@ -10,7 +10,8 @@ import pytest
 from conftest import ROOT, run_notebook
 
 from gauntlet import corpus, real_data
-from gauntlet.invariants import finding_problems, shown_texts, text_problems, unit_problems
+from gauntlet.invariants import (data_names, finding_problems, foreign_name_problems, shown_texts, text_problems,
+                                 unit_problems)
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.gauntlet]
 
@@ -22,6 +23,12 @@ DATASETS = [*REAL, *corpus.TRANSFORMS, *corpus.GENERATED]
 @pytest.fixture(scope="session")
 def gauntlet_base(tmp_path_factory):
     return corpus.generate(tmp_path_factory.mktemp("gauntlet_base"))
+
+
+@pytest.fixture(scope="session")
+def base_names(gauntlet_base):
+    """The names of the generated company the corpus derives from (its channels, regions, categories, ...)."""
+    return data_names(gauntlet_base)
 
 
 @pytest.fixture(scope="session")
@@ -44,8 +51,10 @@ def dataset_dirs(tmp_path_factory, gauntlet_base):
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 @pytest.mark.parametrize("dataset", DATASETS)
-def test_notebook_passes_the_gauntlet(dataset, notebook, dataset_dirs, tmp_path):
-    findings = run_notebook(ROOT / "notebooks" / f"{notebook}.ipynb", tmp_path, data_dir=str(dataset_dirs(dataset)))
+def test_notebook_passes_the_gauntlet(dataset, notebook, dataset_dirs, base_names, tmp_path):
+    folder = dataset_dirs(dataset)
+    findings = run_notebook(ROOT / "notebooks" / f"{notebook}.ipynb", tmp_path, data_dir=str(folder))
     texts = shown_texts(tmp_path / f"{notebook}.ipynb")
-    problems = finding_problems(findings) + text_problems(texts, on_the_sample=False) + unit_problems(findings, texts)
+    problems = (finding_problems(findings) + text_problems(texts, on_the_sample=False) + unit_problems(findings, texts)
+                + foreign_name_problems(findings, texts, base_names - data_names(folder)))
     assert not problems, f"{dataset} × {notebook}:\n" + "\n".join(problems[:25])

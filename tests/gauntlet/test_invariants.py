@@ -1,5 +1,7 @@
 """The gauntlet's checks themselves: they catch what issue 15 found in reports, and nothing else."""
-from gauntlet.invariants import finding_problems, text_problems, unit_problems
+import pandas as pd
+
+from gauntlet.invariants import data_names, finding_problems, foreign_name_problems, text_problems, unit_problems
 
 
 def _findings(**items):
@@ -30,3 +32,21 @@ def test_data_without_revenue_must_say_so_and_claim_no_money():
     fine = {"value_unit": "purchases", "findings": {"clv": {"value": 3.0, "unit": "purchases", "label": "CLV"}}}
     assert unit_problems(fine, ["> **Values are counted in purchases.** The data have no revenue column"]) == []
     assert unit_problems({"findings": money["findings"]}, []) == []  # money data: nothing to say
+
+
+def test_names_the_data_do_not_have_are_caught(tmp_path):
+    pd.DataFrame({"customer_id": ["a@x.com", "b@y.org"], "acquisition_channel": ["tv", "search"],
+                  "region": ["North", None]}).to_parquet(tmp_path / "customers.parquet")
+    pd.DataFrame({"product_id": ["P001"], "category": ["garden_plants"]}).to_csv(tmp_path / "products.csv", index=False)
+    assert data_names(tmp_path) == {"tv", "search", "north", "p001", "garden_plants"}  # ids are not names
+    foreign = {"tv", "search", "north", "garden_plants", "p001"} - {"search"}
+    flagged = [foreign_name_problems(_findings(clv_by_channel=({"tv": 3.0}, "")), [], foreign),
+               foreign_name_problems(_findings(best=("Garden_Plants", "")), [], foreign),
+               foreign_name_problems(_findings(top=(["p001"], "")), [], foreign),
+               foreign_name_problems(_findings(), ["Lead with garden plants."], foreign),
+               foreign_name_problems(_findings(), ["| tv | 266 |"], foreign)]
+    assert all(len(problems) == 1 for problems in flagged), flagged
+    # ordinary words and the library's own terms (tiers, reasons, feature families) are not names of the data
+    fine = foreign_name_problems(_findings(effects=({"innovation": 0.1, "high": 0.2}, "")),
+                                 ["Customers of high value; 0% premium; the TV-style ad; north-east"], foreign | {"high"})
+    assert fine == []
