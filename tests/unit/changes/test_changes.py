@@ -66,6 +66,21 @@ def test_noise_scale_recovers_variance_and_autocorrelation():
     assert rho == pytest.approx(0.5, abs=0.08)
 
 
+def test_a_closed_cohorts_end_of_acquisition_is_found_through_its_ramp_and_decay():
+    """Like the CDNOW cohort: orders ramp up while customers join (12 weeks), fall by 60% when acquisition
+    ends, then decay smoothly. The smooth ramp and decay are not noise; the fall is one break."""
+    rng = np.random.default_rng(3)
+    weeks = WEEKS[:78]
+    t = np.arange(78)
+    lam = np.where(t < 12, 800 + 150 * t, 0.4 * 2600 * np.exp(-(t - 12) / 40))
+    orders = pd.Series(rng.poisson(lam * rng.lognormal(0, 0.08, 78)).astype(float), index=weeks)
+    smooth = np.log(lam[12:] + 0.5)
+    tau2, _ = changes.noise_scale(smooth + rng.normal(0, 0.1, len(smooth)), np.ones(len(smooth)))
+    assert tau2 == pytest.approx(0.01, rel=0.4)  # the decay adds nothing to the noise
+    cp = changes.detect_change_points(orders, log=True, seasonal=True)
+    assert any(abs(b - 12) <= 1 for b in cp.breaks)
+
+
 def test_cusum_p_value_separates_shift_from_noise():
     rng = np.random.default_rng(2)
     noise = rng.normal(0, 1, 60)
