@@ -318,6 +318,19 @@ def _driver_table(effects: pd.DataFrame) -> pd.DataFrame:
                          "in words": reading})
 
 
+def _reliance_text(top: list[str], measured) -> str:
+    """What the model relies on most; a family without a measured effect is named apart from the measured
+    ones, since reliance says what the model uses, not what changes churn."""
+    sure, unsure = [f for f in top if f in measured], [f for f in top if f not in measured]
+    said = f"The model relies most on **{', '.join(map(md, sure))}**" if sure else "The model relies most on"
+    if unsure:
+        names = md(unsure[-1]) if len(unsure) == 1 else f"{', '.join(map(md, unsure[:-1]))} and {md(unsure[-1])}"
+        said += ("; it also uses " if sure else " ") + names + (
+            f", whose {'effect is' if len(unsure) == 1 else 'effects are'} not measured (reliance says what the "
+            "model uses, not what changes churn)")
+    return said + ". "
+
+
 def _drivers_text(found, drivers: pd.DataFrame) -> str:
     """The section's sentence: what the model relies on, the measured drivers with their intervals, and the
     behaviours the firm can change (named only when measured)."""
@@ -325,9 +338,10 @@ def _drivers_text(found, drivers: pd.DataFrame) -> str:
     rule = (f"{found.level:.0%} intervals from {found.n_boot} bootstrap refits of the logistic regression; a family "
             f"counts only when its effect differs from zero after Holm's correction across the {n} families at "
             f"{found.alpha:.0%}")
-    text = f"The model relies most on **{', '.join(map(md, drivers['family'].head(3)))}**. "
+    text = _reliance_text(list(drivers["family"].head(3)), found.measured)
     if found.measured:
-        text += (f"For a single customer, {len(found.measured)} of {n} families have a measured effect ({rule}): "
+        verb = "has" if len(found.measured) == 1 else "have"
+        text += (f"For a single customer, {len(found.measured)} of {n} families {verb} a measured effect ({rule}): "
                  + "; ".join(f"{md(effects.loc[f, 'in_words'].lower())} ({effects.loc[f, 'effect_low'] * 100:+.1f} "
                              f"to {effects.loc[f, 'effect_high'] * 100:+.1f})" for f in found.measured[:6])
                  + ". The other families show no measurable effect.")
