@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ._style import FIGSIZE, PALETTE, finish, percent_axis
+from ._style import FIGSIZE, PALETTE, _err, finish, percent_axis
 
 __all__ = ["plot_qini", "plot_threshold_curves", "plot_calibration", "plot_drivers"]
 
@@ -70,7 +70,12 @@ def plot_calibration(tables: dict[str, pd.DataFrame]) -> Figure:
 
 def plot_drivers(drivers: pd.DataFrame, top: int = 12, title: str = "What drives the prediction") -> Figure:
     """Two panels per feature family: permutation importance (PR-AUC points lost) and the what-if effect
-    on the predicted probability (percentage points; red raises it, blue lowers it)."""
+    on the predicted probability (percentage points; red raises it, blue lowers it).
+
+    With ``effect_low``/``effect_high`` columns (:func:`customer_workbook.retention.driver_summary` of
+    :func:`customer_workbook.retention.driver_effects`) the effects carry their intervals, and with
+    ``measured`` the families whose effect the data do not measure are drawn grey.
+    """
     rows = drivers.head(top).iloc[::-1]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 0.35 * len(rows) + 1.6), sharey=True)
     y = np.arange(len(rows))
@@ -78,9 +83,17 @@ def plot_drivers(drivers: pd.DataFrame, top: int = 12, title: str = "What drives
     ax1.set_yticks(y, rows["family"])
     ax1.set_xlabel("PR-AUC lost when shuffled (points)")
     ax1.set_title("Reliance of the model")
-    ax2.barh(y, rows["effect"] * 100, color=[PALETTE[3] if e > 0 else PALETTE[0] for e in rows["effect"]])
+    measured = rows["measured"].to_numpy(dtype=bool) if "measured" in rows else np.ones(len(rows), dtype=bool)
+    colours = [(PALETTE[3] if e > 0 else PALETTE[0]) if m else "#bbbbbb" for e, m in zip(rows["effect"], measured)]
+    ax2.barh(y, rows["effect"] * 100, color=colours)
+    if {"effect_low", "effect_high"} <= set(rows.columns):
+        ax2.errorbar(rows["effect"] * 100, y, xerr=_err(rows["effect"] * 100, rows["effect_low"] * 100,
+                                                        rows["effect_high"] * 100),
+                     fmt="none", ecolor="black", elinewidth=1, capsize=2)
+        ax2.set_title("Effect for a customer (what-if, with its interval; grey: not measured)")
+    else:
+        ax2.set_title("Effect for a customer (what-if)")
     ax2.axvline(0, color="black", lw=0.8)
     ax2.set_xlabel("effect on the predicted probability (points)")
-    ax2.set_title("Effect for a customer (what-if)")
     fig.suptitle(title, fontweight="bold")
     return finish(fig)

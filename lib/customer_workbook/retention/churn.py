@@ -20,6 +20,7 @@ import pandas as pd
 from scipy import stats
 
 from ..threads import one_thread
+from ._whatif import _donor_rows, _driver_rows, _key_range
 from .features import FAMILIES, KEY_FEATURES, FeatureSet, LeakageError, _fmt
 
 __all__ = ["NEARLY_ALL", "CalibratedModel", "ChurnModels", "Confusion", "ModelComparison", "ModelQuality",
@@ -503,23 +504,20 @@ def prediction_drivers(models: ChurnModels, name: str, features: FeatureSet, y, 
         ``key_feature`` (the column standing for the family, :data:`KEY_FEATURES`), ``low``/``high``
         (no/yes for a flag, else its 10th/90th percentile), ``effect`` (mean predicted probability when
         every customer's family columns are taken from a customer at or above ``high`` minus from one at or
-        below ``low``, all other columns unchanged; NaN when ``effects`` is False): the effect for a
-        customer, not weighted by how common
-        the behaviour is, and consistent across the family's correlated columns), ``effect_rank`` (by absolute
-        effect), ``what`` and ``in_words`` (plain words).
+        below ``low``, all other columns unchanged; NaN when ``effects`` is False: the effect for a customer,
+        not weighted by how common the behaviour is, and consistent across the family's correlated
+        columns), ``effect_rank`` (by absolute effect), ``what`` and ``in_words`` (plain words). No
+        uncertainty: :func:`~customer_workbook.retention.driver_effects.driver_effects` adds intervals.
     """
     rng = np.random.default_rng(seed)
-    cols = list(models.columns)
-    X = features.frame.reindex(columns=cols).to_numpy(dtype="float64")
-    y = np.asarray(y).astype(int)
-    if len(X) > max_rows:
-        take = np.sort(rng.choice(len(X), max_rows, replace=False))
-        X, y = X[take], y[take]
+    X, y = _driver_rows(models, features, y, max_rows, rng)
     with one_thread():
         return _drivers(models, name, features, X, y, rng, n_repeats, effects)
 
 
-def _drivers(models, name, features, X, y, rng, n_repeats, effects=True):
+def _drivers(models, name, features, X, y, rng, n_repeats, effects=True, donors=None):
+    """:func:`prediction_drivers` on the rows ``X``/``y``; with ``donors`` (a dict), records per family the
+    column indices and the donor rows of the what-if effect: ``{family: (columns, with_rows, without_rows)}``."""
     from sklearn.metrics import average_precision_score
 
     cols = list(models.columns)
@@ -536,26 +534,15 @@ def _drivers(models, name, features, X, y, rng, n_repeats, effects=True):
             perm = rng.permutation(len(X))
             Xp[:, idx] = X[perm][:, idx]
             drops.append(base - average_precision_score(y, model.predict_proba(Xp)[:, 1]))
-        corrs = []
-        for j in idx:
-            x = X[:, j]
-            ok = ~np.isnan(x)
-            r = stats.spearmanr(x[ok], base_p[ok]).statistic if ok.sum() > 10 and np.ptp(x[ok]) > 0 else 0.0
-            corrs.append(0.0 if np.isnan(r) else r)
-        best = idx[int(np.argmax(np.abs(corrs)))]
-        key = cols.index(KEY_FEATURES[family]) if KEY_FEATURES.get(family) in cols else best
-        x = X[:, key]
-        vals = x[~np.isnan(x)]
-        binary = len(vals) and np.isin(vals, (0.0, 1.0)).all()
-        low, high = (0.0, 1.0) if binary else (np.quantile(vals, 0.1), np.quantile(vals, 0.9)) if len(vals) else (0, 0)
+        key, low, high = _key_range(X, idx, cols, family, base_p)
         effect = np.nan
-        if effects:
+        if effects:  # the whole family from a donor with / without the behaviour
             Xl, Xh = X.copy(), X.copy()
-            hi_rows, lo_rows = np.flatnonzero(x >= high), np.flatnonzero(x <= low)
-            if len(hi_rows) and len(lo_rows):  # the whole family from a donor with / without the behaviour
-                Xh[:, idx] = X[rng.choice(hi_rows, len(X))][:, idx]
-                Xl[:, idx] = X[rng.choice(lo_rows, len(X))][:, idx]
+            hd, ld = _donor_rows(X[:, key], low, high, rng)
+            Xh[:, idx], Xl[:, idx] = X[hd][:, idx], X[ld][:, idx]
             effect = float(model.predict_proba(Xh)[:, 1].mean() - model.predict_proba(Xl)[:, 1].mean())
+            if donors is not None:
+                donors[family] = (idx, hd, ld)
         rows.append({"family": family, "importance": float(np.mean(drops)), "importance_sd": float(np.std(drops)),
                      "key_feature": cols[key], "low": float(low), "high": float(high), "effect": effect,
                      "what": FAMILIES.get(family, family)})
@@ -572,10 +559,13 @@ def driver_summary(reliance: pd.DataFrame, effects: pd.DataFrame) -> pd.DataFram
     """Reliance of one model and what-if effects of another, side by side per feature family.
 
     ``reliance`` and ``effects`` are :func:`prediction_drivers` outputs (the model used, without
-    effects; and a model whose effects are stable, e.g. the logistic regression). Returns one row per
+    effects; and a model whose effects are stable, e.g. the logistic regression), or for ``effects`` the
+    table of :func:`~customer_workbook.retention.driver_effects.driver_effects`. Returns one row per
     family in the order of ``reliance``: ``family``, ``importance``, ``importance_sd`` (PR-AUC points
-    lost), ``key_feature``, ``effect`` (probability points), ``effect_rank`` and ``in_words``; the input
-    of :func:`customer_workbook.plots.plot_drivers`.
+    lost), ``key_feature``, ``effect`` (probability points), ``effect_rank``, ``in_words`` and, when
+    ``effects`` has them, ``effect_low``/``effect_high`` (interval) and ``measured``; the input of
+    :func:`customer_workbook.plots.plot_drivers`.
     """
+    extra = [c for c in ("effect_low", "effect_high", "measured") if c in effects]
     return reliance[["family", "importance", "importance_sd"]].merge(
-        effects[["family", "key_feature", "effect", "effect_rank", "in_words"]], on="family")
+        effects[["family", "key_feature", "effect", "effect_rank", "in_words", *extra]], on="family")

@@ -18,6 +18,7 @@ the pilot's duration in weeks. Money in the data's currency units.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .. import clv, plots
@@ -27,6 +28,7 @@ from ..planning import forecast_next_quarter, targeting_at, weekly_demand
 from ..retention import (build_features, choose_threshold, compare_models, design_dates, driver_summary,
                          feature_shift, fit_models, make_labels, predict_proba, prediction_drivers,
                          prune_features, split_table, threshold_table)
+from ..retention.driver_effects import driver_effects
 from ..retention.features import DAY
 from ..retention.labels import MIN_WINDOW_DAYS, ShortHistory, history_needed
 from ..stats import check_classifier, enough_classes
@@ -305,38 +307,94 @@ def who_will_pay_again(ds: Dataset, design: Section, features: Section, seed: in
     return draft.done(models=models, comparison=comparison, table=table, operating=op)
 
 
-def churn_drivers(features: Section, design: Section, models: Section, seed: int) -> Section:
-    """§6: reliance (permutation importance, the model used) and what-if effects (logistic regression).
+def _driver_table(effects: pd.DataFrame) -> pd.DataFrame:
+    """The effects table a reader sees: measured drivers first (largest effect first), each with its interval;
+    the other families say that their effect is not measured."""
+    t = effects.assign(size=effects["effect"].abs()).sort_values(["measured", "size"], ascending=[False, False])
+    reading = np.where(t["measured"], t["in_words"],
+                       f"no measurable effect (not separated from zero across the {len(t)} families)")
+    return pd.DataFrame({"family": t["family"], "effect": t["effect"], "from": t["effect_low"],
+                         "to": t["effect_high"], "measured": np.where(t["measured"], "yes", "no"),
+                         "in words": reading})
 
-    Only with a usable churn model (§3). Results: ``drivers`` (reliance), ``effects`` and ``summary``
-    (both per family), ``None`` without a model.
+
+def _reliance_text(top: list[str], measured) -> str:
+    """What the model relies on most; a family without a measured effect is named apart from the measured
+    ones, since reliance says what the model uses, not what changes churn."""
+    sure, unsure = [f for f in top if f in measured], [f for f in top if f not in measured]
+    said = f"The model relies most on **{', '.join(map(md, sure))}**" if sure else "The model relies most on"
+    if unsure:
+        names = md(unsure[-1]) if len(unsure) == 1 else f"{', '.join(map(md, unsure[:-1]))} and {md(unsure[-1])}"
+        said += ("; it also uses " if sure else " ") + names + (
+            f", whose {'effect is' if len(unsure) == 1 else 'effects are'} not measured (reliance says what the "
+            "model uses, not what changes churn)")
+    return said + ". "
+
+
+def _drivers_text(found, drivers: pd.DataFrame) -> str:
+    """The section's sentence: what the model relies on, the measured drivers with their intervals, and the
+    behaviours the firm can change (named only when measured)."""
+    effects, n = found.table.set_index("family"), len(found.table)
+    rule = (f"{found.level:.0%} intervals from {found.n_boot} bootstrap refits of the logistic regression; a family "
+            f"counts only when its effect differs from zero after Holm's correction across the {n} families at "
+            f"{found.alpha:.0%}")
+    text = _reliance_text(list(drivers["family"].head(3)), found.measured)
+    if found.measured:
+        verb = "has" if len(found.measured) == 1 else "have"
+        text += (f"For a single customer, {len(found.measured)} of {n} families {verb} a measured effect ({rule}): "
+                 + "; ".join(f"{md(effects.loc[f, 'in_words'].lower())} ({effects.loc[f, 'effect_low'] * 100:+.1f} "
+                             f"to {effects.loc[f, 'effect_high'] * 100:+.1f})" for f in found.measured[:6])
+                 + ". The other families show no measurable effect.")
+    else:
+        text += f"No family has a measured effect on a single customer's churn probability ({rule})."
+    present = [f for f in ACTIONABLE_FAMILIES if f in effects.index]
+    act = [f for f in found.measured if f in ACTIONABLE_FAMILIES]
+    if act:
+        text += (" Among the behaviours the firm can change directly: "
+                 + "; ".join(f"{md(effects.loc[f, 'in_words'].lower())}" for f in act) + ".")
+    elif present:
+        text += (f" None of the behaviours the firm can change directly ({', '.join(map(md, present))}) has a "
+                 "measured effect.")
+    return text
+
+
+def churn_drivers(features: Section, design: Section, models: Section, seed: int) -> Section:
+    """§6: reliance (permutation importance, the model used) and what-if effects (logistic regression) with
+    intervals; a family is named as a driver only when its effect is measured
+    (:func:`~customer_workbook.retention.driver_effects.driver_effects`: bootstrap refits, Holm across the
+    families at :data:`~customer_workbook.retention.driver_effects.DRIVER_ALPHA`).
+
+    Only with a usable churn model (§3). Results: ``drivers`` (reliance), ``effects`` (per family, with
+    ``effect_low``/``effect_high``/``measured``), ``summary`` and ``measured`` (the measured families,
+    largest effect first), ``None`` without a model.
     """
     draft = Draft()
     if not models["usable"]:
         not_shown(draft, "what drives churn", "There is no churn model good enough to read drivers from (section 3).")
-        return draft.done(drivers=None, effects=None, summary=None)
+        return draft.done(drivers=None, effects=None, summary=None, measured=None)
     y_test, fitted = design["test_labels"]["churned"], models["models"]
     drivers = prediction_drivers(fitted, models["best"], features["test"], y_test, seed=seed, effects=False)
-    effects = prediction_drivers(fitted, "logistic regression", features["test"], y_test, seed=seed)
+    found = driver_effects(fitted, features["train"], design["train_labels"]["churned"], features["test"], y_test,
+                           seed=seed)
+    effects = found.table
     summary = driver_summary(drivers, effects)
-    draft.show(plots.plot_drivers(summary),
-               plots.styled_table(summary.sort_values("effect_rank")[["family", "effect", "in_words"]],
-                                  {"effect": "{:+.1%}"}))
-    draft.add("churn_top_drivers", list(drivers["family"].head(5)), "Feature families the churn model relies on most",
-              headline=True)
+    draft.show(plots.plot_drivers(summary), plots.styled_table(
+        _driver_table(effects), {"effect": "{:+.1%}", "from": "{:+.1%}", "to": "{:+.1%}"}))
+    draft.add("churn_top_drivers", list(drivers["family"].head(5)), "Feature families the churn model relies on most")
     draft.add("churn_driver_effects", {r.family: round(float(r.effect), 4) for r in effects.itertuples()},
               "What-if effect of each family on the churn probability (logistic regression, difference of "
               "probabilities)", unit="pp")
-    draft.add("churn_driver_effect_rank", {r.family: int(r.effect_rank) for r in effects.itertuples()},
-              "Rank of each family by the size of its effect")
-    strong = effects.sort_values("effect_rank").head(6)
-    actionable = effects[effects["family"].isin(ACTIONABLE_FAMILIES)]
-    act_text = "; ".join(f"{md(r.in_words.lower())} (rank {r.effect_rank} of {len(effects)})"
-                         for r in actionable.itertuples())
-    draft.say(f"The model relies most on **{', '.join(map(md, drivers['family'].head(3)))}**. For a single customer "
-              "the largest effects are: " + "; ".join(f"{md(r.in_words.lower())}" for r in strong.itertuples()) + "."
-              + (f" Among the behaviours the firm can change directly: {act_text}." if len(actionable) else ""))
-    return draft.done(drivers=drivers, effects=effects, summary=summary)
+    bounds = effects[np.isfinite(effects["effect_low"]) & np.isfinite(effects["effect_high"])]
+    draft.add("churn_driver_effect_intervals",
+              {r.family: [round(float(r.effect_low), 4), round(float(r.effect_high), 4)] for r in bounds.itertuples()},
+              f"{found.level:.0%} interval of each family's what-if effect (bootstrap refits)", unit="pp")
+    draft.add("churn_measured_drivers", list(found.measured),
+              f"Families with a measured effect on the churn probability (Holm across families, {found.alpha:.0%})",
+              headline=bool(found.measured))
+    draft.add("churn_driver_effect_rank", {f: i + 1 for i, f in enumerate(found.measured)},
+              "Rank of each measured driver by the size of its effect")
+    draft.say(_drivers_text(found, drivers))
+    return draft.done(drivers=drivers, effects=effects, summary=summary, measured=found.measured)
 
 
 def shift_since_training(features: Section, design: Section, models: Section | None = None) -> Section:
