@@ -4,6 +4,7 @@
 - :mod:`.labels`: churn labels after a gap, and the training, test and scoring dates of a split by time.
 - :mod:`.churn`: pruning, calibrated churn models, their quality in the method's terms (error rate,
   missing ratio, PR-AUC), thresholds, drivers and behaviour that shifted since training.
+- :mod:`.driver_effects`: 90% intervals for the drivers' what-if effects, and which are measured (Holm).
 - :mod:`.winback`: dormant customers measured against their own rhythm, and whether waking them pays.
 - :mod:`.uplift`: who a retention offer persuades and who it pushes away, from a randomised campaign.
 - :mod:`.campaigns`: the randomised campaign's uplift by segment, the value of a retained customer, and
@@ -15,6 +16,7 @@ from .churn import (NEARLY_ALL, CalibratedModel, ChurnModels, Confusion, ModelCo
                     calibration_table, check_no_leakage, choose_threshold, compare_models, confusion_counts,
                     driver_summary, error_rate, feature_shift, fit_models, missing_ratio, model_quality,
                     predict_proba, prediction_drivers, prune_features, threshold_table)
+from .driver_effects import DRIVER_ALPHA, DriverEffects, driver_effects
 from .features import (FAMILIES, KEY_FEATURES, CodedTransactions, FeatureSet, LeakageError, build_features,
                        coded_transactions)
 from .labels import (MIN_FEATURE_DAYS, MIN_WINDOW_DAYS, ShortHistory, SplitDates, design_dates, fit_window,
@@ -28,4 +30,5 @@ __all__ = ["FAMILIES", "KEY_FEATURES", "MIN_FEATURE_DAYS", "MIN_WINDOW_DAYS", "N
            "fit_models", "make_labels", "missing_ratio", "model_quality", "prediction_drivers", "predict_proba",
            "prune_features", "split_table", "threshold_table",
            "CostComparison", "RetentionScores", "campaign_segments", "campaign_uplift", "cost_comparison",
-           "measured_segments", "retention_scores", "retention_value", "retention_value_by_group"]
+           "measured_segments", "retention_scores", "retention_value", "retention_value_by_group",
+           "DRIVER_ALPHA", "DriverEffects", "driver_effects"]

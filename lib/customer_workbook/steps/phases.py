@@ -28,7 +28,7 @@ from ..planning import forecast_next_quarter, targeting_at, weekly_demand
 from ..retention import (build_features, choose_threshold, compare_models, design_dates, driver_summary,
                          feature_shift, fit_models, make_labels, predict_proba, prediction_drivers,
                          prune_features, split_table, threshold_table)
-from ..retention.driver_effects import driver_effects
+from ..retention import driver_effects
 from ..retention.features import DAY
 from ..retention.labels import MIN_WINDOW_DAYS, ShortHistory, history_needed
 from ..stats import check_classifier, enough_classes
