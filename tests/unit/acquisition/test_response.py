@@ -85,3 +85,56 @@ def test_response_curve_gate_needs_weeks_and_must_beat_a_flat_average():
     short = fit_response_curve(spend[: MIN_WEEKS - 1], rng.poisson(hill(spend[: MIN_WEEKS - 1], 20.0, 150.0, 1.5)),
                                "print", n_boot=0)
     assert not short.ok and f"fewer than the {MIN_WEEKS}" in short.problem
+
+
+def _seasonal_channel(seed: int, weeks: int = 156):
+    """Weekly spend that rises in the season and new customers = Hill(spend) x a seasonal baseline exp(0.35 sin)
+    (vmax 20, k 1000, shape 1.5); returns spend, new customers, today's spend (mean of the last 52 weeks) and
+    the planted marginal CAC there, at the mean baseline of those weeks."""
+    rng = np.random.default_rng(seed)
+    season = 0.35 * np.sin(2 * np.pi * np.arange(weeks) / 52.18)
+    e = np.zeros(weeks)
+    for t in range(1, weeks):
+        e[t] = 0.5 * e[t - 1] + rng.normal(0, 0.3)
+    s = 900.0 * np.exp(season + e)
+    y = rng.poisson(hill(s, 20.0, 1000.0, 1.5) * np.exp(season))
+    current = s[-52:].mean()
+    return s, y, current, 1 / (hill_derivative(current, 20.0, 1000.0, 1.5) * np.exp(season[-52:]).mean())
+
+
+def test_marginal_cac_interval_covers_the_planted_curve_under_a_seasonal_baseline():
+    """Spend that follows the season would be credited with the season's customers: without the baseline
+    (``baseline=False``) the 90% interval of marginal CAC at today's spend covered the planted value in 0 of
+    these 30 replications (median log error -0.55); with it (kept by its test in all 30) in 28 of 30 (93%,
+    median log error 0.02). Floor 23 of 30 (77%)."""
+    hits, kept, misses = 0, 0, []
+    for seed in range(30):
+        s, y, current, truth = _seasonal_channel(seed)
+        c = fit_response_curve(s, y, "x", n_boot=60, seed=seed)
+        lo, hi = np.quantile(1 / c.draw_marginal(current)[:, 0], [0.05, 0.95])
+        hits += lo <= truth <= hi
+        kept += c.baseline == ("trend", "season")
+        misses.append(round(float(c.marginal_cac(current) / truth), 2))
+    assert kept >= 28
+    assert hits >= 23, misses
+    assert abs(float(np.median(np.log(misses)))) < 0.1      # no bias left in the point estimate
+
+
+def test_no_baseline_without_one_and_none_before_a_year():
+    s, y = _synthetic_channel(30.0, 2600.0, 1.2, weeks=156, centre=2000.0, seed=4)
+    c = fit_response_curve(s, y, "x", n_boot=0)
+    assert c.baseline == () and c.baseline_p > 0.05
+    from customer_workbook.acquisition.response import baseline_design
+
+    assert baseline_design(51).shape == (51, 0)
+    assert baseline_design(60).shape == (60, 1)
+    assert baseline_design(104).shape == (104, 3)
+    dates = np.datetime64("2024-01-01") + 7 * np.arange(104)
+    assert np.allclose(baseline_design(104, dates), baseline_design(104), atol=2e-3)
+
+
+def test_spend_that_hardly_varies_is_not_measurable():
+    rng = np.random.default_rng(2)
+    spend = 1000.0 * np.exp(rng.normal(0, 0.01, 104))
+    c = fit_response_curve(spend, rng.poisson(hill(spend, 20.0, 1000.0, 1.5)), "flat", n_boot=0)
+    assert c.spend_variation < 0.05 and not c.ok and "hardly varies" in c.problem
