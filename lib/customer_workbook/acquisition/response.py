@@ -34,8 +34,8 @@ CURRENT_WEEKS = 52
 #: Least week-to-week variation of spend (standard deviation of log weekly spend) from which a curve is read.
 MIN_SPEND_VARIATION = 0.05
 
-__all__ = ["CURRENT_WEEKS", "MIN_SPEND_VARIATION", "MIN_WEEKS", "SEASON_WEEKS", "TREND_WEEKS", "ResponseCurve", "adstock",
-           "baseline_design", "fit_response_curve", "fit_response_curves", "hill", "hill_derivative",
+__all__ = ["CURRENT_WEEKS", "MIN_SPEND_VARIATION", "MIN_WEEKS", "SEASON_WEEKS", "TREND_WEEKS", "ResponseCurve",
+           "adstock", "baseline_design", "fit_response_curve", "fit_response_curves", "hill", "hill_derivative",
            "marginal_cac_table"]
 
 
