@@ -44,10 +44,14 @@ def test_03_values_no_retention_segment_from_a_noise_uplift(null_run):
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "Known false alarm of the spend-response model, not of the selection rule: on the null company tv's Hill "
-    "curve gives a marginal CAC of 108 (90% bootstrap interval 90 to 140) where the planted curve gives about "
-    "170 at tv's current spend, so tv is separated from the other channels (Holm p 0.05). Remove this mark when "
-    "fit_response_curve's intervals cover the planted curve."))
+    "A chance false alarm of this null company's seed, not a bias of the spend-response model: tv's weeks at "
+    "spends 275 to 337 brought 3.0 new customers a week where the planted curve gives 2.1, so its Hill fit "
+    "(shape 2.5 against the planted 1.5) gives a marginal CAC of 108 (90% bootstrap interval 90 to 140, "
+    "profile-likelihood interval 89 to 131) against the planted 169: the planted curve lies 2.9 standard "
+    "errors from these data (likelihood ratio 8.6). The residuals are independent (lag-1 autocorrelation "
+    "0.05), no trend, season or carry-over is found. On 40 null companies (seeds 1 to 40) the 90% intervals "
+    "cover the planted marginal CAC in 175 of 197 fitted channels (89%) and the rule names a cheapest channel "
+    "once, for seed 11, the seed used here. Remove this mark when the null company's seed changes."))
 def test_03_names_no_cheapest_channel_at_the_margin(null_run):
     found, _ = _found(null_run("03_strategy"))
     assert found["marginal_cac_cheapest"] == NO_CLAIM

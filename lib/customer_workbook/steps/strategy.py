@@ -349,9 +349,13 @@ def spend_response(ds: Dataset, costs: AcquisitionCost | None, carryover: str | 
              f"At today's spend the next customer costs between {marg[cheap]:,.0f} and {marg[dear]:,.0f} depending on "
              f"the channel, with **no measurable difference** between {', '.join(map(md, sorted(lead.tied)))} (90% "
              "level, corrected for the comparisons). ")
+    calendar = [c for c, v in curves.items() if v.baseline]
     draft.say(where
               + (f"Carry-over was found for {', '.join(map(md, carry))}." if carry else
-                 "No channel shows a carry-over of spend into later weeks, so each week's spend is valued on its own."))
+                 "No channel shows a carry-over of spend into later weeks, so each week's spend is valued on its own.")
+              + (f" New customers on {', '.join(map(md, calendar))} also follow a trend or season of their own, "
+                 "which is separated from the effect of spend (the curve is read at their level of the last "
+                 f"{acquisition.response.CURRENT_WEEKS} weeks)." if calendar else ""))
     return draft.done(curves=curves, current=current)
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from customer_workbook.acquisition import (ResponseCurve, adstock, fit_response_curve, hill, hill_derivative,
-                                           marginal_cac_table)
+from customer_workbook.acquisition import (ResponseCurve, adstock, fit_response_curve, fit_response_curves, hill,
+                                           hill_derivative, marginal_cac_table)
+from customer_workbook.stats import se_from_draws, separate_top
 
 
 def test_hill_and_derivative():
@@ -85,3 +87,93 @@ def test_response_curve_gate_needs_weeks_and_must_beat_a_flat_average():
     short = fit_response_curve(spend[: MIN_WEEKS - 1], rng.poisson(hill(spend[: MIN_WEEKS - 1], 20.0, 150.0, 1.5)),
                                "print", n_boot=0)
     assert not short.ok and f"fewer than the {MIN_WEEKS}" in short.problem
+
+
+def _seasonal_channel(seed: int, weeks: int = 156):
+    """Weekly spend that rises in the season and new customers = Hill(spend) x a seasonal baseline exp(0.35 sin)
+    (vmax 20, k 1000, shape 1.5); returns spend, new customers, today's spend (mean of the last 52 weeks) and
+    the planted marginal CAC there, at the mean baseline of those weeks."""
+    rng = np.random.default_rng(seed)
+    season = 0.35 * np.sin(2 * np.pi * np.arange(weeks) / 52.18)
+    e = np.zeros(weeks)
+    for t in range(1, weeks):
+        e[t] = 0.5 * e[t - 1] + rng.normal(0, 0.3)
+    s = 900.0 * np.exp(season + e)
+    y = rng.poisson(hill(s, 20.0, 1000.0, 1.5) * np.exp(season))
+    current = s[-52:].mean()
+    return s, y, current, 1 / (hill_derivative(current, 20.0, 1000.0, 1.5) * np.exp(season[-52:]).mean())
+
+
+def test_marginal_cac_interval_covers_the_planted_curve_under_a_seasonal_baseline():
+    """Spend that follows the season would be credited with the season's customers: without the baseline
+    (``baseline=False``) the 90% interval of marginal CAC at today's spend covered the planted value in 0 of
+    these 30 replications (median log error -0.55); with it (kept by its test in all 30) in 28 of 30 (93%,
+    median log error 0.02). Floor 23 of 30 (77%)."""
+    hits, kept, misses = 0, 0, []
+    for seed in range(30):
+        s, y, current, truth = _seasonal_channel(seed)
+        c = fit_response_curve(s, y, "x", n_boot=60, seed=seed)
+        lo, hi = np.quantile(1 / c.draw_marginal(current)[:, 0], [0.05, 0.95])
+        hits += lo <= truth <= hi
+        kept += c.baseline == ("trend", "season")
+        misses.append(round(float(c.marginal_cac(current) / truth), 2))
+    assert kept >= 28
+    assert hits >= 23, misses
+    assert abs(float(np.median(np.log(misses)))) < 0.1      # no bias left in the point estimate
+
+
+def test_no_baseline_without_one_and_none_before_a_year():
+    s, y = _synthetic_channel(30.0, 2600.0, 1.2, weeks=156, centre=2000.0, seed=4)
+    c = fit_response_curve(s, y, "x", n_boot=0)
+    assert c.baseline == () and c.baseline_p > 0.05
+    from customer_workbook.acquisition.response import baseline_design
+
+    assert baseline_design(51).shape == (51, 0)
+    assert baseline_design(60).shape == (60, 1)
+    assert baseline_design(104).shape == (104, 3)
+    dates = np.datetime64("2024-01-01") + 7 * np.arange(104)
+    assert np.allclose(baseline_design(104, dates), baseline_design(104), atol=2e-3)
+
+
+def test_spend_that_hardly_varies_is_not_measurable():
+    rng = np.random.default_rng(2)
+    spend = 1000.0 * np.exp(rng.normal(0, 0.01, 104))
+    c = fit_response_curve(spend, rng.poisson(hill(spend, 20.0, 1000.0, 1.5)), "flat", n_boot=0)
+    assert c.spend_variation < 0.05 and not c.ok and "hardly varies" in c.problem
+
+
+def _equal_channels(seed: int, weeks: int = 156) -> pd.DataFrame:
+    """A marketing table of five equal channels, as in the null company of 3,000 customers: each channel's
+    weekly spend an AR(1) log-normal path around 390 (log sd 0.6, autocorrelation 0.5), new customers
+    Poisson(Hill(spend; vmax 5.15, k 390, shape 1.5))."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for ch in ("a", "b", "c", "d", "e"):
+        e = np.zeros(weeks)
+        e[0] = rng.normal(0, 0.6)
+        for t in range(1, weeks):
+            e[t] = 0.5 * e[t - 1] + rng.normal(0, 0.6 * np.sqrt(0.75))
+        s = 390.0 * np.exp(e - 0.18)
+        rows.append(pd.DataFrame({"week": pd.date_range("2022-01-03", periods=weeks, freq="7D"), "channel": ch,
+                                  "spend": s, "new_customers": rng.poisson(hill(s, 5.15, 390.0, 1.5))}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def test_equal_channels_are_rarely_told_apart_at_the_margin():
+    """Step 3's rule (log marginal CAC at today's spend, errors from the bootstrap draws, a channel named only
+    when separated at 10% after Holm) on 20 companies with five equal channels named a cheapest channel in
+    1 of 20 (its design allows 10%), and the 90% intervals covered the planted marginal CAC in 88 of the 98
+    channels whose curve passed its gate (90%). Floors: at most 4 of 20 companies, at least 80 intervals."""
+    claims, covered = 0, 0
+    for seed in range(20):
+        mk = _equal_channels(seed)
+        curves = {c: v for c, v in fit_response_curves(mk, n_boot=50, seed=seed).items() if v.ok}
+        current = {c: float(g["spend"].iloc[-52:].mean()) for c, g in mk.groupby("channel")}
+        draws = {c: 1 / v.draw_marginal(current[c])[:, 0] for c, v in curves.items()}
+        lead = separate_top({c: np.log(float(v.marginal_cac(current[c]))) for c, v in curves.items()},
+                            {c: se_from_draws(d, log=True) for c, d in draws.items()}, higher_is_better=False)
+        claims += lead.clear
+        truth = {c: 1 / hill_derivative(current[c], 5.15, 390.0, 1.5) for c in curves}
+        covered += sum(np.quantile(d, 0.05) <= truth[c] <= np.quantile(d, 0.95) for c, d in draws.items())
+    assert claims <= 4
+    assert covered >= 80
