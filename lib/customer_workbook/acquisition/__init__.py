@@ -16,11 +16,11 @@ from .budget import (BudgetPlan, WhatIf, budget_frontier, conquest_vs_relations,
                      optimise_budget, optimise_scale, optimum_draws, optimum_interval, plan_summary, value_created, what_if)
 from .economics import (AcquisitionCost, acquired_customers, acquisition_cost, first_cycle_repeat_share, payback_months,
                         persona_cac, unit_economics, worth_per_customer)
-from .response import (MIN_WEEKS, ResponseCurve, adstock, fit_response_curve, fit_response_curves, hill, hill_derivative,
-                       marginal_cac_table)
+from .response import (MIN_SPEND_VARIATION, MIN_WEEKS, ResponseCurve, adstock, baseline_design, fit_response_curve,
+                       fit_response_curves, hill, hill_derivative, marginal_cac_table)
 
-__all__ = ["MIN_WEEKS", "AcquisitionCost", "BudgetPlan", "ResponseCurve", "WhatIf", "acquired_customers",
-           "acquisition_cost", "adstock", "budget_frontier", "conquest_vs_relations", "first_cycle_repeat_share",
+__all__ = ["MIN_SPEND_VARIATION", "MIN_WEEKS", "AcquisitionCost", "BudgetPlan", "ResponseCurve", "WhatIf", "acquired_customers",
+           "acquisition_cost", "adstock", "baseline_design", "budget_frontier", "conquest_vs_relations", "first_cycle_repeat_share",
            "fit_response_curve", "fit_response_curves", "hill", "hill_derivative", "marginal_cac_table", "mix_shift",
            "objective_comparison", "optimise_budget", "optimise_scale", "optimum_draws", "optimum_interval",
            "payback_months", "persona_cac", "plan_summary", "unit_economics", "value_created", "what_if",
