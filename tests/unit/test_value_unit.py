@@ -59,3 +59,14 @@ def test_the_budget_is_not_optimised_on_purchases():
     assert section["plan"] is None and not section.findings
     (skip,) = section.parts
     assert skip.section == "Firm value at each budget" and skip.missing == ("transactions.amount",)
+
+
+def test_weekly_volumes_label_the_value_panel_in_the_data_unit():
+    from customer_workbook.plots import plot_weekly_volumes
+
+    weeks = pd.date_range("2024-01-01", periods=4, freq="W-MON")
+    weekly = pd.DataFrame({c: [1.0, 2.0, 3.0, 4.0] for c in ("orders", "active_customers", "revenue", "new_customers")},
+                          index=weeks)
+    for unit, title in ((MONEY, "Net revenue per week"), (PURCHASES, "Net purchases per week")):
+        panel = plot_weekly_volumes(weekly, unit).axes[2]
+        assert (panel.get_title(), panel.get_ylabel()) == (title, unit)

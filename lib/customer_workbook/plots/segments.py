@@ -41,7 +41,7 @@ def plot_segment_map(scores: pd.DataFrame, segments: pd.Series, summary: pd.Data
     ax.set_xticks(range(1, 6))
     ax.set_yticks(range(1, 6))
     ax.grid(False)
-    ax.set_xlabel("FM score (frequency and money, 5 = best)")
+    ax.set_xlabel(f"FM score (frequency and {'money' if noun == 'revenue' else noun}, 5 = best)")
     ax.set_ylabel("R score (recency, 5 = most recent)")
     ax.set_title("Segment map: share of customers per cell")
     y = np.arange(len(summary))

@@ -93,12 +93,12 @@ def volumes_over_time(ds: Dataset) -> Section:
                   "for the season.")
         return draft.done(weekly=weekly)
     peak, low = _months.month_name[season.idxmax()], _months.month_name[season.idxmin()]
-    rises = "Revenue peaks" if value_noun(ds) == "revenue" else "Purchases peak"
+    rises, is_ = ("Revenue peaks", "is") if value_noun(ds) == "revenue" else ("Purchases peak", "are")
     draft.add("peak_month", peak, "Busiest month (revenue)", headline=True)
     draft.add("peak_month_index", round(float(season.max()), 2),
               "Revenue in the busiest month relative to an average month")
     draft.add("weekly_orders_mean", round(float(weekly["orders"].mean()), 1), "Mean orders per week")
-    draft.say(f"{rises} in **{peak}** at {season.max():.2f}× an average month and is lowest in {low} "
+    draft.say(f"{rises} in **{peak}** at {season.max():.2f}× an average month and {is_} lowest in {low} "
               f"({season.min():.2f}×). " + typical)
     return draft.done(weekly=weekly)
 
