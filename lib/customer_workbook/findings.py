@@ -23,7 +23,7 @@ import pandas as pd
 
 from .escaping import md
 from .paths import atomic_write_text, resolve_path
-from .value_unit import MONEY, SPEND
+from .value_unit import MONEY, SPEND, in_purchases
 
 __all__ = [
     "Findings", "default_findings_path", "format_value", "headline_markdown", "load_findings", "to_jsonable",
@@ -72,11 +72,14 @@ class Findings:
         """Record ``value`` under ``key``; ``headline`` findings lead the report. Returns ``value``.
 
         A value finding (``unit="currency units"``, :data:`~customer_workbook.value_unit.MONEY`) is recorded in
-        the data's value unit (:meth:`announce_value_unit`): purchases when the data have no revenue column.
+        the data's value unit (:meth:`announce_value_unit`): purchases when the data have no revenue column,
+        and its label then says purchases instead of revenue (:func:`~customer_workbook.value_unit.in_purchases`).
         Money spent (``unit=``:data:`~customer_workbook.value_unit.SPEND`: marketing spend, acquisition cost)
         stays money: recorded as currency units when the data's values are money too, as currency units of
         spend when they are purchases.
         """
+        if self.money_unit != MONEY:  # data without revenue: the label says purchases too
+            label = in_purchases(label)
         if unit == MONEY:
             unit = self.money_unit
         elif unit == SPEND and self.money_unit == MONEY:

@@ -15,8 +15,8 @@ import re
 
 import pandas as pd
 
-__all__ = ["MONEY", "PURCHASES", "SPEND", "counts_purchases", "money_comparison_note", "skip_money_comparison",
-           "value_columns", "value_label", "value_noun", "value_unit"]
+__all__ = ["MONEY", "PURCHASES", "SPEND", "counts_purchases", "in_purchases", "money_comparison_note",
+           "skip_money_comparison", "value_columns", "value_noun", "value_unit"]
 
 #: The unit of value when the data have a revenue column (``transactions.amount`` in money).
 MONEY = "currency units"
@@ -27,6 +27,7 @@ PURCHASES = "purchases"
 SPEND = "currency units of spend"
 
 _REVENUE = re.compile(r"\brevenue\b|(?<=_)revenue\b|\brevenue(?=_)")
+_WORD = re.compile(r"\b([Rr])evenue\b(?! column)")
 
 
 def value_unit(ds) -> str:
@@ -46,10 +47,11 @@ def value_noun(ds) -> str:
     return "purchases" if counts_purchases(ds) else "revenue"
 
 
-def value_label(unit: str, what: str = "") -> str:
-    """An axis label in ``unit`` (``"currency units"`` or ``"purchases"``): ``"<what> (<unit>)"``, or the unit
-    alone when ``what`` is empty."""
-    return f"{what} ({unit})" if what else unit
+def in_purchases(text: str) -> str:
+    """``text`` with revenue said as purchases ("Net revenue" -> "Net purchases", "Revenue share" -> "Purchases
+    share"), except where it names the missing revenue column. For the labels of findings on data without
+    revenue (:meth:`customer_workbook.findings.Findings.add`)."""
+    return _WORD.sub(lambda m: "Purchases" if m.group(1) == "R" else "purchases", text)
 
 
 def value_columns(frame, ds):

@@ -166,7 +166,7 @@ SPENT = re.compile(r"\b(CAC|spend|budget|costs?)\b", re.IGNORECASE)
 def purchase_problems(findings: dict, texts: list[str]) -> list[str]:
     """Data without revenue (value counted in purchases): no finding in currency units, no finding that sets
     purchases against money (CLV/CAC, budgets, win-back or benefit economics), no money spent recorded as
-    purchases, and no "revenue"/"currency" wording in the text the reader sees."""
+    purchases, and no "revenue"/"currency" wording in the labels of findings or the text the reader sees."""
     if findings.get("value_unit", "currency units") == "currency units":
         return []
     problems = []
@@ -178,6 +178,8 @@ def purchase_problems(findings: dict, texts: list[str]) -> list[str]:
             problems.append(f"{key}: sets purchases against money ({label!r})")
         elif unit == "purchases" and SPENT.search(label) and not re.search(r"\bvalue\b", label, re.IGNORECASE):
             problems.append(f"{key}: money spent recorded in purchases ({label!r})")
+        if MONEY_WORDS.search(_ALLOWED_MONEY_WORDS.sub("", label)):
+            problems.append(f"{key}: label in money words ({label!r})")
     for text in (_ALLOWED_MONEY_WORDS.sub("", t) for t in texts):
         problems += [f"money wording: …{text[max(m.start() - 60, 0):m.end() + 40]!r}" for m in MONEY_WORDS.finditer(text)]
     return problems

@@ -58,13 +58,14 @@ def test_data_without_revenue_never_compare_purchases_with_money():
                                                         for k, (label, unit) in items.items()}}
 
     bad = findings(clv_to_cac=("CLV / CAC by channel", ""), winback_gain=("Expected net gain of a win-back", "purchases"),
-                   cac=("Marginal CAC at today's spend", "purchases"), clv=("CLV of a new customer", "currency units"))
+                   cac=("Marginal CAC at today's spend", "purchases"), clv=("CLV of a new customer", "currency units"),
+                   net=("Net revenue", "purchases"))
     assert purchase_problems(bad, ["**Champions** bring 47% of net revenue.", "| revenue_share |",
                                    "Average basket: currency units per order"]) == [
         "clv_to_cac: sets purchases against money ('CLV / CAC by channel')",
         "winback_gain: sets purchases against money ('Expected net gain of a win-back')",
         "cac: money spent recorded in purchases (\"Marginal CAC at today's spend\")",
-        "clv: in currency units, but the data count purchases",
+        "clv: in currency units, but the data count purchases", "net: label in money words ('Net revenue')",
         "money wording: …'**Champions** bring 47% of net revenue.'", "money wording: …'| revenue_share |'",
         "money wording: …'Average basket: currency units per order'"]
     good = findings(clv=("CLV of a new customer", "purchases"), spend=("Weekly spend", "currency units of spend"),

@@ -9,8 +9,8 @@ import pandas as pd
 from customer_workbook.findings import Findings
 from customer_workbook.steps import strategy
 from customer_workbook.steps.section import Draft, Skip, skip_note
-from customer_workbook.value_unit import (MONEY, PURCHASES, SPEND, counts_purchases, skip_money_comparison,
-                                          value_columns, value_noun, value_unit)
+from customer_workbook.value_unit import (MONEY, PURCHASES, SPEND, counts_purchases, in_purchases,
+                                          skip_money_comparison, value_columns, value_noun, value_unit)
 
 MONEY_DATA, PURCHASE_DATA = SimpleNamespace(value_unit=MONEY), SimpleNamespace(value_unit=PURCHASES)
 
@@ -52,6 +52,14 @@ def test_findings_record_value_in_the_data_unit_and_spend_as_money():
         f.add("cac", 40.0, "CAC", unit=SPEND)
     assert [money.items[k]["unit"] for k in ("clv", "cac")] == [MONEY, MONEY]  # money data: as before
     assert [purchases.items[k]["unit"] for k in ("clv", "cac")] == [PURCHASES, SPEND]
+    for f in (money, purchases):
+        f.add("top20", 0.5, "Share of net revenue from the top 20%", unit="share")
+        f.add("tiers", {"core": 0.5}, "Revenue share per product tier", unit="share")
+    assert [money.items[k]["label"] for k in ("top20", "tiers")] == ["Share of net revenue from the top 20%",
+                                                                    "Revenue share per product tier"]
+    assert [purchases.items[k]["label"] for k in ("top20", "tiers")] == ["Share of net purchases from the top 20%",
+                                                                        "Purchases share per product tier"]
+    assert in_purchases("no revenue column; revenue_365d") == "no revenue column; revenue_365d"  # names stay
 
 
 def test_the_budget_is_not_optimised_on_purchases():
