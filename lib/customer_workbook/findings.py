@@ -23,14 +23,13 @@ import pandas as pd
 
 from .escaping import md
 from .paths import atomic_write_text, resolve_path
+from .value_unit import MONEY, SPEND, in_purchases
 
 __all__ = [
     "Findings", "default_findings_path", "format_value", "headline_markdown", "load_findings", "to_jsonable",
 ]
 
 _CODE_NAME = re.compile(r"[A-Za-z0-9_.]+")  # a contract table or column name, shown as code
-#: The unit of money findings when the data have a revenue column.
-MONEY = "currency units"
 
 
 def to_jsonable(value: Any) -> Any:
@@ -72,10 +71,19 @@ class Findings:
     def add(self, key: str, value: Any, label: str, headline: bool = False, unit: str = "") -> Any:
         """Record ``value`` under ``key``; ``headline`` findings lead the report. Returns ``value``.
 
-        A money finding (``unit="currency units"``) is recorded in the data's value unit
-        (:meth:`announce_value_unit`): purchases when the data have no revenue column.
+        A value finding (``unit="currency units"``, :data:`~customer_workbook.value_unit.MONEY`) is recorded in
+        the data's value unit (:meth:`announce_value_unit`): purchases when the data have no revenue column,
+        and its label then says purchases instead of revenue (:func:`~customer_workbook.value_unit.in_purchases`).
+        Money spent (``unit=``:data:`~customer_workbook.value_unit.SPEND`: marketing spend, acquisition cost)
+        stays money: recorded as currency units when the data's values are money too, as currency units of
+        spend when they are purchases.
         """
-        unit = self.money_unit if unit == MONEY else unit
+        if self.money_unit != MONEY:  # data without revenue: the label says purchases too
+            label = in_purchases(label)
+        if unit == MONEY:
+            unit = self.money_unit
+        elif unit == SPEND and self.money_unit == MONEY:
+            unit = MONEY
         self.items[key] = {"value": to_jsonable(value), "label": label, "unit": unit, "headline": headline}
         return value
 
@@ -87,8 +95,9 @@ class Findings:
             from IPython.display import Markdown, display
 
             display(Markdown(f"> **Values are counted in {md(value_unit)}.** The data have no revenue column, so "
-                             "every value, revenue and lifetime-value figure in this report counts purchases "
-                             "(each order line is one), not money."))
+                             "every value figure in this report, lifetime value included, counts purchases (each "
+                             "order line is one), not money; sections that set value against a cost in money "
+                             "are not shown."))
 
     def value(self, key: str) -> Any:
         return self.items[key]["value"]

@@ -150,3 +150,36 @@ def _finding_names(value) -> set[str]:
     if isinstance(value, list):
         return {n for v in value for n in _finding_names(v)}
     return {value.strip().lower()} if isinstance(value, str) else set()
+#: Money wording a report on data without revenue must not use; ``revenue column`` (what is missing) and the
+#: loader's "not currency units" (what the values are not) say what the data lack and stay allowed.
+MONEY_WORDS = re.compile(r"revenue|currenc(y|ies)", re.IGNORECASE)
+_ALLOWED_MONEY_WORDS = re.compile(r"revenue column|not currency units", re.IGNORECASE)
+#: A finding that sets value against money: a ratio, a difference or a choice of value and cost.
+MONEY_COMPARISON = re.compile(
+    r"CLV\s*/\s*CAC|pay(s|ing)? back|worth (its|their) cost|net (gain|value)|minus [\w ]*cost|value.maximising|"
+    r"value created|value per extra unit|offer cost at which|next unit of budget|optimal (plan|budget)|costed|"
+    r"contacting everyone", re.IGNORECASE)
+#: A finding about money spent (marketing spend, acquisition cost, a budget, a cost): it is never in purchases.
+SPENT = re.compile(r"\b(CAC|spend|budget|costs?)\b", re.IGNORECASE)
+
+
+def purchase_problems(findings: dict, texts: list[str]) -> list[str]:
+    """Data without revenue (value counted in purchases): no finding in currency units, no finding that sets
+    purchases against money (CLV/CAC, budgets, win-back or benefit economics), no money spent recorded as
+    purchases, and no "revenue"/"currency" wording in the labels of findings or the text the reader sees."""
+    if findings.get("value_unit", "currency units") == "currency units":
+        return []
+    problems = []
+    for key, item in findings["findings"].items():
+        label, unit = item.get("label", ""), item.get("unit", "")
+        if unit == "currency units":
+            problems.append(f"{key}: in currency units, but the data count purchases")
+        elif MONEY_COMPARISON.search(label):
+            problems.append(f"{key}: sets purchases against money ({label!r})")
+        elif unit == "purchases" and SPENT.search(label) and not re.search(r"\bvalue\b", label, re.IGNORECASE):
+            problems.append(f"{key}: money spent recorded in purchases ({label!r})")
+        if MONEY_WORDS.search(_ALLOWED_MONEY_WORDS.sub("", label)):
+            problems.append(f"{key}: label in money words ({label!r})")
+    for text in (_ALLOWED_MONEY_WORDS.sub("", t) for t in texts):
+        problems += [f"money wording: …{text[max(m.start() - 60, 0):m.end() + 40]!r}" for m in MONEY_WORDS.finditer(text)]
+    return problems

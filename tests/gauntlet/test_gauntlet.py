@@ -11,8 +11,8 @@ import pytest
 from conftest import ROOT, run_notebook
 
 from gauntlet import corpus, real_data
-from gauntlet.invariants import (data_names, finding_problems, foreign_name_problems, shown_texts, text_problems,
-                                 unit_problems)
+from gauntlet.invariants import (data_names, finding_problems, foreign_name_problems, purchase_problems, shown_texts,
+                                 text_problems, unit_problems)
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.gauntlet]
 
@@ -71,4 +71,5 @@ def test_notebook_passes_the_gauntlet(dataset, notebook, dataset_dirs, base_name
     problems = (finding_problems(findings) + text_problems(texts, on_the_sample=False) + unit_problems(findings, texts)
                 + foreign_name_problems(findings, texts, base_names - data_names(folder))
                 + KNOWN.get((dataset, notebook), lambda _: [])(findings))
+    problems += purchase_problems(findings, texts)
     assert not problems, f"{dataset} × {notebook}:\n" + "\n".join(problems[:25])

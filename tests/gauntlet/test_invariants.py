@@ -1,7 +1,7 @@
 """The gauntlet's checks themselves: they catch what issue 15 found in reports, and nothing else."""
 import pandas as pd
 
-from gauntlet.invariants import data_names, finding_problems, foreign_name_problems, text_problems, unit_problems
+from gauntlet.invariants import data_names, finding_problems, foreign_name_problems, purchase_problems, text_problems, unit_problems
 
 
 def _findings(**items):
@@ -50,3 +50,27 @@ def test_names_the_data_do_not_have_are_caught(tmp_path):
     fine = foreign_name_problems(_findings(effects=({"innovation": 0.1, "high": 0.2}, "")),
                                  ["Customers of high value; 0% premium; the TV-style ad; north-east"], foreign | {"high"})
     assert fine == []
+
+
+def test_data_without_revenue_never_compare_purchases_with_money():
+    def findings(**items):
+        return {"value_unit": "purchases", "findings": {k: {"value": 1.0, "label": label, "unit": unit}
+                                                        for k, (label, unit) in items.items()}}
+
+    bad = findings(clv_to_cac=("CLV / CAC by channel", ""), winback_gain=("Expected net gain of a win-back", "purchases"),
+                   cac=("Marginal CAC at today's spend", "purchases"), clv=("CLV of a new customer", "currency units"),
+                   net=("Net revenue", "purchases"))
+    assert purchase_problems(bad, ["**Champions** bring 47% of net revenue.", "| revenue_share |",
+                                   "Average basket: currency units per order"]) == [
+        "clv_to_cac: sets purchases against money ('CLV / CAC by channel')",
+        "winback_gain: sets purchases against money ('Expected net gain of a win-back')",
+        "cac: money spent recorded in purchases (\"Marginal CAC at today's spend\")",
+        "clv: in currency units, but the data count purchases", "net: label in money words ('Net revenue')",
+        "money wording: …'**Champions** bring 47% of net revenue.'", "money wording: …'| revenue_share |'",
+        "money wording: …'Average basket: currency units per order'"]
+    good = findings(clv=("CLV of a new customer", "purchases"), spend=("Weekly spend", "currency units of spend"),
+                    at_risk=("Expected 12-month value (margin) at risk", "purchases"))
+    assert purchase_problems(good, ["> **Values are counted in purchases.** The data have no revenue column, so ...",
+                                    "value analyses count purchases, not currency units",
+                                    "**Champions** bring 47% of net purchases."]) == []
+    assert purchase_problems({"findings": bad["findings"]}, ["revenue"]) == []  # money data: nothing to check

@@ -10,11 +10,14 @@ from ._style import FIGSIZE, PALETTE, date_axis, finish, percent_axis, thousands
 __all__ = ["plot_weekly_volumes", "plot_shares_over_time", "plot_histogram"]
 
 
-def plot_weekly_volumes(weekly: pd.DataFrame, currency: str = "currency units") -> Figure:
-    """Four panels of weekly key volumes from :func:`customer_workbook.base.metrics.weekly_volumes`."""
+def plot_weekly_volumes(weekly: pd.DataFrame, unit: str = "currency units") -> Figure:
+    """Four panels of weekly key volumes from :func:`customer_workbook.base.metrics.weekly_volumes`; the value
+    panel in ``unit`` (the data's value unit, :func:`customer_workbook.value_unit.value_unit`: net revenue in
+    currency units, or net purchases for data without a revenue column)."""
+    value = "Net revenue per week" if unit == "currency units" else f"Net {unit} per week"
     panels = [("orders", "Orders per week", "orders"),
               ("active_customers", "Active customers per week", "customers"),
-              ("revenue", "Net revenue per week", currency),
+              ("revenue", value, unit),
               ("new_customers", "New customers per week (first purchase)", "customers")]
     fig, axes = plt.subplots(2, 2, figsize=(11, 6.5), sharex=True)
     for ax, (column, title, unit), colour in zip(axes.flat, panels, PALETTE):

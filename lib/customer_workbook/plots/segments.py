@@ -18,9 +18,11 @@ if TYPE_CHECKING:
 __all__ = ["plot_segment_map", "plot_cohort_retention", "plot_k_selection", "plot_persona_heatmap", "plot_lifecycle", "plot_rfm_distribution"]
 
 
-def plot_segment_map(scores: pd.DataFrame, segments: pd.Series, summary: pd.DataFrame) -> Figure:
+def plot_segment_map(scores: pd.DataFrame, segments: pd.Series, summary: pd.DataFrame,
+                     noun: str = "revenue") -> Figure:
     """RFM segment map: the R x FM grid coloured by segment with each cell's share of customers (left),
-    and each segment's share of customers and of revenue (right). Inputs from
+    and each segment's share of customers and of ``noun`` (right: "revenue", or "purchases" for data without
+    a revenue column, :func:`customer_workbook.value_unit.value_noun`). Inputs from
     :mod:`customer_workbook.segments.rfm`: ``scores`` is the ``table`` of ``rfm_scores``, then
     ``rfm_segments`` and ``segment_summary``."""
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(12, 4.8), gridspec_kw={"width_ratios": [1, 1.3]})
@@ -39,17 +41,17 @@ def plot_segment_map(scores: pd.DataFrame, segments: pd.Series, summary: pd.Data
     ax.set_xticks(range(1, 6))
     ax.set_yticks(range(1, 6))
     ax.grid(False)
-    ax.set_xlabel("FM score (frequency and money, 5 = best)")
+    ax.set_xlabel(f"FM score (frequency and {'money' if noun == 'revenue' else noun}, 5 = best)")
     ax.set_ylabel("R score (recency, 5 = most recent)")
     ax.set_title("Segment map: share of customers per cell")
     y = np.arange(len(summary))
     bx.barh(y - 0.2, summary["customer_share"], height=0.4, color=PALETTE[0], label="customers")
-    bx.barh(y + 0.2, summary["revenue_share"], height=0.4, color=PALETTE[1], label="revenue")
+    bx.barh(y + 0.2, summary["revenue_share"], height=0.4, color=PALETTE[1], label=noun)
     bx.set_yticks(y, names)
     bx.invert_yaxis()
     percent_axis(bx.xaxis)
-    bx.set_xlabel("share of all customers / of net revenue")
-    bx.set_title("Segments: customers vs revenue")
+    bx.set_xlabel(f"share of all customers / of net {noun}")
+    bx.set_title(f"Segments: customers vs {noun}")
     bx.legend(loc="lower right")
     return finish(fig)
 

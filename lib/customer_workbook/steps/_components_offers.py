@@ -23,6 +23,7 @@ from ..offers import (MIN_TEST_CUSTOMERS, evaluate_recommenders, fit_item_item, 
 from ..retention.uplift import (MIN_EFFECT_ARM, base_targeting, check_uplift_model, fit_uplift, qini_coefficient, qini_curve,
                                 segment_effects, uplift_at_k, uplift_data_problem, uplift_features, uplift_segments)
 from ..stats import two_proportion_uplift
+from ..value_unit import counts_purchases, skip_money_comparison
 from .section import Draft, Section
 
 __all__ = ["copurchase_offers", "next_best_offers", "randomised_campaign", "targeting_the_base"]
@@ -237,7 +238,8 @@ def targeting_the_base(ds, fit, values: pd.DataFrame | None, dormancy, margin: f
     active_ids = dormancy.table.index[dormancy.group != "sleeping"]
     scored = fit.score(uplift_features(ds.transactions, active_ids, _observation_end(ds) + pd.Timedelta(days=1)))
     targeting = base_targeting(scored, values, value_per_response, cost_per_contact, uplift_threshold)
-    draft.show(plots.styled_table(targeting.table, {"customers": "{:,}", "mean_uplift": "{:+.1%}",
+    shown = targeting.table.drop(columns="profit_if_contacted") if counts_purchases(ds) else targeting.table
+    draft.show(plots.styled_table(shown, {"customers": "{:,}", "mean_uplift": "{:+.1%}",
                                                     "incremental_buyers": "{:,.0f}", "clv_at_risk": "{:,.0f}",
                                                     "profit_if_contacted": "{:,.0f}"}))
     t = targeting.table.set_index("segment")
@@ -246,6 +248,11 @@ def targeting_the_base(ds, fit, values: pd.DataFrame | None, dormancy, margin: f
               "Current customers per predicted uplift segment", headline=True)
     text = (f"Applied to the {len(scored):,} customers who are not sleeping, the model finds **{n_persuadable:,} "
             f"persuadables** to contact and **{n_dogs:,} sleeping dogs** to leave alone. ")
+    if counts_purchases(ds):  # the segments hold; their profit sets purchases against the contact cost
+        draft.say(text)
+        skip_money_comparison(draft, "Value at stake of targeting the persuadables", "the purchases an offer adds",
+                              "the cost of a contact")
+        return draft.done(targeting=None, scored=None)  # the plan and the cards get no money row
     if n_persuadable == 0:
         everyone = float(t["profit_if_contacted"].sum())
         text += (f"No predicted uplift reaches the `uplift_threshold` of {_pp(uplift_threshold)} (the largest is "

@@ -12,6 +12,7 @@ from ..acquisition import AcquisitionCost
 from ..data import Dataset
 from ..escaping import md
 from ..retention.campaigns import measured_segments
+from ..value_unit import SPEND
 from .section import Draft
 
 __all__ = ["campaign_part"]
@@ -50,7 +51,7 @@ def campaign_part(draft: Draft, ds: Dataset, costs: AcquisitionCost | None, cost
     draft.say(_measured_sentence(uplift, gains, harms))
     draft.add("retention_cost_per_retained", {r.group: round(r.cost_per_retained, 2) for r in gains.itertuples()
                                               if np.isfinite(r.cost_per_retained)},
-              "Cost per retained customer (offer cost / uplift), segments with a measured gain", unit="currency units")
+              "Cost per retained customer (offer cost / uplift), segments with a measured gain", unit=SPEND)
     costs_compared = retention.cost_comparison(costs, uplift, cost_per_contact) if costs is not None else None
     if costs_compared:
         draft.add("acquisition_to_retention_cost_ratio", round(costs_compared.ratio, 2),

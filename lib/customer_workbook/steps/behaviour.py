@@ -28,6 +28,7 @@ from ..segments import (MIN_HOLDOUT_DAYS, USEFUL_AUC, backtest_holdout, cohort_r
                         health_backtest, health_score,
                         lifecycle_stages, multi_category_retention, persona_profiles, rfm_scores, rfm_segments,
                         segment_summary)
+from ..value_unit import value_columns, value_noun
 from .section import Draft, Section
 
 __all__ = ["MIN_NPS_RESPONDENTS", "advocacy_pyramid", "do_customers_come_back", "does_behaviour_show_them", "explore_groups",
@@ -58,30 +59,31 @@ def who_the_customers_are(ds, n_bins: int = 5) -> Section:
     scores = rfm_scores(paid, n_bins=n_bins)
     segments = rfm_segments(scores)
     table = segment_summary(segments, paid["revenue"])
-    draft.show(plots.plot_segment_map(scores.table, segments, table),
-               plots.styled_table(table, {"customers": "{:,}", "customer_share": "{:.1%}", "revenue": "{:,.0f}",
-                                          "revenue_share": "{:.1%}", "revenue_per_customer": "{:,.0f}"}))
+    draft.show(plots.plot_segment_map(scores.table, segments, table, value_noun(ds)),
+               plots.styled_table(value_columns(table, ds), value_columns({
+                   "customers": "{:,}", "customer_share": "{:.1%}", "revenue": "{:,.0f}", "revenue_share": "{:.1%}",
+                   "revenue_per_customer": "{:,.0f}"}, ds)))
     draft.add("segment_shares", {r.segment: round(r.customer_share, 4) for r in table.itertuples()},
               "Share of customers by RFM segment", headline=True, unit="share")
     if table["revenue_share"].between(0, 1).all():  # a base whose net revenue is not positive has no revenue shares
         draft.add("segment_revenue_shares", {r.segment: round(r.revenue_share, 4) for r in table.itertuples()},
                   "Share of net revenue by RFM segment", unit="share")
     draft.add("rfm_scores_used", scores.scores_used, "RFM scores that occur (ties can leave some unused)")
-    draft.say(_segment_sentence(table, scores, len(features) - len(paid)))
+    draft.say(_segment_sentence(table, scores, len(features) - len(paid), value_noun(ds)))
     return draft.done(scores=scores, segments=segments.reindex(features.index), table=table)
 
 
-def _segment_sentence(table: pd.DataFrame, scores, n_unpaid: int) -> str:
-    """The RFM section's text: where the revenue sits, the largest segments, unused scores, who is left out."""
+def _segment_sentence(table: pd.DataFrame, scores, n_unpaid: int, noun: str = "revenue") -> str:
+    """The RFM section's text: where the revenue (``noun``) sits, the largest segments, unused scores, who is left out."""
     revenue_known = bool(table["revenue_share"].between(0, 1).all())
     text = []
     if revenue_known:
         top = table.sort_values("revenue_share", ascending=False).iloc[0]
         text.append(f"**{md(top.segment)}** are {top.customer_share:.0%} of customers "
                     f"{'but' if top.revenue_share > top.customer_share else 'and'} bring **{top.revenue_share:.0%} of net "
-                    f"revenue** ({top.revenue_per_customer:,.0f} per customer).")
+                    f"{noun}** ({top.revenue_per_customer:,.0f} per customer).")
     else:
-        text.append("Net revenue is not positive overall, so the segments are compared by customers only.")
+        text.append(f"Net {noun} is not positive overall, so the segments are compared by customers only.")
     largest = table[table["customers"] > 0].sort_values("customer_share", ascending=False).head(4)
     text.append(", ".join(f"{md(r.segment)} {r.customer_share:.0%}" for r in largest.itertuples())
                 + f" {'are the largest segments' if len(largest) > 1 else 'is the only segment'}.")
@@ -292,10 +294,11 @@ def does_behaviour_show_them(ds, answers: pd.DataFrame | None) -> Section:
     return draft.done(evidence=evidence, bandwagon=bandwagon, delivery=curve)
 
 
-def who_the_personas_are(personas, features: pd.DataFrame, answers: pd.DataFrame | None) -> Section:
+def who_the_personas_are(personas, features: pd.DataFrame, answers: pd.DataFrame | None, ds=None) -> Section:
     """Section 5: how many personas reproduce, what sets each apart and its profile.
 
-    ``personas`` is the run's :func:`customer_workbook.segments.find_personas`.
+    ``personas`` is the run's :func:`customer_workbook.segments.find_personas`; ``ds`` (optional) names the
+    value share after the data's value unit (:func:`customer_workbook.value_unit.value_columns`).
     """
     draft = Draft()
     labels, names, k = personas.clustered, personas.names, personas.k
@@ -304,7 +307,8 @@ def who_the_personas_are(personas, features: pd.DataFrame, answers: pd.DataFrame
                         "dominant_reasons", "behaviour", "nps"] if c in profiles]
     draft.show(plots.plot_k_selection(personas.criterion, personas.threshold),
                plots.plot_persona_heatmap(personas.centres, names),
-               plots.styled_table(profiles[cols], {"share": "{:.0%}", "revenue_share": "{:.0%}", "nps": "{:+.0f}"}))
+               plots.styled_table(value_columns(profiles[cols], ds),
+                                  value_columns({"share": "{:.0%}", "revenue_share": "{:.0%}", "nps": "{:+.0f}"}, ds)))
     reproduces = personas.stability >= personas.threshold  # the clustering's gate: an unstable split is not headlined
     draft.add("persona_count", int(k), "Number of personas (largest reproducible split)" if reproduces else
               "Number of personas (the most stable split; none reproduces)", headline=reproduces)
@@ -469,11 +473,11 @@ def advocacy_pyramid(ds, levels: pd.Series | None, rates: pd.DataFrame | None, c
             draft.add(key, round(getattr(o, key), 4), key.replace("_", " ").capitalize(), unit="share")
     if pd.notna(o.spearman_revenue_advocacy):
         draft.add("spearman_revenue_advocacy", round(o.spearman_revenue_advocacy, 3), "Rank correlation of revenue with advocacy")
-    draft.say(_pyramid_sentence(shares, levels, o))
+    draft.say(_pyramid_sentence(shares, levels, o, value_noun(ds)))
     return draft.done(overlap=o)
 
 
-def _pyramid_sentence(shares: pd.Series, levels: pd.Series, o) -> str:
+def _pyramid_sentence(shares: pd.Series, levels: pd.Series, o, noun: str = "revenue") -> str:
     """The pyramid's text; each claim is made only when its numbers say so: "loyalty is not advocacy" when most of
     the most loyal tenth are lurkers, "top spenders are not top advocates" when most top spenders are not top-decile
     advocates."""
@@ -497,7 +501,7 @@ def _pyramid_sentence(shares: pd.Series, levels: pd.Series, o) -> str:
                 f"(base rates {o.base_lover_share:.1%} and {o.base_liker_or_lover_share:.0%}); "
                 f"{o.lovers_in_top_spenders:.0%} of lovers are top spenders and {o.top_overlap:.0%} of top spenders are also "
                 "top-decile advocates"
-                + (f", and the rank correlation of revenue with advocacy is {o.spearman_revenue_advocacy:.2f}."
+                + (f", and the rank correlation of {noun} with advocacy is {o.spearman_revenue_advocacy:.2f}."
                    if pd.notna(o.spearman_revenue_advocacy) else "."))
     if likers >= lovers:
         text.append(f"Moving {lovers:,} {'liker' if lovers == 1 else 'likers'} up to lovers (about {lovers / likers:.0%} of likers) "

@@ -15,6 +15,7 @@ from ..base import derived
 from ..data import Dataset
 from ..escaping import md
 from ..plots import plot_change_panels, plot_channel_ramp, plot_shares_over_time, plot_who_changed, styled_table
+from ..value_unit import MONEY, value_columns, value_noun, value_unit
 from .section import Draft, Section
 
 __all__ = ["ChangeInputs", "MetricExplorer", "change_points", "change_register", "channel_shift", "metric_explorer",
@@ -38,6 +39,7 @@ class ChangeInputs:
     records: dict[str, pd.DataFrame]
     events: pd.DataFrame
     segments: pd.DataFrame
+    value_unit: str = MONEY  # what amounts measure (``Dataset.value_unit``): purchases without a revenue column
 
 
 def prepare(ds: Dataset, discount_share: float = 0.4) -> ChangeInputs:
@@ -46,13 +48,14 @@ def prepare(ds: Dataset, discount_share: float = 0.4) -> ChangeInputs:
     tables = derived(ds)
     return ChangeInputs(weeks=tables.full_weeks, orders=tables.orders,
                         records=ch.metric_records(ds), events=ch.market_events(ds),
-                        segments=ch.customer_segments(ds, discount_share=discount_share))
+                        segments=ch.customer_segments(ds, discount_share=discount_share), value_unit=value_unit(ds))
 
 
 def watch_list(ds: Dataset, inputs: ChangeInputs) -> Section:
     """Section 1: the weekly metrics watched, and what is missing without the optional tables."""
     draft, weeks = Draft(), inputs.weeks
     watch = ch.watch_list(inputs.records)
+    watch = watch.assign(unit=watch["unit"].str.replace(MONEY, inputs.value_unit, regex=False))
     draft.show(styled_table(watch, {"records": "{:,}"}))
     draft.add("metrics_watched", watch["metric"].tolist(), "Metrics watched for changes")
     span = (f"({weeks[0]:%d %B %Y} to {weeks[-1] + pd.Timedelta(days=6):%d %B %Y})" if len(weeks)
@@ -240,8 +243,9 @@ def change_register(inputs: ChangeInputs, kept: pd.DataFrame, ramps: pd.DataFram
     register = ch.change_register(kept, ramps, attribution.drivers, attribution.impacts, inputs.events,
                                   tolerance_weeks=tolerance_weeks)
     shown = register.assign(date=register["date"].dt.date, event_week=register["event_week"].dt.date)
-    draft.show(styled_table(shown.drop(columns=["metric"]), {
-        **_CHANGE_FORMATS, "group_change": "{:+.3g}", "revenue_at_stake": "{:+,.0f}", "severity": "{:.1f}"}))
+    unit = inputs.value_unit  # the revenue columns are named after the data's value unit
+    draft.show(styled_table(value_columns(shown.drop(columns=["metric"]), unit), value_columns({
+        **_CHANGE_FORMATS, "group_change": "{:+.3g}", "revenue_at_stake": "{:+,.0f}", "severity": "{:.1f}"}, unit)))
     draft.add("change_register", ch.register_records(register),
               "Change register (one row per metric and change, by business impact)")
     n_changes = draft.add("n_changes", int(register["change_id"].nunique()) if len(register) else 0,
@@ -254,7 +258,7 @@ def change_register(inputs: ChangeInputs, kept: pd.DataFrame, ramps: pd.DataFram
             else f"{abs(top['change']):.3g} {top['change_unit']}")
     headline = draft.add("top_change", f"{top['what']} {top['direction']} {size} from {top['date']:%d %b %Y}, "
                          f"driven by {top['affected_group']}", "Change with the largest business impact", headline=True)
-    at_stake = (f", about {abs(top['revenue_at_stake']):,.0f} of net revenue a year."
+    at_stake = (f", about {abs(top['revenue_at_stake']):,.0f} of net {value_noun(unit)} a year."
                 if top["revenue_at_stake"] == top["revenue_at_stake"] else ".")
     draft.say(f"The register holds **{ch.counted(n_changes, 'distinct change')}** "
               f"({ch.counted(len(register), 'metric row')}). The largest business impact: **{md(headline)}**{at_stake}")

@@ -33,6 +33,7 @@ from ..planning.action_plan import PlanInputs, action_plan, customer_card
 from ..retention.winback import DORMANCY_ORDER, dormancy_groups, winback_economics
 from ..segments import UNASSIGNED, find_personas
 from ._components_offers import copurchase_offers, next_best_offers, randomised_campaign, targeting_the_base
+from ..value_unit import counts_purchases, skip_money_comparison, value_columns, value_noun
 from .section import Draft, Section
 
 __all__ = ["choice_or_convenience", "copurchase_offers", "customer_cards", "dormant_customers", "long_term_value",
@@ -99,7 +100,8 @@ def long_term_value(ds, margin: float, discount_rate: float) -> Section:
               headline=True, unit="share")
     draft.show(plots.plot_value_concentration(values["clv_3y"]))
     by_segment, best_text = _value_by_segment(ds, values, draft)
-    draft.say(f"The {len(values):,} customers are expected to bring **{values['clv_1y'].sum():,.0f}** in margin next "
+    worth = "in margin" if not counts_purchases(ds) else "margin-weighted purchases"
+    draft.say(f"The {len(values):,} customers are expected to bring **{values['clv_1y'].sum():,.0f}** {worth} next "
               f"year and **{values['clv_3y'].sum():,.0f}** over three years (discounted at {discount_rate:.0%} a year). "
               f"The top 1% hold {conc[0.01]:.0%} of the three-year value, the top 5% {conc[0.05]:.0%} and the top 20% "
               f"**{conc[0.20]:.0%}**. On average a customer is {values['p_alive'].mean():.0%} likely to still be active. "
@@ -188,6 +190,12 @@ def dormant_customers(ds, customer_value, thresholds, response_rate: float, cost
     draft.add("dormant_p_alive", {k: round(float(v), 3) for k, v in p_alive.items()}, "Mean P(alive) per dormancy group",
               unit="share")
     draft.show(plots.plot_dormancy(values["p_alive"], dormancy.group, order=DORMANCY_ORDER))
+    if counts_purchases(ds):
+        draft.say(rhythm + " Mean P(alive) is " + ", ".join(f"{p_alive[g]:.0%} for the {g.replace('_', '-')}"
+                                                           for g in DORMANCY_ORDER if g in p_alive.index) + ".")
+        skip_money_comparison(draft, "Whether a win-back pays", "the purchases a woken customer brings",
+                              "the cost of the contact and the voucher")
+        return draft.done(dormancy=dormancy, winback=None, mean_discount=mean_discount, explore=None)
     explore = partial(winback_view, values, dormancy.group, mean_discount)
     view = explore(cost_per_contact=cost_per_contact, response_rate=response_rate, voucher_cost=voucher_cost)
     draft.show(*view.parts)
@@ -231,6 +239,8 @@ def recognition_plan(ds, values: pd.DataFrame | None, value_cuts, benefit_cost: 
     table = status_economics(statuses, values, benefit_cost=benefit_cost, retention_gain=retention_gain)
     draft.add("status_sizes", {r["status"]: int(r["customers"]) for _, r in table.iterrows()},
               "Customers per recognition status", headline=True)
+    if counts_purchases(ds):
+        return _statuses_without_money(draft, table, statuses, scores)
     draft.add("status_net_value", {r["status"]: round(r["net_value"], 0) for _, r in table.iterrows()},
               "Retained value minus benefit cost per status", unit="currency units")
     draft.add("ambassadors", int((statuses["badge"] == "ambassador").sum()), "Customers with the ambassador badge")
@@ -251,6 +261,21 @@ def recognition_plan(ds, values: pd.DataFrame | None, value_cuts, benefit_cost: 
     return draft.done(statuses=statuses, economics=table, scores=scores)
 
 
+def _statuses_without_money(draft: Draft, table: pd.DataFrame, statuses: pd.DataFrame, scores) -> Section:
+    """The recognition statuses of data without revenue: their sizes, and the note that their benefits (money)
+    cannot be set against the value they keep (purchases). ``economics`` is None: the plan gets no money row."""
+    draft.add("ambassadors", int((statuses["badge"] == "ambassador").sum()), "Customers with the ambassador badge")
+    draft.show(plots.styled_table(table[["status", "customers", "share", "mean_clv_1y", "ambassadors"]],
+                                  {"customers": "{:,}", "share": "{:.1%}", "mean_clv_1y": "{:,.0f}", "ambassadors": "{:,}"}))
+    n = table.set_index("status")["customers"]
+    draft.say(f"The rules give {n['platinum']:,} platinum, {n['gold']:,} gold and {n['silver']:,} silver members.")
+    skip_money_comparison(draft, "Whether the recognition benefits pay", "the purchases the benefits keep",
+                          "what the benefits cost")
+    if scores is None:
+        draft.skip("Advocacy badges", ["engagement"], "Statuses were set from value only.")
+    return draft.done(statuses=statuses, economics=None, scores=scores)
+
+
 def product_line_hierarchy(ds) -> Section:
     """Section 5, continued: revenue by product tier and whether customers climb the line between the two
     halves of the period (result ``migration``, None without ``products.tier``)."""
@@ -262,8 +287,9 @@ def product_line_hierarchy(ds) -> Section:
     hierarchy = product_hierarchy(tx, ds.products)
     start = tx["date"].min()
     migration = tier_migration(tx, ds.products, (start + (_observation_end(ds) - start) / 2).normalize())
-    draft.show(plots.styled_table(hierarchy, {"buyers": "{:,}", "revenue": "{:,.0f}", "mean_line_value": "{:,.2f}",
-                                              "revenue_share": "{:.1%}", "products": "{:,}", "mean_list_price": "{:,.2f}"}))
+    draft.show(plots.styled_table(value_columns(hierarchy, ds), value_columns({
+        "buyers": "{:,}", "revenue": "{:,.0f}", "mean_line_value": "{:,.2f}", "revenue_share": "{:.1%}",
+        "products": "{:,}", "mean_list_price": "{:,.2f}"}, ds)))
     draft.show(plots.plot_tier_migration(migration.matrix))
     draft.add("product_tier_revenue_share", {r["tier"]: round(r["revenue_share"], 3) for _, r in hierarchy.iterrows()},
               "Revenue share per product tier", unit="share")
@@ -271,7 +297,7 @@ def product_line_hierarchy(ds) -> Section:
     draft.add("tier_down_share", round(migration.down_share, 3), "Customers who moved down a product tier", unit="share")
     top = hierarchy.sort_values("revenue_share", ascending=False).iloc[0]
     draft.say(
-        f"**{md(top['tier'])}** products bring the most revenue ({top['revenue_share']:.0%}). Of the "
+        f"**{md(top['tier'])}** products bring the most {value_noun(ds)} ({top['revenue_share']:.0%}). Of the "
         f"{migration.customers:,} customers who bought in both halves of the period, {migration.up_share:.0%} moved up "
         f"to a higher tier and {migration.down_share:.0%} moved down; {migration.matrix.loc['entry', 'entry']:.0%} of "
         "entry-level buyers stayed at entry level.")

@@ -11,6 +11,7 @@ from ..contract import TABLES
 from ..data import Dataset
 from ..escaping import md
 from ..plots import plot_histogram, plot_shares_over_time, plot_weekly_volumes, styled_table
+from ..value_unit import MONEY, value_noun, value_unit
 from .section import Draft, Section
 
 __all__ = ["channel_mix", "how_clean", "orders_per_customer", "table_coverage", "tables_supplied",
@@ -29,27 +30,16 @@ def tables_supplied(ds: Dataset) -> Section:
     return draft.done()
 
 
-def _value_unit(ds: Dataset) -> str:
-    """What ``transactions.amount`` measures: ``"currency units"``, or ``"purchases"`` when the data had no
-    revenue column (the loader then counts one purchase per line)."""
-    return getattr(ds, "value_unit", "currency units")
-
-
-def _value_noun(ds: Dataset) -> str:
-    """What the value sentences talk about: ``"revenue"``, or ``"purchases"`` for data without revenue."""
-    return "revenue" if _value_unit(ds) == "currency units" else "purchases"
-
-
 def what_the_data_covers(ds: Dataset) -> Section:
     """Section 2: customers, orders, revenue and the span of time the transactions cover."""
-    cov, draft, unit = coverage(ds), Draft(), _value_unit(ds)
+    cov, draft, unit = coverage(ds), Draft(), value_unit(ds)
     draft.add("n_customers", cov.n_customers, "Customers with transactions", headline=True)
     draft.add("n_orders", cov.n_orders, "Orders", headline=True)
     draft.add("net_revenue", round(cov.net_revenue, 2), "Net revenue", headline=True, unit=unit)
     draft.add("first_date", cov.first_date, "First transaction")
     draft.add("last_date", cov.last_date, "Last transaction")
     draft.add("months_covered", cov.months_covered, "Months covered", headline=True)
-    worth = (f"worth **{cov.net_revenue:,.0f}** in net revenue" if unit == "currency units" else
+    worth = (f"worth **{cov.net_revenue:,.0f}** in net revenue" if unit == MONEY else
              f"counted as **{cov.net_revenue:,.0f} {unit}** net of returns (the data have no revenue column)")
     draft.say(f"The data holds **{cov.n_customers:,} customers** who placed **{cov.n_orders:,} orders** "
               f"({cov.n_lines:,} order lines) {worth}, from "
@@ -75,10 +65,10 @@ def how_clean(ds: Dataset) -> Section:
     elif gross > 0:
         value_share = draft.add("returned_value_share", round(float(-tx.loc[returns, "amount"].sum() / gross), 4),
                                 "Returned value as a share of gross revenue", unit="share")
-        draft.say(f"{line_share:.1%} of order lines are returns, worth {value_share:.1%} of gross {_value_noun(ds)}.")
+        draft.say(f"{line_share:.1%} of order lines are returns, worth {value_share:.1%} of gross {value_noun(ds)}.")
     else:
         draft.say(f"{line_share:.1%} of order lines are returns; no line has a positive amount, so returns "
-                  "cannot be set against gross revenue.")
+                  f"cannot be set against gross {value_noun(ds)}.")
     return draft.done()
 
 
@@ -86,7 +76,7 @@ def volumes_over_time(ds: Dataset) -> Section:
     """Section 4: weekly orders, active and new customers and revenue, and the seasonal rhythm of revenue."""
     tables, draft = derived(ds), Draft()
     weekly = weekly_volumes(tables.orders, tables.full_weeks)
-    draft.show(plot_weekly_volumes(weekly))
+    draft.show(plot_weekly_volumes(weekly, value_unit(ds)))
     if weekly.empty:
         draft.say("The data cover no full week (Monday to Sunday), so there are no weekly volumes to draw.")
         return draft.done(weekly=weekly)
@@ -98,17 +88,17 @@ def volumes_over_time(ds: Dataset) -> Section:
         draft.add("weekly_orders_mean", round(float(weekly["orders"].mean()), 1), "Mean orders per week")
         draft.say(typical)
         draft.say(f"> **Not shown: the busiest month** because a seasonal rhythm needs at least {SEASONAL_MIN_WEEKS} "
-                  f"full weeks of revenue (two years, so every calendar month is seen twice); the data cover "
+                  f"full weeks of {value_noun(ds)} (two years, so every calendar month is seen twice); the data cover "
                   f"{len(weekly)}. With less, a one-off spike such as a launch or an acquisition campaign would pass "
                   "for the season.")
         return draft.done(weekly=weekly)
     peak, low = _months.month_name[season.idxmax()], _months.month_name[season.idxmin()]
-    rises = "Revenue peaks" if _value_noun(ds) == "revenue" else "Purchases peak"
+    rises, is_ = ("Revenue peaks", "is") if value_noun(ds) == "revenue" else ("Purchases peak", "are")
     draft.add("peak_month", peak, "Busiest month (revenue)", headline=True)
     draft.add("peak_month_index", round(float(season.max()), 2),
               "Revenue in the busiest month relative to an average month")
     draft.add("weekly_orders_mean", round(float(weekly["orders"].mean()), 1), "Mean orders per week")
-    draft.say(f"{rises} in **{peak}** at {season.max():.2f}× an average month and is lowest in {low} "
+    draft.say(f"{rises} in **{peak}** at {season.max():.2f}× an average month and {is_} lowest in {low} "
               f"({season.min():.2f}×). " + typical)
     return draft.done(weekly=weekly)
 
@@ -141,9 +131,9 @@ def orders_per_customer(ds: Dataset) -> Section:
     if top20 == top20:
         draft.add("top20_revenue_share", round(float(top20), 3), "Share of revenue from the top 20% of customers",
                   headline=True, unit="share")
-        concentration = f"the top 20% of customers bring **{top20:.0%}** of net {_value_noun(ds)}"
+        concentration = f"the top 20% of customers bring **{top20:.0%}** of net {value_noun(ds)}"
     else:
-        concentration = f"net {_value_noun(ds)} is not positive, so its concentration is not shown"
+        concentration = f"net {value_noun(ds)} is not positive, so its concentration is not shown"
     draft.say(f"{one_timers:.0%} of customers ordered only once; {concentration}. "
               f"Median orders per customer: {per_customer.median():.0f}.")
     return draft.done(orders=per_customer)

@@ -34,6 +34,7 @@ from ..retention.labels import MIN_WINDOW_DAYS, ShortHistory, history_needed
 from ..stats import check_classifier, enough_classes
 from .phases_plan import (go_to_market, most_valuable_audience, most_valuable_product, most_valuable_service,
                           not_shown, pilot_size)
+from ..value_unit import value_noun, value_unit
 from .section import Draft, Section
 
 __all__ = ["churn_drivers", "churn_models", "demand_next_quarter", "features_to_keep", "go_to_market",
@@ -117,7 +118,7 @@ def features_to_keep(ds: Dataset, design: Section) -> Section:
     draft.add("n_features_candidate", int(train_wide.frame.shape[1]), "Candidate features (start wide)")
     draft.add("n_features_kept", int(train.frame.shape[1]), "Features kept after pruning")
     draft.add("n_features_leaking", leaks, "Features removed as leaks")
-    draft.show(plots.styled_table(dropped))
+    draft.show(plots.styled_table(dropped.replace("revenue", value_noun(ds), regex=True)))  # purchases, no revenue
     families = ", ".join(f"{md(k)} ({v})" for k, v in train.family.value_counts().head(5).items())
     draft.say(f"We started with **{train_wide.frame.shape[1]} candidate features** in {train_wide.family.nunique()} "
               f"families and kept **{train.frame.shape[1]}**. {leaks} were removed because they leak the answer and "
@@ -443,9 +444,11 @@ def demand_next_quarter(ds: Dataset) -> Section:
     except ValueError as exc:
         not_shown(draft, "next quarter's demand", md(f"{exc} Only a longer history would help."))
         return draft.done(weekly=weekly, forecast=None)
-    for (measure, d), unit in zip(demand.measures().items(), ("orders", "currency units")):
+    noun = value_noun(ds)  # "revenue", or "purchases" without a revenue column
+    for (measure, d), unit in zip(demand.measures().items(), ("orders", value_unit(ds))):
+        title = (noun if measure == "revenue" else measure).capitalize()
         draft.show(plots.plot_demand_forecast(weekly[measure], d.weekly, d.backtest, unit,
-                                              f"{measure.capitalize()}: next {demand.horizon_weeks} weeks"))
+                                              f"{title}: next {demand.horizon_weeks} weeks"))
         draft.add(f"forecast_{measure}_next_quarter", round(d.total, 1),
                   f"Forecast {measure} in the next {demand.horizon_weeks} weeks", headline=measure == "revenue", unit=unit)
         draft.add(f"forecast_{measure}_interval", [round(d.low, 1), round(d.high, 1)],
@@ -455,10 +458,10 @@ def demand_next_quarter(ds: Dataset) -> Section:
                   f"Backtest error of the quarter total ({measure}), per method", unit="share")
     o, r = demand.orders, demand.revenue
     draft.say(f"For the {demand.horizon_weeks} weeks from {demand.start:%d %B %Y} we expect **{o.total:,.0f} orders** "
-              f"({o.low:,.0f} to {o.high:,.0f}) and **{r.total:,.0f}** in revenue ({r.low:,.0f} to {r.high:,.0f}); "
-              f"the same weeks last year brought {r.last_year_total:,.0f}. In the backtest the revenue total was off "
+              f"({o.low:,.0f} to {o.high:,.0f}) and **{r.total:,.0f}** in {noun} ({r.low:,.0f} to {r.high:,.0f}); "
+              f"the same weeks last year brought {r.last_year_total:,.0f}. In the backtest the {noun} total was off "
               f"by {r.mape['forecast']:.1%} on average with the growth adjustment, {r.mape['seasonal_naive']:.1%} "
               f"with last year's weeks unchanged and {r.mape['recent_mean']:.1%} with the recent average, so the "
-              f"revenue forecast uses the **{r.method}** method (orders: {o.method}); its interval held the actual "
+              f"{noun} forecast uses the **{r.method}** method (orders: {o.method}); its interval held the actual "
               f"value in {r.coverage:.0%} of the backtests.")
     return draft.done(weekly=weekly, forecast=demand)

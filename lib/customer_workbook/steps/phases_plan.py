@@ -19,6 +19,7 @@ from ..planning import (audience_customers, audience_members, audience_table, au
 from ..planning.pilot import recent_repeat_rate
 from ..segments import UNASSIGNED, find_personas
 from ..stats import SEPARATION_ALPHA, two_proportion_p_value
+from ..value_unit import counts_purchases, value_columns, value_noun, value_unit
 from .section import Draft, Section
 
 __all__ = ["NO_CLEAR_WINNER", "go_to_market", "most_valuable_audience", "most_valuable_product", "most_valuable_service", "not_shown",
@@ -96,9 +97,9 @@ def most_valuable_product(ds: Dataset) -> Section:
     by = "category" if has_products else "product_id"
     mvp = product_value_table(tx, derived(ds).sale_orders, ds.products, by=by, follow_days=MVP_FOLLOW_DAYS,
                               top=None if has_products else 15)
-    draft.show(plots.styled_table(mvp.drop(columns="followed"), {
+    draft.show(plots.styled_table(value_columns(mvp.drop(columns="followed"), ds), value_columns({
         "revenue": "{:,.0f}", "revenue_share": "{:.1%}", "buyers": "{:,.0f}", "repeat_rate": "{:.1%}",
-        "cross_sell_rate": "{:.1%}", "score": "{:.2f}"}))
+        "cross_sell_rate": "{:.1%}", "score": "{:.2f}"}, ds)))
     top = mvp.iloc[0]
     if len(mvp) < 2:
         not_shown(draft, "a most valuable product line", f"Every product sold belongs to one line "
@@ -110,9 +111,11 @@ def most_valuable_product(ds: Dataset) -> Section:
               "Top product lines by revenue, retention and cross-sell")
     lead = (f"The most valuable product line is **{md(top['product'])}**" if sep.clear else
             f"The line ranked first is **{md(top['product'])}**")
-    draft.say(f"{lead}: {top['revenue_share']:.1%} of revenue, {top['repeat_rate']:.1%} of its new buyers ordered "
-              f"again within {MVP_FOLLOW_DAYS} days and {top['cross_sell_rate']:.1%} went on to another line. "
-              + _pick_text(sep, top, mvp.iloc[1], "product", PRODUCT_WORDS))
+    words = PRODUCT_WORDS if not counts_purchases(ds) else {**PRODUCT_WORDS, "revenue": ("share of purchases",
+                                                                                        "revenue_share", ".1%")}
+    draft.say(f"{lead}: {top['revenue_share']:.1%} of {value_noun(ds)}, {top['repeat_rate']:.1%} of its new buyers "
+              f"ordered again within {MVP_FOLLOW_DAYS} days and {top['cross_sell_rate']:.1%} went on to another line. "
+              + _pick_text(sep, top, mvp.iloc[1], "product", words))
     return draft.done(mvp=mvp, clear=sep.clear)
 
 
@@ -143,9 +146,9 @@ def most_valuable_service(ds: Dataset) -> Section:
     if not len(mvs):
         draft.skip("Most valuable service", ["transactions.channel"])
         return draft.done(mvs=mvs, clear=False)
-    draft.show(plots.styled_table(mvs.drop(columns="followed"), {
+    draft.show(plots.styled_table(value_columns(mvs.drop(columns="followed"), ds), value_columns({
         "orders": "{:,.0f}", "order_share": "{:.1%}", "revenue": "{:,.0f}", "mean_order_value": "{:,.1f}",
-        "repeat_rate": "{:.1%}", "score": "{:.2f}"}))
+        "repeat_rate": "{:.1%}", "score": "{:.2f}"}, ds)))
     draft.add("repeat_rate_by_service", {f"{r.dimension}: {r.service}": round(float(r.repeat_rate), 4)
                                          for r in mvs.itertuples() if r.followed > 0},
               f"Repeat rate within {MVS_FOLLOW_DAYS} days by service", unit="share")
@@ -220,7 +223,8 @@ def most_valuable_audience(ds: Dataset, features: Section, contact: Section, seg
     cols = [c for c in ["segment", "persona", "customers", "value_per_customer", "p_alive", "churn_risk", "uplift",
                         "uplift_se", "p_vs_top"] if c in ties]
     cells = list(zip(tied["segment"], tied["persona"]))
-    draft.show(plots.plot_audience_map(audiences, pilot=cells[0] if clear else None, tied=None if clear else cells),
+    draft.show(plots.plot_audience_map(audiences, pilot=cells[0] if clear else None, currency=value_unit(ds),
+                                       tied=None if clear else cells),
                plots.styled_table(ties.head(10)[cols],
                                   {"customers": "{:,.0f}", "value_per_customer": "{:,.0f}", "p_alive": "{:.1%}",
                                    "churn_risk": "{:.1%}", "uplift": "{:+.1%}", "uplift_se": "{:.1%}",

@@ -23,8 +23,10 @@ from ..data import Dataset
 from ..escaping import md
 from ..segments import UNASSIGNED, find_personas
 from ._strategy_choice import Choice, Recommendation, recommendation
+from ._strategy_budget import record_plan
 from ._strategy_campaign import campaign_part as _campaign
 from ._strategy_levers import levers
+from ..value_unit import MONEY, counts_purchases, skip_money_comparison
 from .section import Draft, Section
 
 __all__ = ["HEADLINE_ORDER", "Choice", "Recommendation", "best_budget", "conquest_or_relations", "headline_first",
@@ -86,7 +88,7 @@ def new_customer_worth(ds: Dataset, margin: float, annual_discount_rate: float, 
     text = (_clv_sentence(clv_table, margin, annual_discount_rate, horizon_years, lead)
             + _left_out_sentence(by_channel.left_out))
     econ = None
-    if costs is not None:
+    if costs is not None and not counts_purchases(ds):
         econ = acquisition.unit_economics(clv_table, clv_draws, clv_values, costs, margin=margin, seed=seed)
         draft.show(plots.styled_table(_shown_economics(econ.drop(columns="ratio_se_log")), _MONEY),
                    plots.plot_unit_economics(econ))
@@ -95,8 +97,12 @@ def new_customer_worth(ds: Dataset, margin: float, annual_discount_rate: float, 
     else:
         draft.show(plots.styled_table(clv_table, _MONEY))
         draft.say(text)
-        draft.skip("Acquisition cost and CLV/CAC", ["marketing"],
-                   "The CLV side above still holds; spend per channel is needed for CAC, payback and the budget.")
+        if costs is not None:  # data without revenue: the value of a new customer counts purchases
+            skip_money_comparison(draft, "CLV / CAC and payback by channel", "the value of a new customer",
+                                  "what acquiring one costs (CAC)")
+        else:
+            draft.skip("Acquisition cost and CLV/CAC", ["marketing"],
+                       "The CLV side above still holds; spend per channel is needed for CAC, payback and the budget.")
     return draft.done(acquired=acquired, clv_values=clv_values, clv_draws=clv_draws, clv_now=clv_now, costs=costs,
                       econ=econ)
 
@@ -259,7 +265,7 @@ def persona_worth(ds: Dataset, acquired: pd.DataFrame, costs: AcquisitionCost | 
     if table.empty:
         draft.say(_no_value_note("CLV by persona", ds, acq_p, values.left_out))
         return draft.done(personas=personas, table=None)
-    if costs is not None:
+    if costs is not None and not counts_purchases(ds):  # CLV / CAC sets value against money
         table["cac"] = table["group"].map(acquisition.persona_cac(acquired, persona_of, costs.table))
         table["clv_to_cac"] = table["clv"] / table["cac"]
     draft.show(plots.styled_table(_shown_economics(table.rename(columns={"group": "persona"})), _MONEY))
@@ -270,7 +276,7 @@ def persona_worth(ds: Dataset, acquired: pd.DataFrame, costs: AcquisitionCost | 
     if lead is not None:
         draft.add("clv_best_persona", lead.label(), "Persona whose new customers are measurably worth the most "
                   "(90% level, Holm-corrected), or 'no clear difference'")
-    draft.say(_persona_sentence(named, costs is not None, lead) + _left_out_sentence(values.left_out))
+    draft.say(_persona_sentence(named, "cac" in table, lead) + _left_out_sentence(values.left_out))
     return draft.done(personas=personas, table=table)
 
 
@@ -364,13 +370,16 @@ def spend_response(ds: Dataset, costs: AcquisitionCost | None, carryover: str | 
 
 def best_budget(curves: Mapping[str, ResponseCurve], current: Mapping[str, float], clv_values: Mapping,
                 clv_draws: Mapping[str, np.ndarray], margin: float, annual_discount_rate: float, horizon_years: float,
-                max_spend_multiple: float = 1.5, seed: int = 0) -> Section:
+                max_spend_multiple: float = 1.5, seed: int = 0, value_unit: str = MONEY) -> Section:
     """Section 3: the value frontier, today's plan against the value-maximising one, and the objectives compared.
-    Results: ``plan`` (:class:`~customer_workbook.acquisition.BudgetPlan`, None without curves or CLV),
+    Results: ``plan`` (:class:`~customer_workbook.acquisition.BudgetPlan`, None without curves, CLV or money values),
     ``bounds`` (``{channel: (lowest, highest) weekly spend}``) and ``plan_curves`` (the curves of the
     plan's channels).
     """
     draft = Draft()
+    if value_unit != MONEY and current:  # ``Dataset.value_unit``: value in purchases is not set against spend
+        return skip_money_comparison(draft, "Firm value at each budget", "the value of new customers", "the budget spent").done(
+            plan=None, bounds={}, plan_curves={})
     clv_now = {c: v.clv(margin, annual_discount_rate, horizon_years) for c, v in clv_values.items()}
     if not current:
         draft.skip("Firm value at each budget", ["marketing"], "Without spend per channel there is no response curve to value.")
@@ -396,7 +405,7 @@ def best_budget(curves: Mapping[str, ResponseCurve], current: Mapping[str, float
     draft.show(plots.styled_table(objectives, {"budget": "{:,.0f}", "new_per_week": "{:.1f}", "value": "{:,.0f}",
                                                **{c: "{:.0%}" for c in objectives.columns if c.startswith("share_")}}))
     by_obj = objectives.loc[objectives["plan"] == "free budget"].set_index("objective")["budget"]
-    _record_plan(draft, plan, (lo, hi), by_obj)
+    record_plan(draft, plan, (lo, hi), by_obj)
     draft.add("optimal_mix_shift", sorted(shifted), "Channels whose share of the value-maximising budget differs "
               "measurably from today's (90% level, Holm-corrected); empty: keep today's mix")
     draft.say(_plan_sentence(plan, (lo, hi), by_obj))
@@ -421,30 +430,6 @@ def _plan_and_interval(curves: Mapping[str, ResponseCurve], clv_now: Mapping[str
     lo, hi = np.quantile(draws.sum(axis=1), [0.05, 0.95])
     plan = replace(plan, budget_interval=(float(lo), float(hi)))
     return plan, plan_curves, shifted, (lo, hi)
-
-
-def _record_plan(draft: Draft, plan: BudgetPlan, interval: tuple[float, float], by_objective: pd.Series) -> None:
-    """The findings of the budget section."""
-    money = "currency units"
-    draft.add("current_weekly_budget", round(plan.current_budget, 2), "Today's weekly acquisition budget", unit=money)
-    draft.add("current_weekly_value", round(plan.current_value, 2), "Weekly value created today", unit=money)
-    draft.add("optimal_weekly_budget", round(plan.optimum_budget, 2), "Value-maximising weekly acquisition budget",
-              headline=plan.budget_change != "no clear difference", unit=money)
-    draft.add("optimal_budget_change", plan.budget_change, "Raise or lower today's budget: only when the 90% interval "
-              "of the value-maximising budget excludes it, else 'no clear difference'")
-    draft.add("optimal_weekly_budget_interval", [round(x, 2) for x in interval],
-              "90% interval of the value-maximising budget", unit=money)
-    draft.add("optimal_mix", {c: round(v, 4) for c, v in plan.optimum_mix.items()},
-              "Value-maximising channel mix" + (" (today's: the data do not separate the channels)" if plan.mix_kept else ""),
-              headline=not plan.mix_kept, unit="share")
-    draft.add("optimal_weekly_value", round(plan.optimum_value, 2), "Weekly value created at the optimum", unit=money)
-    draft.add("value_at_stake_per_year", round(52 * plan.value_gain, 2),
-              "Extra value a year from moving to the optimal plan",
-              headline=not plan.mix_kept or plan.budget_change != "no clear difference", unit=money)
-    draft.add("best_mix_at_current_budget", {c: round(v, 4) for c, v in plan.best_at_current_mix.items()},
-              "Best channel mix at today's budget", unit="share")
-    draft.add("optimal_budget_by_objective", {o: round(b, 2) for o, b in by_objective.items()},
-              "Weekly budget that maximises each objective", unit=money)
 
 
 def _plan_sentence(plan: BudgetPlan, interval: tuple[float, float], by_objective: pd.Series) -> str:
@@ -504,6 +489,9 @@ def conquest_or_relations(ds: Dataset, costs: AcquisitionCost | None, curves: Ma
     else:
         draft.skip("Retention campaign uplift", ["campaigns"],
                    "Only the conquest side can be valued; a randomised retention test would give the other.")
+    if counts_purchases(ds):
+        return skip_money_comparison(draft, "Conquest or relations", "the value one more unit of budget creates",
+                                     "the cost of that unit").done(uplift=uplift, returns=None, recommendation=None)
     returns = acquisition.conquest_vs_relations({c: curves[c] for c in (plan.channels if plan else [])}, clv_now,
                                                 current, uplift, value_by_group, cost_per_contact=cost_per_contact,
                                                 clv_draws=clv_draws, seed=seed)
