@@ -14,12 +14,13 @@ import numpy as np
 import pandas as pd
 
 from ..contract import STATUS_CLASSES, TABLES, Column
+from ..value_unit import MONEY as UNIT_CURRENCY
+from ..value_unit import PURCHASES as UNIT_PURCHASES
 from ._problems import MAX_EXAMPLES, DataValidationError, Problem, RowPlaces, shown
 
 __all__ = ["MAP_PARAMETERS", "UNIT_CURRENCY", "UNIT_PURCHASES", "allowed_problem", "apply_status",
            "checked_value_maps", "fill_amount", "recode"]
 
-UNIT_CURRENCY, UNIT_PURCHASES = "currency units", "purchases"
 
 #: Parameters of ``load_dataset`` that map a user's values onto a constrained column: {parameter: (table, column)}.
 MAP_PARAMETERS: dict[str, tuple[str, str]] = {

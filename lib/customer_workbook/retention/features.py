@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..arrays import first_occurrences, group_argmin, group_max, group_min
 from ..data import Dataset
+from ..value_unit import counts_purchases, in_purchases
 
 __all__ = ["DAY", "FAMILIES", "KEY_FEATURES", "SLOW_DELIVERY_DAYS", "CodedTransactions", "FeatureSet", "LeakageError",
            "build_features", "coded_transactions"]
@@ -115,13 +116,15 @@ class FeatureSet:
 class _Builder:
     """Collects feature columns with their family, description and data end date."""
 
-    def __init__(self, index: pd.Index):
+    def __init__(self, index: pd.Index, in_purchases: bool = False):
         self.index = index
+        self.in_purchases = in_purchases  # the data count purchases: descriptions say so, not "revenue"
         self.columns: dict[str, np.ndarray] = {}
         self.meta: dict[str, tuple[str, str, pd.Timestamp]] = {}
 
     def add(self, name: str, values, family: str, description: str, source_end) -> None:
         self.columns[name] = np.asarray(values, dtype="float32")  # 7 significant digits: half the memory
+        description = in_purchases(description) if self.in_purchases else description
         self.meta[name] = (family, description, pd.Timestamp(source_end) if source_end is not None else pd.NaT)
 
     def build(self, observation_date: pd.Timestamp) -> FeatureSet:
@@ -256,7 +259,7 @@ def build_features(ds: Dataset, observation_date, customers=None, include_whole_
     all_pos = pos[C.customer]  # row of every transaction line's customer (-1: not a row)
     sel = np.flatnonzero(before & (all_pos >= 0))  # the lines used: before obs, customers of the rows
     tx = _Lines(tx_all, sel)
-    b = _Builder(index)
+    b = _Builder(index, in_purchases=counts_purchases(ds))
     codes = all_pos[sel]
     dates = C.date[sel]
     data_end = pd.Timestamp(dates.max()) if len(sel) else obs - DAY

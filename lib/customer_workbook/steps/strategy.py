@@ -26,7 +26,7 @@ from ._strategy_choice import Choice, Recommendation, recommendation
 from ._strategy_budget import record_plan
 from ._strategy_campaign import campaign_part as _campaign
 from ._strategy_levers import levers
-from ..value_unit import MONEY, counts_purchases, skip_money_comparison
+from ..value_unit import MONEY, SPEND, counts_purchases, skip_money_comparison
 from .section import Draft, Section
 
 __all__ = ["HEADLINE_ORDER", "Choice", "Recommendation", "best_budget", "conquest_or_relations", "headline_first",
@@ -340,10 +340,10 @@ def spend_response(ds: Dataset, costs: AcquisitionCost | None, carryover: str | 
     carry = [c for c, v in curves.items() if v.theta > 0]
     draft.add("carryover_channels", carry, "Channels whose spend carries over into later weeks")
     draft.add("current_weekly_spend", {c: round(v, 2) for c, v in current.items()},
-              f"Weekly spend per channel (mean of the last {current_weeks} weeks)", unit="currency units")
+              f"Weekly spend per channel (mean of the last {current_weeks} weeks)", unit=SPEND)
     marg = {c: float(curves[c].marginal_cac(current[c])) for c in curves}
     draft.add("marginal_cac_at_current", {c: round(v, 2) for c, v in marg.items()},
-              "Marginal CAC at today's spend", unit="currency units")
+              "Marginal CAC at today's spend", unit=SPEND)
     cheap, dear = min(marg, key=marg.get), max(marg, key=marg.get)
     lead = separate_top({c: np.log(v) for c, v in marg.items()},
                         {c: se_from_draws(1 / np.maximum(curves[c].draw_marginal(current[c])[:, 0], 1e-15), log=True)
