@@ -33,6 +33,8 @@ class PowerUsers:
     referral_clv, other_clv : float or None
         Mean 1-year CLV of referral-acquired customers and of the others (currency units); None when the
         acquisition channel is unknown or one of the groups is empty.
+    referral_clv_p : float or None
+        Two-sided p-value of the difference of those means (Welch's t-test); None with them.
     """
 
     summary: pd.DataFrame
@@ -42,6 +44,7 @@ class PowerUsers:
     spearman_value_advocacy: float
     referral_clv: float | None = None
     other_clv: float | None = None
+    referral_clv_p: float | None = None
 
     @property
     def n_power_users(self) -> int:
@@ -88,7 +91,7 @@ def power_users(scores: pd.DataFrame, values: pd.DataFrame | None, acquisition_c
     summary = pd.DataFrame({"customers": g.size(), "content_per_customer": g["content"].mean(),
                             "referrals_per_customer": g["referral"].mean() if "referral" in frame else np.nan,
                             **({"mean_clv_1y": g["clv_1y"].mean(), "mean_p_alive": g["p_alive"].mean()} if valued else {})})
-    referral_clv = other_clv = None
+    referral_clv = other_clv = referral_clv_p = None
     nan = float("nan")
     if not valued:
         return PowerUsers(summary=summary.rename_axis("group").reset_index(), ids=scores.index[power],
@@ -97,11 +100,24 @@ def power_users(scores: pd.DataFrame, values: pd.DataFrame | None, acquisition_c
     both = frame.dropna(subset=["clv_1y"])
     if acquisition_channel is not None:
         ref = (acquisition_channel.reindex(values.index).astype("string") == "referral").fillna(False).to_numpy()
-        if ref.any() and (~ref).any():
-            referral_clv = float(values["clv_1y"].to_numpy()[ref].mean())
-            other_clv = float(values["clv_1y"].to_numpy()[~ref].mean())
+        if ref.sum() >= 2 and (~ref).sum() >= 2:
+            clv = values["clv_1y"].to_numpy(dtype=float)
+            referral_clv, other_clv = float(clv[ref].mean()), float(clv[~ref].mean())
+            referral_clv_p = _welch_p(clv[ref], clv[~ref])
     return PowerUsers(summary=summary.rename_axis("group").reset_index(), ids=scores.index[power],
                       content_share=float(content[power].sum() / max(content.sum(), 1)),
                       value_share=float(frame.loc[power, "clv_1y"].sum() / frame["clv_1y"].sum()),
                       spearman_value_advocacy=float(spearmanr(both["clv_1y"], both["score"]).statistic),
-                      referral_clv=referral_clv, other_clv=other_clv)
+                      referral_clv=referral_clv, other_clv=other_clv, referral_clv_p=referral_clv_p)
+
+
+def _welch_p(a: np.ndarray, b: np.ndarray) -> float:
+    """Two-sided p-value of Welch's t-test of equal means (1 when neither group varies and the means agree)."""
+    from scipy.stats import t
+
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    diff, se2 = a.mean() - b.mean(), va + vb
+    if not se2 > 0:
+        return 1.0 if diff == 0 else 0.0
+    df = se2 ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
+    return float(2 * t.sf(abs(diff) / np.sqrt(se2), df))

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..stats import SEPARATION_ALPHA
+
 __all__ = ["PLAN_COLUMNS", "PlanInputs", "action_plan", "customer_card"]
 
 #: Columns of :func:`action_plan`.
@@ -151,7 +153,8 @@ def _recognition_rows(statuses: pd.DataFrame | None, migration) -> list[dict]:
 
 def _ownership_rows(pw) -> list[dict]:
     """People: a panel of power users, and what one more referral each would be worth."""
-    referral = pw.referral_clv is not None
+    referral = (pw.referral_clv is not None and pw.referral_clv_p is not None and pw.referral_clv_p < SEPARATION_ALPHA
+                and pw.referral_clv > pw.other_clv)  # valued only when referred customers are measurably worth more
     extra = f"; referred customers are worth {pw.referral_clv:,.0f} vs {pw.other_clv:,.0f}" if referral else ""
     return [_row("ownership", "people",
                  f"{pw.n_power_users:,} power users (they create {pw.content_share:.0%} of content)",

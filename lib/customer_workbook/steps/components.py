@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .. import plots, privacy
-from ..stats import separate_top
+from ..stats import SEPARATION_ALPHA, separate_top
 from ..advocacy import advocacy_scores, engagement_rates, power_users, recognition_statuses, status_economics
 from ..advocacy.ownership import CONTENT_EVENTS
 from ..base import derived
@@ -353,11 +353,24 @@ def _power_value_text(draft: Draft, power) -> str:
     if power.referral_clv is not None and power.other_clv:
         draft.add("referral_clv_ratio", round(power.referral_clv / power.other_clv, 3),
                   "Next-year value of referred customers ÷ others")
-        text += (f" Referred customers are worth {power.referral_clv:,.0f} each next year against {power.other_clv:,.0f} "
-                 "for others: " + ("every referral a power user brings is worth more than an average new customer."
-                                   if power.referral_clv > power.other_clv else
-                                   "here a referral brings no more value than any other new customer."))
+        text += (f" Referred customers are worth {_each(power.referral_clv)} each next year against "
+                 f"{_each(power.other_clv)} for others: " + _referral_verdict(power))
     return text
+
+
+def _each(value: float) -> str:
+    """A value per customer with enough digits to tell small values apart (2 decimals below 10)."""
+    return f"{value:,.2f}" if abs(value) < 10 else f"{value:,.0f}"
+
+
+def _referral_verdict(power) -> str:
+    """Whether referred customers are worth more, less or measurably the same as others (Welch, 5%)."""
+    if power.referral_clv_p >= SEPARATION_ALPHA:
+        return (f"no measurable difference (p = {power.referral_clv_p:.2f}), so a referral is worth about as much as "
+                "any other new customer.")
+    if power.referral_clv > power.other_clv:
+        return "every referral a power user brings is worth more than an average new customer."
+    return "a referral brings less value than an average new customer."
 
 
 def choice_or_convenience(ds) -> Section:

@@ -23,6 +23,7 @@ def test_power_users_and_referral_value():
     assert out.content_share == pytest.approx(10 / 12)
     assert out.value_share == pytest.approx(50 / 149)
     assert out.referral_clv == pytest.approx((50 + 9) / 10) and out.other_clv == pytest.approx(1.0)
+    assert 0.3 < out.referral_clv_p < 0.5  # one large value among ten: not measurably more (Welch)
     summary = out.summary.set_index("group")
     assert summary.loc["power users", "customers"] == 1 and summary.loc["everyone else", "customers"] == 99
     without = power_users(scores, values)

@@ -1,6 +1,8 @@
 """customer_workbook.planning.action_plan: the action table from the analyses' results, and a customer's card."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -44,7 +46,8 @@ def test_action_plan_covers_every_p_from_every_analysis():
     matrix = pd.DataFrame(np.eye(4) * 0.5, index=["entry", "core", "premium", "special_service"],
                           columns=["entry", "core", "premium", "special_service"])
     migration = TierMigration(matrix, 10, 0.2, 0.1, pd.Timestamp("2024-06-01"))
-    power = PowerUsers(pd.DataFrame(), pd.Index(["a", "b"]), 0.5, 0.1, 0.2, referral_clv=30.0, other_clv=20.0)
+    power = PowerUsers(pd.DataFrame(), pd.Index(["a", "b"]), 0.5, 0.1, 0.2, referral_clv=30.0, other_clv=20.0,
+                       referral_clv_p=0.01)
     choice = ChoiceVsConvenience(None, pd.DataFrame({"breadth_bin": [1]}), 0.3, 3)
     needs = pd.DataFrame({"segment": ["prospective", "unexplored", "rejected (fails on ability to pay)",
                                       "rejected (fails on need)"], "prospects": [4, 3, 2, 1],
@@ -57,6 +60,10 @@ def test_action_plan_covers_every_p_from_every_analysis():
     assert by.loc[("closing the back door (defence)", "processes"), "expected_value"] == 12.0
     assert by.loc[("recognition plan", "price"), "expected_value"] == 8.0
     assert by.loc[("ownership", "people"), "expected_value"] == pytest.approx((30 - 20) * 2)
+    # referred customers not measurably worth more: the referral panel carries no value
+    unclear = action_plan(PlanInputs(v, value_concentration(v["clv_3y"]), winback, rec, targeting, 0.25, statuses,
+                                     migration, replace(power, referral_clv_p=0.4), choice, needs))
+    assert pd.isna(unclear.set_index(["component", "seven_p"]).loc[("ownership", "people"), "expected_value"])
     assert "curate" in by.loc[("choice vs convenience", "place"), "action"]
     assert "hit rate @ 5 (offline 60% vs 30%" in by.loc[("instant gratification (personal offers)", "promotion"), "metric"]
     assert plan["component"].iloc[-1] == "positioning"
