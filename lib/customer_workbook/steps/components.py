@@ -56,6 +56,8 @@ def personas(ds) -> Section:
     draft.add("persona_counts", found.counts(), "Customers per persona (unassigned: fewer than 2 orders)")
     draft.add("persona_assignment", found.fingerprint(),
               "Fingerprint of every customer's persona (equal in notebooks 01, 03, 04, 05)")
+    if not found.found:  # too few repeat buyers (segments.MIN_CLUSTERED): every customer is unassigned
+        draft.say(found.too_few.note("personas") + " Customer cards show every customer as unassigned.")
     return draft.done(personas=found)
 
 
