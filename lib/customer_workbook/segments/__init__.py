@@ -10,18 +10,20 @@
 - :mod:`.lifecycle`: lifecycle stages, the health score and its back-test, multi-category retention.
 """
 from .cohorts import MIN_COHORT_CUSTOMERS, CohortRetention, cohort_retention, cohort_summary
+from .enough import LONGER_WINDOW, MIN_CUSTOMERS, MORE_CUSTOMERS, TooFew, too_few, too_few_of_each
 from .lifecycle import (HEALTH_WEIGHTS, LIFECYCLE_STAGES, MIN_HOLDOUT_DAYS, USEFUL_AUC, CategoryRetention, HealthBacktest,
                         backtest_holdout, health_backtest, health_score, lifecycle_stages, multi_category_retention)
-from .enough import LONGER_WINDOW, MORE_CUSTOMERS, TooFew, too_few, too_few_of_each
-from .personas import (MIN_CLUSTERED, PERSONA_FEATURE_COLUMNS, PERSONA_SEED, UNASSIGNED, Personas, choose_k, find_personas,
-                       fit_personas, persona_features, persona_names)
+from .personas import (MIN_CLUSTERED, PERSONA_FEATURE_COLUMNS, PERSONA_SEED, UNASSIGNED, Personas, choose_k,
+                       find_personas, fit_personas, persona_features, persona_names)
 from .profiles import REASON_GOALS, GroupSnapshot, four_c_to_four_p, group_snapshot, persona_profiles
 from .rfm import (SEGMENT_ACTIONS, SEGMENT_GRID, SEGMENTS, RFMScores, rfm_scores, rfm_segments, segment_summary,
                   tie_robust_scores)
 
-__all__ = ["HEALTH_WEIGHTS", "LIFECYCLE_STAGES", "LONGER_WINDOW", "MIN_CLUSTERED", "MIN_COHORT_CUSTOMERS", "MIN_HOLDOUT_DAYS", "MORE_CUSTOMERS", "PERSONA_FEATURE_COLUMNS", "PERSONA_SEED", "REASON_GOALS", "SEGMENTS",
-           "SEGMENT_ACTIONS", "SEGMENT_GRID", "UNASSIGNED", "USEFUL_AUC", "CategoryRetention", "CohortRetention", "GroupSnapshot",
-           "HealthBacktest", "Personas", "RFMScores", "TooFew", "backtest_holdout", "choose_k", "cohort_retention", "cohort_summary", "find_personas",
+__all__ = ["HEALTH_WEIGHTS", "LIFECYCLE_STAGES", "LONGER_WINDOW", "MIN_CLUSTERED", "MIN_COHORT_CUSTOMERS",
+           "MIN_CUSTOMERS", "MIN_HOLDOUT_DAYS", "MORE_CUSTOMERS", "PERSONA_FEATURE_COLUMNS", "PERSONA_SEED",
+           "REASON_GOALS", "SEGMENTS", "SEGMENT_ACTIONS", "SEGMENT_GRID", "UNASSIGNED", "USEFUL_AUC",
+           "CategoryRetention", "CohortRetention", "GroupSnapshot", "HealthBacktest", "Personas", "RFMScores",
+           "TooFew", "backtest_holdout", "choose_k", "cohort_retention", "cohort_summary", "find_personas",
            "fit_personas", "four_c_to_four_p", "group_snapshot", "health_backtest", "health_score", "lifecycle_stages",
            "multi_category_retention", "persona_features", "persona_names", "persona_profiles", "rfm_scores",
            "rfm_segments", "segment_summary", "tie_robust_scores", "too_few", "too_few_of_each"]

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .enough import TooFew, too_few
+from .enough import MIN_CUSTOMERS, TooFew, too_few
 
 __all__ = ["MIN_COHORT_CUSTOMERS", "CohortRetention", "cohort_retention", "cohort_summary"]
 
-#: Fewest customers in the monthly cohorts for their shares to be read: with fewer, the 95% interval of a
-#: share (about +-0.98 / sqrt(n) at its widest) is wider than +-18 percentage points.
-MIN_COHORT_CUSTOMERS = 30
+#: Fewest customers in the monthly cohorts for their shares to be read (:data:`~.enough.MIN_CUSTOMERS`: with
+#: fewer, the 95% interval of a share is wider than +-18 percentage points).
+MIN_COHORT_CUSTOMERS = MIN_CUSTOMERS
 
 
 @dataclass(frozen=True)

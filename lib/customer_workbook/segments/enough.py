@@ -18,7 +18,12 @@ from dataclasses import dataclass
 
 from ..stats.classifiers import MIN_CLASS, class_counts
 
-__all__ = ["LONGER_WINDOW", "MORE_CUSTOMERS", "TooFew", "too_few", "too_few_of_each"]
+__all__ = ["LONGER_WINDOW", "MIN_CUSTOMERS", "MORE_CUSTOMERS", "TooFew", "too_few", "too_few_of_each"]
+
+#: Fewest customers a share or a rank correlation over customers is read on: with fewer, the 95% interval of a
+#: share (about +-0.98 / sqrt(n) at its widest) is wider than +-18 percentage points, and a rank correlation's
+#: standard error (about 1 / sqrt(n - 1)) is above 0.19. The same 30 as the campaign arms and the NPS.
+MIN_CUSTOMERS = 30
 
 #: What helps when only more customers would: the parameters that narrow the data a notebook reads.
 MORE_CUSTOMERS = ("More customers would help: a longer period (`start_date`, `end_date`) or, when the run covers one "

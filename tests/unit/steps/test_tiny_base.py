@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from customer_workbook.data import load_dataset
-from customer_workbook.segments import MIN_CLUSTERED, MIN_COHORT_CUSTOMERS, find_personas
+from customer_workbook.segments import MIN_CLUSTERED, MIN_COHORT_CUSTOMERS, MIN_CUSTOMERS, find_personas
 from customer_workbook.stats import MIN_CLASS
 from customer_workbook.steps import Draft, behaviour, components, phases, strategy
 from customer_workbook.steps._strategy_campaign import campaign_part
@@ -78,3 +78,11 @@ def test_step_5_persona_note_and_every_customer_unassigned(tiny):
     section = components.personas(tiny["ds"])
     assert "> **Not shown: personas**" in _text(section) and "unassigned" in _text(section)
     assert section.value("persona_counts") == {"unassigned": 40}
+
+
+def test_step_5_choice_or_convenience_needs_enough_customers_and_leaves_the_plan_row_out(tiny):
+    section = components.choice_or_convenience(tiny["ds"])
+    note = _text(section)
+    assert "> **Not shown: choice vs convenience by customer** because the data have" in note
+    assert f"at least {MIN_CUSTOMERS}" in note and "customers with 3 or more orders" in note
+    assert section["choice"] is None and "spearman_breadth_orders" not in {f.key for f in section.findings}
