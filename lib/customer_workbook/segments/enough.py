@@ -8,9 +8,9 @@ the section, and :meth:`TooFew.after` the note of a later section that needed th
 
 >>> few = too_few(8, 10, "customers with 2 or more orders")
 >>> few.note("personas")
-'> **Not shown: personas** because the data have 8 customers with 2 or more orders; it needs at least 10. More ...'
+'> **Not shown: personas** because the data have too few customers with 2 or more orders (8; at least 10 needed). More ...'
 >>> few.after("NPS by persona", "the personas")
-'> **Not shown: NPS by persona** because it needs the personas, not shown: the data have 8 customers ...'
+'> **Not shown: NPS by persona** because it needs the personas, not shown either: the data have too few customers ...'
 """
 from __future__ import annotations
 
@@ -53,8 +53,9 @@ class TooFew:
 
     @property
     def reason(self) -> str:
-        """"the data have 8 customers with 2 or more orders; it needs at least 10" (no trailing stop)."""
-        return f"the data have {self.have:,} {self.what}; it needs at least {self.need:,}"
+        """"the data have too few customers with 2 or more orders (8; at least 10 needed)" (no trailing stop;
+        worded so that it reads right for any count, 1 included)."""
+        return f"the data have too few {self.what} ({self.have:,}; at least {self.need:,} needed)"
 
     @property
     def sentence(self) -> str:
@@ -67,7 +68,7 @@ class TooFew:
 
     def after(self, section: str, skipped: str) -> str:
         """The note of a later ``section`` that needs the result of the ``skipped`` one."""
-        return f"> **Not shown: {section}** because it needs {skipped}, not shown: {self.reason}."
+        return f"> **Not shown: {section}** because it needs {skipped}, not shown either: {self.reason}."
 
 
 def too_few(have: int, need: int, what: str, helps: str = MORE_CUSTOMERS) -> TooFew | None:

@@ -116,8 +116,8 @@ class HealthBacktest:
     def too_few(self) -> TooFew | None:
         """Set when fewer than ``MIN_CLASS`` scored customers bought in the holdout, or fewer did not."""
         bought = int(round(self.n * self.bought_share)) if self.n else 0
-        return too_few(min(bought, self.n - bought), MIN_CLASS, f"customers on the rarer side of the back-test (scored "
-                       f"on {self.cutoff:%d %B %Y}, bought in the next {self.holdout_days} days or not)")
+        return too_few(min(bought, self.n - bought), MIN_CLASS, f"customers on the rarer side of the back-test: scored "
+                       f"on {self.cutoff:%d %B %Y}, bought in the next {self.holdout_days} days or not")
 
 
 def backtest_holdout(first_day, last_day, holdout_days: int = 180) -> int | None:

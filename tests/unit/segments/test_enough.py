@@ -20,14 +20,15 @@ def test_too_few_only_below_the_minimum():
 
 def test_notes_say_what_how_many_and_what_helps():
     few = too_few(1234, 5000, "buyers", helps="A longer `window_days` helps.")
-    assert few.reason == "the data have 1,234 buyers; it needs at least 5,000"
-    assert few.note("the churn model") == ("> **Not shown: the churn model** because the data have 1,234 buyers; it needs "
-                                           "at least 5,000. A longer `window_days` helps.")
-    assert few.sentence == "The data have 1,234 buyers; it needs at least 5,000. A longer `window_days` helps."
+    assert few.reason == "the data have too few buyers (1,234; at least 5,000 needed)"
+    assert few.note("the churn model") == ("> **Not shown: the churn model** because the data have too few buyers "
+                                           "(1,234; at least 5,000 needed). A longer `window_days` helps.")
+    assert few.sentence == "The data have too few buyers (1,234; at least 5,000 needed). A longer `window_days` helps."
     later = few.after("whom to contact", "the churn model of section 3")
     assert later.startswith("> **Not shown: whom to contact** because it needs the churn model of section 3")
-    assert "1,234 buyers" in later and "5,000" in later
-    assert too_few(0, 10, "customers", helps="").note("x").endswith("at least 10.")   # no help: no trailing space
+    assert later.endswith("not shown either: the data have too few buyers (1,234; at least 5,000 needed).")
+    assert too_few(0, 10, "customers", helps="").note("x").endswith("needed).")        # no help: no trailing space
+    assert "too few customers (1; at least 30 needed)" in too_few(1, 30, "customers").note("x")  # reads right for 1
 
 
 def test_too_few_of_each_counts_the_rarer_side_of_every_label():

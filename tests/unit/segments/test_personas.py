@@ -177,7 +177,7 @@ def test_too_few_customers_give_no_personas_and_say_how_many(tmp_path):
     assert personas.assignment.isna().all() and len(personas.fingerprint()) == 16
     assert len(personas.features) == MIN_CLUSTERED - 1                   # who would have been clustered
     note = personas.too_few.note("personas")
-    assert f"{MIN_CLUSTERED - 1} customers with 2 or more orders" in note and f"at least {MIN_CLUSTERED}" in note
+    assert f"too few customers with 2 or more orders ({MIN_CLUSTERED - 1}; at least {MIN_CLUSTERED} needed)" in note
     fewer = find_personas(ds, min_orders=3)                              # the count follows min_orders
     assert "customers with 3 or more orders" in fewer.too_few.what
 
