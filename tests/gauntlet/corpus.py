@@ -115,13 +115,24 @@ def no_revenue_column(t: dict) -> dict:
     return {**t, "transactions": tx[tx["amount"] >= 0].drop(columns=["amount"])}
 
 
+def tiny_base(t: dict) -> dict:
+    """A tiny customer base: 40 seeded random customers, 8 of them repeat buyers (two or more orders) and 32
+    with one order, with all their rows in every table (tables without customers stay whole)."""
+    tx = t["transactions"]
+    orders = tx.groupby("customer_id", observed=True)["order_id"].nunique()
+    rng = np.random.default_rng(SEED)
+    keep = pd.Index(np.concatenate([rng.choice(orders.index[orders >= 2], size=8, replace=False),
+                                    rng.choice(orders.index[orders == 1], size=32, replace=False)]))
+    return _only_customers(t, keep)
+
+
 #: name -> transformation of the base company's tables
 TRANSFORMS: dict[str, Callable[[dict], dict]] = {
     "transactions_only": transactions_only, "one_sales_channel": one_sales_channel, "closed_cohort": closed_cohort,
     "mostly_one_time_buyers": mostly_one_time_buyers, "zero_value_customers": zero_value_customers,
     "tiny_catalogue": tiny_catalogue, "email_customer_ids": email_customer_ids, "single_region": single_region,
     "nearly_empty_optional_tables": nearly_empty_optional_tables, "order_status": order_status,
-    "no_revenue_column": no_revenue_column,
+    "no_revenue_column": no_revenue_column, "tiny_base": tiny_base,
 }
 #: name -> generator keywords for shapes generated with their own window (or without planted effects)
 GENERATED: dict[str, dict] = {

@@ -1,5 +1,8 @@
 """Acquisition cohorts: the share of each month's new customers still buying after 1, 2, ... months
-(cells too recent to observe are masked, not shown as drops)."""
+(cells too recent to observe are masked, not shown as drops).
+
+Cohort shares are read only when the cohorts hold at least :data:`MIN_COHORT_CUSTOMERS` customers in all
+(``CohortRetention.too_few`` says when they do not)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -8,7 +11,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["CohortRetention", "cohort_retention", "cohort_summary"]
+from .enough import MIN_CUSTOMERS, TooFew, too_few
+
+__all__ = ["MIN_COHORT_CUSTOMERS", "CohortRetention", "cohort_retention", "cohort_summary"]
+
+#: Fewest customers in the monthly cohorts for their shares to be read (:data:`~.enough.MIN_CUSTOMERS`: with
+#: fewer, the 95% interval of a share is wider than +-18 percentage points).
+MIN_COHORT_CUSTOMERS = MIN_CUSTOMERS
 
 
 @dataclass(frozen=True)
@@ -24,6 +33,11 @@ class CohortRetention:
     table: pd.DataFrame
     cohort_size: pd.Series
     last_complete_month: pd.Timestamp
+
+    @property
+    def too_few(self) -> TooFew | None:
+        """Set when the cohorts hold fewer than :data:`MIN_COHORT_CUSTOMERS` customers (their shares are noise)."""
+        return too_few(int(self.cohort_size.sum()), MIN_COHORT_CUSTOMERS, "customers in monthly acquisition cohorts")
 
 
 def _month_index(dates) -> np.ndarray:

@@ -12,6 +12,8 @@ from scipy import stats
 from ..advocacy.pyramid import engagement_rates
 from ..base.customers import customer_features
 from ..clv.scoring import score_customers
+from ..stats.classifiers import MIN_CLASS
+from .enough import TooFew, too_few
 
 __all__ = ["HEALTH_WEIGHTS", "LIFECYCLE_STAGES", "MIN_HOLDOUT_DAYS", "USEFUL_AUC", "CategoryRetention", "HealthBacktest",
            "backtest_holdout", "health_backtest", "health_score", "lifecycle_stages", "multi_category_retention"]
@@ -92,6 +94,8 @@ class HealthBacktest:
     score that bought in the holdout (0-1, NaN when a quintile is empty because scores tie); ``holdout_days``:
     days after the cutoff; ``p_alive_used``: whether the P(alive) refitted at the cutoff passed its gate and
     entered the score; ``bought_share``: share of the scored customers who bought in the holdout (0-1).
+    ``too_few`` says when the AUC is not to be read: fewer than :data:`~customer_workbook.stats.MIN_CLASS`
+    scored customers bought, or did not (the gate of every model of the series).
     """
 
     cutoff: pd.Timestamp
@@ -107,6 +111,13 @@ class HealthBacktest:
     def useful(self) -> bool:
         """The score separates buyers from non-buyers clearly better than chance (AUC >= :data:`USEFUL_AUC`)."""
         return bool(self.auc >= USEFUL_AUC)
+
+    @property
+    def too_few(self) -> TooFew | None:
+        """Set when fewer than ``MIN_CLASS`` scored customers bought in the holdout, or fewer did not."""
+        bought = int(round(self.n * self.bought_share)) if self.n else 0
+        return too_few(min(bought, self.n - bought), MIN_CLASS, f"customers on the rarer side of the back-test: scored "
+                       f"on {self.cutoff:%d %B %Y}, bought in the next {self.holdout_days} days or not")
 
 
 def backtest_holdout(first_day, last_day, holdout_days: int = 180) -> int | None:

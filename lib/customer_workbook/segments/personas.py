@@ -35,7 +35,10 @@ How it works
    fixed archetype is assumed.
 
 The result is a frozen :class:`Personas` with the assignment per customer, the centres, the names, the
-chosen k and the criterion's table.
+chosen k and the criterion's table. With fewer than :data:`MIN_CLUSTERED` customers to cluster there are
+no personas: every customer is unassigned, ``k`` is 0, and ``too_few`` (a
+:class:`~customer_workbook.segments.enough.TooFew`) says how many there are and how many are needed, so
+every report can show the same note instead of failing.
 """
 from __future__ import annotations
 
@@ -47,8 +50,9 @@ import numpy as np
 import pandas as pd
 
 from ..threads import one_thread
+from .enough import TooFew, too_few
 
-__all__ = ["PERSONA_FEATURE_COLUMNS", "PERSONA_SEED", "UNASSIGNED", "Personas", "choose_k", "find_personas", "fit_personas",
+__all__ = ["MIN_CLUSTERED", "PERSONA_FEATURE_COLUMNS", "PERSONA_SEED", "UNASSIGNED", "Personas", "choose_k", "find_personas", "fit_personas",
            "persona_features", "persona_names"]
 
 #: Behaviour and attribute columns used for clustering, when present (plus every ``cat_*`` share).
@@ -61,6 +65,10 @@ PERSONA_SEED = 42
 
 #: Text shown for customers the engine cannot place (fewer than ``min_orders`` orders).
 UNASSIGNED = "unassigned"
+
+#: Fewest customers with ``min_orders`` orders that personas are sought among: below it, stability cannot be
+#: measured (each subsample of 80% must hold more customers than the 2 to 8 personas compared).
+MIN_CLUSTERED = 10
 
 _TRAIT_LABELS = {
     "aov": "order value", "lines_per_order": "items per order", "purchase_rate": "purchase frequency",
@@ -94,6 +102,9 @@ class Personas:
         Orders a customer needs to be clustered; the random seed.
     features : DataFrame
         The unscaled clustering inputs of the clustered customers (:func:`persona_features`).
+    too_few : TooFew or None
+        Set when fewer than :data:`MIN_CLUSTERED` customers could be clustered: then there are no personas
+        (``k`` 0, no names, every customer unassigned) and :meth:`TooFew.note` is what reports show.
     """
 
     labels: pd.Series
@@ -105,6 +116,12 @@ class Personas:
     min_orders: int
     seed: int
     features: pd.DataFrame
+    too_few: TooFew | None = None
+
+    @property
+    def found(self) -> bool:
+        """Whether there are personas (false when the data have too few customers to cluster: ``too_few``)."""
+        return self.too_few is None
 
     @property
     def assignment(self) -> pd.Series:
@@ -118,7 +135,9 @@ class Personas:
 
     @property
     def stability(self) -> float:
-        """Mean subsample ARI of the chosen k."""
+        """Mean subsample ARI of the chosen k (NaN without personas)."""
+        if not self.found:
+            return float("nan")
         return float(self.criterion.loc[self.criterion["chosen"], "stability"].iloc[0])
 
     def counts(self) -> dict[str, int]:
@@ -321,6 +340,8 @@ def find_personas(dataset, *, seed: int = PERSONA_SEED, min_orders: int = 2, k_r
     Returns
     -------
     Personas
+        With no personas (``found`` false, ``too_few`` set, everyone unassigned) when fewer than
+        :data:`MIN_CLUSTERED` customers have ``min_orders`` orders.
     """
     from ..base.customers import customer_features
 
@@ -329,8 +350,8 @@ def find_personas(dataset, *, seed: int = PERSONA_SEED, min_orders: int = 2, k_r
         products = dataset.products if dataset.has("products") and "product_id" in tx else None
         features = customer_features(tx, products, dataset.customers)
     X = persona_features(features, min_orders=min_orders)
-    if len(X) < 10:
-        raise ValueError(f"Only {len(X)} customers have {min_orders} or more orders: too few to find personas.")
+    if few := too_few(len(X), MIN_CLUSTERED, f"customers with {min_orders} or more orders"):
+        return _no_personas(features.index, X, few, threshold, min_orders, seed)
     table = choose_k(X, k_range, threshold=threshold, n_pairs=n_pairs, sample_size=stability_sample, seed=seed)
     k = int(table.loc[table["chosen"], "k"].iloc[0])
     labels, centres = fit_personas(X, k, seed=seed, fit_sample=fit_sample)
@@ -338,3 +359,15 @@ def find_personas(dataset, *, seed: int = PERSONA_SEED, min_orders: int = 2, k_r
     full.index = pd.Index(np.asarray(features.index), name="customer_id")
     return Personas(labels=full, names=persona_names(centres), centres=centres, k=k, criterion=table,
                     threshold=threshold, min_orders=min_orders, seed=seed, features=X)
+
+
+def _no_personas(customers: pd.Index, X: pd.DataFrame, few: TooFew, threshold: float, min_orders: int,
+                 seed: int) -> Personas:
+    """The result without personas: every customer unassigned, ``k`` 0, empty names, centres and criterion."""
+    labels = pd.Series(pd.NA, index=pd.Index(np.asarray(customers), name="customer_id"), dtype="Int64", name="persona")
+    criterion = pd.DataFrame({"k": pd.Series(dtype=int), "stability": pd.Series(dtype=float),
+                              "stability_min": pd.Series(dtype=float), "silhouette": pd.Series(dtype=float),
+                              "chosen": pd.Series(dtype=bool)})
+    return Personas(labels=labels, names=pd.Series(dtype=str, name="name"), centres=pd.DataFrame(columns=X.columns),
+                    k=0, criterion=criterion, threshold=threshold, min_orders=min_orders, seed=seed, features=X,
+                    too_few=few)

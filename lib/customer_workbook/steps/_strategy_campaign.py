@@ -12,6 +12,8 @@ from ..acquisition import AcquisitionCost
 from ..data import Dataset
 from ..escaping import md
 from ..retention.campaigns import measured_segments
+from ..retention.uplift import MIN_EFFECT_ARM
+from ..segments import too_few
 from ..value_unit import SPEND
 from .section import Draft
 
@@ -25,8 +27,13 @@ _UPLIFT_FORMATS = {"n": "{:,}", "n_treated": "{:,}", "rate_treated": "{:.1%}", "
 def campaign_part(draft: Draft, ds: Dataset, costs: AcquisitionCost | None, cost_per_contact: float, margin: float,
               annual_discount_rate: float, horizon_years: float, seed: int) -> tuple[pd.DataFrame, dict[str, float]]:
     """The randomised campaign's part of section 4; returns the uplift table and the value of a retained
-    customer per segment."""
+    customer per segment (``None, {}`` when an arm of the test is too small to measure an effect)."""
     segments = retention.campaign_segments(ds, seed=seed)
+    if few := too_few(min(segments["treated"].sum(), (~segments["treated"]).sum()), MIN_EFFECT_ARM,
+                      f"customers in the smaller group (offer or held out) of campaign **{md(segments['campaign'].iloc[0])}**",
+                      "A randomised test with more customers in each group would measure it."):
+        draft.say(few.note("the retention campaign's uplift"))
+        return None, {}
     uplift = retention.campaign_uplift(segments)
     retained = retention.retention_scores(ds, segments, margin, annual_discount_rate, horizon_years)  # the one scorer
     report = retained.scores.report

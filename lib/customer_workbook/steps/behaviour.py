@@ -106,6 +106,8 @@ def do_customers_come_back(ds, months_shown: int = 24, months: tuple[int, ...] =
     if ds.has("customers") and "signup_date" in ds.customers:
         acquisition = ds.customers.set_index("customer_id")["signup_date"]
     retention = cohort_retention(ds.transactions, acquisition)
+    if few := retention.too_few:  # shares of so few customers are noise (segments.MIN_COHORT_CUSTOMERS)
+        return Section((few.note("cohort retention"),), results={"retention": retention, "summary": None})
     summary = cohort_summary(retention, months=months)
     draft.show(plots.plot_cohort_retention(retention.table, max_months=months_shown))
     known = summary.dropna(subset=["retention"])
@@ -300,6 +302,8 @@ def who_the_personas_are(personas, features: pd.DataFrame, answers: pd.DataFrame
     ``personas`` is the run's :func:`customer_workbook.segments.find_personas`; ``ds`` (optional) names the
     value share after the data's value unit (:func:`customer_workbook.value_unit.value_columns`).
     """
+    if not personas.found:  # too few customers to cluster (segments.MIN_CLUSTERED): the note, no finding
+        return Section((personas.too_few.note("personas, nor the views by persona of sections 8 to 10"),), results={"profiles": None})
     draft = Draft()
     labels, names, k = personas.clustered, personas.names, personas.k
     profiles = persona_profiles(features, labels, names, answers)
@@ -384,10 +388,8 @@ def _backtest_text(ds, holdout_days: int, use_p_alive: bool, draft: Draft) -> tu
     shortened = (f" The holdout is {days} days, not `health_holdout_days` = {holdout_days}: the data cover "
                  f"{(last_day - first_day).days} days and the score needs as much history before the cut-off as after."
                  if days < holdout_days else "")
-    if pd.isna(backtest.auc):
-        share = backtest.bought_share
-        return backtest, (f"> **Not shown: the health-score back-test** because {'every' if share > 0 else 'no'} customer scored "
-                          f"on {backtest.cutoff:%d %B %Y} bought in {window}, so there is nothing to separate.")
+    if few := backtest.too_few:  # everyone, nobody or too few bought (or did not): no AUC to read
+        return backtest, few.note("the health-score back-test")
     draft.add("health_auc", round(backtest.auc, 3), f"Health score AUC for buying in the {days} days after scoring")
     quality = ("separates" if backtest.auc >= 0.7 else "separates only partly" if backtest.useful else "barely separates")
     text = (f"Scored on {backtest.cutoff:%d %B %Y}, the health score {quality} who bought in {window} "
@@ -549,6 +551,8 @@ def net_promoter_score(answers: pd.DataFrame | None, segments: pd.Series, person
 
 def four_c_to_four_p_mix(profiles: pd.DataFrame, features: pd.DataFrame, personas, rates: pd.DataFrame | None) -> Section:
     """Section 9: each persona's four Cs measured and the four Ps they call for."""
+    if not personas.found:
+        return Section((personas.too_few.after("the 4C→4P mix", "the personas of section 5"),), results={"mix": None})
     draft = Draft()
     mix = four_c_to_four_p(profiles, features, personas.clustered, rates)
     draft.show(plots.styled_table(mix))
@@ -568,7 +572,7 @@ def explore_groups(features: pd.DataFrame, scores, segments: pd.Series, personas
         frame = scored[["orders", "revenue", "aov", "recency_days"]].assign(
             segment=segments, persona_name=personas.assignment.reindex(scored.index).to_numpy())
         draft.show(widgets.behaviour_explorer(frame, scores.table, answers))
-    else:
+    elif personas.found:  # without personas, section 5's note says this view is left out
         labels = personas.clustered
         draft.show(plots.plot_rfm_distribution(scores.table.loc[labels.index], labels.map(personas.names),
                                                title="RFM scores by persona"))

@@ -31,7 +31,7 @@ from ..offers import (choice_vs_convenience, classify_prospects, must_have_needs
                       tier_migration)
 from ..planning.action_plan import PlanInputs, action_plan, customer_card
 from ..retention.winback import DORMANCY_ORDER, dormancy_groups, winback_economics
-from ..segments import UNASSIGNED, find_personas
+from ..segments import MIN_CUSTOMERS, UNASSIGNED, find_personas, too_few
 from ._components_offers import copurchase_offers, next_best_offers, randomised_campaign, targeting_the_base
 from ..value_unit import counts_purchases, skip_money_comparison, value_columns, value_noun
 from .section import Draft, Section
@@ -57,6 +57,8 @@ def personas(ds) -> Section:
     draft.add("persona_counts", found.counts(), "Customers per persona (unassigned: fewer than 2 orders)")
     draft.add("persona_assignment", found.fingerprint(),
               "Fingerprint of every customer's persona (equal in notebooks 01, 03, 04, 05)")
+    if not found.found:  # too few repeat buyers (segments.MIN_CLUSTERED): every customer is unassigned
+        draft.say(found.too_few.note("personas") + " Customer cards show every customer as unassigned.")
     return draft.done(personas=found)
 
 
@@ -375,7 +377,7 @@ def _referral_verdict(power) -> str:
 
 def choice_or_convenience(ds) -> Section:
     """Section 7: orders by channel, and later buying by the breadth of the assortment customers explored
-    in their first orders (result ``choice``)."""
+    in their first orders (result ``choice``; None when fewer than ``MIN_CUSTOMERS`` customers can be compared)."""
     draft = Draft()
     choice = choice_vs_convenience(ds.transactions, derived(ds).sale_orders)
     if choice.by_channel is not None:
@@ -387,6 +389,10 @@ def choice_or_convenience(ds) -> Section:
         draft.skip("Choice vs convenience by customer", ["transactions.product_id"],
                    "Needs product ids and customers with at least three orders.")
         return draft.done(choice=choice)
+    if few := too_few(int(bb["customers"].sum()), MIN_CUSTOMERS,
+                      f"customers with {choice.first_orders} or more orders and a quarter of a year after them"):
+        draft.say(few.note("choice vs convenience by customer"))  # a rank correlation of so few is noise
+        return draft.done(choice=None)
     draft.show(plots.styled_table(bb, {"customers": "{:,}", "breadth": "{:.1f}", "later_orders_per_year": "{:.1f}",
                                        "lines_per_order": "{:.2f}", "order_value": "{:,.2f}"}))
     draft.add("spearman_breadth_orders", round(rho, 3),

@@ -31,6 +31,7 @@ from ..retention import (build_features, choose_threshold, compare_models, desig
 from ..retention import driver_effects
 from ..retention.features import DAY
 from ..retention.labels import MIN_WINDOW_DAYS, ShortHistory, history_needed
+from ..segments import too_few_of_each
 from ..stats import check_classifier, enough_classes
 from .phases_plan import (go_to_market, most_valuable_audience, most_valuable_product, most_valuable_service,
                           not_shown, pilot_size)
@@ -111,6 +112,10 @@ def features_to_keep(ds: Dataset, design: Section) -> Section:
     train_all = build_features(ds, dates.train, include_whole_history=True)  # everyone who bought before
     test_all = build_features(ds, dates.test)
     train_wide = train_all.align(y_train.index)  # the churn population: active customers
+    if few := too_few_of_each(y_train["churned"], y_test["churned"]):  # pruning on so few customers reads noise
+        not_shown(draft, "feature selection", few.sentence)
+        return draft.done(train_all=train_all, test_all=test_all, now_all=build_features(ds, dates.score),
+                          train_wide=train_wide, train=None, test=None, now=None, dropped=None)
     train, dropped = prune_features(train_wide, y_train["churned"])
     test = test_all.align(y_test.index).subset(train.frame.columns)
     now_all = build_features(ds, dates.score)
@@ -152,7 +157,7 @@ def churn_models(features: Section, design: Section, seed: int, train_sample: in
     """
     draft = Draft()
     if features["train"] is None:
-        not_shown(draft, "the churn models", "They need the split by time of section 1.")
+        not_shown(draft, "the churn models", "They need the split by time and the features of sections 1 and 2.")
         return draft.done(models=None, comparison=None, best=None, p_test=None, check=None, usable=False)
     y_test = design["test_labels"]["churned"]
     models, comparison, check = _gated_fit(features["train"], design["train_labels"]["churned"], features["test"],
@@ -280,8 +285,8 @@ def who_will_pay_again(ds: Dataset, design: Section, features: Section, seed: in
     gap, window = dates.gap_days, dates.window_days
     y_train = make_labels(tx, dates.train, gap, window, active_days=None)["bought"]
     y_test = make_labels(tx, dates.test, gap, window, active_days=None)["bought"]
-    if not enough_classes(y_train, y_test):
-        not_shown(draft, "who will pay again", f"The split by time has {md(check_classifier(False).reason)}.")
+    if few := too_few_of_each(y_train, y_test):
+        not_shown(draft, "who will pay again", few.sentence)
         return draft.done(models=None, comparison=None, table=None, operating=None)
     train, _ = prune_features(features["train_all"].align(y_train.index), y_train)
     test = features["test_all"].align(y_test.index).subset(train.frame.columns)

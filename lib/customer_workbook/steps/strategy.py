@@ -257,6 +257,9 @@ def persona_worth(ds: Dataset, acquired: pd.DataFrame, costs: AcquisitionCost | 
         draft.say(f"> **Not shown: CLV by persona** because {len(acquired):,} customers were acquired inside the data "
                   f"window; valuing new customers by persona needs at least {min_acquired}.")
         return draft.done(personas=personas, table=None)
+    if not personas.found:  # too few repeat buyers to find personas (segments.MIN_CLUSTERED)
+        draft.say(personas.too_few.note("CLV by persona"))
+        return draft.done(personas=personas, table=None)
     persona_of = personas.assignment.fillna(UNASSIGNED)
     acq_p = acquired.assign(persona=acquired["customer_id"].astype(str).map(persona_of)).dropna(subset=["persona"])
     values = clv.group_clv(ds.transactions, acq_p, margin=margin, annual_discount_rate=annual_discount_rate,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from customer_workbook.segments import CohortRetention, cohort_retention, cohort_summary
+from customer_workbook.segments import MIN_COHORT_CUSTOMERS, CohortRetention, cohort_retention, cohort_summary
 
 
 def _tx(rows):
@@ -44,3 +44,15 @@ def test_cohort_retention_with_signup_dates_counts_non_buyers_and_drops_earlier_
     assert ret.cohort_size.loc["2024-01-01"] == 2     # a and x (never bought); z signed up earlier
     assert ret.table.loc["2024-01-01", 0] == 0.5 and ret.table.loc["2024-01-01", 1] == 0.5
     assert ret.table.loc["2024-03-01", 0] == 1.0                      # data reach 31 March: March complete
+
+
+def test_cohort_shares_of_too_few_customers_are_not_read():
+    def firsts(n):  # n customers acquired in January and February; the data reach March, so both months count
+        rows = [(f"c{i}", f"2024-0{1 + i % 2}-1{i % 9}", 10, f"o{i}", "A", "web") for i in range(n)]
+        return _tx(rows + [("c0", "2024-03-02", 10, "last", "A", "web")])
+    few = cohort_retention(firsts(MIN_COHORT_CUSTOMERS - 1)).too_few
+    assert few.have == MIN_COHORT_CUSTOMERS - 1 and few.need == MIN_COHORT_CUSTOMERS
+    assert "customers in monthly acquisition cohorts" in few.note("cohort retention")
+    assert cohort_retention(firsts(MIN_COHORT_CUSTOMERS)).too_few is None
+    signup = pd.Series(pd.to_datetime(["2024-01-02"] * 40), index=[f"x{i}" for i in range(40)])  # never bought: counted
+    assert cohort_retention(firsts(5), signup).too_few is None

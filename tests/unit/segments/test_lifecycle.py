@@ -8,6 +8,7 @@ import pytest
 from customer_workbook.data import load_dataset
 from customer_workbook.segments import (MIN_HOLDOUT_DAYS, CategoryRetention, HealthBacktest, backtest_holdout,
                                         health_backtest, health_score, lifecycle_stages, multi_category_retention)
+from customer_workbook.stats import MIN_CLASS
 
 PRODUCTS = pd.DataFrame({"product_id": ["A", "B", "C"], "category": ["garden", "kitchen", "garden"]})
 
@@ -91,3 +92,20 @@ def test_health_backtest_has_no_auc_when_everyone_bought_again():
     rows = [(f"c{i}", d, 10, f"o{i}{d}", "A", "web") for i in range(30) for d in ("2024-01-05", "2024-03-01", "2024-06-20")]
     res = health_backtest(_tx(rows), holdout_days=60)
     assert np.isnan(res.auc) and not res.useful and res.bought_share == 1.0
+
+
+def test_a_backtest_with_too_few_buyers_or_non_buyers_is_not_read():
+    def backtest(n, bought_share):
+        return HealthBacktest(pd.Timestamp("2025-06-27"), 0.8, n, 0.7, 0.1, holdout_days=180, bought_share=bought_share)
+    few = backtest(50, 0.3).too_few                                       # 15 bought, 35 did not
+    assert few.have == 15 and few.need == MIN_CLASS
+    assert "scored on 27 June 2025, bought in the next 180 days or not (15; at least 20 needed)" in few.note("x")
+    assert backtest(100, 0.3).too_few is None                             # 30 and 70
+    assert backtest(100, 0.85).too_few.have == 15                         # the rarer side: who did not buy
+    assert backtest(0, float("nan")).too_few.have == 0
+
+
+def test_the_everyone_bought_backtest_has_too_few_non_buyers():
+    rows = [(f"c{i}", d, 10, f"o{i}{d}", "A", "web") for i in range(30) for d in ("2024-01-05", "2024-03-01", "2024-06-20")]
+    res = health_backtest(_tx(rows), holdout_days=60)
+    assert res.too_few.have == 0 and res.n == 30

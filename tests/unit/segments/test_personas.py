@@ -24,7 +24,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from conftest import ROOT
 from customer_workbook.data import load_dataset
-from customer_workbook.segments import (UNASSIGNED, Personas, choose_k, find_personas, fit_personas, persona_features,
+from customer_workbook.segments import (MIN_CLUSTERED, UNASSIGNED, Personas, choose_k, find_personas, fit_personas, persona_features,
                                        persona_names)
 
 SAMPLE_ARI_MIN = 0.75
@@ -156,11 +156,37 @@ def test_demographics_are_used_when_present(tmp_path):
     assert "age" in personas.features.columns
 
 
-def test_too_few_customers_is_an_error(tmp_path):
-    tx, _ = _groups(n_per=2, n_single=3)
-    ds = load_dataset(_write(tmp_path, {"transactions": tx}))
-    with pytest.raises(ValueError, match="too few"):
-        find_personas(ds)
+def _repeaters(n_repeat: int, n_single: int = 30, seed: int = 0) -> pd.DataFrame:
+    """``n_repeat`` customers with three orders of different values and ``n_single`` with one."""
+    rng = np.random.default_rng(seed)
+    rows = [(f"r{i:03d}", pd.Timestamp("2024-01-01") + pd.Timedelta(days=int(d)), float(rng.gamma(2.0, 30.0)), f"r{i}-{o}",
+             "web" if i % 2 else "store", 0.0)
+            for i in range(n_repeat) for o, d in enumerate(rng.choice(600, 3, replace=False))]
+    rows += [(f"s{i:03d}", pd.Timestamp("2024-01-01") + pd.Timedelta(days=i), 40.0, f"s{i}", "web", 0.0) for i in range(n_single)]
+    return pd.DataFrame(rows, columns=["customer_id", "date", "amount", "order_id", "channel", "discount"])
+
+
+def test_too_few_customers_give_no_personas_and_say_how_many(tmp_path):
+    ds = load_dataset(_write(tmp_path, {"transactions": _repeaters(MIN_CLUSTERED - 1)}))
+    personas = find_personas(ds)
+    assert isinstance(personas, Personas) and not personas.found and personas.k == 0
+    assert personas.too_few.have == MIN_CLUSTERED - 1 and personas.too_few.need == MIN_CLUSTERED
+    assert personas.labels.isna().all() and len(personas.labels) == MIN_CLUSTERED - 1 + 30
+    assert personas.counts() == {UNASSIGNED: MIN_CLUSTERED - 1 + 30} and personas.clustered.empty
+    assert personas.names.empty and personas.criterion.empty and np.isnan(personas.stability)
+    assert personas.assignment.isna().all() and len(personas.fingerprint()) == 16
+    assert len(personas.features) == MIN_CLUSTERED - 1                   # who would have been clustered
+    note = personas.too_few.note("personas")
+    assert f"too few customers with 2 or more orders ({MIN_CLUSTERED - 1}; at least {MIN_CLUSTERED} needed)" in note
+    fewer = find_personas(ds, min_orders=3)                              # the count follows min_orders
+    assert "customers with 3 or more orders" in fewer.too_few.what
+
+
+def test_personas_are_sought_from_the_minimum_on(tmp_path):
+    ds = load_dataset(_write(tmp_path, {"transactions": _repeaters(MIN_CLUSTERED)}))
+    personas = find_personas(ds, k_range=range(2, 4), n_pairs=2)
+    assert personas.found and personas.too_few is None and personas.k >= 2
+    assert len(personas.clustered) == MIN_CLUSTERED
 
 
 def test_no_sample_archetype_in_the_library():
