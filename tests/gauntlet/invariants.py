@@ -88,8 +88,9 @@ def shown_texts(executed: Path) -> list[str]:
 
 
 def text_problems(texts: list[str], on_the_sample: bool) -> list[str]:
-    """Sentences or tables that print a missing number, an empty name, or text written for the sample."""
-    problems = []
+    """Sentences or tables that print a missing number, an empty name, or text written for the sample, and
+    outputs that show nothing."""
+    problems = ["an output that shows nothing (an empty line)" for text in texts if not text.strip()]
     for text in texts:
         for pattern, what in ((BAD_TOKEN, "missing number"), (EMPTY_NAME, "empty name")) + (
                 () if on_the_sample else ((SAMPLE_TEXT, "sample text"),)):

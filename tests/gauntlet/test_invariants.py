@@ -23,6 +23,7 @@ def test_texts_with_missing_numbers_empty_names_or_sample_text_are_caught():
             "the shipped sample's archetypes are not used here"]
     assert not [t for t in good if text_problems([t], on_the_sample=False)]
     assert not text_problems(["the planted effect"], on_the_sample=True)
+    assert text_problems(["", " \n"], on_the_sample=True) == ["an output that shows nothing (an empty line)"] * 2
 
 
 def test_data_without_revenue_must_say_so_and_claim_no_money():

@@ -24,7 +24,7 @@ from ..retention.uplift import (MIN_EFFECT_ARM, base_targeting, check_uplift_mod
                                 segment_effects, uplift_at_k, uplift_data_problem, uplift_features, uplift_segments)
 from ..stats import two_proportion_uplift
 from ..value_unit import counts_purchases, skip_money_comparison
-from .section import Draft, Section
+from .section import Draft, Section, counted
 
 __all__ = ["copurchase_offers", "next_best_offers", "randomised_campaign", "targeting_the_base"]
 
@@ -152,9 +152,9 @@ def randomised_campaign(ds, uplift_threshold: float, seed: int) -> Section:
     camp = ds.campaigns[ds.campaigns["campaign"] == name].set_index("customer_id")
     send_date = camp["send_date"].min()
     average = two_proportion_uplift(camp["outcome"].to_numpy(dtype=float), camp["treated"].to_numpy(dtype=bool))
-    head = f"In campaign **{md(name)}** ({len(camp):,} customers, sent {send_date:%d %B %Y})"
+    head = f"In campaign **{md(name)}** ({counted(len(camp), 'customer')}, sent {send_date:%d %B %Y})"
     if min(average.n_treated, average.n_control) < MIN_EFFECT_ARM or not average.se > 0:
-        draft.say(f"> **Not shown: the campaign's effect.** {head} {average.n_treated:,} customers got the offer and "
+        draft.say(f"> **Not shown: the campaign's effect.** {head} {counted(average.n_treated, 'customer')} got the offer and "
                   f"{average.n_control:,} were held out: measuring an effect needs at least {MIN_EFFECT_ARM} customers "
                   "in each group, and buyers and non-buyers among them.")
         return draft.done(**none)

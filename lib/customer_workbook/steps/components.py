@@ -292,17 +292,21 @@ def product_line_hierarchy(ds) -> Section:
     draft.show(plots.styled_table(value_columns(hierarchy, ds), value_columns({
         "buyers": "{:,}", "revenue": "{:,.0f}", "mean_line_value": "{:,.2f}", "revenue_share": "{:.1%}",
         "products": "{:,}", "mean_list_price": "{:,.2f}"}, ds)))
-    draft.show(plots.plot_tier_migration(migration.matrix))
     draft.add("product_tier_revenue_share", {r["tier"]: round(r["revenue_share"], 3) for _, r in hierarchy.iterrows()},
               "Revenue share per product tier", unit="share")
+    top = hierarchy.sort_values("revenue_share", ascending=False).iloc[0]
+    text = f"**{md(top['tier'])}** products bring the most {value_noun(ds)} ({top['revenue_share']:.0%})."
+    if few := too_few(migration.customers, MIN_CUSTOMERS, "customers who bought in both halves of the period"):
+        draft.say(text)
+        draft.say(few.note("whether customers climb the product line"))
+        return draft.done(hierarchy=hierarchy, migration=None)
+    draft.show(plots.plot_tier_migration(migration.matrix))
     draft.add("tier_up_share", round(migration.up_share, 3), "Customers who moved up a product tier", unit="share")
     draft.add("tier_down_share", round(migration.down_share, 3), "Customers who moved down a product tier", unit="share")
-    top = hierarchy.sort_values("revenue_share", ascending=False).iloc[0]
     draft.say(
-        f"**{md(top['tier'])}** products bring the most {value_noun(ds)} ({top['revenue_share']:.0%}). Of the "
-        f"{migration.customers:,} customers who bought in both halves of the period, {migration.up_share:.0%} moved up "
-        f"to a higher tier and {migration.down_share:.0%} moved down; {migration.matrix.loc['entry', 'entry']:.0%} of "
-        "entry-level buyers stayed at entry level.")
+        f"{text} Of the {migration.customers:,} customers who bought in both halves of the period, "
+        f"{migration.up_share:.0%} moved up to a higher tier and {migration.down_share:.0%} moved down; "
+        f"{migration.matrix.loc['entry', 'entry']:.0%} of entry-level buyers stayed at entry level.")
     return draft.done(hierarchy=hierarchy, migration=migration)
 
 

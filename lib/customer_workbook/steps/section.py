@@ -25,7 +25,7 @@ from typing import Any
 
 from ..findings import Findings
 
-__all__ = ["Draft", "Finding", "Section", "Skip"]
+__all__ = ["Draft", "Finding", "Section", "Skip", "counted"]
 
 
 @dataclass(frozen=True)
@@ -135,3 +135,8 @@ class Draft:
     def done(self, **results: Any) -> Section:
         """The finished, immutable :class:`Section`, keeping ``results`` for later cells."""
         return Section(tuple(self._parts), tuple(self._findings.values()), MappingProxyType(dict(results)))
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` with its noun in the right number, thousands separated: "1 customer", "1,204 customers"."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

@@ -104,3 +104,13 @@ def test_deterministic_for_a_seed_and_sample_size_respected(cdnow):
     assert a.report.purchases.params == b.report.purchases.params
     assert a.report.purchases.params != c.report.purchases.params
     assert "a seeded sample of 1,000 of the 2,357 customers" in a.report.sentence()
+
+
+def test_too_few_repeat_buyers_for_the_spend_model_is_said_not_fitted():
+    rng = np.random.default_rng(1)
+    repeat = pd.DataFrame({"customer_id": np.repeat([f"r{i}" for i in range(clv.MIN_REPEAT_BUYERS - 1)], 3),
+                           "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 300, 87), unit="D"),
+                           "amount": rng.gamma(3.0, 10.0, 87)})
+    rep = clv.score_customers(pd.concat([_one_timers(), repeat]), "2025-01-01").report
+    assert not rep.spend.ok and f"needs at least {clv.MIN_REPEAT_BUYERS}" in rep.spend.error
+    assert not rep.ok and "Gamma-Gamma failed (only 29 repeat buyers" in rep.sentence()

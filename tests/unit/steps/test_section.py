@@ -5,6 +5,7 @@ import pytest
 
 from customer_workbook.findings import Findings
 from customer_workbook.steps import Draft, Section, Skip
+from customer_workbook.steps.section import counted
 
 
 def _section() -> Section:
@@ -53,3 +54,9 @@ def test_repr_shows_no_data():
     draft.say("C000123 secret")
     section = draft.done(ids=["C000123"])
     assert repr(section) == "<Section: 1 parts, 0 findings, results: ids>"
+
+
+def test_counted_says_one_customer_and_many_customers():
+    assert counted(1, "customer") == "1 customer"
+    assert counted(0, "customer") == "0 customers" and counted(1204, "customer") == "1,204 customers"
+    assert counted(2, "repeat buyer") == "2 repeat buyers" and counted(3, "sheep", "sheep") == "3 sheep"
