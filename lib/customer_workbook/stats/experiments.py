@@ -2,7 +2,9 @@
 
 The *uplift* of a treatment is the outcome rate of the treated minus that of the control group. Its
 standard error is ``sqrt(p_t (1 - p_t) / n_t + p_c (1 - p_c) / n_c)``; with a few hundred customers per
-arm the normal approximation gives the interval and the two-sided p-value. Planning runs the other way:
+arm the normal approximation gives the interval and the two-sided p-value. An outcome measured in money
+(spend per customer) is compared as a difference of means with Welch's interval
+(:func:`welch_mean_difference`), which allows the arms different variances. Planning runs the other way:
 :func:`sample_size_two_proportions` finds the customers per arm needed to detect a given uplift.
 """
 from __future__ import annotations
@@ -12,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, stats
 
-__all__ = ["SampleSize", "Uplift", "minimum_detectable_effect", "sample_size_two_proportions", "two_proportion_uplift"]
+__all__ = ["MeanDifference", "SampleSize", "Uplift", "minimum_detectable_effect", "sample_size_two_proportions",
+           "two_proportion_uplift", "welch_mean_difference"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,51 @@ def two_proportion_uplift(outcome, treated, level: float = 0.90) -> Uplift:
     z = stats.norm.ppf(0.5 + level / 2)
     p = float(2 * stats.norm.sf(abs(u) / se)) if se > 0 else float("nan")
     return Uplift(n_t, n_c, p_t, p_c, u, se, u - z * se, u + z * se, p, level)
+
+
+@dataclass(frozen=True)
+class MeanDifference:
+    """Treated minus control mean of a measured outcome (e.g. spend per customer, currency units) with
+    Welch's standard error, interval at ``level`` (Student t with Welch-Satterthwaite degrees of freedom
+    ``df``) and two-sided p-value. NaN when an arm has fewer than 2 customers; the p-value is NaN when the
+    error is 0."""
+
+    n_treated: int
+    n_control: int
+    mean_treated: float
+    mean_control: float
+    difference: float
+    se: float
+    df: float
+    low: float
+    high: float
+    p_value: float
+    level: float
+
+
+def welch_mean_difference(values, treated, level: float = 0.90) -> MeanDifference:
+    """Difference of means of a randomised test from per-customer ``values`` and ``treated`` (bool) arrays.
+
+    ``se = sqrt(s_t^2 / n_t + s_c^2 / n_c)`` with the arms' sample variances; the interval is
+    ``difference +- t_{df} * se`` (Welch, 1947), robust to unequal variances such as a spend that is zero for
+    most customers and large for a few.
+    """
+    y = np.asarray(values, dtype=float)
+    t = np.asarray(treated, dtype=bool)
+    n_t, n_c = int(t.sum()), int((~t).sum())
+    if n_t < 2 or n_c < 2:
+        nan = float("nan")
+        return MeanDifference(n_t, n_c, nan, nan, nan, nan, nan, nan, nan, nan, level)
+    m_t, m_c = float(y[t].mean()), float(y[~t].mean())
+    v_t, v_c = float(y[t].var(ddof=1)) / n_t, float(y[~t].var(ddof=1)) / n_c
+    se = float(np.sqrt(v_t + v_c))
+    d = m_t - m_c
+    if se == 0:
+        return MeanDifference(n_t, n_c, m_t, m_c, d, 0.0, float("nan"), d, d, float("nan"), level)
+    df = (v_t + v_c) ** 2 / (v_t ** 2 / (n_t - 1) + v_c ** 2 / (n_c - 1))
+    q = float(stats.t.ppf(0.5 + level / 2, df))
+    p = float(2 * stats.t.sf(abs(d) / se, df))
+    return MeanDifference(n_t, n_c, m_t, m_c, d, se, float(df), d - q * se, d + q * se, p, level)
 
 
 def _two_sided_power(h: float, n1: float, ratio: float, alpha: float) -> float:

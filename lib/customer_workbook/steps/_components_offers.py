@@ -24,6 +24,7 @@ from ..retention.uplift import (MIN_EFFECT_ARM, base_targeting, check_uplift_mod
                                 segment_effects, uplift_at_k, uplift_data_problem, uplift_features, uplift_segments)
 from ..stats import two_proportion_uplift
 from ..value_unit import counts_purchases, skip_money_comparison
+from ._strategy_campaign import arm_part
 from .section import Draft, Section, counted
 
 __all__ = ["copurchase_offers", "next_best_offers", "randomised_campaign", "targeting_the_base"]
@@ -165,6 +166,7 @@ def randomised_campaign(ds, uplift_threshold: float, seed: int) -> Section:
     draft.say(f"{head} the offer changed buying by **{_pp(average.uplift)}** on average ({average.level:.0%} interval "
               f"{_pp(average.low)} to {_pp(average.high)}): "
               + ("a measured effect." if measured else "within chance, **no measurable average effect**."))
+    arm_part(draft, camp.reset_index())  # a test with several arms or outcomes: each arm against the control
     problem = uplift_data_problem(camp["treated"], camp["outcome"])
     if problem is not None:
         draft.say(f"> **Not shown: whom the campaign moved**, because {problem}. A larger randomised test helps.")

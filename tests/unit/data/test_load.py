@@ -226,3 +226,15 @@ def test_roundtrip_keeps_revenue_and_derives_one_order_per_customer_timestamp(tm
     assert orders["date"].is_monotonic_increasing
     assert np.array_equal(np.sort(orders["lines"].to_numpy()),
                           np.sort(frame.groupby(["customer_id", "hour"]).size().to_numpy()))
+
+
+def test_campaign_arms_and_outcomes_load_and_are_checked(tmp_path):
+    head = "customer_id,campaign,send_date,treated,outcome,arm,visited,spend\n"
+    rows = "C1,e,2024-01-01,yes,1,mens_email,1,25.5\nC2,e,2024-01-01,no,0,control,0,0\nC3,e,2024-01-01,no,0,,1,0\n"
+    write(tmp_path, transactions=TX, campaigns=head + rows)
+    camp = load_dataset(tmp_path).campaigns
+    assert camp["arm"].astype(object).tolist()[:2] == ["mens_email", "control"] and pd.isna(camp["arm"].iloc[2])
+    assert camp["visited"].tolist() == [1, 0, 1] and camp["spend"].tolist() == [25.5, 0.0, 0.0]
+    write(tmp_path, campaigns=head + rows + "C4,e,2024-01-01,yes,0,womens_email,2,\n")    # visit 2, spend blank
+    problems = {(p.table, p.column) for p in problems_of(tmp_path)}
+    assert problems == {("campaigns", "visited"), ("campaigns", "spend")}

@@ -7,8 +7,9 @@ import pytest
 
 from customer_workbook.acquisition import AcquisitionCost
 from customer_workbook.retention import campaign_uplift, cost_comparison, retention_value_by_group
-from customer_workbook.retention.campaigns import measured_segments
-from customer_workbook.stats import two_proportion_uplift
+from customer_workbook.retention.campaigns import (arm_lifts, campaign_arms, has_arms_or_outcomes, measured_segments,
+                                                  responding_segments)
+from customer_workbook.stats import holm, two_proportion_uplift
 
 
 def test_campaign_uplift_known_rates():
@@ -77,3 +78,51 @@ def test_cost_comparison_needs_a_measured_gain():
     costs = AcquisitionCost(pd.DataFrame({"channel": ["a"], "spend": [1000.0], "new_customers": [10]}), {})
     noise = pd.DataFrame({"group": ["all", "x"], "uplift": [0.02, 0.09], "p_holm": [0.3, 0.2]})
     assert cost_comparison(costs, noise, 5.0) is None                  # +9 pp that could be zero is not costed
+
+
+def _null_segments(n_segments: int = 20, n: int = 400, seed: int = 2) -> pd.DataFrame:
+    """Many segments where the offer does nothing (treated and control buy at 30%), half treated."""
+    rng = np.random.default_rng(seed)
+    m = n_segments * n
+    return pd.DataFrame({"segment": np.repeat([f"s{i:02d}" for i in range(n_segments)], n),
+                         "treated": rng.random(m) < 0.5, "outcome": (rng.random(m) < 0.3).astype(int),
+                         "spend": np.zeros(m)})
+
+
+def test_a_null_segment_that_passes_uncorrected_is_not_measured_after_holm():
+    up = campaign_uplift(_null_segments())
+    seg = up[up["group"] != "all"]
+    assert ((seg["p_value"] < 0.10) & (seg["uplift"] > 0)).any()          # by chance, uncorrected, one "responds"
+    assert measured_segments(up).empty and measured_segments(up, sign=-1).empty
+    lifts = arm_lifts(_null_segments(), by="segment")                   # the arm analysis corrects the same way
+    rates = lifts[lifts["outcome"] == "outcome"]
+    assert (rates["p_value"] < 0.10).any() and responding_segments(rates).empty
+    assert np.allclose(rates["p_holm"], holm(rates["p_value"].to_numpy()))
+
+
+def test_arm_lifts_reads_several_arms_and_outcomes():
+    n = 300
+    rows = pd.DataFrame({"treated": np.r_[np.ones(2 * n, bool), np.zeros(n, bool)],
+                         "arm": ["a"] * n + ["b"] * n + ["control"] * n,
+                         "outcome": np.r_[np.ones(30), np.zeros(270), np.ones(15), np.zeros(285), np.ones(6), np.zeros(294)],
+                         "visited": np.r_[np.ones(90), np.zeros(210), np.ones(60), np.zeros(240), np.ones(30), np.zeros(270)],
+                         "spend": np.r_[np.full(30, 50.0), np.zeros(270), np.full(15, 40.0), np.zeros(285),
+                                        np.full(6, 50.0), np.zeros(294)]})
+    out = arm_lifts(rows).set_index(["arm", "outcome"])
+    assert list(out.index) == [(a, o) for a in ("a", "b") for o in ("visited", "outcome", "spend")]
+    assert out.loc[("a", "visited"), ["arm_value", "control_value", "lift"]].tolist() == pytest.approx([0.3, 0.1, 0.2])
+    assert out.loc[("b", "outcome"), "lift"] == pytest.approx(0.05 - 0.02)
+    spend = out.loc[("a", "spend")]
+    assert spend["kind"] == "mean" and spend["lift"] == pytest.approx(5.0 - 1.0)
+    assert spend["low"] < 4.0 < spend["high"] and (out["n_control"] == n).all()
+
+
+def test_one_treated_flag_and_one_outcome_is_one_arm_as_before():
+    seg = _campaign({"x": 0.1, "y": 0.0})
+    assert not has_arms_or_outcomes(seg) and set(campaign_arms(seg)) == {"treated", "control"}
+    lifts = arm_lifts(seg)
+    u = campaign_uplift(seg, by=None).iloc[0]
+    assert len(lifts) == 1 and lifts.iloc[0]["lift"] == pytest.approx(u["uplift"])
+    assert (lifts.iloc[0]["low"], lifts.iloc[0]["p_value"]) == pytest.approx((u["uplift_low"], u["p_value"]))
+    arms = campaign_arms(pd.DataFrame({"treated": [True, True, False], "arm": ["m", None, "m"]}))
+    assert list(arms) == ["m", "treated", "control"]                   # untreated is control whatever arm says

@@ -107,3 +107,28 @@ def test_two_proportion_p_value_matches_the_pooled_z_test():
     assert two_proportion_p_value(45, 100, 30, 100) == pytest.approx(2 * sps.norm.sf(z))
     assert two_proportion_p_value(45, 100, 30, 100) < 0.05 < two_proportion_p_value(9, 20, 6, 20)
     assert np.isnan(two_proportion_p_value(1, 0, 1, 10)) and np.isnan(two_proportion_p_value(0, 10, 0, 10))
+
+
+def test_welch_mean_difference_is_scipys_welch_test():
+    from customer_workbook.stats.experiments import welch_mean_difference
+    rng = np.random.default_rng(5)
+    t = rng.random(3000) < 0.5
+    y = np.where(rng.random(3000) < np.where(t, 0.03, 0.01), rng.gamma(2.0, 50.0, 3000), 0.0)  # spend: mostly 0
+    d = welch_mean_difference(y, t, level=0.90)
+    ref = sps.ttest_ind(y[t], y[~t], equal_var=False)
+    assert d.difference == pytest.approx(y[t].mean() - y[~t].mean()) and d.p_value == pytest.approx(ref.pvalue)
+    low, high = ref.confidence_interval(0.90)
+    assert (d.low, d.high) == pytest.approx((low, high)) and d.df == pytest.approx(ref.df)
+    assert np.isnan(welch_mean_difference([1.0, 2.0, 3.0], [True, True, False]).difference)
+
+
+def test_welch_interval_covers_the_true_difference_at_its_nominal_rate():
+    from customer_workbook.stats.experiments import welch_mean_difference
+    rng = np.random.default_rng(8)
+    covered = 0
+    for _ in range(400):
+        t = rng.random(2000) < 0.5
+        y = np.where(rng.random(2000) < np.where(t, 0.10, 0.05), 20.0, 0.0)   # true difference 0.05 * 20 = 1.0
+        d = welch_mean_difference(y, t, level=0.90)
+        covered += d.low <= 1.0 <= d.high
+    assert 0.86 <= covered / 400 <= 0.94

@@ -188,3 +188,26 @@ def test_recommendation_names_no_channel_and_no_side_the_data_do_not_separate():
 def test_recommendation_keeps_the_budget_when_its_interval_covers_today():
     rec = strategy.recommendation(_returns(), _plan(interval=(800.0, 2000.0)), cost_per_contact=5.0)
     assert "keep the weekly budget of 1,000" in rec.plain and "raise" not in rec.plain
+
+
+def test_arm_part_reads_each_arm_and_says_nothing_for_one_flag_and_one_outcome():
+    from customer_workbook.steps._strategy_campaign import arm_part
+    from customer_workbook.steps.section import Draft
+    rng = np.random.default_rng(4)
+    n = 3000
+    arm = rng.choice(["m", "w", "control"], n)
+    seg = rng.choice(["s1", "s2", "s3"], n)
+    visited = (rng.random(n) < np.where(arm == "m", 0.20, np.where(arm == "w", 0.10, 0.10))).astype(int)
+    rows = pd.DataFrame({"treated": arm != "control", "arm": arm, "segment": seg, "visited": visited,
+                         "outcome": (rng.random(n) < 0.05).astype(int), "spend": rng.exponential(1.0, n)})
+    draft = Draft()
+    assert arm_part(draft, rows[["treated", "outcome", "segment"]], by="segment") is None
+    assert draft.done().findings == () and draft.done().parts == ()
+    lifts = arm_part(draft, rows, by="segment")
+    found = {f.key: f.value for f in draft.done().findings}
+    m = rows[rows["arm"].isin(["m", "control"])]
+    assert found["campaign_arm_lifts"]["m"]["visited"]["arm"] == round(m.loc[m["arm"] == "m", "visited"].mean(), 6)
+    assert found["campaign_arm_lifts"]["m"]["visited"]["low"] > 0 and len(lifts) == 6
+    assert "spend" in found["campaign_arm_spend_lifts"]["w"]
+    assert found["campaign_responding_segments"]["m"]["visited"] == ["s1", "s2", "s3"]   # +10 pp in every segment
+    assert found["campaign_responding_segments"]["w"]["visited"] == []                  # no effect: none after Holm
