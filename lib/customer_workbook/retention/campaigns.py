@@ -26,8 +26,7 @@ import pandas as pd
 from .. import clv
 from ..base import order_table
 from ..data import Dataset
-from ..stats import holm, two_proportion_uplift
-from ..stats.experiments import welch_mean_difference
+from ..stats import holm, two_proportion_uplift, welch_mean_difference
 
 if TYPE_CHECKING:
     from ..acquisition import AcquisitionCost

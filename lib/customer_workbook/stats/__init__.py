@@ -12,8 +12,8 @@
 """
 from .classifiers import (MIN_CLASS, MIN_ROC_AUC, MIN_SKILL, ClassifierCheck, check_classifier, class_counts,
                           enough_classes)
-from .experiments import (SampleSize, Uplift, minimum_detectable_effect, sample_size_two_proportions,
-                          two_proportion_uplift)
+from .experiments import (MeanDifference, SampleSize, Uplift, minimum_detectable_effect, sample_size_two_proportions,
+                          two_proportion_uplift, welch_mean_difference)
 from .intervals import wilson_interval
 from .separation import (LEADER_ALPHA, SEPARATION_ALPHA, Leader, Separation, clustered_proportion,
                          difference_p_values, paired_total_difference, se_from_draws, separate_runner_up, separate_top,
@@ -23,7 +23,7 @@ from .testing import benjamini_hochberg, holm, two_proportion_p_value
 __all__ = ["MIN_CLASS", "MIN_ROC_AUC", "MIN_SKILL", "ClassifierCheck", "SampleSize", "check_classifier",
            "class_counts", "enough_classes", "Uplift", "benjamini_hochberg", "holm", "minimum_detectable_effect",
            "sample_size_two_proportions", "two_proportion_p_value", "two_proportion_uplift",
-           "wilson_interval"]
+           "wilson_interval", "MeanDifference", "welch_mean_difference"]
 __all__ += ["SEPARATION_ALPHA", "Separation", "clustered_proportion", "difference_p_values",
             "paired_total_difference", "separate_top", "tied_with_top",
            "LEADER_ALPHA", "Leader", "se_from_draws", "separate_runner_up", "share_leader"]
