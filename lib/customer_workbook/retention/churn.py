@@ -25,8 +25,8 @@ from .features import FAMILIES, KEY_FEATURES, FeatureSet, LeakageError, _fmt
 
 __all__ = ["NEARLY_ALL", "CalibratedModel", "ChurnModels", "Confusion", "ModelComparison", "ModelQuality",
            "OperatingThreshold",
-           "calibration_table", "check_no_leakage", "choose_threshold", "operating_on", "compare_models", "confusion_counts",
-           "error_rate", "feature_shift", "fit_models", "missing_ratio", "model_quality", "predict_proba",
+           "calibration_table", "check_no_leakage", "choose_threshold", "compare_models", "confusion_counts",
+           "error_rate", "feature_shift", "fit_models", "missing_ratio", "model_quality", "operating_on", "predict_proba",
            "prediction_drivers", "prune_features", "driver_summary", "threshold_table"]
 
 #: A rule that contacts at least this share of the customers does not select (:class:`OperatingThreshold`).

@@ -1,7 +1,9 @@
-"""Churn labels and the split by time: what happened in a window after a gap, and where the training,
+"""No-order labels and the split by time: what happened in a window after a gap, and where the training,
 test and scoring observation dates lie (step 4 of the method, anticipation).
 
-A churn model is only honest if it would have worked *at the time*: features stop at an observation date
+The label is "no order in the next N days" (:func:`target_name`); checked against the sample's planted truth
+it is not churn (most such customers come back), so it is not called churn. A model of it is only honest if it
+would have worked *at the time*: features stop at an observation date
 (:mod:`.features`), a gap of ``gap_days`` leaves time to act, and the label looks at the
 ``window_days`` after the gap (:func:`make_labels`). :func:`design_dates` places a training and a later
 test observation date so that the training labels end before the test features begin, and
@@ -26,7 +28,7 @@ ACTIVE_DAYS = 365
 #: Days of transactions the training observation date needs before it (features have something to see).
 MIN_FEATURE_DAYS = 180
 #: Shortest label window (days) the split may shrink to when the data are too short for the requested one:
-#: a shorter window calls customers "churned" who are only between two orders.
+#: a shorter window flags even more customers who are only between two orders.
 MIN_WINDOW_DAYS = 60
 
 
@@ -242,7 +244,8 @@ def split_table(dates: SplitDates, train_labels: pd.DataFrame, test_labels: pd.D
     -------
     DataFrame, shape (3, 5)
         ``period``, ``observation date`` (date), ``label window`` (text "first to last day"; "not yet
-        known" for today), ``active customers`` (count), ``churn rate`` (share; missing for today).
+        known" for today), ``active customers`` (count), ``no-order rate`` (share with no order in the
+        window; missing for today).
     """
     windows = [" to ".join(str(day.date()) for day in dates.label_window(obs)) for obs in (dates.train, dates.test)]
     return pd.DataFrame({
@@ -250,4 +253,4 @@ def split_table(dates: SplitDates, train_labels: pd.DataFrame, test_labels: pd.D
         "observation date": [dates.train.date(), dates.test.date(), dates.score.date()],
         "label window": [*windows, "not yet known"],
         "active customers": [len(train_labels), len(test_labels), None],
-        "churn rate": [train_labels["churned"].mean(), test_labels["churned"].mean(), None]})
+        "no-order rate": [train_labels["churned"].mean(), test_labels["churned"].mean(), None]})

@@ -1,10 +1,10 @@
 """Notebook 04, plan phases: one function per section, each returning the :class:`Section` it shows.
 
-Step 4 of the method turns understanding into a phased plan: **anticipate** (churn and pay-again
+Step 4 of the method turns understanding into a phased plan: **anticipate** (no-order and pay-again
 models judged by error rate and missing ratio, next quarter's demand), **start small with the most
 valuable** (MVP, MVS, MVA and the pilot's size) and **go to market** (one line per target audience); sections 8 to
 12 live in :mod:`.phases_plan` and are re-exported here.
-The computations live in :mod:`customer_workbook.retention` (features, labels, churn models) and
+The computations live in :mod:`customer_workbook.retention` (features, labels, no-order models) and
 :mod:`customer_workbook.planning` (demand, pilot, go to market); these functions choose what to show
 and word the sentences from the numbers. Later sections read the results of earlier ones
 (``section["name"]``), so the notebook passes the sections along:
@@ -60,7 +60,7 @@ def _short_history_advice(exc: ShortHistory) -> str:
 
 
 def prediction_design(ds: Dataset, gap_days: int, window_days: int) -> Section:
-    """§1: the split by time (training, test and scoring dates), its label windows and churn rates.
+    """§1: the split by time (training, test and scoring dates), its label windows and no-order rates.
 
     The label window shrinks to fit short data (:func:`~customer_workbook.retention.design_dates`); with
     too little history the section says so and every model section after it is left out. Results:
@@ -72,7 +72,8 @@ def prediction_design(ds: Dataset, gap_days: int, window_days: int) -> Section:
     try:
         dates = design_dates(tx, gap_days=gap_days, window_days=window_days)
     except ShortHistory as exc:
-        not_shown(draft, "the churn and pay-again models (sections 1 to 6)", md(f"{exc} {_short_history_advice(exc)}"))
+        not_shown(draft, "the no-order and pay-again models (sections 1 to 6)",
+                  md(f"{exc} {_short_history_advice(exc)}"))
         return draft.done(dates=None, train_labels=None, test_labels=None)
     window = dates.window_days
     y_train = make_labels(tx, dates.train, gap_days, window)
@@ -118,7 +119,7 @@ def features_to_keep(ds: Dataset, design: Section) -> Section:
                           now=None, dropped=None)
     train_all = build_features(ds, dates.train, include_whole_history=True)  # everyone who bought before
     test_all = build_features(ds, dates.test)
-    train_wide = train_all.align(y_train.index)  # the churn population: active customers
+    train_wide = train_all.align(y_train.index)  # the model's population: active customers
     if few := too_few_of_each(y_train["churned"], y_test["churned"]):  # pruning on so few customers reads noise
         not_shown(draft, "feature selection", few.sentence)
         return draft.done(train_all=train_all, test_all=test_all, now_all=build_features(ds, dates.score),
@@ -167,7 +168,7 @@ def churn_models(features: Section, design: Section, seed: int, train_sample: in
     """§3: the logistic baseline and the boosted model, their PR-AUC, Brier score and calibration.
 
     The better model is used downstream only when it passes the gate of
-    :func:`~customer_workbook.stats.check_classifier` (enough churners and stayers, clearly better than
+    :func:`~customer_workbook.stats.check_classifier` (enough customers with and without an order, clearly better than
     guessing). Results: ``models`` (:class:`~customer_workbook.retention.ChurnModels`), ``comparison``
     (:class:`~customer_workbook.retention.ModelComparison` on the test period), ``best`` (name),
     ``p_test`` (the best model's test probabilities), ``check``, ``usable`` (the gate passed) and ``valid``
@@ -245,9 +246,10 @@ def whom_to_contact(ds: Dataset, design: Section, features: Section, models: Sec
     not a lifetime value already discounted for leaving. Customer value comes from the run's one scorer
     (:func:`customer_workbook.clv.score_customers`); its totals are recorded only when ``report.ok``.
     Results: ``table`` (:func:`~customer_workbook.retention.threshold_table`, test period), ``operating``
-    (:class:`~customer_workbook.retention.OperatingThreshold`, test-period ratios), ``validation``
-    (the rule on the validation customers), ``threshold`` (float), ``value``
-    (:class:`~customer_workbook.clv.CustomerValue`), ``p_now`` (today's probability, active customers only),
+    (:class:`~customer_workbook.retention.OperatingThreshold`, test-period ratios), ``validation`` and
+    ``validation_table`` (the rule and the threshold table on the validation customers), ``threshold``
+    (float), ``value`` (:class:`~customer_workbook.clv.CustomerValue`), ``p_now`` (today's probability,
+    active customers only),
     ``window_value`` (margin per customer in the window at last year's pace) and ``at_threshold``
     (``threshold -> Section``); all but ``value`` are ``None`` without a usable model.
     """
@@ -257,8 +259,8 @@ def whom_to_contact(ds: Dataset, design: Section, features: Section, models: Sec
         not_shown(draft, "whom to contact", "There is no no-order model good enough to set a threshold with "
                    f"(section 3). Customer value: {value.report.sentence()}")
         _value_findings(draft, value)
-        return draft.done(table=None, operating=None, validation=None, threshold=None, value=value, p_now=None,
-                          window_value=None, at_threshold=None)
+        return draft.done(table=None, operating=None, validation=None, validation_table=None, threshold=None,
+                          value=value, p_now=None, window_value=None, at_threshold=None)
     dates = design["dates"]
     window, target = dates.window_days, target_name(dates.window_days)
     in_scope = active_customers(ds.transactions, dates.score)
@@ -270,7 +272,8 @@ def whom_to_contact(ds: Dataset, design: Section, features: Section, models: Sec
     table = threshold_table(design["test_labels"]["churned"], models["p_test"],
                             value=f_test["revenue_365d"] if "revenue_365d" in f_test else None)
     y_valid, p_valid = models["valid"]
-    validation = choose_threshold(threshold_table(y_valid, p_valid), max_error_rate=max_error_rate)
+    validation_table = threshold_table(y_valid, p_valid)
+    validation = choose_threshold(validation_table, max_error_rate=max_error_rate)
     op = operating_on(table, validation)
     today = targeting_at(op.threshold, table, p_now, window_value)
     draft.show(plots.styled_table(table[["threshold", "targeted", "error_rate", "missing_ratio", "undetected_share"]],
@@ -280,19 +283,36 @@ def whom_to_contact(ds: Dataset, design: Section, features: Section, models: Sec
     _value_findings(draft, value)
     base = float(design["test_labels"]["churned"].mean())
     out_of_scope = int(features["now_all"].frame.shape[0] - len(p_now))
-    draft.say(f"Rule: *{md(op.rule)}*, applied to {len(y_valid):,} training customers kept aside from the fit "
-              f"(validation). It sets the threshold at **{op.threshold:.2f}** (error rate there "
-              f"{validation.error_rate:.1%}). On the separate test period, of the customers flagged, "
-              f"{op.error_rate:.1%} did order after all (error rate{_over_cap(op, max_error_rate)}), and the model found {op.missing_ratio:.1%} of "
-              f"all customers with {target} (missing ratio), leaving {op.undetected_share:.1%} undetected."
-              + _rule_text(op, base, max_error_rate, f"of the active customers with {target}")
-              + f" Today the model scores the {len(p_now):,} customers with an order in the last year (the population "
-              f"it was trained on) and flags **{today.targeted_now:,}**; {out_of_scope:,} lapsed past buyers are out "
-              f"of its scope (see the win-back of notebook 05). Customer value: {value.report.sentence()}")
-    return draft.done(table=table, operating=op, validation=validation, threshold=op.threshold, value=value,
+    draft.say(_contact_text(op, validation, len(y_valid), base, max_error_rate, target)
+              + _today_text(today, len(p_now), out_of_scope, value.report.ok)
+              + f" Customer value: {value.report.sentence()}")
+    return draft.done(table=table, operating=op, validation=validation, validation_table=validation_table,
+                      threshold=op.threshold, value=value,
                       p_now=p_now, window_value=window_value,
                       at_threshold=lambda threshold: threshold_view(threshold, table, p_now, window_value,
                                                                     value.report.ok, target))
+
+
+def _contact_text(op, validation, n_valid: int, base: float, max_error_rate: float, target: str) -> str:
+    """The rule, the threshold it set on the validation customers and what it does on the test period."""
+    return (f"Rule: *{md(op.rule)}*, applied to {n_valid:,} training customers kept aside from the fit "
+            f"(validation). It sets the threshold at **{op.threshold:.2f}** (error rate there "
+            f"{validation.error_rate:.1%}). On the separate test period, of the customers flagged, "
+            f"{op.error_rate:.1%} did order after all (error rate{_over_cap(op, max_error_rate)}), and the model "
+            f"found {op.missing_ratio:.1%} of all customers with {target} (missing ratio), leaving "
+            f"{op.undetected_share:.1%} undetected." + _rule_text(op, base, max_error_rate,
+                                                                  f"of the active customers with {target}"))
+
+
+def _today_text(today, n_scored: int, out_of_scope: int, value_ok: bool) -> str:
+    """Who is scored and flagged today, who is out of the model's scope, and the margin at stake."""
+    lapsed = (f"; {out_of_scope:,} lapsed past buyers are outside the population it was trained on and are not "
+              "scored (the win-back of notebook 05 covers them)") if out_of_scope else ""
+    stake = (f" Their expected missed margin in the window is **{today.value_at_stake:,.0f}** (probability of no "
+             "order times the margin of last year's pace over the window; not a lifetime value, which already "
+             "allows for leaving).") if value_ok else ""
+    return (f" Today the model scores the {n_scored:,} customers with an order in the last year and flags "
+            f"**{today.targeted_now:,}**{lapsed}.{stake}")
 
 
 def _over_cap(op, max_error_rate: float) -> str:
@@ -315,7 +335,8 @@ def _contact_findings(draft: Draft, op, validation, today, n_scored: int, value_
               f"period (share of customers with {target} found)", headline=op.selective, unit="share")
     draft.add("churn_undetected_share", round(op.undetected_share, 4), f"Share of customers with {target} not found",
               unit="share")
-    draft.add("churn_scored_now", n_scored, "Customers scored today (an order in the last year: the model's population)")
+    draft.add("churn_scored_now", n_scored,
+              "Customers scored today (an order in the last year: the model's population)")
     draft.add("churn_targeted_now", today.targeted_now, "Customers flagged today at the operating threshold")
     if value_ok:
         draft.add("churn_value_at_stake", round(today.value_at_stake, 2),
@@ -329,7 +350,7 @@ def threshold_view(threshold: float, table: pd.DataFrame, p_now: pd.Series, valu
     stake (P(``target``) x ``value_now``, the value lost if it happens) is said only when ``value_ok``."""
     t = targeting_at(threshold, table, p_now, value_now)
     draft = Draft()
-    draft.show(plots.plot_threshold_curves(table, chosen=threshold))
+    draft.show(plots.plot_threshold_curves(table, chosen=threshold, event="no-order"))
     stake = f", **{t.value_at_stake:,.0f}** of margin at stake" if value_ok else ""
     draft.say(f"At a threshold of **{threshold:.2f}**: error rate **{t.error_rate:.1%}**, missing ratio "
               f"**{t.missing_ratio:.1%}** ({t.undetected_share:.1%} of customers with {md(target)} undetected); "
@@ -340,7 +361,7 @@ def threshold_view(threshold: float, table: pd.DataFrame, p_now: pd.Series, valu
 def who_will_pay_again(ds: Dataset, design: Section, features: Section, seed: int, train_sample: int | None,
                        max_error_rate: float) -> Section:
     """§5: the same pipeline on everyone who ever bought, for the event *pays again*, behind the same gate
-    as the churn model. Results: ``models``, ``comparison``, ``table`` and ``operating`` of the pay-again
+    as the no-order model. Results: ``models``, ``comparison``, ``table`` and ``operating`` of the pay-again
     model (``None`` when nothing usable was fitted)."""
     tx, dates = ds.transactions, design["dates"]
     draft = Draft()
@@ -471,15 +492,15 @@ def churn_drivers(features: Section, design: Section, models: Section, seed: int
 def shift_since_training(features: Section, design: Section, models: Section | None = None) -> Section:
     """§6 (cont.): key behaviours whose prevalence changed two-fold between training and test.
 
-    All candidate features are compared (a rare behaviour may have been pruned). It warns about the churn
+    All candidate features are compared (a rare behaviour may have been pruned). It warns about the no-order
     model, so it is left out when ``models`` (§3) has no usable one. Results: ``shift`` (``None`` when
     left out).
     """
     draft = Draft()
     wide = features["train_wide"]
     if wide is None or (models is not None and not models["usable"]):
-        not_shown(draft, "behaviour that changed since training", "It says what the churn model has not seen, "
-                  "and there is no usable churn model (section 3).")
+        not_shown(draft, "behaviour that changed since training", "It says what the no-order model has not seen, "
+                  "and there is no usable no-order model (section 3).")
         return draft.done(shift=None)
     shift = feature_shift(wide, features["test_all"].align(design["test_labels"].index))
     draft.add("features_shifted_since_training", shift["family"].tolist(),
