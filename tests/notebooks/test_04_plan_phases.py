@@ -210,7 +210,8 @@ def test_the_target_is_named_for_what_it_measures_on_the_shipped_sample(shipped_
     assert share_left < 0.70, share_left
     texts = _section_texts(out_dir / f"{NOTEBOOK}.ipynb")
     assert len(texts) >= 3 and any("no order in the next 90 days" in t for t in texts)
-    assert not [t for t in texts if re.search(r"churn", t, re.IGNORECASE)], "the report calls the target churn"
+    calls = [t for t in texts if re.search(r"churn", re.sub(r"is not churn", "", t), re.IGNORECASE)]
+    assert not calls, f"the report calls the target churn: {calls}"  # it may only say that it is not
     # today only the model's population is scored: customers with an order in the 365 days before the scoring date
     score = tx["date"].max().normalize() + pd.Timedelta(days=1)
     last = tx.groupby("customer_id")["date"].max()
