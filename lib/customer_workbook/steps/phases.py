@@ -297,7 +297,8 @@ def _contact_text(op, validation, n_valid: int, base: float, max_error_rate: flo
     """The rule, the threshold it set on the validation customers and what it does on the test period."""
     return (f"Rule: *{md(op.rule)}*, applied to {n_valid:,} training customers kept aside from the fit "
             f"(validation). It sets the threshold at **{op.threshold:.2f}** (error rate there "
-            f"{validation.error_rate:.1%}). On the separate test period, of the customers flagged, "
+            f"{validation.error_rate:.1%}). On the separate test period it flags {op.targeted_share:.0%} of the "
+            f"active customers ({op.targeted:,}); of those, "
             f"{op.error_rate:.1%} did order after all (error rate{_over_cap(op, max_error_rate)}), and the model "
             f"found {op.missing_ratio:.1%} of all customers with {target} (missing ratio), leaving "
             f"{op.undetected_share:.1%} undetected." + _rule_text(op, base, max_error_rate,
