@@ -1,8 +1,14 @@
 """Notebook 04 (plan phases) runs end to end and recovers the planted truths of the sample company.
 
 Planted truths used (data/sample/truth.json):
-- churn is predictable from behaviour: the churn model's PR-AUC must beat the churn rate (what guessing scores)
-  by a wide margin;
+- the prediction target is "no order in the next 90 days", not churn: against truth_customers.parquet
+  (``dropout_date`` by the end of the label window) only 38.5% of the customers it labels had truly left, below
+  the 70% a label needs to be called churn, so the report names it for what it measures (never "churn" in the
+  sentences of sections 1 to 4). The threshold is chosen on validation customers carved from training
+  (``churn_validation_error_rate`` within the rule's cap) and reported on the test period; only the model's
+  population (an order in the last 365 days before the scoring date) is scored today;
+- the target is predictable from behaviour: the model's PR-AUC must beat the no-order rate (what guessing
+  scores) by a wide margin;
 - ``churn_drivers``: buying in 2+ categories lowers churn (HR 0.6), slow delivery raises it (HR 1.8), a returned
   line raises it (HR 1.6). The what-if effects of these families are small next to recency and frequency and
   noisy: on five 20k samples (seeds 1-4 and 42) each sign came out right in four or five of them, but never all
@@ -36,7 +42,9 @@ Planted truths used (data/sample/truth.json):
 from __future__ import annotations
 
 import json
+import re
 
+import nbformat
 import pandas as pd
 import pytest
 
@@ -113,7 +121,10 @@ def _check_mva(found: dict, data_dir) -> None:
 def _check_common(found: dict) -> None:
     assert found["n_features_leaking"] >= 3  # the three naive whole-history totals are caught
     assert found["n_features_candidate"] > found["n_features_kept"] >= 30
-    assert found["churn_error_rate"] <= 0.4 + 1e-9  # the stated rule, default max_error_rate
+    assert found["churn_validation_error_rate"] <= 0.4 + 1e-9  # the stated rule (default cap), on validation
+    assert found["churn_error_rate"] <= 0.4 + 0.1  # reported on the test period: near the cap, not held to it
+    assert found["prediction_target"] == "no order in the next 90 days"
+    assert 0 < found["churn_targeted_now"] <= found["churn_scored_now"]
     assert found["churn_missing_ratio"] + found["churn_undetected_share"] == pytest.approx(1.0, abs=1e-3)
     assert found["pay_pr_auc"] > found["pay_base_rate"] + 0.15
     assert found["pilot_n_per_arm"] > 0 and found["pilot_duration_weeks"] > 0
@@ -163,3 +174,46 @@ def test_without_surveys_engagement_customers_or_campaigns(tmp_path, small_sampl
     assert "nps & reasons" not in found["churn_driver_effects"]
     assert "engagement" not in found["churn_driver_effects"]
     assert len(found["go_to_market"]) >= 1
+
+
+#: Section cells whose outputs speak of the prediction target (sections 1 to 4).
+TARGET_SECTIONS = ("phases.prediction_design(", "phases.churn_models(", "phases.whom_to_contact(")
+
+
+def _section_texts(notebook_path) -> list[str]:
+    """The Markdown outputs of the cells of sections 1 to 4 of an executed notebook."""
+    nb = nbformat.read(notebook_path, as_version=4)
+    return ["".join(out["data"]["text/markdown"]) for cell in nb.cells if cell.cell_type == "code"
+            and any(call in cell.source for call in TARGET_SECTIONS)
+            for out in cell.get("outputs", []) if "text/markdown" in out.get("data", {})]
+
+
+def test_the_target_is_named_for_what_it_measures_on_the_shipped_sample(shipped_run):
+    """The 70% rule against the truth: the report may say churn only when 70% of the customers its label
+    window marks had truly left by the window's end; measured 38.5%, so it must not."""
+    out_dir, findings = shipped_run(NOTEBOOK)
+    found = values(findings)
+    sample = ROOT / "data" / "sample"
+    tx = pd.read_parquet(sample / "transactions.parquet")
+    tx = tx[tx["amount"] > 0]
+    obs = pd.Timestamp(found["test_observation_date"])
+    end = obs + pd.Timedelta(days=14 + 90 - 1)  # default gap and window
+    before = tx[tx["date"] < obs].groupby("customer_id")["date"].max()
+    active = before[before >= obs - pd.Timedelta(days=365)].index
+    inside = set(tx.loc[(tx["date"] >= obs + pd.Timedelta(days=14)) & (tx["date"] < end + pd.Timedelta(days=1)),
+                        "customer_id"])
+    labelled = [c for c in active if c not in inside]
+    assert len(labelled) / len(active) == pytest.approx(found["churn_base_rate"], abs=1e-3)  # the report's label
+    truth = pd.read_parquet(sample / "truth_customers.parquet").set_index("customer_id")["dropout_date"]
+    left = truth.reindex(labelled)
+    share_left = float((left.notna() & (left <= end)).mean())
+    assert share_left < 0.70, share_left
+    texts = _section_texts(out_dir / f"{NOTEBOOK}.ipynb")
+    assert len(texts) >= 3 and any("no order in the next 90 days" in t for t in texts)
+    calls = [t for t in texts if re.search(r"churn", re.sub(r"is not churn", "", t), re.IGNORECASE)]
+    assert not calls, f"the report calls the target churn: {calls}"  # it may only say that it is not
+    # today only the model's population is scored: customers with an order in the 365 days before the scoring date
+    score = tx["date"].max().normalize() + pd.Timedelta(days=1)
+    last = tx.groupby("customer_id")["date"].max()
+    assert found["churn_scored_now"] == int((last >= score - pd.Timedelta(days=365)).sum())
+    assert found["churn_scored_now"] < tx["customer_id"].nunique()  # lapsed past buyers are out of scope

@@ -26,7 +26,7 @@ from .features import FAMILIES, KEY_FEATURES, FeatureSet, LeakageError, _fmt
 __all__ = ["NEARLY_ALL", "CalibratedModel", "ChurnModels", "Confusion", "ModelComparison", "ModelQuality",
            "OperatingThreshold",
            "calibration_table", "check_no_leakage", "choose_threshold", "compare_models", "confusion_counts",
-           "error_rate", "feature_shift", "fit_models", "missing_ratio", "model_quality", "predict_proba",
+           "error_rate", "feature_shift", "fit_models", "missing_ratio", "model_quality", "operating_on", "predict_proba",
            "prediction_drivers", "prune_features", "driver_summary", "threshold_table"]
 
 #: A rule that contacts at least this share of the customers does not select (:class:`OperatingThreshold`).
@@ -382,6 +382,16 @@ def choose_threshold(table: pd.DataFrame, max_error_rate: float = 0.4,
     return OperatingThreshold(float(row["threshold"]), int(row["targeted"]), float(row["error_rate"]),
                               float(row["missing_ratio"]), float(row["undetected_share"]), rule, met, share,
                               not share >= NEARLY_ALL)
+
+
+def operating_on(table: pd.DataFrame, chosen: OperatingThreshold) -> OperatingThreshold:
+    """The threshold ``chosen`` on other customers (validation) read on ``table`` (the test period's
+    :func:`threshold_table`, same threshold grid): same threshold and rule, the test period's counts and ratios."""
+    row = table.iloc[int(np.argmin(np.abs(table["threshold"].to_numpy() - chosen.threshold)))]
+    share = float(row["targeted_share"])
+    return OperatingThreshold(chosen.threshold, int(row["targeted"]), float(row["error_rate"]),
+                              float(row["missing_ratio"]), float(row["undetected_share"]), chosen.rule, chosen.met,
+                              share, not share >= NEARLY_ALL)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Churn features: per-customer behaviour strictly before an observation date (step 4 of the method,
+"""Features of the no-order model: per-customer behaviour strictly before an observation date (step 4 of the method,
 anticipation).
 
 :func:`build_features` turns the contract tables into dozens of per-customer indicators, each dated by the

@@ -1,10 +1,10 @@
 """Notebook 04, plan phases: one function per section, each returning the :class:`Section` it shows.
 
-Step 4 of the method turns understanding into a phased plan: **anticipate** (churn and pay-again
+Step 4 of the method turns understanding into a phased plan: **anticipate** (no-order and pay-again
 models judged by error rate and missing ratio, next quarter's demand), **start small with the most
 valuable** (MVP, MVS, MVA and the pilot's size) and **go to market** (one line per target audience); sections 8 to
 12 live in :mod:`.phases_plan` and are re-exported here.
-The computations live in :mod:`customer_workbook.retention` (features, labels, churn models) and
+The computations live in :mod:`customer_workbook.retention` (features, labels, no-order models) and
 :mod:`customer_workbook.planning` (demand, pilot, go to market); these functions choose what to show
 and word the sentences from the numbers. Later sections read the results of earlier ones
 (``section["name"]``), so the notebook passes the sections along:
@@ -28,6 +28,8 @@ from ..planning import forecast_next_quarter, targeting_at, weekly_demand
 from ..retention import (build_features, choose_threshold, compare_models, design_dates, driver_summary,
                          feature_shift, fit_models, make_labels, predict_proba, prediction_drivers,
                          prune_features, split_table, threshold_table)
+from ..retention.churn import operating_on
+from ..retention.labels import active_customers, missed_value, target_name, validation_split
 from ..retention import driver_effects
 from ..retention.features import DAY
 from ..retention.labels import MIN_WINDOW_DAYS, ShortHistory, history_needed
@@ -58,7 +60,7 @@ def _short_history_advice(exc: ShortHistory) -> str:
 
 
 def prediction_design(ds: Dataset, gap_days: int, window_days: int) -> Section:
-    """§1: the split by time (training, test and scoring dates), its label windows and churn rates.
+    """§1: the split by time (training, test and scoring dates), its label windows and no-order rates.
 
     The label window shrinks to fit short data (:func:`~customer_workbook.retention.design_dates`); with
     too little history the section says so and every model section after it is left out. Results:
@@ -70,26 +72,32 @@ def prediction_design(ds: Dataset, gap_days: int, window_days: int) -> Section:
     try:
         dates = design_dates(tx, gap_days=gap_days, window_days=window_days)
     except ShortHistory as exc:
-        not_shown(draft, "the churn and pay-again models (sections 1 to 6)", md(f"{exc} {_short_history_advice(exc)}"))
+        not_shown(draft, "the no-order and pay-again models (sections 1 to 6)",
+                  md(f"{exc} {_short_history_advice(exc)}"))
         return draft.done(dates=None, train_labels=None, test_labels=None)
     window = dates.window_days
     y_train = make_labels(tx, dates.train, gap_days, window)
     y_test = make_labels(tx, dates.test, gap_days, window)
+    target = target_name(window)
     draft.show(plots.styled_table(split_table(dates, y_train, y_test),
-                                  {"active customers": "{:,.0f}", "churn rate": "{:.1%}"}))
+                                  {"active customers": "{:,.0f}", "no-order rate": "{:.1%}"}))
+    draft.add("prediction_target", target, "What the model predicts (not called churn: most customers with no "
+              "order in such a window come back)")
     if len(y_test):
         draft.add("churn_base_rate", round(float(y_test["churned"].mean()), 4),
-                  f"Share of active customers with no order in a {window}-day window (test period)", unit="share")
+                  f"Share of active customers with {target} (test period)", unit="share")
     draft.add("test_observation_date", dates.test.date(), "Observation date of the test period")
     if window < window_days:
         draft.say(f"The data cover too few days for a {window_days}-day label window "
                   f"({history_needed(gap_days, window_days):,} needed), so the window is shortened to **{window} days** "
                   f"(the shortest allowed is {MIN_WINDOW_DAYS}); a longer history restores `window_days`.")
     churned = f"**{y_test['churned'].mean():.1%}**" if len(y_test) else "none"
-    draft.say(f"The test period starts on **{dates.test:%d %B %Y}**: of its {len(y_test):,} active customers, "
-              f"{churned} placed no order in the {window} days after a {gap_days}-day "
-              f"gap. The models learn from the period that starts on {dates.train:%d %B %Y}, whose labels end "
-              "before the test features begin.")
+    draft.say(f"The models predict **{target}** (after a {gap_days}-day gap) for active customers (an order in the "
+              f"last year). This is not churn: many customers with no order in {window} days are only between two "
+              f"orders and come back, so the target is named for what it measures. The test period starts on "
+              f"**{dates.test:%d %B %Y}**: of its {len(y_test):,} active customers, {churned} placed no order in the "
+              f"{window} days after the gap. The models learn from the period that starts on {dates.train:%d %B %Y}, "
+              "whose labels end before the test features begin.")
     return draft.done(dates=dates, train_labels=y_train, test_labels=y_test)
 
 
@@ -111,7 +119,7 @@ def features_to_keep(ds: Dataset, design: Section) -> Section:
                           now=None, dropped=None)
     train_all = build_features(ds, dates.train, include_whole_history=True)  # everyone who bought before
     test_all = build_features(ds, dates.test)
-    train_wide = train_all.align(y_train.index)  # the churn population: active customers
+    train_wide = train_all.align(y_train.index)  # the model's population: active customers
     if few := too_few_of_each(y_train["churned"], y_test["churned"]):  # pruning on so few customers reads noise
         not_shown(draft, "feature selection", few.sentence)
         return draft.done(train_all=train_all, test_all=test_all, now_all=build_features(ds, dates.score),
@@ -133,59 +141,78 @@ def features_to_keep(ds: Dataset, design: Section) -> Section:
                       test=test, now=now_all.subset(train.frame.columns), dropped=dropped)
 
 
+#: Share of the training customers kept aside (never fitted on) to choose the operating threshold.
+VALIDATION_SHARE = 0.25
+
+
 def _gated_fit(train, y_train, test, y_test, seed: int, train_sample: int | None):
     """Fit and compare the two models when both periods hold enough customers of each class; return
-    ``(models, comparison, check)`` (:class:`~customer_workbook.stats.ClassifierCheck`; models and
-    comparison ``None`` when there was too little to learn from)."""
+    ``(models, comparison, check, valid)`` (:class:`~customer_workbook.stats.ClassifierCheck`; models and
+    comparison ``None`` when there was too little to learn from). A seeded, stratified
+    :data:`VALIDATION_SHARE` of the training customers is carved out before fitting; ``valid`` is
+    ``(y, p)``: their labels and the best model's probabilities (``None`` without a fit), on which the
+    threshold is chosen, so the test period only reports it."""
     if not enough_classes(y_train, y_test):
-        return None, None, check_classifier(False)
-    models = fit_models(train, y_train, seed=seed, max_rows=train_sample)
+        return None, None, check_classifier(False), None
+    y_all = pd.Series(np.asarray(y_train).astype(int), index=train.frame.index)
+    held = validation_split(train.frame.index, y_all, VALIDATION_SHARE, seed)
+    fit_part, valid_part = train.align(train.frame.index[~held]), train.align(train.frame.index[held])
+    models = fit_models(fit_part, y_all[~held], seed=seed, max_rows=train_sample)
     comparison = compare_models(models, test, y_test)
     q = comparison.quality[comparison.best]
-    return models, comparison, check_classifier(True, q.pr_auc, q.roc_auc, q.base_rate)
+    valid = (y_all[held], predict_proba(models, comparison.best, valid_part))
+    return models, comparison, check_classifier(True, q.pr_auc, q.roc_auc, q.base_rate), valid
 
 
 def churn_models(features: Section, design: Section, seed: int, train_sample: int | None = None) -> Section:
     """§3: the logistic baseline and the boosted model, their PR-AUC, Brier score and calibration.
 
     The better model is used downstream only when it passes the gate of
-    :func:`~customer_workbook.stats.check_classifier` (enough churners and stayers, clearly better than
+    :func:`~customer_workbook.stats.check_classifier` (enough customers with and without an order, clearly better than
     guessing). Results: ``models`` (:class:`~customer_workbook.retention.ChurnModels`), ``comparison``
     (:class:`~customer_workbook.retention.ModelComparison` on the test period), ``best`` (name),
-    ``p_test`` (the best model's test probabilities), ``check`` and ``usable`` (the gate passed); all but
-    ``usable`` are ``None`` when nothing was fitted.
+    ``p_test`` (the best model's test probabilities), ``check``, ``usable`` (the gate passed) and ``valid``
+    (labels and best-model probabilities of the validation customers carved from training, for the
+    threshold); all but ``usable`` are ``None`` when nothing was fitted.
     """
     draft = Draft()
     if features["train"] is None:
-        not_shown(draft, "the churn models", "They need the split by time and the features of sections 1 and 2.")
-        return draft.done(models=None, comparison=None, best=None, p_test=None, check=None, usable=False)
+        not_shown(draft, "the no-order models", "They need the split by time and the features of sections 1 and 2.")
+        return draft.done(models=None, comparison=None, best=None, p_test=None, check=None, usable=False,
+                          valid=None)
     y_test = design["test_labels"]["churned"]
-    models, comparison, check = _gated_fit(features["train"], design["train_labels"]["churned"], features["test"],
-                                           y_test, seed, train_sample)
+    models, comparison, check, valid = _gated_fit(features["train"], design["train_labels"]["churned"],
+                                                  features["test"], y_test, seed, train_sample)
     if comparison is None:
-        not_shown(draft, "the churn models", f"The split by time has {md(check.reason)}: a longer history or "
+        not_shown(draft, "the no-order models", f"The split by time has {md(check.reason)}: a longer history or "
                    "a longer `window_days` gives more of both.")
-        return draft.done(models=None, comparison=None, best=None, p_test=None, check=check, usable=False)
+        return draft.done(models=None, comparison=None, best=None, p_test=None, check=check, usable=False,
+                          valid=None)
     best, quality = comparison.best, comparison.quality
     baseline = quality["logistic regression"]
     draft.show(plots.styled_table(comparison.table(), QUALITY_FORMATS),
                plots.plot_calibration(comparison.calibration(y_test)))
-    draft.say(f"The **{best}** model reaches a PR-AUC of **{quality[best].pr_auc:.3f}** against a churn rate of "
-              f"{quality[best].base_rate:.1%} (what guessing would score); the logistic-regression baseline reaches "
-              f"{baseline.pr_auc:.3f}. Models were trained on {models.n_train:,} customers.")
+    window = design["dates"].window_days
+    draft.say(f"Predicting {target_name(window)}, the **{best}** model reaches a PR-AUC of "
+              f"**{quality[best].pr_auc:.3f}** against a no-order rate of {quality[best].base_rate:.1%} (what guessing "
+              f"would score); the logistic-regression baseline reaches {baseline.pr_auc:.3f}. Models were trained on "
+              f"{models.n_train:,} customers; {len(valid[0]):,} other training customers are kept aside to choose the "
+              "threshold (section 4).")
     draft.add("n_train", models.n_train, "Customers used to train the models")
     if not check.ok:
-        draft.add("churn_model_usable", False, "The churn model beats guessing clearly enough to be used")
-        not_shown(draft, "churn predictions", f"The churn model is not used: {md(check.reason)}. Whom to contact, "
-                   "the drivers and the audiences' churn risk are left out.")
+        draft.add("churn_model_usable", False, "The no-order model beats guessing clearly enough to be used")
+        not_shown(draft, "no-order predictions", f"The no-order model is not used: {md(check.reason)}. Whom to "
+                   "contact, the drivers and the audiences' no-order risk are left out.")
         return draft.done(models=models, comparison=comparison, best=best, p_test=comparison.scores[best],
-                          check=check, usable=False)
-    draft.add("churn_model", best, "Churn model used (best PR-AUC on the test period)")
-    draft.add("churn_pr_auc", round(quality[best].pr_auc, 4), "Churn model PR-AUC on the test period", headline=True)
+                          check=check, usable=False, valid=valid)
+    draft.add("churn_model", best, f"Model of {target_name(window)} used (best PR-AUC on the test period)")
+    draft.add("churn_pr_auc", round(quality[best].pr_auc, 4), f"PR-AUC of the model of {target_name(window)}, test "
+              "period", headline=True)
     draft.add("churn_pr_auc_baseline", round(baseline.pr_auc, 4), "PR-AUC of the logistic-regression baseline")
-    draft.add("churn_brier", round(quality[best].brier, 4), "Brier score of the churn model (lower is better)")
+    draft.add("churn_brier", round(quality[best].brier, 4), f"Brier score of the model of {target_name(window)} "
+              "(lower is better)")
     return draft.done(models=models, comparison=comparison, best=best, p_test=comparison.scores[best], check=check,
-                      usable=True)
+                      usable=True, valid=valid)
 
 
 def _value_findings(draft: Draft, value) -> None:
@@ -211,63 +238,123 @@ def whom_to_contact(ds: Dataset, design: Section, features: Section, models: Sec
                     margin: float, discount_rate: float) -> Section:
     """§4: error rate and missing ratio at every threshold, the rule's threshold, who is flagged today.
 
-    Customer value comes from the run's one scorer (:func:`customer_workbook.clv.score_customers`); its
-    totals are recorded only when ``report.ok``. Without a usable churn model (§3) only the value is
-    computed. Results: ``table`` (:func:`~customer_workbook.retention.threshold_table`, test period),
-    ``operating`` (:class:`~customer_workbook.retention.OperatingThreshold`), ``threshold`` (float),
-    ``value`` (:class:`~customer_workbook.clv.CustomerValue`), ``p_now`` (today's churn probability) and
-    ``at_threshold`` (``threshold -> Section``: the figure and sentence for any threshold); all but
-    ``value`` are ``None`` without a usable model.
+    The threshold is chosen on the validation customers carved from training (``models["valid"]``) and
+    reported on the test period. Today only the model's population is scored: customers active at the
+    scoring date (an order in the last :data:`~customer_workbook.retention.labels.ACTIVE_DAYS` days); the
+    others are out of scope. The value at stake is P(no order in the window) times the margin the
+    customer's last-year pace would bring in it (:func:`~customer_workbook.retention.labels.missed_value`),
+    not a lifetime value already discounted for leaving. Customer value comes from the run's one scorer
+    (:func:`customer_workbook.clv.score_customers`); its totals are recorded only when ``report.ok``.
+    Results: ``table`` (:func:`~customer_workbook.retention.threshold_table`, test period), ``operating``
+    (:class:`~customer_workbook.retention.OperatingThreshold`, test-period ratios), ``validation`` and
+    ``validation_table`` (the rule and the threshold table on the validation customers), ``threshold``
+    (float), ``value`` (:class:`~customer_workbook.clv.CustomerValue`), ``p_now`` (today's probability,
+    active customers only),
+    ``window_value`` (margin per customer in the window at last year's pace) and ``at_threshold``
+    (``threshold -> Section``); all but ``value`` are ``None`` without a usable model.
     """
     value = clv.score_customers(ds.transactions, margin=margin, discount_rate=discount_rate)  # same call in 01, 03, 05
-    value_now = value.table
     draft = Draft()
     if not models["usable"]:
-        not_shown(draft, "whom to contact", "There is no churn model good enough to set a threshold with "
+        not_shown(draft, "whom to contact", "There is no no-order model good enough to set a threshold with "
                    f"(section 3). Customer value: {value.report.sentence()}")
         _value_findings(draft, value)
-        return draft.done(table=None, operating=None, threshold=None, value=value, p_now=None, at_threshold=None)
-    p_now = predict_proba(models["models"], models["best"], features["now"])
+        return draft.done(table=None, operating=None, validation=None, validation_table=None, threshold=None,
+                          value=value, p_now=None, window_value=None, at_threshold=None)
+    dates = design["dates"]
+    window, target = dates.window_days, target_name(dates.window_days)
+    in_scope = active_customers(ds.transactions, dates.score)
+    now = features["now"].align(features["now"].frame.index.intersection(in_scope))
+    p_now = predict_proba(models["models"], models["best"], now)
+    recent = features["now_all"].frame.get("revenue_365d", pd.Series(0.0, index=now.frame.index))
+    window_value = missed_value(pd.Series(1.0, index=p_now.index), recent, window, margin)
     f_test = features["test"].frame
     table = threshold_table(design["test_labels"]["churned"], models["p_test"],
                             value=f_test["revenue_365d"] if "revenue_365d" in f_test else None)
-    op = choose_threshold(table, max_error_rate=max_error_rate)
-    now = targeting_at(op.threshold, table, p_now, value_now["clv_1y"])
+    y_valid, p_valid = models["valid"]
+    validation_table = threshold_table(y_valid, p_valid)
+    validation = choose_threshold(validation_table, max_error_rate=max_error_rate)
+    op = operating_on(table, validation)
+    today = targeting_at(op.threshold, table, p_now, window_value)
     draft.show(plots.styled_table(table[["threshold", "targeted", "error_rate", "missing_ratio", "undetected_share"]],
                                   {"threshold": "{:.2f}", "targeted": "{:,.0f}", "error_rate": "{:.1%}",
                                    "missing_ratio": "{:.1%}", "undetected_share": "{:.1%}"}))
-    draft.add("churn_threshold", round(op.threshold, 2), "Operating threshold on the churn probability")
-    draft.add("churn_error_rate", round(op.error_rate, 4),
-              "Error rate at the operating threshold (flagged but stayed)", headline=op.selective, unit="share")
-    draft.add("churn_missing_ratio", round(op.missing_ratio, 4),
-              "Missing ratio at the operating threshold (share of churners found)", headline=op.selective, unit="share")
-    draft.add("churn_undetected_share", round(op.undetected_share, 4), "Share of churners not found", unit="share")
-    draft.add("churn_targeted_now", now.targeted_now, "Customers flagged today at the operating threshold")
-    if value.report.ok:
-        draft.add("churn_value_at_stake", round(now.value_at_stake, 2),
-                  "Expected 12-month value (margin) at risk among the flagged customers", unit="currency units")
+    _contact_findings(draft, op, validation, today, len(p_now), value.report.ok, target)
     _value_findings(draft, value)
     base = float(design["test_labels"]["churned"].mean())
-    draft.say(f"Rule: *{md(op.rule)}*. It sets the threshold at **{op.threshold:.2f}**: of the customers flagged in "
-              f"the test period, {op.error_rate:.1%} did not churn (error rate), and the model found "
-              f"{op.missing_ratio:.1%} of all churners (missing ratio), leaving {op.undetected_share:.1%} undetected."
-              + _rule_text(op, base, max_error_rate, "of the active customers churning")
+    out_of_scope = int(features["now_all"].frame.shape[0] - len(p_now))
+    draft.say(_contact_text(op, validation, len(y_valid), base, max_error_rate, target)
+              + _today_text(today, len(p_now), out_of_scope, value.report.ok)
               + f" Customer value: {value.report.sentence()}")
-    return draft.done(table=table, operating=op, threshold=op.threshold, value=value, p_now=p_now,
-                      at_threshold=lambda threshold: threshold_view(threshold, table, p_now, value_now["clv_1y"],
-                                                                    value.report.ok))
+    return draft.done(table=table, operating=op, validation=validation, validation_table=validation_table,
+                      threshold=op.threshold, value=value,
+                      p_now=p_now, window_value=window_value,
+                      at_threshold=lambda threshold: threshold_view(threshold, table, p_now, window_value,
+                                                                    value.report.ok, target))
+
+
+def _contact_text(op, validation, n_valid: int, base: float, max_error_rate: float, target: str) -> str:
+    """The rule, the threshold it set on the validation customers and what it does on the test period."""
+    return (f"Rule: *{md(op.rule)}*, applied to {n_valid:,} training customers kept aside from the fit "
+            f"(validation). It sets the threshold at **{op.threshold:.2f}** (error rate there "
+            f"{validation.error_rate:.1%}). On the separate test period it flags {op.targeted_share:.0%} of the "
+            f"active customers ({op.targeted:,}); of those, "
+            f"{op.error_rate:.1%} did order after all (error rate{_over_cap(op, max_error_rate)}), and the model "
+            f"found {op.missing_ratio:.1%} of all customers with {target} (missing ratio), leaving "
+            f"{op.undetected_share:.1%} undetected." + _rule_text(op, base, max_error_rate,
+                                                                  f"of the active customers with {target}"))
+
+
+def _today_text(today, n_scored: int, out_of_scope: int, value_ok: bool) -> str:
+    """Who is scored and flagged today, who is out of the model's scope, and the margin at stake."""
+    lapsed = (f"; {out_of_scope:,} lapsed past buyers are outside the population it was trained on and are not "
+              "scored (the win-back of notebook 05 covers them)") if out_of_scope else ""
+    stake = (f" Their expected missed margin in the window is **{today.value_at_stake:,.0f}** (probability of no "
+             "order times the margin of last year's pace over the window; not a lifetime value, which already "
+             "allows for leaving).") if value_ok else ""
+    return (f" Today the model scores the {n_scored:,} customers with an order in the last year and flags "
+            f"**{today.targeted_now:,}**{lapsed}.{stake}")
+
+
+def _over_cap(op, max_error_rate: float) -> str:
+    """A note when the test period's error rate exceeds the cap the threshold was chosen for (plain text)."""
+    return f"; above the {max_error_rate:.0%} cap, which held on the validation customers" \
+        if op.met and op.error_rate > max_error_rate else ""
+
+
+def _contact_findings(draft: Draft, op, validation, today, n_scored: int, value_ok: bool, target: str) -> None:
+    """The findings of §4: threshold (chosen on validation), test-period ratios, today's flagged customers and
+    the value at stake (only with revenue, ``value_ok``)."""
+    draft.add("churn_threshold", round(op.threshold, 2), f"Operating threshold on the probability of {target} "
+              "(chosen on validation customers)")
+    draft.add("churn_validation_error_rate", round(validation.error_rate, 4),
+              "Error rate at the threshold on the validation customers, where it was chosen", unit="share")
+    draft.add("churn_error_rate", round(op.error_rate, 4),
+              "Error rate at the operating threshold, test period (flagged but ordered)", headline=op.selective,
+              unit="share")
+    draft.add("churn_missing_ratio", round(op.missing_ratio, 4), f"Missing ratio at the operating threshold, test "
+              f"period (share of customers with {target} found)", headline=op.selective, unit="share")
+    draft.add("churn_undetected_share", round(op.undetected_share, 4), f"Share of customers with {target} not found",
+              unit="share")
+    draft.add("churn_scored_now", n_scored,
+              "Customers scored today (an order in the last year: the model's population)")
+    draft.add("churn_targeted_now", today.targeted_now, "Customers flagged today at the operating threshold")
+    if value_ok:
+        draft.add("churn_value_at_stake", round(today.value_at_stake, 2),
+                  f"Margin of the orders the flagged customers would place in the window at last year's pace, times "
+                  f"the probability of {target}", unit="currency units")
 
 
 def threshold_view(threshold: float, table: pd.DataFrame, p_now: pd.Series, value_now: pd.Series,
-                   value_ok: bool = True) -> Section:
+                   value_ok: bool = True, target: str = "no order in the window") -> Section:
     """The threshold curves with ``threshold`` marked, and what it means today (for the explorer); the value at
-    stake is said only when the value model fitted (``value_ok``)."""
+    stake (P(``target``) x ``value_now``, the value lost if it happens) is said only when ``value_ok``."""
     t = targeting_at(threshold, table, p_now, value_now)
     draft = Draft()
-    draft.show(plots.plot_threshold_curves(table, chosen=threshold))
-    stake = f", **{t.value_at_stake:,.0f}** of expected value at stake" if value_ok else ""
+    draft.show(plots.plot_threshold_curves(table, chosen=threshold, event="no-order"))
+    stake = f", **{t.value_at_stake:,.0f}** of margin at stake" if value_ok else ""
     draft.say(f"At a threshold of **{threshold:.2f}**: error rate **{t.error_rate:.1%}**, missing ratio "
-              f"**{t.missing_ratio:.1%}** ({t.undetected_share:.1%} of churners undetected); "
+              f"**{t.missing_ratio:.1%}** ({t.undetected_share:.1%} of customers with {md(target)} undetected); "
               f"**{t.targeted_now:,}** customers flagged today{stake}.")
     return draft.done(targeting=t)
 
@@ -275,7 +362,7 @@ def threshold_view(threshold: float, table: pd.DataFrame, p_now: pd.Series, valu
 def who_will_pay_again(ds: Dataset, design: Section, features: Section, seed: int, train_sample: int | None,
                        max_error_rate: float) -> Section:
     """§5: the same pipeline on everyone who ever bought, for the event *pays again*, behind the same gate
-    as the churn model. Results: ``models``, ``comparison``, ``table`` and ``operating`` of the pay-again
+    as the no-order model. Results: ``models``, ``comparison``, ``table`` and ``operating`` of the pay-again
     model (``None`` when nothing usable was fitted)."""
     tx, dates = ds.transactions, design["dates"]
     draft = Draft()
@@ -290,7 +377,7 @@ def who_will_pay_again(ds: Dataset, design: Section, features: Section, seed: in
         return draft.done(models=None, comparison=None, table=None, operating=None)
     train, _ = prune_features(features["train_all"].align(y_train.index), y_train)
     test = features["test_all"].align(y_test.index).subset(train.frame.columns)
-    models, comparison, check = _gated_fit(train, y_train, test, y_test, seed, train_sample)
+    models, comparison, check, valid = _gated_fit(train, y_train, test, y_test, seed, train_sample)
     best = comparison.quality[comparison.best]
     draft.show(plots.styled_table(comparison.table(), QUALITY_FORMATS))
     draft.add("pay_base_rate", round(best.base_rate, 4), "Share of past buyers who paid again", unit="share")
@@ -300,7 +387,7 @@ def who_will_pay_again(ds: Dataset, design: Section, features: Section, seed: in
                   f"{md(check.reason)}.")
         return draft.done(models=None, comparison=comparison, table=None, operating=None)
     table = threshold_table(y_test, comparison.scores[comparison.best])
-    op = choose_threshold(table, max_error_rate=max_error_rate)
+    op = operating_on(table, choose_threshold(threshold_table(*valid), max_error_rate=max_error_rate))
     draft.add("pay_pr_auc", round(best.pr_auc, 4), "Will-pay-again model PR-AUC")
     draft.add("pay_error_rate", round(op.error_rate, 4), "Will-pay-again error rate at the operating threshold",
               unit="share")
@@ -406,15 +493,15 @@ def churn_drivers(features: Section, design: Section, models: Section, seed: int
 def shift_since_training(features: Section, design: Section, models: Section | None = None) -> Section:
     """§6 (cont.): key behaviours whose prevalence changed two-fold between training and test.
 
-    All candidate features are compared (a rare behaviour may have been pruned). It warns about the churn
+    All candidate features are compared (a rare behaviour may have been pruned). It warns about the no-order
     model, so it is left out when ``models`` (§3) has no usable one. Results: ``shift`` (``None`` when
     left out).
     """
     draft = Draft()
     wide = features["train_wide"]
     if wide is None or (models is not None and not models["usable"]):
-        not_shown(draft, "behaviour that changed since training", "It says what the churn model has not seen, "
-                  "and there is no usable churn model (section 3).")
+        not_shown(draft, "behaviour that changed since training", "It says what the no-order model has not seen, "
+                  "and there is no usable no-order model (section 3).")
         return draft.done(shift=None)
     shift = feature_shift(wide, features["test_all"].align(design["test_labels"].index))
     draft.add("features_shifted_since_training", shift["family"].tolist(),

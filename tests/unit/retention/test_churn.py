@@ -11,6 +11,7 @@ from customer_workbook.retention import (ChurnModels, Confusion, FeatureSet, Lea
                                          compare_models, confusion_counts, driver_summary, error_rate, feature_shift,
                                          fit_models, missing_ratio, model_quality, predict_proba, prediction_drivers,
                                          prune_features, threshold_table)
+from customer_workbook.retention.churn import operating_on
 
 Y = np.array([1, 1, 1, 1, 0, 0, 0, 0, 0, 0])
 S = np.array([0.9, 0.8, 0.4, 0.2, 0.7, 0.3, 0.3, 0.1, 0.1, 0.05])
@@ -189,3 +190,20 @@ def test_choose_threshold_says_when_the_rule_flags_nearly_everyone():
     strict = choose_threshold(threshold_table(y, s), max_error_rate=0.1)
     assert strict.met and strict.targeted_share < NEARLY_ALL and strict.selective
     assert strict.targeted == round(strict.targeted_share * 400)
+
+
+def test_operating_on_reports_the_validation_threshold_on_the_test_period():
+    """The threshold is chosen on validation customers; the test period only reports it (its ratios, not the
+    ones it was chosen on)."""
+    y_valid = np.array([1, 1, 1, 0, 0, 0, 0, 0])
+    s_valid = np.array([0.9, 0.8, 0.6, 0.7, 0.2, 0.2, 0.1, 0.1])
+    grid = [0.1, 0.3, 0.5, 0.75]
+    chosen = choose_threshold(threshold_table(y_valid, s_valid, thresholds=grid), max_error_rate=0.3)
+    assert chosen.threshold == 0.3 and chosen.error_rate == pytest.approx(0.25)  # 1 of 4 flagged wrong
+    test = threshold_table(Y, S, thresholds=grid)  # at 0.3 the test flags 0, 1, 2, 4, 5, 6: 3 wrong, 3 of 4 found
+    reported = operating_on(test, chosen)
+    assert reported.threshold == 0.3 and reported.rule == chosen.rule and reported.met
+    assert (reported.targeted, reported.error_rate, reported.missing_ratio) == (6, pytest.approx(0.5), 0.75)
+    assert reported.targeted_share == pytest.approx(0.6) and reported.selective
+    best_on_test = choose_threshold(test, max_error_rate=0.3)
+    assert best_on_test.threshold == 0.75  # choosing on the test set would have picked another, flattering one

@@ -1,12 +1,17 @@
-"""Churn labels and the split by time (retention/labels.py)."""
+"""No-order labels and the split by time (retention/labels.py): labels, dates, the model's population, the
+validation split, the value of a missed window, and the check against the sample's truth that the label is
+not churn."""
 from __future__ import annotations
 
 import datetime
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import ROOT
 from customer_workbook.retention import SplitDates, design_dates, make_labels, split_table
+from customer_workbook.retention.labels import active_customers, missed_value, target_name, validation_split
 
 
 def _tx(rows):
@@ -47,7 +52,7 @@ def test_design_dates_place_test_labels_at_the_end_and_training_labels_before_te
         design_dates(TX[TX["date"] >= "2024-01-01"])
 
 
-def test_split_table_states_windows_populations_and_churn_rates():
+def test_split_table_states_windows_populations_and_no_order_rates():
     dates = SplitDates(pd.Timestamp("2024-04-01"), pd.Timestamp("2024-06-10"), pd.Timestamp("2024-10-01"), 14, 90)
     y_train = make_labels(TX, dates.train, 14, 90)
     y_test = make_labels(TX, dates.test, 14, 90)
@@ -56,9 +61,9 @@ def test_split_table_states_windows_populations_and_churn_rates():
     assert table.loc["training", "label window"] == "2024-04-15 to 2024-07-13"
     assert table.loc["scoring (today)", "label window"] == "not yet known"
     assert table.loc["test", "observation date"] == datetime.date(2024, 6, 10)
-    assert table.loc["training", "active customers"] == 2 and table.loc["training", "churn rate"] == 0.5
-    assert table.loc["test", "churn rate"] == pytest.approx(y_test["churned"].mean())
-    assert pd.isna(table.loc["scoring (today)", "churn rate"])
+    assert table.loc["training", "active customers"] == 2 and table.loc["training", "no-order rate"] == 0.5
+    assert table.loc["test", "no-order rate"] == pytest.approx(y_test["churned"].mean())
+    assert pd.isna(table.loc["scoring (today)", "no-order rate"])
 
 
 def _daily(first: str, last: str) -> pd.DataFrame:
@@ -92,3 +97,79 @@ def test_design_dates_adapt_the_window_to_one_year_and_say_what_six_months_lack(
         design_dates(_daily("2025-07-01", "2025-12-31"), gap_days=14, window_days=90)
     assert (caught.value.needed_days, caught.value.span_days) == (328, 184)
     assert isinstance(caught.value, ValueError)
+
+
+def test_target_name_says_what_is_measured():
+    assert target_name(90) == "no order in the next 90 days"
+    assert "churn" not in target_name(60)
+
+
+def test_active_customers_is_the_population_the_labels_are_made_for():
+    for obs in ("2024-04-01", "2024-05-20", "2024-06-10"):
+        labelled = make_labels(TX, obs, gap_days=14, window_days=90).index
+        assert set(active_customers(TX, obs)) == set(labelled), obs
+    assert set(active_customers(TX, "2024-10-01")) == {"A", "B", "C", "D", "E"}
+    assert list(active_customers(TX, "2025-07-01")) == ["E"]  # the others' last order is over 365 days back
+    assert set(active_customers(TX, "2025-07-01", active_days=400)) == {"A", "C", "D", "E"}  # from 2024-05-27
+    assert list(active_customers(TX, "2023-01-01")) == ["C"]  # exactly 365 days back: still active
+    assert len(active_customers(TX, "2023-01-02")) == 0
+
+
+def test_validation_split_is_stratified_seeded_and_disjoint_from_the_fit():
+    index = pd.Index([f"c{i}" for i in range(100)])
+    y = np.r_[np.ones(40, int), np.zeros(60, int)]
+    held = validation_split(index, y, share=0.25, seed=3)
+    assert held.dtype == bool and held.shape == (100,)
+    assert (held & (y == 1)).sum() == 10 and (held & (y == 0)).sum() == 15  # a quarter of each class
+    assert np.array_equal(held, validation_split(index, y, share=0.25, seed=3))  # seeded
+    assert not np.array_equal(held, validation_split(index, y, share=0.25, seed=4))
+    tiny = validation_split(index[:3], [1, 0, 0], share=0.1, seed=0)
+    assert tiny.sum() == 1 and not tiny[0]  # one of the two stayers; a lone event stays in the fit
+    with pytest.raises(ValueError, match="3 customers but 2 labels"):
+        validation_split(index[:3], [1, 0])
+
+
+def test_missed_value_is_the_probability_times_the_margin_of_the_window_by_hand():
+    p = pd.Series([0.5, 0.2, 1.0], index=["a", "b", "c"])
+    recent = pd.Series({"a": 730.0, "b": 365.0, "z": 1000.0})  # c has no recent revenue; z is not scored
+    out = missed_value(p, recent, window_days=90, margin=0.35)
+    # a: 0.5 x 0.35 x 730 x 90 / 365 = 31.5; b: 0.2 x 0.35 x 365 x 90 / 365 = 6.3; c: nothing to miss
+    assert out.to_dict() == pytest.approx({"a": 31.5, "b": 6.3, "c": 0.0})
+    # counted once: the probability of the event enters linearly, the value at stake at p = 1 is the margin
+    # of the window itself (not a lifetime value already multiplied by a probability of staying)
+    assert missed_value(p * 0 + 1, recent, 90, 0.35)["a"] == pytest.approx(0.35 * 730 * 90 / 365)
+    assert missed_value(p / 2, recent, 90, 0.35).sum() == pytest.approx(out.sum() / 2)
+
+
+@pytest.fixture(scope="module")
+def sample_labels():
+    """The default design's labels on the shipped sample and each labelled customer's true dropout date."""
+    from customer_workbook.data import load_dataset
+
+    sample = ROOT / "data" / "sample"
+    tx = load_dataset(sample).transactions
+    truth = pd.read_parquet(sample / "truth_customers.parquet").set_index("customer_id")["dropout_date"]
+    truth.index = truth.index.astype(str)
+    return tx, truth
+
+
+def _truly_left(tx, truth, gap_days: int, window_days: int) -> float:
+    """Share of the customers labelled "no order in the window" (test period of the default design) who had
+    truly dropped out by the window's last day."""
+    dates = design_dates(tx, gap_days=gap_days, window_days=window_days)
+    y = make_labels(tx, dates.test, gap_days, dates.window_days)
+    end = dates.label_window(dates.test)[1]
+    dropout = truth.reindex(y.index.astype(str))
+    left = (dropout.notna() & (dropout <= end)).to_numpy()
+    return float(left[y["churned"].to_numpy() == 1].mean())
+
+
+def test_the_90_day_label_is_not_churn_against_the_truth(sample_labels):
+    """The 70% rule: a label may be called churn only when at least 70% of the customers it labels had truly
+    left by the end of the window. Measured: 38.5% for the default 90-day window (14-day gap), 51.0% for 180
+    days; only a 365-day window reaches 71.4%. So the target is named "no order in the next N days"."""
+    tx, truth = sample_labels
+    share_90, share_180 = _truly_left(tx, truth, 14, 90), _truly_left(tx, truth, 14, 180)
+    assert 0.30 < share_90 < 0.70, share_90
+    assert share_90 < share_180 < 0.70, share_180
+    assert _truly_left(tx, truth, 14, 365) >= 0.70  # the rule can pass: it is not a rule no label meets
