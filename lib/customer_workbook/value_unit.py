@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 
-import pandas as pd
 
 __all__ = ["MONEY", "PURCHASES", "SPEND", "counts_purchases", "in_purchases", "money_comparison_note",
            "skip_money_comparison", "value_columns", "value_noun", "value_unit"]

@@ -79,7 +79,7 @@ def go_to_market_plan(audiences: pd.DataFrame, customer_table: pd.DataFrame, pro
                      "offer": offer, "channel": channel, "timing": timing,
                      "value_per_customer": float(a["value_per_customer"]), "churn_risk": risk,
                      "expected_value": float(a["customers"] * a["value_per_customer"] * mde),
-                     "metric_to_watch": (f"churn rate in {outcome_days} days" if goal.startswith("defend")
+                     "metric_to_watch": (f"share with no order in {outcome_days} days" if goal.startswith("defend")
                                          else f"repeat-purchase rate in {outcome_days} days")})
     plan = pd.DataFrame(rows)
     return plan if has_risk else plan.drop(columns="churn_risk", errors="ignore")

@@ -62,7 +62,7 @@ def plot_audience_map(audiences: pd.DataFrame, pilot: tuple[str, str] | None = N
         ax.scatter(a.loc[m, "value_per_customer"], yval[m], s=900, facecolor="none", edgecolor="black", lw=1.2,
                    linestyle="--")
     ax.set_xlabel(f"expected 12-month value per customer ({currency})")
-    ax.set_ylabel("mean predicted churn probability" if "churn_risk" in a else "mean probability alive")
+    ax.set_ylabel("mean predicted probability of no order" if "churn_risk" in a else "mean probability alive")
     ax.set_title("Audiences: segment x persona")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     return finish(fig)

@@ -10,17 +10,20 @@
 - :mod:`.campaigns`: the randomised campaign's uplift by segment, the value of a retained customer, and
   the cost of keeping a customer against the cost of winning one.
 """
-from .campaigns import (CostComparison, RetentionScores, campaign_segments, campaign_uplift, cost_comparison,
-                        measured_segments, retention_scores, retention_value, retention_value_by_group)
+from .campaigns import (CAMPAIGN_OUTCOMES, CONTROL_ARM, CostComparison, RetentionScores, arm_lifts, campaign_arms,
+                        campaign_outcomes, campaign_segments, campaign_uplift, cost_comparison, has_arms_or_outcomes,
+                        measured_segments, responding_segments, retention_scores, retention_value,
+                        retention_value_by_group)
 from .churn import (NEARLY_ALL, CalibratedModel, ChurnModels, Confusion, ModelComparison, ModelQuality, OperatingThreshold,
                     calibration_table, check_no_leakage, choose_threshold, compare_models, confusion_counts,
-                    driver_summary, error_rate, feature_shift, fit_models, missing_ratio, model_quality,
+                    driver_summary, error_rate, feature_shift, fit_models, missing_ratio, model_quality, operating_on,
                     predict_proba, prediction_drivers, prune_features, threshold_table)
 from .driver_effects import DRIVER_ALPHA, DriverEffects, driver_effects
 from .features import (FAMILIES, KEY_FEATURES, CodedTransactions, FeatureSet, LeakageError, build_features,
                        coded_transactions)
-from .labels import (MIN_FEATURE_DAYS, MIN_WINDOW_DAYS, ShortHistory, SplitDates, design_dates, fit_window,
-                     history_needed, make_labels, split_table)
+from .labels import (ACTIVE_DAYS, MIN_FEATURE_DAYS, MIN_WINDOW_DAYS, ShortHistory, SplitDates, active_customers,
+                     design_dates, fit_window, history_needed, make_labels, missed_value, split_table, target_name,
+                     validation_split)
 
 __all__ = ["FAMILIES", "KEY_FEATURES", "MIN_FEATURE_DAYS", "MIN_WINDOW_DAYS", "NEARLY_ALL", "ShortHistory",
            "fit_window", "history_needed", "CalibratedModel", "ChurnModels", "CodedTransactions", "Confusion",
@@ -31,4 +34,7 @@ __all__ = ["FAMILIES", "KEY_FEATURES", "MIN_FEATURE_DAYS", "MIN_WINDOW_DAYS", "N
            "prune_features", "split_table", "threshold_table",
            "CostComparison", "RetentionScores", "campaign_segments", "campaign_uplift", "cost_comparison",
            "measured_segments", "retention_scores", "retention_value", "retention_value_by_group",
-           "DRIVER_ALPHA", "DriverEffects", "driver_effects"]
+           "DRIVER_ALPHA", "DriverEffects", "driver_effects",
+           "CAMPAIGN_OUTCOMES", "CONTROL_ARM", "arm_lifts", "campaign_arms", "campaign_outcomes", "has_arms_or_outcomes",
+           "responding_segments", "operating_on",
+           "ACTIVE_DAYS", "active_customers", "missed_value", "target_name", "validation_split"]

@@ -25,12 +25,10 @@ from .. import clv, plots
 from ..data import Dataset
 from ..escaping import md
 from ..planning import forecast_next_quarter, targeting_at, weekly_demand
-from ..retention import (build_features, choose_threshold, compare_models, design_dates, driver_summary,
-                         feature_shift, fit_models, make_labels, predict_proba, prediction_drivers,
-                         prune_features, split_table, threshold_table)
-from ..retention.churn import operating_on
-from ..retention.labels import active_customers, missed_value, target_name, validation_split
-from ..retention import driver_effects
+from ..retention import (active_customers, build_features, choose_threshold, compare_models, design_dates,
+                         driver_effects, driver_summary, feature_shift, fit_models, make_labels, missed_value,
+                         operating_on, predict_proba, prediction_drivers, prune_features, split_table, target_name,
+                         threshold_table, validation_split)
 from ..retention.features import DAY
 from ..retention.labels import MIN_WINDOW_DAYS, ShortHistory, history_needed
 from ..segments import too_few_of_each
@@ -413,14 +411,14 @@ def _driver_table(effects: pd.DataFrame) -> pd.DataFrame:
 
 def _reliance_text(top: list[str], measured) -> str:
     """What the model relies on most; a family without a measured effect is named apart from the measured
-    ones, since reliance says what the model uses, not what changes churn."""
+    ones, since reliance says what the model uses, not what changes the chance of no order."""
     sure, unsure = [f for f in top if f in measured], [f for f in top if f not in measured]
     said = f"The model relies most on **{', '.join(map(md, sure))}**" if sure else "The model relies most on"
     if unsure:
         names = md(unsure[-1]) if len(unsure) == 1 else f"{', '.join(map(md, unsure[:-1]))} and {md(unsure[-1])}"
         said += ("; it also uses " if sure else " ") + names + (
             f", whose {'effect is' if len(unsure) == 1 else 'effects are'} not measured (reliance says what the "
-            "model uses, not what changes churn)")
+            "model uses, not what changes the chance of no order)")
     return said + ". "
 
 
@@ -439,7 +437,7 @@ def _drivers_text(found, drivers: pd.DataFrame) -> str:
                              f"to {effects.loc[f, 'effect_high'] * 100:+.1f})" for f in found.measured[:6])
                  + ". The other families show no measurable effect.")
     else:
-        text += f"No family has a measured effect on a single customer's churn probability ({rule})."
+        text += f"No family has a measured effect on a single customer's probability of no order ({rule})."
     present = [f for f in ACTIONABLE_FAMILIES if f in effects.index]
     act = [f for f in found.measured if f in ACTIONABLE_FAMILIES]
     if act:
@@ -457,13 +455,14 @@ def churn_drivers(features: Section, design: Section, models: Section, seed: int
     (:func:`~customer_workbook.retention.driver_effects.driver_effects`: bootstrap refits, Holm across the
     families at :data:`~customer_workbook.retention.driver_effects.DRIVER_ALPHA`).
 
-    Only with a usable churn model (§3). Results: ``drivers`` (reliance), ``effects`` (per family, with
+    Only with a usable no-order model (§3). Results: ``drivers`` (reliance), ``effects`` (per family, with
     ``effect_low``/``effect_high``/``measured``), ``summary`` and ``measured`` (the measured families,
     largest effect first), ``None`` without a model.
     """
     draft = Draft()
     if not models["usable"]:
-        not_shown(draft, "what drives churn", "There is no churn model good enough to read drivers from (section 3).")
+        not_shown(draft, "what drives the no-order prediction",
+                  "There is no no-order model good enough to read drivers from (section 3).")
         return draft.done(drivers=None, effects=None, summary=None, measured=None)
     y_test, fitted = design["test_labels"]["churned"], models["models"]
     drivers = prediction_drivers(fitted, models["best"], features["test"], y_test, seed=seed, effects=False)
@@ -473,16 +472,16 @@ def churn_drivers(features: Section, design: Section, models: Section, seed: int
     summary = driver_summary(drivers, effects)
     draft.show(plots.plot_drivers(summary), plots.styled_table(
         _driver_table(effects), {"effect": "{:+.1%}", "from": "{:+.1%}", "to": "{:+.1%}"}))
-    draft.add("churn_top_drivers", list(drivers["family"].head(5)), "Feature families the churn model relies on most")
+    draft.add("churn_top_drivers", list(drivers["family"].head(5)), "Feature families the no-order model relies on most")
     draft.add("churn_driver_effects", {r.family: round(float(r.effect), 4) for r in effects.itertuples()},
-              "What-if effect of each family on the churn probability (logistic regression, difference of "
+              "What-if effect of each family on the probability of no order (logistic regression, difference of "
               "probabilities)", unit="pp")
     bounds = effects[np.isfinite(effects["effect_low"]) & np.isfinite(effects["effect_high"])]
     draft.add("churn_driver_effect_intervals",
               {r.family: [round(float(r.effect_low), 4), round(float(r.effect_high), 4)] for r in bounds.itertuples()},
               f"{found.level:.0%} interval of each family's what-if effect (bootstrap refits)", unit="pp")
     draft.add("churn_measured_drivers", list(found.measured),
-              f"Families with a measured effect on the churn probability (Holm across families, {found.alpha:.0%})",
+              f"Families with a measured effect on the probability of no order (Holm across families, {found.alpha:.0%})",
               headline=bool(found.measured))
     draft.add("churn_driver_effect_rank", {f: i + 1 for i, f in enumerate(found.measured)},
               "Rank of each measured driver by the size of its effect")

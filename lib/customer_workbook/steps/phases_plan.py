@@ -25,6 +25,9 @@ from .section import Draft, Section
 __all__ = ["NO_CLEAR_WINNER", "go_to_market", "most_valuable_audience", "most_valuable_product", "most_valuable_service", "not_shown",
            "pilot_size"]
 
+#: The audience tables' column of the mean predicted probability of no order, as shown to a reader.
+NO_ORDER_RISK = {"churn_risk": "no_order_risk"}
+
 PILOT_FORMATS = {"baseline repeat rate": "{:.1%}", "lift to detect": "{:+.1%}", "per arm": "{:,.0f}",
                  "total": "{:,.0f}", "audience": "{:,.0f}", "reachable per week": "{:,.1f}", "weeks to enrol": "{:.0f}",
                  "weeks in total": "{:.0f}"}
@@ -225,9 +228,9 @@ def most_valuable_audience(ds: Dataset, features: Section, contact: Section, seg
     cells = list(zip(tied["segment"], tied["persona"]))
     draft.show(plots.plot_audience_map(audiences, pilot=cells[0] if clear else None, currency=value_unit(ds),
                                        tied=None if clear else cells),
-               plots.styled_table(ties.head(10)[cols],
+               plots.styled_table(ties.head(10)[cols].rename(columns=NO_ORDER_RISK),
                                   {"customers": "{:,.0f}", "value_per_customer": "{:,.0f}", "p_alive": "{:.1%}",
-                                   "churn_risk": "{:.1%}", "uplift": "{:+.1%}", "uplift_se": "{:.1%}",
+                                   "no_order_risk": "{:.1%}", "uplift": "{:+.1%}", "uplift_se": "{:.1%}",
                                    "p_vs_top": "{:.3f}"}))
     draft.add("value_per_customer_overall", round(overall, 2), "Expected 12-month value per customer, whole base",
               unit="currency units")
@@ -288,8 +291,8 @@ def pilot_size(ds: Dataset, audience: Section, contact: Section, mde: float, out
                power: float) -> Section:
     """§11: customers per arm and weeks the pilot needs in the pilot audience.
 
-    The baseline is the audience's predicted repeat rate (1 - mean churn probability today) or, without a
-    usable churn model, its observed one (:func:`~customer_workbook.planning.recent_repeat_rate`); customers
+    The baseline is the audience's predicted repeat rate (1 - mean probability of no order today, over its
+    scored customers) or, without a usable model or scored member, its observed one (:func:`~customer_workbook.planning.recent_repeat_rate`); customers
     are reachable when they have a transaction (:func:`~customer_workbook.planning.weekly_reach`).
     Results: ``plan`` (:class:`~customer_workbook.planning.PilotPlan`) and ``p_repeat`` (``None`` without
     a pilot audience, §10).
@@ -305,8 +308,9 @@ def pilot_size(ds: Dataset, audience: Section, contact: Section, mde: float, out
         members = members.append(audience_members(audience["personas"], segment, cell.persona, cell.segment,
                                                   audience["profile"].index))
     p_now = contact["p_now"]
-    if p_now is not None:
-        p_repeat, source = float(1 - p_now.reindex(members).mean()), "predicted"
+    scored = None if p_now is None else p_now.reindex(members).dropna()  # scores cover active customers only
+    if scored is not None and len(scored):
+        p_repeat, source = float(1 - scored.mean()), "predicted"
     else:
         p_repeat, source = recent_repeat_rate(ds.transactions, members, outcome_days), "observed"
     reach = weekly_reach(ds.transactions, members)
@@ -357,8 +361,8 @@ def go_to_market(ds: Dataset, audience: Section, contact: Section, product: Sect
                             mde=mde,
                             n_audiences=n_audiences, outcome_days=outcome_days,
                             churn_rate=None if p_now is None else float(p_now.mean()))
-    draft.show(plots.styled_table(gtm, {"customers": "{:,.0f}", "value_per_customer": "{:,.0f}",
-                                        "churn_risk": "{:.1%}", "expected_value": "{:,.0f}"}))
+    draft.show(plots.styled_table(gtm.rename(columns=NO_ORDER_RISK), {
+        "customers": "{:,.0f}", "value_per_customer": "{:,.0f}", "no_order_risk": "{:.1%}", "expected_value": "{:,.0f}"}))
     draft.add("go_to_market", gtm, "Audience relations plan")
     first = gtm.iloc[0]
     lead = (f"Start with **{md(first['audience'])}**" if audience["clear"] else
