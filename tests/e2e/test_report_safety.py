@@ -122,3 +122,17 @@ def test_show_customer_ids_lists_the_real_ids(tmp_path, hostile_sample):
     text = decoded(tmp_path / "05_plan_components.ipynb")
     assert len(set(EMAIL.findall(text)) & set(mapping["customer_ids"].values())) >= 15
     assert not re.search(r"C-[0-9a-f]{10}", text)
+
+
+def test_the_run_writes_the_scored_customer_list_to_the_private_folder(hostile_reports):
+    from customer_workbook.planning import SCORE_COLUMNS
+
+    run_dir = hostile_reports["run_dir"]
+    scores = pd.read_parquet(run_dir / "private" / "customer_scores.parquet")
+    assert list(scores.columns) == SCORE_COLUMNS and scores["customer_id"].is_unique
+    assert set(scores["customer_id"].astype(str)) <= set(hostile_reports["customer_ids"].values())
+    value = pd.read_parquet(run_dir / "private" / "05_plan_components.customers.parquet")
+    assert set(value["customer_id"]) <= set(scores["customer_id"])  # nobody the notebooks scored is lost
+    assert scores["recommended_action"].notna().sum() == len(value) and scores["persona"].notna().any()
+    assert pd.read_csv(run_dir / "private" / "customer_scores.csv")["customer_id"].tolist() == scores["customer_id"].tolist()
+    assert "customer_scores" not in (run_dir / "index.html").read_text(encoding="utf-8")

@@ -360,6 +360,15 @@ def _with_earlier_results(run_dir: Path, results: list[JobResult], earlier: list
     return results + kept
 
 
+def _assemble_customer_list(run_dir: Path) -> None:
+    """Join the notebooks' per-customer columns into the run's scored customer list, now that all have run
+    (:func:`customer_workbook.planning.customer_list.assemble`; imported here to keep the runner light)."""
+    from ..planning.customer_list import assemble
+
+    if (run_dir / "private").is_dir():
+        assemble(run_dir / "private")
+
+
 def run_batch(param_files: list[str | Path], out_dir: str | Path = "reports", jobs: int | None = None,
               timeout: int = DEFAULT_CELL_TIMEOUT, only: list[str] | None = None,
               notebooks_dir: str | Path = "notebooks", stop_grace: float = STOP_GRACE) -> list[JobResult]:
@@ -400,6 +409,7 @@ def run_batch(param_files: list[str | Path], out_dir: str | Path = "reports", jo
                 current_run = run_dir = out_dir / spec.name
                 write_index(run_dir, spec, _with_earlier_results(run_dir, [r for r in results if r.run == spec.name],
                                                                  earlier[spec.name]))
+                _assemble_customer_list(run_dir)
                 shutil.rmtree(run_dir / ".staging", ignore_errors=True)
             current_run = out_dir
             write_runs_index(out_dir)

@@ -8,6 +8,8 @@ valuable, go to market.
 - :mod:`.action_plan`: the action table of step 5 (for whom, what, when, worth, metric) and a customer's card.
 """
 from .action_plan import PlanInputs, action_plan, customer_card
+from .customer_list import (LIST_NAME, NO_SPECIFIC_ACTION, SCORE_COLUMNS, assemble, columns_path, recommended_actions,
+                            write_columns)
 from .demand import (DemandForecast, QuarterForecast, backtest_forecast, forecast_next_quarter,
                      forecast_quarter_total, weekly_demand)
 from .go_to_market import Targeting, audience_customers, customer_profile, go_to_market_plan, targeting_at
@@ -20,4 +22,6 @@ __all__ = ["DemandForecast", "PilotPlan", "QuarterForecast", "Targeting", "audie
            "forecast_quarter_total", "go_to_market_plan", "pick_pilot", "pilot_plan", "product_value_table",
            "recent_repeat_rate", "service_value_table", "targeting_at", "weekly_demand", "weekly_reach"]
 __all__ += ["PlanInputs", "action_plan", "customer_card"]
+__all__ += ["LIST_NAME", "NO_SPECIFIC_ACTION", "SCORE_COLUMNS", "assemble", "columns_path", "recommended_actions",
+            "write_columns"]
 __all__ += ["audience_ties", "order_repeats", "product_separation", "sale_lines", "service_separation"]

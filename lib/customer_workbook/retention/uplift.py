@@ -12,12 +12,16 @@ import pandas as pd
 from ..stats import two_proportion_uplift
 from ..threads import one_thread
 
-__all__ = ["MIN_ARM_CUSTOMERS", "MIN_ARM_OUTCOMES", "MIN_EFFECT_ARM", "UPLIFT_GROUPS", "UpliftCheck", "UpliftFit", "UpliftTargeting",
+__all__ = ["UPLIFT_DECISIONS", "MIN_ARM_CUSTOMERS", "MIN_ARM_OUTCOMES", "MIN_EFFECT_ARM", "UPLIFT_GROUPS", "UpliftCheck", "UpliftFit", "UpliftTargeting",
            "base_targeting", "check_uplift_model", "fit_uplift", "qini_coefficient", "qini_curve", "segment_effects",
            "uplift_at_k", "uplift_data_problem", "uplift_features", "uplift_segments", "uplift_value"]
 
 #: Uplift groups: whom to target, whom to leave alone.
 UPLIFT_GROUPS = ("persuadable", "sure_thing", "lost_cause", "sleeping_dog")
+#: What to do with each uplift group of a retention offer.
+UPLIFT_DECISIONS = {"persuadable": "contact: the offer changes what they do", "sure_thing": "leave alone: they buy anyway",
+                    "lost_cause": "leave alone: the offer does not move them",
+                    "sleeping_dog": "do not contact: the offer pushes them away"}
 #: Fewest customers in each arm (treated, control) for the uplift model: with five-fold cross-fitting each
 #: arm's training folds then hold 200 customers, enough for one split into the learner's leaves of 100.
 MIN_ARM_CUSTOMERS = 250
@@ -428,11 +432,8 @@ def base_targeting(scored: pd.DataFrame, values: pd.DataFrame | None, value_per_
     if values is not None:
         out["clv_at_risk"] = g["loss"].sum()
     out["profit_if_contacted"] = out["incremental_buyers"] * value_per_response - out["customers"] * cost_per_contact
-    decision = {"persuadable": "contact: the offer changes what they do", "sure_thing": "leave alone: they buy anyway",
-                "lost_cause": "leave alone: the offer does not move them",
-                "sleeping_dog": "do not contact: the offer pushes them away"}
     out = out.reindex([g for g in UPLIFT_GROUPS if g in out.index])
-    out["decision"] = [decision[i] for i in out.index]
+    out["decision"] = [UPLIFT_DECISIONS[i] for i in out.index]
     everyone = out["profit_if_contacted"].sum()
     persuadable = out["profit_if_contacted"].get("persuadable", 0.0)
     return UpliftTargeting(out.rename_axis("segment").reset_index(), float(persuadable - everyone),

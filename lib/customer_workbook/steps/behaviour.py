@@ -20,6 +20,7 @@ from ..advocacy import advocacy_levels, engagement_rates
 from ..base import derived
 from ..escaping import md
 from ..paths import resolve_path
+from ..planning.customer_list import columns_path
 from ..privacy import private_folder
 from ..reasons import (MIN_RESPONDENTS_PER_DRIVER, bandwagon_evidence, bass_curve, delivery_repeat_curve,
                        driver_importance, latest_answers, product_adoption, reason_evidence, respondents_needed,
@@ -488,7 +489,8 @@ def save_customer_labels(findings_file: Path, assignments_path: str | None, segm
     labels["health"] = lifecycle["health"]["health"].round(1)
     if lifecycle["levels"] is not None:
         labels["advocacy_level"] = lifecycle["levels"]
-    target = resolve_path(assignments_path) if assignments_path else private_folder(findings_file) / "01_behaviour.customers.parquet"
+    target = (resolve_path(assignments_path) if assignments_path
+              else columns_path(private_folder(findings_file), "01_behaviour"))
     target.parent.mkdir(parents=True, exist_ok=True)
     labels.reset_index().to_parquet(target, index=False)
     draft.say(f"Findings saved; per-customer labels for {len(labels):,} customers saved to the private "

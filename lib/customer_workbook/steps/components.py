@@ -30,6 +30,7 @@ from ..escaping import md
 from ..offers import (choice_vs_convenience, classify_prospects, must_have_needs, product_hierarchy, recommend,
                       tier_migration)
 from ..planning.action_plan import PlanInputs, action_plan, customer_card
+from ..planning.customer_list import assemble, recommended_actions, write_columns
 from ..retention.winback import DORMANCY_ORDER, dormancy_groups, winback_economics
 from ..segments import MIN_CUSTOMERS, UNASSIGNED, find_personas, too_few
 from ._components_offers import copurchase_offers, next_best_offers, randomised_campaign, targeting_the_base
@@ -38,7 +39,7 @@ from .section import Draft, Section
 
 __all__ = ["choice_or_convenience", "copurchase_offers", "customer_cards", "dormant_customers", "long_term_value",
            "next_best_offers", "non_customers", "ownership", "personas", "product_line_hierarchy", "randomised_campaign",
-           "recognition_plan", "targeting_the_base", "the_plan", "winback_view"]
+           "recognition_plan", "save_customer_scores", "targeting_the_base", "the_plan", "winback_view"]
 
 #: Fewest customers who created content (reviews, posts, referrals) for the power-user section.
 MIN_CREATORS = 20
@@ -531,3 +532,33 @@ def customer_cards(ds, personas, values: pd.DataFrame | None, dormancy, statuses
         ranked = pd.Index(past.sort_values(ascending=False).index.astype(str), name="customer_id").intersection(
             known, sort=False)
     return Draft().done(card=card, ranked_ids=ranked)
+
+
+def save_customer_scores(findings_file, values: pd.DataFrame | None, dormancy, winback, targeting) -> Section:
+    """Write this notebook's per-customer columns (dormancy group, customer value, recommended action) to the
+    run's private folder and assemble the scored customer list there
+    (:func:`customer_workbook.planning.customer_list.assemble`: ``customer_scores.parquet`` and ``.csv``).
+
+    ``winback`` (:class:`~customer_workbook.retention.WinbackEconomics`) and ``targeting``
+    (:class:`~customer_workbook.retention.UpliftTargeting`) may be None; the action then rests on what exists.
+    Result: ``table`` (the assembled list) and ``path`` (its folder).
+    """
+    draft = Draft()
+    group = None if dormancy is None else dormancy.group
+    index = group.index if group is not None else (values.index if values is not None else pd.Index([]))
+    offers = {} if winback is None else dict(zip(winback.table.loc[winback.table["worth_it"], "group"],
+                                                  winback.table.loc[winback.table["worth_it"], "offer"]))
+    columns = pd.DataFrame(index=index)
+    columns["dormancy_group"] = None if group is None else group.astype(str)
+    value_names = ["p_alive", "expected_orders_1y", "clv_1y", "clv_3y"]
+    columns[value_names] = np.nan if values is None else values.reindex(index)[value_names]
+    columns["recommended_action"] = recommended_actions(index, group, offers,
+                                                        None if targeting is None else targeting.segments)
+    folder = privacy.private_folder(findings_file)
+    write_columns(folder, "05_plan_components", columns)
+    table = assemble(folder)
+    draft.say(f"The scored customer list ({len(table):,} customers: persona, segment, dormancy, customer value, the "
+              "prediction target's score where notebooks 01 and 04 ran, and a recommended action) is saved as "
+              "`customer_scores.parquet` and `.csv` in the private folder beside the report (real customer ids, "
+              "for the CRM; not linked from the reports).")
+    return draft.done(table=table, path=folder)

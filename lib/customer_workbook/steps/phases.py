@@ -18,6 +18,8 @@ the pilot's duration in weeks. Money in the data's currency units.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -25,6 +27,8 @@ from .. import clv, plots
 from ..data import Dataset
 from ..escaping import md
 from ..planning import forecast_next_quarter, targeting_at, weekly_demand
+from ..planning.customer_list import write_columns
+from ..privacy import private_folder
 from ..retention import (active_customers, build_features, choose_threshold, compare_models, design_dates,
                          driver_effects, driver_summary, feature_shift, fit_models, make_labels, missed_value,
                          operating_on, predict_proba, prediction_drivers, prune_features, split_table, target_name,
@@ -40,7 +44,8 @@ from .section import Draft, Section
 
 __all__ = ["churn_drivers", "churn_models", "demand_next_quarter", "features_to_keep", "go_to_market",
            "most_valuable_audience", "most_valuable_product", "most_valuable_service", "pilot_size",
-           "prediction_design", "shift_since_training", "threshold_view", "who_will_pay_again", "whom_to_contact"]
+           "prediction_design", "save_target_scores", "shift_since_training", "threshold_view", "who_will_pay_again",
+           "whom_to_contact"]
 
 QUALITY_FORMATS = {"pr_auc": "{:.3f}", "roc_auc": "{:.3f}", "brier": "{:.3f}", "base_rate": "{:.1%}", "n": "{:,.0f}"}
 #: Feature families the firm can change directly (assortment, delivery, returns handling).
@@ -248,8 +253,9 @@ def whom_to_contact(ds: Dataset, design: Section, features: Section, models: Sec
     ``validation_table`` (the rule and the threshold table on the validation customers), ``threshold``
     (float), ``value`` (:class:`~customer_workbook.clv.CustomerValue`), ``p_now`` (today's probability,
     active customers only),
-    ``window_value`` (margin per customer in the window at last year's pace) and ``at_threshold``
-    (``threshold -> Section``); all but ``value`` are ``None`` without a usable model.
+    ``window_value`` (margin per customer in the window at last year's pace), ``at_threshold``
+    (``threshold -> Section``) and ``target`` (what the model predicts, in words); all but ``value`` are
+    ``None`` without a usable model.
     """
     value = clv.score_customers(ds.transactions, margin=margin, discount_rate=discount_rate)  # same call in 01, 03, 05
     draft = Draft()
@@ -258,7 +264,7 @@ def whom_to_contact(ds: Dataset, design: Section, features: Section, models: Sec
                    f"(section 3). Customer value: {value.report.sentence()}")
         _value_findings(draft, value)
         return draft.done(table=None, operating=None, validation=None, validation_table=None, threshold=None,
-                          value=value, p_now=None, window_value=None, at_threshold=None)
+                          value=value, p_now=None, window_value=None, at_threshold=None, target=None)
     dates = design["dates"]
     window, target = dates.window_days, target_name(dates.window_days)
     in_scope = active_customers(ds.transactions, dates.score)
@@ -285,7 +291,7 @@ def whom_to_contact(ds: Dataset, design: Section, features: Section, models: Sec
               + _today_text(today, len(p_now), out_of_scope, value.report.ok)
               + f" Customer value: {value.report.sentence()}")
     return draft.done(table=table, operating=op, validation=validation, validation_table=validation_table,
-                      threshold=op.threshold, value=value,
+                      threshold=op.threshold, value=value, target=target,
                       p_now=p_now, window_value=window_value,
                       at_threshold=lambda threshold: threshold_view(threshold, table, p_now, window_value,
                                                                     value.report.ok, target))
@@ -556,3 +562,17 @@ def demand_next_quarter(ds: Dataset) -> Section:
               f"{noun} forecast uses the **{r.method}** method (orders: {o.method}); its interval held the actual "
               f"value in {r.coverage:.0%} of the backtests.")
     return draft.done(weekly=weekly, forecast=demand)
+
+
+def save_target_scores(findings_file: Path, contact: Section) -> Section:
+    """Each active customer's probability of the prediction target, written to the run's private folder for
+    the scored customer list (:mod:`customer_workbook.planning.customer_list`); nothing without a usable model."""
+    draft = Draft()
+    if contact["p_now"] is None:
+        return draft.done(path=None)
+    scores = pd.DataFrame({"p_target": contact["p_now"], "target": contact["target"]})
+    path = write_columns(private_folder(findings_file), "04_plan_phases", scores)
+    draft.say(f"Today's probability of {contact['target']} for {len(scores):,} active customers is saved to the "
+              "private folder beside the report, for the scored customer list (real customer ids; not linked from "
+              "the reports).")
+    return draft.done(path=path)
