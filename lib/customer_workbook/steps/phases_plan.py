@@ -42,12 +42,12 @@ def not_shown(draft: Draft, what: str, why: str) -> None:
 
 
 def _with_interval(table: pd.DataFrame, rate: str, prefix: str) -> pd.Series:
-    """A rate column as text with its 95% interval (``prefix``_low / _high): "82.1% (81.0-83.1%)"; the rate
+    """A rate column as text with its 95% interval (``prefix``_low / _high): "82.1% (81.0–83.1%)"; the rate
     alone where the interval is missing, blank where the rate is."""
     def cell(r, lo, hi):
         if r != r:
             return ""
-        return f"{r:.1%}" if not (lo == lo and hi == hi) else f"{r:.1%} ({100 * lo:.1f}-{100 * hi:.1f}%)"
+        return f"{r:.1%}" if not (lo == lo and hi == hi) else f"{r:.1%} ({100 * lo:.1f}–{100 * hi:.1f}%)"
     return pd.Series([cell(*v) for v in zip(table[rate], table[f"{prefix}_low"], table[f"{prefix}_high"])],
                      index=table.index, dtype=object)
 
