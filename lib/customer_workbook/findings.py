@@ -26,7 +26,7 @@ from .paths import atomic_write_text, resolve_path
 from .value_unit import MONEY, SPEND, in_purchases
 
 __all__ = [
-    "Findings", "default_findings_path", "format_value", "headline_markdown", "load_findings", "to_jsonable",
+    "Findings", "default_findings_path", "format_value", "headline_markdown", "load_findings", "pp", "to_jsonable",
 ]
 
 _CODE_NAME = re.compile(r"[A-Za-z0-9_.]+")  # a contract table or column name, shown as code
@@ -144,8 +144,7 @@ def format_value(value: Any, unit: str = "") -> str:
     if unit == "pp":
         if isinstance(value, dict):
             return ", ".join(f"{k}: {format_value(v, 'pp')}" for k, v in value.items())
-        return (f"{100 * value:+.1f} pp" if isinstance(value, (int, float)) and not isinstance(value, bool)
-                else str(value))
+        return pp(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
     if unit == "share":
         if isinstance(value, dict):
             return ", ".join(f"{k}: {format_value(v, 'share')}" for k, v in value.items())
@@ -163,6 +162,17 @@ def format_value(value: Any, unit: str = "") -> str:
     else:
         text = str(value)
     return f"{text} {unit}".strip()
+
+
+def pp(value: Any, decimals: int = 1) -> str:
+    """A difference of two shares (a fraction, -1 to 1) as signed percentage points: ``0.08`` -> ``"+8.0 pp"``.
+
+    For sentences and as a table formatter (``{"uplift": pp}``): a difference of shares is never shown
+    as a percentage ("+8.0%" reads as a relative change). Missing values (None, NaN) give ``""``.
+    """
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or value != value:
+        return ""
+    return f"{100 * float(value):+.{decimals}f} pp"
 
 
 def headline_markdown(findings: dict) -> str:

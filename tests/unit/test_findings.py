@@ -59,6 +59,18 @@ def test_percentage_point_differences_are_signed():
     assert format_value({"web": 0.05, "store": -0.2}, "pp") == "web: +5.0 pp, store: -20.0 pp"
 
 
+def test_pp_formats_differences_of_shares_for_sentences_and_tables():
+    import numpy as np
+
+    from customer_workbook.findings import format_value, pp
+
+    assert pp(0.08) == "+8.0 pp" and pp(np.float64(-0.0149)) == "-1.5 pp" and pp(0.0) == "+0.0 pp"
+    assert pp(0.123456, 2) == "+12.35 pp" and pp(1) == "+100.0 pp"
+    assert pp(float("nan")) == "" and pp(None) == "" and pp(True) == "" and pp("x") == ""
+    assert format_value(float("nan"), "pp") == ""                      # never "+nan pp" in a report
+    assert "%" not in pp(0.08)
+
+
 def test_a_skip_note_names_tables_or_columns():
     findings = Findings("nb", "Notebook")
     assert "needs the optional table `surveys`," in findings.skip("Drivers", ["surveys"]).data

@@ -7,6 +7,7 @@ import pandas as pd
 from ..escaping import md
 from .attribution import Driver
 from .metrics import metric_info
+from ..findings import pp
 
 __all__ = [
     "change_label", "driver_sentence", "counted", "register_records",
@@ -26,7 +27,7 @@ def driver_sentence(key: str, date: pd.Timestamp, driver: Driver | None) -> str:
     if driver is None:
         return head + "shared by all customers: no group moved significantly more than the rest"
     if key.startswith("share_"):
-        size = f"{driver.excess_change:+.1%} points of share"
+        size = pp(driver.excess_change) + " of share"
     elif metric_info(key).kind == "count" or metric_info(key).table == "market":  # relative change
         size = f"{driver.excess_change:+.1%}"
     else:

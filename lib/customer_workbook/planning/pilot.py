@@ -16,8 +16,9 @@ from ..base import week_start
 from ..retention.features import DAY, SLOW_DELIVERY_DAYS
 from ..stats import SampleSize, minimum_detectable_effect, sample_size_two_proportions, two_proportion_uplift
 
-__all__ = ["PilotPlan", "audience_members", "audience_table", "order_repeats", "pick_pilot", "pilot_plan",
-           "product_value_table", "recent_repeat_rate", "sale_lines", "service_value_table", "weekly_reach"]
+__all__ = ["PilotDesign", "PilotPlan", "audience_members", "audience_table", "feasible_pilot", "order_repeats",
+           "pick_pilot", "pilot_plan",
+           "product_value_table", "recent_repeat_rate", "sale_lines", "service_labels", "service_value_table", "weekly_reach"]
 
 def _next_order_within(cust_codes: np.ndarray, days: np.ndarray, q_codes: np.ndarray, q_days: np.ndarray,
                        within: float) -> np.ndarray:
@@ -129,6 +130,21 @@ def order_repeats(orders: pd.DataFrame, data_end, follow_days: int = 90) -> np.n
     return np.where(follow, _next_order_within(codes, d, codes, d, follow_days), np.nan)
 
 
+def service_labels(orders: pd.DataFrame) -> list[tuple[str, pd.Categorical]]:
+    """The services of each order: ``(dimension, label per order)`` for the sales channel (``channel``) and,
+    for delivered orders, the delivery speed (fast <= 2 days, standard, slow > :data:`SLOW_DELIVERY_DAYS`);
+    a missing label means the order is not that kind of service."""
+    dims = []
+    if "channel" in orders:
+        dims.append(("sales channel", pd.Categorical(orders["channel"])))
+    if "delivery_days" in orders:
+        dd = orders["delivery_days"].to_numpy(dtype="float64")
+        speed = np.select([np.isnan(dd) | (dd <= 0), dd <= 2, dd > SLOW_DELIVERY_DAYS], [-1, 0, 2], default=1)
+        dims.append(("delivery speed", pd.Categorical.from_codes(speed, categories=[
+            "fast (<= 2 days)", "standard (3-6 days)", f"slow (> {SLOW_DELIVERY_DAYS:g} days)"])))
+    return dims
+
+
 def service_value_table(orders: pd.DataFrame, data_end, follow_days: int = 90) -> pd.DataFrame:
     """Most valuable service (MVS): sales channels and delivery speeds by value and repeat business.
 
@@ -149,16 +165,8 @@ def service_value_table(orders: pd.DataFrame, data_end, follow_days: int = 90) -
         dimension).
     """
     orders = orders.assign(repeat=order_repeats(orders, data_end, follow_days))
-    dims = []  # (dimension, categorical label per order; missing = not that kind of service)
-    if "channel" in orders:
-        dims.append(("sales channel", pd.Categorical(orders["channel"])))
-    if "delivery_days" in orders:
-        dd = orders["delivery_days"].to_numpy(dtype="float64")
-        speed = np.select([np.isnan(dd) | (dd <= 0), dd <= 2, dd > SLOW_DELIVERY_DAYS], [-1, 0, 2], default=1)
-        dims.append(("delivery speed", pd.Categorical.from_codes(speed, categories=[
-            "fast (<= 2 days)", "standard (3-6 days)", f"slow (> {SLOW_DELIVERY_DAYS:g} days)"])))
     rows = []
-    for dim, label in dims:
+    for dim, label in service_labels(orders):
         t = orders.groupby(pd.Series(label, name="service"), observed=True).agg(
             orders=("order_id", "size"), revenue=("amount", "sum"), repeat_rate=("repeat", "mean"),
             followed=("repeat", "count"))
@@ -327,3 +335,54 @@ def pilot_plan(audience_size: int, weekly_reach: float, p_control: float, mde: f
     return PilotPlan(size, p_control, mde, alpha, power, int(audience_size), float(weekly_reach), float(enrol),
                      float(enrol + np.ceil(outcome_days / 7)), bool(size.total <= audience_size),
                      minimum_detectable_effect(p_control, audience_size / 2, alpha, power))
+
+
+@dataclass(frozen=True)
+class PilotDesign:
+    """The pilot the plan runs (:func:`feasible_pilot`): never larger than its audience.
+
+    ``plan``: the :class:`PilotPlan` run (``None`` when no design fits); ``requested``: the plan as asked
+    for (the lift ``mde`` in the first audience); ``choice``: ``"as planned"`` (the first audience holds
+    the requested test), ``"wider audience"`` (the first ``audiences_used`` candidate audiences together
+    hold it), ``"larger lift"`` (the whole first audience, split in two arms, sized for the smallest lift it
+    can detect: ``plan.mde``) or ``"none"`` (not even the whole audience can detect a lift);
+    ``audiences_used``: how many candidate audiences the pilot draws on (1 unless widened).
+    """
+
+    plan: PilotPlan | None
+    requested: PilotPlan
+    choice: str
+    audiences_used: int
+
+    @property
+    def changed(self) -> bool:
+        """True when the plan does not run the requested test."""
+        return self.choice != "as planned"
+
+
+def feasible_pilot(audiences: list[tuple[int, float, float]], mde: float, outcome_days: int,
+                   alpha: float = 0.05, power: float = 0.8) -> PilotDesign:
+    """A pilot that its audience can hold.
+
+    ``audiences`` are the candidate audiences, narrowest first, each ``(customers, weekly reach,
+    baseline rate)``: the first is the pilot audience and each next one widens it (the first plus the next
+    cells, highest value first). The requested test (lift ``mde``) runs in the first audience when it holds
+    enough customers; else in the narrowest wider one that does; else the first audience is used whole and
+    the pilot is sized for the smallest lift it can detect
+    (:func:`customer_workbook.stats.minimum_detectable_effect`). A longer pilot does not help: every
+    customer of the audience is enrolled once, so time adds no customers.
+    """
+    first = audiences[0]
+    requested = pilot_plan(first[0], first[1], first[2], mde, outcome_days, alpha, power)
+    if requested.feasible:
+        return PilotDesign(requested, requested, "as planned", 1)
+    for used, (size, reach, base) in enumerate(audiences[1:], start=2):
+        wider = pilot_plan(size, reach, base, mde, outcome_days, alpha, power)
+        if wider.feasible:
+            return PilotDesign(wider, requested, "wider audience", used)
+    lift = requested.mde_with_whole_audience
+    if not lift == lift:  # NaN: no lift the audience could detect
+        return PilotDesign(None, requested, "none", 1)
+    at_size = pilot_plan(first[0], first[1], first[2], float(np.ceil(lift * 1000) / 1000), outcome_days, alpha,
+                         power)
+    return PilotDesign(at_size, requested, "larger lift", 1)

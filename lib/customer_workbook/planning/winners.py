@@ -10,6 +10,10 @@ These functions test the first against the others with the rules of
   and the repeat rate of its orders (customers as clusters);
 * :func:`audience_ties`: every ranked audience against the one worth most per customer.
 
+Every ranked table carries intervals beside its estimates: :func:`product_intervals` (Wilson intervals of
+the repeat and cross-sell rates), :func:`service_intervals` (repeat rates, customers as clusters) and
+:func:`audience_ties` (mean value per customer).
+
 Revenue in the data's currency units, rates as shares (0-1), durations in days.
 """
 from __future__ import annotations
@@ -18,10 +22,13 @@ import numpy as np
 import pandas as pd
 
 from ..stats import SEPARATION_ALPHA, Separation, clustered_proportion, paired_total_difference, separate_runner_up
-from ..stats import tied_with_top
-from .pilot import order_repeats, sale_lines
+from ..stats import tied_with_top, wilson_interval
+from .pilot import order_repeats, sale_lines, service_labels
 
-__all__ = ["audience_ties", "product_separation", "service_separation"]
+__all__ = ["audience_ties", "product_intervals", "product_separation", "service_intervals", "service_separation"]
+
+
+_Z95 = 1.959963984540054  # two-sided 95% normal quantile
 
 
 def _rate_se(rate: float, n: float) -> float:
@@ -80,10 +87,46 @@ def service_separation(orders: pd.DataFrame, data_end, table: pd.DataFrame, foll
 
 def audience_ties(audiences: pd.DataFrame, alpha: float = SEPARATION_ALPHA) -> pd.DataFrame:
     """The ranked cells of ``audiences`` (:func:`~customer_workbook.planning.audience_table`) with
-    ``p_vs_top`` (Holm-adjusted p-value of the difference in mean 12-month value from the first cell; NaN
-    for the first) and ``tied`` (not separated from the first at ``alpha``, the first included), in the
-    table's order (value per customer, highest first)."""
+    ``value_low``, ``value_high`` (the 95% normal interval of the mean value per customer), ``p_vs_top``
+    (Holm-adjusted p-value of the difference in mean 12-month value from the first cell; NaN for the first)
+    and ``tied`` (not separated from the first at ``alpha``, the first included), in the table's order
+    (value per customer, highest first)."""
     ranked = audiences[audiences["ranked"]].copy()
     se = ranked["value_sd"].to_numpy(dtype=float) / np.sqrt(ranked["customers"].to_numpy(dtype=float))
-    tied, p = tied_with_top(ranked["value_per_customer"].to_numpy(dtype=float), se, alpha)
-    return ranked.assign(p_vs_top=p, tied=tied)
+    mean = ranked["value_per_customer"].to_numpy(dtype=float)
+    tied, p = tied_with_top(mean, se, alpha)
+    return ranked.assign(value_low=mean - _Z95 * se, value_high=mean + _Z95 * se, p_vs_top=p, tied=tied)
+
+
+def product_intervals(table: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """``table`` (:func:`~customer_workbook.planning.product_value_table`) with Wilson intervals of the
+    repeat and cross-sell rates over each line's ``followed`` new buyers: ``repeat_low``, ``repeat_high``,
+    ``cross_sell_low``, ``cross_sell_high`` (shares 0-1; NaN for a line without followed buyers)."""
+    n = table["followed"].to_numpy(dtype=float)
+    out = table.copy()
+    for rate, name in (("repeat_rate", "repeat"), ("cross_sell_rate", "cross_sell")):
+        low, high = wilson_interval(np.round(table[rate].fillna(0).to_numpy(dtype=float) * n), n, level)
+        out[f"{name}_low"], out[f"{name}_high"] = low, high
+    return out
+
+
+def service_intervals(orders: pd.DataFrame, data_end, table: pd.DataFrame, follow_days: int = 90) -> pd.DataFrame:
+    """``table`` (:func:`~customer_workbook.planning.service_value_table` of the same ``orders``,
+    ``data_end`` and ``follow_days``) with the 95% interval of each service's repeat rate, ``repeat_low``
+    and ``repeat_high`` (shares clipped to 0-1; each customer's orders one cluster,
+    :func:`~customer_workbook.stats.clustered_proportion`; NaN without followed orders or with one customer)."""
+    repeat = order_repeats(orders, data_end, follow_days)
+    followed = ~np.isnan(repeat)
+    codes = pd.factorize(orders["customer_id"])[0]
+    k = int(codes.max()) + 1 if len(codes) else 0
+    labels = {dim: np.where(label.codes >= 0, np.asarray(label.categories.astype(str), dtype=object)[label.codes], None)
+              for dim, label in service_labels(orders)}
+    low, high = np.full(len(table), np.nan), np.full(len(table), np.nan)
+    for i, row in enumerate(table.itertuples()):  # a handful of services
+        if row.dimension not in labels:
+            continue
+        mask = followed & (labels[row.dimension] == row.service)
+        rate, se = clustered_proportion(np.bincount(codes[mask], weights=repeat[mask], minlength=k),
+                                        np.bincount(codes[mask], minlength=k))
+        low[i], high[i] = max(rate - _Z95 * se, 0.0), min(rate + _Z95 * se, 1.0)
+    return table.assign(repeat_low=low, repeat_high=high)

@@ -138,7 +138,7 @@ def plot_lifecycle(stage_shares: pd.Series, health_by_stage: pd.Series, multi: C
     percent_axis(axes[2].yaxis)
     axes[2].set_xlabel(f"orders before {multi.cutoff:%Y-%m-%d}")
     axes[2].set_ylabel("still buying after the cutoff")
-    axes[2].set_title(f"Cross-sell: {multi.difference:+.1%} retention")
+    axes[2].set_title(f"Cross-sell: {100 * multi.difference:+.1f} pp retention")
     axes[2].legend()
     for ax in axes[:2]:
         ax.tick_params(axis="x", rotation=15)

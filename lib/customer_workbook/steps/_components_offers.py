@@ -26,6 +26,7 @@ from ..stats import two_proportion_uplift
 from ..value_unit import counts_purchases, skip_money_comparison
 from ._strategy_campaign import arm_part
 from .section import Draft, Section, counted
+from ..findings import pp
 
 __all__ = ["copurchase_offers", "next_best_offers", "randomised_campaign", "targeting_the_base"]
 
@@ -194,9 +195,10 @@ def _uplift_model(draft: Draft, fit, uplift_threshold: float, effect: float) -> 
         return draft.done(fit=None, check=check, qini=float("nan"), segments=None, effects=None, effect=effect)
     segs = uplift_segments(pred["p_control"], pred["uplift"], uplift_threshold)
     effects = segment_effects(pred, segs)
-    draft.show(plots.styled_table(effects, {"customers": "{:,}", "share": "{:.0%}", "predicted_uplift": "{:+.1%}",
-                                            "treated_rate": "{:.1%}", "control_rate": "{:.1%}", "observed_uplift": "{:+.1%}",
-                                            "uplift_se": "{:.1%}", "uplift_low": "{:+.1%}", "uplift_high": "{:+.1%}"}))
+    draft.show(plots.styled_table(effects, {"customers": "{:,}", "share": "{:.0%}", "predicted_uplift": pp,
+                                            "treated_rate": "{:.1%}", "control_rate": "{:.1%}", "observed_uplift": pp,
+                                            "uplift_se": lambda v: f"{100 * v:.1f} pp", "uplift_low": pp,
+                                            "uplift_high": pp}))
     u30, r30 = (uplift_at_k(pred[c], t, y, 0.3) for c in ("uplift", "response"))
     draft.add("uplift_at_30", round(u30, 4), "Observed uplift in the top 30% by the uplift model", unit="pp")
     draft.add("response_uplift_at_30", round(r30, 4), "Observed uplift in the top 30% by the response model", unit="pp")
@@ -241,7 +243,7 @@ def targeting_the_base(ds, fit, values: pd.DataFrame | None, dormancy, margin: f
     scored = fit.score(uplift_features(ds.transactions, active_ids, _observation_end(ds) + pd.Timedelta(days=1)))
     targeting = base_targeting(scored, values, value_per_response, cost_per_contact, uplift_threshold)
     shown = targeting.table.drop(columns="profit_if_contacted") if counts_purchases(ds) else targeting.table
-    draft.show(plots.styled_table(shown, {"customers": "{:,}", "mean_uplift": "{:+.1%}",
+    draft.show(plots.styled_table(shown, {"customers": "{:,}", "mean_uplift": pp,
                                                     "incremental_buyers": "{:,.0f}", "clv_at_risk": "{:,.0f}",
                                                     "profit_if_contacted": "{:,.0f}"}))
     t = targeting.table.set_index("segment")

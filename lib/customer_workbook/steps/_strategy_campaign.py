@@ -18,6 +18,7 @@ from ..retention.uplift import MIN_EFFECT_ARM
 from ..segments import too_few
 from ..value_unit import SPEND
 from .section import Draft
+from ..findings import pp
 
 __all__ = ["arm_part", "campaign_part"]
 
@@ -25,8 +26,9 @@ __all__ = ["arm_part", "campaign_part"]
 _MEASURE_WORDS = {"visited": "visit rate", "converted": "conversion rate", "spend": "spend per customer"}
 
 _UPLIFT_FORMATS = {"n": "{:,}", "n_treated": "{:,}", "rate_treated": "{:.1%}", "rate_control": "{:.1%}",
-                   "uplift": "{:+.1%}", "uplift_low": "{:+.1%}", "uplift_high": "{:+.1%}", "p_value": "{:.3g}",
-                   "p_holm": "{:.3g}", "se": "{:.1%}", "value_if_retained": "{:,.0f}", "cost_per_retained": "{:,.0f}"}
+                   "uplift": pp, "uplift_low": pp, "uplift_high": pp, "p_value": "{:.3g}",
+                   "p_holm": "{:.3g}", "se": lambda v: f"{100 * v:.1f} pp", "value_if_retained": "{:,.0f}",
+                   "cost_per_retained": "{:,.0f}"}
 
 
 def campaign_part(draft: Draft, ds: Dataset, costs: AcquisitionCost | None, cost_per_contact: float, margin: float,
@@ -175,7 +177,7 @@ def _measured_sentence(uplift: pd.DataFrame, gains: pd.DataFrame, harms: pd.Data
         return (f"Corrected for the {n} segments compared (Holm, 90% level), **no segment's uplift is measurably "
                 "different from zero**: the differences between segments in the table are within chance, so no "
                 "segment is targeted or avoided on this campaign's evidence.")
-    part = lambda f: ", ".join(f"**{md(r.group)}** ({r.uplift:+.1%})" for r in f.itertuples())  # noqa: E731
+    part = lambda f: ", ".join(f"**{md(r.group)}** ({pp(r.uplift)})" for r in f.itertuples())  # noqa: E731
     return (f"Corrected for the {n} segments compared (Holm, 90% level), the offer measurably "
             + " and ".join(x for x in (f"lifts {part(gains)}" if len(gains) else "",
                                        f"pushes away {part(harms)}" if len(harms) else "") if x)

@@ -12,6 +12,7 @@ from ..stats import separate_top
 from ..base import derived
 from ..data import Dataset
 from .section import Draft, Section
+from ..findings import pp
 
 __all__ = ["levers"]
 
@@ -109,14 +110,14 @@ def _relations_levers(ds: Dataset, uplift: pd.DataFrame | None) -> list[tuple[st
     if uplift is not None and len(uplift) > 1 and "p_holm" in uplift and not (
             (uplift["group"] != "all") & (uplift["p_holm"] < ALPHA)).any():
         add("data-driven relationships",
-            f"the campaign moved no segment measurably (all: {uplift.iloc[0]['uplift']:+.1%}; segment differences "
+            f"the campaign moved no segment measurably (all: {pp(uplift.iloc[0]['uplift'])}; segment differences "
             "within chance): a larger randomised test is needed before targeting by data")
     elif uplift is not None and len(uplift) > 1:
         best = uplift.iloc[1:].sort_values("uplift", ascending=False).iloc[0]
         worst = uplift.iloc[1:].sort_values("uplift").iloc[0]
         add("data-driven relationships",
-            f"the campaign lifted '{best['group']}' by {best['uplift']:+.1%} but moved '{worst['group']}' by "
-            f"{worst['uplift']:+.1%} (all: {uplift.iloc[0]['uplift']:+.1%}): target by data, not blanket")
+            f"the campaign lifted '{best['group']}' by {pp(best['uplift'])} but moved '{worst['group']}' by "
+            f"{pp(worst['uplift'])} (all: {pp(uplift.iloc[0]['uplift'])}): target by data, not blanket")
     else:
         add("data-driven relationships", "no randomised campaign")
     return rows

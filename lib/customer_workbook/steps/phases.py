@@ -41,6 +41,7 @@ from .phases_plan import (go_to_market, most_valuable_audience, most_valuable_pr
                           not_shown, pilot_size)
 from ..value_unit import value_noun, value_unit
 from .section import Draft, Section
+from ..findings import pp
 
 __all__ = ["churn_drivers", "churn_models", "demand_next_quarter", "features_to_keep", "go_to_market",
            "most_valuable_audience", "most_valuable_product", "most_valuable_service", "pilot_size",
@@ -477,7 +478,7 @@ def churn_drivers(features: Section, design: Section, models: Section, seed: int
     effects = found.table
     summary = driver_summary(drivers, effects)
     draft.show(plots.plot_drivers(summary), plots.styled_table(
-        _driver_table(effects), {"effect": "{:+.1%}", "from": "{:+.1%}", "to": "{:+.1%}"}))
+        _driver_table(effects), {"effect": pp, "from": pp, "to": pp}))
     draft.add("churn_top_drivers", list(drivers["family"].head(5)), "Feature families the no-order model relies on most")
     draft.add("churn_driver_effects", {r.family: round(float(r.effect), 4) for r in effects.itertuples()},
               "What-if effect of each family on the probability of no order (logistic regression, difference of "

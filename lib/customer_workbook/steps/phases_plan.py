@@ -16,11 +16,13 @@ from ..escaping import md
 from ..planning import (audience_customers, audience_members, audience_table, audience_ties, customer_profile,
                         go_to_market_plan, pilot_plan, product_separation, product_value_table, service_separation,
                         service_value_table, weekly_reach)
-from ..planning.pilot import recent_repeat_rate
+from ..planning.pilot import PilotDesign, feasible_pilot, recent_repeat_rate
+from ..planning.winners import product_intervals, service_intervals
 from ..segments import UNASSIGNED, find_personas
-from ..stats import SEPARATION_ALPHA, two_proportion_p_value
+from ..stats import SEPARATION_ALPHA, sample_size_two_proportions, two_proportion_p_value
 from ..value_unit import counts_purchases, value_columns, value_noun, value_unit
 from .section import Draft, Section
+from ..findings import pp
 
 __all__ = ["NO_CLEAR_WINNER", "go_to_market", "most_valuable_audience", "most_valuable_product", "most_valuable_service", "not_shown",
            "pilot_size"]
@@ -28,7 +30,7 @@ __all__ = ["NO_CLEAR_WINNER", "go_to_market", "most_valuable_audience", "most_va
 #: The audience tables' column of the mean predicted probability of no order, as shown to a reader.
 NO_ORDER_RISK = {"churn_risk": "no_order_risk"}
 
-PILOT_FORMATS = {"baseline repeat rate": "{:.1%}", "lift to detect": "{:+.1%}", "per arm": "{:,.0f}",
+PILOT_FORMATS = {"baseline repeat rate": "{:.1%}", "lift to detect": pp, "per arm": "{:,.0f}",
                  "total": "{:,.0f}", "audience": "{:,.0f}", "reachable per week": "{:,.1f}", "weeks to enrol": "{:.0f}",
                  "weeks in total": "{:.0f}"}
 MVP_FOLLOW_DAYS = 180  # days a new buyer of a product line is followed (repeat order, cross-sell)
@@ -40,6 +42,17 @@ NO_CLEAR_WINNER = "no clear winner"
 def not_shown(draft: Draft, what: str, why: str) -> None:
     """Append a skip note in words: what is not shown and why (``why`` is Markdown, values already escaped)."""
     draft.say(f"> **Not shown: {what}.** {why}")
+
+
+def _with_interval(table: pd.DataFrame, rate: str, prefix: str) -> pd.Series:
+    """A rate column as text with its 95% interval (``prefix``_low / _high): "82.1% (81.0–83.1%)"; the rate
+    alone where the interval is missing, blank where the rate is."""
+    def cell(r, lo, hi):
+        if r != r:
+            return ""
+        return f"{r:.1%}" if not (lo == lo and hi == hi) else f"{r:.1%} ({100 * lo:.1f}–{100 * hi:.1f}%)"
+    return pd.Series([cell(*v) for v in zip(table[rate], table[f"{prefix}_low"], table[f"{prefix}_high"])],
+                     index=table.index, dtype=object)
 
 
 def _measure_text(measures: list[str], first: pd.Series, second: pd.Series, words: dict) -> str:
@@ -100,9 +113,11 @@ def most_valuable_product(ds: Dataset) -> Section:
     by = "category" if has_products else "product_id"
     mvp = product_value_table(tx, derived(ds).sale_orders, ds.products, by=by, follow_days=MVP_FOLLOW_DAYS,
                               top=None if has_products else 15)
-    draft.show(plots.styled_table(value_columns(mvp.drop(columns="followed"), ds), value_columns({
-        "revenue": "{:,.0f}", "revenue_share": "{:.1%}", "buyers": "{:,.0f}", "repeat_rate": "{:.1%}",
-        "cross_sell_rate": "{:.1%}", "score": "{:.2f}"}, ds)))
+    shown = product_intervals(mvp)
+    shown = shown.assign(repeat_rate=_with_interval(shown, "repeat_rate", "repeat"),
+                         cross_sell_rate=_with_interval(shown, "cross_sell_rate", "cross_sell"))
+    draft.show(plots.styled_table(value_columns(shown[[c for c in mvp.columns if c != "followed"]], ds), value_columns({
+        "revenue": "{:,.0f}", "revenue_share": "{:.1%}", "buyers": "{:,.0f}", "score": "{:.2f}"}, ds)))
     top = mvp.iloc[0]
     if len(mvp) < 2:
         not_shown(draft, "a most valuable product line", f"Every product sold belongs to one line "
@@ -149,9 +164,11 @@ def most_valuable_service(ds: Dataset) -> Section:
     if not len(mvs):
         draft.skip("Most valuable service", ["transactions.channel"])
         return draft.done(mvs=mvs, clear=False)
-    draft.show(plots.styled_table(value_columns(mvs.drop(columns="followed"), ds), value_columns({
+    shown = service_intervals(tables.sale_orders, end, mvs, follow_days=MVS_FOLLOW_DAYS)
+    shown = shown.assign(repeat_rate=_with_interval(shown, "repeat_rate", "repeat"))
+    draft.show(plots.styled_table(value_columns(shown[[c for c in mvs.columns if c != "followed"]], ds), value_columns({
         "orders": "{:,.0f}", "order_share": "{:.1%}", "revenue": "{:,.0f}", "mean_order_value": "{:,.1f}",
-        "repeat_rate": "{:.1%}", "score": "{:.2f}"}, ds)))
+        "score": "{:.2f}"}, ds)))
     draft.add("repeat_rate_by_service", {f"{r.dimension}: {r.service}": round(float(r.repeat_rate), 4)
                                          for r in mvs.itertuples() if r.followed > 0},
               f"Repeat rate within {MVS_FOLLOW_DAYS} days by service", unit="share")
@@ -181,7 +198,7 @@ def _response_text(pilot: pd.Series) -> str:
         verdict = "not distinguishable from no effect (the 95% interval covers zero)"
     else:
         verdict = "a clear response" if lift > 0 else "a clear negative response: choose its offer with care"
-    return (f" In the randomised campaign this audience's uplift was {lift:+.1%} (standard error {se:.1%}): "
+    return (f" In the randomised campaign this audience's uplift was {pp(lift)} (standard error {100 * se:.1f} pp): "
             f"{verdict}.")
 
 
@@ -223,14 +240,15 @@ def most_valuable_audience(ds: Dataset, features: Section, contact: Section, seg
     tied = ties[ties["tied"] & (ties["value_per_customer"] > overall)]
     clear = len(tied) == 1
     pilot = tied.iloc[0] if clear else None
-    cols = [c for c in ["segment", "persona", "customers", "value_per_customer", "p_alive", "churn_risk", "uplift",
-                        "uplift_se", "p_vs_top"] if c in ties]
+    cols = [c for c in ["segment", "persona", "customers", "value_per_customer", "value_low", "value_high", "p_alive",
+                        "churn_risk", "uplift", "uplift_se", "p_vs_top"] if c in ties]
     cells = list(zip(tied["segment"], tied["persona"]))
     draft.show(plots.plot_audience_map(audiences, pilot=cells[0] if clear else None, currency=value_unit(ds),
                                        tied=None if clear else cells),
                plots.styled_table(ties.head(10)[cols].rename(columns=NO_ORDER_RISK),
-                                  {"customers": "{:,.0f}", "value_per_customer": "{:,.0f}", "p_alive": "{:.1%}",
-                                   "no_order_risk": "{:.1%}", "uplift": "{:+.1%}", "uplift_se": "{:.1%}",
+                                  {"customers": "{:,.0f}", "value_per_customer": "{:,.0f}", "value_low": "{:,.0f}",
+                                   "value_high": "{:,.0f}", "p_alive": "{:.1%}",
+                                   "no_order_risk": "{:.1%}", "uplift": pp, "uplift_se": lambda v: f"{100 * v:.1f} pp",
                                    "p_vs_top": "{:.3f}"}))
     draft.add("value_per_customer_overall", round(overall, 2), "Expected 12-month value per customer, whole base",
               unit="currency units")
@@ -287,60 +305,128 @@ def _audience_text(tied: pd.DataFrame, n_ranked: int, overall: float) -> str:
             + f" The pilot runs in them together: {n:,} customers worth **{v:,.0f}** each in the next 12 months.")
 
 
-def pilot_size(ds: Dataset, audience: Section, contact: Section, mde: float, outcome_days: int, alpha: float,
-               power: float) -> Section:
-    """§11: customers per arm and weeks the pilot needs in the pilot audience.
-
-    The baseline is the audience's predicted repeat rate (1 - mean probability of no order today, over its
-    scored customers) or, without a usable model or scored member, its observed one (:func:`~customer_workbook.planning.recent_repeat_rate`); customers
-    are reachable when they have a transaction (:func:`~customer_workbook.planning.weekly_reach`).
-    Results: ``plan`` (:class:`~customer_workbook.planning.PilotPlan`) and ``p_repeat`` (``None`` without
-    a pilot audience, §10).
-    """
-    tied, segment = audience["tied"], audience["segment"]
-    draft = Draft()
-    if tied is None:
-        not_shown(draft, "the pilot's size", "It is sized for the most valuable audience (section 10), and there is "
-                  "none.")
-        return draft.done(plan=None, p_repeat=None)
+def _audience_inputs(ds: Dataset, audience: Section, contact: Section, cells: pd.DataFrame,
+                     outcome_days: int) -> tuple[pd.Index, float, str, float]:
+    """Members of the audience cells ``cells`` (rows with ``persona`` and ``segment``), their baseline repeat
+    rate (1 - mean probability of no order today over its scored, active members, or observed without a usable
+    model or scored member), its source and how many of them order in a typical week."""
     members = audience["profile"].index[:0]
-    for cell in tied.itertuples():  # one cell, or the few tied for first
-        members = members.append(audience_members(audience["personas"], segment, cell.persona, cell.segment,
-                                                  audience["profile"].index))
+    for cell in cells.itertuples():  # a few cells, not customers
+        members = members.append(audience_members(audience["personas"], audience["segment"], cell.persona,
+                                                  cell.segment, audience["profile"].index))
     p_now = contact["p_now"]
     scored = None if p_now is None else p_now.reindex(members).dropna()  # scores cover active customers only
     if scored is not None and len(scored):
         p_repeat, source = float(1 - scored.mean()), "predicted"
     else:
         p_repeat, source = recent_repeat_rate(ds.transactions, members, outcome_days), "observed"
-    reach = weekly_reach(ds.transactions, members)
+    return members, p_repeat, source, weekly_reach(ds.transactions, members)
+
+
+def _wider_audiences(ds: Dataset, audience: Section, contact: Section, outcome_days: int,
+                     most: int = 8) -> list[tuple[int, float, float]]:
+    """The pilot audience widened one cell at a time by the next ranked cells worth more than the average
+    customer (at most ``most``), each as ``(customers, weekly reach, baseline)``: :func:`feasible_pilot`'s
+    candidates after the first."""
+    ranked, tied = audience["audiences"], audience["tied"]
+    overall = float(contact["value"].table["clv_1y"].mean())
+    keys = set(zip(tied["segment"], tied["persona"]))
+    rest = ranked[ranked["ranked"] & (ranked["value_per_customer"] > overall)]
+    rest = rest[[k not in keys for k in zip(rest["segment"], rest["persona"])]].head(most)
+    out = []
+    for i in range(1, len(rest) + 1):
+        members, p_repeat, _, reach = _audience_inputs(ds, audience, contact, pd.concat([tied, rest.head(i)]),
+                                                       outcome_days)
+        if 0 < p_repeat < 1 and reach > 0:
+            out.append((len(members), reach, p_repeat))
+    return out
+
+
+def _cells(n: int) -> str:
+    """"most valuable cell" or "3 most valuable cells"."""
+    return "most valuable cell" if n == 1 else f"{n} most valuable cells"
+
+
+def _design_text(design: PilotDesign, mde: float, power: float, alpha: float, source: str) -> str:
+    """§11 in words: the requested test, and the design the plan runs when the audience cannot hold it."""
+    ask, run = design.requested, design.plan
+    text = (f"To detect a lift of {100 * mde:.1f} pp on a {source} repeat rate of {ask.p_control:.1%} with "
+            f"{power:.0%} power at a {alpha:.0%} significance level, the pilot needs **{ask.n_per_arm:,} customers "
+            f"per arm** ({ask.total:,} in all)")
+    if design.choice == "as planned":
+        return (text + f". About {ask.weekly_reach:,.0f} of them order in a typical week, so enrolment takes "
+                f"{ask.enrol_weeks:.0f} weeks and the test {ask.duration_weeks:.0f} weeks in all. The audience is "
+                "large enough.")
+    text += (f", but the audience holds only {ask.audience_size:,} customers, and a longer pilot would not add any. "
+             "**The plan runs a pilot that fits instead:** ")
+    if design.choice == "wider audience":
+        return text + (f"the audience is widened by the next {_cells(design.audiences_used - 1)} to "
+                       f"{run.audience_size:,} customers, which hold the {run.n_per_arm:,} per arm; enrolment takes "
+                       f"{run.enrol_weeks:.0f} weeks and the test {run.duration_weeks:.0f} weeks in all.")
+    if design.choice == "larger lift":
+        return text + (f"all {run.audience_size:,} customers, split into two arms of {run.n_per_arm:,}, test for a "
+                       f"lift of **{100 * run.mde:.1f} pp** (the smallest they can detect; no wider audience of cells "
+                       f"worth more than the average customer holds the requested test); enrolment takes "
+                       f"{run.enrol_weeks:.0f} weeks and the test {run.duration_weeks:.0f} weeks in all. A "
+                       "smaller lift would go unseen.")
+    return text + "none: even all of them could not detect a lift. Widen the audience before testing."
+
+
+def pilot_size(ds: Dataset, audience: Section, contact: Section, mde: float, outcome_days: int, alpha: float,
+               power: float) -> Section:
+    """§11: customers per arm and weeks the pilot needs in the pilot audience, and the design the plan runs.
+
+    The baseline is the audience's predicted repeat rate (1 - mean probability of no order today over its
+    scored members) or, without a usable model or scored member, its observed one (:func:`~customer_workbook.planning.recent_repeat_rate`); customers
+    are reachable when they have a transaction (:func:`~customer_workbook.planning.weekly_reach`). When the
+    audience is too small for the requested lift ``mde``, :func:`~customer_workbook.planning.pilot.feasible_pilot`
+    widens it by the next valuable cells or sizes the pilot for the lift the whole audience can detect.
+    Results: ``plan`` (the requested :class:`~customer_workbook.planning.PilotPlan`), ``design``
+    (:class:`~customer_workbook.planning.pilot.PilotDesign`: the pilot the plan runs, ``design.plan``) and
+    ``p_repeat`` (all ``None`` without a pilot audience, §10).
+    """
+    draft = Draft()
+    if audience["tied"] is None:
+        not_shown(draft, "the pilot's size", "It is sized for the most valuable audience (section 10), and there is "
+                  "none.")
+        return draft.done(plan=None, design=None, p_repeat=None)
+    members, p_repeat, source, reach = _audience_inputs(ds, audience, contact, audience["tied"], outcome_days)
     if not (p_repeat > 0 and p_repeat < 1) or not reach > 0:
         not_shown(draft, "the pilot's size", f"The audience's {source} repeat rate is {p_repeat:.1%} and "
                    f"{reach if reach > 0 else 0:,.0f} of its customers order in a typical week: a test of a lift "
                    "cannot be sized on that.")
-        return draft.done(plan=None, p_repeat=None)
-    plan = pilot_plan(len(members), reach, p_repeat, mde, outcome_days, alpha=alpha, power=power)
+        return draft.done(plan=None, design=None, p_repeat=None)
+    candidates = [(len(members), reach, p_repeat)]
+    if len(members) < sample_size_two_proportions(p_repeat, mde, alpha, power).total:
+        candidates += _wider_audiences(ds, audience, contact, outcome_days)
+    design = feasible_pilot(candidates, mde, outcome_days, alpha=alpha, power=power)
+    rows = [("requested", design.requested)] + ([("run", design.plan)] if design.changed and design.plan else [])
     draft.show(plots.styled_table(pd.DataFrame([{
-        "baseline repeat rate": plan.p_control, "lift to detect": plan.mde, "per arm": plan.n_per_arm,
-        "total": plan.total, "audience": plan.audience_size, "reachable per week": plan.weekly_reach,
-        "weeks to enrol": plan.enrol_weeks, "weeks in total": plan.duration_weeks}]), PILOT_FORMATS))
-    draft.add("pilot_n_per_arm", plan.n_per_arm, "Pilot customers per arm", headline=True)
-    draft.add("pilot_duration_weeks", plan.duration_weeks, "Pilot duration (enrolment + outcome window)", unit="weeks")
-    draft.add("pilot_feasible", plan.feasible, "The pilot audience is large enough")
-    whole = plan.mde_with_whole_audience
+        "design": name, "baseline repeat rate": p.p_control, "lift to detect": p.mde, "per arm": p.n_per_arm,
+        "total": p.total, "audience": p.audience_size, "reachable per week": p.weekly_reach,
+        "weeks to enrol": p.enrol_weeks, "weeks in total": p.duration_weeks} for name, p in rows]), PILOT_FORMATS))
+    _record_design(draft, design)
+    draft.say(_design_text(design, mde, power, alpha, source))
+    return draft.done(plan=design.requested, design=design, p_repeat=p_repeat)
+
+
+def _record_design(draft: Draft, design: PilotDesign) -> None:
+    """Findings of §11: the requested test, whether the audience holds it, and the design the plan runs."""
+    ask, run = design.requested, design.plan
+    draft.add("pilot_requested_n_per_arm", ask.n_per_arm, "Pilot customers per arm for the requested lift")
+    draft.add("pilot_feasible", ask.feasible, "The pilot audience is large enough for the requested lift")
+    draft.add("pilot_design", design.choice, "Pilot design the plan runs (as planned, wider audience, larger lift)",
+              headline=design.changed)
+    whole = ask.mde_with_whole_audience
     if whole == whole:  # NaN when even the whole audience could detect no lift
         draft.add("pilot_mde_whole_audience", round(whole, 4), "Smallest lift the whole pilot audience could detect",
-                  unit="share")
-    note = ("The audience is large enough." if plan.feasible else
-            f"The audience holds only {plan.audience_size:,} customers, so " + (
-                f"with all of them the pilot can detect a lift of {whole:.1%} or more; either accept that or widen "
-                "the audience to the next cells." if whole == whole else
-                "even all of them could not detect a lift; widen the audience to the next cells."))
-    draft.say(f"To detect a lift of {mde:.0%} points on a {source} repeat rate of {p_repeat:.1%} with {power:.0%} "
-              f"power at a {alpha:.0%} significance level, the pilot needs **{plan.n_per_arm:,} customers per arm** "
-              f"({plan.total:,} in all). About {reach:,.0f} of them order in a typical week, so enrolment takes "
-              f"{plan.enrol_weeks:.0f} weeks and the test {plan.duration_weeks:.0f} weeks in all. " + note)
-    return draft.done(plan=plan, p_repeat=p_repeat)
+                  unit="pp")
+    if run is None:
+        return
+    draft.add("pilot_n_per_arm", run.n_per_arm, "Pilot customers per arm", headline=True)
+    draft.add("pilot_audience_size", run.audience_size, "Customers in the audience the pilot runs in")
+    draft.add("pilot_lift", round(run.mde, 4), "Lift the pilot is sized to detect", unit="pp")
+    draft.add("pilot_duration_weeks", run.duration_weeks, "Pilot duration (enrolment + outcome window)", unit="weeks")
 
 
 def go_to_market(ds: Dataset, audience: Section, contact: Section, product: Section, mde: float,

@@ -71,3 +71,32 @@ def test_audience_ties_with_and_without_an_effect():
     assert clear["tied"].tolist() == [True, False, False]
     unranked = audience_ties(_cells([105.0, 100.0]).assign(ranked=[False, True]))
     assert len(unranked) == 1 and unranked["tied"].all()
+
+
+def test_ranked_tables_carry_intervals_that_cover_their_rates():
+    from customer_workbook.planning.winners import product_intervals, service_intervals
+    from customer_workbook.stats import wilson_interval
+
+    tx = _company(1, favoured=1.0)
+    table, _ = _product(tx)
+    shown = product_intervals(table)
+    assert (shown["repeat_low"] < shown["repeat_rate"]).all() and (shown["repeat_rate"] < shown["repeat_high"]).all()
+    assert (shown["cross_sell_low"] < shown["cross_sell_rate"]).all() and (shown["cross_sell_high"] <= 1).all()
+    first = shown.iloc[0]
+    low, high = wilson_interval(round(first["repeat_rate"] * first["followed"]), first["followed"])
+    assert (first["repeat_low"], first["repeat_high"]) == (low, high)
+    orders = order_table(tx, sales_only=True)
+    services = _service(tx)[0]
+    with_ci = service_intervals(orders, tx["date"].max(), services, follow_days=90)
+    assert with_ci[["repeat_low", "repeat_high"]].notna().all().all()
+    assert ((with_ci["repeat_low"] < with_ci["repeat_rate"]) & (with_ci["repeat_rate"] < with_ci["repeat_high"])).all()
+    # customers as clusters: the interval is at least as wide as if every order were independent
+    web = with_ci[with_ci["service"] == "web"].iloc[0]
+    naive = 1.96 * np.sqrt(web["repeat_rate"] * (1 - web["repeat_rate"]) / web["followed"])
+    assert web["repeat_high"] - web["repeat_low"] >= 0.9 * 2 * naive
+
+
+def test_audience_ties_carry_the_interval_of_each_mean():
+    ties = audience_ties(_cells([105.0, 100.0, 98.0]))  # error of each mean 100 / sqrt(400) = 5
+    assert np.allclose(ties["value_high"] - ties["value_per_customer"], 1.959964 * 5)
+    assert np.allclose(ties["value_per_customer"] - ties["value_low"], 1.959964 * 5)
