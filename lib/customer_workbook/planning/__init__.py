@@ -13,9 +13,10 @@ from .customer_list import (LIST_NAME, NO_SPECIFIC_ACTION, SCORE_COLUMNS, assemb
 from .demand import (DemandForecast, QuarterForecast, backtest_forecast, forecast_next_quarter,
                      forecast_quarter_total, weekly_demand)
 from .go_to_market import Targeting, audience_customers, customer_profile, go_to_market_plan, targeting_at
-from .pilot import (PilotPlan, audience_members, audience_table, order_repeats, pick_pilot, pilot_plan,
-                    product_value_table, recent_repeat_rate, sale_lines, service_value_table, weekly_reach)
-from .winners import audience_ties, product_separation, service_separation
+from .pilot import (PilotDesign, PilotPlan, audience_members, audience_table, feasible_pilot, order_repeats, pick_pilot,
+                    pilot_plan, product_value_table, recent_repeat_rate, sale_lines, service_labels,
+                    service_value_table, weekly_reach)
+from .winners import audience_ties, product_intervals, product_separation, service_intervals, service_separation
 
 __all__ = ["DemandForecast", "PilotPlan", "QuarterForecast", "Targeting", "audience_customers", "audience_members",
            "audience_table", "backtest_forecast", "customer_profile", "forecast_next_quarter",
@@ -25,3 +26,4 @@ __all__ += ["PlanInputs", "action_plan", "customer_card"]
 __all__ += ["LIST_NAME", "NO_SPECIFIC_ACTION", "SCORE_COLUMNS", "assemble", "columns_path", "recommended_actions",
             "write_columns"]
 __all__ += ["audience_ties", "order_repeats", "product_separation", "sale_lines", "service_separation"]
+__all__ += ["PilotDesign", "feasible_pilot", "product_intervals", "service_intervals", "service_labels"]
