@@ -34,8 +34,8 @@ def test_03_picks_no_channel_among_equal_channels(null_run):
 def test_03_values_no_retention_segment_from_a_noise_uplift(null_run):
     found, headline = _found(null_run("03_strategy"))
     assert found["campaign_uplift_measured_segments"] == []
-    assert found["retention_cost_per_retained"] == {}
-    assert "retention_return_best" not in found and "acquisition_to_retention_cost_ratio" not in found
+    assert found["retention_cost_per_extra_order"] == {}
+    assert "retention_return_best" not in found
     text = found["recommendation"]
     assert "fund offers" not in text and "full-price" not in text and "do not contact" not in text
     # acquisition pays in the null company too (planted CLV 266 × marginal response 0.005 = 1.3 per unit), so

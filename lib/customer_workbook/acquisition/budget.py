@@ -414,7 +414,7 @@ def conquest_vs_relations(curves: Mapping[str, ResponseCurve], clv_values: Mappi
 
     Acquisition: ``CLV_c * d hill_c / d spend`` at today's weekly spend (value per currency unit); its error
     pairs the curve's bootstrap draws with the CLV draws (``clv_draws``; the point CLV without). Retention:
-    ``uplift_g * value of a retained customer_g / cost_per_contact`` for each campaign group of ``uplift``
+    ``uplift_g * value of an extra order_g / cost_per_contact`` for each campaign group of ``uplift``
     (:func:`customer_workbook.retention.campaign_uplift`; ``all`` = untargeted) valued in
     ``value_by_group`` (:func:`customer_workbook.retention.retention_value_by_group`); its error is the
     uplift's. A return above 1 creates value.
@@ -423,9 +423,9 @@ def conquest_vs_relations(curves: Mapping[str, ResponseCurve], clv_values: Mappi
     -------
     DataFrame
         ``option`` ("conquest"/"relations"), ``target``, ``return_per_unit``, ``return_se`` (standard error,
-        NaN when unknown), ``cost_per_customer`` (marginal CAC, or cost per retained customer),
-        ``value_per_customer``, ``uplift_low`` / ``uplift_high`` and ``uplift_measured`` (retention rows: the
-        uplift interval, and whether the uplift is measurably different from zero after the Holm correction
+        NaN when unknown), ``cost_per_customer`` (marginal CAC, or cost per extra order),
+        ``value_per_customer``, ``uplift``, ``uplift_low`` / ``uplift_high`` and ``uplift_measured`` (retention
+        rows: the uplift and its interval, and whether the uplift is measurably different from zero after the Holm correction
         over the segments, ``p_holm`` below 0.10); sorted by return.
     """
     rng = np.random.default_rng(seed)
@@ -445,12 +445,12 @@ def conquest_vs_relations(curves: Mapping[str, ResponseCurve], clv_values: Mappi
                              "return_per_unit": u * value / cost_per_contact,
                              "return_se": float(r.get("se", np.nan)) * abs(value) / cost_per_contact,
                              "cost_per_customer": cost_per_contact / u if u > 0 else float("inf"),
-                             "value_per_customer": value,
+                             "value_per_customer": value, "uplift": u,
                              "uplift_low": float(r.get("uplift_low", np.nan)),
                              "uplift_high": float(r.get("uplift_high", np.nan)),
                              "uplift_measured": bool(float(r.get("p_holm", np.nan)) < 0.10)})
     columns = ["option", "target", "return_per_unit", "return_se", "cost_per_customer", "value_per_customer",
-               "uplift_low", "uplift_high", "uplift_measured"]
+               "uplift", "uplift_low", "uplift_high", "uplift_measured"]
     return pd.DataFrame(rows, columns=columns).sort_values("return_per_unit", ascending=False, ignore_index=True)
 
 

@@ -92,18 +92,46 @@ def plot_value_frontier(frontier: pd.DataFrame, current_budget: float, optimum_b
 
 def plot_conquest_vs_relations(returns: pd.DataFrame) -> Figure:
     """Value returned by one more currency unit on each acquisition channel (conquest) or retention target
-    (relations), :func:`customer_workbook.acquisition.conquest_vs_relations` output; 1 is break-even."""
-    rows = returns.iloc[::-1]
-    colours = [PALETTE[0] if o == "conquest" else PALETTE[1] for o in rows["option"]]
+    (relations), :func:`customer_workbook.acquisition.conquest_vs_relations` output; 1 is break-even.
+
+    Each bar carries its 90% interval: ``1.645 * return_se`` for a channel, the uplift's interval scaled to
+    the return for a retention target. A retention target whose uplift is not measured (``uplift_measured``
+    false) is drawn pale and hatched: its bar could as well be at zero."""
+    rows = returns.iloc[::-1].reset_index(drop=True)
+    low, high = _return_interval(rows)
+    measured = rows["uplift_measured"].fillna(True).astype(bool) if "uplift_measured" in rows else \
+        pd.Series(True, index=rows.index)
     fig, ax = plt.subplots(figsize=(9, 0.4 * len(rows) + 1.6))
     y = np.arange(len(rows))
-    ax.barh(y, rows["return_per_unit"], color=colours)
+    for i, r in rows.iterrows():
+        colour = PALETTE[0] if r["option"] == "conquest" else PALETTE[1]
+        ax.barh(y[i], r["return_per_unit"], color=colour, alpha=1.0 if measured[i] else 0.35,
+                hatch="" if measured[i] else "//", edgecolor=colour)
+    shown = np.isfinite(low) & np.isfinite(high)
+    ax.errorbar(rows["return_per_unit"][shown], y[shown],
+                xerr=[(rows["return_per_unit"] - low)[shown], (high - rows["return_per_unit"])[shown]],
+                fmt="none", ecolor="black", elinewidth=1, capsize=3)
     ax.axvline(1, color="black", ls="--", lw=0.9)
     ax.set_yticks(y, [str(t) for t in rows["target"]])
-    ax.set_xlabel("value created per extra currency unit spent (1 = break-even)")
+    ax.set_xlabel("value created per extra currency unit spent (1 = break-even; bars: 90% interval)")
     ax.set_title("Where does the next unit of budget create most value?")
-
     handles = [Patch(color=PALETTE[0], label="conquest (acquisition)"),
-               Patch(color=PALETTE[1], label="relations (retention)")]
-    ax.legend(handles=handles, loc="lower right", fontsize=8)
+               Patch(color=PALETTE[1], label="relations (retention)"),
+               Patch(facecolor=PALETTE[1], alpha=0.35, hatch="//", label="uplift not measured")]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     return finish(fig)
+
+
+def _return_interval(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """90% interval of each return: the uplift's interval scaled to the return (relations: the return is
+    proportional to the uplift), else +-1.645 standard errors (NaN when unknown)."""
+    ret = rows["return_per_unit"].to_numpy(dtype=float)
+    half = 1.645 * rows["return_se"].to_numpy(dtype=float)
+    low, high = ret - half, ret + half
+    if {"uplift", "uplift_low", "uplift_high"} <= set(rows):
+        uplift = rows["uplift"].to_numpy(dtype=float)
+        scale = np.divide(ret, uplift, out=np.full(len(rows), np.nan), where=np.isfinite(uplift) & (uplift != 0))
+        relations = rows["option"].eq("relations").to_numpy() & np.isfinite(scale)
+        low = np.where(relations, rows["uplift_low"].to_numpy(dtype=float) * scale, low)
+        high = np.where(relations, rows["uplift_high"].to_numpy(dtype=float) * scale, high)
+    return np.minimum(low, high), np.maximum(low, high)

@@ -7,13 +7,12 @@
 - :mod:`.driver_effects`: 90% intervals for the drivers' what-if effects, and which are measured (Holm).
 - :mod:`.winback`: dormant customers measured against their own rhythm, and whether waking them pays.
 - :mod:`.uplift`: who a retention offer persuades and who it pushes away, from a randomised campaign.
-- :mod:`.campaigns`: the randomised campaign's uplift by segment, the value of a retained customer, and
-  the cost of keeping a customer against the cost of winning one.
+- :mod:`.campaigns`: the randomised campaign's uplift by segment and arm, and the value of the extra order it
+  buys.
 """
-from .campaigns import (CAMPAIGN_OUTCOMES, CONTROL_ARM, CostComparison, RetentionScores, arm_lifts, campaign_arms,
-                        campaign_outcomes, campaign_segments, campaign_uplift, cost_comparison, has_arms_or_outcomes,
-                        measured_segments, responding_segments, retention_scores, retention_value,
-                        retention_value_by_group)
+from .campaigns import (CAMPAIGN_OUTCOMES, CONTROL_ARM, arm_lifts, campaign_arms, campaign_outcomes, campaign_segments,
+                        campaign_uplift, extra_order_value, has_arms_or_outcomes, measured_segments,
+                        responding_segments, retention_value_by_group)
 from .churn import (NEARLY_ALL, CalibratedModel, ChurnModels, Confusion, ModelComparison, ModelQuality, OperatingThreshold,
                     calibration_table, check_no_leakage, choose_threshold, compare_models, confusion_counts,
                     driver_summary, error_rate, feature_shift, fit_models, missing_ratio, model_quality, operating_on,
@@ -32,8 +31,7 @@ __all__ = ["FAMILIES", "KEY_FEATURES", "MIN_FEATURE_DAYS", "MIN_WINDOW_DAYS", "N
            "compare_models", "confusion_counts", "design_dates", "driver_summary", "error_rate", "feature_shift",
            "fit_models", "make_labels", "missing_ratio", "model_quality", "prediction_drivers", "predict_proba",
            "prune_features", "split_table", "threshold_table",
-           "CostComparison", "RetentionScores", "campaign_segments", "campaign_uplift", "cost_comparison",
-           "measured_segments", "retention_scores", "retention_value", "retention_value_by_group",
+           "campaign_segments", "campaign_uplift", "extra_order_value", "measured_segments", "retention_value_by_group",
            "DRIVER_ALPHA", "DriverEffects", "driver_effects",
            "CAMPAIGN_OUTCOMES", "CONTROL_ARM", "arm_lifts", "campaign_arms", "campaign_outcomes", "has_arms_or_outcomes",
            "responding_segments", "operating_on",

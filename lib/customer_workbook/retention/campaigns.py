@@ -1,4 +1,4 @@
-"""The randomised retention campaign: what an offer changed, for whom, and what a kept customer is worth.
+"""The randomised retention campaign: what an offer changed, for whom, and what an extra order is worth.
 
 A retention campaign that sent its offer to a random part of its population (the *treated*) and held
 back the rest (the *control*) measures the offer's causal effect: the *uplift*, the treated minus the
@@ -8,32 +8,24 @@ at send time and puts them in a targeting segment; :func:`campaign_uplift` measu
 and per segment; :func:`arm_lifts` reads a test with several arms (``arm``) and several outcomes (``outcome``
 = converted, ``visited``, ``spend``): each arm against the control for each outcome, overall or per segment
 with the segments' p-values Holm-corrected, and :func:`responding_segments` says which segments respond;
-:func:`retention_value` values a retained customer with the one customer-value scorer
-(:func:`customer_workbook.clv.score_customers`) at the send date; :func:`cost_comparison` sets the cost
-of keeping a customer against the cost of winning one. Reference: Radcliffe & Surry (2011), "Real-world
+:func:`extra_order_value` values what the campaign's outcome is, an extra order (its margin), so conquest and
+relations are compared on what each spend buys (:func:`customer_workbook.acquisition.conquest_vs_relations`).
+Reference: Radcliffe & Surry (2011), "Real-world
 uplift modelling with significance-based uplift trees".
 
 Units: rates and uplifts are shares (0-1); durations in days; money in currency units.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
-from .. import clv
 from ..base import order_table
 from ..data import Dataset
 from ..stats import holm, two_proportion_uplift, welch_mean_difference
 
-if TYPE_CHECKING:
-    from ..acquisition import AcquisitionCost
-
-__all__ = ["CAMPAIGN_OUTCOMES", "CONTROL_ARM", "CostComparison", "RetentionScores", "arm_lifts", "campaign_arms",
-           "campaign_outcomes", "campaign_segments", "campaign_uplift", "cost_comparison", "has_arms_or_outcomes",
-           "measured_segments", "responding_segments", "retention_scores", "retention_value",
+__all__ = ["CAMPAIGN_OUTCOMES", "CONTROL_ARM", "arm_lifts", "campaign_arms", "campaign_outcomes", "campaign_segments",
+           "campaign_uplift", "extra_order_value", "has_arms_or_outcomes", "measured_segments", "responding_segments",
            "retention_value_by_group"]
 
 #: The outcomes a campaign table can hold: column -> (what it measures, kind). ``rate`` outcomes are 0/1 and
@@ -220,95 +212,27 @@ def measured_segments(uplift: pd.DataFrame, alpha: float = 0.10, sign: int = 1) 
     return uplift.loc[keep]
 
 
-def retention_value(ds: Dataset, segments: pd.DataFrame, margin: float = 0.35, annual_discount_rate: float = 0.10,
-                    horizon_years: float = 5, max_fit_customers: int = 50_000, seed: int = 0) -> pd.Series:
-    """Value (currency units) of keeping each campaign customer, from the one scorer at the send date.
+def extra_order_value(ds: Dataset, segments: pd.DataFrame, margin: float = 0.35) -> pd.Series:
+    """Value (currency units) of one extra order from each campaign customer: ``margin`` times the customer's
+    mean sales-order value before the send date.
 
-    :func:`customer_workbook.clv.score_customers` with ``as_of`` = the send date scores the whole base on its
-    history before sending (fitted on a seeded sample of at most ``max_fit_customers``; the campaign
-    population itself is selected on recent activity, which would bias the dropout estimate).
-    A retained customer is one known to be alive, so the value of retaining customer ``i`` is what their
-    CLV would be if alive minus their CLV now, ``CLV_i / P(alive)_i - CLV_i``, plus the margin of the order
-    that shows they stayed (``margin * expected spend``).
-
-    Returns
-    -------
-    Series
-        Per ``customer_id`` (customers without a purchase before sending are absent). The fit behind it,
-        with its report, comes from :func:`retention_scores`.
+    The campaign's outcome is an order within its window, so an extra buyer is valued as an extra order, not
+    as a customer saved for life (that would need a test whose outcome is staying). Measured from the history,
+    without a model. Returns a Series by ``customer_id`` (customers with no order before sending are absent).
     """
-    return retention_scores(ds, segments, margin, annual_discount_rate, horizon_years, max_fit_customers, seed).value
-
-
-@dataclass(frozen=True, eq=False)
-class RetentionScores:
-    """:func:`retention_value` per campaign customer (``value``, a Series by ``customer_id``, currency units)
-    and the send-date scores it comes from (``scores``, a :class:`~customer_workbook.clv.CustomerValue`
-    whose ``report`` describes the fit)."""
-
-    value: pd.Series
-    scores: clv.CustomerValue
-
-
-def retention_scores(ds: Dataset, segments: pd.DataFrame, margin: float = 0.35, annual_discount_rate: float = 0.10,
-                     horizon_years: float = 5, max_fit_customers: int = 50_000, seed: int = 0) -> RetentionScores:
-    """:func:`retention_value` and the :class:`~customer_workbook.clv.CustomerValue` it comes from (send-date scores)."""
-    months = int(round(12 * horizon_years))
-    scores = clv.score_customers(ds.transactions, as_of=segments["send_date"].min(), margin=margin,
-                                 discount_rate=annual_discount_rate, horizons_months=(months,),
-                                 max_fit_customers=max_fit_customers, seed=seed)
-    t = scores.table.loc[scores.table.index.isin(pd.Index(segments["customer_id"].astype(str)))]
-    alive = np.clip(t["p_alive"].to_numpy(), 1e-3, 1.0)
-    gain = t[f"clv_{clv.horizon_label(months)}"].to_numpy() * (1 / alive - 1) + margin * t["expected_spend"].to_numpy()
-    return RetentionScores(pd.Series(gain, index=t.index, name="retention_value"), scores)
+    send = segments["send_date"].min()
+    orders = order_table(ds.transactions[ds.transactions["date"] < send], sales_only=True)
+    mean = orders.groupby("customer_id", observed=True)["amount"].mean()
+    mean.index = mean.index.astype(str)
+    ids = pd.Index(segments["customer_id"].astype(str).unique())
+    return (margin * mean.reindex(ids)).dropna().rename("extra_order_value")
 
 
 def retention_value_by_group(segments: pd.DataFrame, values: pd.Series, by: str = "segment") -> dict[str, float]:
-    """Mean value of retaining a customer (:func:`retention_value`) per campaign group, plus ``"all"``."""
-    v = segments["customer_id"].map(values)
-    out = {str(g): float(x) for g, x in v.groupby(segments[by]).mean().items()}
-    out["all"] = float(v.mean())
+    """Mean of a per-customer value (e.g. :func:`extra_order_value`) per campaign group, plus ``"all"``; a group
+    without any valued customer is left out."""
+    v = segments["customer_id"].astype(str).map(values)
+    out = {str(g): float(x) for g, x in v.groupby(segments[by]).mean().items() if np.isfinite(x)}
+    if v.notna().any():
+        out["all"] = float(v.mean())
     return out
-
-
-
-@dataclass(frozen=True)
-class CostComparison:
-    """The cost of winning a customer against the cost of keeping one (:func:`cost_comparison`).
-
-    ``blended_cac``: total acquisition spend / total new customers; ``retention_cost``: offer cost / uplift
-    of ``segment``, the campaign segment with the largest measurably positive uplift (both currency units per
-    customer); ``ratio``: ``blended_cac / retention_cost``, how many times more winning costs than keeping.
-    """
-
-    blended_cac: float
-    retention_cost: float
-    segment: str
-    ratio: float
-
-
-def cost_comparison(costs: AcquisitionCost, uplift: pd.DataFrame, cost_per_contact: float) -> CostComparison | None:
-    """Cost of winning a customer (blended CAC) against the cost of keeping one (cheapest targeted retention).
-
-    Parameters
-    ----------
-    costs : AcquisitionCost
-        :func:`customer_workbook.acquisition.acquisition_cost` output.
-    uplift : DataFrame
-        :func:`campaign_uplift` output (``group``, ``uplift``; the ``all`` row is not a target).
-    cost_per_contact : float
-        Cost of one retention offer (currency units).
-
-    Returns
-    -------
-    CostComparison or None
-        None when no segment's uplift is measurably positive (:func:`measured_segments`): the cost of keeping
-        a customer is not known from an uplift that could be zero.
-    """
-    positive = measured_segments(uplift)
-    if positive.empty:
-        return None
-    best = positive.sort_values("uplift", ascending=False).iloc[0]
-    blended = costs.blended_cac
-    retention = cost_per_contact / float(best["uplift"])
-    return CostComparison(blended, retention, str(best["group"]), blended / retention)

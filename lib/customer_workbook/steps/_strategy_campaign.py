@@ -1,5 +1,5 @@
 """Notebook 03 (step 3, strategy), section 4's randomised campaign: the uplift per segment, which segments' uplift
-is measured after the correction for the several segments, and the value of a retained customer. A test with
+is measured after the correction for the several segments, and the value of the extra order it buys. A test with
 several arms or outcomes (``arm``, ``visited``, ``spend``) also gets each arm's lift against the control for
 each outcome and the segments that respond (:func:`arm_part`, shared with notebook 05). Kept apart
 from :mod:`customer_workbook.steps.strategy` (which calls :func:`campaign_part`) so each module stays short.
@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 
 from .. import plots, retention
-from ..acquisition import AcquisitionCost
 from ..data import Dataset
 from ..escaping import md
 from ..retention.campaigns import arm_lifts, has_arms_or_outcomes, measured_segments, responding_segments
@@ -27,14 +26,17 @@ _MEASURE_WORDS = {"visited": "visit rate", "converted": "conversion rate", "spen
 
 _UPLIFT_FORMATS = {"n": "{:,}", "n_treated": "{:,}", "rate_treated": "{:.1%}", "rate_control": "{:.1%}",
                    "uplift": pp, "uplift_low": pp, "uplift_high": pp, "p_value": "{:.3g}",
-                   "p_holm": "{:.3g}", "se": lambda v: f"{100 * v:.1f} pp", "value_if_retained": "{:,.0f}",
-                   "cost_per_retained": "{:,.0f}"}
+                   "p_holm": "{:.3g}", "se": lambda v: f"{100 * v:.1f} pp", "value_of_extra_order": "{:,.0f}",
+                   "cost_per_extra_order": "{:,.0f}"}
 
 
-def campaign_part(draft: Draft, ds: Dataset, costs: AcquisitionCost | None, cost_per_contact: float, margin: float,
-              annual_discount_rate: float, horizon_years: float, seed: int) -> tuple[pd.DataFrame, dict[str, float]]:
-    """The randomised campaign's part of section 4; returns the uplift table and the value of a retained
-    customer per segment (``None, {}`` when an arm of the test is too small to measure an effect)."""
+def campaign_part(draft: Draft, ds: Dataset, cost_per_contact: float, margin: float,
+                  seed: int) -> tuple[pd.DataFrame, dict[str, float]]:
+    """The randomised campaign's part of section 4; returns the uplift table and the value of an extra order
+    per segment (``None, {}`` when an arm of the test is too small to measure an effect).
+
+    The campaign's outcome is an order within its window, so an extra buyer is valued as an extra order
+    (:func:`~customer_workbook.retention.extra_order_value`), and its cost is the offer cost over the uplift."""
     segments = retention.campaign_segments(ds, seed=seed)
     if few := too_few(min(segments["treated"].sum(), (~segments["treated"]).sum()), MIN_EFFECT_ARM,
                       f"customers in the smaller group (offer or held out) of campaign **{md(segments['campaign'].iloc[0])}**",
@@ -42,19 +44,10 @@ def campaign_part(draft: Draft, ds: Dataset, costs: AcquisitionCost | None, cost
         draft.say(few.note("the retention campaign's uplift"))
         return None, {}
     uplift = retention.campaign_uplift(segments)
-    retained = retention.retention_scores(ds, segments, margin, annual_discount_rate, horizon_years)  # the one scorer
-    report = retained.scores.report
-    value_by_group = retention.retention_value_by_group(segments, retained.value) if report.ok else {}
-    uplift["value_if_retained"] = uplift["group"].map(value_by_group).astype(float)
-    uplift["cost_per_retained"] = np.where(uplift["uplift"] > 0, cost_per_contact / uplift["uplift"], np.nan)
+    value_by_group = retention.retention_value_by_group(segments, retention.extra_order_value(ds, segments, margin))
+    uplift["value_of_extra_order"] = uplift["group"].map(value_by_group).astype(float)
+    uplift["cost_per_extra_order"] = np.where(uplift["uplift"] > 0, cost_per_contact / uplift["uplift"], np.nan)
     draft.show(plots.styled_table(uplift, _UPLIFT_FORMATS))
-    fit = report.sentence()
-    if report.ok:
-        draft.say(f"Customers valued at the send date ({report.as_of:%d %B %Y}): {fit}")
-    else:
-        draft.say(f"> **Not shown: the value of a retained customer** because the customer-value model does not fit "
-                  f"the history before the send date ({report.as_of:%d %B %Y}) without reservation: {fit} The uplift "
-                  "above still holds, but the retention side cannot be valued against acquisition.")
     draft.add("campaign_uplift_overall", round(float(uplift.iloc[0]["uplift"]), 4),
               "Uplift of the retention campaign, everyone", unit="pp")
     draft.add("campaign_uplift_by_segment", {r.group: round(r.uplift, 4) for r in uplift.iloc[1:].itertuples()},
@@ -64,17 +57,16 @@ def campaign_part(draft: Draft, ds: Dataset, costs: AcquisitionCost | None, cost
               "Segments whose uplift differs measurably from zero (90% level, Holm-corrected over the segments)")
     draft.say(_measured_sentence(uplift, gains, harms))
     arm_part(draft, segments, by="segment")
-    draft.add("retention_cost_per_retained", {r.group: round(r.cost_per_retained, 2) for r in gains.itertuples()
-                                              if np.isfinite(r.cost_per_retained)},
-              "Cost per retained customer (offer cost / uplift), segments with a measured gain", unit=SPEND)
-    costs_compared = retention.cost_comparison(costs, uplift, cost_per_contact) if costs is not None else None
-    if costs_compared:
-        draft.add("acquisition_to_retention_cost_ratio", round(costs_compared.ratio, 2),
-                  "How many times more it costs to win a customer than to keep one")
-        draft.say(f"Over the data, winning a new customer cost **{costs_compared.blended_cac:,.0f}** on average; keeping "
-                  f"one more **{md(costs_compared.segment)}** customer costs {costs_compared.retention_cost:,.0f} in "
-                  f"offers (offer cost / uplift): conquest is **{costs_compared.ratio:.1f} times** as expensive as "
-                  "relations. Cost alone does not decide, though: what counts is the value each extra unit creates.")
+    draft.add("retention_cost_per_extra_order", {r.group: round(r.cost_per_extra_order, 2) for r in gains.itertuples()
+                                                 if np.isfinite(r.cost_per_extra_order)},
+              "Cost of one extra order (offer cost / uplift), segments with a measured gain", unit=SPEND)
+    if len(gains):
+        best = gains.sort_values("uplift", ascending=False).iloc[0]
+        draft.say(f"The campaign's outcome is an order within its window, so its gain is valued as the margin of an "
+                  f"extra order, not as a customer kept for life: for **{md(best['group'])}** customers one extra "
+                  f"order costs {best['cost_per_extra_order']:,.0f} in offers and brings {best['value_of_extra_order']:,.0f} "
+                  "in margin. A new customer is a different good (a first order and a future); the comparison below "
+                  "sets both sides on the value each unit of spend creates.")
     return uplift, value_by_group
 
 

@@ -14,7 +14,7 @@ from ..base import derived
 from ..data import Dataset
 from ..escaping import md
 from ..planning import (audience_customers, audience_members, audience_table, audience_ties, customer_profile,
-                        go_to_market_plan, pilot_plan, product_separation, product_value_table, service_separation,
+                        go_to_market_plan, product_separation, product_value_table, service_separation,
                         service_value_table, weekly_reach)
 from ..planning.pilot import PilotDesign, feasible_pilot, recent_repeat_rate
 from ..planning.winners import product_intervals, service_intervals

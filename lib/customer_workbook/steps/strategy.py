@@ -473,9 +473,8 @@ def _creates(value: float, s: str = "s") -> str:
 # --------------------------------------------------------------------------- 4. conquest or relations
 
 
-def conquest_or_relations(ds: Dataset, costs: AcquisitionCost | None, curves: Mapping[str, ResponseCurve],
-                          current: Mapping[str, float], clv_now: Mapping[str, float], plan: BudgetPlan | None,
-                          cost_per_contact: float, margin: float, annual_discount_rate: float, horizon_years: float,
+def conquest_or_relations(ds: Dataset, curves: Mapping[str, ResponseCurve], current: Mapping[str, float],
+                          clv_now: Mapping[str, float], plan: BudgetPlan | None, cost_per_contact: float, margin: float,
                           seed: int = 0, clv_draws: Mapping[str, np.ndarray] | None = None) -> Section:
     """Section 4: the campaign's uplift by segment, the value of one more unit on each side, the recommendation.
     A segment is a retention target only when its uplift is measured (Holm-corrected over the segments), and a
@@ -487,8 +486,7 @@ def conquest_or_relations(ds: Dataset, costs: AcquisitionCost | None, curves: Ma
     draft = Draft()
     uplift, value_by_group = None, {}
     if ds.has("campaigns"):
-        uplift, value_by_group = _campaign(draft, ds, costs, cost_per_contact, margin, annual_discount_rate,
-                                           horizon_years, seed)
+        uplift, value_by_group = _campaign(draft, ds, cost_per_contact, margin, seed)
     else:
         draft.skip("Retention campaign uplift", ["campaigns"],
                    "Only the conquest side can be valued; a randomised retention test would give the other.")

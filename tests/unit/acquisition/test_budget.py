@@ -172,3 +172,25 @@ def test_conquest_vs_relations_errors_and_measured_uplift():
     assert ret.loc["a", "return_se"] == pytest.approx(np.std(200 * marginal, ddof=1))
     assert ret.loc["retention: good", "return_se"] == pytest.approx(0.01 * 150 / 5)
     assert ret.loc["retention: good", "uplift_measured"] and not ret.loc["retention: noise", "uplift_measured"]
+
+
+def test_the_conquest_or_relations_plot_draws_every_interval_and_marks_an_unmeasured_uplift():
+    from customer_workbook.plots.acquisition import _return_interval, plot_conquest_vs_relations
+
+    d = np.tile([10.0, 100.0, 1.0, 0.0], (20, 1)) * np.linspace(0.9, 1.1, 20)[:, None] ** [1, 0, 0, 0]
+    curves = {"a": ResponseCurve("a", 10.0, 100.0, 1.0, 0.0, 1.0, 0.0, 10, 500.0, draws=d)}
+    up = pd.DataFrame({"group": ["all", "noise"], "uplift": [0.05, 0.1], "se": [0.02, 0.08],
+                       "uplift_low": [0.0, -0.03], "uplift_high": [0.1, 0.23], "p_holm": [0.01, 0.4]})
+    ret = conquest_vs_relations(curves, {"a": 200.0}, {"a": 100.0}, up, {"all": 100.0, "noise": 80.0},
+                                cost_per_contact=5.0, clv_draws={"a": np.full(30, 200.0)})
+    low, high = _return_interval(ret)
+    by = dict(zip(ret["target"], zip(low, high)))
+    # a retention return is proportional to its uplift: its interval is the uplift's, scaled (80 / 5 per point)
+    assert by["retention: noise"] == pytest.approx((-0.03 * 16, 0.23 * 16))
+    half = 1.645 * ret.set_index("target").loc["a", "return_se"]
+    assert by["a"] == pytest.approx((ret.set_index("target").loc["a", "return_per_unit"] - half,
+                                     ret.set_index("target").loc["a", "return_per_unit"] + half))
+    ax = plot_conquest_vs_relations(ret).axes[0]
+    assert len(ax.collections) == 1 and len(ax.collections[0].get_segments()) == len(ret)  # one bar per row
+    hatched = [p for p in ax.patches if p.get_hatch()]
+    assert len(hatched) == 1  # the unmeasured uplift ('noise'); 'all' is measured (p_holm 0.01)

@@ -1,12 +1,13 @@
 """Unit tests of the randomised retention campaign (customer_workbook.retention.campaigns)."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from customer_workbook.acquisition import AcquisitionCost
-from customer_workbook.retention import campaign_uplift, cost_comparison, retention_value_by_group
+from customer_workbook.retention import campaign_uplift, extra_order_value, retention_value_by_group
 from customer_workbook.retention.campaigns import (arm_lifts, campaign_arms, has_arms_or_outcomes, measured_segments,
                                                   responding_segments)
 from customer_workbook.stats import holm, two_proportion_uplift
@@ -41,15 +42,17 @@ def test_retention_value_by_group_means_and_all():
     assert out == pytest.approx({"a": 20.0, "b": 50.0, "all": 30.0})
 
 
-def test_cost_comparison_by_hand():
-    cac = pd.DataFrame({"channel": ["a", "b"], "spend": [1000.0, 3000.0], "new_customers": [10, 10]})
-    costs = AcquisitionCost(cac, {})
-    up = pd.DataFrame({"group": ["all", "x", "y"], "uplift": [0.05, 0.25, -0.1], "p_holm": [0.2, 0.001, 0.01]})
-    out = cost_comparison(costs, up, cost_per_contact=5.0)
-    assert out.blended_cac == pytest.approx(200.0)
-    assert out.retention_cost == pytest.approx(20.0) and out.segment == "x"
-    assert out.ratio == pytest.approx(10.0)
-    assert cost_comparison(costs, up.assign(uplift=-0.1), 5.0) is None
+def test_an_extra_order_is_valued_at_the_margin_of_the_customers_usual_order_before_sending():
+    tx = pd.DataFrame({"customer_id": ["1", "1", "1", "2", "2", "3"], "order_id": ["a", "a", "b", "c", "late", "d"],
+                       "date": pd.to_datetime(["2024-01-05", "2024-01-05", "2024-02-01", "2024-01-10", "2024-04-01",
+                                               "2024-05-01"]),
+                       "amount": [30.0, 10.0, 60.0, 100.0, 900.0, 50.0]})
+    seg = pd.DataFrame({"customer_id": ["1", "2", "3"], "segment": ["a", "a", "b"],
+                        "send_date": pd.Timestamp("2024-03-01")})
+    value = extra_order_value(SimpleNamespace(transactions=tx), seg, margin=0.5)
+    # 1: orders of 40 and 60 -> 0.5 * 50; 2: only its order before sending counts; 3 bought only after: no value
+    assert value.to_dict() == pytest.approx({"1": 25.0, "2": 50.0})
+    assert retention_value_by_group(seg, value) == pytest.approx({"a": 37.5, "all": 37.5})
 
 
 def _campaign(uplifts: dict[str, float], n: int = 800, base: float = 0.3, seed: int = 0) -> pd.DataFrame:
@@ -72,12 +75,6 @@ def test_uplift_is_measured_only_beyond_chance_after_holm():
     assert list(measured_segments(effect)["group"]) == ["gain"]
     assert list(measured_segments(effect, sign=-1)["group"]) == ["harm"]
     assert effect.set_index("group").loc["gain", "se"] > 0
-
-
-def test_cost_comparison_needs_a_measured_gain():
-    costs = AcquisitionCost(pd.DataFrame({"channel": ["a"], "spend": [1000.0], "new_customers": [10]}), {})
-    noise = pd.DataFrame({"group": ["all", "x"], "uplift": [0.02, 0.09], "p_holm": [0.3, 0.2]})
-    assert cost_comparison(costs, noise, 5.0) is None                  # +9 pp that could be zero is not costed
 
 
 def _null_segments(n_segments: int = 20, n: int = 400, seed: int = 2) -> pd.DataFrame:

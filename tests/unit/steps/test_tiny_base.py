@@ -55,7 +55,7 @@ def test_step_3_persona_worth_and_campaign_say_what_is_missing(tiny):
     section = strategy.persona_worth(ds, ds.customers.iloc[:0], None, 0.35, 0.1, 5, n_boot=2, min_acquired=0)
     assert section["table"] is None and "> **Not shown: CLV by persona** because the data have too few customers" in _text(section)
     draft = Draft()
-    assert campaign_part(draft, ds, None, 5.0, 0.35, 0.1, 5, seed=0) == (None, {})
+    assert campaign_part(draft, ds, 5.0, 0.35, seed=0) == (None, {})
     note = _text(draft.done())
     assert "Not shown: the retention campaign's uplift" in note and "smaller group (offer or held out)" in note
     assert "at least 30" in note and not draft.done().findings
