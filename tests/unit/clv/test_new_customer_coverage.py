@@ -11,7 +11,9 @@ Measured (n_boot 30, seeds 1-20): 79 of 86 intervals cover, **91.9%** (4.7% of t
 interval, 3.5% above; no refit failed); CLV / truth averages 1.027 (0.82-1.32) for the channels with a model of
 their own. With the default quantile interpolation of numpy the same draws covered 84.9% (73 of 86; the 5% and
 95% quantiles of 30 draws then span 84% of further draws), hence the "weibull" plotting positions of
-``new_customers._percentile``; with 100 draws they covered 95.3%. The slow test runs 40 seeds.
+``new_customers._percentile``; with 100 draws they covered 95.3%. Over seeds 1-40 (the slow test): 162 of
+172 intervals cover, **94.2%** (3.5% below, 2.3% above); 28 channels were valued with the pooled model (no
+interval), none had a failed refit.
 """
 from __future__ import annotations
 
@@ -62,8 +64,8 @@ def test_intervals_cover_the_truth_on_a_few_companies():
 
 @pytest.mark.slow
 def test_intervals_cover_the_truth_at_close_to_their_nominal_rate():
-    """Seeds 1-40 (about 170 intervals): the rate is within 0.80-0.97 of the nominal 0.90, and misses fall on
-    both sides (no bias)."""
+    """Seeds 1-40: 162 of 172 intervals cover (94.2%), within 0.80-0.97 around the nominal 0.90, and the misses
+    fall on both sides (3.5% below, 2.3% above: no bias)."""
     found = _intervals(range(1, 41))
     rate, n = _coverage(found)
     assert n >= 140 and 0.80 <= rate <= 0.97, (rate, n)
