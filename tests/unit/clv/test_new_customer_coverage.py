@@ -7,13 +7,15 @@ acquired in the window, 100-450 per channel) and has its own truth (``truth["acq
 ``clv_low <= truth <= clv_high``; channels valued with the pooled model (no interval) and channels whose
 interval is hidden (too many failed refits) do not count.
 
-Measured (n_boot 30, seeds 1-20): 79 of 86 intervals cover, **91.9%** (4.7% of the truths fall below the
-interval, 3.5% above; no refit failed); CLV / truth averages 1.027 (0.82-1.32) for the channels with a model of
-their own. With the default quantile interpolation of numpy the same draws covered 84.9% (73 of 86; the 5% and
-95% quantiles of 30 draws then span 84% of further draws), hence the "weibull" plotting positions of
-``new_customers._percentile``; with 100 draws they covered 95.3%. Over seeds 1-40 (the slow test): 162 of
-172 intervals cover, **94.2%** (3.5% below, 2.3% above); 28 channels were valued with the pooled model (no
-interval), none had a failed refit.
+Measured (n_boot 30): over seeds 1-40, 183 of 197 intervals cover, **92.9%** (3.6% of the truths fall below
+the interval, 3.6% above); no refit failed; 3 channels were valued with the pooled model (no interval); CLV /
+truth averages 1.024 (0.82-1.32) for the channels with a model of their own. Over seeds 1-20: 90 of 99, 90.9%.
+
+How it got there (seeds 1-20): with numpy's default quantile interpolation the same draws covered 84.9% (73 of
+86: the 5% and 95% quantiles of 30 draws span 84% of further draws), hence the "weibull" plotting positions of
+``new_customers._percentile`` (91.9%; 100 draws gave 95.3%). Then BG/NBD fits whose ``a`` and ``b`` run off
+together were valued as the same-dropout limit instead of with the pooled model (14 pooled channels of 100
+became 1; the pooled referral values had been 0.55-0.77 of the truth).
 """
 from __future__ import annotations
 
@@ -51,11 +53,11 @@ def _coverage(found: pd.DataFrame) -> tuple[float, int]:
 
 
 def test_intervals_cover_the_truth_on_a_few_companies():
-    """Fast variant, seeds 1-6: 23 of 25 intervals cover (92%); every channel with a model of its own has an
+    """Fast variant, seeds 1-6: 26 of 30 intervals cover (86.7%); every channel has a model of its own and an
     interval (no refit failed), and its point estimate is within 0.82-1.25 of the truth."""
     found = _intervals(range(1, 7))
     rate, n = _coverage(found)
-    assert n >= 20 and rate >= 0.75, (rate, n)
+    assert n >= 25 and rate >= 0.75, (rate, n)
     own = found[found["model"] == "own"]
     assert own["low"].notna().all() and (own["failed"] == 0).all()
     ratio = own["clv"] / own["truth"]
@@ -64,11 +66,11 @@ def test_intervals_cover_the_truth_on_a_few_companies():
 
 @pytest.mark.slow
 def test_intervals_cover_the_truth_at_close_to_their_nominal_rate():
-    """Seeds 1-40: 162 of 172 intervals cover (94.2%), within 0.80-0.97 around the nominal 0.90, and the misses
-    fall on both sides (3.5% below, 2.3% above: no bias)."""
+    """Seeds 1-40: 183 of 197 intervals cover (92.9%), within 0.80-0.97 around the nominal 0.90, and the misses
+    fall on both sides (3.6% below, 3.6% above: no bias)."""
     found = _intervals(range(1, 41))
     rate, n = _coverage(found)
-    assert n >= 140 and 0.80 <= rate <= 0.97, (rate, n)
+    assert n >= 180 and 0.80 <= rate <= 0.97, (rate, n)
     shown = found[found["low"].notna()]
     below, above = (shown["truth"] < shown["low"]).mean(), (shown["truth"] > shown["high"]).mean()
     assert max(below, above) <= 0.12, (below, above)

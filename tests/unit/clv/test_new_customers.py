@@ -67,6 +67,17 @@ def test_new_customer_value_gate_names_what_is_wrong():
     assert "repeat spend" in spend.problem
     broken = NewCustomerValue(10, 1.0, 50.0, 40.0, np.full(120, -np.inf), fits=good)  # hyp2f1 at huge a, b
     assert "repeat purchases" in broken.problem
+    # a and b running off together is the same-dropout limit, usable; a at its lower bound (nobody leaves) is not
+    ridge = (_fit("BG/NBD", False, ("b",)), _fit("Gamma-Gamma"))
+    same = {"bg": {"r": 1.1, "alpha": 7.4, "a": 61_000.0, "b": 3_269_017.0}}
+    assert NewCustomerValue(10, 1.0, 50.0, 40.0, curve, params=same, fits=ridge).ok
+    stopped = (_fit("BG/NBD", False), _fit("Gamma-Gamma"))
+    assert NewCustomerValue(10, 1.0, 50.0, 40.0, curve, params=same, fits=stopped).ok
+    none_leave = {"bg": {"r": 2.7e6, "alpha": 2.9e6, "a": 3.1e-7, "b": 1855.0}}
+    assert "a at a bound" in NewCustomerValue(10, 1.0, 50.0, 40.0, curve, params=none_leave,
+                                              fits=(_fit("BG/NBD", False, ("a",)), _fit("Gamma-Gamma"))).problem
+    few = {"bg": {"r": 1.0, "alpha": 8.0, "a": 45.0, "b": 1143.0}}
+    assert NewCustomerValue(10, 1.0, 50.0, 40.0, curve, params=few, fits=stopped).problem == "BG/NBD did not converge"
 
 
 def test_group_clv_leaves_out_groups_whose_model_does_not_fit():
