@@ -8,7 +8,9 @@ Tolerances (stated once, used below):
 - **Value-maximising weekly budget**: within ``BUDGET_TOL`` of the planted optimum (20k sample), and the
   notebook's 90% interval must contain it; looser on the 1,500-customer sample, where each channel brings
   about one customer a week.
-- **CLV per channel**: within ``CLV_TOL`` of the planted expected CLV (20k sample).
+- **CLV per channel**: within ``CLV_TOL`` (5%, issue 16) of the planted expected CLV (20k sample); before the
+  order-weighted repeat spend and the returns on later days (see :mod:`customer_workbook.clv.new_customers`) it was
+  1-8% too high (social +8.2%).
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ pytestmark = pytest.mark.notebooks
 NAME = "03_strategy"
 RANK_GAP = 0.15
 BUDGET_TOL = 0.15
-CLV_TOL = 0.20
+CLV_TOL = 0.05
 FAST = {"n_boot": 8, "curve_boot": 20, "interactive": False}
 
 

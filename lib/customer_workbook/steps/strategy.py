@@ -66,7 +66,7 @@ def new_customer_worth(ds: Dataset, margin: float, annual_discount_rate: float, 
     acquired = acquisition.acquired_customers(ds)
     by_channel = clv.group_clv(ds.transactions, acquired, margin=margin, annual_discount_rate=annual_discount_rate,
                                horizon_years=horizon_years, n_boot=n_boot, seed=seed)
-    clv_table, clv_values, clv_draws = by_channel.table, by_channel.values, by_channel.draws
+    clv_table, clv_values, clv_draws = by_channel.table, by_channel.values, by_channel.shown_draws()
     clv_now = {c: v.clv(margin, annual_discount_rate, horizon_years) for c, v in clv_values.items()}
     costs = (acquisition.acquisition_cost(ds.marketing, current_weeks=current_weeks, seed=seed)
              if ds.has("marketing") else None)
@@ -86,7 +86,7 @@ def new_customer_worth(ds: Dataset, margin: float, annual_discount_rate: float, 
     draft.add("clv_best_channel", lead.label(), "Channel whose new customers are measurably worth the most (90% level, "
               "Holm-corrected), or 'no clear difference'")
     text = (_clv_sentence(clv_table, margin, annual_discount_rate, horizon_years, lead)
-            + _left_out_sentence(by_channel.left_out))
+            + _left_out_sentence(by_channel.left_out) + by_channel.failed_sentence(md))
     econ = None
     if costs is not None and not counts_purchases(ds):
         econ = acquisition.unit_economics(clv_table, clv_draws, clv_values, costs, margin=margin, seed=seed)
@@ -275,11 +275,12 @@ def persona_worth(ds: Dataset, acquired: pd.DataFrame, costs: AcquisitionCost | 
     draft.add("clv_by_persona", {r.group: round(r.clv, 2) for r in table.itertuples()},
               "CLV of a newly acquired customer by persona", unit="currency units")
     named = table[table["group"] != UNASSIGNED]
-    lead = _clv_leader(named, values.draws) if len(named) > 1 else None
+    lead = _clv_leader(named, values.shown_draws()) if len(named) > 1 else None
     if lead is not None:
         draft.add("clv_best_persona", lead.label(), "Persona whose new customers are measurably worth the most "
                   "(90% level, Holm-corrected), or 'no clear difference'")
-    draft.say(_persona_sentence(named, "cac" in table, lead) + _left_out_sentence(values.left_out))
+    draft.say(_persona_sentence(named, "cac" in table, lead) + _left_out_sentence(values.left_out)
+              + values.failed_sentence(md))
     return draft.done(personas=personas, table=table)
 
 
