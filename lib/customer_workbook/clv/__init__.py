@@ -38,7 +38,8 @@ from .diagnostics import (
     tracking_table,
 )
 from .models import BGNBDModel, GammaGammaModel, ParetoNBDModel
-from .new_customers import GroupValues, NewCustomerValue, first_purchase_value, group_clv, new_customer_value
+from .new_customers import (MAX_FAILED_SHARE, SAME_DROPOUT_AB, GroupValues, NewCustomerValue, first_purchase_value,
+                            group_clv, kept_after_returns, new_customer_value, population_repeat_purchases)
 from .scoring import MIN_REPEAT_BUYERS, CustomerValue, FitReport, ModelFit, horizon_label, score_customers
 from .simulate import simulate_bgnbd, simulate_gamma_gamma, simulate_pareto_nbd
 from .value import DAYS_PER_MONTH, customer_lifetime_value, monthly_discount_factors
@@ -54,7 +55,7 @@ __all__ = [
     "DAYS_PER_MONTH",
     "FitReport",
     "GammaGammaModel",
-    "GroupValues",
+    "GroupValues", "MAX_FAILED_SHARE", "SAME_DROPOUT_AB", "kept_after_returns", "population_repeat_purchases",
     "ModelFit",
     "NewCustomerValue",
     "ParetoNBDModel",
