@@ -12,7 +12,7 @@ Two conventions keep the value unbiased where the plain engine is not (measured 
 
 - **Spend of a repeat order, order-weighted.** Gamma-Gamma's population mean ``p gamma / (q - 1)`` is the mean
   spend *per customer*; the revenue of a new customer is the spend of their *orders*. When heavy buyers spend
-  less per order (bargain hunters), the per-customer mean overstates it (by 1-3% on the sample). Each repeat
+  less per order (customers who hunt for deals), the per-customer mean overstates it (by 1-3% on the sample). Each repeat
   buyer's posterior mean spend is weighted by their repeat purchases instead (the same number when spend and
   frequency are independent, as Gamma-Gamma assumes).
 - **Returns on later days.** Purchase periods count a day's net amount; returns booked on a later day

@@ -7,7 +7,7 @@ valuable, go to market.
 - :mod:`.go_to_market`: goal, offer, channel, timing and value per target audience.
 - :mod:`.action_plan`: the action table of step 5 (for whom, what, when, worth, metric) and a customer's card.
 """
-from .action_plan import PlanInputs, action_plan, customer_card
+from .action_plan import ASSUMED, MEASURED, MODELLED, PlanInputs, action_plan, customer_card
 from .customer_list import (LIST_NAME, NO_SPECIFIC_ACTION, SCORE_COLUMNS, assemble, columns_path, recommended_actions,
                             write_columns)
 from .demand import (DemandForecast, QuarterForecast, backtest_forecast, forecast_next_quarter,
@@ -22,7 +22,7 @@ __all__ = ["DemandForecast", "PilotPlan", "QuarterForecast", "Targeting", "audie
            "audience_table", "backtest_forecast", "customer_profile", "forecast_next_quarter",
            "forecast_quarter_total", "go_to_market_plan", "pick_pilot", "pilot_plan", "product_value_table",
            "recent_repeat_rate", "service_value_table", "targeting_at", "weekly_demand", "weekly_reach"]
-__all__ += ["PlanInputs", "action_plan", "customer_card"]
+__all__ += ["ASSUMED", "MEASURED", "MODELLED", "PlanInputs", "action_plan", "customer_card"]
 __all__ += ["LIST_NAME", "NO_SPECIFIC_ACTION", "SCORE_COLUMNS", "assemble", "columns_path", "recommended_actions",
             "write_columns"]
 __all__ += ["audience_ties", "order_repeats", "product_separation", "sale_lines", "service_separation"]

@@ -14,12 +14,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..retention.winback import ASSUMED_RANGE
 from ..stats import SEPARATION_ALPHA
 
-__all__ = ["PLAN_COLUMNS", "PlanInputs", "action_plan", "customer_card"]
+__all__ = ["ASSUMED", "MEASURED", "MODELLED", "PLAN_COLUMNS", "PlanInputs", "action_plan", "customer_card"]
 
 #: Columns of :func:`action_plan`.
-PLAN_COLUMNS = ["component", "seven_p", "audience", "action", "timing", "expected_value", "value_basis", "metric"]
+PLAN_COLUMNS = ["component", "seven_p", "audience", "action", "timing", "expected_value", "value_low", "value_high",
+                "value_basis", "evidence", "metric"]
+#: What an expected value rests on: a randomised test in the data, a parameter, or a model of the data.
+MEASURED, ASSUMED, MODELLED = "measured", "assumed", "model estimate"
 
 
 @dataclass(frozen=True)
@@ -70,10 +74,15 @@ class PlanInputs:
     campaign_effect: float = float("nan")
 
 
-def _row(component, p, audience, action, timing, value, metric, basis="incremental") -> dict:
+def _row(component, p, audience, action, timing, value, metric, basis="incremental", evidence="",
+         low=None, high=None) -> dict:
+    """One plan row; ``evidence`` (:data:`MEASURED`, :data:`ASSUMED`, :data:`MODELLED` with what it rests on)
+    and the range ``low``-``high`` only for a row with a value."""
+    valued = value is not None
+    number = lambda x: float(x) if valued and x is not None else np.nan  # noqa: E731
     return {"component": component, "seven_p": p, "audience": audience, "action": action, "timing": timing,
-            "expected_value": float(value) if value is not None else np.nan,
-            "value_basis": basis if value is not None else "", "metric": metric}
+            "expected_value": number(value), "value_low": number(low), "value_high": number(high),
+            "value_basis": basis if valued else "", "evidence": evidence if valued else "", "metric": metric}
 
 
 def _value_rows(v: pd.DataFrame, conc: pd.Series | None) -> list[dict]:
@@ -86,19 +95,27 @@ def _value_rows(v: pd.DataFrame, conc: pd.Series | None) -> list[dict]:
              f"top 20% by 3-year CLV ({top_n:,} customers, {top20:.0%} of future value)",
              "name an executive accountable for this group; steer budgets by CLV, not last year's revenue",
              "quarterly CLV review", v["clv_3y"].sort_values(ascending=False).head(top_n).sum(),
-             "3-year CLV of the top 20%; their P(alive)", basis="value protected (3 years)"),
+             "3-year CLV of the top 20%; their P(alive)", basis="value protected (3 years)",
+             evidence=f"{MODELLED}: the customer-value model"),
         _row("long-term maintenance", "processes", f"{int(alive.sum()):,} customers with P(alive) ≥ 50%",
              "monthly health monitoring and a satisfaction check after each order (marketing automation)",
              "after every order; monthly refresh", v.loc[alive, "clv_1y"].sum(),
-             "share of the base with P(alive) ≥ 50%", basis="value protected (1 year)")]
+             "share of the base with P(alive) ≥ 50%", basis="value protected (1 year)",
+             evidence=f"{MODELLED}: the customer-value model")]
 
 
-def _winback_rows(table: pd.DataFrame) -> list[dict]:
-    """Promotion: one win-back row per dormant group, worth its net gain when it pays."""
-    return [_row("timing (win-back)", "promotion", f"{r['group'].replace('_', '-')} customers ({int(r['customers']):,})",
-                 r["offer"], "now, then every quarter as customers become overdue",
-                 r["total_gain"] if r["worth_it"] else 0.0, "wake-up rate vs a random hold-out")
-            for _, r in table.iterrows()]
+def _winback_rows(winback) -> list[dict]:
+    """Promotion: one win-back row per dormant group, worth its net gain (and range) when it pays; measured when a
+    randomised campaign gave the response, else assumed."""
+    r = winback.response
+    evidence = (f"{MEASURED}: response from a randomised campaign; value of a woken customer assumed" if r is not None
+                and r.measured else f"{ASSUMED}: the win-back response rate")
+    return [_row("timing (win-back)", "promotion", f"{g['group'].replace('_', '-')} customers ({int(g['customers']):,})",
+                 g["offer"], "now, then every quarter as customers become overdue",
+                 g["total_gain"] if g["worth_it"] else 0.0, "wake-up rate vs a random hold-out", evidence=evidence,
+                 low=g.get("total_gain_low") if g["worth_it"] else 0.0,
+                 high=g.get("total_gain_high") if g["worth_it"] else 0.0)
+            for _, g in winback.table.iterrows()]
 
 
 def _offer_rows(rec) -> list[dict]:
@@ -124,14 +141,23 @@ def _uplift_rows(targeting, qini: float) -> list[dict]:
              f"persuadables ({int(n.get('persuadable', 0)):,} current customers)",
              "send retention offers only to them", "before the next campaign",
              tg["profit_if_contacted"].get("persuadable", 0.0),
-             f"uplift against a random hold-out (normalised Qini now {qini:.2f})")]
+             f"uplift against a random hold-out (normalised Qini now {qini:.2f})",
+             evidence=f"{MEASURED}: uplift model on the randomised campaign, checked on held-out customers")]
     return target + [
         _row("closing the back door (defence)", "processes",
              f"sleeping dogs ({int(n.get('sleeping_dog', 0)):,}), sure things ({int(n.get('sure_thing', 0)):,}) "
              f"and lost causes ({int(n.get('lost_cause', 0)):,})",
              "suppress them in campaign tools; sleeping dogs are pushed away by an offer",
              "every campaign", targeting.value_at_stake,
-             "churn of suppressed customers vs a hold-out", basis="saved vs contacting everyone")]
+             "orders of suppressed customers vs a hold-out", basis="saved vs contacting everyone",
+             evidence=f"{MEASURED}: uplift model on the randomised campaign, checked on held-out customers")]
+
+
+def _assumed_range(gained: float, cost: float) -> dict:
+    """``low``/``high`` of a value ``gained - cost`` whose gain rests on an assumption: the gain from half to 1.5
+    times the assumption (:data:`customer_workbook.retention.winback.ASSUMED_RANGE`), a sensitivity range."""
+    low, high = ASSUMED_RANGE
+    return {"low": low * gained - cost, "high": high * gained - cost}
 
 
 def _recognition_rows(statuses: pd.DataFrame | None, migration) -> list[dict]:
@@ -142,7 +168,9 @@ def _recognition_rows(statuses: pd.DataFrame | None, migration) -> list[dict]:
         rows.append(_row("recognition plan", "price", f"platinum and gold members ({int(top['customers'].sum()):,})",
                          "status, badges and rewards for repeat buying: priority service, early access, free delivery",
                          "yearly status review; badges at once", statuses["net_value"].sum(),
-                         "retention of members with a status vs before"))
+                         "retention of members with a status vs before",
+                         evidence=f"{ASSUMED}: the share of value a status keeps (`retention_gain`)",
+                         **_assumed_range(statuses["retained_value"].sum(), statuses["benefit_cost"].sum())))
     if migration is not None:
         rows.append(_row("product-line hierarchy", "product",
                          f"customers stuck at entry level ({migration.matrix.loc['entry', 'entry']:.0%} stay there)",
@@ -161,7 +189,8 @@ def _ownership_rows(pw) -> list[dict]:
                  "invite them to a customer panel, feature their reviews and reward referrals" + extra,
                  "start now; panel every quarter",
                  (pw.referral_clv - pw.other_clv) * pw.n_power_users if referral else None,
-                 "referrals and reviews per power user", basis="if each power user refers one more customer")]
+                 "referrals and reviews per power user", basis="if each power user refers one more customer",
+                 evidence=f"{ASSUMED}: one more referral per power user")]
 
 
 def _choice_rows(c) -> list[dict]:
@@ -204,7 +233,9 @@ def action_plan(inputs: PlanInputs) -> pd.DataFrame:
     Returns
     -------
     DataFrame with :data:`PLAN_COLUMNS`: ``component``, ``seven_p``, ``audience``, ``action``, ``timing``,
-    ``expected_value`` (currency units, NaN when not estimable), ``value_basis`` and ``metric``. The
+    ``expected_value`` (currency units, NaN when not estimable), ``value_low``/``value_high`` (its 90% range when
+    measured, a sensitivity range when assumed, NaN when neither), ``value_basis``, ``evidence`` (what the value
+    rests on: :data:`MEASURED`, :data:`ASSUMED` or :data:`MODELLED`, with words) and ``metric``. The
     positioning row is always there; every other row only when its analysis ran.
     """
     i = inputs
@@ -212,7 +243,7 @@ def action_plan(inputs: PlanInputs) -> pd.DataFrame:
     if i.values is not None:
         rows += _value_rows(i.values, i.concentration)
     if i.winback is not None and len(i.winback.table):
-        rows += _winback_rows(i.winback.table)
+        rows += _winback_rows(i.winback)
     if i.recommender is not None and getattr(i.recommender, "beats_baseline", True):
         rows += _offer_rows(i.recommender)
     if i.targeting is not None:

@@ -7,7 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["DORMANCY_ORDER", "VOUCHER_MIN_DISCOUNT", "Dormancy", "WinbackEconomics", "dormancy_groups", "winback_economics"]
+__all__ = ["ASSUMED_RANGE", "DORMANCY_ORDER", "VOUCHER_MIN_DISCOUNT", "Dormancy", "WinbackEconomics", "WinbackResponse",
+           "assumed_response", "dormancy_groups", "measured_response", "winback_economics"]
+
+#: An assumed rate is shown with the range from half to 1.5 times it: a sensitivity range, not an interval.
+ASSUMED_RANGE = (0.5, 1.5)
 
 #: Dormancy groups from awake to deepest asleep.
 DORMANCY_ORDER = ("active", "half_sleepy", "sleepy", "sleeping")
@@ -41,6 +45,58 @@ class Dormancy:
 
 
 @dataclass(frozen=True)
+class WinbackResponse:
+    """How many contacted dormant customers a win-back wakes, and whether the data measured it.
+
+    Attributes
+    ----------
+    rate, low, high : float
+        Measured (``measured``): the uplift of a randomised campaign among lapsed customers, the extra share of
+        *all* contacted customers who order because of the offer (0-1), with its 90% interval. Assumed: the
+        share of the *live* customers of a group who respond (the parameter), and the sensitivity range
+        :data:`ASSUMED_RANGE` around it.
+    measured : bool
+    source : str
+        Where the rate comes from, in words (written by the code, no data value).
+    """
+
+    rate: float
+    low: float
+    high: float
+    measured: bool
+    source: str
+
+    def wake(self, mean_p_alive: pd.Series, rate: float | None = None) -> pd.Series:
+        """Customers woken per contact in each group: the measured uplift as it is, or the assumed rate times the
+        group's mean P(alive) (only live customers respond). ``rate``: one end of the range instead of ``rate``."""
+        r = self.rate if rate is None else rate
+        return pd.Series(r, index=mean_p_alive.index) if self.measured else r * mean_p_alive
+
+
+def assumed_response(rate: float) -> WinbackResponse:
+    """The parameter's response rate among live customers, with the sensitivity range :data:`ASSUMED_RANGE`."""
+    low, high = ASSUMED_RANGE
+    return WinbackResponse(float(rate), low * rate, high * rate, False,
+                           f"assumed: {rate:.0%} of live customers respond (parameter `winback_response_rate`)")
+
+
+def measured_response(uplift: pd.DataFrame, segment: str = "lapsing", min_arm: int = 30) -> WinbackResponse | None:
+    """The win-back response measured by a randomised campaign: the uplift of its ``segment`` row
+    (:func:`customer_workbook.retention.campaign_uplift`: customers without an order for 150 days when the offer
+    went out), or None when the campaign has no such row or an arm smaller than ``min_arm`` customers."""
+    rows = uplift.loc[uplift["group"] == segment]
+    if rows.empty:
+        return None
+    r = rows.iloc[0]
+    if min(int(r["n_treated"]), int(r["n"] - r["n_treated"])) < min_arm:
+        return None
+    return WinbackResponse(float(r["uplift"]), float(r["uplift_low"]), float(r["uplift_high"]), True,
+                           f"measured: a randomised campaign gave {segment} customers {100 * r['uplift']:+.1f} pp "
+                           f"extra buyers (90% interval {100 * r['uplift_low']:+.1f} to {100 * r['uplift_high']:+.1f} pp, "
+                           f"{int(r['n']):,} customers)")
+
+
+@dataclass(frozen=True)
 class WinbackEconomics:
     """Whether waking each dormant group pays (:func:`winback_economics`).
 
@@ -50,10 +106,13 @@ class WinbackEconomics:
         One row per dormant group (see :func:`winback_economics`).
     value_if_woken : float
         Value of a woken customer used (currency units).
+    response : WinbackResponse
+        The response used, measured or assumed.
     """
 
     table: pd.DataFrame
     value_if_woken: float
+    response: WinbackResponse | None = None
 
     @property
     def worth_it(self) -> list[str]:
@@ -104,7 +163,7 @@ def dormancy_groups(values: pd.DataFrame, thresholds=(2.0, 4.0, 8.0), prior_stre
 
 
 def winback_economics(values: pd.DataFrame, groups: pd.Series, mean_discount: pd.Series | None = None,
-                      value_if_woken: float | None = None, response_rate: float = 0.15,
+                      value_if_woken: float | None = None, response_rate: float | WinbackResponse = 0.15,
                       cost_per_contact: float = 5.0, voucher_cost: float = 8.0) -> WinbackEconomics:
     """Is waking each dormant group worth it, and with which offer?
 
@@ -128,8 +187,10 @@ def winback_economics(values: pd.DataFrame, groups: pd.Series, mean_discount: pd
         recommendation.
     value_if_woken : float, optional
         Value (currency units) of a woken customer; default the mean 1-year CLV of ``active`` customers.
-    response_rate : float
-        Share of the *live* customers in a group who respond to a win-back (0-1).
+    response_rate : float or WinbackResponse
+        Share of the *live* customers in a group who respond to a win-back (0-1), an assumption; or a
+        :class:`WinbackResponse`, e.g. measured by a randomised campaign (:func:`measured_response`), whose
+        uplift is the share of *all* contacted customers woken.
     cost_per_contact, voucher_cost : float
         Cost of one contact and of one redeemed voucher (currency units).
 
@@ -138,8 +199,9 @@ def winback_economics(values: pd.DataFrame, groups: pd.Series, mean_discount: pd
     WinbackEconomics
         ``table``: one row per dormant group present (``half_sleepy``, ``sleepy``, ``sleeping``):
         ``group``, ``customers``, ``mean_p_alive``, ``mean_clv_1y``, ``voucher_share``, ``expected_wakes``
-        (customers), ``gain_per_contact``, ``total_gain`` (currency units), ``worth_it`` (bool), ``offer``
-        (text); and the ``value_if_woken`` used.
+        (customers), ``gain_per_contact``, ``total_gain``, ``total_gain_low``, ``total_gain_high`` (currency
+        units; the range from the response's range), ``worth_it`` (bool), ``offer`` (text); the
+        ``value_if_woken`` and the ``response`` used.
     """
     if value_if_woken is None:
         value_if_woken = float(values.loc[groups == "active", "clv_1y"].mean())
@@ -153,13 +215,20 @@ def winback_economics(values: pd.DataFrame, groups: pd.Series, mean_discount: pd
     out = pd.DataFrame({"customers": g.size(), "mean_p_alive": g["p_alive"].mean(),
                         "mean_clv_1y": g["clv_1y"].mean(), "voucher_share": g["voucher"].mean()})
     out = out.reindex([d for d in DORMANCY_ORDER[1:] if d in out.index])
-    wake = response_rate * out["mean_p_alive"]
+    response = response_rate if isinstance(response_rate, WinbackResponse) else assumed_response(response_rate)
+
+    def gain(wake: pd.Series) -> pd.Series:  # per contact: value of the woken, less contact and vouchers
+        return wake * value_if_woken - cost_per_contact - wake * out["voucher_share"] * voucher_cost
+
+    wake = response.wake(out["mean_p_alive"])
     out["expected_wakes"] = wake * out["customers"]
-    out["gain_per_contact"] = wake * value_if_woken - cost_per_contact - wake * out["voucher_share"] * voucher_cost
+    out["gain_per_contact"] = gain(wake)
     out["total_gain"] = out["gain_per_contact"] * out["customers"]
+    ends = [gain(response.wake(out["mean_p_alive"], r)) * out["customers"] for r in (response.low, response.high)]
+    out["total_gain_low"], out["total_gain_high"] = np.minimum(*ends), np.maximum(*ends)
     out["worth_it"] = out["gain_per_contact"] > 0
     offer = np.where(out["voucher_share"] >= 0.5, "voucher on their favourite category for discount users; "
                      "personal recommendation for full-price buyers",
                      "personal recommendation (no discount); voucher only for the discount users")
     out["offer"] = np.where(out["worth_it"], offer, "leave alone: a contact costs more than it returns")
-    return WinbackEconomics(out.rename_axis("group").reset_index(), float(value_if_woken))
+    return WinbackEconomics(out.rename_axis("group").reset_index(), float(value_if_woken), response)

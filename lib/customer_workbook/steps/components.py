@@ -15,7 +15,6 @@ findings; the notebook cell only shows it. Where the computations live:
 """
 from __future__ import annotations
 
-from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -29,13 +28,13 @@ from ..clv import score_customers, segment_value, value_concentration
 from ..escaping import md
 from ..offers import (choice_vs_convenience, classify_prospects, must_have_needs, product_hierarchy, recommend,
                       tier_migration)
-from ..planning.action_plan import PlanInputs, action_plan, customer_card
+from ..planning.action_plan import ASSUMED, MEASURED, PlanInputs, action_plan, customer_card
 from ..planning.customer_list import assemble, recommended_actions, write_columns
-from ..retention.winback import DORMANCY_ORDER, dormancy_groups, winback_economics
 from ..segments import MIN_CUSTOMERS, UNASSIGNED, find_personas, too_few
 from ._components_offers import copurchase_offers, next_best_offers, randomised_campaign, targeting_the_base
+from ._components_winback import dormant_customers, winback_view
 from ..value_unit import counts_purchases, skip_money_comparison, value_columns, value_noun
-from .section import Draft, Section
+from .section import Draft, Section, counted
 
 __all__ = ["choice_or_convenience", "copurchase_offers", "customer_cards", "dormant_customers", "long_term_value",
            "next_best_offers", "non_customers", "ownership", "personas", "product_line_hierarchy", "randomised_campaign",
@@ -147,76 +146,6 @@ def _segment_leader(clv: pd.Series, segments: pd.Series):
     seg = segments.reindex(clv.index).astype("string").fillna("unknown")  # as clv.segment_value
     stats_ = clv.groupby(seg).agg(["mean", "std", "size"])
     return separate_top(stats_["mean"].to_dict(), (stats_["std"] / np.sqrt(stats_["size"])).to_dict())
-
-
-# --------------------------------------------------------------------------- 2. dormancy and win-back
-
-
-def winback_view(values: pd.DataFrame, groups: pd.Series, mean_discount: pd.Series | None,
-                 cost_per_contact: float, response_rate: float, voucher_cost: float) -> Section:
-    """The win-back economics per dormant group at the given costs and response rate (a table; the
-    ``economics`` result is the :class:`~customer_workbook.retention.winback.WinbackEconomics`)."""
-    draft = Draft()
-    economics = winback_economics(values, groups, mean_discount, response_rate=response_rate,
-                                  cost_per_contact=cost_per_contact, voucher_cost=voucher_cost)
-    draft.show(plots.styled_table(economics.table, {"customers": "{:,}", "mean_p_alive": "{:.0%}", "mean_clv_1y": "{:,.0f}",
-                                                    "voucher_share": "{:.0%}", "expected_wakes": "{:,.0f}",
-                                                    "gain_per_contact": "{:,.2f}", "total_gain": "{:,.0f}"}))
-    return draft.done(economics=economics)
-
-
-def dormant_customers(ds, customer_value, thresholds, response_rate: float, cost_per_contact: float,
-                      voucher_cost: float) -> Section:
-    """Section 2: dormancy against each customer's own rhythm, and whether waking each group pays.
-
-    ``customer_value`` is the scorer's result (section 1's ``customer_value``): dormancy uses its purchase
-    history, P(alive) and the win-back economics its values, only when the fit passed (``report.ok``).
-    Results: ``dormancy``, ``winback``, ``mean_discount`` and ``explore`` (a function of ``cost_per_contact``,
-    ``response_rate``, ``voucher_cost`` returning :func:`winback_view`; None without trusted values)."""
-    draft = Draft()
-    values = customer_value.table
-    dormancy = dormancy_groups(values, thresholds=tuple(thresholds))
-    table = derived(ds).customers
-    mean_discount = table["mean_discount"] if "mean_discount" in table else None
-    sizes = dormancy.group.value_counts().reindex(list(DORMANCY_ORDER)).fillna(0).astype(int)
-    draft.add("dormant_group_sizes", sizes.to_dict(), "Customers per dormancy group", headline=True)
-    draft.add("dormant_median_gap_days", round(dormancy.median_gap_days, 1), "Median gap between purchase days", unit="days")
-    rhythm = (f"Against their own rhythm (the median gap between purchase days is {dormancy.median_gap_days:.0f} days), "
-              f"{sizes['active']:,} customers are on time, **{sizes['half_sleepy']:,} half-sleepy**, **{sizes['sleepy']:,} "
-              f"sleepy** and **{sizes['sleeping']:,} sleeping**.")
-    if not customer_value.report.ok or sizes["active"] == 0:
-        why = ("the customer-value model did not fit (section 1)" if not customer_value.report.ok else
-               "no customer is on time, so there is no value of an active customer to win back")
-        draft.say(rhythm + f"\n\n> **Not shown: P(alive) per group and whether a win-back pays**, because {why}.")
-        return draft.done(dormancy=dormancy, winback=None, mean_discount=mean_discount, explore=None)
-    p_alive = values["p_alive"].groupby(dormancy.group, observed=True).mean()
-    draft.add("dormant_p_alive", {k: round(float(v), 3) for k, v in p_alive.items()}, "Mean P(alive) per dormancy group",
-              unit="share")
-    draft.show(plots.plot_dormancy(values["p_alive"], dormancy.group, order=DORMANCY_ORDER))
-    if counts_purchases(ds):
-        draft.say(rhythm + " Mean P(alive) is " + ", ".join(f"{p_alive[g]:.0%} for the {g.replace('_', '-')}"
-                                                           for g in DORMANCY_ORDER if g in p_alive.index) + ".")
-        skip_money_comparison(draft, "Whether a win-back pays", "the purchases a woken customer brings",
-                              "the cost of the contact and the voucher")
-        return draft.done(dormancy=dormancy, winback=None, mean_discount=mean_discount, explore=None)
-    explore = partial(winback_view, values, dormancy.group, mean_discount)
-    view = explore(cost_per_contact=cost_per_contact, response_rate=response_rate, voucher_cost=voucher_cost)
-    draft.show(*view.parts)
-    winback = view["economics"]
-    wt = winback.table
-    draft.add("winback_gain", {r["group"]: round(r["total_gain"], 0) for _, r in wt.iterrows()},
-              "Expected net gain of a win-back per dormancy group", unit="currency units")
-    draft.add("winback_worth_it", {r["group"]: bool(r["worth_it"]) for _, r in wt.iterrows()},
-              "Is a win-back worth its cost, per group")
-    worth = [g.replace("_", "-") for g in winback.worth_it]
-    p = [f"{p_alive[g]:.0%} for the {g.replace('_', '-')}" for g in DORMANCY_ORDER if g in p_alive.index]
-    draft.say(
-        f"{rhythm} Mean P(alive) is {', '.join(p)}. With a {response_rate:.0%} response among live customers, a contact cost "
-        f"of {cost_per_contact:,.2f} and vouchers at {voucher_cost:,.2f}, a win-back pays for "
-        + (f"**{', '.join(map(md, worth))}** customers" if worth else "**no group**")
-        + f"; the value of a woken customer is taken as the mean next-year value of an active one "
-        f"({winback.value_if_woken:,.0f}).")
-    return draft.done(dormancy=dormancy, winback=winback, mean_discount=mean_discount, explore=explore)
 
 
 # --------------------------------------------------------------------------- 5. recognition and the product line
@@ -474,23 +403,51 @@ def the_plan(inputs: PlanInputs, skipped: list[dict]) -> Section:
     ``skipped`` are the sections skipped so far (``findings.skipped``), named in the sentence."""
     draft = Draft()
     plan = action_plan(inputs)
-    draft.show(plots.styled_table(plan, {"expected_value": "{:,.0f}"}))
+    draft.show(plots.styled_table(plan, {"expected_value": "{:,.0f}", "value_low": "{:,.0f}", "value_high": "{:,.0f}"}))
     covered = sorted(set(plan["seven_p"]))
     draft.add("plan_rows", len(plan), "Actions in the plan")
     draft.add("plan_components", sorted(set(plan["component"])), "Plan components covered")
     draft.add("plan_seven_ps", covered, "7 Ps covered by the plan")
-    costed = plan.loc[plan["value_basis"] == "incremental", "expected_value"].dropna()
-    incremental = float(costed.sum())
+    costed = plan[(plan["value_basis"] == "incremental") & plan["expected_value"].notna()]
+    parts = {kind: costed[costed["evidence"].str.startswith(kind)] for kind in (MEASURED, ASSUMED)}
     if len(costed):
-        draft.add("plan_incremental_value", round(incremental, 0),
-                  "Estimated incremental value of the plan's costed actions", headline=True, unit="currency units")
+        draft.add("plan_incremental_value", round(float(costed["expected_value"].sum()), 0),
+                  "Estimated incremental value of the plan's costed actions, measured and assumed together",
+                  unit="currency units")
+    for kind, rows in parts.items():
+        if len(rows):
+            draft.add(f"plan_incremental_value_{kind}", round(float(rows["expected_value"].sum()), 0),
+                      f"Incremental value of the plan's actions whose value is {kind}", headline=kind == MEASURED,
+                      unit="currency units")
+            draft.add(f"plan_incremental_range_{kind}", [round(float(rows["value_low"].sum()), 0),
+                                                         round(float(rows["value_high"].sum()), 0)],
+                      f"Range of that value ({'90% intervals' if kind == MEASURED else 'sensitivity to the assumptions'})",
+                      unit="currency units")
     missing_p = [p for p in SEVEN_PS if p not in covered]
-    draft.say(f"The plan has **{len(plan)} action{'s' if len(plan) != 1 else ''}** covering {len(covered)} of the 7 Ps; "
-              + (f"the {len(costed)} with an incremental estimate add about **{incremental:,.0f}**" if len(costed)
-                 else "no action has an incremental estimate on this data")
-              + (f" (missing: {', '.join(missing_p)})." if missing_p else ".")
+    draft.say(f"The plan has **{len(plan)} action{'s' if len(plan) != 1 else ''}** covering {len(covered)} of the 7 Ps"
+              + (f" (missing: {', '.join(missing_p)})" if missing_p else "") + ". " + _plan_value_text(parts)
               + (f" Skipped for lack of data: {', '.join(md(s['section']) for s in skipped)}." if skipped else ""))
     return draft.done(plan=plan)
+
+
+def _plan_value_text(parts: dict[str, pd.DataFrame]) -> str:
+    """The plan's incremental value, measured apart from assumed, each with its range; actions valued at zero
+    (the evidence says they do not pay) are named apart."""
+    said = []
+    for kind, rows in parts.items():
+        valued = rows[rows["expected_value"] != 0]
+        what = ("measured by randomised evidence in the data" if kind == MEASURED else
+                "resting on parameters the data do not measure")
+        if len(valued):
+            said.append(f"{counted(len(valued), 'action')} {what} {'adds' if len(valued) == 1 else 'add'} about "
+                        f"**{valued['expected_value'].sum():,.0f}** (range {valued['value_low'].sum():,.0f} to "
+                        f"{valued['value_high'].sum():,.0f})")
+        if len(valued) < len(rows):
+            said.append(f"{counted(len(rows) - len(valued), 'action')} {what} would not pay and "
+                        f"{'is' if len(rows) - len(valued) == 1 else 'are'} valued at zero")
+    if not said:
+        return "No action has an incremental estimate on these data."
+    return "; ".join(said) + ". Measured and assumed values are kept apart: only the measured ones are evidence."
 
 
 def customer_cards(ds, personas, values: pd.DataFrame | None, dormancy, statuses: pd.DataFrame | None, targeting,

@@ -12,7 +12,7 @@ from customer_workbook.clv import value_concentration
 from customer_workbook.offers import ChoiceVsConvenience, RecommenderEvaluation, TierMigration
 from customer_workbook.planning import PlanInputs, action_plan, customer_card
 from customer_workbook.retention.uplift import UpliftTargeting
-from customer_workbook.retention.winback import WinbackEconomics
+from customer_workbook.retention.winback import WinbackEconomics, WinbackResponse
 
 SEVEN_PS = {"people", "product", "place", "price", "promotion", "processes", "positioning"}
 
@@ -33,8 +33,10 @@ def test_action_plan_from_results_and_without_data():
 def test_action_plan_covers_every_p_from_every_analysis():
     v = pd.DataFrame({"clv_1y": [10.0, 20.0], "clv_3y": [30.0, 50.0], "p_alive": [0.9, 0.2]}, index=["a", "b"])
     winback = WinbackEconomics(pd.DataFrame({"group": ["sleepy", "sleeping"], "customers": [10, 5],
-                                             "total_gain": [100.0, -20.0], "worth_it": [True, False],
-                                             "offer": ["a recommendation", "leave alone"]}), 50.0)
+                                             "total_gain": [100.0, -20.0], "total_gain_low": [-10.0, -40.0],
+                                             "total_gain_high": [210.0, 0.0], "worth_it": [True, False],
+                                             "offer": ["a recommendation", "leave alone"]}), 50.0,
+                               WinbackResponse(0.03, -0.01, 0.07, True, "measured"))
     rec = RecommenderEvaluation(pd.DataFrame({"hit_rate": [0.6, 0.3], "test_customers": [100, 100]},
                                              index=["item_item", "popularity"]),
                                 None, 2.0, pd.Timestamp("2024-01-01"), 5, n_products=50, recall_gain_low=0.1,
@@ -42,6 +44,7 @@ def test_action_plan_covers_every_p_from_every_analysis():
     targeting = UpliftTargeting(pd.DataFrame({"segment": ["persuadable", "sleeping_dog"], "customers": [3, 2],
                                         "profit_if_contacted": [30.0, -5.0]}), 12.0, pd.Series(dtype=object))
     statuses = pd.DataFrame({"status": ["platinum", "gold", "silver", "member"], "customers": [1, 2, 3, 4],
+                             "retained_value": [6.0, 5.0, 1.0, 0.0], "benefit_cost": [1.0, 1.0, 2.0, 0.0],
                              "net_value": [5.0, 4.0, -1.0, 0.0]})
     matrix = pd.DataFrame(np.eye(4) * 0.5, index=["entry", "core", "premium", "special_service"],
                           columns=["entry", "core", "premium", "special_service"])
@@ -59,6 +62,14 @@ def test_action_plan_covers_every_p_from_every_analysis():
     assert by.loc[("timing (win-back)", "promotion"), "expected_value"].tolist() == [100.0, 0.0]
     assert by.loc[("closing the back door (defence)", "processes"), "expected_value"] == 12.0
     assert by.loc[("recognition plan", "price"), "expected_value"] == 8.0
+    # what each value rests on, with its range: the win-back's response measured, recognition's gain assumed
+    winback_rows = by.loc[("timing (win-back)", "promotion")]
+    assert winback_rows["evidence"].str.startswith("measured").all()
+    assert winback_rows[["value_low", "value_high"]].to_numpy().tolist() == [[-10.0, 210.0], [0.0, 0.0]]
+    recognition = by.loc[("recognition plan", "price")]
+    assert recognition["evidence"].startswith("assumed")
+    assert (recognition["value_low"], recognition["value_high"]) == pytest.approx((0.5 * 12 - 4, 1.5 * 12 - 4))
+    assert by.loc[("positioning", "positioning"), "evidence"] == ""  # no value, nothing to rest on
     assert by.loc[("ownership", "people"), "expected_value"] == pytest.approx((30 - 20) * 2)
     # referred customers not measurably worth more: the referral panel carries no value
     unclear = action_plan(PlanInputs(v, value_concentration(v["clv_3y"]), winback, rec, targeting, 0.25, statuses,

@@ -7,7 +7,7 @@ import pytest
 from builders import rfm, shipped
 
 from customer_workbook import clv
-from customer_workbook.retention.winback import DORMANCY_ORDER, dormancy_groups, winback_economics
+from customer_workbook.retention.winback import DORMANCY_ORDER, dormancy_groups, measured_response, winback_economics
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +85,30 @@ def test_winback_economics_hand_computed():
     assert econ.worth_it == ["sleepy"] and econ.value_if_woken == 100.0
     # the default value of a woken customer: the mean 1-year value of the active ones
     assert winback_economics(v, groups).value_if_woken == pytest.approx(200.0)
+
+
+def test_a_measured_response_replaces_the_assumed_one_and_carries_its_interval():
+    v = rfm([1] * 4, [1] * 4, [2] * 4, p_alive=np.array([0.9, 0.5, 0.3, 0.1]), clv=np.array([200.0, 50, 40, 10]))
+    groups = pd.Series(["active", "sleepy", "sleepy", "sleeping"], index=v.index)
+    uplift = pd.DataFrame({"group": ["all", "lapsing"], "n": [400, 200], "n_treated": [200, 100],
+                           "uplift": [0.02, 0.1], "uplift_low": [0.0, 0.04], "uplift_high": [0.04, 0.16]})
+    measured = measured_response(uplift)
+    assert measured.measured and (measured.rate, measured.low, measured.high) == (0.1, 0.04, 0.16)
+    econ = winback_economics(v, groups, value_if_woken=100.0, response_rate=measured, cost_per_contact=5.0)
+    out = econ.table.set_index("group")
+    # the uplift is already the share of all contacted customers who respond: not multiplied by P(alive)
+    assert out.loc["sleepy", "gain_per_contact"] == pytest.approx(0.1 * 100 - 5)
+    assert (out.loc["sleepy", "total_gain_low"], out.loc["sleepy", "total_gain_high"]) == pytest.approx(
+        (2 * (0.04 * 100 - 5), 2 * (0.16 * 100 - 5)))
+    assert econ.response is measured
+    # assumed: the parameter among live customers, with a sensitivity range of half to 1.5 times it
+    assumed = winback_economics(v, groups, value_if_woken=100.0, response_rate=0.5, cost_per_contact=5.0)
+    assert not assumed.response.measured and (assumed.response.low, assumed.response.high) == (0.25, 0.75)
+    sleepy = assumed.table.set_index("group").loc["sleepy"]
+    assert sleepy["total_gain_low"] == pytest.approx(2 * (0.25 * 0.4 * 100 - 5))
+    # no measurement without a lapsed segment, or with an arm too small to measure
+    assert measured_response(uplift[uplift["group"] == "all"]) is None
+    assert measured_response(uplift.assign(n_treated=[200, 5])) is None
 
 
 def test_a_mean_discount_of_exactly_five_percent_gets_a_voucher():
