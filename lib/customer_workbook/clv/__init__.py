@@ -37,7 +37,7 @@ from .diagnostics import (
     spend_frequency_correlation,
     tracking_table,
 )
-from .models import BGNBDModel, GammaGammaModel, ParetoNBDModel
+from .models import BGNBDModel, GammaGammaModel, MBGNBDModel, ParetoNBDModel
 from .new_customers import GroupValues, NewCustomerValue, first_purchase_value, group_clv, new_customer_value
 from .scoring import MIN_REPEAT_BUYERS, CustomerValue, FitReport, ModelFit, horizon_label, score_customers
 from .simulate import simulate_bgnbd, simulate_gamma_gamma, simulate_pareto_nbd
@@ -45,6 +45,7 @@ from .value import DAYS_PER_MONTH, customer_lifetime_value, monthly_discount_fac
 
 __all__ = [
     "BGNBDModel",
+    "MBGNBDModel",
     "CDNOW_CALIBRATION_END",
     "CLVAssumptionWarning",
     "CLVConvergenceWarning",
