@@ -40,6 +40,7 @@ from .diagnostics import (
 from .models import BGNBDModel, GammaGammaModel, MBGNBDModel, ParetoNBDModel
 from .new_customers import GroupValues, NewCustomerValue, first_purchase_value, group_clv, new_customer_value
 from .scoring import MIN_REPEAT_BUYERS, CustomerValue, FitReport, ModelFit, horizon_label, score_customers
+from .selection import HoldoutScore, ModelChoice
 from .simulate import simulate_bgnbd, simulate_gamma_gamma, simulate_pareto_nbd
 from .value import DAYS_PER_MONTH, customer_lifetime_value, monthly_discount_factors
 
@@ -74,7 +75,7 @@ __all__ = [
     "plot_tracking",
     "purchase_periods",
     "rfm_summary",
-    "score_customers", "MIN_REPEAT_BUYERS",
+    "score_customers", "MIN_REPEAT_BUYERS", "ModelChoice", "HoldoutScore",
     "simulate_bgnbd",
     "simulate_gamma_gamma",
     "simulate_pareto_nbd",

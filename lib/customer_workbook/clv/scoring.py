@@ -46,7 +46,8 @@ from ._fitting import LOG_BOUND
 from ._validation import CLVInputError
 from .data import rfm_summary
 from .diagnostics import SpendIndependenceCheck, spend_frequency_correlation
-from .models import BGNBDModel, GammaGammaModel
+from .models import BGNBDModel, GammaGammaModel, MBGNBDModel
+from .selection import DEFAULT_MODELS, MODELS, ModelChoice, compare_models
 from .value import DAYS_PER_MONTH, customer_lifetime_value, monthly_discount_factors
 
 __all__ = ["MIN_REPEAT_BUYERS", "ModelFit", "FitReport", "CustomerValue", "score_customers", "horizon_label"]
@@ -122,6 +123,9 @@ class FitReport:
         Customers with a NaN or infinite score (only when a fit failed or sits at a bound).
     scoring_warnings : tuple of str
         Numerical warnings raised while scoring (e.g. overflow at extreme parameters).
+    choice : ModelChoice or None
+        The holdout comparison of the purchase models and the reason for the one used
+        (:func:`~customer_workbook.clv.selection.compare_models`).
     """
 
     as_of: pd.Timestamp
@@ -137,12 +141,15 @@ class FitReport:
     data_warnings: tuple = ()
     n_not_finite: int = 0
     scoring_warnings: tuple = ()
+    choice: ModelChoice | None = None
 
     @property
     def ok(self) -> bool:
-        """Both models fitted without reservation, every score finite, and the spend-frequency check passed."""
+        """Both models fitted without reservation, every score finite, the spend-frequency check passed and the
+        chosen purchase model predicted the held-out purchases better than the naive baseline."""
         return (self.purchases.ok and self.spend.ok and self.n_not_finite == 0
-                and (self.spend_frequency is None or self.spend_frequency.passed))
+                and (self.spend_frequency is None or self.spend_frequency.passed)
+                and self.choice is not None and self.choice.beats_baseline)
 
     def sentence(self) -> str:
         """One Markdown sentence for a report; text from the data is escaped."""
@@ -166,10 +173,28 @@ class FitReport:
                      f"(r = {c.correlation:.2f}) for the spend model")
         if self.n_not_finite:
             text += f". {self.n_not_finite:,} customers could not be scored (no finite value): do not use these values"
-        if self.n_not_finite < self.n_scored:
+        if self.n_not_finite < self.n_scored and self.purchases.model == "BG/NBD":
             text += (f". {self.n_one_time:,} customers without a repeat purchase are scored with P(alive) 1 "
                      "(a BG/NBD property)")
-        return text + "."
+        return text + ". " + self._choice_sentence()
+
+    def _choice_sentence(self) -> str:
+        """Which purchase model and why, with the holdout numbers."""
+        from ..escaping import md
+
+        c = self.choice
+        if c is None:
+            return "No holdout check was run."
+        if not c.checked:
+            return f"Purchase model: {c.reason}."
+        s = c.chosen_score
+        text = (f"Purchase model {c.chosen}, chosen on held-out data: fitted on the history to "
+                f"{c.calibration_end:%Y-%m-%d}, it predicted the next {c.holdout_weeks:.0f} weeks; "
+                f"{c.reason}.")
+        if s is not None and np.isfinite(s.predicted_total):
+            text += (f" Predicted {s.predicted_total:,.0f} repeat purchases against {c.actual_total:,.0f} actual "
+                     f"(the naive rate baseline {c.baseline_total:,.0f}).")
+        return text
 
 
 @dataclass(frozen=True)
@@ -184,11 +209,17 @@ class CustomerValue:
         (expected purchase days in the next 12 months), ``expected_spend`` (per order, currency units) and
         ``clv_<h>`` per horizon (discounted margin, currency units, e.g. ``clv_1y``, ``clv_3y``).
     report : FitReport
-    purchase_model : BGNBDModel or None
+    purchase_model : BGNBDModel, MBGNBDModel, ParetoNBDModel or None
+        The chosen purchase model refitted on the whole history.
     spend_model : GammaGammaModel or None
     margin, discount_rate : float
         Profit margin (share of revenue) and yearly discount rate used.
     horizons_months : tuple of int
+    holdout : DataFrame or None
+        Calibration customers with ``frequency_holdout`` (actual), ``predicted_<model>`` and ``baseline``
+        holdout repeat purchases (None when the history was too short for a holdout check).
+    calibration_models : dict
+        The candidate models fitted on the calibration period, by name (for calibration/tracking plots).
     """
 
     table: pd.DataFrame
@@ -198,6 +229,8 @@ class CustomerValue:
     margin: float
     discount_rate: float
     horizons_months: tuple
+    holdout: pd.DataFrame | None = None
+    calibration_models: dict = field(default_factory=dict)
 
     def clv(self, months: int = 12) -> pd.Series:
         """CLV column of one horizon (months)."""
@@ -250,8 +283,9 @@ def _with_new(coded: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
 
 
 def score_customers(transactions: pd.DataFrame, as_of=None, *, margin: float = 1.0, discount_rate: float = 0.10,
-                    horizons_months=(12, 36), max_fit_customers: int = 50_000, seed: int = 0) -> CustomerValue:
-    """Fit BG/NBD + Gamma-Gamma once and score every customer with a purchase before ``as_of``.
+                    horizons_months=(12, 36), max_fit_customers: int = 50_000, seed: int = 0,
+                    models=DEFAULT_MODELS) -> CustomerValue:
+    """Choose the purchase model on held-out data, fit it + Gamma-Gamma and score every customer before ``as_of``.
 
     Parameters
     ----------
@@ -269,6 +303,10 @@ def score_customers(transactions: pd.DataFrame, as_of=None, *, margin: float = 1
         The models are fitted on a seeded random sample of at most this many customers (T > 0); all are scored.
     seed : int
         Seed of the fitting sample.
+    models : sequence of str
+        Candidate purchase models (names of :data:`~customer_workbook.clv.selection.MODELS`), compared on a
+        calibration/holdout split (:func:`~customer_workbook.clv.selection.compare_models`); the best that passes
+        its fit checks is refitted on the whole history. The first is used when the history is too short.
 
     Returns
     -------
@@ -284,7 +322,9 @@ def score_customers(transactions: pd.DataFrame, as_of=None, *, margin: float = 1
     old = rfm.loc[~new]
     fit_rows = old if len(old) <= max_fit_customers else old.sample(n=max_fit_customers, random_state=seed)
     with one_thread():
-        bg, bg_fit = _fit(BGNBDModel(), fit_rows, "BG/NBD", time_unit="W")
+        choice, holdout, calibration_models = compare_models(transactions, as_of, tuple(models), fit=_fit,
+                                                             max_fit_customers=max_fit_customers, seed=seed)
+        bg, bg_fit = _fit(MODELS[choice.chosen](), fit_rows, choice.chosen, time_unit="W")
         repeaters = fit_rows.loc[fit_rows["frequency"] > 0]
         gg, gg_fit = (_fit(GammaGammaModel(), repeaters, "Gamma-Gamma") if len(repeaters) >= MIN_REPEAT_BUYERS else
                       (None, ModelFit("Gamma-Gamma", False, error=f"only {len(repeaters):,} repeat buyers; the spend "
@@ -299,8 +339,9 @@ def score_customers(transactions: pd.DataFrame, as_of=None, *, margin: float = 1
     report = FitReport(as_of, len(rfm), len(fit_rows), int(max_fit_customers), int(seed), bg_fit, gg_fit, check,
                        int((rfm["frequency"] == 0).sum()), int(new.sum()), data_warnings,
                        int((~np.isfinite(scores)).any(axis=1).sum()),
-                       tuple(dict.fromkeys(str(w.message) for w in caught)))
-    return CustomerValue(table, report, bg, gg, float(margin), float(discount_rate), horizons)
+                       tuple(dict.fromkeys(str(w.message) for w in caught)), choice)
+    return CustomerValue(table, report, bg, gg, float(margin), float(discount_rate), horizons, holdout,
+                         calibration_models)
 
 
 def _score(rfm, new, bg, gg, margin, discount_rate, horizons) -> pd.DataFrame:
@@ -312,7 +353,8 @@ def _score(rfm, new, bg, gg, margin, discount_rate, horizons) -> pd.DataFrame:
     if bg is None:
         out["p_alive"], out["expected_orders_1y"] = np.nan, np.nan
     else:
-        p = np.ones(n)
+        # newly acquired customers: alive for sure, except in the MBG/NBD (dropout after the first purchase)
+        p = np.full(n, bg.params["b"] / (bg.params["a"] + bg.params["b"]) if isinstance(bg, MBGNBDModel) else 1.0)
         orders = np.full(n, float(np.asarray(bg.expected_purchases_population(year_weeks))))
         old = out.loc[~new]
         p[~new] = np.asarray(bg.probability_alive(old), dtype=float)
