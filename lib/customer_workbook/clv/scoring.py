@@ -8,8 +8,13 @@ use of the same models). The choices, each a parameter with a stated default:
   ``as_of`` are ignored). Purchases are counted per calendar day and measured in weeks (``freq="D",
   time_unit="W"``, the construction of the published CDNOW analyses); the history ends on the day before
   ``as_of`` (default: the last transaction day, so ``as_of`` is the day after it).
-* **Which models** - BG/NBD (Fader, Hardie & Lee 2005) for repeat purchases and P(alive), Gamma-Gamma
-  (Fader, Hardie & Lee 2005b) for spend per purchase, both by exact maximum likelihood.
+* **Which models** - the purchase model (repeat purchases and P(alive)) is chosen on held-out data among
+  BG/NBD (Fader, Hardie & Lee 2005) and MBG/NBD (Batislam, Denizel & Filiztekin 2007; Pareto/NBD on request,
+  ``models=``): :func:`~customer_workbook.clv.selection.compare_models` fits each on the history up to a
+  calibration date, compares its predicted repeat purchases per customer in the rest with the actual ones and
+  with a naive baseline (each customer's past rate), and the best that converged with no parameter at a bound
+  is refitted on the whole history. Spend per purchase: Gamma-Gamma (Fader, Hardie & Lee 2005b). All by exact
+  maximum likelihood.
 * **Fitting sample** - a seeded random sample of at most ``max_fit_customers`` customers (default 50,000:
   parameters are then precise to well under a standard error of the full-base fit, and a million-customer
   base fits in seconds); every customer is scored. The report states how many were fitted.
@@ -19,10 +24,11 @@ use of the same models). The choices, each a parameter with a stated default:
 * **Value** - ``CLV_h = margin x expected spend x sum_k P(alive) E[orders in month k | alive] / (1+d)^k``
   over ``horizons_months`` (default 12 and 36), ``d`` the monthly rate of ``discount_rate`` a year.
 
-One-time buyers get the BG/NBD's P(alive) of a customer without repeat purchase, which is 1 by
-construction of the model (nobody drops out before a repeat purchase; see issue 16), their expected
-orders from the model and the population mean spend. Customers whose first purchase is on the last day
-of history (T = 0) are scored as newly acquired: P(alive) 1, the population's expected orders and spend.
+One-time buyers get the chosen model's P(alive): 1 by construction under BG/NBD (nobody drops out before a
+repeat purchase; see issue 16), below 1 under MBG/NBD and Pareto/NBD, which let a customer leave after the first
+purchase; their expected orders come from the model and their spend is the population mean. Customers whose
+first purchase is on the last day of history (T = 0) are scored as newly acquired: P(alive) 1 (``b/(a+b)`` under
+MBG/NBD), the population's expected orders and spend.
 No customer with a purchase gets NaN; a fit that fails or lands on a bound is flagged in the
 :class:`FitReport` (with the warnings it raised), never silenced.
 
@@ -31,7 +37,8 @@ Usage::
     from customer_workbook import clv
     scores = clv.score_customers(ds.transactions, margin=0.35, seed=7)
     scores.table[["p_alive", "expected_orders_1y", "expected_spend", "clv_1y", "clv_3y"]]
-    scores.report.sentence()      # "BG/NBD converged on 19,538 customers; ..."
+    scores.report.sentence()      # "MBG/NBD converged on 19,519 customers; ... Purchase model MBG/NBD, chosen ..."
+    scores.report.choice          # ModelChoice: holdout error of each model and of the baseline
 """
 from __future__ import annotations
 
@@ -69,7 +76,7 @@ class ModelFit:
     Attributes
     ----------
     model : str
-        ``"BG/NBD"`` or ``"Gamma-Gamma"``.
+        ``"BG/NBD"``, ``"MBG/NBD"``, ``"Pareto/NBD"`` or ``"Gamma-Gamma"``.
     converged : bool
         Gradient ~0 and no parameter at a bound; False also when the fit failed.
     params, standard_errors : dict
@@ -112,7 +119,7 @@ class FitReport:
     max_fit_customers, seed : int
         The sample-size choice and its seed.
     purchases, spend : ModelFit
-        BG/NBD and Gamma-Gamma fits.
+        Fits of the chosen purchase model (``model`` names it) on the whole history and of Gamma-Gamma.
     spend_frequency : SpendIndependenceCheck or None
         Correlation of frequency and mean repeat spend (Gamma-Gamma assumes none); None with < 3 repeat buyers.
     n_one_time, n_new : int

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .. import plots, retention
+from ..plots.model_fit import show_model_fit
 from ..acquisition import AcquisitionCost
 from ..data import Dataset
 from ..escaping import md
@@ -42,6 +43,7 @@ def campaign_part(draft: Draft, ds: Dataset, costs: AcquisitionCost | None, cost
     uplift["cost_per_retained"] = np.where(uplift["uplift"] > 0, cost_per_contact / uplift["uplift"], np.nan)
     draft.show(plots.styled_table(uplift, _UPLIFT_FORMATS))
     fit = report.sentence()
+    show_model_fit(draft, retained.scores, ds.transactions)   # held-out check of the purchase model
     if report.ok:
         draft.say(f"Customers valued at the send date ({report.as_of:%d %B %Y}): {fit}")
     else:

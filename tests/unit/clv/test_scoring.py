@@ -161,3 +161,22 @@ def test_short_history_is_scored_unchecked_and_said(cdnow):
     s = clv.score_customers(short)
     assert not s.report.choice.checked and s.report.purchases.model == "BG/NBD" and not s.report.ok
     assert "too short to hold out" in s.report.sentence() and s.holdout is None
+
+
+def test_fit_figures_show_actual_and_every_candidate(chosen, cdnow):
+    from customer_workbook.plots.model_fit import (holdout_by_frequency, plot_calibration_holdout_models,
+                                                   plot_tracking_models)
+    table = holdout_by_frequency(chosen.holdout)
+    assert table["customers"].sum() == 2357 and list(table.columns) == ["customers", "actual", "BG/NBD", "MBG/NBD"]
+    assert table.loc[0, "actual"] == pytest.approx(
+        chosen.holdout.loc[chosen.holdout["frequency"] == 0, "frequency_holdout"].mean())
+    fig = plot_calibration_holdout_models(chosen)
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert labels == ["actual", *[f"{m}{' (chosen)' if m == chosen.report.choice.chosen else ''}"
+                                  for m in ("BG/NBD", "MBG/NBD")]]
+    track = plot_tracking_models(chosen, cdnow)
+    actual = track.axes[0].lines[0].get_ydata()
+    assert actual[-1] == chosen.table["frequency"].sum()          # every repeat purchase day of the 78 weeks
+    assert "end of calibration" in track.axes[0].get_legend_handles_labels()[1]
+    short = clv.score_customers(cdnow.loc[cdnow["date"] < "1997-04-01"])
+    assert plot_calibration_holdout_models(short) is None and plot_tracking_models(short, cdnow) is None
