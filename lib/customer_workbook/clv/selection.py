@@ -15,11 +15,13 @@ Usage::
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from ._validation import CLVDataWarning
 from .data import calibration_and_holdout
 from .models import BGNBDModel, MBGNBDModel, ParetoNBDModel
 
@@ -179,7 +181,9 @@ def compare_models(transactions: pd.DataFrame, as_of: pd.Timestamp, models=DEFAU
                             f"the history ({(last - first).days} days) is too short to hold out "
                             f"{MIN_HOLDOUT_DAYS} days; {models[0]} is used unchecked"), None, {})
     cal_end = last - pd.Timedelta(days=days)
-    split = calibration_and_holdout(tx, cal_end, last, freq="D", time_unit="W").table
+    with warnings.catch_warnings():   # customers first seen on cal_end (T = 0) are left out of the comparison
+        warnings.simplefilter("ignore", CLVDataWarning)
+        split = calibration_and_holdout(tx, cal_end, last, freq="D", time_unit="W").table
     split = split.loc[split["T"].to_numpy() > 0].copy()
     rows = split if len(split) <= max_fit_customers else split.sample(n=max_fit_customers, random_state=seed)
     actual = split["frequency_holdout"].to_numpy(dtype=float)
