@@ -195,9 +195,9 @@ class FitReport:
         if not c.checked:
             return f"Purchase model: {c.reason}."
         s = c.chosen_score
-        text = (f"Purchase model {c.chosen}, chosen on held-out data: fitted on the history to "
-                f"{c.calibration_end:%Y-%m-%d}, it predicted the next {c.holdout_weeks:.0f} weeks; "
-                f"{c.reason}.")
+        lead = "chosen on held-out data" if s is not None and s.passed else "checked on held-out data"
+        text = (f"Purchase model {c.chosen}, {lead}: fitted on the history to {c.calibration_end:%Y-%m-%d}, "
+                f"the models predicted the next {c.holdout_weeks:.0f} weeks; {c.reason}.")
         if s is not None and np.isfinite(s.predicted_total):
             text += (f" Predicted {s.predicted_total:,.0f} repeat purchases against {c.actual_total:,.0f} actual "
                      f"(the naive rate baseline {c.baseline_total:,.0f}).")

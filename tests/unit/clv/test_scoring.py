@@ -154,6 +154,10 @@ def test_report_is_not_ok_when_the_model_does_not_beat_the_baseline(chosen):
     worse = replace(c, baseline_mae=c.chosen_score.mae * 0.5)
     assert not worse.beats_baseline and not replace(chosen.report, choice=worse).ok
     assert chosen.report.ok
+    failed = tuple(replace(sc, converged=False) for sc in c.scores)
+    none = replace(c, scores=failed, reason=clv.selection._reason(failed, "BG/NBD", c.baseline_mae), chosen="BG/NBD")
+    text = replace(chosen.report, choice=none).sentence()
+    assert "checked on held-out data" in text and "no model passed its fit checks" in text and "chosen on" not in text
 
 
 def test_short_history_is_scored_unchecked_and_said(cdnow):
