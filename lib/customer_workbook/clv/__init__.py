@@ -37,15 +37,17 @@ from .diagnostics import (
     spend_frequency_correlation,
     tracking_table,
 )
-from .models import BGNBDModel, GammaGammaModel, ParetoNBDModel
+from .models import BGNBDModel, GammaGammaModel, MBGNBDModel, ParetoNBDModel
 from .new_customers import (MAX_FAILED_SHARE, SAME_DROPOUT_AB, GroupValues, NewCustomerValue, first_purchase_value,
                             group_clv, kept_after_returns, new_customer_value, population_repeat_purchases)
 from .scoring import MIN_REPEAT_BUYERS, CustomerValue, FitReport, ModelFit, horizon_label, score_customers
+from .selection import HoldoutScore, ModelChoice
 from .simulate import simulate_bgnbd, simulate_gamma_gamma, simulate_pareto_nbd
 from .value import DAYS_PER_MONTH, customer_lifetime_value, monthly_discount_factors
 
 __all__ = [
     "BGNBDModel",
+    "MBGNBDModel",
     "CDNOW_CALIBRATION_END",
     "CLVAssumptionWarning",
     "CLVConvergenceWarning",
@@ -74,7 +76,7 @@ __all__ = [
     "plot_tracking",
     "purchase_periods",
     "rfm_summary",
-    "score_customers", "MIN_REPEAT_BUYERS",
+    "score_customers", "MIN_REPEAT_BUYERS", "ModelChoice", "HoldoutScore",
     "simulate_bgnbd",
     "simulate_gamma_gamma",
     "simulate_pareto_nbd",

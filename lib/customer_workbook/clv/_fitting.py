@@ -269,3 +269,9 @@ class BaseModel:
             return f"{type(self).__name__}(unfitted)"
         ps = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
         return f"{type(self).__name__}({ps}; log-likelihood={self.log_likelihood_:.2f}, n={self.n_customers_})"
+
+
+def _dot(u, v) -> float:
+    """Inner product without BLAS: OpenBLAS threads woken for mid-sized vectors cost more than
+    the product and keep spinning, slowing the next numpy calls."""
+    return float(np.einsum("i,i->", u, v))

@@ -224,8 +224,37 @@ def bgnbd_expected_given_alive_factor(r, alpha, a, b, x, T, t):
 def _bgnbd_factor(r, alpha, a, b, x, T, t):
     x, T, t = np.broadcast_arrays(np.asarray(x, float), np.asarray(T, float), np.asarray(t, float))
     z = t / (alpha + T + t)
-    F = sc.hyp2f1(a + b - 1.0 - r, a - 1.0, a + b + x - 1.0, z)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
+        F = sc.hyp2f1(a + b - 1.0 - r, a - 1.0, a + b + x - 1.0, z)
         log_g = (a - 1.0) * np.log1p(-z) + np.log(F)
         one_minus = np.where(F > 0, -np.expm1(log_g), 1.0 - (1.0 - z) ** (a - 1.0) * F)
-    return (a + b + x - 1.0) / (a - 1.0) * one_minus
+        out = (a + b + x - 1.0) / (a - 1.0) * one_minus
+    # 0 <= E <= (r+x) t/(alpha+T) (the expectation without dropout); outside it, or after cancellation in
+    # 1 - (...) F, or with a huge third argument of 2F1 (a + b > 1e3), the closed form loses precision
+    bad = ~(np.isfinite(out) & (out >= 0) & (out <= (r + x) * t / (alpha + T) * (1 + 1e-8) + 1e-300)
+            & (np.abs(one_minus) > 1e-3) & (a + b < 1e3))
+    if bad.any():
+        out = np.array(out, dtype=float)
+        out[bad] = _bgnbd_factor_quadrature(r, alpha, a, b, x[bad], T[bad], t[bad])
+    return out
+
+
+#: Gauss-Legendre nodes on (0, 1) for the quadrature fallback over dropout-probability quantiles.
+_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(64)
+_GL_U, _GL_W = 0.5 * (_GL_NODES + 1.0), 0.5 * _GL_WEIGHTS
+
+
+def _bgnbd_factor_quadrature(r, alpha, a, b, x, T, t):
+    """``E[Y(t) | alive] = E_p[(1 - (1 + p t/(alpha+T))^-(r+x)) / p]``, ``p ~ Beta(a, b+x)``, by quadrature.
+
+    Integrates the bounded, smooth integrand over the quantiles of the Beta posterior of the dropout
+    probability (64 Gauss-Legendre nodes): stable for any parameters, used where the closed form overflows
+    (huge ``a`` and ``b``, tiny ``r``). Inputs are 1-d arrays of equal length; returns the same shape.
+    """
+    ux, inv = np.unique(x, return_inverse=True)       # the Beta quantiles depend on x only
+    p = sc.betaincinv(a, (b + ux)[:, None], _GL_U[None, :])[inv.ravel()]
+    s = (t / (alpha + T))[:, None]
+    k = (r + x)[:, None]
+    with np.errstate(all="ignore"):
+        h = np.where(p > 0, -np.expm1(-k * np.log1p(p * s)) / np.where(p > 0, p, 1.0), k * s)
+    return h @ _GL_W

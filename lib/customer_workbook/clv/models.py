@@ -1,4 +1,4 @@
-"""BG/NBD, Pareto/NBD and Gamma-Gamma models: maximum likelihood on sufficient statistics.
+"""BG/NBD, MBG/NBD, Pareto/NBD and Gamma-Gamma models: maximum likelihood on sufficient statistics.
 
 All three share :class:`~customer_workbook.clv._fitting.BaseModel`: ``fit`` returns the model,
 ``params_`` / ``standard_errors_`` / ``covariance_`` / ``log_likelihood_`` hold the results and
@@ -10,26 +10,20 @@ analytic gradient (observed information).
 from __future__ import annotations
 
 import os
-import warnings
 
 import numpy as np
 import pandas as pd
 from scipy import special as sc
 from scipy.optimize import minimize
 
-from ._fitting import LOG_BOUND, BaseModel, Compressed, compress_rows
+from ._fitting import LOG_BOUND, BaseModel, Compressed, _dot, compress_rows
+from ._spend import GammaGammaModel
 from ._special import bgnbd_expected_given_alive_factor, pareto_log_J
-from ._validation import CLVDataWarning, CLVInputError, describe_ids, rfm_arrays, validate_rfm
+from ._validation import CLVInputError, rfm_arrays, validate_rfm
 
-__all__ = ["BGNBDModel", "ParetoNBDModel", "GammaGammaModel"]
+__all__ = ["BGNBDModel", "MBGNBDModel", "ParetoNBDModel", "GammaGammaModel"]
 
 _TIME_UNITS = ("D", "W")
-
-
-def _dot(u, v) -> float:
-    """Inner product without BLAS: OpenBLAS threads woken for mid-sized vectors cost more than
-    the product and keep spinning, slowing the next numpy calls."""
-    return float(np.einsum("i,i->", u, v))
 
 
 def _unique_pairs(x, T):
@@ -201,9 +195,10 @@ class _BGData:
     Terms that depend on a customer only through ``x`` or only through ``T`` are summed
     over unique values once; only rows with repeat purchases need per-row work, done in
     cache-sized chunks (in parallel threads for large data; numpy releases the GIL).
+    ``all_rows`` keeps the per-row term for every row (MBG/NBD: dropout is possible at x = 0).
     """
 
-    def __init__(self, c: Compressed):
+    def __init__(self, c: Compressed, all_rows: bool = False):
         self.rows = c.x.size
         self.n_total = c.n_customers
         ux, ix = np.unique(c.x, return_inverse=True)
@@ -212,8 +207,8 @@ class _BGData:
         self.NT = np.bincount(c.iT, weights=c.w, minlength=c.uT.size)
         self.XT = np.bincount(c.iT, weights=c.w * c.x, minlength=c.uT.size)
         self.ut = c.ut
-        pos = c.x > 0
-        self.uxp = ux[ux > 0]
+        pos = np.ones(c.x.size, dtype=bool) if all_rows else c.x > 0   # rows with a dropout term
+        self.uxp = ux if all_rows else ux[ux > 0]
         xp = c.x[pos]
         cols = (xp, c.w[pos], c.iT[pos].astype(np.int32), c.it[pos].astype(np.int32),
                 np.searchsorted(self.uxp, xp).astype(np.int32))
@@ -321,6 +316,76 @@ class BGNBDModel(_TransactionModel):
         return bgnbd_expected_given_alive_factor(r, al, a, b, x, T, t)
 
 
+class MBGNBDModel(BGNBDModel):
+    """Modified BG/NBD (Batislam, Denizel & Filiztekin 2007, IJRM 24(3)).
+
+    As BG/NBD, except that a customer may drop out right after *any* purchase, the first one
+    included (probability ``p ~ Beta(a, b)``). Hence a one-time buyer's P(alive) falls below 1
+    as their silence lengthens: ``P(alive) = 1 / (1 + a/(b+x) ((alpha+T)/(alpha+t_x))^(r+x))``
+    for every ``x``, and a newly acquired customer is alive with probability ``b/(a+b)``.
+    Same parameters and API as :class:`BGNBDModel`.
+    """
+
+    param_names = ("r", "alpha", "a", "b")
+
+    def _prepare(self, c: Compressed):
+        return _BGData(c, all_rows=True)
+
+    def _negll(self, z, d: _BGData):
+        r, al, a, b = np.exp(z)
+        N = d.n_total
+        lT = np.log(al + d.uT)
+        lt = np.log(al + d.ut)
+        iT_inv = 1.0 / (al + d.uT)
+        it_inv = 1.0 / (al + d.ut)
+        dpos = np.log(a) - np.log(b + d.uxp)
+        binv = 1.0 / (b + d.uxp)
+        parts = _map_chunks(_bg_chunk, d.chunks, r, lT, lt, iT_inv, it_inv, dpos, binv)
+        s_sp, s_ld, s_al, s_w, s_b = np.sum(parts, axis=0) if parts else np.zeros(5)
+        ll = (_dot(d.Nx, sc.gammaln(r + d.ux) + sc.betaln(a, b + d.ux + 1.0))
+              + N * (r * np.log(al) - sc.gammaln(r) - sc.betaln(a, b))
+              - _dot(lT, r * d.NT + d.XT) + s_sp)
+        psi_ab = sc.digamma(a + b + d.ux + 1.0)
+        g_r = (_dot(d.Nx, sc.digamma(r + d.ux)) - N * sc.digamma(r) + N * np.log(al)
+               - _dot(d.NT, lT) + s_ld)
+        g_al = N * r / al - _dot(iT_inv, r * d.NT + d.XT) + s_al
+        g_a = _dot(d.Nx, sc.digamma(a) - psi_ab) - N * (sc.digamma(a) - sc.digamma(a + b)) + s_w / a
+        g_b = (_dot(d.Nx, sc.digamma(b + d.ux + 1.0) - psi_ab) - N * (sc.digamma(b) - sc.digamma(a + b)) - s_b)
+        grad = np.array([g_r * r, g_al * al, g_a * a, g_b * b])
+        return -ll / N, -grad / N
+
+    @staticmethod
+    def _p_alive(p, x, tx, T):
+        r, al, a, b = p
+        x, tx, T = np.broadcast_arrays(np.asarray(x, float), np.asarray(tx, float), np.asarray(T, float))
+        logit_dead = np.log(a) - np.log(b + x) + (r + x) * (np.log(al + T) - np.log(al + tx))
+        return sc.expit(-logit_dead)
+
+    @staticmethod
+    def _given_alive(p, x, T, t):
+        # E[Y(t) | alive] of the MBG/NBD is the BG/NBD expression with b + 1 in place of b:
+        # (a+b+x)/(a-1) [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x+1; a+b+x; t/(alpha+T+t))]
+        r, al, a, b = p
+        return bgnbd_expected_given_alive_factor(r, al, a, b + 1.0, x, T, t)
+
+    def expected_purchases_population(self, t):
+        """Expected repeat purchases of a newly acquired customer in ``(0, t]``: ``b/(a+b)`` x E[Y(t) | alive].
+
+        Parameters
+        ----------
+        t : float or array_like
+            Time since first purchase (model time units), >= 0.
+
+        Returns
+        -------
+        ndarray
+            Expected repeat purchases, shape of ``t``.
+        """
+        t = np.asarray(t, dtype=float)
+        p = self._param_vector()
+        return p[3] / (p[2] + p[3]) * self._given_alive(p, np.zeros_like(t), np.zeros_like(t), t)
+
+
 class _ParetoData:
     def __init__(self, c: Compressed):
         self.rows = c.x.size
@@ -400,146 +465,3 @@ class ParetoNBDModel(_TransactionModel):
         else:
             frac = -np.expm1(-(s - 1.0) * lg) / (s - 1.0)
         return (r + x) * (be + T) / (al + T) * frac
-
-
-class _GGData:
-    def __init__(self, x, m, w):
-        key = pd.MultiIndex.from_arrays([x, m])
-        code, uniq = pd.factorize(key, sort=False)
-        self.x = np.asarray(uniq.get_level_values(0), dtype=float)
-        self.m = np.asarray(uniq.get_level_values(1), dtype=float)
-        self.w = np.bincount(code, weights=w, minlength=len(uniq)).astype(float)
-        self.rows = self.x.size
-        self.n_total = float(self.w.sum())
-        self.logm = np.log(self.m)
-        self.logx = np.log(self.x)
-
-
-class GammaGammaModel(BaseModel):
-    """Gamma-Gamma model of spend per transaction (Fader, Hardie & Lee 2005, JMR 42(4);
-    Fader & Hardie 2013, "The Gamma-Gamma Model of Monetary Value").
-
-    Each transaction value is ``Gamma(p, nu)``; the customer's scale ``nu ~ Gamma(q, gamma)``.
-    Fitted on customers with at least one repeat purchase, using their mean repeat-purchase
-    value (``monetary_value``) and ``frequency``. Assumes spend is independent of frequency
-    (check with :func:`spend_frequency_correlation`).
-    """
-
-    param_names = ("p", "q", "gamma")
-
-    def fit(self, rfm, weights=None, initial_params=None):
-        """Fit on customers with ``frequency > 0``.
-
-        Parameters
-        ----------
-        rfm : DataFrame or Mapping
-            ``frequency`` (repeat purchases) and ``monetary_value`` (mean repeat-purchase value,
-            currency units).
-        weights : array_like, optional
-            Customers represented by each row.
-        initial_params : dict, optional
-
-        Returns
-        -------
-        self
-
-        Raises
-        ------
-        CLVInputError
-            NaN values, negative frequency, or no customer with a repeat purchase.
-        """
-        x, m, w, ids = self._inputs(rfm, weights)
-        data = _GGData(x, m, w)
-        start = (np.array([float(initial_params[k]) for k in self.param_names]) if initial_params
-                 else self._start(data))
-        self._maximise(data, data.n_total, np.log(start))
-        self.n_customers_ = int(round(data.n_total))
-        self.n_unique_rows_ = data.rows
-        return self
-
-    def _inputs(self, rfm, weights):
-        (x, m), ids, _ = rfm_arrays(rfm, ("frequency", "monetary_value"))
-        bad = ~(np.isfinite(x) & np.isfinite(m))
-        if bad.any():
-            raise CLVInputError(f"NaN or infinite frequency/monetary_value for {describe_ids(ids, bad)}")
-        if (x < 0).any():
-            raise CLVInputError(f"negative frequency: {describe_ids(ids, x < 0)}")
-        w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float).ravel()
-        rep = x > 0
-        nonpos = rep & (m <= 0)
-        if nonpos.any():
-            warnings.warn(f"Gamma-Gamma ignores {describe_ids(ids, nonpos)} with repeat purchases but "
-                          "monetary_value <= 0", CLVDataWarning, stacklevel=3)
-        use = rep & (m > 0)
-        if not use.any():
-            raise CLVInputError("no customer has a repeat purchase with positive value: the spend model "
-                                "cannot be estimated")
-        return x[use], m[use], w[use], ids[use]
-
-    def _start(self, d: _GGData) -> np.ndarray:
-        mean = _dot(d.w, d.m) / d.n_total
-        return np.array([2.0, 3.0, 2.0 * mean])   # population mean p*gamma/(q-1) = observed mean
-
-    def _negll(self, z, d: _GGData):
-        p, q, g = np.exp(z)
-        N = d.n_total
-        px = p * d.x
-        lg = np.log(g + d.m * d.x)
-        ll = (_dot(d.w, sc.gammaln(px + q) - sc.gammaln(px) + (px - 1.0) * d.logm + px * d.logx
-                     - (px + q) * lg)
-              + N * (q * np.log(g) - sc.gammaln(q)))
-        dpq = sc.digamma(px + q)
-        g_p = _dot(d.w, d.x * (dpq - sc.digamma(px) + d.logm + d.logx - lg))
-        g_q = _dot(d.w, dpq - lg) + N * (np.log(g) - sc.digamma(q))
-        g_g = N * q / g - _dot(d.w, (px + q) / (g + d.m * d.x))
-        grad = np.array([g_p * p, g_q * q, g_g * g])
-        return -ll / N, -grad / N
-
-    def log_likelihood(self, rfm, params=None) -> float:
-        """Total log-likelihood (density of the mean repeat spend) of customers with repeat purchases."""
-        if params is None:
-            self._check_fitted()
-        x, m, w, _ = self._inputs(rfm, None)
-        p = (self.params_.to_numpy() if params is None else
-             np.array([float(params[k]) for k in self.param_names]))
-        d = _GGData(x, m, w)
-        return float(-self._negll(np.log(p), d)[0] * d.n_total)
-
-    def expected_average_spend(self, rfm):
-        """Posterior mean spend per future transaction, ``(gamma + m x) p / (p x + q - 1)``.
-
-        Customers without repeat purchases get the population mean ``p gamma / (q - 1)``.
-
-        Parameters
-        ----------
-        rfm : DataFrame or Mapping
-            ``frequency`` and ``monetary_value``.
-
-        Returns
-        -------
-        Series or ndarray, shape (n,)
-            Currency units per transaction.
-
-        Raises
-        ------
-        CLVInputError
-            If ``q <= 1`` (mean spend undefined) or inputs contain NaN.
-        """
-        self._check_fitted()
-        p, q, g = self.params_.to_numpy()
-        if q <= 1:
-            raise CLVInputError(f"q = {q:.3g} <= 1: the spend distribution has no finite mean")
-        (x, m), ids, index = rfm_arrays(rfm, ("frequency", "monetary_value"))
-        bad = ~(np.isfinite(x) & np.isfinite(m))
-        if bad.any():
-            raise CLVInputError(f"NaN or infinite frequency/monetary_value for {describe_ids(ids, bad)}")
-        use = (x > 0) & (m > 0)
-        xe, me = np.where(use, x, 0.0), np.where(use, m, 0.0)
-        spend = (g + me * xe) * p / (p * xe + q - 1.0)
-        return pd.Series(spend, index=index, name="expected_spend") if index is not None else spend
-
-    def population_mean_spend(self) -> float:
-        """Mean spend per transaction across customers, ``p gamma / (q - 1)`` (currency units)."""
-        self._check_fitted()
-        p, q, g = self.params_.to_numpy()
-        return float(p * g / (q - 1.0)) if q > 1 else float("inf")

@@ -8,8 +8,13 @@ use of the same models). The choices, each a parameter with a stated default:
   ``as_of`` are ignored). Purchases are counted per calendar day and measured in weeks (``freq="D",
   time_unit="W"``, the construction of the published CDNOW analyses); the history ends on the day before
   ``as_of`` (default: the last transaction day, so ``as_of`` is the day after it).
-* **Which models** - BG/NBD (Fader, Hardie & Lee 2005) for repeat purchases and P(alive), Gamma-Gamma
-  (Fader, Hardie & Lee 2005b) for spend per purchase, both by exact maximum likelihood.
+* **Which models** - the purchase model (repeat purchases and P(alive)) is chosen on held-out data among
+  BG/NBD (Fader, Hardie & Lee 2005) and MBG/NBD (Batislam, Denizel & Filiztekin 2007; Pareto/NBD on request,
+  ``models=``): :func:`~customer_workbook.clv.selection.compare_models` fits each on the history up to a
+  calibration date, compares its predicted repeat purchases per customer in the rest with the actual ones and
+  with a naive baseline (each customer's past rate), and the best that converged with no parameter at a bound
+  is refitted on the whole history. Spend per purchase: Gamma-Gamma (Fader, Hardie & Lee 2005b). All by exact
+  maximum likelihood.
 * **Fitting sample** - a seeded random sample of at most ``max_fit_customers`` customers (default 50,000:
   parameters are then precise to well under a standard error of the full-base fit, and a million-customer
   base fits in seconds); every customer is scored. The report states how many were fitted.
@@ -19,10 +24,11 @@ use of the same models). The choices, each a parameter with a stated default:
 * **Value** - ``CLV_h = margin x expected spend x sum_k P(alive) E[orders in month k | alive] / (1+d)^k``
   over ``horizons_months`` (default 12 and 36), ``d`` the monthly rate of ``discount_rate`` a year.
 
-One-time buyers get the BG/NBD's P(alive) of a customer without repeat purchase, which is 1 by
-construction of the model (nobody drops out before a repeat purchase; see issue 16), their expected
-orders from the model and the population mean spend. Customers whose first purchase is on the last day
-of history (T = 0) are scored as newly acquired: P(alive) 1, the population's expected orders and spend.
+One-time buyers get the chosen model's P(alive): 1 by construction under BG/NBD (nobody drops out before a
+repeat purchase; see issue 16), below 1 under MBG/NBD and Pareto/NBD, which let a customer leave after the first
+purchase; their expected orders come from the model and their spend is the population mean. Customers whose
+first purchase is on the last day of history (T = 0) are scored as newly acquired: P(alive) 1 (``b/(a+b)`` under
+MBG/NBD), the population's expected orders and spend.
 No customer with a purchase gets NaN; a fit that fails or lands on a bound is flagged in the
 :class:`FitReport` (with the warnings it raised), never silenced.
 
@@ -31,7 +37,8 @@ Usage::
     from customer_workbook import clv
     scores = clv.score_customers(ds.transactions, margin=0.35, seed=7)
     scores.table[["p_alive", "expected_orders_1y", "expected_spend", "clv_1y", "clv_3y"]]
-    scores.report.sentence()      # "BG/NBD converged on 19,538 customers; ..."
+    scores.report.sentence()      # "MBG/NBD converged on 19,519 customers; ... Purchase model MBG/NBD, chosen ..."
+    scores.report.choice          # ModelChoice: holdout error of each model and of the baseline
 """
 from __future__ import annotations
 
@@ -46,7 +53,8 @@ from ._fitting import LOG_BOUND
 from ._validation import CLVInputError
 from .data import rfm_summary
 from .diagnostics import SpendIndependenceCheck, spend_frequency_correlation
-from .models import BGNBDModel, GammaGammaModel
+from .models import BGNBDModel, GammaGammaModel, MBGNBDModel
+from .selection import DEFAULT_MODELS, MODELS, ModelChoice, compare_models
 from .value import DAYS_PER_MONTH, customer_lifetime_value, monthly_discount_factors
 
 __all__ = ["MIN_REPEAT_BUYERS", "ModelFit", "FitReport", "CustomerValue", "score_customers", "horizon_label"]
@@ -68,7 +76,7 @@ class ModelFit:
     Attributes
     ----------
     model : str
-        ``"BG/NBD"`` or ``"Gamma-Gamma"``.
+        ``"BG/NBD"``, ``"MBG/NBD"``, ``"Pareto/NBD"`` or ``"Gamma-Gamma"``.
     converged : bool
         Gradient ~0 and no parameter at a bound; False also when the fit failed.
     params, standard_errors : dict
@@ -111,7 +119,7 @@ class FitReport:
     max_fit_customers, seed : int
         The sample-size choice and its seed.
     purchases, spend : ModelFit
-        BG/NBD and Gamma-Gamma fits.
+        Fits of the chosen purchase model (``model`` names it) on the whole history and of Gamma-Gamma.
     spend_frequency : SpendIndependenceCheck or None
         Correlation of frequency and mean repeat spend (Gamma-Gamma assumes none); None with < 3 repeat buyers.
     n_one_time, n_new : int
@@ -122,6 +130,9 @@ class FitReport:
         Customers with a NaN or infinite score (only when a fit failed or sits at a bound).
     scoring_warnings : tuple of str
         Numerical warnings raised while scoring (e.g. overflow at extreme parameters).
+    choice : ModelChoice or None
+        The holdout comparison of the purchase models and the reason for the one used
+        (:func:`~customer_workbook.clv.selection.compare_models`).
     """
 
     as_of: pd.Timestamp
@@ -137,12 +148,15 @@ class FitReport:
     data_warnings: tuple = ()
     n_not_finite: int = 0
     scoring_warnings: tuple = ()
+    choice: ModelChoice | None = None
 
     @property
     def ok(self) -> bool:
-        """Both models fitted without reservation, every score finite, and the spend-frequency check passed."""
+        """Both models fitted without reservation, every score finite, the spend-frequency check passed and the
+        chosen purchase model predicted the held-out purchases better than the naive baseline."""
         return (self.purchases.ok and self.spend.ok and self.n_not_finite == 0
-                and (self.spend_frequency is None or self.spend_frequency.passed))
+                and (self.spend_frequency is None or self.spend_frequency.passed)
+                and self.choice is not None and self.choice.beats_baseline)
 
     def sentence(self) -> str:
         """One Markdown sentence for a report; text from the data is escaped."""
@@ -166,10 +180,26 @@ class FitReport:
                      f"(r = {c.correlation:.2f}) for the spend model")
         if self.n_not_finite:
             text += f". {self.n_not_finite:,} customers could not be scored (no finite value): do not use these values"
-        if self.n_not_finite < self.n_scored:
+        if self.n_not_finite < self.n_scored and self.purchases.model == "BG/NBD":
             text += (f". {self.n_one_time:,} customers without a repeat purchase are scored with P(alive) 1 "
                      "(a BG/NBD property)")
-        return text + "."
+        return text + ". " + self._choice_sentence()
+
+    def _choice_sentence(self) -> str:
+        """Which purchase model and why, with the holdout numbers."""
+        c = self.choice
+        if c is None:
+            return "No holdout check was run."
+        if not c.checked:
+            return f"Purchase model: {c.reason}."
+        s = c.chosen_score
+        lead = "chosen on held-out data" if s is not None and s.passed else "checked on held-out data"
+        text = (f"Purchase model {c.chosen}, {lead}: fitted on the history to {c.calibration_end:%Y-%m-%d}, "
+                f"the models predicted the next {c.holdout_weeks:.0f} weeks; {c.reason}.")
+        if s is not None and np.isfinite(s.predicted_total):
+            text += (f" Predicted {s.predicted_total:,.0f} repeat purchases against {c.actual_total:,.0f} actual "
+                     f"(the naive rate baseline {c.baseline_total:,.0f}).")
+        return text
 
 
 @dataclass(frozen=True)
@@ -184,11 +214,17 @@ class CustomerValue:
         (expected purchase days in the next 12 months), ``expected_spend`` (per order, currency units) and
         ``clv_<h>`` per horizon (discounted margin, currency units, e.g. ``clv_1y``, ``clv_3y``).
     report : FitReport
-    purchase_model : BGNBDModel or None
+    purchase_model : BGNBDModel, MBGNBDModel, ParetoNBDModel or None
+        The chosen purchase model refitted on the whole history.
     spend_model : GammaGammaModel or None
     margin, discount_rate : float
         Profit margin (share of revenue) and yearly discount rate used.
     horizons_months : tuple of int
+    holdout : DataFrame or None
+        Calibration customers with ``frequency_holdout`` (actual), ``predicted_<model>`` and ``baseline``
+        holdout repeat purchases (None when the history was too short for a holdout check).
+    calibration_models : dict
+        The candidate models fitted on the calibration period, by name (for calibration/tracking plots).
     """
 
     table: pd.DataFrame
@@ -198,6 +234,8 @@ class CustomerValue:
     margin: float
     discount_rate: float
     horizons_months: tuple
+    holdout: pd.DataFrame | None = None
+    calibration_models: dict = field(default_factory=dict)
 
     def clv(self, months: int = 12) -> pd.Series:
         """CLV column of one horizon (months)."""
@@ -250,8 +288,9 @@ def _with_new(coded: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
 
 
 def score_customers(transactions: pd.DataFrame, as_of=None, *, margin: float = 1.0, discount_rate: float = 0.10,
-                    horizons_months=(12, 36), max_fit_customers: int = 50_000, seed: int = 0) -> CustomerValue:
-    """Fit BG/NBD + Gamma-Gamma once and score every customer with a purchase before ``as_of``.
+                    horizons_months=(12, 36), max_fit_customers: int = 50_000, seed: int = 0,
+                    models=DEFAULT_MODELS) -> CustomerValue:
+    """Choose the purchase model on held-out data, fit it + Gamma-Gamma and score every customer before ``as_of``.
 
     Parameters
     ----------
@@ -269,6 +308,10 @@ def score_customers(transactions: pd.DataFrame, as_of=None, *, margin: float = 1
         The models are fitted on a seeded random sample of at most this many customers (T > 0); all are scored.
     seed : int
         Seed of the fitting sample.
+    models : sequence of str
+        Candidate purchase models (names of :data:`~customer_workbook.clv.selection.MODELS`), compared on a
+        calibration/holdout split (:func:`~customer_workbook.clv.selection.compare_models`); the best that passes
+        its fit checks is refitted on the whole history. The first is used when the history is too short.
 
     Returns
     -------
@@ -284,7 +327,9 @@ def score_customers(transactions: pd.DataFrame, as_of=None, *, margin: float = 1
     old = rfm.loc[~new]
     fit_rows = old if len(old) <= max_fit_customers else old.sample(n=max_fit_customers, random_state=seed)
     with one_thread():
-        bg, bg_fit = _fit(BGNBDModel(), fit_rows, "BG/NBD", time_unit="W")
+        choice, holdout, calibration_models = compare_models(transactions, as_of, tuple(models), fit=_fit,
+                                                             max_fit_customers=max_fit_customers, seed=seed)
+        bg, bg_fit = _fit(MODELS[choice.chosen](), fit_rows, choice.chosen, time_unit="W")
         repeaters = fit_rows.loc[fit_rows["frequency"] > 0]
         gg, gg_fit = (_fit(GammaGammaModel(), repeaters, "Gamma-Gamma") if len(repeaters) >= MIN_REPEAT_BUYERS else
                       (None, ModelFit("Gamma-Gamma", False, error=f"only {len(repeaters):,} repeat buyers; the spend "
@@ -299,8 +344,9 @@ def score_customers(transactions: pd.DataFrame, as_of=None, *, margin: float = 1
     report = FitReport(as_of, len(rfm), len(fit_rows), int(max_fit_customers), int(seed), bg_fit, gg_fit, check,
                        int((rfm["frequency"] == 0).sum()), int(new.sum()), data_warnings,
                        int((~np.isfinite(scores)).any(axis=1).sum()),
-                       tuple(dict.fromkeys(str(w.message) for w in caught)))
-    return CustomerValue(table, report, bg, gg, float(margin), float(discount_rate), horizons)
+                       tuple(dict.fromkeys(str(w.message) for w in caught)), choice)
+    return CustomerValue(table, report, bg, gg, float(margin), float(discount_rate), horizons, holdout,
+                         calibration_models)
 
 
 def _score(rfm, new, bg, gg, margin, discount_rate, horizons) -> pd.DataFrame:
@@ -312,7 +358,8 @@ def _score(rfm, new, bg, gg, margin, discount_rate, horizons) -> pd.DataFrame:
     if bg is None:
         out["p_alive"], out["expected_orders_1y"] = np.nan, np.nan
     else:
-        p = np.ones(n)
+        # newly acquired customers: alive for sure, except in the MBG/NBD (dropout after the first purchase)
+        p = np.full(n, bg.params["b"] / (bg.params["a"] + bg.params["b"]) if isinstance(bg, MBGNBDModel) else 1.0)
         orders = np.full(n, float(np.asarray(bg.expected_purchases_population(year_weeks))))
         old = out.loc[~new]
         p[~new] = np.asarray(bg.probability_alive(old), dtype=float)

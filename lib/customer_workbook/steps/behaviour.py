@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import plots, widgets
+from ..plots.model_fit import show_model_fit
 from ..advocacy import advocacy_levels, engagement_rates
 from ..base import derived
 from ..escaping import md
@@ -421,6 +422,7 @@ def lifecycle_and_health(ds, customer_value, cross_sell_cutoff: str | None = Non
         draft.add("p_alive_mean", round(float(p_alive.mean()), 3), "Mean probability a customer is still active", unit="share")
     draft.add("lifecycle_shares", {str(s): round(v, 4) for s, v in stage_shares.items()}, "Share of customers by lifecycle stage",
               headline=True, unit="share")
+    show_model_fit(draft, customer_value, ds.transactions)   # held-out check of the purchase model
     backtest, backtest_text = _backtest_text(ds, holdout_days, p_alive is not None, draft)
     text = ["Stages: " + ", ".join(f"{md(s)} {v:.0%}" for s, v in stage_shares.items()) + "."]
     if "n_categories" not in features:

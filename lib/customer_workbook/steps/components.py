@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .. import plots, privacy
+from ..plots.model_fit import show_model_fit
 from ..stats import SEPARATION_ALPHA, separate_top
 from ..advocacy import advocacy_scores, engagement_rates, power_users, recognition_statuses, status_economics
 from ..advocacy.ownership import CONTENT_EVENTS
@@ -77,6 +78,7 @@ def long_term_value(ds, margin: float, discount_rate: float) -> Section:
     scored = score_customers(ds.transactions, _observation_end(ds) + pd.Timedelta(days=1), margin=margin,
                              discount_rate=discount_rate)
     values = scored.table
+    show_model_fit(draft, scored, ds.transactions)   # held-out check of the purchase model
     if not scored.report.ok:
         span = (_observation_end(ds) - ds.transactions["date"].min().normalize()).days + 1
         repeat = scored.report.n_scored - scored.report.n_one_time

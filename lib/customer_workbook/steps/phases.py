@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .. import clv, plots
+from ..plots.model_fit import show_model_fit
 from ..data import Dataset
 from ..escaping import md
 from ..planning import forecast_next_quarter, targeting_at, weekly_demand
@@ -260,6 +261,7 @@ def whom_to_contact(ds: Dataset, design: Section, features: Section, models: Sec
     """
     value = clv.score_customers(ds.transactions, margin=margin, discount_rate=discount_rate)  # same call in 01, 03, 05
     draft = Draft()
+    show_model_fit(draft, value, ds.transactions)   # held-out check of the purchase model
     if not models["usable"]:
         not_shown(draft, "whom to contact", "There is no no-order model good enough to set a threshold with "
                    f"(section 3). Customer value: {value.report.sentence()}")

@@ -11,7 +11,8 @@ from scipy import integrate, special
 from customer_workbook import clv
 from customer_workbook.clv._fitting import compress_rows
 from customer_workbook.clv._special import bgnbd_expected_given_alive_factor, hyp2f1_1bc, pareto_log_J
-from customer_workbook.clv.models import _BGData, _GGData, _ParetoData
+from customer_workbook.clv._spend import _GGData
+from customer_workbook.clv.models import _BGData, _ParetoData
 
 BG_TRUE = {"r": 0.25, "alpha": 4.0, "a": 0.8, "b": 2.5}
 PN_TRUE = {"r": 0.55, "alpha": 10.5, "s": 0.6, "beta": 11.7}

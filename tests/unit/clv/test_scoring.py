@@ -18,7 +18,9 @@ def cdnow():
 
 @pytest.fixture(scope="module")
 def scored(cdnow):
-    return clv.score_customers(cdnow, AS_OF, margin=1.0, discount_rate=MONTHLY_1PCT, horizons_months=(12, 36))
+    # BG/NBD only: the published numbers; the model choice is tested below
+    return clv.score_customers(cdnow, AS_OF, margin=1.0, discount_rate=MONTHLY_1PCT, horizons_months=(12, 36),
+                               models=("BG/NBD",))
 
 
 def test_reproduces_the_published_cdnow_estimates(scored):
@@ -56,7 +58,7 @@ def test_table_is_complete_and_consistent(scored):
 def test_history_stops_before_as_of_and_new_customers_are_scored(cdnow):
     extra = pd.DataFrame({"customer_id": ["new", "late"], "date": pd.to_datetime(["1997-09-30", "1997-10-01"]),
                           "amount": [12.0, 50.0], "quantity": [1, 1]})
-    s = clv.score_customers(pd.concat([cdnow, extra], ignore_index=True), AS_OF)
+    s = clv.score_customers(pd.concat([cdnow, extra], ignore_index=True), AS_OF, models=("BG/NBD",))
     assert len(s.table) == 2358 and "late" not in s.table.index           # "late" bought on as_of: not history
     d = s.table.loc["new"]                                                  # first purchase on the last day: T = 0
     assert d["T"] == 0 and d["p_alive"] == 1.0 and s.report.n_new == 1
@@ -114,3 +116,71 @@ def test_too_few_repeat_buyers_for_the_spend_model_is_said_not_fitted():
     rep = clv.score_customers(pd.concat([_one_timers(), repeat]), "2025-01-01").report
     assert not rep.spend.ok and f"needs at least {clv.MIN_REPEAT_BUYERS}" in rep.spend.error
     assert not rep.ok and "Gamma-Gamma failed (only 29 repeat buyers" in rep.sentence()
+
+
+# ------------------------------------------------------------------ model choice on held-out data
+@pytest.fixture(scope="module")
+def chosen(cdnow):
+    return clv.score_customers(cdnow)          # the whole 78 weeks: a 26-week holdout
+
+
+def test_models_are_compared_on_a_holdout_and_the_best_is_refitted(chosen, cdnow):
+    c = chosen.report.choice
+    assert c.checked and c.calibration_end == pd.Timestamp("1997-12-31") and c.holdout_weeks == pytest.approx(26, abs=0.2)
+    assert [s.model for s in c.scores] == ["BG/NBD", "MBG/NBD"] and all(s.passed for s in c.scores)
+    best = min(c.scores, key=lambda s: s.mae)
+    assert c.chosen == best.model == chosen.report.purchases.model
+    assert chosen.report.purchases.n_customers == 2357                  # refitted on the whole history
+    # the holdout numbers are the table's: actual repeat purchases and each model's prediction
+    h = chosen.holdout
+    assert c.actual_total == h["frequency_holdout"].sum() == 1151           # CDNOW 1998-01-01..1998-06-30
+    assert c.chosen_score.mae == pytest.approx(float((h[f"predicted_{c.chosen}"] - h["frequency_holdout"]).abs().mean()))
+    assert c.beats_baseline and c.chosen_score.mae < 0.9 * c.baseline_mae and chosen.report.ok
+    assert abs(c.chosen_score.predicted_total / c.actual_total - 1) < 0.1   # the total within 10%
+    text = chosen.report.sentence()
+    assert f"Purchase model {c.chosen}, chosen on held-out data" in text and "naive rate baseline" in text
+    assert "P(alive) 1" not in text
+
+
+def test_one_time_buyers_are_not_certainly_alive_when_the_data_say_so(chosen):
+    t = chosen.table
+    once = t["frequency"] == 0
+    assert chosen.report.purchases.model != "BG/NBD" and t.loc[once, "p_alive"].max() < 0.9
+
+
+def test_report_is_not_ok_when_the_model_does_not_beat_the_baseline(chosen):
+    from dataclasses import replace
+    c = chosen.report.choice
+    worse = replace(c, baseline_mae=c.chosen_score.mae * 0.5)
+    assert not worse.beats_baseline and not replace(chosen.report, choice=worse).ok
+    assert chosen.report.ok
+    failed = tuple(replace(sc, converged=False) for sc in c.scores)
+    none = replace(c, scores=failed, reason=clv.selection._reason(failed, "BG/NBD", c.baseline_mae), chosen="BG/NBD")
+    text = replace(chosen.report, choice=none).sentence()
+    assert "checked on held-out data" in text and "no model passed its fit checks" in text and "chosen on" not in text
+
+
+def test_short_history_is_scored_unchecked_and_said(cdnow):
+    short = cdnow.loc[cdnow["date"] < "1997-04-01"]          # 90 days: too short to hold out 56
+    s = clv.score_customers(short)
+    assert not s.report.choice.checked and s.report.purchases.model == "BG/NBD" and not s.report.ok
+    assert "too short to hold out" in s.report.sentence() and s.holdout is None
+
+
+def test_fit_figures_show_actual_and_every_candidate(chosen, cdnow):
+    from customer_workbook.plots.model_fit import (holdout_by_frequency, plot_calibration_holdout_models,
+                                                   plot_tracking_models)
+    table = holdout_by_frequency(chosen.holdout)
+    assert table["customers"].sum() == 2357 and list(table.columns) == ["customers", "actual", "BG/NBD", "MBG/NBD"]
+    assert table.loc[0, "actual"] == pytest.approx(
+        chosen.holdout.loc[chosen.holdout["frequency"] == 0, "frequency_holdout"].mean())
+    fig = plot_calibration_holdout_models(chosen)
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert labels == ["actual", *[f"{m}{' (chosen)' if m == chosen.report.choice.chosen else ''}"
+                                  for m in ("BG/NBD", "MBG/NBD")]]
+    track = plot_tracking_models(chosen, cdnow)
+    actual = track.axes[0].lines[0].get_ydata()
+    assert actual[-1] == chosen.table["frequency"].sum()          # every repeat purchase day of the 78 weeks
+    assert "end of calibration" in track.axes[0].get_legend_handles_labels()[1]
+    short = clv.score_customers(cdnow.loc[cdnow["date"] < "1997-04-01"])
+    assert plot_calibration_holdout_models(short) is None and plot_tracking_models(short, cdnow) is None
