@@ -14,6 +14,7 @@ from ._style import (FIGSIZE, MAX_TITLE_CHARS, PALETTE, date_axis, finish, perce
 from .acquisition import *  # noqa: F403
 from .advocacy import *  # noqa: F403
 from .changes import *  # noqa: F403
+from .model_fit import *  # noqa: F403
 from .offers import *  # noqa: F403
 from .overview import *  # noqa: F403
 from .planning import *  # noqa: F403
@@ -21,9 +22,9 @@ from .reasons import *  # noqa: F403
 from .retention import *  # noqa: F403
 from .segments import *  # noqa: F403
 from .value import *  # noqa: F403
-from . import acquisition, advocacy, changes, offers, overview, planning, reasons, retention, segments, value
+from . import acquisition, advocacy, changes, model_fit, offers, overview, planning, reasons, retention, segments, value
 
 __all__ = ["FIGSIZE", "MAX_TITLE_CHARS", "PALETTE", "date_axis", "finish", "percent_axis", "shorten_texts",
            "styled_table", "thousands", "use_style",
-           *acquisition.__all__, *advocacy.__all__, *changes.__all__, *offers.__all__, *overview.__all__,
+           *acquisition.__all__, *advocacy.__all__, *changes.__all__, *model_fit.__all__, *offers.__all__, *overview.__all__,
            *planning.__all__, *reasons.__all__, *retention.__all__, *segments.__all__, *value.__all__]
