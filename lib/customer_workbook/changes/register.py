@@ -150,7 +150,7 @@ def change_register(flagged: pd.DataFrame, ramps: pd.DataFrame, drivers: dict, i
         date, direction, before, after, change, ci_low, ci_high, change_unit, p_adj, affected_group,
         group_change, related_event, event_week, revenue_at_stake (at_stake_low, at_stake_high,
         at_stake_basis, at_stake_measured), severity (the largest of its signals), ``metrics`` (keys of
-        every signal) and ``seen_in`` (the other signals in words). The signals measure the same orders, so
+        every signal) and ``seen_in`` (the other signals in words, "no other metric" when alone). The signals measure the same orders, so
         a change's revenue at stake is its lead signal's, never their sum: totals over the register count
         each change once.
     """
@@ -161,7 +161,8 @@ def change_register(flagged: pd.DataFrame, ramps: pd.DataFrame, drivers: dict, i
     others = sig.groupby("change_id", sort=False).apply(
         lambda g: "; ".join(f"{w} {d} ({c:+.3g} {u}, {dt:%d %b %Y})" for w, d, c, u, dt in
                             zip(g["what"].iloc[1:], g["direction"].iloc[1:], g["change"].iloc[1:],
-                                g["change_unit"].iloc[1:], g["date"].iloc[1:])), include_groups=False)
+                                g["change_unit"].iloc[1:], g["date"].iloc[1:])) or "no other metric",
+        include_groups=False)
     reg = lead.assign(severity=sig.groupby("change_id")["severity"].max(),
                       metrics=sig.groupby("change_id")["metric"].agg(list), seen_in=others).reset_index()
     reg = pd.concat([reg, link_events(reg["date"], events, tolerance_weeks)

@@ -37,6 +37,7 @@ def test_two_metrics_at_the_same_date_are_one_register_line_counted_once():
     assert len(reg) == 2 and reg["change_id"].tolist() == [1, 2]
     assert sorted(reg["metrics"].iloc[0]) == ["active_customers", "orders"]
     assert reg["metric"].iloc[1] == "sat_speed" and "Delivery time" in reg["seen_in"].iloc[1]
+    assert reg["seen_in"].iloc[0].startswith("Active customers")
     assert reg["revenue_at_stake"].sum() == pytest.approx(-4e5 - 5e4)  # each change once, never -8e5
     signals = changes.change_signals(flagged, changes.channel_ramps(None), {}, impacts)
     assert len(signals) == 4 and signals["change_id"].nunique() == 2
@@ -50,6 +51,7 @@ def test_a_break_nested_in_a_ramp_joins_it_and_chains_merge():
     reg = changes.change_register(flagged, ramps, {}, {("share_app", pd.Timestamp("2024-03-04")): 1e5}, NO_EVENTS)
     assert len(reg) == 2
     assert reg["metric"].iloc[0] == "share_app" and reg["metrics"].iloc[0] == ["share_app", "avg_basket"]
+    assert reg["seen_in"].iloc[1] == "no other metric"  # never an empty text
     chain = pd.DataFrame({"date": pd.to_datetime(["2025-01-06", "2025-01-20", "2025-02-03", "2025-06-02"])})
     assert changes.cluster_changes(chain).tolist() == [1, 1, 1, 2]  # 2 weeks apart each: one change
 
