@@ -30,9 +30,9 @@ works. Only observable data is used: the sample's hidden persona labels never en
 """
 from __future__ import annotations
 
-from .attribution import (MIN_GROUP_CUSTOMERS, SEGMENTATION_LABELS, Attribution, Driver, attribute_changes,
-                          customer_segments, driver_group, group_options, lead_change, who_changed)
-from .changepoints import (MIN_SEARCH_WEEKS, PENALTY_FACTOR, SEASONAL_MIN_WEEKS, TEMPORARY_WEEKS, ChangePoints, cusum_p_value,
+from .attribution import (MIN_GROUP_CUSTOMERS, SEGMENTATION_LABELS, AtStake, Attribution, Driver, attribute_changes,
+                          customer_segments, driver_group, group_options, lead_change, ordering_at_stake, who_changed)
+from .changepoints import (FALSE_ALARM_RATE, FALSE_ALARM_RATES, MIN_SEARCH_WEEKS, PENALTY_FACTOR, SEASONAL_MIN_WEEKS, TEMPORARY_WEEKS, ChangePoints, cusum_p_value,
                            detect_change_points, noise_scale, optimal_partition, penalty_sensitivity, series_view,
                            temporary_breaks)
 from .channels import RampFit, acquisition_shares, channel_ramps, channel_weekly, fit_ramp
@@ -40,7 +40,7 @@ from .comparisons import WINDOW_WEEKS, SampleComparison, WindowComparison, compa
 from .detection import Detection, detect_all, panels_for, quarter_vs_last_year, segment_view, sensitivity_table
 from .metrics import (COUNT_OFFSET, METRICS, Metric, metric_info, metric_records, metric_series, share_records,
                       watch_list, weekly_panel)
-from .register import change_register, cluster_changes, events_without_effect, link_events, market_events
+from .register import change_register, change_signals, cluster_changes, events_without_effect, link_events, market_events
 from .sentences import change_label, counted, driver_sentence, register_records
 
 __all__ = [
@@ -48,18 +48,18 @@ __all__ = [
     "Metric", "METRICS", "COUNT_OFFSET", "metric_info", "metric_records", "weekly_panel", "metric_series",
     "share_records", "watch_list",
     # change points
-    "ChangePoints", "MIN_SEARCH_WEEKS", "PENALTY_FACTOR", "SEASONAL_MIN_WEEKS", "TEMPORARY_WEEKS", "optimal_partition", "noise_scale",
+    "ChangePoints", "FALSE_ALARM_RATE", "FALSE_ALARM_RATES", "MIN_SEARCH_WEEKS", "PENALTY_FACTOR", "SEASONAL_MIN_WEEKS", "TEMPORARY_WEEKS", "optimal_partition", "noise_scale",
     "detect_change_points", "penalty_sensitivity", "cusum_p_value", "temporary_breaks", "series_view",
     # comparisons and the scan of every metric
     "WINDOW_WEEKS", "SampleComparison", "WindowComparison", "compare_samples", "compare_windows",
     "Detection", "detect_all", "quarter_vs_last_year", "sensitivity_table", "panels_for", "segment_view",
     # who changed
     "MIN_GROUP_CUSTOMERS", "SEGMENTATION_LABELS", "Driver", "Attribution", "customer_segments",
-    "group_options", "who_changed", "driver_group", "attribute_changes", "lead_change",
+    "group_options", "who_changed", "driver_group", "attribute_changes", "lead_change", "AtStake", "ordering_at_stake",
     # channels
     "RampFit", "channel_weekly", "fit_ramp", "channel_ramps", "acquisition_shares",
     # register
-    "market_events", "link_events", "change_register", "cluster_changes", "events_without_effect",
+    "market_events", "link_events", "change_signals", "change_register", "cluster_changes", "events_without_effect",
     # sentences
     "change_label", "driver_sentence", "counted", "register_records",
 ]

@@ -9,7 +9,7 @@ hidden persona labels never enter this module.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -23,7 +23,7 @@ from .metrics import COUNT_OFFSET, METRICS, Metric, metric_info, metric_series, 
 
 __all__ = [
     "MIN_GROUP_CUSTOMERS", "SEGMENTATION_LABELS", "Driver", "Attribution", "customer_segments", "group_options",
-    "who_changed", "driver_group", "attribute_changes", "lead_change",
+    "who_changed", "driver_group", "attribute_changes", "lead_change", "AtStake", "ordering_at_stake",
 ]
 
 
@@ -234,17 +234,34 @@ def lead_change(impacts: dict) -> tuple | None:
 
 
 @dataclass(frozen=True)
+class AtStake:
+    """Yearly net revenue at stake of one change (currency units a year, signed) and how it was measured.
+
+    ``value`` with its 95% interval ``low`` / ``high``; ``basis`` names the rule in plain words; ``measured``
+    says whether the ordering change behind it is significant (p < alpha) or only the best estimate.
+    """
+
+    value: float
+    low: float
+    high: float
+    basis: str
+    measured: bool
+
+
+@dataclass(frozen=True)
 class Attribution:
-    """Result of :func:`attribute_changes`: three mappings keyed by the change, ``(metric key, date)``.
+    """Result of :func:`attribute_changes`: mappings keyed by the change, ``(metric key, date)``.
 
     ``drivers``: the :class:`Driver` of each change, or None when all customers shared it; ``impacts``: the
     yearly net revenue at stake (currency units a year, signed; NaN when unknown); ``tables``: the
-    :func:`who_changed` table behind each driver (empty without customer segments).
+    :func:`who_changed` table behind each driver (empty without customer segments); ``at_stake``: the
+    :class:`AtStake` behind each impact (its interval and rule).
     """
 
     drivers: dict[tuple[str, pd.Timestamp], Driver | None]
     impacts: dict[tuple[str, pd.Timestamp], float]
     tables: dict[tuple[str, pd.Timestamp], pd.DataFrame]
+    at_stake: dict[tuple[str, pd.Timestamp], AtStake] = field(default_factory=dict)
 
     @property
     def lead(self) -> tuple[str, pd.Timestamp] | None:
@@ -289,17 +306,69 @@ def _compared_records(key: str, direction: str, records: dict, orders: pd.DataFr
 
 
 def _revenue_at_stake(metric: Metric, table: pd.DataFrame, drv: Driver | None, aov: float,
-                      orders_response, alpha: float) -> float:
-    """Yearly net revenue at stake of an order-linked change (NaN when orders did not measurably move)."""
-    impact = np.nan
+                      orders_response, alpha: float) -> AtStake | None:
+    """Yearly net revenue at stake of an order-linked change (None when orders did not measurably move)."""
     if drv is not None and metric.kind == "count":
         row = table[(table["segmentation"] == drv.segmentation) & (table["group"] == drv.group)].iloc[0]
-        impact = row["before"] * drv.excess_change * aov * 52
-    elif drv is None:
+        scale = row["before"] * aov * 52
+        return AtStake(float(scale * drv.excess_change), float(scale * drv.ci_low), float(scale * drv.ci_high),
+                       f"orders of {drv.label} against the rest of the customers", True)
+    if drv is None:
         resp = orders_response()
         if resp.p < alpha:
-            impact = np.exp(resp.before) * np.expm1(resp.diff) * aov * 52
-    return float(impact)
+            scale = np.exp(resp.before) * aov * 52
+            return AtStake(float(scale * np.expm1(resp.diff)), float(scale * np.expm1(resp.ci_low)),
+                           float(scale * np.expm1(resp.ci_high)),
+                           f"orders of all customers measurably changed across the date (p = {resp.p:.2g})", True)
+    return None
+
+
+def ordering_at_stake(orders_records: pd.DataFrame, weeks: pd.DatetimeIndex, date: pd.Timestamp, aov: float,
+                      members: pd.Index | None = None, gap: int = 0, window: int = WINDOW_WEEKS,
+                      alpha: float = 0.05, bounds: tuple = (None, None)) -> AtStake:
+    """Revenue at stake through the ordering of the customers a change affects (any change, operational too).
+
+    The weekly orders of ``members`` (all customers when None), seasonally adjusted on the log scale
+    (:func:`detect_change_points`), are compared between the ``window`` weeks before ``date`` and the ``window``
+    weeks after ``date + gap`` weeks (:func:`compare_windows`, autocorrelation-corrected), cut at ``bounds``
+    (the neighbouring changes' dates, so one change's effect is not counted again in the next). Revenue at stake =
+    orders a week before x relative change x ``aov`` x 52 (currency units a year, signed), with the interval
+    of the relative change; ``measured`` when the change of ordering is significant at ``alpha``.
+    """
+    rec = orders_records if members is None else orders_records[orders_records["customer_id"].isin(members)]
+    who = "all customers" if members is None else "the affected group"
+    value, _ = metric_series(weekly_panel(rec, weeks), METRICS["orders"])
+    cp = detect_change_points(value, log=True, seasonal=True)
+    idx = np.arange(len(weeks))
+    b = int(np.searchsorted(weeks, date))
+    lo = b - window if bounds[0] is None else max(b - window, int(np.searchsorted(weeks, bounds[0])))
+    hi = b + gap + window if bounds[1] is None else min(b + gap + window, int(np.searchsorted(weeks, bounds[1])))
+    c = compare_windows(cp.adjusted, cp.weight, (idx >= lo) & (idx < b), (idx >= b + gap) & (idx < hi),
+                        rho=cp.rho, alpha=alpha)
+    scale = np.exp(c.before) * aov * 52
+    measured = bool(c.p < alpha)
+    basis = (f"orders of {who} {'measurably' if measured else 'not significantly'} changed across the date "
+             f"(p = {c.p:.2g})")
+    return AtStake(float(scale * np.expm1(c.diff)), float(scale * np.expm1(c.ci_low)),
+                   float(scale * np.expm1(c.ci_high)), basis, measured)
+
+
+def _moves_orders(key: str) -> bool:
+    """Whether a change of ``key`` is measured through order counts (order-linked metrics, market metrics and
+    new channels): such changes bound the ordering windows of the others, a basket or survey shift does not."""
+    if key.startswith("share_"):
+        return True
+    metric = metric_info(key)
+    return bool(metric.revenue_link and metric.kind == "count") or metric.table == "market"
+
+
+def _neighbours(date: pd.Timestamp, gap: int, dates: list, tolerance_weeks: int = 2) -> tuple:
+    """The nearest other change dates before ``date`` and after ``date + gap`` weeks (more than
+    ``tolerance_weeks`` away, closer ones being the same change), or None on a side without one."""
+    lo, hi = date - pd.Timedelta(weeks=tolerance_weeks), date + pd.Timedelta(weeks=gap + tolerance_weeks)
+    before = [d for d in dates if d < lo]
+    after = [d for d in dates if d > hi]
+    return (max(before) if before else None, min(after) if after else None)
 
 
 def attribute_changes(flagged: pd.DataFrame, ramps: pd.DataFrame, records: dict, segments: pd.DataFrame,
@@ -314,7 +383,10 @@ def attribute_changes(flagged: pd.DataFrame, ramps: pd.DataFrame, records: dict,
 
     Revenue at stake (currency units a year, signed): for an order-linked response, the weekly orders of
     the affected group (or all customers) before the change x the relative change x the average order value
-    x 52. It is NaN when orders did not measurably move. ``orders`` are those of
+    x 52. Every other change (operational ones such as delivery, or an order-linked one whose orders did not
+    measurably move) gets the same product through the ordering of the customers it affects (the driving
+    group, or everyone): :func:`ordering_at_stake`, the best estimate with its interval even when not
+    significant (``AtStake.measured`` says which). It is NaN only without orders. ``orders`` are those of
     :func:`customer_workbook.base.order_table`.
 
     Returns
@@ -322,7 +394,7 @@ def attribute_changes(flagged: pd.DataFrame, ramps: pd.DataFrame, records: dict,
     Attribution
         Drivers, revenue at stake and :func:`who_changed` tables, keyed by ``(metric, date)``.
     """
-    drivers, impacts, tables, cache, responses = {}, {}, {}, {}, {}
+    drivers, impacts, tables, cache, responses, at_stake = {}, {}, {}, {}, {}, {}
     aov = float(orders["amount"].mean())
 
     def orders_response(date):
@@ -333,6 +405,7 @@ def attribute_changes(flagged: pd.DataFrame, ramps: pd.DataFrame, records: dict,
     has_orders = "orders" in records
     jobs = [(r["metric"], r["date"], r["direction"], 0) for _, r in flagged.iterrows()]
     jobs += [(f"share_{r['channel']}", r["launch"], "up", int(r["ramp_weeks"])) for _, r in ramps.iterrows()]
+    order_dates = [d for k, d, *_ in jobs if _moves_orders(k)]  # the changes that bound an ordering window
     for key, date, direction, gap in jobs:
         response = functools.partial(orders_response, date)
         rec, metric, exclude, direction = _compared_records(key, direction, records, orders, response, alpha)
@@ -341,8 +414,14 @@ def attribute_changes(flagged: pd.DataFrame, ramps: pd.DataFrame, records: dict,
             if not segments.empty else pd.DataFrame()
         drv = driver_group(table, direction) if not table.empty else None
         tables[(key, date)], drivers[(key, date)] = table, drv
-        impact = np.nan
+        stake = None
         if has_orders and (metric.revenue_link or metric.table == "market"):
-            impact = _revenue_at_stake(metric, table, drv, aov, response, alpha)
-        impacts[(key, date)] = float(impact)
-    return Attribution(drivers=drivers, impacts=impacts, tables=tables)
+            stake = _revenue_at_stake(metric, table, drv, aov, response, alpha)
+        if has_orders and stake is None:  # operational changes too: through the affected customers' orders
+            members = None if drv is None else segments.index[segments[drv.segmentation] == drv.group]
+            stake = ordering_at_stake(records["orders"], weeks, date, aov, members, gap=gap, alpha=alpha,
+                                      bounds=_neighbours(date, gap, order_dates))
+        if stake is not None:
+            at_stake[(key, date)] = stake
+        impacts[(key, date)] = stake.value if stake is not None else np.nan
+    return Attribution(drivers=drivers, impacts=impacts, tables=tables, at_stake=at_stake)

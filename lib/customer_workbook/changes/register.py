@@ -2,7 +2,8 @@
 
 :func:`change_register` collects the kept changes and the new channels with their driving group and revenue
 at stake, links each to the nearest market event (:func:`market_events`, :func:`link_events`) and numbers the
-distinct changes (:func:`cluster_changes`); :func:`events_without_effect` lists the news that moved nothing.
+distinct changes (:func:`cluster_changes`), merging the signals of one change into one line
+(:func:`change_signals` keeps them); :func:`events_without_effect` lists the news that moved nothing.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from ..data import Dataset
 from .metrics import metric_info
 
 __all__ = [
-    "market_events", "link_events", "change_register", "cluster_changes", "events_without_effect",
+    "market_events", "link_events", "change_signals", "change_register", "cluster_changes", "events_without_effect",
 ]
 
 
@@ -50,15 +51,79 @@ def link_events(dates: pd.Series, events: pd.DataFrame, tolerance_weeks: int = 3
     return out
 
 
-#: Column types of an empty register (the others are float).
+#: Column types of an empty register or signal table (the others are float).
 _EMPTY_TYPES = {"change_id": "int64", "rank": "int64", "what": "object", "metric": "object", "date": "datetime64[ns]",
-                "direction": "object", "change_unit": "object", "affected_group": "object", "related_event": "object",
-                "event_week": "datetime64[ns]"}
+                "end": "datetime64[ns]", "direction": "object", "change_unit": "object", "affected_group": "object",
+                "related_event": "object", "event_week": "datetime64[ns]", "at_stake_basis": "object",
+                "seen_in": "object", "metrics": "object", "at_stake_measured": "bool"}
+_SIGNAL_COLUMNS = ["change_id", "what", "metric", "date", "end", "direction", "before", "after", "change", "ci_low",
+                   "ci_high", "change_unit", "p_adj", "affected_group", "group_change", "revenue_at_stake",
+                   "at_stake_low", "at_stake_high", "at_stake_basis", "at_stake_measured", "severity"]
+_REGISTER_COLUMNS = ["change_id", "rank", "what", "metric", "date", "direction", "before", "after", "change",
+                     "ci_low", "ci_high", "change_unit", "p_adj", "affected_group", "group_change", "related_event",
+                     "event_week", "revenue_at_stake", "at_stake_low", "at_stake_high", "at_stake_basis",
+                     "at_stake_measured", "severity", "metrics", "seen_in"]
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    """A table without rows with the columns and types of one with rows, so dates stay dates."""
+    return pd.DataFrame({c: pd.Series(dtype=_EMPTY_TYPES.get(c, "float64")) for c in columns})
+
+
+def _stake_fields(key: tuple, impacts: dict, at_stake: dict) -> dict:
+    """Revenue at stake of one signal, with its interval and rule (NaN / "unknown" without them)."""
+    s = at_stake.get(key)
+    if s is None:
+        return {"revenue_at_stake": impacts.get(key, np.nan), "at_stake_low": np.nan, "at_stake_high": np.nan,
+                "at_stake_basis": "unknown", "at_stake_measured": False}
+    return {"revenue_at_stake": s.value, "at_stake_low": s.low, "at_stake_high": s.high,
+            "at_stake_basis": s.basis, "at_stake_measured": s.measured}
+
+
+def change_signals(flagged: pd.DataFrame, ramps: pd.DataFrame, drivers: dict, impacts: dict,
+                   at_stake: dict | None = None, tolerance_weeks: int = 2) -> pd.DataFrame:
+    """Every metric row of every change (the evidence behind the register), with its ``change_id``.
+
+    Parameters as :func:`change_register`. Returns one row per flagged break and per new channel: change_id,
+    what, metric, date, end (last week the change unfolds: the date for a step, the end of the ramp for a
+    new channel), direction, before, after, change, ci_low, ci_high, change_unit, p_adj, affected_group,
+    group_change, revenue_at_stake (with at_stake_low / at_stake_high, at_stake_basis, at_stake_measured)
+    and severity (|change| in multiples of the practical threshold). Rows of one change (:func:`cluster_changes`)
+    share a ``change_id``; ids follow the business impact of the change.
+    """
+    at_stake = at_stake or {}
+    rows = []
+    for _, r in flagged.iterrows():
+        key, drv = (r["metric"], r["date"]), drivers.get((r["metric"], r["date"]))
+        rows.append({"what": r["label"], "metric": r["metric"], "date": r["date"], "end": r["date"],
+                     "direction": r["direction"], "before": r["before"], "after": r["after"], "change": r["change"],
+                     "ci_low": r["ci_low"], "ci_high": r["ci_high"], "change_unit": r["change_unit"],
+                     "p_adj": r["p_adj"], "affected_group": drv.label if drv else "all customers",
+                     "group_change": drv.excess_change if drv else np.nan, **_stake_fields(key, impacts, at_stake),
+                     "severity": max(abs(r["change"]), abs(drv.excess_change) if drv else 0.0)
+                     / metric_info(r["metric"]).min_effect})
+    for _, r in ramps.iterrows():
+        key = (f"share_{r['channel']}", r["launch"])
+        drv = drivers.get(key)
+        rows.append({"what": f"New sales channel '{r['channel']}': share of orders", "metric": key[0],
+                     "date": r["launch"], "end": r["launch"] + pd.Timedelta(weeks=int(r["ramp_weeks"])),
+                     "direction": "up", "before": 0.0, "after": r["plateau"], "change": r["plateau"],
+                     "ci_low": r["ci_low"], "ci_high": r["ci_high"], "change_unit": "share of orders",
+                     "p_adj": np.nan, "affected_group": drv.label if drv else "all customers",
+                     "group_change": drv.excess_change if drv else np.nan, **_stake_fields(key, impacts, at_stake),
+                     "severity": r["plateau"] / 0.03})
+    if not rows:
+        return _empty(_SIGNAL_COLUMNS)
+    sig = pd.DataFrame(rows)
+    sig["_impact"] = sig["revenue_at_stake"].abs().fillna(0.0)
+    sig = sig.sort_values(["_impact", "severity"], ascending=False).drop(columns="_impact").reset_index(drop=True)
+    sig["change_id"] = cluster_changes(sig, tolerance_weeks)
+    return sig[_SIGNAL_COLUMNS]
 
 
 def change_register(flagged: pd.DataFrame, ramps: pd.DataFrame, drivers: dict, impacts: dict,
-                    events: pd.DataFrame, tolerance_weeks: int = 3) -> pd.DataFrame:
-    """One table of the changes that matter, sorted by business impact.
+                    events: pd.DataFrame, tolerance_weeks: int = 3, at_stake: dict | None = None) -> pd.DataFrame:
+    """One line per distinct change, sorted by business impact.
 
     Parameters
     ----------
@@ -66,77 +131,73 @@ def change_register(flagged: pd.DataFrame, ramps: pd.DataFrame, drivers: dict, i
         Flagged rows of :func:`detect_all` (metric, label, date, before, after, change, ci_low, ci_high,
         change_unit, p_adj, direction).
     ramps
-        :func:`channel_ramps` output (each new channel becomes a row, metric ``share_<channel>``).
+        :func:`channel_ramps` output (each new channel is a change, metric ``share_<channel>``).
     drivers
         ``{(metric, date): Driver or None}`` from :func:`~.attribution.driver_group` ("all customers" when None).
     impacts
         ``{(metric, date): annual net revenue at stake}`` (currency units a year, signed; NaN when unknown).
     events
         :func:`market_events` output, linked within ``tolerance_weeks``.
+    at_stake
+        ``{(metric, date): AtStake}`` (:class:`~.attribution.AtStake`): the interval and rule of each impact.
 
     Returns
     -------
     DataFrame
-        Columns: rank, what, metric, date, direction, before, after, change, ci_low, ci_high, change_unit,
-        p_adj, affected_group, group_change, related_event, event_week, revenue_at_stake, severity.
-        Sorted by ``|revenue_at_stake|`` (unknown counts as 0), then ``severity`` (|change| in multiples of
-        the metric's practical threshold). ``change_id`` numbers distinct changes: rows dated within two
-        weeks of each other are one change seen in several metrics (:func:`cluster_changes`).
+        One line per distinct change (:func:`change_signals` merged by ``change_id``: the same event seen in
+        several metrics, or a break inside another change such as a shift during a new channel's ramp-up).
+        The line shows its lead signal (the largest revenue at stake, then severity): rank, what, metric,
+        date, direction, before, after, change, ci_low, ci_high, change_unit, p_adj, affected_group,
+        group_change, related_event, event_week, revenue_at_stake (at_stake_low, at_stake_high,
+        at_stake_basis, at_stake_measured), severity (the largest of its signals), ``metrics`` (keys of
+        every signal) and ``seen_in`` (the other signals in words, "no other metric" when alone). The signals measure the same orders, so
+        a change's revenue at stake is its lead signal's, never their sum: totals over the register count
+        each change once.
     """
-    rows = []
-    for _, r in flagged.iterrows():
-        key = (r["metric"], r["date"])
-        drv = drivers.get(key)
-        metric = metric_info(r["metric"])
-        rows.append({"what": r["label"], "metric": r["metric"], "date": r["date"], "direction": r["direction"],
-                     "before": r["before"], "after": r["after"], "change": r["change"], "ci_low": r["ci_low"],
-                     "ci_high": r["ci_high"], "change_unit": r["change_unit"], "p_adj": r["p_adj"],
-                     "affected_group": drv.label if drv else "all customers",
-                     "group_change": drv.excess_change if drv else np.nan,
-                     "revenue_at_stake": impacts.get(key, np.nan),
-                     "severity": abs(r["change"]) / metric.min_effect})
-    for _, r in ramps.iterrows():
-        key = (f"share_{r['channel']}", r["launch"])
-        drv = drivers.get(key)
-        rows.append({"what": f"New sales channel '{r['channel']}': share of orders", "metric": key[0],
-                     "date": r["launch"], "direction": "up", "before": 0.0, "after": r["plateau"],
-                     "change": r["plateau"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
-                     "change_unit": "share of orders", "p_adj": np.nan,
-                     "affected_group": drv.label if drv else "all customers",
-                     "group_change": drv.excess_change if drv else np.nan,
-                     "revenue_at_stake": impacts.get(key, np.nan), "severity": r["plateau"] / 0.03})
-    cols = ["rank", "what", "metric", "date", "direction", "before", "after", "change", "ci_low", "ci_high",
-            "change_unit", "p_adj", "affected_group", "group_change", "related_event", "event_week",
-            "revenue_at_stake", "severity"]
-    if not rows:  # the same columns and types as a register with rows, so dates stay dates
-        return pd.DataFrame({c: pd.Series(dtype=_EMPTY_TYPES.get(c, "float64")) for c in ["change_id", *cols]})
-    reg = pd.DataFrame(rows)
+    sig = change_signals(flagged, ramps, drivers, impacts, at_stake, tolerance_weeks=2)
+    if sig.empty:
+        return _empty(_REGISTER_COLUMNS)
+    lead = sig.groupby("change_id", sort=False).head(1).set_index("change_id")  # sorted: the first is the lead
+    others = sig.groupby("change_id", sort=False).apply(
+        lambda g: "; ".join(f"{w} {d} ({c:+.3g} {u}, {dt:%d %b %Y})" for w, d, c, u, dt in
+                            zip(g["what"].iloc[1:], g["direction"].iloc[1:], g["change"].iloc[1:],
+                                g["change_unit"].iloc[1:], g["date"].iloc[1:])) or "no other metric",
+        include_groups=False)
+    reg = lead.assign(severity=sig.groupby("change_id")["severity"].max(),
+                      metrics=sig.groupby("change_id")["metric"].agg(list), seen_in=others).reset_index()
     reg = pd.concat([reg, link_events(reg["date"], events, tolerance_weeks)
                      .rename(columns={"event": "related_event"})], axis=1)
-    reg["_impact"] = reg["revenue_at_stake"].abs().fillna(0.0)
-    reg = reg.sort_values(["_impact", "severity"], ascending=False).drop(columns="_impact").reset_index(drop=True)
     reg["rank"] = np.arange(1, len(reg) + 1)
-    reg["change_id"] = cluster_changes(reg)
-    return reg[["change_id", *cols]]
+    return reg[_REGISTER_COLUMNS]
 
 
 def cluster_changes(register: pd.DataFrame, tolerance_weeks: int = 2) -> pd.Series:
-    """Number the distinct changes of a register: rows dated within ``tolerance_weeks`` of each other are one
-    change seen in several metrics (e.g. slower delivery and lower speed satisfaction). Returns change ids
-    (1, 2, ... by first appearance in the register's order)."""
+    """Number the distinct changes of a table of signals (columns date and, optionally, end).
+
+    A signal spans ``date`` to ``end`` (a new channel's ramp; a step has ``end == date``). Signals whose
+    spans, widened by ``tolerance_weeks`` on each side, overlap are one change: the same event seen in
+    several metrics (slower delivery and lower speed satisfaction), or a break nested inside another
+    change (a shift of the basket during a new channel's ramp-up). Overlap is transitive (chains merge).
+    Returns change ids (1, 2, ... by first appearance in the table's order), indexed like the table.
+    """
     if register.empty:
         return pd.Series(dtype=int)
-    dates = register["date"]
-    ids = pd.Series(0, index=register.index)
-    next_id = 0
-    for i in register.index:
-        near = ids[(ids > 0) & ((dates - dates[i]).abs() <= pd.Timedelta(weeks=tolerance_weeks))]
-        if len(near):
-            ids[i] = near.iloc[0]
+    start = pd.to_datetime(register["date"]) - pd.Timedelta(weeks=tolerance_weeks)
+    end = pd.to_datetime(register["end"] if "end" in register else register["date"]) \
+        + pd.Timedelta(weeks=tolerance_weeks)
+    order = np.argsort(start.to_numpy(), kind="stable")
+    group = np.empty(len(register), dtype=int)
+    reach, g = None, -1
+    for i in order:  # sweep by start: a new group when the start is past everything reached so far
+        if reach is None or start.iloc[i] > reach:
+            g += 1
+            reach = end.iloc[i]
         else:
-            next_id += 1
-            ids[i] = next_id
-    return ids
+            reach = max(reach, end.iloc[i])
+        group[i] = g
+    first = pd.Series(group).drop_duplicates()  # number groups by first appearance in the table's order
+    ids = pd.Series(group).map(dict(zip(first.to_numpy(), range(1, len(first) + 1))))
+    return pd.Series(ids.to_numpy(), index=register.index)
 
 
 def events_without_effect(events: pd.DataFrame, register: pd.DataFrame, tolerance_weeks: int = 3) -> pd.DataFrame:

@@ -82,6 +82,12 @@ def change_points(inputs: ChangeInputs, penalty_scale: float, min_segment_weeks:
               f"{penalty_scale:g}", "Change-point penalty rule")
     draft.add("change_points", {k: [f"{d:%Y-%m-%d}" for d in cp.dates] for k, cp in results.items()},
               "Change points found per metric (before significance checks)")
+    draft.add("false_alarm_rate", ch.FALSE_ALARM_RATE, "Share of series without any change in which the penalty "
+              "rule still finds a change point (measured on simulated weekly noise)", unit="share")
+    draft.say(f"On simulated weekly noise without any change, this penalty rule finds a change point in about "
+              f"**{100 * ch.FALSE_ALARM_RATE:.0f} in 100 series** when the noise is correlated from week to week, "
+              f"and in {100 * ch.FALSE_ALARM_RATES['white']:.1f} in 100 when it is not. Section 3 then tests every "
+              "candidate, allowing for the search and for the many series.")
     with_breaks = sum(1 for cp in results.values() if cp.breaks)
     if len(inputs.weeks) < 2 * min_segment_weeks:
         draft.say(f"> **Not shown: change points** because a change needs at least {min_segment_weeks} full weeks "
@@ -174,25 +180,51 @@ def quarter_vs_last_year(inputs: ChangeInputs, alpha: float) -> Section:
 
 
 def who_changed(inputs: ChangeInputs, breaks: pd.DataFrame, alpha: float) -> Section:
-    """Section 4: the group of customers that drives each kept change, and the revenue at stake."""
+    """Section 4: the group of customers that drives each significant lasting change (kept or below the
+    practical threshold), and the revenue at stake.
+
+    A change too small overall is kept when one group moved significantly by more than the practical
+    threshold against the rest (:func:`promoted`): it matters for that group."""
     draft = Draft()
     counts = ch.channel_weekly(inputs.orders, inputs.weeks) if "channel" in inputs.orders else None
     ramps = ch.channel_ramps(counts)
-    kept = breaks[breaks["flagged"]]
-    attribution = ch.attribute_changes(kept, ramps, inputs.records, inputs.segments, inputs.weeks, inputs.orders,
+    asked = breaks[breaks["significant"] & ~breaks["temporary"]]  # "for whom" for every significant change
+    attribution = ch.attribute_changes(asked, ramps, inputs.records, inputs.segments, inputs.weeks, inputs.orders,
                                        alpha=alpha)
+    small = asked[~asked["flagged"]]
+    lifted = promoted(small, attribution.drivers)
+    kept = pd.concat([breaks[breaks["flagged"]], lifted]) if len(lifted) else breaks[breaks["flagged"]]
     draft.add("affected_groups", {f"{k[0]} {k[1]:%Y-%m-%d}": (d.label if d else "all customers")
                                   for k, d in attribution.drivers.items()}, "Group driving each change")
+    draft.add("small_changes_for_whom", {f"{r['metric']} {r['date']:%Y-%m-%d}": (
+        attribution.drivers[(r["metric"], r["date"])].label if attribution.drivers.get((r["metric"], r["date"]))
+        else "no group") for _, r in small.iterrows()},
+        "Significant changes below the practical threshold: the group that moved")
+    draft.add("n_kept_for_a_group", len(lifted), "Changes too small overall but large for one group")
     if not attribution.tables:
-        draft.say("No lasting change was kept, so there is no group to attribute.")
+        draft.say("No significant lasting change was found, so there is no group to attribute.")
     else:
         lead = attribution.lead
         if not attribution.tables[lead].empty:
             draft.show(plot_who_changed(attribution.tables[lead],
                                         f"Who changed: {ch.change_label(lead[0])}, {lead[1]:%d %b %Y}",
                                         "excess change against all other customers (relative for counts)"))
-        draft.say("\n".join(ch.driver_sentence(k[0], k[1], d) for k, d in attribution.drivers.items()))
+        draft.say("\n".join(ch.driver_sentence(k[0], k[1], d) + (" (below the practical threshold overall)"
+                                                                  if ((small["metric"] == k[0]) & (small["date"] == k[1])).any() else "")
+                            for k, d in attribution.drivers.items()))
+        if len(lifted):
+            draft.say(f"{ch.counted(len(lifted), 'change')} below the practical threshold for all customers "
+                      f"{'is' if len(lifted) == 1 else 'are'} large for one group, so the register keeps "
+                      f"{'it' if len(lifted) == 1 else 'them'}: " + "; ".join(
+                          f"{md(r['label'])} ({r['date']:%d %b %Y})" for _, r in lifted.iterrows()) + ".")
     return draft.done(counts=counts, ramps=ramps, kept=kept, attribution=attribution)
+
+
+def promoted(small: pd.DataFrame, drivers: dict) -> pd.DataFrame:
+    """The significant changes below the practical threshold whose driving group moved significantly by more
+    than the threshold against the rest (:func:`changes.driver_group` flags only such groups), marked flagged."""
+    has = [drivers.get((m, d)) is not None for m, d in zip(small["metric"], small["date"])]
+    return small[has].assign(flagged=True)
 
 
 def channel_shift(ds: Dataset, inputs: ChangeInputs, counts: pd.DataFrame | None, ramps: pd.DataFrame,
@@ -241,13 +273,18 @@ def change_register(inputs: ChangeInputs, kept: pd.DataFrame, ramps: pd.DataFram
     """Section 6: every kept change in one table, by business impact, with the market events near it."""
     draft = Draft()
     register = ch.change_register(kept, ramps, attribution.drivers, attribution.impacts, inputs.events,
-                                  tolerance_weeks=tolerance_weeks)
-    shown = register.assign(date=register["date"].dt.date, event_week=register["event_week"].dt.date)
+                                  tolerance_weeks=tolerance_weeks, at_stake=attribution.at_stake)
+    signals = ch.change_signals(kept, ramps, attribution.drivers, attribution.impacts, attribution.at_stake)
+    shown = register.assign(date=register["date"].dt.date, event_week=register["event_week"].dt.date).drop(
+        columns=["metrics", "at_stake_measured"])
     unit = inputs.value_unit  # the revenue columns are named after the data's value unit
     draft.show(styled_table(value_columns(shown.drop(columns=["metric"]), unit), value_columns({
-        **_CHANGE_FORMATS, "group_change": "{:+.3g}", "revenue_at_stake": "{:+,.0f}", "severity": "{:.1f}"}, unit)))
+        **_CHANGE_FORMATS, "group_change": "{:+.3g}", "revenue_at_stake": "{:+,.0f}", "at_stake_low": "{:+,.0f}",
+        "at_stake_high": "{:+,.0f}", "severity": "{:.1f}"}, unit)))
     draft.add("change_register", ch.register_records(register),
-              "Change register (one row per metric and change, by business impact)")
+              "Change register (one line per distinct change, by business impact)")
+    draft.add("change_signals", ch.register_records(signals.drop(columns="end")),
+              "Every metric row of every change (change_id links them to the register)")
     n_changes = draft.add("n_changes", int(register["change_id"].nunique()) if len(register) else 0,
                           "Distinct changes in the register", headline=True)
     if not len(register):
@@ -260,8 +297,16 @@ def change_register(inputs: ChangeInputs, kept: pd.DataFrame, ramps: pd.DataFram
                          f"driven by {top['affected_group']}", "Change with the largest business impact", headline=True)
     at_stake = (f", about {abs(top['revenue_at_stake']):,.0f} of net {value_noun(unit)} a year."
                 if top["revenue_at_stake"] == top["revenue_at_stake"] else ".")
+    total = draft.add("revenue_at_stake_total", round(float(register["revenue_at_stake"].sum()), 2),
+                      "Yearly net revenue at stake over all changes (each change once)", unit=unit)
+    unmeasured = int((~register["at_stake_measured"].astype(bool)).sum())
     draft.say(f"The register holds **{ch.counted(n_changes, 'distinct change')}** "
-              f"({ch.counted(len(register), 'metric row')}). The largest business impact: **{md(headline)}**{at_stake}")
+              f"(seen in {ch.counted(len(signals), 'metric row')}). The largest business impact: **{md(headline)}**"
+              f"{at_stake} Counting each change once, **{total:+,.0f}** of net {value_noun(unit)} a year is at stake"
+              + (f"; for {ch.counted(unmeasured, 'change')} the affected customers' orders did not move "
+                 "significantly, so " + ("its amount is a best estimate whose interval includes zero." if unmeasured == 1
+                                         else "their amounts are best estimates whose intervals include zero.")
+                 if unmeasured else "."))
     seasonal = register["metric"].map(lambda k: not k.startswith("share_") and ch.metric_info(k).seasonal)
     if seasonal.any() and len(inputs.weeks) < ch.SEASONAL_MIN_WEEKS:
         draft.say(f"With {ch.counted(len(inputs.weeks), 'full week')} of data (fewer than {ch.SEASONAL_MIN_WEEKS}), "
