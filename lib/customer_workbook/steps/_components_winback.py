@@ -77,7 +77,8 @@ def dormant_customers(ds, customer_value, thresholds, response_rate: float, cost
     draft.add("winback_response", {"rate": round(response.rate, 4), "low": round(response.low, 4),
                                    "high": round(response.high, 4), "measured": response.measured},
               "Win-back response: measured uplift among lapsed customers of a randomised campaign, or the assumed "
-              "response among live customers (then low/high is a sensitivity range)", unit="share")
+              "response among live customers (then low/high is a sensitivity range)",
+              unit="pp" if response.measured else "share")  # a measured uplift is a difference of shares
     draft.add("winback_gain", {r["group"]: round(r["total_gain"], 0) for _, r in wt.iterrows()},
               "Expected net gain of a win-back per dormancy group", unit="currency units")
     draft.add("winback_gain_range", {r["group"]: [round(r["total_gain_low"], 0), round(r["total_gain_high"], 0)]

@@ -101,7 +101,8 @@ def test_drivers_that_explain_no_more_than_chance_are_not_ranked(run):
 
 def test_a_customer_value_fit_that_failed_stays_out_of_the_health_score(run):
     value = run["value"]
-    failed = SimpleNamespace(table=value.table, report=SimpleNamespace(ok=False, sentence=lambda: "BG/NBD did not converge"))
+    failed = SimpleNamespace(table=value.table, holdout=None, calibration_models={},
+                             report=SimpleNamespace(ok=False, choice=None, sentence=lambda: "BG/NBD did not converge"))
     section = step.lifecycle_and_health(run["ds"], failed)
     assert "p_alive_mean" not in _keys(section) and "p_alive" not in section["health"]
     assert "did not fit reliably" in _texts(section) and not section["backtest"].p_alive_used
