@@ -26,8 +26,8 @@ from ..privacy import private_folder
 from ..reasons import (MIN_RESPONDENTS_PER_DRIVER, bandwagon_evidence, bass_curve, delivery_repeat_curve,
                        driver_importance, latest_answers, product_adoption, reason_evidence, respondents_needed,
                        survey_drivers)
-from ..segments import (MIN_HOLDOUT_DAYS, USEFUL_AUC, backtest_holdout, cohort_retention, cohort_summary, four_c_to_four_p,
-                        health_backtest, health_score,
+from ..segments import (MIN_HOLDOUT_DAYS, UNASSIGNED, USEFUL_AUC, backtest_holdout, cohort_retention, cohort_summary,
+                        four_c_to_four_p, health_backtest, health_score,
                         lifecycle_stages, multi_category_retention, persona_profiles, rfm_scores, rfm_segments,
                         segment_summary)
 from ..value_unit import value_columns, value_noun
@@ -486,7 +486,7 @@ def save_customer_labels(findings_file: Path, assignments_path: str | None, segm
     draft = Draft()
     labels = pd.DataFrame({"segment": segments})
     labels["persona"] = personas.labels.reindex(labels.index).to_numpy()
-    labels["persona_name"] = personas.assignment.reindex(labels.index).to_numpy()
+    labels["persona_name"] = personas.assignment.reindex(labels.index).fillna(UNASSIGNED).to_numpy()
     labels["stage"] = lifecycle["stages"]
     labels["health"] = lifecycle["health"]["health"].round(1)
     if lifecycle["levels"] is not None:
