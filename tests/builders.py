@@ -59,3 +59,14 @@ def shipped():
     truth = json.loads((SAMPLE / "truth.json").read_text())
     labels = pd.read_parquet(SAMPLE / "truth_customers.parquet").set_index("customer_id")
     return ds, truth, labels
+
+
+def fd_gradient(model, z, data, h=1e-6) -> np.ndarray:
+    """Central finite-difference gradient of a CLV model's negative log-likelihood at ``z`` (to check its
+    analytic gradient)."""
+    out = np.empty_like(z)
+    for i in range(z.size):
+        e = np.zeros_like(z)
+        e[i] = h
+        out[i] = (model._negll(z + e, data)[0] - model._negll(z - e, data)[0]) / (2 * h)
+    return out

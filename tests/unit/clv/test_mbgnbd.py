@@ -8,6 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from builders import fd_gradient
+
 from customer_workbook import clv
 from customer_workbook.clv._fitting import compress_rows
 from customer_workbook.clv.models import MBGNBDModel
@@ -54,15 +56,6 @@ def test_mbgnbd_population_expectation_matches_simulation():
         assert model.expected_purchases_population(t) == pytest.approx(sim, rel=0.02)
 
 
-def _fd_gradient(model, z, data, h=1e-6):
-    out = np.empty_like(z)
-    for i in range(z.size):
-        e = np.zeros_like(z)
-        e[i] = h
-        out[i] = (model._negll(z + e, data)[0] - model._negll(z - e, data)[0]) / (2 * h)
-    return out
-
-
 def test_mbgnbd_analytic_gradient():
     data = clv.simulate_bgnbd(3000, r=0.5, alpha=6.0, a=0.9, b=1.6, T=40.0, seed=2)
     x, tx, T = (data[c].to_numpy(float) for c in ("frequency", "recency", "T"))
@@ -70,7 +63,7 @@ def test_mbgnbd_analytic_gradient():
     prepared = model._prepare(compress_rows(x, tx, T))
     for scale in (1.0, 0.5, 2.0):
         z = np.log(np.array([0.5, 6.0, 0.9, 1.6]) * scale)
-        np.testing.assert_allclose(model._negll(z, prepared)[1], _fd_gradient(model, z, prepared), rtol=1e-5,
+        np.testing.assert_allclose(model._negll(z, prepared)[1], fd_gradient(model, z, prepared), rtol=1e-5,
                                    atol=1e-9)
 
 

@@ -8,6 +8,8 @@ import pytest
 from matplotlib.figure import Figure
 from scipy import integrate, special
 
+from builders import fd_gradient
+
 from customer_workbook import clv
 from customer_workbook.clv._fitting import compress_rows
 from customer_workbook.clv._special import bgnbd_expected_given_alive_factor, hyp2f1_1bc, pareto_log_J
@@ -97,13 +99,6 @@ def test_bgnbd_expectation_at_a_equal_one_is_continuous():
 
 
 # ---------------------------------------------------------------- likelihood gradients
-def _fd_gradient(model, z, data, h=1e-6):
-    out = np.empty_like(z)
-    for i in range(z.size):
-        e = np.zeros_like(z)
-        e[i] = h
-        out[i] = (model._negll(z + e, data)[0] - model._negll(z - e, data)[0]) / (2 * h)
-    return out
 
 
 @pytest.mark.parametrize("model_cls, params, sim", [
@@ -118,7 +113,7 @@ def test_analytic_gradients(model_cls, params, sim):
     for scale in (1.0, 0.5, 2.0):
         z = np.log(np.array(list(params.values())) * scale)
         _, grad = model._negll(z, prepared)
-        np.testing.assert_allclose(grad, _fd_gradient(model, z, prepared), rtol=1e-5, atol=1e-9)
+        np.testing.assert_allclose(grad, fd_gradient(model, z, prepared), rtol=1e-5, atol=1e-9)
 
 
 def test_gamma_gamma_gradient():
@@ -127,7 +122,7 @@ def test_gamma_gamma_gradient():
     model = clv.GammaGammaModel()
     data = _GGData(x.astype(float), m, np.ones(x.size))
     z = np.log([5.0, 3.0, 12.0])
-    np.testing.assert_allclose(model._negll(z, data)[1], _fd_gradient(model, z, data), rtol=1e-5)
+    np.testing.assert_allclose(model._negll(z, data)[1], fd_gradient(model, z, data), rtol=1e-5)
 
 
 # ---------------------------------------------------------------- extreme inputs
