@@ -43,7 +43,8 @@ def go_to_market_plan(audiences: pd.DataFrame, customer_table: pd.DataFrame, pro
       discount (below a tenth of lines), else a personal discount on that line (or on its next order);
     * channel: the audience's most used sales channel ("its usual channel" without channel data);
     * timing: the audience's median days between orders, before the usual gap has passed;
-    * expected value: customers x value per customer x ``mde`` (the lift the pilot must show);
+    * expected value: customers x value per customer x ``mde`` (the lift the pilot must show), an assumption
+      until the pilot measures it, which the ``evidence`` column says;
     * metric: the repeat-purchase rate within ``outcome_days`` (churn rate for *defend*).
     """
     has_risk = "churn_p" in customer_table and bool(customer_table["churn_p"].notna().any())
@@ -79,6 +80,7 @@ def go_to_market_plan(audiences: pd.DataFrame, customer_table: pd.DataFrame, pro
                      "offer": offer, "channel": channel, "timing": timing,
                      "value_per_customer": float(a["value_per_customer"]), "churn_risk": risk,
                      "expected_value": float(a["customers"] * a["value_per_customer"] * mde),
+                     "evidence": f"assumed: the pilot's target lift of {100 * mde:.1f} pp holds",
                      "metric_to_watch": (f"share with no order in {outcome_days} days" if goal.startswith("defend")
                                          else f"repeat-purchase rate in {outcome_days} days")})
     plan = pd.DataFrame(rows)

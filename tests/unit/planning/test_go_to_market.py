@@ -46,6 +46,7 @@ def test_go_to_market_plan_on_the_sample(sample_ds):
     assert set(gtm.columns) >= {"audience", "goal", "offer", "channel", "timing", "expected_value", "metric_to_watch"}
     first = gtm.iloc[0]
     assert first["expected_value"] == pytest.approx(pilot["customers"] * pilot["value_per_customer"] * 0.05)
+    assert first["evidence"] == "assumed: the pilot's target lift of 5.0 pp holds"
     assert first["channel"] in set(ds.transactions["channel"].astype(str))
 
 
