@@ -369,21 +369,10 @@ class MBGNBDModel(BGNBDModel):
         return bgnbd_expected_given_alive_factor(r, al, a, b + 1.0, x, T, t)
 
     def expected_purchases_population(self, t):
-        """Expected repeat purchases of a newly acquired customer in ``(0, t]``: ``b/(a+b)`` x E[Y(t) | alive].
-
-        Parameters
-        ----------
-        t : float or array_like
-            Time since first purchase (model time units), >= 0.
-
-        Returns
-        -------
-        ndarray
-            Expected repeat purchases, shape of ``t``.
-        """
-        t = np.asarray(t, dtype=float)
+        """Expected repeat purchases of a newly acquired customer in ``(0, t]`` (model time units): ``b/(a+b)``,
+        the chance of not dropping out right after the first purchase, times E[Y(t) | alive]."""
         p = self._param_vector()
-        return p[3] / (p[2] + p[3]) * self._given_alive(p, np.zeros_like(t), np.zeros_like(t), t)
+        return p[3] / (p[2] + p[3]) * super().expected_purchases_population(t)
 
 
 class _ParetoData:
