@@ -76,7 +76,7 @@ def recommendation(returns: pd.DataFrame, plan: BudgetPlan | None = None,
     best_r = _best(rel.loc[gains])
     if best_c is None and best_r is None:
         text = ("Neither side can be valued on these data: acquisition needs weekly marketing spend and the value of "
-                "a new customer, retention a randomised campaign and a customer-value model that fits.")
+                "a new customer, retention a randomised campaign with a measured uplift.")
         if unmeasured:
             text = ("The randomised campaign measured no gain in any segment (corrected for the several segments, no "
                     "uplift is above zero beyond chance), so no retention offer is shown to create value; acquisition "
@@ -162,17 +162,18 @@ def _comparison_sentence(best_c: Choice | None, best_r: Choice | None, option: s
                  "relations": f"the next unit should go to {b}relations{b} first",
                  "neither": "neither side returns what it costs"}.get(
             option, f"the data do not separate the two sides ({b}no clear difference{b}, 90% level)")
-        return (f"One more unit spent on {b}{e(best_r.target)}{b} returns {b}{rr:.2f}{b} in long-term value, against "
-                f"{b}{rc:.2f}{b} on {conquest} at today's spend{but}, so {where}{note}.{also}")
+        return (f"One more unit spent on {b}{e(best_r.target)}{b} returns {b}{rr:.2f}{b} in the margin of the extra "
+                f"orders it buys, against {b}{rc:.2f}{b} in the lifetime value of new customers on {conquest} at "
+                f"today's spend{but}, so {where}{note}.{also}")
     if best_c is not None:
         verdict = {"conquest": "more than it costs", "neither": "less than it costs"}.get(
             option, "an amount the data do not separate from what it costs")
         return (f"Only the conquest side can be valued here (the relations side needs a randomised retention "
-                f"campaign with a measured uplift and a customer-value model that fits): one more unit on {conquest} "
+                f"campaign with a measured uplift): one more unit on {conquest} "
                 f"returns {b}{best_c.return_per_unit:.2f}{b}, {verdict}.")
     return (f"Only the relations side can be valued here (the conquest side needs weekly marketing spend, a "
             f"response curve and the value of a new customer): one more unit on {b}{e(best_r.target)}{b} returns "
-            f"{b}{best_r.return_per_unit:.2f}{b}.")
+            f"{b}{best_r.return_per_unit:.2f}{b} in the margin of the extra orders it buys.")
 
 
 def _target_words(best: Choice, kind: str, b: str, e) -> str:
