@@ -255,6 +255,37 @@ def _map_chunks(func, chunks, *args):
     return list(_POOL.map(lambda ch: func(ch, *args), chunks))
 
 
+def _bg_family_negll(z, d: _BGData, dropout_after_first: bool):
+    """Mean negative log-likelihood of the BG/NBD (Fader, Hardie & Lee 2005) or, with ``dropout_after_first``,
+    the MBG/NBD (Batislam et al. 2007), and its gradient in log-parameters ``z = log(r, alpha, a, b)``.
+
+    The two differ only in when a customer may drop out: after each *repeat* purchase (BG/NBD) or after every
+    purchase including the first (MBG/NBD), which shifts ``b`` by one in the dropout terms.
+    """
+    k = 1.0 if dropout_after_first else 0.0
+    r, al, a, b = np.exp(z)
+    N = d.n_total
+    lT = np.log(al + d.uT)
+    lt = np.log(al + d.ut)
+    iT_inv = 1.0 / (al + d.uT)
+    it_inv = 1.0 / (al + d.ut)
+    dpos = np.log(a) - np.log(b + d.uxp - 1.0 + k)
+    binv = 1.0 / (b + d.uxp - 1.0 + k)
+    parts = _map_chunks(_bg_chunk, d.chunks, r, lT, lt, iT_inv, it_inv, dpos, binv)
+    s_sp, s_ld, s_al, s_w, s_b = np.sum(parts, axis=0) if parts else np.zeros(5)
+    ll = (_dot(d.Nx, sc.gammaln(r + d.ux) + sc.betaln(a, b + d.ux + k))
+          + N * (r * np.log(al) - sc.gammaln(r) - sc.betaln(a, b))
+          - _dot(lT, r * d.NT + d.XT) + s_sp)
+    psi_ab = sc.digamma(a + b + d.ux + k)
+    g_r = (_dot(d.Nx, sc.digamma(r + d.ux)) - N * sc.digamma(r) + N * np.log(al)
+           - _dot(d.NT, lT) + s_ld)
+    g_al = N * r / al - _dot(iT_inv, r * d.NT + d.XT) + s_al
+    g_a = _dot(d.Nx, sc.digamma(a) - psi_ab) - N * (sc.digamma(a) - sc.digamma(a + b)) + s_w / a
+    g_b = (_dot(d.Nx, sc.digamma(b + d.ux + k) - psi_ab) - N * (sc.digamma(b) - sc.digamma(a + b)) - s_b)
+    grad = np.array([g_r * r, g_al * al, g_a * a, g_b * b])
+    return -ll / N, -grad / N
+
+
 class BGNBDModel(_TransactionModel):
     """BG/NBD model of repeat buying (Fader, Hardie & Lee 2005, Marketing Science 24(2)).
 
@@ -280,27 +311,7 @@ class BGNBDModel(_TransactionModel):
         return np.array([1.0, max(mean_T / max(mean_x, 1e-3), 1e-3), 1.0, 3.0])
 
     def _negll(self, z, d: _BGData):
-        r, al, a, b = np.exp(z)
-        N = d.n_total
-        lT = np.log(al + d.uT)
-        lt = np.log(al + d.ut)
-        iT_inv = 1.0 / (al + d.uT)
-        it_inv = 1.0 / (al + d.ut)
-        dpos = np.log(a) - np.log(b + d.uxp - 1.0)
-        binv = 1.0 / (b + d.uxp - 1.0)
-        parts = _map_chunks(_bg_chunk, d.chunks, r, lT, lt, iT_inv, it_inv, dpos, binv)
-        s_sp, s_ld, s_al, s_w, s_b = np.sum(parts, axis=0) if parts else np.zeros(5)
-        ll = (_dot(d.Nx, sc.gammaln(r + d.ux) + sc.betaln(a, b + d.ux))
-              + N * (r * np.log(al) - sc.gammaln(r) - sc.betaln(a, b))
-              - _dot(lT, r * d.NT + d.XT) + s_sp)
-        psi_ab = sc.digamma(a + b + d.ux)
-        g_r = (_dot(d.Nx, sc.digamma(r + d.ux)) - N * sc.digamma(r) + N * np.log(al)
-               - _dot(d.NT, lT) + s_ld)
-        g_al = N * r / al - _dot(iT_inv, r * d.NT + d.XT) + s_al
-        g_a = _dot(d.Nx, sc.digamma(a) - psi_ab) - N * (sc.digamma(a) - sc.digamma(a + b)) + s_w / a
-        g_b = (_dot(d.Nx, sc.digamma(b + d.ux) - psi_ab) - N * (sc.digamma(b) - sc.digamma(a + b)) - s_b)
-        grad = np.array([g_r * r, g_al * al, g_a * a, g_b * b])
-        return -ll / N, -grad / N
+        return _bg_family_negll(z, d, dropout_after_first=False)
 
     @staticmethod
     def _p_alive(p, x, tx, T):
@@ -332,27 +343,7 @@ class MBGNBDModel(BGNBDModel):
         return _BGData(c, all_rows=True)
 
     def _negll(self, z, d: _BGData):
-        r, al, a, b = np.exp(z)
-        N = d.n_total
-        lT = np.log(al + d.uT)
-        lt = np.log(al + d.ut)
-        iT_inv = 1.0 / (al + d.uT)
-        it_inv = 1.0 / (al + d.ut)
-        dpos = np.log(a) - np.log(b + d.uxp)
-        binv = 1.0 / (b + d.uxp)
-        parts = _map_chunks(_bg_chunk, d.chunks, r, lT, lt, iT_inv, it_inv, dpos, binv)
-        s_sp, s_ld, s_al, s_w, s_b = np.sum(parts, axis=0) if parts else np.zeros(5)
-        ll = (_dot(d.Nx, sc.gammaln(r + d.ux) + sc.betaln(a, b + d.ux + 1.0))
-              + N * (r * np.log(al) - sc.gammaln(r) - sc.betaln(a, b))
-              - _dot(lT, r * d.NT + d.XT) + s_sp)
-        psi_ab = sc.digamma(a + b + d.ux + 1.0)
-        g_r = (_dot(d.Nx, sc.digamma(r + d.ux)) - N * sc.digamma(r) + N * np.log(al)
-               - _dot(d.NT, lT) + s_ld)
-        g_al = N * r / al - _dot(iT_inv, r * d.NT + d.XT) + s_al
-        g_a = _dot(d.Nx, sc.digamma(a) - psi_ab) - N * (sc.digamma(a) - sc.digamma(a + b)) + s_w / a
-        g_b = (_dot(d.Nx, sc.digamma(b + d.ux + 1.0) - psi_ab) - N * (sc.digamma(b) - sc.digamma(a + b)) - s_b)
-        grad = np.array([g_r * r, g_al * al, g_a * a, g_b * b])
-        return -ll / N, -grad / N
+        return _bg_family_negll(z, d, dropout_after_first=True)
 
     @staticmethod
     def _p_alive(p, x, tx, T):
