@@ -22,6 +22,7 @@ from .prospects import prospects_table
 from .simulation import simulate
 from .surveys import surveys_table
 from .traits import draw_traits
+from .warmup import BASE_CANDIDATES, warm_up
 from .transactions import realised_per_customer, transactions_table
 from .truth import Run, build_truth, customer_truth_table
 from .window import make_window
@@ -31,7 +32,7 @@ __all__ = ["SampleCompany", "generate_sample", "write_sample"]
 
 # independent random streams, one per part of the company (the order fixes each stream's seed; "clv" is unused)
 STREAMS = ("products", "pairs", "marketing", "customers", "latent", "sim", "campaign", "engagement",
-           "surveys", "prospects", "names", "market", "clv")
+           "surveys", "prospects", "names", "market", "clv", "warmup")
 
 
 @dataclass
@@ -77,11 +78,9 @@ def generate_sample(n_customers: int = 20_000, seed: int = 42, start="2023-01-01
     w = make_window(start, end, n_customers / 20_000, fx)
     catalog = make_catalog(rngs["products"], rngs["pairs"], w)
     spend, new = simulate_marketing(rngs["marketing"], w, n_customers)
-    cust = draw_customers(rngs["customers"], w, new, n_customers)
+    cust, tr, st = _customers_at_start(rngs, w, catalog, new, n_customers)
     timings["customers"] = time.perf_counter() - t0
-    tr = draw_traits(rngs["latent"], cust, fx)
-    timings["latent"] = time.perf_counter() - t0
-    st = simulate(rngs["sim"], rngs["campaign"], w, cust, tr, catalog)
+    st = simulate(rngs["sim"], rngs["campaign"], w, cust, tr, catalog, st)
     timings["simulation"] = time.perf_counter() - t0
 
     N = cust.N
@@ -109,6 +108,22 @@ def generate_sample(n_customers: int = 20_000, seed: int = 42, start="2023-01-01
     truth = build_truth(run) if fx.planted else build_null_truth(run)
     timings["total"] = time.perf_counter() - t0
     return SampleCompany(tables=tables, truth=_jsonable(truth), customer_truth=customer_truth, timings=timings)
+
+
+def _customers_at_start(rngs, w, catalog, new, n_customers: int):
+    """Customers, traits and simulation state on the window's first day.
+
+    The sample's initial base comes out of the warm-up (:mod:`.warmup`); the null company's is drawn
+    from its steady state directly (:mod:`.effects`) and starts from an empty state."""
+    n_acq = int(new.sum())
+    n_drawn = n_customers
+    if w.fx.planted:
+        n_drawn = n_acq + int(np.ceil(BASE_CANDIDATES * (n_customers - n_acq)))
+    cust = draw_customers(rngs["customers"], w, new, n_drawn)
+    tr = draw_traits(rngs["latent"], cust, w.fx)
+    if not w.fx.planted:
+        return cust, tr, None
+    return warm_up(rngs["warmup"], w, cust, tr, catalog, n_customers - n_acq)
 
 
 def _acquisition_truth(w, cust, tr, st, lines, n_customers: int) -> dict:

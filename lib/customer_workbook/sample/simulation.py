@@ -18,7 +18,7 @@ from .constants import (APP_RAMP_WEEKS, APP_SHARE, BASE_ORDER_VALUE, BASS_PERSON
                         RETURN_PROB, SEASON, SLOW_DAYS, TIER_PREF)
 from .window import BIG
 
-__all__ = ["SimState", "simulate"]
+__all__ = ["SimState", "simulate", "new_state", "simulate_week"]
 
 ORDER_FIELDS = ("cust", "sec", "chan", "deliv", "kind")
 LINE_FIELDS = ("order", "cust", "prod", "qty", "disc", "amount", "ret", "gift")
@@ -48,7 +48,8 @@ class SimState:
     campaign_rows: dict | None = None
 
 
-def _new_state(N: int, n_bass: int) -> SimState:
+def new_state(N: int, n_bass: int) -> SimState:
+    """The state before anyone orders: everyone alive, nothing bought, no orders recorded."""
     return SimState(alive=np.ones(N, bool), dropout_day=np.full(N, BIG, dtype=np.int64),
                     cat_mask=np.zeros(N, np.uint8), follow=np.full(N, -1, dtype=np.int64),
                     bass_adopted=np.zeros((n_bass, N), bool),
@@ -56,27 +57,34 @@ def _new_state(N: int, n_bass: int) -> SimState:
                     hr_dyn_sum=np.zeros(N), hr_dyn_n=np.zeros(N))
 
 
-def simulate(r, rng_campaign, w, cust, tr, catalog) -> SimState:
+def simulate(r, rng_campaign, w, cust, tr, catalog, st: SimState | None = None) -> SimState:
     """Run every week of the window; ``r`` drives the orders, ``rng_campaign`` the campaign at its send week.
 
-    With ``w.fx.weekly_leave`` (the null company) live customers also leave silently at the start of a
-    week with that probability."""
-    st = _new_state(cust.N, len(w.fx.bass))
+    ``st`` is the state at the start (the sample's warm-up, :mod:`.warmup`); by default everyone is alive
+    and has bought nothing. With ``w.fx.weekly_leave`` (the null company) live customers also leave
+    silently at the start of a week with that probability."""
+    st = new_state(cust.N, len(w.fx.bass)) if st is None else st
     for b in range(len(w.block_start)):
         bd = int(w.block_start[b])
-        mon = w.block_month[b]
         if w.fx.weekly_leave > 0:
             _silent_leaving(r, st, cust, bd, w.fx.weekly_leave)
         # campaign at its send week: define population, groups and randomise before this week's orders
         if bd == w.send_day:
             send_campaign(rng_campaign, st, cust.N, w.send_day, w.fx)
-        oc, od, okind, bass_extra = _week_orders(r, st, w, cust, tr, catalog, bd, mon)
-        if len(oc) == 0:
-            continue
-        _simulate_orders(r, st, w, cust, tr, catalog, bd, mon, oc, od, okind, bass_extra)
+        simulate_week(r, st, w, cust, tr, catalog, bd, w.block_month[b])
     st.O = {k: np.concatenate(v) for k, v in st.O.items()}
     st.Lz = {k: np.concatenate(v) for k, v in st.Lz.items()}
     return st
+
+
+def simulate_week(r, st, w, cust, tr, catalog, bd: int, mon: int, record: bool = True) -> None:
+    """The orders of the week starting on day ``bd`` (calendar month ``mon``, 0-11) and their consequences.
+
+    With ``record`` false the orders change the customers' state (categories bought, follow-ups, dropout)
+    but are not kept: the warm-up before the window."""
+    oc, od, okind, bass_extra = _week_orders(r, st, w, cust, tr, catalog, bd, mon)
+    if len(oc):
+        _simulate_orders(r, st, w, cust, tr, catalog, bd, mon, oc, od, okind, bass_extra, record)
 
 
 def _silent_leaving(r, st, cust, bd: int, weekly_leave: float) -> None:
@@ -100,8 +108,8 @@ def _week_orders(r, st, w, cust, tr, catalog, bd, mon):
     od = bd + r.integers(0, 7, len(oc))
     kinds = [np.zeros(len(oc), np.int8)]
     cs, ds = [oc], [od]
-    # first orders of customers signing up this week
-    newc = np.flatnonzero((cust.signup >= bd) & (cust.signup < bd + 7) & cust.is_acq)
+    # first orders of customers signing up this week (the initial base signs up in the warm-up weeks)
+    newc = np.flatnonzero((cust.signup >= bd) & (cust.signup < bd + 7))
     newc = newc[r.random(len(newc)) < FIRST_ORDER_PROB]
     cs.append(newc); ds.append(cust.signup[newc]); kinds.append(np.ones(len(newc), np.int8))
     # scheduled campaign purchases
@@ -138,15 +146,18 @@ def _bass_adoptions(r, st, w, cust, catalog, bd, active, cs, ds, kinds):
     return bass_extra
 
 
-def _simulate_orders(r, st, w, cust, tr, catalog, bd, mon, oc, od, okind, bass_extra):
-    """Channel, delivery, lines and values of this week's orders; then the customers' state and dropout."""
+def _simulate_orders(r, st, w, cust, tr, catalog, bd, mon, oc, od, okind, bass_extra, record=True):
+    """Channel, delivery, lines and values of this week's orders; then the customers' state and dropout.
+
+    The orders and lines are appended to ``st.O`` and ``st.Lz`` when ``record`` is true."""
     op = cust.persona[oc]
     ochan, dl, osec = _channel_and_delivery(r, w, tr, oc, od, op)
     nl, lo, lprod = _regular_lines(r, tr, catalog, bd, mon, oc, op)
     lo, lprod, is_gift, n_reg = _extra_lines(r, st, catalog, oc, lo, lprod, bass_extra)
     qty, disc, amount, ret = _line_values(r, tr, catalog, oc, op, nl, lo, lprod, is_gift, n_reg)
     _update_customers(r, st, w, tr, catalog, oc, od, op, dl, lo, lprod, ret)
-    # collect
+    if not record:
+        return
     no = len(oc)
     gidx = st.n_orders_total + np.arange(no)
     O, Lz = st.O, st.Lz

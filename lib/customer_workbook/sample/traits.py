@@ -1,6 +1,7 @@
 """Latent traits of every customer: purchase rate, dropout, spend, reasons to choose, satisfaction, advocacy."""
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -12,7 +13,7 @@ from .constants import (ADVOCACY_PERSONA, BETA_A, BETA_B, CAT_CONCENTRATION, CAT
                         WHY_LOADINGS, WHY_PERSONA_MEAN)
 from .effects import PLANTED, Effects, steady_state_weight
 
-__all__ = ["Traits", "draw_traits", "NULL_ADVOCACY_SD"]
+__all__ = ["Traits", "draw_traits", "advocacy_tiers", "retier", "NULL_ADVOCACY_SD"]
 
 NULL_ADVOCACY_SD = 1.25            # null company: advocacy score = persona offset + N(0, 1.25), the sample's spread
 
@@ -58,21 +59,42 @@ def draw_traits(r, cust, fx: Effects = PLANTED) -> Traits:
     else:
         L, sat, locked_in = np.zeros(N), r.standard_normal(N), np.zeros(N, bool)
         adv_score = ADVOCACY_PERSONA[persona] + r.normal(0, NULL_ADVOCACY_SD, N)
-    rank = np.argsort(-adv_score, kind="stable")
-    tier_adv = np.zeros(N, dtype=np.int64)
-    n_lover = max(1, int(round(0.01 * N))); n_liker = int(round(0.09 * N))
-    tier_adv[rank[:n_lover]] = 2
-    tier_adv[rank[n_lover:n_lover + n_liker]] = 1
+    tier_adv = advocacy_tiers(adv_score)
     cat_pref = r.gamma(CAT_CONCENTRATION * CAT_PREF[persona]).astype(np.float32)
     cat_pref /= cat_pref.sum(axis=1, keepdims=True)
     store_p = 1 / (1 + np.exp(-(np.log(STORE_PROB[persona] / (1 - STORE_PROB[persona])) + r.normal(0, 0.8, N))))
     hr = fx.hr
     hr_static = (DROPOUT_PERSONA[persona] * fx.hr_channel[channel]
                  * hr["loyalty_latent_per_sd"] ** L * hr["satisfaction_latent_per_sd"] ** sat
-                 * np.array([1.0, hr["liker"], hr["lover"]])[tier_adv]
+                 * _tier_hazard(fx)[tier_adv]
                  * np.where(locked_in, hr["locked_in"], 1.0))
     return Traits(lam=lam, p_drop=p_drop, zeta=zeta, why=why, L=L, sat=sat, locked_in=locked_in,
                   adv_score=adv_score, tier_adv=tier_adv, cat_pref=cat_pref, store_p=store_p, hr_static=hr_static)
+
+
+def advocacy_tiers(adv_score: np.ndarray) -> np.ndarray:
+    """Advocacy tier of every customer by rank of ``adv_score``: the top 1% lovers (2), the next 9% likers (1),
+    the rest lurkers (0)."""
+    N = len(adv_score)
+    rank = np.argsort(-adv_score, kind="stable")
+    tier_adv = np.zeros(N, dtype=np.int64)
+    n_lover = max(1, int(round(0.01 * N))); n_liker = int(round(0.09 * N))
+    tier_adv[rank[:n_lover]] = 2
+    tier_adv[rank[n_lover:n_lover + n_liker]] = 1
+    return tier_adv
+
+
+def retier(tr: Traits, fx: Effects = PLANTED) -> Traits:
+    """The traits with the advocacy tiers ranked again among these customers (the warm-up's survivors), and
+    the tier's factor of the static dropout hazard changed with the tier."""
+    tier_adv = advocacy_tiers(tr.adv_score)
+    factor = _tier_hazard(fx)
+    return dataclasses.replace(tr, tier_adv=tier_adv, hr_static=tr.hr_static * factor[tier_adv] / factor[tr.tier_adv])
+
+
+def _tier_hazard(fx: Effects) -> np.ndarray:
+    """Dropout hazard ratio of a lurker, liker and lover."""
+    return np.array([1.0, fx.hr["liker"], fx.hr["lover"]])
 
 
 def _planted_latents(r, cust, why):
