@@ -455,7 +455,9 @@ def group_only_changes(records: dict, segments: pd.DataFrame, weeks: pd.Datetime
     the price-sensitive customers while the others' rises a little, and the overall mean stays put, so no
     change point is found. For every kept change date in ``dates`` and every survey metric (``surveys`` table)
     without a candidate break of its own within ``tolerance_weeks`` (``breaks``: all candidates of
-    :func:`~.detection.detect_all`), :func:`who_changed` compares each group with the rest across the date.
+    :func:`~.detection.detect_all`), :func:`who_changed` compares each group with the rest across the date;
+    of the flagged groups, the one whose own level moved most is the driver (its mirror image, the rest of
+    a two-group segmentation, moved against it only by contrast).
     Multiplicity: Benjamini-Hochberg across the groups of one probe (as always) at ``alpha / number of probes``
     (Bonferroni across probes), so the probes together raise a false group change with probability at most
     about ``alpha``; no change date, no probe (a stable company is never probed).
@@ -478,7 +480,9 @@ def group_only_changes(records: dict, segments: pd.DataFrame, weeks: pd.Datetime
     for key, date in probes:
         table = who_changed(records[key], METRICS[key], segments, weeks, date, window=window,
                             alpha=alpha / len(probes), cache=cache)
-        drv = driver_group(table)
+        # a two-group segmentation gives mirror images (one group down against the rest is the rest up against
+        # it): the group that moved is the flagged one whose own level moved most (all customers' did not)
+        drv = driver_group(table.loc[(table["after"] - table["before"]).abs().sort_values(ascending=False).index])
         if drv is None:
             continue
         group = table[(table["segmentation"] == drv.segmentation) & (table["group"] == drv.group)].iloc[0]
