@@ -19,7 +19,9 @@ The package, one module per concept, all on weekly series (weeks start on Monday
   threshold (:attr:`Metric.min_effect`) so that large samples do not flag trivial shifts.
 - :mod:`.attribution`: :func:`customer_segments` and :func:`who_changed` compare groups of customers with
   everyone else across a change (a difference-in-differences, which also cancels seasonality shared by all
-  groups); :func:`attribute_changes` names the driving group and the revenue at stake.
+  groups); :func:`attribute_changes` names the driving group and the revenue at stake;
+  :func:`group_only_changes` finds survey metrics that moved inside one group only (all customers' series
+  flat) at the date of a change already found.
 - :mod:`.channels`: :func:`channel_ramps` finds a new sales channel and sizes its ramp-up.
 - :mod:`.register`: :func:`change_register` collects everything into one table sorted by business impact,
   linked to market events.
