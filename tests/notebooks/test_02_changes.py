@@ -51,8 +51,41 @@ def group_members(data_dir, label: str) -> pd.Index:
     return segments.index[segments[seg] == group]
 
 
-def assert_planted_changes(found: dict, data_dir, truth: dict, truth_customers: pd.DataFrame) -> None:
-    """Every planted change is in the register with the right date (+/- 2 weeks), direction and group."""
+def bass_waves(truth: dict) -> list[tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]]:
+    """``(launch, peak, end)`` of every planted Bass-diffusion launch in the window.
+
+    Each adopter places an extra order holding the new product as an extra line (``truth["innovation"]``), so
+    orders, active customers and the average basket rise while adoption builds and fall back as it fades. The
+    Bass adoption curve is symmetric about its peak week ``ln(q/p) / (p + q)`` (truth: ``theoretical_peak_week``),
+    so the wave ends about twice that many weeks after the launch."""
+    out = []
+    for b in truth.get("innovation", {}).get("bass_products", []):
+        if b.get("in_window"):
+            launch, weeks = pd.Timestamp(b["launch_date"]), float(b["theoretical_peak_week"])
+            out.append((launch, launch + pd.Timedelta(weeks=weeks), launch + pd.Timedelta(weeks=2 * weeks)))
+    return out
+
+
+def in_bass_wave(r, waves) -> bool:
+    """A register line that is a Bass wave's footprint: orders, active customers or the basket up between the
+    launch and the peak of adoption, or down between the peak and the end of the wave (+/- 2 weeks)."""
+    if r["metric"] not in ("orders", "active_customers", "avg_basket"):
+        return False
+    return any(launch <= r["date"] <= peak + TOLERANCE if r["direction"] == "up"
+               else peak - TOLERANCE <= r["date"] <= end + TOLERANCE for launch, peak, end in waves)
+
+
+def app_adopters_share(data_dir, truth_customers: pd.DataFrame, label: str) -> float:
+    """Share of trend and convenience seekers (the app's planted adopters) in a register group."""
+    persona = truth_customers.set_index("customer_id")["persona"]
+    return float(persona.reindex(group_members(data_dir, label)).isin(["trend_seeker", "convenience_seeker"]).mean())
+
+
+def assert_planted_changes(found: dict, data_dir, truth: dict, truth_customers: pd.DataFrame,
+                           app_share: float = 0.55) -> None:
+    """Every planted change is in the register with the right date (+/- 2 weeks), direction and group.
+
+    ``app_share``: the smallest share of trend and convenience seekers in the group named for the app launch."""
     reg = register_frame(found)
     persona = truth_customers.set_index("customer_id")["persona"]
     planted = {c["name"]: c for c in truth["changes"] if c["in_window"]}
@@ -77,12 +110,12 @@ def assert_planted_changes(found: dict, data_dir, truth: dict, truth_customers: 
     app = near(reg, planted["app_launch"]["date"])
     row = app[app["metric"] == "share_app"].iloc[0]
     assert row["direction"] == "up" and 0.2 < row["change"] < 0.35  # 27% of lines in weeks 12-25
-    members = group_members(data_dir, row["affected_group"])
-    assert persona.reindex(members).isin(["trend_seeker", "convenience_seeker"]).mean() > 0.55  # base 0.38
+    assert app_adopters_share(data_dir, truth_customers, row["affected_group"]) > app_share  # base 0.36-0.38
 
     # the decoy competitor event is not a change, and at most one change is spurious; within a quarter after a
     # planted change with a churn effect, a fall of orders or active customers counts as its consequence, and
-    # so does a shift of the average basket either way (churn changes the mix of who still buys)
+    # so does a shift of the average basket either way (churn changes the mix of who still buys); a Bass
+    # launch's adoption wave is planted too (bass_waves): its rise and its fall back are no false alarm
     decoy = truth["non_changes"]["decoy_competitor_event"]["date"]
     assert near(reg, decoy).empty
     assert any(e.startswith(decoy) for e in found["events_without_effect"])
@@ -90,8 +123,10 @@ def assert_planted_changes(found: dict, data_dir, truth: dict, truth_customers: 
     churn_dates = [pd.Timestamp(c["date"]) for c in planted.values() if "dropout_hazard_ratio" in c.get("effects", {})
                    or "slow_delivery_hazard_ratio" in c.get("effects", {})]
 
+    waves = bass_waves(truth)
+
     def explained(r) -> bool:
-        if any(abs(r["date"] - d) <= TOLERANCE for d in dates):
+        if any(abs(r["date"] - d) <= TOLERANCE for d in dates) or in_bass_wave(r, waves):
             return True
         consequence = (r["metric"] in ("orders", "active_customers") and r["direction"] == "down") \
             or r["metric"] == "avg_basket"
@@ -111,26 +146,68 @@ def test_changes_on_the_shipped_sample(tmp_path):
     assert abs(found["new_channel_ramp_weeks"] - 12) <= 2
     assert found["new_channel_took_from"]["web"] < 0 and found["new_channel_took_from"]["store"] < 0
     assert found["n_too_small"] + found["n_temporary"] >= 1  # the practical and lasting gates do some work
-    # "for whom" runs on the significant changes too small overall: the pricing-satisfaction drop of the price
-    # cut is driven by a group that is mostly bargain hunters (planted: -0.6 latent for them only)
+    # the price cut lowers the pricing satisfaction of bargain hunters only (planted: -0.6 latent for them), while
+    # the others' rises a little, so all customers' series does not break: the register finds it inside one
+    # group at the cut's date (changes.group_only_changes), a group mostly of bargain hunters, and counts it
+    # with the cut
     persona = truth_customers.set_index("customer_id")["persona"]
-    small = found["small_changes_for_whom"]
-    pricing = [g for k, g in small.items() if k.startswith("sat_pricing ")
-               and abs(pd.Timestamp(k.split(" ")[1]) - pd.Timestamp("2025-03-03")) <= TOLERANCE]
-    assert len(pricing) == 1 and pricing[0] != "no group"
+    cut_date = pd.Timestamp(truth_change(truth, "competitor_price_cut")["date"])
+    group_only = found["group_only_changes"]
+    pricing = [g for k, g in group_only.items() if k.startswith("sat_pricing ")
+               and abs(pd.Timestamp(k.split(" ")[1]) - cut_date) <= TOLERANCE]
+    assert len(pricing) == 1
     assert persona.reindex(group_members(ROOT / "data/sample", pricing[0])).eq("bargain_hunter").mean() > 0.6
+    signal = near(register_frame(found, "change_signals"), str(cut_date.date()))
+    signal = signal[signal["metric"] == "sat_pricing"].iloc[0]
+    assert signal["direction"] == "down" and signal["group_change"] < -0.2  # planted -0.6 latent
     cut = register_frame(found)
     assert "sat_pricing" in cut.loc[cut["metric"] == "competitor_price_index", "metrics"].iloc[0]
     assert found["false_alarm_rate"] == changes.FALSE_ALARM_RATE
 
 
-def test_changes_on_the_small_sample(tmp_path, small_sample):
-    found = values(execute_notebook("02_changes", tmp_path, data_dir=str(small_sample), interactive=False))
+def truth_change(truth: dict, name: str) -> dict:
+    return next(c for c in truth["changes"] if c["name"] == name)
+
+
+def app_adopters_base(data_dir, truth_customers: pd.DataFrame) -> float:
+    """Share of trend and convenience seekers among the customers the register can group."""
+    persona = truth_customers.set_index("customer_id")["persona"]
+    members = changes.customer_segments(data.load_dataset(data_dir)).index
+    return float(persona.reindex(members).isin(["trend_seeker", "convenience_seeker"]).mean())
+
+
+@pytest.fixture(scope="module")
+def small_found(tmp_path_factory, small_sample) -> dict:
+    return values(execute_notebook("02_changes", tmp_path_factory.mktemp("nb02_small"), data_dir=str(small_sample),
+                                   interactive=False))
+
+
+def test_changes_on_the_small_sample(small_found, small_sample):
+    """At 1,500 customers the app launch's group is one enriched in the app's planted adopters (more trend and
+    convenience seekers than among all customers); which of two close age bands wins is noise at this size
+    (see the xfail test below)."""
+    found = small_found
     truth = json.loads((small_sample / "truth.json").read_text())
     truth_customers = pd.read_parquet(small_sample / "truth_customers.parquet")
-    assert_planted_changes(found, small_sample, truth, truth_customers)
+    assert_planted_changes(found, small_sample, truth, truth_customers,
+                           app_share=app_adopters_base(small_sample, truth_customers))
     assert_register_counts_each_change_once(found)
     assert found["n_changes"] >= 3
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "measured on the small sample (1,500 customers, seed 7): the app share rose against the rest by +0.142 for "
+    "age band 30-44 (546 customers, 50% trend/convenience seekers, 95% CI from +0.099) and by +0.141 for under 30 "
+    "(262 customers, 56%, CI from +0.083); the planted excess (persona app shares x their orders) is +0.135 and "
+    "+0.160, a gap of 0.025 against a standard error of about 0.03, so the better group cannot be told apart "
+    "at this size (on the 20,000-customer sample: under 30, +0.199 against +0.123, 64% trend/convenience)"))
+def test_app_group_mostly_adopters_on_the_small_sample(small_found, small_sample):
+    reg = register_frame(small_found)
+    truth = json.loads((small_sample / "truth.json").read_text())
+    truth_customers = pd.read_parquet(small_sample / "truth_customers.parquet")
+    row = near(reg, truth_change(truth, "app_launch")["date"])
+    row = row[row["metric"] == "share_app"].iloc[0]
+    assert app_adopters_share(small_sample, truth_customers, row["affected_group"]) > 0.55
 
 
 def test_changes_without_market_and_surveys(tmp_path, small_sample):

@@ -19,7 +19,9 @@ The package, one module per concept, all on weekly series (weeks start on Monday
   threshold (:attr:`Metric.min_effect`) so that large samples do not flag trivial shifts.
 - :mod:`.attribution`: :func:`customer_segments` and :func:`who_changed` compare groups of customers with
   everyone else across a change (a difference-in-differences, which also cancels seasonality shared by all
-  groups); :func:`attribute_changes` names the driving group and the revenue at stake.
+  groups); :func:`attribute_changes` names the driving group and the revenue at stake;
+  :func:`group_only_changes` finds survey metrics that moved inside one group only (all customers' series
+  flat) at the date of a change already found.
 - :mod:`.channels`: :func:`channel_ramps` finds a new sales channel and sizes its ramp-up.
 - :mod:`.register`: :func:`change_register` collects everything into one table sorted by business impact,
   linked to market events.
@@ -31,7 +33,7 @@ works. Only observable data is used: the sample's hidden persona labels never en
 from __future__ import annotations
 
 from .attribution import (MIN_GROUP_CUSTOMERS, SEGMENTATION_LABELS, AtStake, Attribution, Driver, attribute_changes,
-                          customer_segments, driver_group, group_options, lead_change, ordering_at_stake, who_changed)
+                          customer_segments, driver_group, group_only_changes, group_options, lead_change, ordering_at_stake, who_changed)
 from .changepoints import (FALSE_ALARM_RATE, FALSE_ALARM_RATES, MIN_SEARCH_WEEKS, PENALTY_FACTOR, SEASONAL_MIN_WEEKS, TEMPORARY_WEEKS, ChangePoints, cusum_p_value,
                            detect_change_points, noise_scale, optimal_partition, penalty_sensitivity, series_view,
                            temporary_breaks)
@@ -55,7 +57,7 @@ __all__ = [
     "Detection", "detect_all", "quarter_vs_last_year", "sensitivity_table", "panels_for", "segment_view",
     # who changed
     "MIN_GROUP_CUSTOMERS", "SEGMENTATION_LABELS", "Driver", "Attribution", "customer_segments",
-    "group_options", "who_changed", "driver_group", "attribute_changes", "lead_change", "AtStake", "ordering_at_stake",
+    "group_options", "who_changed", "driver_group", "group_only_changes", "attribute_changes", "lead_change", "AtStake", "ordering_at_stake",
     # channels
     "RampFit", "channel_weekly", "fit_ramp", "channel_ramps", "acquisition_shares",
     # register

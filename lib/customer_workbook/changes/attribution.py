@@ -24,6 +24,7 @@ from .metrics import COUNT_OFFSET, METRICS, Metric, metric_info, metric_series, 
 __all__ = [
     "MIN_GROUP_CUSTOMERS", "SEGMENTATION_LABELS", "Driver", "Attribution", "customer_segments", "group_options",
     "who_changed", "driver_group", "attribute_changes", "lead_change", "AtStake", "ordering_at_stake",
+    "group_only_changes",
 ]
 
 
@@ -425,3 +426,68 @@ def attribute_changes(flagged: pd.DataFrame, ramps: pd.DataFrame, records: dict,
             at_stake[(key, date)] = stake
         impacts[(key, date)] = stake.value if stake is not None else np.nan
     return Attribution(drivers=drivers, impacts=impacts, tables=tables, at_stake=at_stake)
+
+
+def _overall_row(key: str, records: pd.DataFrame, weeks: pd.DatetimeIndex, date: pd.Timestamp, window: int,
+                 alpha: float) -> dict:
+    """Before / after of all customers' ``key`` across ``date`` (``window`` weeks each side), as a row of the
+    breaks table of :func:`~.detection.detect_all` (not significant, not flagged: the overall series did not
+    break there)."""
+    metric = metric_info(key)
+    value, weight = metric_series(weekly_panel(records, weeks), metric)
+    cp = detect_change_points(value, None if metric.kind == "count" else weight, log=metric.log,
+                              seasonal=metric.seasonal)
+    idx, b = np.arange(len(weeks)), int(np.searchsorted(weeks, date))
+    c = compare_windows(cp.adjusted, cp.weight, (idx >= b - window) & (idx < b), (idx >= b) & (idx < b + window),
+                        rho=cp.rho, alpha=alpha)
+    return {"metric": key, "label": metric.label, "theme": metric.theme, "date": date, "before": c.before,
+            "after": c.after, "change": c.diff, "ci_low": c.ci_low, "ci_high": c.ci_high, "change_unit": metric.unit,
+            "p": c.p, "std_effect": c.std_effect, "weeks_before": c.weeks_before, "weeks_after": c.weeks_after,
+            "temporary": False, "significant": bool(c.p < alpha), "practical": False}
+
+
+def group_only_changes(records: dict, segments: pd.DataFrame, weeks: pd.DatetimeIndex, dates: list,
+                       breaks: pd.DataFrame, tolerance_weeks: int = 2, window: int = WINDOW_WEEKS,
+                       alpha: float = 0.05) -> tuple[pd.DataFrame, dict, dict]:
+    """Survey metrics that moved for one group of customers only, at the dates of the changes already found.
+
+    A change can be invisible in all customers' series: a rival's price cut lowers the price satisfaction of
+    the price-sensitive customers while the others' rises a little, and the overall mean stays put, so no
+    change point is found. For every kept change date in ``dates`` and every survey metric (``surveys`` table)
+    without a candidate break of its own within ``tolerance_weeks`` (``breaks``: all candidates of
+    :func:`~.detection.detect_all`), :func:`who_changed` compares each group with the rest across the date;
+    of the flagged groups, the one whose own level moved most is the driver (its mirror image, the rest of
+    a two-group segmentation, moved against it only by contrast).
+    Multiplicity: Benjamini-Hochberg across the groups of one probe (as always) at ``alpha / number of probes``
+    (Bonferroni across probes), so the probes together raise a false group change with probability at most
+    about ``alpha``; no change date, no probe (a stable company is never probed).
+
+    Returns
+    -------
+    (rows, drivers, tables)
+        ``rows``: one row per probe whose driving group moved significantly by more than the practical
+        threshold, in the columns of the breaks table: before / after / change of all customers, ``p_adj``
+        the group's (both corrections), ``flagged``, and ``direction`` the group's;
+        ``drivers`` / ``tables``: their :class:`Driver` and :func:`who_changed` table keyed by ``(metric, date)``.
+    """
+    keys = [k for k in records if k in METRICS and METRICS[k].table == "surveys"]
+    near = pd.Timedelta(weeks=tolerance_weeks)
+    probes = [(k, d) for d in sorted(set(dates)) for k in keys
+              if not ((breaks["metric"] == k) & ((breaks["date"] - d).abs() <= near)).any()]
+    rows, drivers, tables, cache = [], {}, {}, {}
+    if segments.empty:
+        probes = []
+    for key, date in probes:
+        table = who_changed(records[key], METRICS[key], segments, weeks, date, window=window,
+                            alpha=alpha / len(probes), cache=cache)
+        # a two-group segmentation gives mirror images (one group down against the rest is the rest up against
+        # it): the group that moved is the flagged one whose own level moved most (all customers' did not)
+        drv = driver_group(table.loc[(table["after"] - table["before"]).abs().sort_values(ascending=False).index])
+        if drv is None:
+            continue
+        group = table[(table["segmentation"] == drv.segmentation) & (table["group"] == drv.group)].iloc[0]
+        rows.append({**_overall_row(key, records[key], weeks, date, window, alpha), "flagged": True,
+                     "p_adj": min(1.0, float(group["p_adj"]) * len(probes)),  # the group's evidence, both corrections
+                     "direction": "up" if drv.excess_change > 0 else "down"})
+        drivers[(key, date)], tables[(key, date)] = drv, table
+    return pd.DataFrame(rows, columns=list(breaks.columns)), drivers, tables

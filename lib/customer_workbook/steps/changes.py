@@ -194,6 +194,7 @@ def who_changed(inputs: ChangeInputs, breaks: pd.DataFrame, alpha: float) -> Sec
     small = asked[~asked["flagged"]]
     lifted = promoted(small, attribution.drivers)
     kept = pd.concat([breaks[breaks["flagged"]], lifted]) if len(lifted) else breaks[breaks["flagged"]]
+    kept, attribution, group_only = _with_group_only(inputs, breaks, kept, ramps, attribution, alpha)
     draft.add("affected_groups", {f"{k[0]} {k[1]:%Y-%m-%d}": (d.label if d else "all customers")
                                   for k, d in attribution.drivers.items()}, "Group driving each change")
     draft.add("small_changes_for_whom", {f"{r['metric']} {r['date']:%Y-%m-%d}": (
@@ -201,6 +202,9 @@ def who_changed(inputs: ChangeInputs, breaks: pd.DataFrame, alpha: float) -> Sec
         else "no group") for _, r in small.iterrows()},
         "Significant changes below the practical threshold: the group that moved")
     draft.add("n_kept_for_a_group", len(lifted), "Changes too small overall but large for one group")
+    draft.add("group_only_changes", {f"{r['metric']} {r['date']:%Y-%m-%d}": attribution.drivers[(r["metric"], r["date"])]
+                                     .label for _, r in group_only.iterrows()},
+              "Survey metrics that moved for one group only, at the date of a change: the group")
     if not attribution.tables:
         draft.say("No significant lasting change was found, so there is no group to attribute.")
     else:
@@ -209,15 +213,42 @@ def who_changed(inputs: ChangeInputs, breaks: pd.DataFrame, alpha: float) -> Sec
             draft.show(plot_who_changed(attribution.tables[lead],
                                         f"Who changed: {ch.change_label(lead[0])}, {lead[1]:%d %b %Y}",
                                         "excess change against all other customers (relative for counts)"))
-        draft.say("\n".join(ch.driver_sentence(k[0], k[1], d) + (" (below the practical threshold overall)"
-                                                                  if ((small["metric"] == k[0]) & (small["date"] == k[1])).any() else "")
+        draft.say("\n".join(ch.driver_sentence(k[0], k[1], d) + _overall_note(k, small, group_only)
                             for k, d in attribution.drivers.items()))
         if len(lifted):
             draft.say(f"{ch.counted(len(lifted), 'change')} below the practical threshold for all customers "
                       f"{'is' if len(lifted) == 1 else 'are'} large for one group, so the register keeps "
                       f"{'it' if len(lifted) == 1 else 'them'}: " + "; ".join(
                           f"{md(r['label'])} ({r['date']:%d %b %Y})" for _, r in lifted.iterrows()) + ".")
+        if len(group_only):
+            draft.say(f"{ch.counted(len(group_only), 'survey metric')} moved inside one group only, at the date of "
+                      "a change found above: all customers' series did not break, because the other customers "
+                      "stayed put or moved the other way. The register counts "
+                      f"{'it' if len(group_only) == 1 else 'them'} with that change.")
     return draft.done(counts=counts, ramps=ramps, kept=kept, attribution=attribution)
+
+
+def _overall_note(key: tuple, small: pd.DataFrame, group_only: pd.DataFrame) -> str:
+    """What all customers did for a change whose group is named: below the threshold, or no break at all."""
+    def has(table: pd.DataFrame) -> bool:
+        return bool(len(table) and ((table["metric"] == key[0]) & (table["date"] == key[1])).any())
+    if has(group_only):
+        return " (this group only: all customers' series did not break)"
+    return " (below the practical threshold overall)" if has(small) else ""
+
+
+def _with_group_only(inputs: ChangeInputs, breaks: pd.DataFrame, kept: pd.DataFrame, ramps: pd.DataFrame,
+                     attribution: ch.Attribution, alpha: float) -> tuple[pd.DataFrame, ch.Attribution, pd.DataFrame]:
+    """The kept changes with the survey metrics that moved for one group only at their dates
+    (:func:`changes.group_only_changes`), the attribution with those groups, and those rows alone."""
+    dates = [*kept["date"], *(ramps["launch"] if len(ramps) else [])]
+    rows, drivers, tables = ch.group_only_changes(inputs.records, inputs.segments, inputs.weeks, dates, breaks,
+                                                  alpha=alpha)
+    if rows.empty:
+        return kept, attribution, rows
+    attribution = ch.Attribution(drivers={**attribution.drivers, **drivers}, impacts=attribution.impacts,
+                                 tables={**attribution.tables, **tables}, at_stake=attribution.at_stake)
+    return pd.concat([kept, rows], ignore_index=True), attribution, rows
 
 
 def promoted(small: pd.DataFrame, drivers: dict) -> pd.DataFrame:

@@ -157,3 +157,43 @@ def test_the_stated_false_alarm_rate_is_the_measured_one():
     text = "\n".join(p for p in section.parts if isinstance(p, str))
     assert f"about **{100 * changes.FALSE_ALARM_RATE:.0f} in 100 series**" in text
     assert section.value("false_alarm_rate") == changes.FALSE_ALARM_RATE
+
+
+# --------------------------------------------------------------------------- changes inside one group only
+
+
+def opposed_survey(rng, shift_high: float, shift_low: float, at: int = 110) -> tuple[dict, pd.DataFrame]:
+    """Pricing satisfaction of 1,200 customers (a quarter high discount users), 60 answers a week; from week
+    ``at`` the high discount users' answers move by ``shift_high`` and the others' by ``shift_low``."""
+    customers = pd.Index([f"C{i:04d}" for i in range(1200)])
+    segments = pd.DataFrame({"price_sensitivity": np.where(np.arange(1200) < 300, "high discount use",
+                                                           "low discount use"),
+                             "region": np.tile(["North", "South", "East"], 400)}, index=customers)
+    who = rng.integers(0, 1200, (len(WEEKS), 60))
+    after = np.arange(len(WEEKS))[:, None] >= at
+    shift = np.where(who < 300, shift_high, shift_low) * after
+    value = np.clip(np.round(rng.normal(3.4, 0.9, who.shape) + shift), 1, 5)
+    records = pd.DataFrame({"week": np.repeat(WEEKS.to_numpy(), 60), "customer_id": customers[who.ravel()],
+                            "value": value.ravel()})
+    return {"sat_pricing": records}, segments
+
+
+def test_a_change_inside_one_group_is_found_at_the_date_of_a_change_and_nowhere_else():
+    rng = np.random.default_rng(21)
+    records, segments = opposed_survey(rng, -0.6, 0.2)  # all customers: 0.25 x -0.6 + 0.75 x 0.2 = 0
+    breaks = changes.detect_all(records, WEEKS).breaks
+    assert not breaks["flagged"].any()  # invisible in all customers' series
+    rows, drivers, _ = changes.group_only_changes(records, segments, WEEKS, [WEEKS[110]], breaks)
+    assert len(rows) == 1 and rows["flagged"].all() and rows["direction"].iloc[0] == "down"
+    driver = drivers[("sat_pricing", WEEKS[110])]
+    assert driver.group == "high discount use" and driver.ci_low <= -0.8 <= driver.ci_high  # -0.6 against +0.2
+    assert changes.group_only_changes(records, segments, WEEKS, [WEEKS[40]], breaks)[0].empty  # a quiet date
+    assert changes.group_only_changes(records, segments, WEEKS, [], breaks)[0].empty  # no change, no probe
+
+
+def test_no_group_change_is_found_where_none_was_planted():
+    rng = np.random.default_rng(22)
+    records, segments = opposed_survey(rng, 0.0, 0.0)
+    breaks = changes.detect_all(records, WEEKS).breaks
+    dates = list(WEEKS[20:140:10])  # twelve probes
+    assert changes.group_only_changes(records, segments, WEEKS, dates, breaks)[0].empty
