@@ -107,15 +107,23 @@ def test_shipped_sample_recovers_planted_truths(shipped_run):
     assert found["popularity_hit_rate"] == pytest.approx(0.37, abs=0.05)
     assert found["recommender_lift"] > 1.8
     # campaign: the overall realised uplift is measured exactly; what each predicted segment is made of is
-    # checked against the planted uplift groups in tests/unit/retention/test_uplift.py. Measured on the outcomes of
-    # 4,000 customers, the held-out ranking is no better than random (normalised Qini near 0, standard error near
-    # 0.03; the top 30% by predicted uplift gain +2.6 pp against +0.2 pp for the rest, interval of the difference
-    # -3.2 to +7.9 pp), so the model gate keeps the segments and the targeting of the base out of the report.
+    # checked against the planted uplift groups in tests/unit/retention/test_uplift.py.
     assert found["campaign_overall_uplift"] == pytest.approx(truth["campaign"]["overall_realised_uplift"], abs=1e-3)
     for key in ("qini_uplift_model", "qini_response_model"):
         assert np.isfinite(found[key]), key
-    assert abs(found["qini_uplift_model"]) < 0.05
-    assert "uplift_segment_observed" not in found and "value_at_stake" not in found
+    # Planted persuadables (true uplift +15 pp) and sleeping dogs (-10 pp) are more than half of the campaign's
+    # 4,000 customers, and the model finds them: ranked by predicted uplift, its top 30% hold +9.7 pp of planted
+    # uplift against -1.6 pp for the rest. So the held-out check passes (here +8.1 pp against -4.6 pp, interval of
+    # the difference +7.0 to +18.2 pp) and the report shows the segments and targets the base. Measured over 30
+    # regenerated 20k companies (seeds 101-130), the check passed in 28: a truth the check finds with power near
+    # 0.9, not a certainty. (The previous sample hid the segments: its model held the same planted make-up, +9.0
+    # against -1.7 pp, but the outcomes fell short of it by about 2.5 standard errors.)
+    assert found["qini_uplift_model"] > 0
+    assert "uplift_segment_observed" in found and found["value_at_stake"] > 0
+    # the predicted persuadables gain more from the offer than the predicted sleeping dogs (planted make-up +9.3
+    # against -3.9 pp; held in all 30 companies, smallest gap 4.7 pp)
+    observed = found["uplift_segment_observed"]
+    assert observed["persuadable"] > observed["sleeping_dog"], observed
     # dormancy ordered by P(alive); prospects by the planted rules
     p = found["dormant_p_alive"]
     assert p["active"] > p["half_sleepy"] > p["sleepy"] > p["sleeping"]
