@@ -268,7 +268,8 @@ def targeting_the_base(ds, fit, values: pd.DataFrame | None, dormancy, margin: f
               "Value at stake: targeting persuadables only vs contacting everyone", headline=True, unit="currency units")
     text += (f"One incremental purchase is worth {value_per_response:,.2f} in margin and a contact costs "
              f"{cost_per_contact:,.2f}: sending the offer to the persuadables only instead of to everyone is worth "
-             f"**{targeting.value_at_stake:,.0f}** per campaign")
+             f"**{targeting.value_at_stake:,.0f}** per campaign (each prediction valued at the uplift measured on "
+             f"the campaign's held-out customers with a like prediction)")
     if "clv_at_risk" in t and n_dogs:
         at_risk = float(t["clv_at_risk"].get("sleeping_dog", 0.0))
         draft.add("clv_at_risk_sleeping_dogs", round(at_risk, 0),
