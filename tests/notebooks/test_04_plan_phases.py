@@ -25,8 +25,8 @@ Planted truths used (data/sample/truth.json):
   (+6.5, +0.2 to +12.8), returns (+0.2) and categories (+0.6, the wrong sign) are not measured after Holm.
   Engagement was measured on all five 20k samples, discounts on three, no other planted behaviour on any: so at
   least one planted behaviour must be measured, no measured planted behaviour may have the wrong sign (small
-  sample too), and the old "at least three" is kept as a strict xfail (the old sample's wave of departures
-  made the per-order hazards count for more).
+  sample too), and the old "at least three" is kept as a strict xfail (the sample before the warm-up, which
+  opened with a wave of departures, measured five).
   The delivery slowdown of 2025-06-02 started just before the
   training date, so the model barely sees slow deliveries and the report must flag the shift
   (``features_shifted_since_training``);
