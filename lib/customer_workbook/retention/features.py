@@ -63,7 +63,7 @@ KEY_FEATURES: dict[str, str] = {
     "recency": "recency_days", "frequency": "orders_365d", "monetary": "revenue_365d", "tenure": "tenure_days",
     "trend": "orders_trend_90d", "categories": "multi_category", "returns": "last_order_returned",
     "delivery": "last_order_slow", "discounts": "discount_line_share", "innovation": "new_product_share",
-    "exclusives": "exclusive_share", "nps & reasons": "survey_nps", "satisfaction": "survey_sat_speed",
+    "exclusives": "exclusive_share", "nps & reasons": "survey_nps", "satisfaction": "survey_sat_mean",
     "engagement": "days_since_engagement", "demographics": "age", "product tier": "tier_share_premium",
 }
 
@@ -473,6 +473,10 @@ def _survey_features(b: _Builder, surveys: pd.DataFrame, obs: pd.Timestamp, inde
         elif col.startswith("sat_"):
             b.add(f"survey_{col}", last[col].to_numpy(dtype="float64"), "satisfaction",
                   f"satisfaction with {col[4:]} (1-5)", end)
+    items = [col for col in sv.columns if col.startswith("sat_")]
+    if items:  # one item mixes the customer's satisfaction with that item's own noise; the mean less so
+        b.add("survey_sat_mean", last[items].astype("float64").mean(axis=1).to_numpy(), "satisfaction",
+              "average satisfaction over the items answered (1-5)", end)
 
 
 def _engagement_features(b: _Builder, engagement: pd.DataFrame, obs: pd.Timestamp, index: pd.Index) -> None:

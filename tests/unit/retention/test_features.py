@@ -52,3 +52,36 @@ def test_coded_transactions_are_typed_and_computed_once_per_frame():
     assert list(names[codes[:3]]) == ["web", "web", "store"]
     assert coded.product is None  # no product_id column
     assert coded_transactions(TX) is not coded and coded_transactions(TX).channel is None
+
+
+def test_the_satisfaction_key_is_the_mean_of_the_items_answered():
+    from customer_workbook.retention import KEY_FEATURES
+
+    surveys = pd.DataFrame({"customer_id": ["A", "A", "B", "C"],
+                            "date": pd.to_datetime(["2024-01-10", "2024-03-10", "2024-02-01", "2024-05-01"]),
+                            "nps": [9, 3, 7, 10], "sat_speed": [5, 1, 4, 5], "sat_quality": [5, 2, None, 5],
+                            "sat_pricing": [4, 3, 2, 5]})
+    fs = build_features(_ds(TX, surveys=surveys), "2024-04-01")
+    mean = fs.frame["survey_sat_mean"]
+    assert mean["A"] == pytest.approx(2.0)  # the latest answer (1, 2, 3), not the earlier one
+    assert mean["B"] == pytest.approx(3.0)  # the items answered (4 and 2); a skipped item is not a zero
+    assert np.isnan(mean["C"])  # C answered after the observation date
+    assert fs.family["survey_sat_mean"] == "satisfaction" and KEY_FEATURES["satisfaction"] == "survey_sat_mean"
+
+
+def test_the_satisfaction_key_tracks_the_planted_satisfaction_better_than_any_item():
+    """On the shipped sample every survey's satisfaction items are noisy readings of the customer's planted
+    ``satisfaction_latent`` (truth_customers.parquet, dropout hazard 0.78 per sd): the mean of the items
+    correlates 0.86 with it (5,798 customers), each item 0.57 to 0.62 (sat_speed, the former key, 0.57)."""
+    from conftest import ROOT
+
+    sample = ROOT / "data" / "sample"
+    surveys = pd.read_parquet(sample / "surveys.parquet")
+    latent = pd.read_parquet(sample / "truth_customers.parquet").set_index("customer_id")["satisfaction_latent"]
+    obs = surveys["date"].max() + pd.Timedelta(days=1)
+    tx = pd.read_parquet(sample / "transactions.parquet")
+    fs = build_features(_ds(tx, surveys=surveys), obs)
+    sat = fs.frame.filter(like="survey_sat_").dropna(subset=["survey_sat_mean"])
+    r = sat.astype("float64").corrwith(latent.reindex(sat.index.astype(str)).set_axis(sat.index))
+    assert r["survey_sat_mean"] > 0.8, r
+    assert r.drop("survey_sat_mean").max() < r["survey_sat_mean"] - 0.15, r

@@ -153,23 +153,35 @@ def sample_labels():
     return tx, truth
 
 
-def _truly_left(tx, truth, gap_days: int, window_days: int) -> float:
+def _truly_left(tx, truth, gap_days: int, window_days: int, min_orders: int = 0) -> float:
     """Share of the customers labelled "no order in the window" (test period of the default design) who had
-    truly dropped out by the window's last day."""
+    truly dropped out by the window's last day; with ``min_orders``, only among those who placed at least
+    that many orders in the 365 days before the observation date."""
     dates = design_dates(tx, gap_days=gap_days, window_days=window_days)
     y = make_labels(tx, dates.test, gap_days, dates.window_days)
     end = dates.label_window(dates.test)[1]
     dropout = truth.reindex(y.index.astype(str))
     left = (dropout.notna() & (dropout <= end)).to_numpy()
-    return float(left[y["churned"].to_numpy() == 1].mean())
+    year = tx[(tx["amount"] > 0) & (tx["date"] < dates.test) & (tx["date"] >= dates.test - pd.Timedelta(days=365))]
+    orders = year.groupby("customer_id", observed=True)["order_id"].nunique().reindex(y.index).fillna(0).to_numpy()
+    labelled = (y["churned"].to_numpy() == 1) & (orders >= min_orders)
+    return float(left[labelled].mean())
 
 
 def test_the_90_day_label_is_not_churn_against_the_truth(sample_labels):
     """The 70% rule: a label may be called churn only when at least 70% of the customers it labels had truly
-    left by the end of the window. Measured: 38.5% for the default 90-day window (14-day gap), 51.0% for 180
-    days; only a 365-day window reaches 71.4%. So the target is named "no order in the next N days"."""
+    left by the end of the window. Measured on the shipped sample (which opens in steady state): 32.5% for
+    the default 90-day window (14-day gap), 43.0% for 180 days and 62.6% even for 365 days, because a
+    steady-state base holds many slow buyers who are alive but quiet for a year (60.6% and 62.4% on 20k
+    samples of seeds 1 and 2). So the target is named "no order in the next N days".
+
+    The rule can still be met, so it is not one that no label passes: a year without an order from a
+    customer who placed three or more orders in the year before (a silence of three of their own average
+    gaps or more) means they had left for 79.7% of them (80.6% and 80.5% on seeds 1 and 2)."""
     tx, truth = sample_labels
     share_90, share_180 = _truly_left(tx, truth, 14, 90), _truly_left(tx, truth, 14, 180)
+    share_365 = _truly_left(tx, truth, 14, 365)
     assert 0.30 < share_90 < 0.70, share_90
-    assert share_90 < share_180 < 0.70, share_180
-    assert _truly_left(tx, truth, 14, 365) >= 0.70  # the rule can pass: it is not a rule no label meets
+    assert share_90 < share_180 < share_365, (share_90, share_180, share_365)  # a longer silence says more
+    assert share_180 < 0.70, share_180
+    assert _truly_left(tx, truth, 14, 365, min_orders=3) >= 0.70  # the rule can pass for a rhythm-aware label
