@@ -334,7 +334,7 @@ def pilot_plan(audience_size: int, weekly_reach: float, p_control: float, mde: f
     enrol = np.ceil(min(size.total, audience_size) / max(weekly_reach, 1e-9))
     return PilotPlan(size, p_control, mde, alpha, power, int(audience_size), float(weekly_reach), float(enrol),
                      float(enrol + np.ceil(outcome_days / 7)), bool(size.total <= audience_size),
-                     minimum_detectable_effect(p_control, audience_size / 2, alpha, power))
+                     minimum_detectable_effect(p_control, audience_size // 2, alpha, power))  # whole customers per arm
 
 
 @dataclass(frozen=True)

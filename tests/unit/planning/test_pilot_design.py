@@ -36,3 +36,10 @@ def test_without_a_wider_audience_the_whole_audience_tests_the_lift_it_can_detec
 def test_no_design_when_not_even_the_whole_audience_detects_a_lift():
     d = feasible_pilot([(4, 1.0, 0.6)], mde=0.05, outcome_days=90)
     assert d.choice == "none" and d.plan is None and not d.requested.feasible
+
+
+@pytest.mark.parametrize("audience", [327, 581, 1_001])
+def test_an_odd_audience_holds_the_pilot_sized_for_the_lift_it_can_detect(audience):
+    """Half an odd audience is not a whole customer: the detectable lift is sized for audience // 2 per arm."""
+    d = feasible_pilot([(audience, 20.0, 0.45)], mde=0.05, outcome_days=90)
+    assert d.choice == "larger lift" and d.plan.total <= audience
