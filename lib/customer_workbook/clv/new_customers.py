@@ -208,8 +208,8 @@ def new_customer_value(rfm: pd.DataFrame, first_value: pd.Series, n_acquired: in
     fv = first_value.reindex(rfm.index).fillna(0.0).to_numpy()
     bg, bg_fit = _fit(MODELS[model](), rfm, model, weights=w, time_unit="W", initial_params=(initial or {}).get("bg"))
     gg, gg_fit = _fit(GammaGammaModel(), rfm, "Gamma-Gamma", weights=w, initial_params=(initial or {}).get("gg"))
-    for model, fit in ((bg, bg_fit), (gg, gg_fit)):
-        if model is None:
+    for fitted, fit in ((bg, bg_fit), (gg, gg_fit)):
+        if fitted is None:
             raise CLVInputError(f"{fit.model} could not be fitted on {len(rfm):,} customers: {fit.error}")
     repeat = population_repeat_purchases(bg.params_.to_dict(), WEEKS_PER_MONTH * np.arange(1, max_months + 1),
                                          dropout_after_first=model == "MBG/NBD")
@@ -408,16 +408,13 @@ def group_clv(transactions: pd.DataFrame, acquired: pd.DataFrame, margin: float 
         ``clv_low`` and ``clv_high`` are NaN), ``choice`` (the purchase model's holdout check). Only groups whose
         model passes the gate (:attr:`NewCustomerValue.ok`) get a row.
     """
-    rng = np.random.default_rng(seed)
-    counts = acquired[group_column].astype(str).value_counts()
+    rng, counts = np.random.default_rng(seed), acquired[group_column].astype(str).value_counts()
     if counts.empty:
         return GroupValues(pd.DataFrame(columns=_TABLE_COLUMNS), {}, {}, n_boot=n_boot)
     acquired = _cap_per_group(acquired, group_column, max_customers, seed)
     sub, rfm, fv, amounts = _new_customer_inputs(transactions, acquired["customer_id"].astype(str))
     group = acquired.set_index("customer_id")[group_column].astype(str)
-    g_of = group.reindex(rfm.index)
-    sampled = group.value_counts()
-    choice = choose_purchase_model(sub, models, seed)
+    g_of, sampled, choice = group.reindex(rfm.index), group.value_counts(), choose_purchase_model(sub, models, seed)
     rows, values, draws, left_out, failed = [], {}, {}, {}, {}
     months = max(int(round(12 * horizon_years)), 12)
     pooled: list = []  # (model of all new customers or None, problem), fitted when first needed
