@@ -183,6 +183,8 @@ def test_without_marketing_the_clv_side_still_runs(tmp_path, small_sample):
     # only retention can be valued: the planted side against break-even (about 1.0 here), or no claim
     assert found["recommended_option"] in (_planted_side(found, small_sample), "no clear difference")
     assert "acquisition_return_best" not in found
+    if found["recommended_option"] == "no clear difference":  # retention not separated from break-even
+        assert "fund offers" not in found["recommendation"] and "90% interval" in found["recommendation"]
 
 
 def test_transactions_only(tmp_path, transactions_only):
