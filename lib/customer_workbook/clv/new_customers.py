@@ -1,8 +1,11 @@
-"""The value of a *new* customer per group (acquisition channel, persona): the same BG/NBD + Gamma-Gamma engine
-as :func:`customer_workbook.clv.score_customers`, used at the population level.
+"""The value of a *new* customer per group (acquisition channel, persona): the same engine as
+:func:`customer_workbook.clv.score_customers` (a purchase model chosen on held-out data + Gamma-Gamma), used at the
+population level.
 
 :func:`score_customers` values customers we already have from their own history. Here the question is what a
-customer we have not acquired yet is worth: :func:`group_clv` fits the models on each group's acquired
+customer we have not acquired yet is worth: :func:`group_clv` chooses the purchase model (BG/NBD or MBG/NBD) on
+held-out data of all the new customers (:func:`choose_purchase_model`, the scorer's
+:func:`~customer_workbook.clv.selection.compare_models`), fits it and Gamma-Gamma on each group's acquired
 customers and values a newly acquired one (:class:`NewCustomerValue`: buyer share x (first order + expected
 repeat orders x spend of a repeat order) x the share kept after returns, discounted), with a bootstrap over
 customers.
@@ -33,12 +36,13 @@ from scipy import stats
 from ..threads import one_thread
 from ._validation import CLVInputError
 from .data import rfm_summary
-from .models import BGNBDModel, GammaGammaModel
+from .models import GammaGammaModel
 from .scoring import _fit
+from .selection import DEFAULT_MODELS, MODELS, ModelChoice, compare_models
 from .value import DAYS_PER_MONTH, monthly_discount_factors
 
 __all__ = ["MAX_FAILED_SHARE", "SAME_DROPOUT_AB", "GroupValues", "NewCustomerValue", "first_purchase_value", "kept_after_returns",
-           "new_customer_value", "population_repeat_purchases", "group_clv"]
+           "new_customer_value", "population_repeat_purchases", "choose_purchase_model", "group_clv"]
 
 WEEKS_PER_MONTH = DAYS_PER_MONTH / 7.0
 
@@ -47,6 +51,8 @@ MAX_FAILED_SHARE = 0.2
 #: BG/NBD fits with ``a`` and ``b`` both at least this are valued as the same-dropout limit
 #: (:attr:`NewCustomerValue.problem`).
 SAME_DROPOUT_AB = 1_000.0
+#: The purchase models whose population expectation :func:`population_repeat_purchases` computes.
+_BG_FAMILY = ("BG/NBD", "MBG/NBD")
 
 
 def first_purchase_value(transactions: pd.DataFrame, customer_ids) -> pd.Series:
@@ -91,10 +97,10 @@ class NewCustomerValue:
 
     ``buyer_share`` of acquired customers buy at all; a buyer's first purchase is worth ``first_value``
     (mean, currency units); afterwards they make ``repeat_by_month[k]`` expected repeat purchases by the
-    end of month ``k + 1`` (BG/NBD, population level) at ``repeat_spend`` each (Gamma-Gamma posterior mean
-    spend of the repeat buyers, weighted by their repeat purchases). ``kept_share`` of that purchase value
-    is kept after returns booked on later days (1 = none). ``fits``: how the BG/NBD and Gamma-Gamma fits
-    went (:class:`~customer_workbook.clv.ModelFit`).
+    end of month ``k + 1`` (purchase model ``model``, "BG/NBD" or "MBG/NBD", population level) at
+    ``repeat_spend`` each (Gamma-Gamma posterior mean spend of the repeat buyers, weighted by their repeat
+    purchases). ``kept_share`` of that purchase value is kept after returns booked on later days (1 = none).
+    ``fits``: how the purchase-model and Gamma-Gamma fits went (:class:`~customer_workbook.clv.ModelFit`).
     """
 
     n_acquired: int
@@ -105,6 +111,7 @@ class NewCustomerValue:
     params: dict = field(default_factory=dict, repr=False)
     fits: tuple = field(default=(), repr=False)
     kept_share: float = 1.0
+    model: str = "BG/NBD"
 
     @property
     def problem(self) -> str | None:
@@ -112,7 +119,7 @@ class NewCustomerValue:
         converge or has a parameter at a bound, a mean repeat spend that is not finite (Gamma-Gamma
         ``q <= 1``), or expected repeat purchases that are not finite and non-decreasing.
 
-        One edge is usable: BG/NBD's ``a`` and ``b`` running off together (both at least
+        One edge is usable: BG/NBD's (or MBG/NBD's) ``a`` and ``b`` running off together (both at least
         :data:`SAME_DROPOUT_AB`; the optimiser stops on the flat ridge or at the bound of ``b``). The dropout
         probability then varies by under 1/sqrt(a) (3%) between customers, and the limit, everyone dropping out
         with probability ``a / (a + b)``, is what :func:`population_repeat_purchases` computes. Measured on 20
@@ -121,7 +128,7 @@ class NewCustomerValue:
         for fit in self.fits:
             if fit.error is not None:
                 return f"{fit.model} failed ({fit.error})"
-            if fit.model == "BG/NBD" and _same_dropout(self.params.get("bg"), fit.at_bound):
+            if fit.model in _BG_FAMILY and _same_dropout(self.params.get("bg"), fit.at_bound):
                 continue
             if fit.at_bound:
                 return f"{fit.model} has parameter(s) {', '.join(fit.at_bound)} at a bound"
@@ -131,7 +138,8 @@ class NewCustomerValue:
             return "the mean repeat spend is not finite (Gamma-Gamma q <= 1)"
         curve = np.asarray(self.repeat_by_month, dtype=float)
         if not (np.all(np.isfinite(curve)) and np.all(np.diff(curve) >= -1e-9) and curve[0] >= -1e-9):
-            return "the expected repeat purchases are not finite (BG/NBD parameters far outside a usable range)"
+            return (f"the expected repeat purchases are not finite ({self.model} parameters far outside a usable "
+                    "range)")
         return None
 
     @property
@@ -159,8 +167,8 @@ class NewCustomerValue:
 
 def new_customer_value(rfm: pd.DataFrame, first_value: pd.Series, n_acquired: int, max_months: int = 120,
                        weights: np.ndarray | None = None, initial: dict | None = None,
-                       amounts: pd.DataFrame | None = None) -> NewCustomerValue:
-    """Fit BG/NBD and Gamma-Gamma on one group's new customers and value a newly acquired customer.
+                       amounts: pd.DataFrame | None = None, model: str = "BG/NBD") -> NewCustomerValue:
+    """Fit the purchase model and Gamma-Gamma on one group's new customers and value a newly acquired customer.
 
     Parameters
     ----------
@@ -175,10 +183,13 @@ def new_customer_value(rfm: pd.DataFrame, first_value: pd.Series, n_acquired: in
     weights : ndarray, shape (n_buyers,), optional
         Bootstrap weights per customer (Poisson(1) draws give a bootstrap over customers).
     initial : dict, optional
-        ``{"bg": params, "gg": params}`` starting values (speeds up bootstrap refits).
+        ``{"bg": params, "gg": params}`` starting values (speeds up bootstrap refits; ``"bg"``: the purchase
+        model's).
     amounts : DataFrame, optional
         :func:`kept_after_returns` of the group's customers (``purchased``, ``net``), for the share of
         purchase value kept after later returns; None keeps all of it.
+    model : str
+        Purchase model, "BG/NBD" or "MBG/NBD" (:func:`choose_purchase_model` chooses between them).
 
     Returns
     -------
@@ -191,31 +202,38 @@ def new_customer_value(rfm: pd.DataFrame, first_value: pd.Series, n_acquired: in
     CLVInputError
         When a model cannot be fitted at all (e.g. no customer has a repeat purchase).
     """
+    if model not in _BG_FAMILY:
+        raise CLVInputError(f"purchase model {model!r} is not one of {', '.join(_BG_FAMILY)}")
     w = np.ones(len(rfm)) if weights is None else np.asarray(weights, dtype=float)
     fv = first_value.reindex(rfm.index).fillna(0.0).to_numpy()
-    bg, bg_fit = _fit(BGNBDModel(), rfm, "BG/NBD", weights=w, time_unit="W", initial_params=(initial or {}).get("bg"))
+    bg, bg_fit = _fit(MODELS[model](), rfm, model, weights=w, time_unit="W", initial_params=(initial or {}).get("bg"))
     gg, gg_fit = _fit(GammaGammaModel(), rfm, "Gamma-Gamma", weights=w, initial_params=(initial or {}).get("gg"))
-    for model, fit in ((bg, bg_fit), (gg, gg_fit)):
-        if model is None:
+    for fitted, fit in ((bg, bg_fit), (gg, gg_fit)):
+        if fitted is None:
             raise CLVInputError(f"{fit.model} could not be fitted on {len(rfm):,} customers: {fit.error}")
-    repeat = population_repeat_purchases(bg.params_.to_dict(), WEEKS_PER_MONTH * np.arange(1, max_months + 1))
+    repeat = population_repeat_purchases(bg.params_.to_dict(), WEEKS_PER_MONTH * np.arange(1, max_months + 1),
+                                         dropout_after_first=model == "MBG/NBD")
     n_buy = float(w.sum())
     return NewCustomerValue(
         n_acquired=int(n_acquired), buyer_share=min(1.0, len(rfm) / max(n_acquired, 1)),
         first_value=float((fv * w).sum() / max(n_buy, 1e-9)), repeat_spend=_order_weighted_spend(gg, rfm, w),
         repeat_by_month=repeat, params={"bg": bg.params_.to_dict(), "gg": gg.params_.to_dict()},
-        fits=(bg_fit, gg_fit), kept_share=_kept_share(amounts, rfm.index, w))
+        fits=(bg_fit, gg_fit), kept_share=_kept_share(amounts, rfm.index, w), model=model)
 
 
-def population_repeat_purchases(params: dict, t) -> np.ndarray:
-    """BG/NBD expected repeat purchases of a new customer in ``(0, t]``, E[X(t)], by quadrature over dropout.
+def population_repeat_purchases(params: dict, t, dropout_after_first: bool = False) -> np.ndarray:
+    """BG/NBD (or MBG/NBD) expected repeat purchases of a new customer in ``(0, t]``, E[X(t)], by quadrature over
+    dropout.
 
-    Given the purchase rate and dropout probability, ``E[X(t) | lambda, p] = (1 - exp(-lambda p t)) / p``;
+    Given the purchase rate and dropout probability, BG/NBD's ``E[X(t) | lambda, p] = (1 - exp(-lambda p t)) / p``;
     over ``lambda ~ Gamma(r, alpha)`` that is ``(1 - (alpha / (alpha + p t))^r) / p``, averaged here over
     ``p ~ Beta(a, b)`` with 64 Gauss-Legendre nodes on the Beta quantile scale. It equals the model's
     hypergeometric closed form (:meth:`~customer_workbook.clv.BGNBDModel.expected_purchases_population`) and
     stays finite where that one overflows: when ``a`` and ``b`` run off together (everyone drops out with
-    about the same probability ``a / (a + b)``), a limit bootstrap refits often reach.
+    about the same probability ``a / (a + b)``), a limit bootstrap refits often reach. With
+    ``dropout_after_first`` (MBG/NBD: a customer may also drop out right after the first purchase) the
+    expectation given ``p`` is ``(1 - p) (1 - exp(-lambda p t)) / p``
+    (:meth:`~customer_workbook.clv.MBGNBDModel.expected_purchases_population`).
 
     ``params``: ``r``, ``alpha``, ``a``, ``b``; ``t``: times since the first purchase (model time units),
     shape (m,). Returns shape (m,).
@@ -225,6 +243,8 @@ def population_repeat_purchases(params: dict, t) -> np.ndarray:
     p = np.clip(stats.beta.ppf((u + 1) / 2, a, b), 1e-12, 1.0)[:, None]
     t = np.atleast_1d(np.asarray(t, dtype=float))[None, :]
     given_p = -np.expm1(r * (np.log(alpha) - np.log(alpha + p * t))) / p
+    if dropout_after_first:
+        given_p = (1.0 - p) * given_p
     return (w / 2) @ given_p
 
 
@@ -257,23 +277,23 @@ def _kept_share(amounts: pd.DataFrame | None, index: pd.Index, w: np.ndarray) ->
 
 def _group_value(r: pd.DataFrame, fv: pd.Series, amounts: pd.DataFrame, n_group: int, months: int,
                  rng: np.random.Generator, n_boot: int, margin: float, annual_discount_rate: float,
-                 horizon_years: float, pooled_model):
-    """One group's new-customer value: its own fit with ``n_boot`` bootstrap draws, or, when the group's own
-    fit fails the gate (:attr:`NewCustomerValue.problem`), the pooled repeat-buying model with the group's
-    own first orders and returns.
+                 horizon_years: float, pooled_model, model: str = "BG/NBD"):
+    """One group's new-customer value: its own fit of purchase model ``model`` with ``n_boot`` bootstrap draws,
+    or, when the group's own fit fails the gate (:attr:`NewCustomerValue.problem`), the pooled repeat-buying
+    model with the group's own first orders and returns.
 
     Returns (NewCustomerValue, "own" or "pooled", finite bootstrap CLV draws, failed refits), or (None, why
     neither model can be used, empty draws, 0)."""
     with one_thread(), np.errstate(all="ignore"):
         try:
-            point = new_customer_value(r, fv, n_group, max_months=months, amounts=amounts)
+            point = new_customer_value(r, fv, n_group, max_months=months, amounts=amounts, model=model)
             problem = point.problem or (None if np.isfinite(point.clv(margin, annual_discount_rate, horizon_years))
                                         else "the value is not finite")
         except (ValueError, FloatingPointError, np.linalg.LinAlgError) as exc:
             problem = str(exc)
         if problem is None:
             boot = np.array([_safe_clv(r, fv, amounts, n_group, months, rng.poisson(1.0, len(r)),
-                                       point.params, margin, annual_discount_rate, horizon_years)
+                                       point.params, margin, annual_discount_rate, horizon_years, model)
                              for _ in range(n_boot)], dtype=float)
             return point, "own", boot[np.isfinite(boot)], int((~np.isfinite(boot)).sum())
         pooled, pooled_problem = pooled_model()
@@ -283,7 +303,7 @@ def _group_value(r: pd.DataFrame, fv: pd.Series, amounts: pd.DataFrame, n_group:
         own = fv.reindex(r.index).fillna(0.0)
         point = NewCustomerValue(n_group, min(1.0, len(r) / max(n_group, 1)), float(own.mean()),
                                  pooled.repeat_spend, pooled.repeat_by_month, pooled.params, pooled.fits,
-                                 kept_share=_kept_share(amounts, r.index, np.ones(len(r))))
+                                 kept_share=_kept_share(amounts, r.index, np.ones(len(r))), model=pooled.model)
         return point, "pooled", np.array([]), 0
 
 
@@ -298,7 +318,8 @@ class GroupValues:
     too few buying customers, or neither its own nor the pooled model fitted without reservation).
     ``failed``: ``{group: n}`` bootstrap refits out of ``n_boot`` that failed (an error, no estimate, or a value
     that is not finite); they are not in ``draws``, and above :data:`MAX_FAILED_SHARE` of ``n_boot`` the
-    group's interval is not shown (NaN).
+    group's interval is not shown (NaN). ``choice``: how the purchase model was chosen on held-out data of
+    all the new customers (:func:`choose_purchase_model`; None when nothing was valued).
     """
 
     table: pd.DataFrame
@@ -307,6 +328,24 @@ class GroupValues:
     left_out: dict[str, str] = field(default_factory=dict)
     failed: dict[str, int] = field(default_factory=dict)
     n_boot: int = 0
+    choice: ModelChoice | None = None
+
+    @property
+    def purchase_model(self) -> str:
+        """The purchase model every group was valued with ("BG/NBD" or "MBG/NBD")."""
+        return self.choice.chosen if self.choice is not None else "BG/NBD"
+
+    def model_sentence(self, escape=str) -> str:
+        """' ' + which purchase model values the new customers and why (the holdout check in plain words), or ''
+        when nothing was valued. ``escape`` renders text for the target format (e.g. Markdown escaping)."""
+        if self.choice is None:
+            return ""
+        c = self.choice
+        if not c.checked:
+            return f" Repeat buying of new customers: {self.purchase_model} ({escape(c.reason)})."
+        return (f" Repeat buying of new customers: {self.purchase_model}, chosen on held-out data (the "
+                f"{c.n_customers:,} new customers acquired by {c.calibration_end:%d %B %Y}, their next "
+                f"{c.holdout_weeks:.0f} weeks): {escape(c.reason)}.")
 
     def failed_sentence(self, escape=str) -> str:
         """' ' + a sentence naming the groups with failed bootstrap refits, how many and whether their interval
@@ -329,7 +368,7 @@ class GroupValues:
 def group_clv(transactions: pd.DataFrame, acquired: pd.DataFrame, margin: float = 0.35,
               annual_discount_rate: float = 0.10, horizon_years: float = 5, n_boot: int = 30,
               group_column: str = "channel", min_customers: int = 30, seed: int = 0,
-              max_customers: int = 10_000,
+              max_customers: int = 10_000, models=DEFAULT_MODELS,
               ) -> GroupValues:
     """CLV of a newly acquired customer per group, with a bootstrap over customers.
 
@@ -353,6 +392,9 @@ def group_clv(transactions: pd.DataFrame, acquired: pd.DataFrame, margin: float 
     max_customers : int
         Larger groups are valued on a seeded random sample of this many acquired customers (the expected
         CLV is unchanged; intervals then reflect the sample).
+    models : sequence of str
+        Candidate purchase models ("BG/NBD", "MBG/NBD"); the one that predicts held-out repeat purchases of all
+        the new customers best is used for every group (:func:`choose_purchase_model`).
 
     Returns
     -------
@@ -363,28 +405,24 @@ def group_clv(transactions: pd.DataFrame, acquired: pd.DataFrame, margin: float 
         (90% bootstrap interval), sorted by ``clv``; ``values`` (``{group: NewCustomerValue}``),
         ``draws`` (``{group: ndarray (n_boot,)}`` bootstrap CLV draws, currency units), ``left_out`` and
         ``failed`` (failed refits per group; with more than :data:`MAX_FAILED_SHARE` of ``n_boot`` failed,
-        ``clv_low`` and ``clv_high`` are NaN). Only groups whose model passes the gate
-        (:attr:`NewCustomerValue.ok`) get a row.
+        ``clv_low`` and ``clv_high`` are NaN), ``choice`` (the purchase model's holdout check). Only groups whose
+        model passes the gate (:attr:`NewCustomerValue.ok`) get a row.
     """
-    rng = np.random.default_rng(seed)
-    counts = acquired[group_column].astype(str).value_counts()
+    rng, counts = np.random.default_rng(seed), acquired[group_column].astype(str).value_counts()
     if counts.empty:
         return GroupValues(pd.DataFrame(columns=_TABLE_COLUMNS), {}, {}, n_boot=n_boot)
     acquired = _cap_per_group(acquired, group_column, max_customers, seed)
-    ids = acquired["customer_id"].astype(str)
-    sub = transactions.loc[transactions["customer_id"].isin(pd.Index(ids))]
-    rfm = _rfm(sub, transactions["date"].max().normalize())
-    fv = first_purchase_value(sub, rfm.index)
-    amounts = kept_after_returns(sub, rfm.index)
+    sub, rfm, fv, amounts = _new_customer_inputs(transactions, acquired["customer_id"].astype(str))
     group = acquired.set_index("customer_id")[group_column].astype(str)
-    g_of = group.reindex(rfm.index)
-    sampled = group.value_counts()
+    g_of, sampled, choice = group.reindex(rfm.index), group.value_counts(), choose_purchase_model(sub, models, seed)
     rows, values, draws, left_out, failed = [], {}, {}, {}, {}
     months = max(int(round(12 * horizon_years)), 12)
     pooled: list = []  # (model of all new customers or None, problem), fitted when first needed
 
     def pooled_model() -> tuple[NewCustomerValue | None, str | None]:
-        return pooled[0] if pooled else pooled.append(_pooled_value(rfm, fv, amounts, len(group), months)) or pooled[0]
+        if not pooled:
+            pooled.append(_pooled_value(rfm, fv, amounts, len(group), months, choice.chosen))
+        return pooled[0]
 
     for name in sorted(counts.index):
         mask = (g_of == name).to_numpy()
@@ -393,7 +431,8 @@ def group_clv(transactions: pd.DataFrame, acquired: pd.DataFrame, margin: float 
             continue
         n_group = int(sampled[name])  # acquired customers behind this (possibly sampled) group
         point, source, boot, failed[name] = _group_value(rfm.loc[mask], fv, amounts, n_group, months, rng, n_boot,
-                                                         margin, annual_discount_rate, horizon_years, pooled_model)
+                                                         margin, annual_discount_rate, horizon_years, pooled_model,
+                                                         choice.chosen)
         if point is None:
             del failed[name]
             left_out[name] = source
@@ -405,7 +444,34 @@ def group_clv(transactions: pd.DataFrame, acquired: pd.DataFrame, margin: float 
                                point.clv(margin, annual_discount_rate, horizon_years)))
     table = pd.DataFrame(rows, columns=_TABLE_COLUMNS)
     return GroupValues(table.sort_values("clv", ascending=False, ignore_index=True), values, draws, left_out,
-                       failed, n_boot)
+                       failed, n_boot, choice)
+
+
+def _new_customer_inputs(transactions: pd.DataFrame, ids: pd.Series):
+    """The new customers' transactions, their RFM table (history to the last transaction day), first-purchase
+    values and amounts kept after returns (:func:`kept_after_returns`)."""
+    sub = transactions.loc[transactions["customer_id"].isin(pd.Index(ids))]
+    rfm = _rfm(sub, transactions["date"].max().normalize())
+    return sub, rfm, first_purchase_value(sub, rfm.index), kept_after_returns(sub, rfm.index)
+
+
+def choose_purchase_model(transactions: pd.DataFrame, models=DEFAULT_MODELS, seed: int = 0) -> ModelChoice:
+    """The purchase model of new customers, chosen on held-out data of all of them (pooled over the groups).
+
+    ``transactions``: the new customers' transactions. The scorer's check
+    (:func:`~customer_workbook.clv.selection.compare_models`): each candidate of ``models`` ("BG/NBD",
+    "MBG/NBD") is fitted on the history up to a calibration date and predicts each customer's repeat purchases
+    in the rest; the one with the smallest error that converged with no parameter at a bound is chosen. A
+    history too short to hold out, or one the check cannot use, keeps the first candidate (the reason says so).
+    """
+    models = tuple(m for m in models if m in _BG_FAMILY) or _BG_FAMILY[:1]
+    as_of = pd.Timestamp(transactions["date"].max()).normalize() + pd.Timedelta(days=1)
+    try:
+        with one_thread(), np.errstate(all="ignore"):
+            return compare_models(transactions, as_of, models, fit=_fit, seed=seed)[0]
+    except (ValueError, FloatingPointError, np.linalg.LinAlgError) as exc:
+        return ModelChoice(None, 0.0, 0, 0.0, (), float("nan"), float("nan"), models[0],
+                           f"the held-out check could not run ({exc}); {models[0]} is used unchecked")
 
 
 def _table_row(name: str, point: NewCustomerValue, source: str, boot: np.ndarray, months: int, value: float) -> dict:
@@ -422,11 +488,11 @@ _TABLE_COLUMNS = ["group", "n_acquired", "model", "buyer_share", "first_value", 
 
 
 def _pooled_value(rfm: pd.DataFrame, fv: pd.Series, amounts: pd.DataFrame, n_acquired: int,
-                  months: int) -> tuple[NewCustomerValue | None, str | None]:
-    """The repeat-buying model of all new customers, or (None, why it cannot be used)."""
+                  months: int, model: str = "BG/NBD") -> tuple[NewCustomerValue | None, str | None]:
+    """The repeat-buying model (purchase model ``model``) of all new customers, or (None, why it cannot be used)."""
     try:
         with np.errstate(all="ignore"):
-            value = new_customer_value(rfm, fv, n_acquired, max_months=months, amounts=amounts)
+            value = new_customer_value(rfm, fv, n_acquired, max_months=months, amounts=amounts, model=model)
     except (ValueError, FloatingPointError, np.linalg.LinAlgError) as exc:
         return None, str(exc)
     return (value, None) if value.ok else (None, value.problem)
@@ -449,13 +515,14 @@ def _cap_per_group(frame: pd.DataFrame, column: str, cap: int, seed: int) -> pd.
     return frame.loc[(rank <= cap).to_numpy()]
 
 
-def _safe_clv(r, fv, amounts, n, months, weights, initial, margin, rate, horizon) -> float:
+def _safe_clv(r, fv, amounts, n, months, weights, initial, margin, rate, horizon, model="BG/NBD") -> float:
     """One bootstrap CLV draw; NaN when the refit fails: an error, no estimate, or a value that is not finite
     (:func:`group_clv` counts such draws and leaves them out). A refit with parameters at a bound or stopped
     short of the gradient tolerance is kept: it is the bootstrap sample's estimate (e.g. BG/NBD's ``a`` and
     ``b`` running off together: the same dropout probability for everyone), valued by quadrature."""
     try:
-        value = new_customer_value(r, fv, n, max_months=months, weights=weights, initial=initial, amounts=amounts)
+        value = new_customer_value(r, fv, n, max_months=months, weights=weights, initial=initial, amounts=amounts,
+                                   model=model)
     except (ValueError, FloatingPointError, np.linalg.LinAlgError):
         return float("nan")
     if any(fit.error is not None for fit in value.fits):

@@ -107,9 +107,13 @@ def recommendation(returns: pd.DataFrame, plan: BudgetPlan | None = None,
         if best_c is not None and plan is not None:
             parts.append(_acquisition_plan_sentence(plan, b, e))
         if best_r is not None:  # which segment's offers to fund, and whom the offer pushes away
-            fund = (f"fund offers for {b}{e(best_r.target.removeprefix('retention: '))}{b}" if best_r.return_per_unit > 1
+            segment = f"{b}{e(best_r.target.removeprefix('retention: '))}{b}"
+            fund = (f"fund offers for {segment}" if _pays(best_r) else
+                    f"offers for {segment} return more than they cost on the point estimate but not measurably (break-even "
+                    "lies inside the 90% interval), so a larger randomised test should confirm them before they are "
+                    "funded at scale" if best_r.return_per_unit > 1
                     else "no segment's offers return what they cost at this offer cost")
-            join = " and" if best_r.return_per_unit > 1 else ";"
+            join = " and" if _pays(best_r) else ";"
             parts.append(f"Retention: {fund}" + (f"{join} do not contact {', '.join(e(t) for t in do_not_contact)}, "
                                                  "whom the offer measurably pushes away." if do_not_contact else "."))
         return " ".join(parts)
@@ -139,6 +143,11 @@ def _against_breakeven(only: Choice, side: str, alpha: float = ALPHA) -> str:
     return side if r > 1 else "neither"
 
 
+def _pays(choice: Choice) -> bool:
+    """The return is above 1 (break-even), measurably when its error is known (:func:`_against_breakeven`)."""
+    return _against_breakeven(choice, "pays") == "pays"
+
+
 def _comparison_sentence(best_c: Choice | None, best_r: Choice | None, option: str, breakeven: float | None,
                          b: str, e, acquisition_stops: bool = False) -> str:
     """One more unit on the best retention target against the best channel (``b`` around bold parts, ``e``
@@ -156,24 +165,36 @@ def _comparison_sentence(best_c: Choice | None, best_r: Choice | None, option: s
         else:
             note = f" (retention would overtake only if an offer cost less than {breakeven:,.2f})"
         also = (" Both create value, so both deserve funding up to their own optimum."
-                if rc > 1 and rr > 1 and not acquisition_stops else "")
+                if _pays(best_c) and _pays(best_r) and not acquisition_stops else "")
         but = (", but no level of acquisition spend creates value (section 3)" if acquisition_stops else "")
         where = {"conquest": f"the next unit should go to {b}conquest{b} first",
                  "relations": f"the next unit should go to {b}relations{b} first",
                  "neither": "neither side returns what it costs"}.get(
             option, f"the data do not separate the two sides ({b}no clear difference{b}, 90% level)")
-        return (f"One more unit spent on {b}{e(best_r.target)}{b} returns {b}{rr:.2f}{b} in the margin of the extra "
-                f"orders it buys, against {b}{rc:.2f}{b} in the lifetime value of new customers on {conquest} at "
-                f"today's spend{but}, so {where}{note}.{also}")
+        return (f"One more unit spent on {b}{e(best_r.target)}{b} returns {_return_words(best_r, b)} in the margin of "
+                f"the extra orders it buys, against {_return_words(best_c, b)} in the lifetime value of new customers "
+                f"on {conquest} at today's spend{but}, so {where}{note}.{also}")
     if best_c is not None:
         verdict = {"conquest": "more than it costs", "neither": "less than it costs"}.get(
             option, "an amount the data do not separate from what it costs")
         return (f"Only the conquest side can be valued here (the relations side needs a randomised retention "
                 f"campaign with a measured uplift): one more unit on {conquest} "
-                f"returns {b}{best_c.return_per_unit:.2f}{b}, {verdict}.")
+                f"returns {_return_words(best_c, b)}, {verdict}.")
     return (f"Only the relations side can be valued here (the conquest side needs weekly marketing spend, a "
             f"response curve and the value of a new customer): one more unit on {b}{e(best_r.target)}{b} returns "
-            f"{b}{best_r.return_per_unit:.2f}{b} in the margin of the extra orders it buys.")
+            f"{_return_words(best_r, b)} in the margin of the extra orders it buys.")
+
+
+def _return_words(choice: Choice, b: str, alpha: float = ALPHA) -> str:
+    """"**1.82** (90% interval 0.91 to 2.74)": the return per unit with its normal interval at the level of the
+    comparisons (``1 - alpha``), or the bold return alone when its error is unknown."""
+    from scipy import stats
+
+    r, se = choice.return_per_unit, choice.se
+    if not (se == se and se > 0):
+        return f"{b}{r:.2f}{b}"
+    half = stats.norm.ppf(1 - alpha / 2) * se
+    return f"{b}{r:.2f}{b} ({1 - alpha:.0%} interval {r - half:.2f} to {r + half:.2f})"
 
 
 def _target_words(best: Choice, kind: str, b: str, e) -> str:

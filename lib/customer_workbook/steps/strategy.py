@@ -81,12 +81,18 @@ def new_customer_worth(ds: Dataset, margin: float, annual_discount_rate: float, 
         return draft.done(acquired=acquired, clv_values={}, clv_draws={}, clv_now={}, costs=costs, econ=None)
     draft.add("clv_by_channel", {c: round(v, 2) for c, v in clv_now.items()},
               "CLV of a newly acquired customer by channel", unit="currency units")
+    draft.add("clv_interval_by_channel", {r.group: [round(r.clv_low, 2), round(r.clv_high, 2)] for r in clv_table.itertuples()
+                                          if np.isfinite(r.clv_low) and np.isfinite(r.clv_high)},
+              "90% bootstrap interval of the CLV of a newly acquired customer by channel (channels with one)",
+              unit="currency units")
+    draft.add("clv_purchase_model", by_channel.purchase_model, "Purchase model of new customers, chosen on held-out "
+              "data (BG/NBD or MBG/NBD)")
     draft.add("clv_ranking", list(clv_table["group"]), "Channels ranked by the CLV of the customers they bring")
     lead = _clv_leader(clv_table, clv_draws)
     draft.add("clv_best_channel", lead.label(), "Channel whose new customers are measurably worth the most (90% level, "
               "Holm-corrected), or 'no clear difference'")
     text = (_clv_sentence(clv_table, margin, annual_discount_rate, horizon_years, lead)
-            + _left_out_sentence(by_channel.left_out) + by_channel.failed_sentence(md))
+            + _left_out_sentence(by_channel.left_out) + by_channel.failed_sentence(md) + by_channel.model_sentence())
     econ = None
     if costs is not None and not counts_purchases(ds):
         econ = acquisition.unit_economics(clv_table, clv_draws, clv_values, costs, margin=margin, seed=seed)
@@ -123,7 +129,7 @@ def _no_value_note(what: str, ds: Dataset, acquired: pd.DataFrame, left_out: Map
                   "longer history with customers acquired after its start, would give the value of a new customer")
     elif any("fewer than" not in r for r in left_out.values()):
         why = "; ".join(f"{md(g)}: {md(r, 200)}" for g, r in left_out.items())
-        reason = (f"the customer-value model (BG/NBD repeat buying, Gamma-Gamma spend) does not fit the "
+        reason = (f"the customer-value model (BG/NBD or MBG/NBD repeat buying, Gamma-Gamma spend) does not fit the "
                   f"{len(acquired):,} customers acquired inside the data window without reservation ({why})")
     else:
         reason = (f"no group of the {len(acquired):,} customers acquired inside the data window ({rule}) has the "
@@ -515,6 +521,8 @@ def conquest_or_relations(ds: Dataset, curves: Mapping[str, ResponseCurve], curr
     if rec.best_relations:
         draft.add("retention_return_best", round(rec.best_relations.return_per_unit, 3),
                   f"Value per extra unit on the best retention target ({rec.best_relations.target})")
+        draft.add("retention_best_target", rec.best_relations.target.removeprefix("retention: "),
+                  "Campaign segment with the highest measured return on a retention offer")
     if rec.breakeven_contact_cost is not None:
         draft.add("breakeven_contact_cost", round(rec.breakeven_contact_cost, 2),
                   "Offer cost at which targeted retention stops beating acquisition", unit="currency units")
