@@ -16,7 +16,8 @@ def acquisition_truth(w, cust, tr, st, lines) -> dict:
     aov_p, dyn = _realised_order_value_and_hazard(cust, tr, st, lines)
     out = {"margin": MARGIN, "annual_discount_rate": ANNUAL_DISCOUNT_RATE, "horizon_years": CLV_HORIZON_YEARS,
            "clv_definition": ("expected discounted margin over 5 years from acquisition (first-day order with "
-                              "probability 0.85, then Poisson(lambda) orders a week until dropout; survival per "
+                              "probability 0.85, after which the customer leaves with probability p * hazard as after "
+                              "any order; then Poisson(lambda) orders a week until dropout; survival per "
                               "week exp(-lambda * p * hazard), hazard = static multipliers x the realised mean "
                               f"dynamic multiplier {dyn:.3f}); mean over the customers each channel acquired"),
            "reference_scale_note": "vmax, k and spends scale with n_customers/20,000; CLV does not",
@@ -97,8 +98,10 @@ def _realised_order_value_and_hazard(cust, tr, st, lines):
 def _channel_clv(j, cust, tr, aov_p, dyn, m=None, leave: float = 0.0) -> float:
     """Expected discounted margin over the horizon, mean over the customers channel ``j`` acquired.
 
-    ``m`` (a customer mask) replaces the channel's customers; ``leave`` is an extra weekly leaving
-    hazard independent of orders (the null company's silent leaving)."""
+    A customer buys on the signup day with probability ``FIRST_ORDER_PROB`` and, like after any order, may
+    leave right after it; whoever is still there buys at rate lambda and leaves after each order with the
+    probability ``ph``. ``m`` (a customer mask) replaces the channel's customers; ``leave`` is an extra
+    weekly leaving hazard independent of orders (the null company's silent leaving)."""
     weeks = CLV_HORIZON_YEARS * 52
     delta = (1 + ANNUAL_DISCOUNT_RATE) ** (-1 / 52)
     t = np.arange(1, weeks + 1)
@@ -113,7 +116,8 @@ def _channel_clv(j, cust, tr, aov_p, dyn, m=None, leave: float = 0.0) -> float:
     for s in range(0, len(vals), 20000):
         sl = slice(s, s + 20000)
         surv = np.exp(-np.outer(lam_c[sl] * ph[sl] + leave, t))
-        vals[sl] = aov[sl] * (FIRST_ORDER_PROB + lam_c[sl] * (surv * delta ** t).sum(axis=1))
+        alive_after_signup = 1 - FIRST_ORDER_PROB * ph[sl]      # the first order may be the last, as any other
+        vals[sl] = aov[sl] * (FIRST_ORDER_PROB + alive_after_signup * lam_c[sl] * (surv * delta ** t).sum(axis=1))
     return float(MARGIN * vals.mean())
 
 
