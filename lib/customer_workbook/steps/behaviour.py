@@ -310,7 +310,8 @@ def who_the_personas_are(personas, features: pd.DataFrame, answers: pd.DataFrame
     draft.add("persona_count", int(k), "Number of personas (largest reproducible split)" if reproduces else
               "Number of personas (the most stable split; none reproduces)", headline=reproduces)
     draft.add("persona_shares", {r.name: round(r.share, 4) for r in profiles.itertuples()}, "Share of clustered customers by persona", unit="share")
-    draft.add("persona_stability", round(personas.stability, 3), "Agreement of persona splits between subsamples (ARI)")
+    draft.add("persona_stability", round(personas.stability, 3),
+              "Agreement of persona splits between subsamples (Jaccard index of the persona that reproduces least)")
     reasons = {r.name: r.dominant_reasons for r in profiles.itertuples() if r.dominant_reasons}
     if reasons:  # no survey, or no reason agreed with more than the base: nothing to record
         draft.add("persona_reasons", reasons, "Dominant reasons to choose by persona")

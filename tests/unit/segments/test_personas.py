@@ -1,10 +1,12 @@
 """The one persona engine (``customer_workbook.segments.personas``).
 
 Tolerances (stated here, checked below):
-* planted groups: on three well-separated synthetic behaviour groups the engine finds k = 3 and recovers
-  them (adjusted Rand index at least 0.98; measured 0.993). The test uses a stability threshold of 0.95: each group also
-  splits reproducibly in two along its spread of purchase frequency (k = 6 reaches 0.90), which is the
-  known limit of a stability criterion (a symmetric cut of one group can reproduce too);
+* planted groups: on three well-separated synthetic behaviour groups the engine, with its default criterion
+  (worst-persona Jaccard at least 0.85 over 10 subsample pairs), finds k = 3 and recovers them (adjusted Rand
+  index at least 0.98; measured 0.993). Each group can also be cut in two along its spread of purchase
+  frequency: the whole split then agrees well between subsamples (ARI 0.94 at k = 6, above the old ARI
+  threshold of 0.90 that this test had to raise to 0.95) but the cut personas do not (worst-persona
+  Jaccard 0.45), which is what the criterion checks;
 * the shipped sample (``data/sample``): the engine's groups match the planted personas
   (``truth_customers.parquet``, column ``persona``) on the customers it assigns (2+ orders) with an
   adjusted Rand index of at least ``SAMPLE_ARI_MIN`` = 0.75. Measured: 0.797 (k = 5, seed 42), so the
@@ -67,7 +69,7 @@ def _groups(n_per: int = 150, n_single: int = 40, seed: int = 0, channels=("stor
 def planted(tmp_path_factory):
     tx, truth = _groups()
     folder = _write(tmp_path_factory.mktemp("groups"), {"transactions": tx})
-    return find_personas(load_dataset(folder), k_range=range(2, 7), n_pairs=3, threshold=0.95), truth
+    return find_personas(load_dataset(folder), k_range=range(2, 7)), truth
 
 
 def test_returns_a_frozen_result_with_everything_it_found(planted):
@@ -76,7 +78,7 @@ def test_returns_a_frozen_result_with_everything_it_found(planted):
     with pytest.raises(AttributeError):
         personas.k = 4
     assert personas.centres.shape[0] == personas.k == len(personas.names)
-    assert set(personas.criterion.columns) >= {"k", "stability", "stability_min", "silhouette", "chosen"}
+    assert set(personas.criterion.columns) >= {"k", "stability", "stability_min", "ari", "silhouette", "chosen"}
     assert personas.criterion["chosen"].sum() == 1
 
 
@@ -124,7 +126,7 @@ def test_duplicate_names_get_another_trait():
 def test_same_seed_same_personas(planted, tmp_path):
     tx, _ = _groups()
     ds = load_dataset(_write(tmp_path, {"transactions": tx}))
-    again = find_personas(ds, k_range=range(2, 7), n_pairs=3, threshold=0.95)
+    again = find_personas(ds, k_range=range(2, 7))
     assert again.fingerprint() == planted[0].fingerprint()
     pd.testing.assert_series_equal(again.labels, planted[0].labels)
 
