@@ -345,7 +345,7 @@ def _cross_sell_test(ds, cutoff: pd.Timestamp, orders: tuple[int, int], draft: D
     """
     try:
         multi = multi_category_retention(ds.transactions, ds.products, cutoff, *orders,
-                                         customers=ds.customers if ds.has("customers") else None)
+                                         customers=getattr(ds, "customers", None))
     except ValueError as exc:
         text.append(f"The multi-category test could not run: {md(exc)}.")
         return None
