@@ -11,6 +11,8 @@ Tolerances (stated here, checked below):
   (``truth_customers.parquet``, column ``persona``) on the customers it assigns (2+ orders) with an
   adjusted Rand index of at least ``SAMPLE_ARI_MIN`` = 0.75. Measured: 0.797 (k = 5, seed 42), so the
   margin is 0.05;
+* generated companies of 1,500 customers (seeds 1-8): 5 personas on at least 7 (measured 8; the former ARI
+  criterion found 6) and ARI at least 0.75 where 5 are found (measured 0.80 to 0.85);
 * each engine persona on the shipped sample is mostly one planted persona: the majority share is at least
   ``SAMPLE_PURITY_MIN`` = 0.75 (measured 0.80 to 0.97; the lowest is the lighting/young persona).
 """
@@ -260,3 +262,22 @@ def test_engine_matches_the_planted_personas_on_the_shipped_sample(shipped):
     assert ari >= SAMPLE_ARI_MIN, ari
     purity = pd.crosstab(personas.assignment.dropna(), truth, normalize="index").max(axis=1)
     assert (purity >= SAMPLE_PURITY_MIN).all(), purity
+
+
+def test_five_personas_on_generated_companies_of_1500_customers(tmp_path):
+    """A simulation check of the criterion: the sample generator at the fixture's size (1,500 customers),
+    seeds 1-8 (the fixture is seed 7). Measured with the worst-persona criterion: 5 personas on all 8, ARI with
+    the planted personas 0.80 to 0.85. The former ARI criterion (4 k-means starts, 5 pairs) found 5 on 6 of them
+    (4 on seed 7: optimiser noise at k = 5; 6 on seed 8: a cut of the DIY-share tail)."""
+    from customer_workbook.sample import write_sample
+
+    found = {}
+    for seed in range(1, 9):
+        folder = tmp_path / f"seed{seed}"
+        write_sample(folder, n_customers=1500, seed=seed)
+        personas = find_personas(load_dataset(folder, outside_window="drop"))
+        truth = pd.read_parquet(folder / "truth_customers.parquet").set_index("customer_id")["persona"]
+        got = personas.clustered
+        found[seed] = (personas.k, round(adjusted_rand_score(truth.loc[got.index], got), 3))
+    assert sum(k == 5 for k, _ in found.values()) >= 7, found
+    assert all(ari >= 0.75 for k, ari in found.values() if k == 5), found
