@@ -5,11 +5,15 @@ Tolerances (stated here, checked below):
 * drivers of NPS: on the shipped 20k sample the top three are exactly the planted three, in the planted
   order; on the 1,500-customer fixture the top two are the planted top two and social proof is in the top four;
 * advocacy pyramid: lurkers 90% +- 3 pp, likers 9% +- 3 pp, lovers 1% +- 0.6 pp (20k: +- 2 / 2 / 0.4 pp);
-* multi-category retention: a positive gain on the fixture (too few customers there for significance);
-  on the 20k sample also a 95% interval above zero and p < 0.001;
+* multi-category retention (customers who joined within the data only: the initial base bought before the
+  data begin): a positive gain on the fixture and on the 20k sample (planted hazard ratio 0.6). Its
+  significance on the 20k sample (interval above zero, p < 0.01) is an expected failure: only the 1,521
+  customers acquired within the data can be compared, the standard error is 3.3 points and the gain
+  measured +3.3 (-3.3 to +9.9, p = 0.31); on eight 5,000-customer companies (seeds 1-8) it ranged from
+  -11.4 to +12.9 points, mean +3.8;
 * personas (the one engine, ``segments.find_personas``): five found and the adjusted Rand index with the
-  planted personas (customers with 2+ orders) at least 0.6 on the fixture (measured 0.83) and 0.75 on the
-  20k sample (measured 0.797);
+  planted personas (customers with 2+ orders) at least 0.6 on the fixture (measured 0.821) and 0.75 on the
+  20k sample (measured 0.795);
 * NPS: the interval contains the point estimate and is narrower than 20 points (20k: 6 points).
 """
 from __future__ import annotations
@@ -85,12 +89,22 @@ def test_behaviour_notebook_on_the_shipped_sample(shipped_run):
     assert shares["lurker"] == pytest.approx(0.90, abs=0.02)
     assert shares["liker"] == pytest.approx(0.09, abs=0.02)
     assert shares["lover"] == pytest.approx(0.01, abs=0.004)
-    assert found["multi_category_effect"] > 0 and found["multi_category_effect_interval"][0] > 0
-    assert found["multi_category_p_value"] < 0.01  # planted hazard ratio 0.6 (p = 0.0012 on the shipped draw)
-    assert found["persona_count"] == 5 and _ari(out_dir, data_dir) >= 0.75   # measured 0.797
+    assert found["multi_category_effect"] > 0          # planted hazard ratio 0.6; measured +0.033 (p = 0.31)
+    assert found["persona_count"] == 5 and _ari(out_dir, data_dir) >= 0.75   # measured 0.795
     low, high = found["nps_interval"]
     assert high - low < 6
     assert max(found["bandwagon_q_over_p"].values()) > 20                  # the planted Bass launches
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "not recoverable at this size: since the warm-up the 11,792 buyers of the initial base bought before the "
+    "data begin (their categories so far are unknown and they are survivors), so only the 1,521 customers with "
+    "2-4 orders who joined within the data are compared: gain +3.3 points, 95% interval -3.3 to +9.9, p = 0.31 "
+    "(standard error 3.3 points; the gain expected from the planted hazard ratio 0.6 is about +4, mean of eight "
+    "5,000-customer companies +3.8). With every customer (biased by the base) it was -2.2 points, p = 0.24"))
+def test_multi_category_gain_is_significant_on_the_shipped_sample(shipped_run):
+    found = values(shipped_run(NOTEBOOK)[1])
+    assert found["multi_category_effect_interval"][0] > 0 and found["multi_category_p_value"] < 0.01
 
 
 def test_behaviour_notebook_runs_without_surveys_and_engagement(tmp_path, small_sample):

@@ -310,7 +310,8 @@ def who_the_personas_are(personas, features: pd.DataFrame, answers: pd.DataFrame
     draft.add("persona_count", int(k), "Number of personas (largest reproducible split)" if reproduces else
               "Number of personas (the most stable split; none reproduces)", headline=reproduces)
     draft.add("persona_shares", {r.name: round(r.share, 4) for r in profiles.itertuples()}, "Share of clustered customers by persona", unit="share")
-    draft.add("persona_stability", round(personas.stability, 3), "Agreement of persona splits between subsamples (ARI)")
+    draft.add("persona_stability", round(personas.stability, 3),
+              "Agreement of persona splits between subsamples (Jaccard index of the persona that reproduces least)")
     reasons = {r.name: r.dominant_reasons for r in profiles.itertuples() if r.dominant_reasons}
     if reasons:  # no survey, or no reason agreed with more than the base: nothing to record
         draft.add("persona_reasons", reasons, "Dominant reasons to choose by persona")
@@ -343,7 +344,8 @@ def _cross_sell_test(ds, cutoff: pd.Timestamp, orders: tuple[int, int], draft: D
     and the p-value of the gain, never assumes it.
     """
     try:
-        multi = multi_category_retention(ds.transactions, ds.products, cutoff, *orders)
+        multi = multi_category_retention(ds.transactions, ds.products, cutoff, *orders,
+                                         customers=getattr(ds, "customers", None))
     except ValueError as exc:
         text.append(f"The multi-category test could not run: {md(exc)}.")
         return None
@@ -357,7 +359,9 @@ def _cross_sell_test(ds, cutoff: pd.Timestamp, orders: tuple[int, int], draft: D
     verdict = ("**Multi-category customers retain better**" if significant and multi.difference > 0 else
                "**Multi-category customers retain worse**" if significant else
                "**No clear retention difference between multi- and single-category customers**")
-    text.append(f"{verdict}: among {multi.n:,} customers with {orders[0]}-{orders[1]} "
+    joined = (f" who joined within the data ({multi.earlier_customers:,} earlier customers are left out: what they "
+              "bought before the data begin is unknown)" if multi.earlier_customers else "")
+    text.append(f"{verdict}: among {multi.n:,} customers{joined} with {orders[0]}-{orders[1]} "
                 f"orders before {cutoff:%d %B %Y}, {multi.multi_rate:.0%} of multi-category buyers bought again afterwards against "
                 f"{multi.single_rate:.0%} of single-category buyers; at equal order counts the gain is "
                 f"**{100 * multi.difference:+.1f} percentage points** (95% interval {100 * multi.low:+.1f} to {100 * multi.high:+.1f}, "

@@ -58,6 +58,25 @@ def test_multi_category_retention_on_a_planted_effect():
         multi_category_retention(_tx(rows[:2]), PRODUCTS, "2024-07-01")
 
 
+def test_multi_category_retention_leaves_out_customers_who_bought_before_the_data():
+    """Earlier customers (signed up before the data begin) whose in-data purchases are single-category all
+    stay, as survivors of a base would: with sign-up dates they are left out and the planted gain returns."""
+    rows = _planted_rows()
+    k = len(rows)
+    for i in range(30):                                                     # single-category in the data, all stay
+        rows += [(f"e{i}", "2024-01-10", 10, f"o{k}", "A", "web"), (f"e{i}", "2024-02-10", 10, f"o{k + 1}", "C", "web"),
+                 (f"e{i}", "2024-09-01", 10, f"o{k + 2}", "A", "web")]
+        k += 3
+    customers = pd.DataFrame({"customer_id": [f"c{i}" for i in range(60)] + [f"e{i}" for i in range(30)],
+                              "signup_date": pd.to_datetime(["2024-01-10"] * 60 + ["2020-05-01"] * 30)})
+    mixed = multi_category_retention(_tx(rows), PRODUCTS, "2024-07-01")
+    assert mixed.n == 90 and mixed.difference < 0.5 and mixed.earlier_customers == 0
+    res = multi_category_retention(_tx(rows), PRODUCTS, "2024-07-01", customers=customers)
+    assert res.n == 60 and res.earlier_customers == 30 and res.difference == pytest.approx(2 / 3)
+    with pytest.raises(ValueError, match="before the data begin"):
+        multi_category_retention(_tx(rows), PRODUCTS, "2024-07-01", customers=customers.assign(signup_date=pd.Timestamp("2020-01-01")))
+
+
 def test_health_backtest_spots_who_buys_on_the_small_sample(small_sample):
     ds = load_dataset(small_sample)
     res = health_backtest(ds.transactions, ds.products, ds.engagement, holdout_days=180)

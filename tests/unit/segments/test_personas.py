@@ -1,14 +1,18 @@
 """The one persona engine (``customer_workbook.segments.personas``).
 
 Tolerances (stated here, checked below):
-* planted groups: on three well-separated synthetic behaviour groups the engine finds k = 3 and recovers
-  them (adjusted Rand index at least 0.98; measured 0.993). The test uses a stability threshold of 0.95: each group also
-  splits reproducibly in two along its spread of purchase frequency (k = 6 reaches 0.90), which is the
-  known limit of a stability criterion (a symmetric cut of one group can reproduce too);
+* planted groups: on three well-separated synthetic behaviour groups the engine, with its default criterion
+  (worst-persona Jaccard at least 0.85 over 10 subsample pairs), finds k = 3 and recovers them (adjusted Rand
+  index at least 0.98; measured 0.993). Each group can also be cut in two along its spread of purchase
+  frequency: the whole split then agrees well between subsamples (ARI 0.94 at k = 6, above the old ARI
+  threshold of 0.90 that this test had to raise to 0.95) but the cut personas do not (worst-persona
+  Jaccard 0.45), which is what the criterion checks;
 * the shipped sample (``data/sample``): the engine's groups match the planted personas
   (``truth_customers.parquet``, column ``persona``) on the customers it assigns (2+ orders) with an
-  adjusted Rand index of at least ``SAMPLE_ARI_MIN`` = 0.75. Measured: 0.797 (k = 5, seed 42), so the
+  adjusted Rand index of at least ``SAMPLE_ARI_MIN`` = 0.75. Measured: 0.795 (k = 5, seed 42), so the
   margin is 0.05;
+* generated companies of 1,500 customers (seeds 1-8): 5 personas on at least 7 (measured 8; the former ARI
+  criterion found 6) and ARI at least 0.75 where 5 are found (measured 0.80 to 0.85);
 * each engine persona on the shipped sample is mostly one planted persona: the majority share is at least
   ``SAMPLE_PURITY_MIN`` = 0.75 (measured 0.80 to 0.97; the lowest is the lighting/young persona).
 """
@@ -67,7 +71,7 @@ def _groups(n_per: int = 150, n_single: int = 40, seed: int = 0, channels=("stor
 def planted(tmp_path_factory):
     tx, truth = _groups()
     folder = _write(tmp_path_factory.mktemp("groups"), {"transactions": tx})
-    return find_personas(load_dataset(folder), k_range=range(2, 7), n_pairs=3, threshold=0.95), truth
+    return find_personas(load_dataset(folder), k_range=range(2, 7)), truth
 
 
 def test_returns_a_frozen_result_with_everything_it_found(planted):
@@ -76,7 +80,7 @@ def test_returns_a_frozen_result_with_everything_it_found(planted):
     with pytest.raises(AttributeError):
         personas.k = 4
     assert personas.centres.shape[0] == personas.k == len(personas.names)
-    assert set(personas.criterion.columns) >= {"k", "stability", "stability_min", "silhouette", "chosen"}
+    assert set(personas.criterion.columns) >= {"k", "stability", "stability_min", "ari", "silhouette", "chosen"}
     assert personas.criterion["chosen"].sum() == 1
 
 
@@ -124,7 +128,7 @@ def test_duplicate_names_get_another_trait():
 def test_same_seed_same_personas(planted, tmp_path):
     tx, _ = _groups()
     ds = load_dataset(_write(tmp_path, {"transactions": tx}))
-    again = find_personas(ds, k_range=range(2, 7), n_pairs=3, threshold=0.95)
+    again = find_personas(ds, k_range=range(2, 7))
     assert again.fingerprint() == planted[0].fingerprint()
     pd.testing.assert_series_equal(again.labels, planted[0].labels)
 
@@ -258,3 +262,22 @@ def test_engine_matches_the_planted_personas_on_the_shipped_sample(shipped):
     assert ari >= SAMPLE_ARI_MIN, ari
     purity = pd.crosstab(personas.assignment.dropna(), truth, normalize="index").max(axis=1)
     assert (purity >= SAMPLE_PURITY_MIN).all(), purity
+
+
+def test_five_personas_on_generated_companies_of_1500_customers(tmp_path):
+    """A simulation check of the criterion: the sample generator at the fixture's size (1,500 customers),
+    seeds 1-8 (the fixture is seed 7). Measured with the worst-persona criterion: 5 personas on all 8, ARI with
+    the planted personas 0.80 to 0.85. The former ARI criterion (4 k-means starts, 5 pairs) found 5 on 6 of them
+    (4 on seed 7: optimiser noise at k = 5; 6 on seed 8: a cut of the DIY-share tail)."""
+    from customer_workbook.sample import write_sample
+
+    found = {}
+    for seed in range(1, 9):
+        folder = tmp_path / f"seed{seed}"
+        write_sample(folder, n_customers=1500, seed=seed)
+        personas = find_personas(load_dataset(folder, outside_window="drop"))
+        truth = pd.read_parquet(folder / "truth_customers.parquet").set_index("customer_id")["persona"]
+        got = personas.clustered
+        found[seed] = (personas.k, round(adjusted_rand_score(truth.loc[got.index], got), 3))
+    assert sum(k == 5 for k, _ in found.values()) >= 7, found
+    assert all(ari >= 0.75 for k, ari in found.values() if k == 5), found
