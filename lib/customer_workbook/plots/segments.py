@@ -82,13 +82,14 @@ def plot_cohort_retention(retention: pd.DataFrame, max_months: int = 24) -> Figu
 
 
 def plot_k_selection(table: pd.DataFrame, threshold: float | None = None) -> Figure:
-    """Stability (subsample ARI) and silhouette by number of personas, the chosen k marked.
+    """Stability (the worst persona's Jaccard index between subsample fits) and silhouette by number of personas,
+    the chosen k marked.
 
-    ``table`` is ``Personas.criterion`` (columns ``k``, ``stability``, ``stability_min``, ``silhouette``,
+    ``table`` is ``Personas.criterion`` (columns ``k``, ``stability``, ``stability_min``, ``ari``, ``silhouette``,
     ``chosen``); ``threshold`` is the stability a k had to reach (a dotted line).
     """
     fig, ax = plt.subplots(figsize=(8, 4))
-    ax.plot(table["k"], table["stability"], "o-", color=PALETTE[0], label="stability (ARI between subsample fits)")
+    ax.plot(table["k"], table["stability"], "o-", color=PALETTE[0], label="stability (worst persona's Jaccard between subsample fits)")
     ax.fill_between(table["k"], table["stability_min"], table["stability"], color=PALETTE[0], alpha=0.15)
     ax.plot(table["k"], table["silhouette"], "s--", color=PALETTE[1], label="silhouette")
     if threshold is not None:
