@@ -108,19 +108,27 @@ def _measured_planted(found: dict) -> list[str]:
     return planted
 
 
-def _check_mva_persona(found: dict, data_dir) -> None:
-    """The top cell's persona is the engine persona made mostly of the planted most valuable persona."""
+def _planted_engine_persona(found: dict, data_dir) -> str:
+    """The engine persona made mostly of the planted most valuable persona (the report's persona assignment)."""
     assert found["persona_assignment"] == engine_personas(str(data_dir)).fingerprint()
     shares = planted_persona_shares(data_dir)[PLANTED_PERSONA]
-    assert shares.idxmax() == found["mva_persona"], shares
-    assert shares[found["mva_persona"]] >= MVA_SHARE_MIN, shares
+    assert shares.max() >= MVA_SHARE_MIN, shares
+    return str(shares.idxmax())
 
 
-def _check_mva(found: dict, data_dir) -> None:
-    """The planted persona is claimed, the planted cell is worth most, and no other segment is claimed."""
-    _check_mva_persona(found, data_dir)
+def _check_mva(found: dict, data_dir, must_claim: bool = True) -> None:
+    """The planted cell is worth most (the first of the tied cells when no winner is clear) and no other persona or
+    segment is claimed; with ``must_claim`` the planted persona is claimed. Without it (the 1,500-customer sample,
+    where ten cells of three personas tie within noise) the leading cell need only be of the planted persona, the
+    planted cell among the tied ones, and "no clear winner" is allowed."""
+    planted = _planted_engine_persona(found, data_dir)
     cells = found["mva_tied"] if not found["mva_clear"] else [found["mva"]]
-    assert cells[0] == f"{found['mva_persona']} · {PLANTED_SEGMENT}", cells
+    if must_claim:
+        assert cells[0] == f"{planted} · {PLANTED_SEGMENT}", cells
+    else:
+        assert cells[0].startswith(f"{planted} · ") and f"{planted} · {PLANTED_SEGMENT}" in cells, cells
+    claims = (planted,) if must_claim else (planted, NO_CLEAR_WINNER)
+    assert found["mva_persona"] in claims, (found["mva_persona"], planted)
     assert found["mva_segment"] in (PLANTED_SEGMENT, NO_CLEAR_WINNER)
 
 
@@ -178,8 +186,9 @@ def test_on_the_small_sample(tmp_path, small_sample):
     base = found["churn_base_rate"]
     assert found["churn_pr_auc"] >= max(0.6, base + 0.12)  # floor well above the churn rate
     _measured_planted(found)  # signs of unmeasured effects are noise at this size (see the module docstring)
-    _check_mva(found, small_sample)
-    assert found["mva_value_per_customer"] > 1.5 * found["value_per_customer_overall"]
+    _check_mva(found, small_sample, must_claim=False)
+    if found["mva_clear"]:  # tied cells are valued together (ten of three personas: 1.33 x overall), a winner alone
+        assert found["mva_value_per_customer"] > 1.5 * found["value_per_customer_overall"]
     assert len(found["go_to_market"]) == 3
 
 
