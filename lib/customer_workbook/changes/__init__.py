@@ -33,7 +33,7 @@ works. Only observable data is used: the sample's hidden persona labels never en
 from __future__ import annotations
 
 from .attribution import (MIN_GROUP_CUSTOMERS, SEGMENTATION_LABELS, AtStake, Attribution, Driver, attribute_changes,
-                          basket_at_stake, customer_segments, driver_group, group_only_changes, group_options,
+                          customer_segments, driver_group, group_only_changes, group_options,
                           lead_change, ordering_at_stake, who_changed)
 from .changepoints import (FALSE_ALARM_RATE, FALSE_ALARM_RATES, MIN_SEARCH_WEEKS, PENALTY_FACTOR, SEASONAL_MIN_WEEKS, TEMPORARY_WEEKS, ChangePoints, cusum_p_value,
                            detect_change_points, noise_scale, optimal_partition, penalty_sensitivity, series_view,
@@ -60,7 +60,7 @@ __all__ = [
     # who changed
     "MIN_GROUP_CUSTOMERS", "SEGMENTATION_LABELS", "Driver", "Attribution", "customer_segments",
     "group_options", "who_changed", "driver_group", "group_only_changes", "attribute_changes", "lead_change", "AtStake",
-    "ordering_at_stake", "basket_at_stake",
+    "ordering_at_stake",
     # channels
     "RampFit", "channel_weekly", "fit_ramp", "channel_ramps", "acquisition_shares",
     # register

@@ -24,7 +24,7 @@ from .metrics import COUNT_OFFSET, METRICS, Metric, metric_info, metric_series, 
 __all__ = [
     "MIN_GROUP_CUSTOMERS", "SEGMENTATION_LABELS", "Driver", "Attribution", "customer_segments", "group_options",
     "who_changed", "driver_group", "attribute_changes", "lead_change", "AtStake", "ordering_at_stake",
-    "basket_at_stake", "group_only_changes",
+    "group_only_changes",
 ]
 
 
@@ -354,28 +354,6 @@ def ordering_at_stake(orders_records: pd.DataFrame, weeks: pd.DatetimeIndex, dat
                    float(scale * np.expm1(c.ci_high)), basis, measured)
 
 
-def basket_at_stake(orders_records: pd.DataFrame, weeks: pd.DatetimeIndex, row, aov: float,
-                    window: int = WINDOW_WEEKS, alpha: float = 0.05) -> AtStake:
-    """Revenue at stake of a change of the average basket, through the basket itself.
-
-    Orders a week in the ``window`` weeks before ``row["date"]`` x the average order value ``aov`` x the
-    relative change of the basket (``row["change"]``, interval ``ci_low`` / ``ci_high``, as
-    :func:`~.detection.detect_all` gives it) x 52: currency units a year, signed. ``measured`` when the basket
-    change is significant (``row["p_adj"]`` below ``alpha``); how the order counts moved does not enter.
-    """
-    b = int(np.searchsorted(weeks, row["date"]))
-    lo = max(0, b - window)
-    before = weeks[lo:b]
-    n = int(orders_records["week"].isin(before).sum()) if len(before) else 0
-    scale = n / max(len(before), 1) * aov * 52
-    p = float(row.get("p_adj", np.nan))
-    measured = bool(p < alpha)
-    basis = (f"orders a week x the {'significant' if measured else 'not significant'} change of the average "
-             f"basket (p = {p:.2g}) x 52")
-    return AtStake(float(scale * row["change"]), float(scale * row["ci_low"]), float(scale * row["ci_high"]),
-                   basis, measured)
-
-
 def _moves_orders(key: str) -> bool:
     """Whether a change of ``key`` is measured through order counts (order-linked metrics, market metrics and
     new channels): such changes bound the ordering windows of the others, a basket or survey shift does not."""
@@ -404,13 +382,13 @@ def attribute_changes(flagged: pd.DataFrame, ramps: pd.DataFrame, records: dict,
     the date, or when that did not measurably move, the direction of the competitor's prices); without one,
     the change is shared by all customers.
 
-    Revenue at stake (currency units a year, signed): for a change of the average basket, through the basket
-    change itself (:func:`basket_at_stake`, measured when it is significant); for an order-linked response,
-    the weekly orders of the affected group (or all customers) before the change x the relative change x the
-    average order value x 52. Every other change (operational ones such as delivery, or an order-linked one
-    whose orders did not measurably move) gets the same product through the ordering of the customers it
-    affects (the driving group, or everyone): :func:`ordering_at_stake`, the best estimate with its interval
-    even when not significant (``AtStake.measured`` says which). It is NaN only without orders. ``orders`` are those of
+    Revenue at stake (currency units a year, signed): for an order-linked response, the weekly orders of
+    the affected group (or all customers) before the change x the relative change x the average order value
+    x 52. Every other change (operational ones such as delivery, a change of the average basket, whose mean
+    also moves when the mix of customers buying changes, or an order-linked one whose orders did not
+    measurably move) gets the same product through the ordering of the customers it affects (the driving
+    group, or everyone): :func:`ordering_at_stake`, the best estimate with its interval even when not
+    significant (``AtStake.measured`` says which). It is NaN only without orders. ``orders`` are those of
     :func:`customer_workbook.base.order_table`.
 
     Returns
@@ -429,7 +407,6 @@ def attribute_changes(flagged: pd.DataFrame, ramps: pd.DataFrame, records: dict,
     has_orders = "orders" in records
     jobs = [(r["metric"], r["date"], r["direction"], 0) for _, r in flagged.iterrows()]
     jobs += [(f"share_{r['channel']}", r["launch"], "up", int(r["ramp_weeks"])) for _, r in ramps.iterrows()]
-    baskets = {(r["metric"], r["date"]): r for _, r in flagged.iterrows() if r["metric"] == "avg_basket"}
     order_dates = [d for k, d, *_ in jobs if _moves_orders(k)]  # the changes that bound an ordering window
     for key, date, direction, gap in jobs:
         response = functools.partial(orders_response, date)
@@ -439,9 +416,8 @@ def attribute_changes(flagged: pd.DataFrame, ramps: pd.DataFrame, records: dict,
             if not segments.empty else pd.DataFrame()
         drv = driver_group(table, direction) if not table.empty else None
         tables[(key, date)], drivers[(key, date)] = table, drv
-        stake = basket_at_stake(records["orders"], weeks, baskets[(key, date)], aov, alpha=alpha) \
-            if has_orders and (key, date) in baskets else None
-        if stake is None and has_orders and (metric.revenue_link or metric.table == "market"):
+        stake = None
+        if has_orders and (metric.revenue_link or metric.table == "market"):
             stake = _revenue_at_stake(metric, table, drv, aov, response, alpha)
         if has_orders and stake is None:  # operational changes too: through the affected customers' orders
             members = None if drv is None else segments.index[segments[drv.segmentation] == drv.group]

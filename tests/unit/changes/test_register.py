@@ -233,23 +233,6 @@ def test_an_unmeasured_revenue_at_stake_never_leads_and_is_left_out_of_the_total
     assert "no yearly amount is given" in text
 
 
-def test_a_basket_change_is_valued_through_the_basket_not_the_order_counts():
-    """Orders fall 30% at week 100 while the average basket rises 8%: the basket's revenue at stake is
-    orders a week x aov x +8% x 52, positive, whatever the order counts did."""
-    records, segments = _orders(drop_group=0.7, drop_rest=0.7, seed=9)
-    flagged = flagged_rows(("avg_basket", WEEKS[100], 0.08, "up")).assign(ci_low=0.05, ci_high=0.11, p_adj=1e-4)
-    orders = pd.DataFrame({"amount": np.full(len(records), 50.0)})
-    att = changes.attribute_changes(flagged, changes.channel_ramps(None), {"orders": records,
-                                                                           "avg_basket": records.assign(value=50.0)},
-                                    pd.DataFrame(), WEEKS, orders)
-    stake = att.at_stake[("avg_basket", WEEKS[100])]
-    per_week = records["week"].isin(WEEKS[100 - changes.WINDOW_WEEKS:100]).sum() / changes.WINDOW_WEEKS
-    assert stake.measured and stake.value == pytest.approx(per_week * 50 * 0.08 * 52)
-    assert stake.low == pytest.approx(per_week * 50 * 0.05 * 52) and stake.high > stake.value > 0
-    quiet = changes.basket_at_stake(records, WEEKS, flagged.iloc[0].to_dict() | {"p_adj": 0.3}, 50.0)
-    assert not quiet.measured and "not significant" in quiet.basis
-
-
 def test_a_change_inside_one_group_names_the_group_and_its_change_in_seen_in():
     flagged = flagged_rows(("competitor_price_index", "2024-01-01", -0.1, "down"),
                            ("sat_pricing", "2024-01-01", -0.101, "down")).assign(group_only=[False, True])
