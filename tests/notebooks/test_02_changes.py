@@ -26,15 +26,19 @@ def register_frame(found: dict, key: str = "change_register") -> pd.DataFrame:
 
 def assert_register_counts_each_change_once(found: dict) -> None:
     """One register line per distinct change, each with a finite revenue at stake, and the exercise total is
-    their sum: the signals of one change (two metrics at one date, a break nested in a ramp) are not added."""
+    the sum of the measured ones (measured lines first): the signals of one change (two metrics at one date, a
+    break nested in a ramp) are not added."""
     reg, signals = register_frame(found), register_frame(found, "change_signals")
     assert reg["change_id"].is_unique and len(reg) == found["n_changes"]
     assert set(signals["change_id"]) == set(reg["change_id"]) and len(signals) >= len(reg)
     assert all(isinstance(r.get("revenue_at_stake"), float) and math.isfinite(r["revenue_at_stake"])
                for r in found["change_register"])
-    total = sum(r["revenue_at_stake"] for r in found["change_register"])
-    assert found["exercise_revenue_at_stake_total"] == pytest.approx(total, abs=0.01)
-    assert found["revenue_at_stake_total"] == pytest.approx(total, abs=0.01)
+    measured = [r["at_stake_measured"] for r in found["change_register"]]
+    assert measured == sorted(measured, reverse=True)  # an unmeasured amount never ranks above a measured one
+    total = sum(r["revenue_at_stake"] for r in found["change_register"] if r["at_stake_measured"])
+    if any(measured):
+        assert found["exercise_revenue_at_stake_total"] == pytest.approx(total, abs=0.01)
+    assert found["revenue_at_stake_total"] == pytest.approx(total, abs=0.01)  # measured amounts only
     for _, day in signals.groupby("date"):  # the same date seen in several metrics is one change
         assert day["change_id"].nunique() == 1
 

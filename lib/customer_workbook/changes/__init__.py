@@ -33,7 +33,8 @@ works. Only observable data is used: the sample's hidden persona labels never en
 from __future__ import annotations
 
 from .attribution import (MIN_GROUP_CUSTOMERS, SEGMENTATION_LABELS, AtStake, Attribution, Driver, attribute_changes,
-                          customer_segments, driver_group, group_only_changes, group_options, lead_change, ordering_at_stake, who_changed)
+                          customer_segments, driver_group, group_only_changes, group_options,
+                          lead_change, ordering_at_stake, who_changed)
 from .changepoints import (FALSE_ALARM_RATE, FALSE_ALARM_RATES, MIN_SEARCH_WEEKS, PENALTY_FACTOR, SEASONAL_MIN_WEEKS, TEMPORARY_WEEKS, ChangePoints, cusum_p_value,
                            detect_change_points, noise_scale, optimal_partition, penalty_sensitivity, series_view,
                            temporary_breaks)
@@ -42,7 +43,8 @@ from .comparisons import WINDOW_WEEKS, SampleComparison, WindowComparison, compa
 from .detection import Detection, detect_all, panels_for, quarter_vs_last_year, segment_view, sensitivity_table
 from .metrics import (COUNT_OFFSET, METRICS, Metric, metric_info, metric_records, metric_series, share_records,
                       watch_list, weekly_panel)
-from .register import change_register, change_signals, cluster_changes, events_without_effect, link_events, market_events
+from .register import (acquisition_end, change_register, change_signals, cluster_changes, events_without_effect,
+                       link_events, market_events)
 from .sentences import change_label, counted, driver_sentence, register_records
 
 __all__ = [
@@ -57,11 +59,13 @@ __all__ = [
     "Detection", "detect_all", "quarter_vs_last_year", "sensitivity_table", "panels_for", "segment_view",
     # who changed
     "MIN_GROUP_CUSTOMERS", "SEGMENTATION_LABELS", "Driver", "Attribution", "customer_segments",
-    "group_options", "who_changed", "driver_group", "group_only_changes", "attribute_changes", "lead_change", "AtStake", "ordering_at_stake",
+    "group_options", "who_changed", "driver_group", "group_only_changes", "attribute_changes", "lead_change", "AtStake",
+    "ordering_at_stake",
     # channels
     "RampFit", "channel_weekly", "fit_ramp", "channel_ramps", "acquisition_shares",
     # register
     "market_events", "link_events", "change_signals", "change_register", "cluster_changes", "events_without_effect",
+    "acquisition_end",
     # sentences
     "change_label", "driver_sentence", "counted", "register_records",
 ]

@@ -384,7 +384,8 @@ def attribute_changes(flagged: pd.DataFrame, ramps: pd.DataFrame, records: dict,
 
     Revenue at stake (currency units a year, signed): for an order-linked response, the weekly orders of
     the affected group (or all customers) before the change x the relative change x the average order value
-    x 52. Every other change (operational ones such as delivery, or an order-linked one whose orders did not
+    x 52. Every other change (operational ones such as delivery, a change of the average basket, whose mean
+    also moves when the mix of customers buying changes, or an order-linked one whose orders did not
     measurably move) gets the same product through the ordering of the customers it affects (the driving
     group, or everyone): :func:`ordering_at_stake`, the best estimate with its interval even when not
     significant (``AtStake.measured`` says which). It is NaN only without orders. ``orders`` are those of

@@ -16,6 +16,7 @@ from .metrics import metric_info
 
 __all__ = [
     "market_events", "link_events", "change_signals", "change_register", "cluster_changes", "events_without_effect",
+    "acquisition_end",
 ]
 
 
@@ -82,6 +83,12 @@ def _stake_fields(key: tuple, impacts: dict, at_stake: dict) -> dict:
 
 def change_signals(flagged: pd.DataFrame, ramps: pd.DataFrame, drivers: dict, impacts: dict,
                    at_stake: dict | None = None, tolerance_weeks: int = 2) -> pd.DataFrame:
+    """Every metric row of every change, in the columns of the findings file (:func:`_signals`)."""
+    return _signals(flagged, ramps, drivers, impacts, at_stake, tolerance_weeks)[_SIGNAL_COLUMNS]
+
+
+def _signals(flagged: pd.DataFrame, ramps: pd.DataFrame, drivers: dict, impacts: dict,
+             at_stake: dict | None = None, tolerance_weeks: int = 2) -> pd.DataFrame:
     """Every metric row of every change (the evidence behind the register), with its ``change_id``.
 
     Parameters as :func:`change_register`. Returns one row per flagged break and per new channel: change_id,
@@ -89,7 +96,9 @@ def change_signals(flagged: pd.DataFrame, ramps: pd.DataFrame, drivers: dict, im
     new channel), direction, before, after, change, ci_low, ci_high, change_unit, p_adj, affected_group,
     group_change, revenue_at_stake (with at_stake_low / at_stake_high, at_stake_basis, at_stake_measured)
     and severity (|change| in multiples of the practical threshold). Rows of one change (:func:`cluster_changes`)
-    share a ``change_id``; ids follow the business impact of the change.
+    share a ``change_id``; ids follow the business impact of the change: measured revenue at stake first
+    (largest first), then severity, so a point value whose interval is not measured never leads or ranks.
+    A private ``_said`` column holds each row in words (for ``seen_in``).
     """
     at_stake = at_stake or {}
     rows = []
@@ -101,7 +110,8 @@ def change_signals(flagged: pd.DataFrame, ramps: pd.DataFrame, drivers: dict, im
                      "p_adj": r["p_adj"], "affected_group": drv.label if drv else "all customers",
                      "group_change": drv.excess_change if drv else np.nan, **_stake_fields(key, impacts, at_stake),
                      "severity": max(abs(r["change"]), abs(drv.excess_change) if drv else 0.0)
-                     / metric_info(r["metric"]).min_effect})
+                     / metric_info(r["metric"]).min_effect,
+                     "_group_only": bool(drv) and _is_true(r.get("group_only", False))})
     for _, r in ramps.iterrows():
         key = (f"share_{r['channel']}", r["launch"])
         drv = drivers.get(key)
@@ -111,14 +121,35 @@ def change_signals(flagged: pd.DataFrame, ramps: pd.DataFrame, drivers: dict, im
                      "ci_low": r["ci_low"], "ci_high": r["ci_high"], "change_unit": "share of orders",
                      "p_adj": np.nan, "affected_group": drv.label if drv else "all customers",
                      "group_change": drv.excess_change if drv else np.nan, **_stake_fields(key, impacts, at_stake),
-                     "severity": r["plateau"] / 0.03})
+                     "severity": r["plateau"] / 0.03, "_group_only": False})
     if not rows:
         return _empty(_SIGNAL_COLUMNS)
     sig = pd.DataFrame(rows)
-    sig["_impact"] = sig["revenue_at_stake"].abs().fillna(0.0)
-    sig = sig.sort_values(["_impact", "severity"], ascending=False).drop(columns="_impact").reset_index(drop=True)
+    sig["_said"] = [_said(r) for _, r in sig.iterrows()]
+    # measured revenue first (largest first), then severity: an unmeasured point value never leads or ranks
+    measured = sig["at_stake_measured"].astype(bool)
+    sig["_measured"] = measured
+    sig["_impact"] = sig["revenue_at_stake"].abs().where(measured, 0.0).fillna(0.0)
+    sig = sig.sort_values(["_measured", "_impact", "severity"], ascending=False).drop(
+        columns=["_measured", "_impact"]).reset_index(drop=True)
     sig["change_id"] = cluster_changes(sig, tolerance_weeks)
-    return sig[_SIGNAL_COLUMNS]
+    return sig
+
+
+def _is_true(value) -> bool:
+    """True for a true flag; False for false, None or a missing value (a column filled by concatenation)."""
+    return bool(value) if value is not None and pd.notna(value) else False
+
+
+def _said(row: pd.Series) -> str:
+    """One signal in words for ``seen_in``: the all-customer change, or, for a change found inside one group
+    only (a flagged row with ``group_only`` True, :func:`~.attribution.group_only_changes`), the group's change
+    against the rest, naming the group."""
+    if row["affected_group"] != "all customers" and bool(row["_group_only"]):
+        return (f"{row['what']} {row['direction']} for {row['affected_group']} only "
+                f"({row['group_change']:+.3g} {row['change_unit']} against the rest; all customers "
+                f"{row['change']:+.3g}, {row['date']:%d %b %Y})")
+    return f"{row['what']} {row['direction']} ({row['change']:+.3g} {row['change_unit']}, {row['date']:%d %b %Y})"
 
 
 def change_register(flagged: pd.DataFrame, ramps: pd.DataFrame, drivers: dict, impacts: dict,
@@ -146,7 +177,7 @@ def change_register(flagged: pd.DataFrame, ramps: pd.DataFrame, drivers: dict, i
     DataFrame
         One line per distinct change (:func:`change_signals` merged by ``change_id``: the same event seen in
         several metrics, or a break inside another change such as a shift during a new channel's ramp-up).
-        The line shows its lead signal (the largest revenue at stake, then severity): rank, what, metric,
+        The line shows its lead signal (the largest measured revenue at stake, then severity): rank, what, metric,
         date, direction, before, after, change, ci_low, ci_high, change_unit, p_adj, affected_group,
         group_change, related_event, event_week, revenue_at_stake (at_stake_low, at_stake_high,
         at_stake_basis, at_stake_measured), severity (the largest of its signals), ``metrics`` (keys of
@@ -154,15 +185,11 @@ def change_register(flagged: pd.DataFrame, ramps: pd.DataFrame, drivers: dict, i
         a change's revenue at stake is its lead signal's, never their sum: totals over the register count
         each change once.
     """
-    sig = change_signals(flagged, ramps, drivers, impacts, at_stake, tolerance_weeks=2)
+    sig = _signals(flagged, ramps, drivers, impacts, at_stake, tolerance_weeks=2)
     if sig.empty:
         return _empty(_REGISTER_COLUMNS)
     lead = sig.groupby("change_id", sort=False).head(1).set_index("change_id")  # sorted: the first is the lead
-    others = sig.groupby("change_id", sort=False).apply(
-        lambda g: "; ".join(f"{w} {d} ({c:+.3g} {u}, {dt:%d %b %Y})" for w, d, c, u, dt in
-                            zip(g["what"].iloc[1:], g["direction"].iloc[1:], g["change"].iloc[1:],
-                                g["change_unit"].iloc[1:], g["date"].iloc[1:])) or "no other metric",
-        include_groups=False)
+    others = sig.groupby("change_id", sort=False)["_said"].agg(lambda g: "; ".join(g.iloc[1:]) or "no other metric")
     reg = lead.assign(severity=sig.groupby("change_id")["severity"].max(),
                       metrics=sig.groupby("change_id")["metric"].agg(list), seen_in=others).reset_index()
     reg = pd.concat([reg, link_events(reg["date"], events, tolerance_weeks)
@@ -209,3 +236,21 @@ def events_without_effect(events: pd.DataFrame, register: pd.DataFrame, toleranc
     gaps = np.abs((events["week"].to_numpy()[:, None] - register["date"].to_numpy()[None, :])
                   / np.timedelta64(7, "D"))
     return events[(gaps > tolerance_weeks).all(axis=1)].reset_index(drop=True)
+
+
+def acquisition_end(orders: pd.DataFrame, weeks: pd.DatetimeIndex, min_quiet_weeks: int = 8,
+                    min_quiet_share: float = 0.1) -> pd.Timestamp | None:
+    """The week of the last first-time customer when acquisition stopped, else None.
+
+    ``orders`` (columns customer_id, date): a customer's first order is their first week. Acquisition has
+    stopped when the last first order falls at least ``min_quiet_weeks`` full weeks, and at least
+    ``min_quiet_share`` of the full ``weeks``, before the last full week: a closed group of customers, whose
+    order counts can only fall as they lapse. None without customers or dates.
+    """
+    if len(weeks) == 0 or orders.empty or not {"customer_id", "date"} <= set(orders.columns):
+        return None
+    last_first = pd.Timestamp(week_start(np.array([orders.groupby("customer_id")["date"].min().max()]))[0])
+    quiet = int((weeks > last_first).sum())
+    if quiet >= max(min_quiet_weeks, min_quiet_share * len(weeks)):
+        return last_first
+    return None

@@ -248,7 +248,8 @@ def _with_group_only(inputs: ChangeInputs, breaks: pd.DataFrame, kept: pd.DataFr
         return kept, attribution, rows
     attribution = ch.Attribution(drivers={**attribution.drivers, **drivers}, impacts=attribution.impacts,
                                  tables={**attribution.tables, **tables}, at_stake=attribution.at_stake)
-    return pd.concat([kept, rows], ignore_index=True), attribution, rows
+    # marked, so the register names the group and its change rather than all customers' (which did not break)
+    return pd.concat([kept, rows.assign(group_only=True)], ignore_index=True), attribution, rows
 
 
 def promoted(small: pd.DataFrame, drivers: dict) -> pd.DataFrame:
@@ -306,11 +307,10 @@ def change_register(inputs: ChangeInputs, kept: pd.DataFrame, ramps: pd.DataFram
     register = ch.change_register(kept, ramps, attribution.drivers, attribution.impacts, inputs.events,
                                   tolerance_weeks=tolerance_weeks, at_stake=attribution.at_stake)
     signals = ch.change_signals(kept, ramps, attribution.drivers, attribution.impacts, attribution.at_stake)
-    shown = register.assign(date=register["date"].dt.date, event_week=register["event_week"].dt.date).drop(
-        columns=["metrics", "at_stake_measured"])
+    shown = _shown_register(register)
     unit = inputs.value_unit  # the revenue columns are named after the data's value unit
     draft.show(styled_table(value_columns(shown.drop(columns=["metric"]), unit), value_columns({
-        **_CHANGE_FORMATS, "group_change": "{:+.3g}", "revenue_at_stake": "{:+,.0f}", "at_stake_low": "{:+,.0f}",
+        **_CHANGE_FORMATS, "group_change": "{:+.3g}", "at_stake_low": "{:+,.0f}",
         "at_stake_high": "{:+,.0f}", "severity": "{:.1f}"}, unit)))
     draft.add("change_register", ch.register_records(register),
               "Change register (one line per distinct change, by business impact)")
@@ -321,23 +321,12 @@ def change_register(inputs: ChangeInputs, kept: pd.DataFrame, ramps: pd.DataFram
     if not len(register):
         draft.say("No change passed the checks: the period was stable apart from seasonality and noise.")
         return draft.done(register=register)
-    top = register.iloc[0]
-    size = (f"{abs(top['change']):.1%}" if top["change_unit"] in ("relative", "share of orders")
-            else f"{abs(top['change']):.3g} {top['change_unit']}")
-    headline = draft.add("top_change", f"{top['what']} {top['direction']} {size} from {top['date']:%d %b %Y}, "
-                         f"driven by {top['affected_group']}", "Change with the largest business impact", headline=True)
-    at_stake = (f", about {abs(top['revenue_at_stake']):,.0f} of net {value_noun(unit)} a year."
-                if top["revenue_at_stake"] == top["revenue_at_stake"] else ".")
-    total = draft.add("revenue_at_stake_total", round(float(register["revenue_at_stake"].sum()), 2),
-                      "Yearly net revenue at stake over all changes (each change once)", unit=unit)
-    unmeasured = int((~register["at_stake_measured"].astype(bool)).sum())
-    draft.say(f"The register holds **{ch.counted(n_changes, 'distinct change')}** "
-              f"(seen in {ch.counted(len(signals), 'metric row')}). The largest business impact: **{md(headline)}**"
-              f"{at_stake} Counting each change once, **{total:+,.0f}** of net {value_noun(unit)} a year is at stake"
-              + (f"; for {ch.counted(unmeasured, 'change')} the affected customers' orders did not move "
-                 "significantly, so " + ("its amount is a best estimate whose interval includes zero." if unmeasured == 1
-                                         else "their amounts are best estimates whose intervals include zero.")
-                 if unmeasured else "."))
+    end = ch.acquisition_end(inputs.orders, inputs.weeks)
+    falls = _acquisition_falls(register, end)
+    _register_summary(draft, register, len(signals), unit,
+                      f", after acquisition ended (no first-time customer after the week of {end:%d %b %Y})"
+                      if falls.iloc[0] else "")
+    _acquisition_caveat(draft, inputs, register[falls], end)
     seasonal = register["metric"].map(lambda k: not k.startswith("share_") and ch.metric_info(k).seasonal)
     if seasonal.any() and len(inputs.weeks) < ch.SEASONAL_MIN_WEEKS:
         draft.say(f"With {ch.counted(len(inputs.weeks), 'full week')} of data (fewer than {ch.SEASONAL_MIN_WEEKS}), "
@@ -346,6 +335,78 @@ def change_register(inputs: ChangeInputs, kept: pd.DataFrame, ramps: pd.DataFram
                   + " may be the usual seasonal rhythm rather than a shift.")
     return draft.done(register=register)
 
+
+def _shown_register(register: pd.DataFrame) -> pd.DataFrame:
+    """The register as shown: a revenue at stake whose change is not measured shows no point value, only
+    "not measurable" (its interval stays in the low / high columns)."""
+    measured = register["at_stake_measured"].astype(bool)
+    value = [f"{v:+,.0f}" if m and v == v else ("not measurable" if lo == lo else "unknown")
+             for v, m, lo in zip(register["revenue_at_stake"], measured, register["at_stake_low"])]
+    return register.assign(date=register["date"].dt.date, event_week=register["event_week"].dt.date,
+                           revenue_at_stake=value).drop(columns=["metrics", "at_stake_measured"])
+
+
+def _register_summary(draft: Draft, register: pd.DataFrame, n_signals: int, unit: str, context: str = "") -> None:
+    """The register in words: the top change (measured ones lead; ``context`` is added to its headline) and the
+    yearly total of the measured values."""
+    top = register.iloc[0]
+    size = (f"{abs(top['change']):.1%}" if top["change_unit"] in ("relative", "share of orders")
+            else f"{abs(top['change']):.3g} {top['change_unit']}")
+    headline = draft.add("top_change", f"{top['what']} {top['direction']} {size} from {top['date']:%d %b %Y}, "
+                         f"driven by {top['affected_group']}{context}", "Change with the largest business impact",
+                         headline=True)
+    noun = value_noun(unit)
+    if bool(top["at_stake_measured"]):
+        at_stake = f", about {abs(top['revenue_at_stake']):,.0f} of net {noun} a year."
+    elif top["at_stake_low"] == top["at_stake_low"]:
+        at_stake = (f"; its revenue at stake is not measurable (interval {top['at_stake_low']:+,.0f} to "
+                    f"{top['at_stake_high']:+,.0f} of net {noun} a year).")
+    else:
+        at_stake = "."
+    measured = register["at_stake_measured"].astype(bool)
+    total = draft.add("revenue_at_stake_total", round(float(register.loc[measured, "revenue_at_stake"].sum()), 2),
+                      "Yearly net revenue at stake over the changes whose amount is measured (each change once)",
+                      unit=unit)
+    unmeasured = int((~measured).sum())
+    n_changes = int(register["change_id"].nunique())
+    said = (f"The register holds **{ch.counted(n_changes, 'distinct change')}** (seen in "
+            f"{ch.counted(n_signals, 'metric row')}). The largest business impact: **{md(headline)}**{at_stake} ")
+    if unmeasured == n_changes:
+        draft.say(said + f"No change has a measurable revenue at stake: every interval includes zero (shown as "
+                  "\"not measurable\" in the table), so no yearly amount is given.")
+        return
+    draft.say(said + f"Counting each change once and only measured amounts, **{total:+,.0f}** of net {noun} a year "
+              "is at stake"
+              + (f" over the {ch.counted(n_changes - unmeasured, 'change')} whose amount is measured; "
+                 f"{ch.counted(unmeasured, 'change')} {'is' if unmeasured == 1 else 'are'} left out: "
+                 f"{'its' if unmeasured == 1 else 'their'} revenue at stake is not measurable (the interval "
+                 "includes zero), shown as \"not measurable\" in the table." if unmeasured else "."))
+
+
+def _acquisition_falls(register: pd.DataFrame, end: pd.Timestamp | None) -> pd.Series:
+    """Which register lines are falls of an order-count metric from the end of acquisition on (``end``, the
+    week of the last first-time customer, None while customers still arrive): all False without an end."""
+    if end is None:
+        return pd.Series(False, index=register.index)
+    counts = register["metric"].map(lambda k: not k.startswith("share_") and ch.metric_info(k).kind == "count"
+                                    and ch.metric_info(k).table == "transactions")
+    return counts & (register["direction"] == "down") & (register["date"] >= end - pd.Timedelta(weeks=4))
+
+
+def _acquisition_caveat(draft: Draft, inputs: ChangeInputs, falls: pd.DataFrame, end: pd.Timestamp | None) -> None:
+    """When no first-time customer arrives after the week ``end``, say that the ``falls`` (register lines of
+    order-count metrics) follow the end of acquisition: the customers already acquired buy less over time."""
+    if end is None:
+        return
+    draft.add("acquisition_end", f"{end:%Y-%m-%d}", "Week of the last first-time customer (no new customers after it)")
+    quiet = ch.counted(int((inputs.weeks > end).sum()), "full week")
+    draft.say(f"> **No new customers after the week of {end:%d %b %Y}**: no first-time customer ordered in the last "
+              f"{quiet}, so acquisition ended (or the data follow a closed group of customers). "
+              + ("The fall of " + ", ".join(sorted({md(w) for w in falls["what"]})) + " from "
+                 + ", ".join(sorted({f"{d:%d %b %Y}" for d in falls["date"]})) + " follows the end of acquisition: "
+                 "the customers already acquired buy less over time and nobody replaces them, which is not by itself "
+                 "a change of their behaviour." if len(falls) else
+                 "Order counts after it come only from customers acquired before."))
 
 def quiet_events(ds: Dataset, inputs: ChangeInputs, register: pd.DataFrame, tolerance_weeks: int) -> Section:
     """Section 7: market events that came with no measurable change in any watched metric."""

@@ -33,13 +33,14 @@ def test_two_metrics_at_the_same_date_are_one_register_line_counted_once():
     day = pd.Timestamp("2023-05-01")
     impacts = {("orders", day): -4e5, ("active_customers", day): -4e5,  # the same orders measured twice
                ("sat_speed", pd.Timestamp("2025-06-02")): -5e4, ("delivery_days", pd.Timestamp("2025-06-16")): -2e4}
-    reg = changes.change_register(flagged, changes.channel_ramps(None), {}, impacts, NO_EVENTS)
+    stakes = {k: changes.AtStake(v, 1.5 * v, 0.5 * v, "measured", True) for k, v in impacts.items()}
+    reg = changes.change_register(flagged, changes.channel_ramps(None), {}, impacts, NO_EVENTS, at_stake=stakes)
     assert len(reg) == 2 and reg["change_id"].tolist() == [1, 2]
     assert sorted(reg["metrics"].iloc[0]) == ["active_customers", "orders"]
     assert reg["metric"].iloc[1] == "sat_speed" and "Delivery time" in reg["seen_in"].iloc[1]
     assert reg["seen_in"].iloc[0].startswith("Active customers")
     assert reg["revenue_at_stake"].sum() == pytest.approx(-4e5 - 5e4)  # each change once, never -8e5
-    signals = changes.change_signals(flagged, changes.channel_ramps(None), {}, impacts)
+    signals = changes.change_signals(flagged, changes.channel_ramps(None), {}, impacts, stakes)
     assert len(signals) == 4 and signals["change_id"].nunique() == 2
 
 
@@ -197,3 +198,67 @@ def test_no_group_change_is_found_where_none_was_planted():
     breaks = changes.detect_all(records, WEEKS).breaks
     dates = list(WEEKS[20:140:10])  # twelve probes
     assert changes.group_only_changes(records, segments, WEEKS, dates, breaks)[0].empty
+
+
+# --------------------------------------------------------------------------- issue 16 review: honest register
+
+
+def _register_section(flagged, stakes, orders=None, drivers=None):
+    """Section 6 of notebook 02 on hand-made changes and revenue at stake."""
+    inputs = step.ChangeInputs(weeks=WEEKS, orders=pd.DataFrame() if orders is None else orders, records={},
+                               events=NO_EVENTS, segments=pd.DataFrame())
+    attribution = changes.Attribution(drivers=drivers or {}, impacts={k: s.value for k, s in stakes.items()},
+                                      tables={}, at_stake=stakes)
+    section = step.change_register(inputs, flagged, changes.channel_ramps(None), attribution, 3)
+    return section, "\n".join(p for p in section.parts if isinstance(p, str))
+
+
+def test_an_unmeasured_revenue_at_stake_never_leads_and_is_left_out_of_the_total():
+    """A slowdown whose orders did not move significantly (+142,137, interval -89,093 to +382,020) shows no
+    point value, ranks below a measured change and is not added to the yearly total."""
+    flagged = flagged_rows(("sat_speed", "2025-06-02", -0.89, "down"), ("orders", "2024-03-04", -0.06, "down"))
+    slow, drop = (("sat_speed", pd.Timestamp("2025-06-02")), ("orders", pd.Timestamp("2024-03-04")))
+    stakes = {slow: changes.AtStake(142137.0, -89093.0, 382020.0, "orders not significantly changed", False),
+              drop: changes.AtStake(-50000.0, -80000.0, -20000.0, "orders measurably changed", True)}
+    reg = changes.change_register(flagged, changes.channel_ramps(None), {}, {k: s.value for k, s in stakes.items()},
+                                  NO_EVENTS, at_stake=stakes)
+    assert reg["metric"].tolist() == ["orders", "sat_speed"]  # the measured change leads
+    section, text = _register_section(flagged, stakes)
+    assert section.value("revenue_at_stake_total") == -50000.0
+    assert section.value("top_change").startswith("Orders per week down")
+    assert "142,137" not in text and "left out" in text
+    section, text = _register_section(flagged.iloc[:1], {slow: stakes[slow]})  # the slowdown alone
+    assert section.value("revenue_at_stake_total") == 0.0
+    assert "not measurable (interval -89,093 to +382,020" in text and "142,137" not in text
+    assert "no yearly amount is given" in text
+
+
+def test_a_change_inside_one_group_names_the_group_and_its_change_in_seen_in():
+    flagged = flagged_rows(("competitor_price_index", "2024-01-01", -0.1, "down"),
+                           ("sat_pricing", "2024-01-01", -0.101, "down")).assign(group_only=[False, True])
+    day = pd.Timestamp("2024-01-01")
+    group = changes.Driver("price_sensitivity", "high discount use", "price sensitivity: high discount use",
+                           -0.532, -0.7, -0.36, 300)
+    stakes = {("competitor_price_index", day): changes.AtStake(-1e5, -2e5, -5e4, "measured", True)}
+    reg = changes.change_register(flagged, changes.channel_ramps(None), {("sat_pricing", day): group},
+                                  {k: s.value for k, s in stakes.items()}, NO_EVENTS, at_stake=stakes)
+    seen = reg["seen_in"].iloc[0]
+    assert "for price sensitivity: high discount use only (-0.532" in seen and seen.startswith("Satisfaction: pricing")
+
+
+def test_the_fall_after_the_last_first_time_customer_is_said_to_follow_the_end_of_acquisition():
+    rng = np.random.default_rng(2)
+    joined = WEEKS[rng.integers(0, 12, 400)]  # everyone's first order in the first 12 weeks: a closed group
+    later = WEEKS[rng.integers(12, len(WEEKS), 2000)]
+    orders = pd.DataFrame({"customer_id": np.r_[np.arange(400), rng.integers(0, 400, 2000)],
+                           "date": np.r_[joined, later] + pd.Timedelta(days=2), "amount": 50.0})
+    assert changes.acquisition_end(orders, WEEKS) == WEEKS[11]
+    open_shop = orders.assign(customer_id=np.arange(len(orders)))  # a new customer every order: never ends
+    assert changes.acquisition_end(open_shop, WEEKS) is None
+    flagged = flagged_rows(("active_customers", WEEKS[12], -0.7, "down"))
+    stakes = {("active_customers", WEEKS[12]): changes.AtStake(-1e6, -1.2e6, -8e5, "measured", True)}
+    section, text = _register_section(flagged, stakes, orders=orders)
+    assert "follows the end of acquisition" in text and section.value("acquisition_end") == f"{WEEKS[11]:%Y-%m-%d}"
+    assert section.value("top_change").endswith(f"after acquisition ended (no first-time customer after the week of "
+                                                f"{WEEKS[11]:%d %b %Y})")
+    assert "end of acquisition" not in _register_section(flagged, stakes, orders=open_shop)[1]
