@@ -95,6 +95,11 @@ def test_runs_without_optional_tables(tmp_path, small_sample):
     assert "qini_uplift_model" not in found and "prospect_group_shares" not in found
     assert found["dormant_p_alive"]["active"] > found["dormant_p_alive"]["sleeping"]
     assert found["plan_rows"] >= 5 and "recognition plan" in found["plan_components"]
+    # no campaigns table: Exercise 3 gives that reason, not a failed uplift model
+    assert found["exercise_sleeping_dogs"].startswith("none can be named: the data hold no randomised campaign")
+    # no campaign, so the win-back response is the parameter, and Exercise 2 divides it
+    assert not found["winback_response"]["measured"]
+    assert found["exercise_winback_fifth_response"] == pytest.approx(found["winback_response"]["rate"] / 5, abs=1e-4)
 
 
 def test_shipped_sample_recovers_planted_truths(shipped_run):
@@ -124,6 +129,17 @@ def test_shipped_sample_recovers_planted_truths(shipped_run):
     # against -3.9 pp; held in all 30 companies, smallest gap 4.7 pp)
     observed = found["uplift_segment_observed"]
     assert observed["persuadable"] > observed["sleeping_dog"], observed
+    # win-back: the campaign measured the response among its lapsing customers; it is scaled per group by P(alive)
+    # relative to theirs, so a half-sleepy contact wakes more than a sleeping one; Exercise 2 divides that measured
+    # response (not the parameter) by five; and the rows count as assumed, the value of a woken customer being one
+    response = found["winback_response"]
+    assert response["measured"] and 0 < response["reference_p_alive"] <= 1
+    assert found["exercise_winback_fifth_response"] == pytest.approx(response["rate"] / 5, abs=1e-4)
+    gain, sizes = found["winback_gain"], found["dormant_group_sizes"]
+    assert gain["half_sleepy"] / sizes["half_sleepy"] > gain["sleeping"] / sizes["sleeping"]
+    assert found["plan_incremental_value_assumed"] >= sum(g for g in gain.values() if g > 0)
+    # the measured total is the persuadables' profit alone, which has no range: none is claimed (was 0 to 0)
+    assert found["plan_incremental_value_measured"] > 0 and "plan_incremental_range_measured" not in found
     # dormancy ordered by P(alive); prospects by the planted rules
     p = found["dormant_p_alive"]
     assert p["active"] > p["half_sleepy"] > p["sleepy"] > p["sleeping"]

@@ -105,11 +105,13 @@ def _value_rows(v: pd.DataFrame, conc: pd.Series | None) -> list[dict]:
 
 
 def _winback_rows(winback) -> list[dict]:
-    """Promotion: one win-back row per dormant group, worth its net gain (and range) when it pays; measured when a
-    randomised campaign gave the response, else assumed."""
+    """Promotion: one win-back row per dormant group, worth its net gain (and range) when it pays. Always
+    :data:`ASSUMED`: the value of a woken customer is an assumption even when a randomised campaign measured the
+    response (the evidence then says so, and the range is the response's 90% interval)."""
     r = winback.response
-    evidence = (f"{MEASURED}: response from a randomised campaign; value of a woken customer assumed" if r is not None
-                and r.measured else f"{ASSUMED}: the win-back response rate")
+    evidence = (f"{ASSUMED}: value of a woken customer (mean next-year value of an active one); response measured "
+                "by a randomised campaign" if r is not None and r.measured else
+                f"{ASSUMED}: the win-back response rate and the value of a woken customer")
     return [_row("timing (win-back)", "promotion", f"{g['group'].replace('_', '-')} customers ({int(g['customers']):,})",
                  g["offer"], "now, then every quarter as customers become overdue",
                  g["total_gain"] if g["worth_it"] else 0.0, "wake-up rate vs a random hold-out", evidence=evidence,

@@ -2,7 +2,7 @@
 waking a group pays (expected value of those still alive against the cost of contacting everyone)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -58,6 +58,10 @@ class WinbackResponse:
     measured : bool
     source : str
         Where the rate comes from, in words (written by the code, no data value).
+    reference_p_alive : float
+        Measured only: mean P(alive) (0-1) of the customers the campaign measured the uplift on. A group's wakes
+        are the uplift times its mean P(alive) relative to this, an assumption (only live customers respond);
+        NaN: the uplift applies flat to every group.
     """
 
     rate: float
@@ -65,12 +69,24 @@ class WinbackResponse:
     high: float
     measured: bool
     source: str
+    reference_p_alive: float = float("nan")
 
     def wake(self, mean_p_alive: pd.Series, rate: float | None = None) -> pd.Series:
-        """Customers woken per contact in each group: the measured uplift as it is, or the assumed rate times the
-        group's mean P(alive) (only live customers respond). ``rate``: one end of the range instead of ``rate``."""
+        """Customers woken per contact in each group. Assumed: the rate times the group's mean P(alive) (only live
+        customers respond). Measured: the uplift times the group's mean P(alive) relative to
+        ``reference_p_alive`` (the uplift as it is without a reference). ``rate``: one end of the range instead."""
         r = self.rate if rate is None else rate
-        return pd.Series(r, index=mean_p_alive.index) if self.measured else r * mean_p_alive
+        if not self.measured:
+            return r * mean_p_alive
+        if np.isfinite(self.reference_p_alive) and self.reference_p_alive > 0:
+            return r * mean_p_alive / self.reference_p_alive
+        return pd.Series(r, index=mean_p_alive.index)
+
+    def scaled(self, factor: float) -> "WinbackResponse":
+        """The same response with ``rate``, ``low`` and ``high`` times ``factor`` (e.g. 1/5: a fifth as many
+        answer), with the factor named in ``source``."""
+        return replace(self, rate=factor * self.rate, low=factor * self.low, high=factor * self.high,
+                       source=f"{factor:.2g} times the {self.source}")
 
 
 def assumed_response(rate: float) -> WinbackResponse:
@@ -80,10 +96,13 @@ def assumed_response(rate: float) -> WinbackResponse:
                            f"assumed: {rate:.0%} of live customers respond (parameter `winback_response_rate`)")
 
 
-def measured_response(uplift: pd.DataFrame, segment: str = "lapsing", min_arm: int = 30) -> WinbackResponse | None:
+def measured_response(uplift: pd.DataFrame, segment: str = "lapsing", min_arm: int = 30,
+                      reference_p_alive: float = float("nan")) -> WinbackResponse | None:
     """The win-back response measured by a randomised campaign: the uplift of its ``segment`` row
     (:func:`customer_workbook.retention.campaign_uplift`: customers without an order for 150 days when the offer
-    went out), or None when the campaign has no such row or an arm smaller than ``min_arm`` customers."""
+    went out), or None when the campaign has no such row or an arm smaller than ``min_arm`` customers.
+    ``reference_p_alive``: mean P(alive) of that row's customers, to scale the uplift per dormancy group
+    (:meth:`WinbackResponse.wake`); NaN applies it flat."""
     rows = uplift.loc[uplift["group"] == segment]
     if rows.empty:
         return None
@@ -93,7 +112,7 @@ def measured_response(uplift: pd.DataFrame, segment: str = "lapsing", min_arm: i
     return WinbackResponse(float(r["uplift"]), float(r["uplift_low"]), float(r["uplift_high"]), True,
                            f"measured: a randomised campaign gave {segment} customers {100 * r['uplift']:+.1f} pp "
                            f"extra buyers (90% interval {100 * r['uplift_low']:+.1f} to {100 * r['uplift_high']:+.1f} pp, "
-                           f"{int(r['n']):,} customers)")
+                           f"{int(r['n']):,} customers)", float(reference_p_alive))
 
 
 @dataclass(frozen=True)
@@ -190,7 +209,8 @@ def winback_economics(values: pd.DataFrame, groups: pd.Series, mean_discount: pd
     response_rate : float or WinbackResponse
         Share of the *live* customers in a group who respond to a win-back (0-1), an assumption; or a
         :class:`WinbackResponse`, e.g. measured by a randomised campaign (:func:`measured_response`), whose
-        uplift is the share of *all* contacted customers woken.
+        uplift is the share of *all* contacted customers woken, scaled per group by the group's mean P(alive)
+        relative to the campaign's customers' (:meth:`WinbackResponse.wake`).
     cost_per_contact, voucher_cost : float
         Cost of one contact and of one redeemed voucher (currency units).
 

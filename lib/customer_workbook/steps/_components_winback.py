@@ -69,13 +69,15 @@ def dormant_customers(ds, customer_value, thresholds, response_rate: float, cost
                               "the cost of the contact and the voucher")
         return draft.done(dormancy=dormancy, winback=None, mean_discount=mean_discount, explore=None)
     explore = partial(winback_view, values, dormancy.group, mean_discount)
-    response = _campaign_response(ds) or assumed_response(response_rate)  # a measurement replaces the assumption
+    response = _campaign_response(ds, values["p_alive"]) or assumed_response(response_rate)
     view = explore(cost_per_contact=cost_per_contact, response_rate=response, voucher_cost=voucher_cost)
     draft.show(*view.parts)
     winback = view["economics"]
     wt = winback.table
     draft.add("winback_response", {"rate": round(response.rate, 4), "low": round(response.low, 4),
-                                   "high": round(response.high, 4), "measured": response.measured},
+                                   "high": round(response.high, 4), "measured": response.measured,
+                                   **({"reference_p_alive": round(response.reference_p_alive, 3)}
+                                      if response.reference_p_alive > 0 else {})},
               "Win-back response: measured uplift among lapsed customers of a randomised campaign, or the assumed "
               "response among live customers (then low/high is a sensitivity range)",
               unit="pp" if response.measured else "share")  # a measured uplift is a difference of shares
@@ -91,19 +93,25 @@ def dormant_customers(ds, customer_value, thresholds, response_rate: float, cost
     return draft.done(dormancy=dormancy, winback=winback, mean_discount=mean_discount, explore=explore)
 
 
-def _campaign_response(ds) -> WinbackResponse | None:
-    """The win-back response a randomised campaign in the data measured among lapsed customers, or None."""
+def _campaign_response(ds, p_alive: pd.Series) -> WinbackResponse | None:
+    """The win-back response a randomised campaign in the data measured among lapsed customers (it replaces the
+    assumed rate), or None. Its reference P(alive) is the mean P(alive) of the campaign's lapsing customers in
+    ``p_alive`` (NaN when none of them is there: the uplift then applies flat)."""
     if not ds.has("campaigns"):
         return None
-    return measured_response(campaign_uplift(campaign_segments(ds)), min_arm=MIN_EFFECT_ARM)
+    segments = campaign_segments(ds)
+    lapsing = pd.Index(segments.loc[segments["segment"] == "lapsing", "customer_id"].astype(str))
+    mine = p_alive.loc[p_alive.index.astype(str).isin(lapsing)]
+    reference = float(mine.mean()) if len(mine) else float("nan")  # none of them scored: the uplift applies flat
+    return measured_response(campaign_uplift(segments), min_arm=MIN_EFFECT_ARM, reference_p_alive=reference)
 
 
 def _winback_text(winback, cost_per_contact: float, voucher_cost: float) -> str:
     """Which groups a win-back pays for, on which response (measured or assumed), with the range of the gain."""
     r, wt = winback.response, winback.table
     worth = wt[wt["worth_it"]]
-    basis = (f"The response is {r.source}, and it replaces the assumed rate." if r.measured else  # code-written
-             f"The response is {r.source}: no randomised test in the data measures it.")
+    basis = (f"The response is {r.source}, and it replaces the assumed rate. " + _scaling_text(r) if r.measured
+             else f"The response is {r.source}: no randomised test in the data measures it.")  # code-written
     text = (f"{basis} With a contact cost of {cost_per_contact:,.2f} and vouchers at {voucher_cost:,.2f}, a win-back "
             "pays for " + (f"**{', '.join(md(g.replace('_', '-')) for g in worth['group'])}** customers, a net gain "
                            f"of {worth['total_gain'].sum():,.0f} ({'90% range' if r.measured else 'sensitivity range'} "
@@ -113,3 +121,11 @@ def _winback_text(winback, cost_per_contact: float, voucher_cost: float) -> str:
         text += "; the range includes a loss, so the case rests on the central estimate"
     return text + (f". The value of a woken customer is taken as the mean next-year value of an active one "
                    f"({winback.value_if_woken:,.0f}), an assumption.")
+
+
+def _scaling_text(r: WinbackResponse) -> str:
+    """How the measured uplift is spread over the dormancy groups, in words."""
+    if not (r.reference_p_alive > 0):
+        return "It is applied flat to every dormancy group."
+    return (f"Only live customers can answer, so each group gets the uplift times its mean P(alive) relative to that "
+            f"of the campaign's lapsing customers ({r.reference_p_alive:.0%} at the end of the data), an assumption.")

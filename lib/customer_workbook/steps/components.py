@@ -421,15 +421,27 @@ def the_plan(inputs: PlanInputs, skipped: list[dict]) -> Section:
             draft.add(f"plan_incremental_value_{kind}", round(float(rows["expected_value"].sum()), 0),
                       f"Incremental value of the plan's actions whose value is {kind}", headline=kind == MEASURED,
                       unit="currency units")
+            if not _ranged(rows):  # a range summed over rows with and without one would be no range
+                continue
             draft.add(f"plan_incremental_range_{kind}", [round(float(rows["value_low"].sum()), 0),
                                                          round(float(rows["value_high"].sum()), 0)],
-                      f"Range of that value ({'90% intervals' if kind == MEASURED else 'sensitivity to the assumptions'})",
+                      f"Range of that value ({_RANGE_WORDS[kind]})",
                       unit="currency units")
     missing_p = [p for p in SEVEN_PS if p not in covered]
     draft.say(f"The plan has **{len(plan)} action{'s' if len(plan) != 1 else ''}** covering {len(covered)} of the 7 Ps"
               + (f" (missing: {', '.join(missing_p)})" if missing_p else "") + ". " + _plan_value_text(parts)
               + (f" Skipped for lack of data: {', '.join(md(s['section']) for s in skipped)}." if skipped else ""))
     return draft.done(plan=plan)
+
+
+#: What the summed range of the plan's measured and assumed values is made of.
+_RANGE_WORDS = {MEASURED: "90% intervals",
+                ASSUMED: "sensitivity to the assumptions, or the 90% interval of a measured input"}
+
+
+def _ranged(rows: pd.DataFrame) -> bool:
+    """Whether every plan row has a range (``value_low`` and ``value_high``), so that their sum is one."""
+    return bool(rows[["value_low", "value_high"]].notna().all().all())
 
 
 def _plan_value_text(parts: dict[str, pd.DataFrame]) -> str:
@@ -441,9 +453,10 @@ def _plan_value_text(parts: dict[str, pd.DataFrame]) -> str:
         what = ("measured by randomised evidence in the data" if kind == MEASURED else
                 "resting on parameters the data do not measure")
         if len(valued):
+            span = (f"range {valued['value_low'].sum():,.0f} to {valued['value_high'].sum():,.0f}" if _ranged(valued)
+                    else "no range: not every action has one")
             said.append(f"{counted(len(valued), 'action')} {what} {'adds' if len(valued) == 1 else 'add'} about "
-                        f"**{valued['expected_value'].sum():,.0f}** (range {valued['value_low'].sum():,.0f} to "
-                        f"{valued['value_high'].sum():,.0f})")
+                        f"**{valued['expected_value'].sum():,.0f}** ({span})")
         if len(valued) < len(rows):
             said.append(f"{counted(len(rows) - len(valued), 'action')} {what} would not pay and "
                         f"{'is' if len(rows) - len(valued) == 1 else 'are'} valued at zero")

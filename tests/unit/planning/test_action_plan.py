@@ -62,9 +62,11 @@ def test_action_plan_covers_every_p_from_every_analysis():
     assert by.loc[("timing (win-back)", "promotion"), "expected_value"].tolist() == [100.0, 0.0]
     assert by.loc[("closing the back door (defence)", "processes"), "expected_value"] == 12.0
     assert by.loc[("recognition plan", "price"), "expected_value"] == 8.0
-    # what each value rests on, with its range: the win-back's response measured, recognition's gain assumed
+    # what each value rests on, with its range: the win-back's response measured but the value of a woken customer
+    # assumed, so its rows count as assumed (the plan's measured total is for values resting on measurement only)
     winback_rows = by.loc[("timing (win-back)", "promotion")]
-    assert winback_rows["evidence"].str.startswith("measured").all()
+    assert winback_rows["evidence"].str.startswith("assumed").all()
+    assert winback_rows["evidence"].str.contains("response measured").all()
     assert winback_rows[["value_low", "value_high"]].to_numpy().tolist() == [[-10.0, 210.0], [0.0, 0.0]]
     recognition = by.loc[("recognition plan", "price")]
     assert recognition["evidence"].startswith("assumed")

@@ -7,7 +7,8 @@ import pytest
 from builders import rfm, shipped
 
 from customer_workbook import clv
-from customer_workbook.retention.winback import DORMANCY_ORDER, dormancy_groups, measured_response, winback_economics
+from customer_workbook.retention.winback import (DORMANCY_ORDER, assumed_response, dormancy_groups, measured_response,
+                                                 winback_economics)
 
 
 @pytest.fixture(scope="module")
@@ -109,6 +110,27 @@ def test_a_measured_response_replaces_the_assumed_one_and_carries_its_interval()
     # no measurement without a lapsed segment, or with an arm too small to measure
     assert measured_response(uplift[uplift["group"] == "all"]) is None
     assert measured_response(uplift.assign(n_treated=[200, 5])) is None
+
+
+def test_a_measured_response_is_scaled_by_p_alive_relative_to_the_campaigns_customers():
+    """The campaign measured +10 pp among lapsing customers of mean P(alive) 0.5: a group at 0.8 wakes 16% of its
+    contacts, a group at 0.2 only 4% (only live customers answer), so the deep sleepers no longer gain most."""
+    v = rfm([1] * 5, [1] * 5, [2] * 5, p_alive=np.array([0.9, 0.8, 0.8, 0.2, 0.2]), clv=np.array([200.0, 50, 40, 10, 5]))
+    groups = pd.Series(["active", "half_sleepy", "half_sleepy", "sleeping", "sleeping"], index=v.index)
+    uplift = pd.DataFrame({"group": ["lapsing"], "n": [200], "n_treated": [100], "uplift": [0.1],
+                           "uplift_low": [0.04], "uplift_high": [0.16]})
+    measured = measured_response(uplift, reference_p_alive=0.5)
+    out = winback_economics(v, groups, value_if_woken=100.0, response_rate=measured, cost_per_contact=5.0).table
+    out = out.set_index("group")
+    assert out.loc["half_sleepy", "expected_wakes"] == pytest.approx(2 * 0.1 * 0.8 / 0.5)
+    assert out.loc["sleeping", "gain_per_contact"] == pytest.approx(0.1 * 0.2 / 0.5 * 100 - 5)
+    assert out.loc["sleeping", "total_gain_high"] == pytest.approx(2 * (0.16 * 0.2 / 0.5 * 100 - 5))
+    assert out.loc["half_sleepy", "total_gain"] > out.loc["sleeping", "total_gain"]
+    # a fifth as many answering divides the response used, measured or assumed, never the parameter
+    fifth = measured.scaled(1 / 5)
+    assert (fifth.rate, fifth.low, fifth.high, fifth.measured) == pytest.approx((0.02, 0.008, 0.032, True))
+    assert fifth.reference_p_alive == 0.5
+    assert assumed_response(0.15).scaled(1 / 5).rate == pytest.approx(0.03)
 
 
 def test_a_mean_discount_of_exactly_five_percent_gets_a_voucher():
