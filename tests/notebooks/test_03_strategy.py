@@ -202,7 +202,7 @@ def test_persona_sentence_compares_only_personas_with_an_interval():
     named = pd.DataFrame({"group": ["a", "b", "c"], "clv": [300.0, 200.0, 100.0],
                           "clv_low": [250.0, np.nan, np.nan], "clv_high": [350.0, np.nan, np.nan]})
     text = _persona_sentence(named, False, None)
-    assert "no measurable difference" not in text and "b, c have no 90% interval" in text
+    assert "no measurable difference" not in text and "(point estimates). Without a 90% interval, b, c are not" in text
     two = named.assign(clv_low=[250.0, 150.0, np.nan], clv_high=[350.0, 250.0, np.nan])
     lead = separate_top({"a": 300.0, "b": 200.0}, {"a": 100.0, "b": 100.0})  # far apart in noise: tied
     text = _persona_sentence(two, False, lead)

@@ -26,6 +26,7 @@ cost of acquiring a customer.
 """
 from __future__ import annotations
 
+import functools
 import warnings
 from dataclasses import dataclass, field
 
@@ -399,10 +400,8 @@ def group_clv(transactions: pd.DataFrame, acquired: pd.DataFrame, margin: float 
         Candidate purchase models ("BG/NBD", "MBG/NBD"); the one that predicts held-out repeat purchases of all
         the new customers best is used for every group (:func:`choose_purchase_model`).
     pooled_fallback : bool
-        Whether a group whose own fit fails the gate borrows the repeat-buying model of all new customers
-        (fitted with each customer weighted by the inverse of their group's sampling fraction, so that capped
-        groups count at their true size). False when the groups are defined by repeat buying itself (personas:
-        a second order places a customer, so the unplaced never reorder); such a group is then left out.
+        Whether a group whose own fit fails the gate borrows the model of all new customers (:func:`_pooled_value`);
+        False when the groups are defined by repeat buying (personas), and such a group is left out.
 
     Returns
     -------
@@ -425,14 +424,9 @@ def group_clv(transactions: pd.DataFrame, acquired: pd.DataFrame, margin: float 
     g_of, sampled, choice = group.reindex(rfm.index), group.value_counts(), choose_purchase_model(sub, models, seed)
     rows, values, draws, left_out, failed = [], {}, {}, {}, {}
     months = max(int(round(12 * horizon_years)), 12)
-    pooled: list = []  # (model of all new customers or None, problem), fitted when first needed
-
-    def pooled_model() -> tuple[NewCustomerValue | None, str | None]:
-        if not pooled:
-            weights = (counts / sampled).reindex(g_of.to_numpy()).to_numpy(dtype=float)  # inverse sampling fraction
-            pooled.append(_pooled_value(rfm, fv, amounts, len(group), months, choice.chosen, weights))
-        return pooled[0]
-
+    # the model of all new customers, fitted when first needed, each weighted by 1 / their group's sampling fraction
+    pooled_model = functools.cache(lambda: _pooled_value(rfm, fv, amounts, len(group), months, choice.chosen, (
+        counts / sampled).reindex(g_of.to_numpy()).to_numpy(dtype=float)))
     for name in sorted(counts.index):
         mask = (g_of == name).to_numpy()
         if mask.sum() < min_customers:
