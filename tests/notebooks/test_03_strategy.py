@@ -34,6 +34,7 @@ import json
 import shutil
 
 import nbformat
+import numpy as np
 import pandas as pd
 import papermill
 import pytest
@@ -190,3 +191,19 @@ def test_transactions_only(tmp_path, transactions_only):
     assert list(found["clv_by_channel"]) == ["all"] and found["clv_by_channel"]["all"] > 0
     assert found["recommended_option"] == "unknown"
     assert "Retention campaign uplift" in {s["section"] for s in result["skipped"]}
+
+
+def test_persona_sentence_compares_only_personas_with_an_interval():
+    """A persona without a 90% interval (a row valued without bootstrap draws) is never said to differ or not
+    differ measurably; with fewer than two intervals the range is given as point estimates."""
+    from customer_workbook.stats import separate_top
+    from customer_workbook.steps.strategy import _persona_sentence
+
+    named = pd.DataFrame({"group": ["a", "b", "c"], "clv": [300.0, 200.0, 100.0],
+                          "clv_low": [250.0, np.nan, np.nan], "clv_high": [350.0, np.nan, np.nan]})
+    text = _persona_sentence(named, False, None)
+    assert "no measurable difference" not in text and "(point estimates). Without a 90% interval, b, c are not" in text
+    two = named.assign(clv_low=[250.0, 150.0, np.nan], clv_high=[350.0, 250.0, np.nan])
+    lead = separate_top({"a": 300.0, "b": 200.0}, {"a": 100.0, "b": 100.0})  # far apart in noise: tied
+    text = _persona_sentence(two, False, lead)
+    assert "no measurable difference** between a, b" in text and "Without a 90% interval, c are not compared" in text

@@ -141,7 +141,10 @@ def _check_common(found: dict) -> None:
     assert 0 < found["churn_targeted_now"] <= found["churn_scored_now"]
     assert found["churn_missing_ratio"] + found["churn_undetected_share"] == pytest.approx(1.0, abs=1e-3)
     assert found["pay_pr_auc"] > found["pay_base_rate"] + 0.15
-    assert found["pilot_n_per_arm"] > 0 and found["pilot_duration_weeks"] > 0
+    assert found["pilot_n_per_arm"] > 0
+    # enrolment counts distinct customers as they order: a duration only when they are reached within a year
+    assert found["pilot_enrolment_reached"] == ("pilot_duration_weeks" in found)
+    assert found.get("pilot_duration_weeks", 1) > 0
 
 
 def _check_pilot_fits(found: dict) -> None:

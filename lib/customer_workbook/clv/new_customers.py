@@ -26,6 +26,7 @@ cost of acquiring a customer.
 """
 from __future__ import annotations
 
+import functools
 import warnings
 from dataclasses import dataclass, field
 
@@ -280,7 +281,8 @@ def _group_value(r: pd.DataFrame, fv: pd.Series, amounts: pd.DataFrame, n_group:
                  horizon_years: float, pooled_model, model: str = "BG/NBD"):
     """One group's new-customer value: its own fit of purchase model ``model`` with ``n_boot`` bootstrap draws,
     or, when the group's own fit fails the gate (:attr:`NewCustomerValue.problem`), the pooled repeat-buying
-    model with the group's own first orders and returns.
+    model with the group's own first orders and returns (``pooled_model``: a callable returning it, or None
+    when the group may not borrow it).
 
     Returns (NewCustomerValue, "own" or "pooled", finite bootstrap CLV draws, failed refits), or (None, why
     neither model can be used, empty draws, 0)."""
@@ -296,6 +298,8 @@ def _group_value(r: pd.DataFrame, fv: pd.Series, amounts: pd.DataFrame, n_group:
                                        point.params, margin, annual_discount_rate, horizon_years, model)
                              for _ in range(n_boot)], dtype=float)
             return point, "own", boot[np.isfinite(boot)], int((~np.isfinite(boot)).sum())
+        if pooled_model is None:
+            return None, problem, np.array([]), 0
         pooled, pooled_problem = pooled_model()
         if pooled is None:
             why = problem if pooled_problem == problem else f"{problem}; the model of all new customers: {pooled_problem}"
@@ -368,7 +372,7 @@ class GroupValues:
 def group_clv(transactions: pd.DataFrame, acquired: pd.DataFrame, margin: float = 0.35,
               annual_discount_rate: float = 0.10, horizon_years: float = 5, n_boot: int = 30,
               group_column: str = "channel", min_customers: int = 30, seed: int = 0,
-              max_customers: int = 10_000, models=DEFAULT_MODELS,
+              max_customers: int = 10_000, models=DEFAULT_MODELS, pooled_fallback: bool = True,
               ) -> GroupValues:
     """CLV of a newly acquired customer per group, with a bootstrap over customers.
 
@@ -395,6 +399,9 @@ def group_clv(transactions: pd.DataFrame, acquired: pd.DataFrame, margin: float 
     models : sequence of str
         Candidate purchase models ("BG/NBD", "MBG/NBD"); the one that predicts held-out repeat purchases of all
         the new customers best is used for every group (:func:`choose_purchase_model`).
+    pooled_fallback : bool
+        Whether a group whose own fit fails the gate borrows the model of all new customers (:func:`_pooled_value`);
+        False when the groups are defined by repeat buying (personas), and such a group is left out.
 
     Returns
     -------
@@ -417,13 +424,9 @@ def group_clv(transactions: pd.DataFrame, acquired: pd.DataFrame, margin: float 
     g_of, sampled, choice = group.reindex(rfm.index), group.value_counts(), choose_purchase_model(sub, models, seed)
     rows, values, draws, left_out, failed = [], {}, {}, {}, {}
     months = max(int(round(12 * horizon_years)), 12)
-    pooled: list = []  # (model of all new customers or None, problem), fitted when first needed
-
-    def pooled_model() -> tuple[NewCustomerValue | None, str | None]:
-        if not pooled:
-            pooled.append(_pooled_value(rfm, fv, amounts, len(group), months, choice.chosen))
-        return pooled[0]
-
+    # the model of all new customers, fitted when first needed, each weighted by 1 / their group's sampling fraction
+    pooled_model = functools.cache(lambda: _pooled_value(rfm, fv, amounts, len(group), months, choice.chosen, (
+        counts / sampled).reindex(g_of.to_numpy()).to_numpy(dtype=float)))
     for name in sorted(counts.index):
         mask = (g_of == name).to_numpy()
         if mask.sum() < min_customers:
@@ -431,8 +434,8 @@ def group_clv(transactions: pd.DataFrame, acquired: pd.DataFrame, margin: float 
             continue
         n_group = int(sampled[name])  # acquired customers behind this (possibly sampled) group
         point, source, boot, failed[name] = _group_value(rfm.loc[mask], fv, amounts, n_group, months, rng, n_boot,
-                                                         margin, annual_discount_rate, horizon_years, pooled_model,
-                                                         choice.chosen)
+                                                         margin, annual_discount_rate, horizon_years,
+                                                         pooled_model if pooled_fallback else None, choice.chosen)
         if point is None:
             del failed[name]
             left_out[name] = source
@@ -488,11 +491,19 @@ _TABLE_COLUMNS = ["group", "n_acquired", "model", "buyer_share", "first_value", 
 
 
 def _pooled_value(rfm: pd.DataFrame, fv: pd.Series, amounts: pd.DataFrame, n_acquired: int,
-                  months: int, model: str = "BG/NBD") -> tuple[NewCustomerValue | None, str | None]:
-    """The repeat-buying model (purchase model ``model``) of all new customers, or (None, why it cannot be used)."""
+                  months: int, model: str = "BG/NBD", weights: np.ndarray | None = None,
+                  ) -> tuple[NewCustomerValue | None, str | None]:
+    """The repeat-buying model (purchase model ``model``) of all new customers, or (None, why it cannot be used).
+
+    ``weights`` (shape (n_buyers,)): each customer's weight in the fit, the inverse of their group's sampling
+    fraction when groups were capped (:func:`group_clv`). Unweighted, a capped sample over-represents the small
+    groups: on Hillstrom, 256 placed personas kept whole beside 10,000 of 31,888 unplaced customers tripled the
+    share of repeat buyers (2.5% against 0.84%), and the fit passed its gate where the fit of all of them does
+    not (``alpha`` at a bound)."""
     try:
         with np.errstate(all="ignore"):
-            value = new_customer_value(rfm, fv, n_acquired, max_months=months, amounts=amounts, model=model)
+            value = new_customer_value(rfm, fv, n_acquired, max_months=months, amounts=amounts, model=model,
+                                       weights=weights)
     except (ValueError, FloatingPointError, np.linalg.LinAlgError) as exc:
         return None, str(exc)
     return (value, None) if value.ok else (None, value.problem)

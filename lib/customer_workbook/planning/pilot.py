@@ -16,7 +16,8 @@ from ..base import week_start
 from ..retention.features import DAY, SLOW_DELIVERY_DAYS
 from ..stats import SampleSize, minimum_detectable_effect, sample_size_two_proportions, two_proportion_uplift
 
-__all__ = ["PilotDesign", "PilotPlan", "audience_members", "audience_table", "feasible_pilot", "order_repeats",
+__all__ = ["PilotDesign", "PilotPlan", "audience_members", "audience_table", "enrolment_curve", "feasible_pilot",
+           "order_repeats",
            "pick_pilot", "pilot_plan",
            "product_value_table", "recent_repeat_rate", "sale_lines", "service_labels", "service_value_table", "weekly_reach"]
 
@@ -274,6 +275,32 @@ def weekly_reach(transactions: pd.DataFrame, members: pd.Index, lookback_days: i
     return float(recent.groupby(week_start(recent["date"]))["customer_id"].nunique().mean())
 
 
+def enrolment_curve(transactions: pd.DataFrame, members: pd.Index, lookback_days: int = 364) -> np.ndarray:
+    """Distinct ``members`` with a transaction line by the end of each 7-day week of the last ``lookback_days``
+    days, shape (ceil(lookback_days / 7),), non-decreasing: how many of them a pilot that enrols customers when
+    they order would hold after each week (each customer counted at their first line in the period, so repeat
+    orderers count once). The weeks are counted from the start of the period (``data end - lookback_days``).
+    """
+    tx = transactions
+    since = tx["date"].max() - pd.Timedelta(days=lookback_days)
+    recent = tx[(tx["date"] >= since) & tx["customer_id"].isin(members)]
+    first = recent.groupby("customer_id", observed=True)["date"].min()
+    n_weeks = int(np.ceil(lookback_days / 7))
+    week = np.minimum(((first - since).dt.days.to_numpy() // 7).astype(int), n_weeks - 1)
+    return np.cumsum(np.bincount(week, minlength=n_weeks)).astype(float)
+
+
+def enrol_weeks(needed: int, reach) -> float:
+    """Weeks until ``needed`` distinct customers are enrolled: with ``reach`` a number, that many new customers a
+    week (``ceil(needed / reach)``); with ``reach`` an :func:`enrolment_curve`, the first week whose cumulative
+    count reaches ``needed``, inf when the curve never does."""
+    curve = np.atleast_1d(np.asarray(reach, dtype=float))
+    if curve.size == 1 and np.ndim(reach) == 0:
+        return float(np.ceil(needed / max(float(reach), 1e-9)))
+    hit = np.flatnonzero(curve >= needed)
+    return float(hit[0] + 1) if hit.size else float("inf")
+
+
 def recent_repeat_rate(transactions: pd.DataFrame, members: pd.Index, days: int) -> float:
     """Observed repeat rate of an audience: the share of ``members`` (customer ids, every one a past buyer)
     with a positive-value line in the last ``days`` days of the data (0-1; NaN without members).
@@ -293,10 +320,13 @@ class PilotPlan:
 
     ``size`` is the :class:`~customer_workbook.stats.SampleSize` of the test; ``p_control`` (outcome rate
     without the offer, 0-1), ``mde`` (absolute lift to detect), ``alpha``, ``power`` are its inputs;
-    ``audience_size`` (customers), ``weekly_reach`` (customers reachable a week), ``enrol_weeks`` (weeks
-    to enrol the test, or the whole audience when it is smaller), ``duration_weeks`` (enrolment plus the
-    outcome window), ``feasible`` (the audience holds enough customers) and ``mde_with_whole_audience``
-    (the smallest lift the whole audience could detect; NaN when none could).
+    ``audience_size`` (customers), ``weekly_reach`` (distinct customers enrolled in the first week),
+    ``enrol_weeks`` (weeks until the test's customers, or the whole audience when it is smaller, have been
+    enrolled as distinct customers; inf when not within ``reach_weeks``), ``duration_weeks`` (enrolment plus
+    the outcome window; inf likewise), ``feasible`` (the audience holds enough customers),
+    ``mde_with_whole_audience`` (the smallest lift the whole audience could detect; NaN when none could),
+    ``reachable`` (distinct audience customers enrolled within ``reach_weeks`` weeks) and ``reach_weeks``
+    (the span of the enrolment curve; 0 for a constant weekly reach, when ``reachable`` is the audience).
     """
 
     size: SampleSize
@@ -310,6 +340,13 @@ class PilotPlan:
     duration_weeks: float
     feasible: bool
     mde_with_whole_audience: float
+    reachable: float = float("nan")
+    reach_weeks: int = 0
+
+    @property
+    def enrolled_in_time(self) -> bool:
+        """True when the test's customers are enrolled within the enrolment curve (finite ``enrol_weeks``)."""
+        return bool(np.isfinite(self.enrol_weeks))
 
     @property
     def n_per_arm(self) -> int:
@@ -326,15 +363,21 @@ def pilot_plan(audience_size: int, weekly_reach: float, p_control: float, mde: f
                alpha: float = 0.05, power: float = 0.8) -> PilotPlan:
     """Size and duration of the pilot test in one audience.
 
-    Customers enter the test when they can be reached (``weekly_reach`` distinct audience customers a
-    week, e.g. those who place an order: :func:`weekly_reach`) and are followed for ``outcome_days``
-    days, counted as whole weeks. The size comes from :func:`customer_workbook.stats.sample_size_two_proportions`.
+    Customers enter the test when they can be reached, e.g. when they place an order, and are followed for
+    ``outcome_days`` days, counted as whole weeks. ``weekly_reach`` is either an :func:`enrolment_curve`
+    (distinct audience customers reached by the end of each week: a customer who orders every week is
+    enrolled once) or a number of new distinct customers a week. Enrolment lasts until the test's customers
+    (at most the audience) are enrolled (:func:`enrol_weeks`; inf when the curve never gets there). The size
+    comes from :func:`customer_workbook.stats.sample_size_two_proportions`.
     """
     size = sample_size_two_proportions(p_control, mde, alpha, power)
-    enrol = np.ceil(min(size.total, audience_size) / max(weekly_reach, 1e-9))
-    return PilotPlan(size, p_control, mde, alpha, power, int(audience_size), float(weekly_reach), float(enrol),
-                     float(enrol + np.ceil(outcome_days / 7)), bool(size.total <= audience_size),
-                     minimum_detectable_effect(p_control, audience_size // 2, alpha, power))  # whole customers per arm
+    enrol = enrol_weeks(min(size.total, audience_size), weekly_reach)
+    curve = np.atleast_1d(np.asarray(weekly_reach, dtype=float))
+    scalar = np.ndim(weekly_reach) == 0
+    return PilotPlan(size, p_control, mde, alpha, power, int(audience_size), float(curve[0]), enrol,
+                     enrol + float(np.ceil(outcome_days / 7)), bool(size.total <= audience_size),
+                     minimum_detectable_effect(p_control, audience_size // 2, alpha, power),  # whole customers per arm
+                     float(audience_size) if scalar else float(curve[-1]), 0 if scalar else int(curve.size))
 
 
 @dataclass(frozen=True)
@@ -365,7 +408,7 @@ def feasible_pilot(audiences: list[tuple[int, float, float]], mde: float, outcom
     """A pilot that its audience can hold.
 
     ``audiences`` are the candidate audiences, narrowest first, each ``(customers, weekly reach,
-    baseline rate)``: the first is the pilot audience and each next one widens it (the first plus the next
+    baseline rate)``, the reach a number or an :func:`enrolment_curve` (:func:`pilot_plan`): the first is the pilot audience and each next one widens it (the first plus the next
     cells, highest value first). The requested test (lift ``mde``) runs in the first audience when it holds
     enough customers; else in the narrowest wider one that does; else the first audience is used whole and
     the pilot is sized for the smallest lift it can detect

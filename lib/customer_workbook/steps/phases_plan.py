@@ -7,6 +7,7 @@ currency units.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .. import plots
@@ -15,8 +16,8 @@ from ..data import Dataset
 from ..escaping import md
 from ..planning import (audience_customers, audience_members, audience_table, audience_ties, customer_profile,
                         go_to_market_plan, product_separation, product_value_table, service_separation,
-                        service_value_table, weekly_reach)
-from ..planning.pilot import PilotDesign, feasible_pilot, recent_repeat_rate
+                        service_value_table)
+from ..planning.pilot import PilotDesign, PilotPlan, enrolment_curve, feasible_pilot, recent_repeat_rate
 from ..planning.winners import product_intervals, service_intervals
 from ..segments import UNASSIGNED, find_personas
 from ..stats import SEPARATION_ALPHA, sample_size_two_proportions, two_proportion_p_value
@@ -31,8 +32,9 @@ __all__ = ["NO_CLEAR_WINNER", "go_to_market", "most_valuable_audience", "most_va
 NO_ORDER_RISK = {"churn_risk": "no_order_risk"}
 
 PILOT_FORMATS = {"baseline repeat rate": "{:.1%}", "lift to detect": pp, "per arm": "{:,.0f}",
-                 "total": "{:,.0f}", "audience": "{:,.0f}", "reachable per week": "{:,.1f}", "weeks to enrol": "{:.0f}",
-                 "weeks in total": "{:.0f}"}
+                 "total": "{:,.0f}", "audience": "{:,.0f}", "ordering in a year": "{:,.0f}",
+                 "weeks to enrol": lambda v: f"{v:.0f}" if np.isfinite(v) else "not reached",
+                 "weeks in total": lambda v: f"{v:.0f}" if np.isfinite(v) else "not reached"}
 MVP_FOLLOW_DAYS = 180  # days a new buyer of a product line is followed (repeat order, cross-sell)
 MVS_FOLLOW_DAYS = 90  # days an order is followed for a repeat order
 #: The finding recorded instead of a pick when the data do not separate the first option from the others.
@@ -306,10 +308,12 @@ def _audience_text(tied: pd.DataFrame, n_ranked: int, overall: float) -> str:
 
 
 def _audience_inputs(ds: Dataset, audience: Section, contact: Section, cells: pd.DataFrame,
-                     outcome_days: int) -> tuple[pd.Index, float, str, float]:
+                     outcome_days: int) -> tuple[pd.Index, float, str, np.ndarray]:
     """Members of the audience cells ``cells`` (rows with ``persona`` and ``segment``), their baseline repeat
     rate (1 - mean probability of no order today over its scored, active members, or observed without a usable
-    model or scored member), its source and how many of them order in a typical week."""
+    model or scored member), its source and how many distinct members ordered by the end of each week of the
+    last year (:func:`~customer_workbook.planning.pilot.enrolment_curve`): the pilot enrols customers as they
+    order."""
     members = audience["profile"].index[:0]
     for cell in cells.itertuples():  # a few cells, not customers
         members = members.append(audience_members(audience["personas"], audience["segment"], cell.persona,
@@ -320,13 +324,13 @@ def _audience_inputs(ds: Dataset, audience: Section, contact: Section, cells: pd
         p_repeat, source = float(1 - scored.mean()), "predicted"
     else:
         p_repeat, source = recent_repeat_rate(ds.transactions, members, outcome_days), "observed"
-    return members, p_repeat, source, weekly_reach(ds.transactions, members)
+    return members, p_repeat, source, enrolment_curve(ds.transactions, members)
 
 
 def _wider_audiences(ds: Dataset, audience: Section, contact: Section, outcome_days: int,
-                     most: int = 8) -> list[tuple[int, float, float]]:
+                     most: int = 8) -> list[tuple[int, np.ndarray, float]]:
     """The pilot audience widened one cell at a time by the next ranked cells worth more than the average
-    customer (at most ``most``), each as ``(customers, weekly reach, baseline)``: :func:`feasible_pilot`'s
+    customer (at most ``most``), each as ``(customers, enrolment curve, baseline)``: :func:`feasible_pilot`'s
     candidates after the first."""
     ranked, tied = audience["audiences"], audience["tied"]
     overall = float(contact["value"].table["clv_1y"].mean())
@@ -337,7 +341,7 @@ def _wider_audiences(ds: Dataset, audience: Section, contact: Section, outcome_d
     for i in range(1, len(rest) + 1):
         members, p_repeat, _, reach = _audience_inputs(ds, audience, contact, pd.concat([tied, rest.head(i)]),
                                                        outcome_days)
-        if 0 < p_repeat < 1 and reach > 0:
+        if 0 < p_repeat < 1 and reach[-1] > 0:
             out.append((len(members), reach, p_repeat))
     return out
 
@@ -354,22 +358,32 @@ def _design_text(design: PilotDesign, mde: float, power: float, alpha: float, so
             f"{power:.0%} power at a {alpha:.0%} significance level, the pilot needs **{ask.n_per_arm:,} customers "
             f"per arm** ({ask.total:,} in all)")
     if design.choice == "as planned":
-        return (text + f". About {ask.weekly_reach:,.0f} of them order in a typical week, so enrolment takes "
-                f"{ask.enrol_weeks:.0f} weeks and the test {ask.duration_weeks:.0f} weeks in all. The audience is "
-                "large enough.")
+        return text + f". The audience is large enough; {_enrolment_text(ask)}"
     text += (f", but the audience holds only {ask.audience_size:,} customers, and a longer pilot would not add any. "
              "**The plan runs a pilot that fits instead:** ")
     if design.choice == "wider audience":
         return text + (f"the audience is widened by the next {_cells(design.audiences_used - 1)} to "
-                       f"{run.audience_size:,} customers, which hold the {run.n_per_arm:,} per arm; enrolment takes "
-                       f"{run.enrol_weeks:.0f} weeks and the test {run.duration_weeks:.0f} weeks in all.")
+                       f"{run.audience_size:,} customers, which hold the {run.n_per_arm:,} per arm; "
+                       f"{_enrolment_text(run)}")
     if design.choice == "larger lift":
         return text + (f"all {run.audience_size:,} customers, split into two arms of {run.n_per_arm:,}, test for a "
                        f"lift of **{100 * run.mde:.1f} pp** (the smallest they can detect; no wider audience of cells "
-                       f"worth more than the average customer holds the requested test); enrolment takes "
-                       f"{run.enrol_weeks:.0f} weeks and the test {run.duration_weeks:.0f} weeks in all. A "
-                       "smaller lift would go unseen.")
+                       f"worth more than the average customer holds the requested test); {_enrolment_text(run)} "
+                       "A smaller lift would go unseen.")
     return text + "none: even all of them could not detect a lift. Widen the audience before testing."
+
+
+def _enrolment_text(plan: PilotPlan) -> str:
+    """How long enrolling the pilot's distinct customers takes when they enter as they order (judged by the last
+    year's orders), or that it does not get there, in words ending with a full stop."""
+    need, span = min(plan.total, plan.audience_size), f"{plan.reach_weeks} weeks"
+    ordered = (f"{plan.reachable:,.0f} of the {plan.audience_size:,} customers ({plan.reachable / plan.audience_size:.0%}) "
+               f"ordered in the last {span}")
+    if plan.enrolled_in_time:
+        return (f"customers enter as they order, each once: {ordered}, so enrolling {need:,} takes "
+                f"{plan.enrol_weeks:.0f} weeks and the test {plan.duration_weeks:.0f} weeks in all.")
+    return (f"customers enter as they order, each once, and **enrolment would not reach {need:,}**: only {ordered}. "
+            "The rest must be invited directly, or the test run on fewer customers for a larger lift.")
 
 
 def pilot_size(ds: Dataset, audience: Section, contact: Section, mde: float, outcome_days: int, alpha: float,
@@ -378,7 +392,7 @@ def pilot_size(ds: Dataset, audience: Section, contact: Section, mde: float, out
 
     The baseline is the audience's predicted repeat rate (1 - mean probability of no order today over its
     scored members) or, without a usable model or scored member, its observed one (:func:`~customer_workbook.planning.recent_repeat_rate`); customers
-    are reachable when they have a transaction (:func:`~customer_workbook.planning.weekly_reach`). When the
+    enter when they order, each once (:func:`~customer_workbook.planning.pilot.enrolment_curve`). When the
     audience is too small for the requested lift ``mde``, :func:`~customer_workbook.planning.pilot.feasible_pilot`
     widens it by the next valuable cells or sizes the pilot for the lift the whole audience can detect.
     Results: ``plan`` (the requested :class:`~customer_workbook.planning.PilotPlan`), ``design``
@@ -391,10 +405,10 @@ def pilot_size(ds: Dataset, audience: Section, contact: Section, mde: float, out
                   "none.")
         return draft.done(plan=None, design=None, p_repeat=None)
     members, p_repeat, source, reach = _audience_inputs(ds, audience, contact, audience["tied"], outcome_days)
-    if not (p_repeat > 0 and p_repeat < 1) or not reach > 0:
+    if not (p_repeat > 0 and p_repeat < 1) or not reach[-1] > 0:
         not_shown(draft, "the pilot's size", f"The audience's {source} repeat rate is {p_repeat:.1%} and "
-                   f"{reach if reach > 0 else 0:,.0f} of its customers order in a typical week: a test of a lift "
-                   "cannot be sized on that.")
+                   f"{reach[-1]:,.0f} of its customers ordered in the last year: a test of a lift cannot be sized "
+                   "on that.")
         return draft.done(plan=None, design=None, p_repeat=None)
     candidates = [(len(members), reach, p_repeat)]
     if len(members) < sample_size_two_proportions(p_repeat, mde, alpha, power).total:
@@ -403,7 +417,7 @@ def pilot_size(ds: Dataset, audience: Section, contact: Section, mde: float, out
     rows = [("requested", design.requested)] + ([("run", design.plan)] if design.changed and design.plan else [])
     draft.show(plots.styled_table(pd.DataFrame([{
         "design": name, "baseline repeat rate": p.p_control, "lift to detect": p.mde, "per arm": p.n_per_arm,
-        "total": p.total, "audience": p.audience_size, "reachable per week": p.weekly_reach,
+        "total": p.total, "audience": p.audience_size, "ordering in a year": p.reachable,
         "weeks to enrol": p.enrol_weeks, "weeks in total": p.duration_weeks} for name, p in rows]), PILOT_FORMATS))
     _record_design(draft, design)
     draft.say(_design_text(design, mde, power, alpha, source))
@@ -426,7 +440,11 @@ def _record_design(draft: Draft, design: PilotDesign) -> None:
     draft.add("pilot_n_per_arm", run.n_per_arm, "Pilot customers per arm", headline=True)
     draft.add("pilot_audience_size", run.audience_size, "Customers in the audience the pilot runs in")
     draft.add("pilot_lift", round(run.mde, 4), "Lift the pilot is sized to detect", unit="pp")
-    draft.add("pilot_duration_weeks", run.duration_weeks, "Pilot duration (enrolment + outcome window)", unit="weeks")
+    draft.add("pilot_enrolment_reached", run.enrolled_in_time, "Enrolling the pilot's customers as they order reaches "
+              "its size within a year (judged by the last year's orders)")
+    if run.enrolled_in_time:
+        draft.add("pilot_duration_weeks", run.duration_weeks, "Pilot duration (enrolment of distinct customers + "
+                  "outcome window)", unit="weeks")
 
 
 def go_to_market(ds: Dataset, audience: Section, contact: Section, product: Section, mde: float,

@@ -42,6 +42,8 @@ _MONEY = {"clv": "{:,.0f}", "clv_low": "{:,.0f}", "clv_high": "{:,.0f}", "cac": 
           "repeat_spend": "{:,.0f}", "repeat_purchases": "{:.1f}"}
 _CAC_FORMATS = {"multiple": "{:.1f}×", "spend": "{:,.0f}", "new_per_week": "{:.1f}", "cac": "{:,.0f}",
                 "marginal_cac": "{:,.0f}", "marginal_cac_low": "{:,.0f}", "marginal_cac_high": "{:,.0f}"}
+_UNPLACED_REASON = ("new customers without a second order: a group defined by not reordering has no repeat buying to "
+                    "model, and the model of all new customers would credit them with repeat orders they never make")
 
 # --------------------------------------------------------------------------- 1. worth and cost of a new customer
 
@@ -269,10 +271,12 @@ def persona_worth(ds: Dataset, acquired: pd.DataFrame, costs: AcquisitionCost | 
     persona_of = personas.assignment.fillna(UNASSIGNED)
     acq_p = acquired.assign(persona=acquired["customer_id"].astype(str).map(persona_of)).dropna(subset=["persona"])
     values = clv.group_clv(ds.transactions, acq_p, margin=margin, annual_discount_rate=annual_discount_rate,
-                           horizon_years=horizon_years, n_boot=n_boot, group_column="persona", seed=seed)
+                           horizon_years=horizon_years, n_boot=n_boot, group_column="persona", seed=seed,
+                           pooled_fallback=False)  # personas are defined by repeat buying: none borrows the pooled model
+    left_out = {g: (_UNPLACED_REASON if g == UNASSIGNED else r) for g, r in values.left_out.items()}
     table = values.table
     if table.empty:
-        draft.say(_no_value_note("CLV by persona", ds, acq_p, values.left_out))
+        draft.say(_no_value_note("CLV by persona", ds, acq_p, left_out))
         return draft.done(personas=personas, table=None)
     if costs is not None and not counts_purchases(ds):  # CLV / CAC sets value against money
         table["cac"] = table["group"].map(acquisition.persona_cac(acquired, persona_of, costs.table))
@@ -281,32 +285,33 @@ def persona_worth(ds: Dataset, acquired: pd.DataFrame, costs: AcquisitionCost | 
     draft.add("clv_by_persona", {r.group: round(r.clv, 2) for r in table.itertuples()},
               "CLV of a newly acquired customer by persona", unit="currency units")
     named = table[table["group"] != UNASSIGNED]
-    lead = _clv_leader(named, values.shown_draws()) if len(named) > 1 else None
+    lead = _clv_leader(named.dropna(subset=["clv_low"]), values.shown_draws()) if named["clv_low"].count() > 1 else None
     if lead is not None:
         draft.add("clv_best_persona", lead.label(), "Persona whose new customers are measurably worth the most "
                   "(90% level, Holm-corrected), or 'no clear difference'")
-    draft.say(_persona_sentence(named, "cac" in table, lead) + _left_out_sentence(values.left_out)
+    draft.say(_persona_sentence(named, "cac" in table, lead) + _left_out_sentence(left_out)
               + values.failed_sentence(md))
     return draft.done(personas=personas, table=table)
 
 
 def _persona_sentence(named: pd.DataFrame, with_costs: bool, lead: Leader | None = None) -> str:
     """The most and least valuable personas among new customers (the most valuable named only when ``lead``
-    separates it from the others), and the best return per unit of CAC."""
+    separates it from the others), and the best return per unit of CAC. Personas without a 90% interval
+    (``clv_low`` NaN) are not compared: with fewer than two intervals the range is given as point estimates."""
     if named.empty:
-        return ("No persona has enough newly acquired customers with a second order to be valued on its own: "
-                "the table shows the new customers who have not been placed yet.")
-    top, low = named.iloc[0], named.iloc[-1]
+        return "No persona has enough newly acquired customers to be valued on its own."
+    bare, ranged = list(named.loc[named["clv_low"].isna(), "group"]), named[named["clv_low"].notna()]
+    note = f" Without a 90% interval, {', '.join(map(md, bare))} are not compared." if bare else ""
+    top, low = (named if lead is None else ranged).iloc[[0, -1]].itertuples()
     if len(named) == 1:
-        text = f"**{md(top['group'])}** is the only persona valued among new customers ({top['clv']:,.0f} each)."
-    elif lead is not None and not lead.clear:
-        text = (f"New customers are worth between {low['clv']:,.0f} and {top['clv']:,.0f} depending on their persona, "
-                f"with **no measurable difference** between {', '.join(map(md, sorted(lead.tied)))} (90% level, "
-                "corrected for the comparisons).")
-        return text
+        text = f"**{md(top.group)}** is the only persona valued among new customers ({top.clv:,.0f} each)."
+    elif lead is None or not lead.clear:
+        tie = (f", with **no measurable difference** between {', '.join(map(md, sorted(lead.tied)))} (90% level, "
+               "corrected for the comparisons)" if lead is not None else " (point estimates)")
+        return f"New customers are worth between {low.clv:,.0f} and {top.clv:,.0f} depending on their persona{tie}.{note}"
     else:
-        text = (f"**{md(top['group'])}** are the most valuable new customers ({top['clv']:,.0f} each), "
-                f"**{md(low['group'])}** the least ({low['clv']:,.0f}).")
+        text = (f"**{md(top.group)}** are the most valuable new customers ({top.clv:,.0f} each), "
+                f"**{md(low.group)}** the least ({low.clv:,.0f}).{note}")
     ratio = named["clv_to_cac"].replace([np.inf, -np.inf], np.nan).dropna() if with_costs else pd.Series(dtype=float)
     if len(ratio):
         text += (f" Per unit of acquisition cost, {md(named.loc[ratio.idxmax(), 'group'])} "

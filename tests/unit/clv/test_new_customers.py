@@ -294,3 +294,52 @@ def test_group_clv_values_with_the_purchase_model_chosen_on_held_out_data(small_
         assert result.purchase_model == forced and {v.model for v in result.values.values()} == {forced}
     with pytest.raises(ValueError):
         clv.new_customer_value(pd.DataFrame(), pd.Series(dtype=float), 1, model="Pareto/NBD")
+
+
+def _repeat_and_once(n: int = 80, seed: int = 6) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``n`` customers who buy again now and then (exponential gaps, some drop out) and ``n`` who buy once."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        day, stop = float(rng.integers(0, 60)), float(rng.uniform(60, 700))
+        while day < min(stop, 700):
+            rows.append((f"r{i}", pd.Timestamp("2023-01-01") + pd.Timedelta(days=int(day)), float(rng.gamma(4, 10))))
+            day += 1 + rng.exponential(rng.gamma(2, 30))
+        rows.append((f"o{i}", pd.Timestamp("2023-01-01") + pd.Timedelta(days=int(rng.integers(0, 60))), 30.0))
+    tx = pd.DataFrame(rows, columns=["customer_id", "date", "amount"])
+    acquired = pd.DataFrame({"customer_id": [f"r{i}" for i in range(n)] + [f"o{i}" for i in range(n)],
+                             "group": ["repeat"] * n + ["once"] * n})
+    return tx, acquired
+
+
+def test_group_defined_by_not_reordering_does_not_borrow_the_pooled_model():
+    """A group whose customers never reorder (the unplaced persona) cannot fit a repeat model of its own; with
+    ``pooled_fallback=False`` it is left out instead of being credited with the repeat orders of all new customers."""
+    from customer_workbook import clv
+
+    tx, acquired = _repeat_and_once()
+    lent = clv.group_clv(tx, acquired, group_column="group", n_boot=0)
+    assert lent.table.set_index("group").loc["once", "model"] == "pooled"  # the fallback credits repeat orders
+    assert lent.table.set_index("group").loc["once", "repeat_purchases"] > 1
+    kept = clv.group_clv(tx, acquired, group_column="group", n_boot=0, pooled_fallback=False)
+    assert list(kept.table["group"]) == ["repeat"] and "no repeat purchases" in kept.left_out["once"]
+
+
+def test_pooled_model_weights_capped_groups_back_to_their_size(monkeypatch):
+    """Groups capped at ``max_customers`` count at their true size in the pooled fit: 80 "once" customers capped
+    to 40 weigh 2 each, the 40 kept of the 80 "repeat" ones too; uncapped groups weigh 1."""
+    from customer_workbook import clv
+    from customer_workbook.clv import new_customers
+
+    seen = {}
+
+    def capture(rfm, fv, amounts, n_acquired, months, model="BG/NBD", weights=None):
+        seen.update(zip(rfm.index, weights))
+        return None, "captured"
+
+    monkeypatch.setattr(new_customers, "_pooled_value", capture)
+    tx, acquired = _repeat_and_once()
+    clv.group_clv(tx, acquired.iloc[:100], group_column="group", n_boot=0, max_customers=40)  # 80 repeat, 20 once
+    assert {k: v for k, v in seen.items() if k.startswith("o")} == {f"o{i}": 1.0 for i in range(20)}
+    assert len([k for k in seen if k.startswith("r")]) == 40
+    assert all(v == 2.0 for k, v in seen.items() if k.startswith("r"))

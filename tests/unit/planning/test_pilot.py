@@ -94,3 +94,28 @@ def test_recent_repeat_rate_counts_members_with_a_sale_in_the_last_days():
     assert recent_repeat_rate(tx, pd.Index(["a", "b", "c"]), 30) == pytest.approx(1 / 3)
     assert recent_repeat_rate(tx, pd.Index(["a", "b", "c", "d"]), 120) == pytest.approx(3 / 4)
     assert np.isnan(recent_repeat_rate(tx, pd.Index([]), 30))
+
+
+def test_enrolment_counts_each_customer_once():
+    """Two of five members order every week, the other three once each in weeks 1, 3 and 4 of the period:
+    about 2.6 distinct members order in a typical week, so the old rule (pilot size / weekly reach) enrolled 5 in
+    2 weeks; counted once each, the fifth is enrolled in week 4, and a sixth never."""
+    from customer_workbook.planning.pilot import enrol_weeks, enrolment_curve
+
+    end = pd.Timestamp("2024-12-30")
+    start = end - pd.Timedelta(days=27)  # a 4-week period
+    rows = [(c, start + pd.Timedelta(days=7 * w + 1), 1.0, f"{c}{w}") for c in ("A", "B") for w in range(4)]
+    rows += [("C", start + pd.Timedelta(days=2), 1.0, "c"), ("D", start + pd.Timedelta(days=15), 1.0, "d"),
+             ("E", start + pd.Timedelta(days=22), 1.0, "e"), ("Z", end, 1.0, "z")]
+    tx = _tx(rows)
+    members = pd.Index(list("ABCDE"))
+    curve = enrolment_curve(tx, members, lookback_days=27)
+    assert curve.tolist() == [3.0, 3.0, 4.0, 5.0]
+    assert np.ceil(5 / weekly_reach(tx, members, lookback_days=27)) == 2  # the old, double-counting rule
+    assert enrol_weeks(5, curve) == 4 and enrol_weeks(3, curve) == 1 and enrol_weeks(6, curve) == np.inf
+    assert enrol_weeks(5, 2.5) == 2  # a constant number of new customers a week still works
+    whole = pilot_plan(audience_size=5, weekly_reach=curve, p_control=0.1, mde=0.85, outcome_days=14)  # needs 8
+    assert whole.reachable == 5 and whole.reach_weeks == 4 and whole.enrolled_in_time  # the whole audience
+    assert whole.enrol_weeks == 4 and whole.duration_weeks == 6
+    short = pilot_plan(audience_size=12, weekly_reach=curve, p_control=0.2, mde=0.75, outcome_days=14)  # needs 12
+    assert not short.enrolled_in_time and short.duration_weeks == np.inf

@@ -43,3 +43,17 @@ def test_an_odd_audience_holds_the_pilot_sized_for_the_lift_it_can_detect(audien
     """Half an odd audience is not a whole customer: the detectable lift is sized for audience // 2 per arm."""
     d = feasible_pilot([(audience, 20.0, 0.45)], mde=0.05, outcome_days=90)
     assert d.choice == "larger lift" and d.plan.total <= audience
+
+
+def test_enrolment_curves_keep_the_design_and_time_distinct_customers():
+    """The same candidates with enrolment curves instead of weekly reach: the same design; the whole audience of
+    582 is enrolled only when the curve reaches 582 distinct customers, else enrolment is not reached (inf)."""
+    flat = feasible_pilot([(582, 40.0, 0.6), (900, 60.0, 0.6)], mde=0.05, outcome_days=90)
+    slow = np.minimum(40.0 * np.arange(1, 53), 500.0)  # 40 new customers a week until 500 of 582 have ordered
+    d = feasible_pilot([(582, slow, 0.6), (900, np.minimum(60.0 * np.arange(1, 53), 900.0), 0.6)], mde=0.05,
+                       outcome_days=90)
+    assert d.choice == flat.choice == "larger lift" and d.plan.total == flat.plan.total
+    assert flat.plan.enrol_weeks == np.ceil(flat.plan.total / 40.0)
+    assert d.plan.reachable == 500 and not d.plan.enrolled_in_time and d.plan.duration_weeks == np.inf
+    fast = feasible_pilot([(582, np.minimum(40.0 * np.arange(1, 53), 582.0), 0.6)], mde=0.05, outcome_days=90)
+    assert fast.plan.enrol_weeks == np.ceil(fast.plan.total / 40.0) and fast.plan.duration_weeks == fast.plan.enrol_weeks + 13
