@@ -120,7 +120,7 @@ def persona_profiles(features: pd.DataFrame, labels: pd.Series, names: pd.Series
     DataFrame, one row per persona
         ``persona``, ``name``, ``customers``, ``share`` and ``revenue_share`` (0-1), ``orders`` (mean),
         ``aov`` (the median over the persona's customers of each one's average order value, currency units;
-        the behaviour text says "order value ... (median customer)"), ``problem`` (the need behind the purchases),
+        the behaviour text says "median order value"), ``problem`` (the need behind the purchases),
         ``pain_points``, ``demographics``, ``behaviour``, ``dominant_reasons``, ``goals``; the mean
         ``discount_share``, ``share_store``, ``share_app``, ``premium_share`` where known; with
         ``answers`` also ``respondents`` and ``nps`` (points).
@@ -142,7 +142,7 @@ def persona_profiles(features: pd.DataFrame, labels: pd.Series, names: pd.Series
                "orders": float(grp["orders"].mean()), "aov": float(grp["aov"].median()),
                "problem": _problem(grp, cat_cols), "demographics": _demographics(grp)}
         pains = _behaviour_pains(grp, base)
-        beh = [f"{row['orders']:.1f} orders", f"order value {row['aov']:.0f} (median customer)"]
+        beh = [f"{row['orders']:.1f} orders", f"median order value {row['aov']:.0f}"]
         for col, word in (("discount_share", "lines discounted"), ("share_store", "in store"), ("share_app", "in the app"),
                           ("premium_share", "premium")):
             if col in grp:
@@ -167,11 +167,11 @@ def persona_profiles(features: pd.DataFrame, labels: pd.Series, names: pd.Series
 def _price(m: pd.Series, base_mean: pd.Series) -> tuple[str, str]:
     """Cost (C) measured and the price lever (P): deals for discount users, full price for big baskets.
 
-    The order value is the mean over the persona's customers of each one's average order value (the persona
-    table of :func:`persona_profiles` shows the median customer's), and is labelled so.
+    The order value is the mean over the persona's customers of each one's average order value, labelled
+    "mean order value" (the persona table of :func:`persona_profiles` shows the median, labelled so).
     """
     disc = m.get("discount_share", np.nan)
-    cost = f"order value {m['aov']:.0f}, mean over customers (base {base_mean['aov']:.0f})" + (f"; {disc:.0%} of lines on discount" if pd.notna(disc) else "")
+    cost = f"mean order value {m['aov']:.0f} (base {base_mean['aov']:.0f})" + (f"; {disc:.0%} of lines on discount" if pd.notna(disc) else "")
     if pd.notna(disc) and disc > 1.5 * base_mean.get("discount_share", 0):
         price = "targeted deals and bundles; reward repeat buying rather than blanket discounts"
     elif m["aov"] > 1.3 * base_mean["aov"]:

@@ -88,7 +88,7 @@ def test_four_c_to_four_p_without_product_categories_names_no_empty_range():
     assert (mix["solution (C)"] == "not measured (no product categories)").all()
 
 
-def test_order_value_is_labelled_median_customer_in_the_persona_table_and_mean_in_the_four_c():
+def test_order_value_is_labelled_median_in_the_persona_table_and_mean_in_the_four_c():
     """Persona 0's customers average 10, 50 and 20 per order: the persona table shows their median (20), the
     4C table their mean (27); each says which it is."""
     f = pd.DataFrame({"revenue": [20.0, 100, 40, 400], "orders": [2.0, 2, 2, 4], "aov": [10.0, 50, 20, 100]},
@@ -96,9 +96,9 @@ def test_order_value_is_labelled_median_customer_in_the_persona_table_and_mean_i
     labels = pd.Series([0, 0, 0, 1], index=list("abcd"))
     profiles = persona_profiles(f, labels, pd.Series({0: "small", 1: "big"})).set_index("persona")
     assert profiles.loc[0, "aov"] == 20                                              # the median customer
-    assert "order value 20 (median customer)" in profiles.loc[0, "behaviour"]
+    assert "median order value 20" in profiles.loc[0, "behaviour"]
     mix = four_c_to_four_p(profiles.reset_index(), f, labels).set_index("persona")
-    assert mix.loc[0, "cost (C)"].startswith("order value 27, mean over customers (base 45)")   # (10+50+20)/3
+    assert mix.loc[0, "cost (C)"].startswith("mean order value 27 (base 45)")          # (10 + 50 + 20) / 3
 
 
 def test_persona_coverage_is_said_only_when_the_personas_describe_a_minority():
