@@ -90,6 +90,9 @@ def test_behaviour_notebook_on_the_shipped_sample(shipped_run):
     assert shares["liker"] == pytest.approx(0.09, abs=0.02)
     assert shares["lover"] == pytest.approx(0.01, abs=0.004)
     assert found["multi_category_effect"] > 0          # planted hazard ratio 0.6; measured +0.033 (p = 0.31)
+    shown = (out_dir / f"{NOTEBOOK}.ipynb").read_text(encoding="utf-8")
+    assert "not measurable at this size" in shown and "No clear retention difference" not in shown  # -3.3 to +9.9
+    assert "median order value" in shown and "mean order value" in shown   # persona and 4C tables say which
     assert found["persona_count"] == 5 and _ari(out_dir, data_dir) >= 0.75   # measured 0.795
     low, high = found["nps_interval"]
     assert high - low < 6

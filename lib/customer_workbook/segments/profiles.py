@@ -15,7 +15,7 @@ import pandas as pd
 from ..advocacy.nps import NetPromoterScore, nps
 from ..contract import REASONS, SATISFACTION_ITEMS
 
-__all__ = ["REASON_GOALS", "GroupSnapshot", "four_c_to_four_p", "group_snapshot", "persona_profiles"]
+__all__ = ["REASON_GOALS", "GroupSnapshot", "four_c_to_four_p", "group_snapshot", "persona_coverage", "persona_profiles"]
 
 #: What each reason to choose looks like as a customer goal (used by :func:`persona_profiles`).
 REASON_GOALS: dict[str, str] = {
@@ -84,6 +84,22 @@ def _survey_profile(a: pd.DataFrame, why_cols: list[str], sat_cols: list[str], w
     return reasons, pains, float(nps(a["nps"]).nps) if "nps" in a else np.nan
 
 
+def persona_coverage(described: int, total: int, noun: str = "customers") -> str:
+    """A clause saying what share of ``total`` ``noun`` the personas describe, when it is small (else ``""``).
+
+    Personas are fitted on repeat buyers only; when these are under half of the base, each persona's share
+    is a share of them, not of the base, and the clause says so (plain text, starting with "; "). Below 10%
+    the share is called "only"; below 1% it is shown with one decimal.
+    """
+    share = described / total if total else 1.0
+    if share >= 0.5:
+        return ""
+    amount = f"{share:.1%}" if share < 0.01 else f"{share:.0%}"
+    amount = f"only {amount}" if share < 0.1 else f"fewer than half ({amount})"
+    return (f"; they are {amount} of the {total:,} {noun}, so each persona's share is a share of these repeat "
+            f"buyers, not of all {noun}")
+
+
 def persona_profiles(features: pd.DataFrame, labels: pd.Series, names: pd.Series,
                      answers: pd.DataFrame | None = None) -> pd.DataFrame:
     """The readable profile of each persona: size, problem, pain points, demographics, goals, reasons.
@@ -103,7 +119,8 @@ def persona_profiles(features: pd.DataFrame, labels: pd.Series, names: pd.Series
     -------
     DataFrame, one row per persona
         ``persona``, ``name``, ``customers``, ``share`` and ``revenue_share`` (0-1), ``orders`` (mean),
-        ``aov`` (median order value, currency units), ``problem`` (the need behind the purchases),
+        ``aov`` (the median over the persona's customers of each one's average order value, currency units;
+        the behaviour text says "median order value"), ``problem`` (the need behind the purchases),
         ``pain_points``, ``demographics``, ``behaviour``, ``dominant_reasons``, ``goals``; the mean
         ``discount_share``, ``share_store``, ``share_app``, ``premium_share`` where known; with
         ``answers`` also ``respondents`` and ``nps`` (points).
@@ -125,7 +142,7 @@ def persona_profiles(features: pd.DataFrame, labels: pd.Series, names: pd.Series
                "orders": float(grp["orders"].mean()), "aov": float(grp["aov"].median()),
                "problem": _problem(grp, cat_cols), "demographics": _demographics(grp)}
         pains = _behaviour_pains(grp, base)
-        beh = [f"{row['orders']:.1f} orders", f"order value {row['aov']:.0f}"]
+        beh = [f"{row['orders']:.1f} orders", f"median order value {row['aov']:.0f}"]
         for col, word in (("discount_share", "lines discounted"), ("share_store", "in store"), ("share_app", "in the app"),
                           ("premium_share", "premium")):
             if col in grp:
@@ -148,9 +165,13 @@ def persona_profiles(features: pd.DataFrame, labels: pd.Series, names: pd.Series
 
 
 def _price(m: pd.Series, base_mean: pd.Series) -> tuple[str, str]:
-    """Cost (C) measured and the price lever (P): deals for discount users, full price for big baskets."""
+    """Cost (C) measured and the price lever (P): deals for discount users, full price for big baskets.
+
+    The order value is the mean over the persona's customers of each one's average order value, labelled
+    "mean order value" (the persona table of :func:`persona_profiles` shows the median, labelled so).
+    """
     disc = m.get("discount_share", np.nan)
-    cost = f"order value {m['aov']:.0f} (base {base_mean['aov']:.0f})" + (f"; {disc:.0%} of lines on discount" if pd.notna(disc) else "")
+    cost = f"mean order value {m['aov']:.0f} (base {base_mean['aov']:.0f})" + (f"; {disc:.0%} of lines on discount" if pd.notna(disc) else "")
     if pd.notna(disc) and disc > 1.5 * base_mean.get("discount_share", 0):
         price = "targeted deals and bundles; reward repeat buying rather than blanket discounts"
     elif m["aov"] > 1.3 * base_mean["aov"]:

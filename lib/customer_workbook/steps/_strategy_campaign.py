@@ -163,14 +163,24 @@ def _by_arm_and_segment(rows: pd.DataFrame) -> str:
 
 
 def _measured_sentence(uplift: pd.DataFrame, gains: pd.DataFrame, harms: pd.DataFrame) -> str:
-    """Which segments' uplift is measured after the correction for the several segments, in words."""
+    """Which segments' uplift is measured after the correction for the several segments, in words; the others
+    are said to be within chance only when there are others (counted)."""
     n = int((uplift["group"] != "all").sum())
     if gains.empty and harms.empty:
         return (f"Corrected for the {n} segments compared (Holm, 90% level), **no segment's uplift is measurably "
                 "different from zero**: the differences between segments in the table are within chance, so no "
                 "segment is targeted or avoided on this campaign's evidence.")
-    part = lambda f: ", ".join(f"**{md(r.group)}** ({pp(r.uplift)})" for r in f.itertuples())  # noqa: E731
+    part = lambda f: _and([f"**{md(r.group)}** ({pp(r.uplift)})" for r in f.itertuples()])  # noqa: E731
+    rest = n - len(gains) - len(harms)
+    every = "both" if n == 2 else f"all {n}"
+    lifts = (f"lifts {every} segments: {part(gains)}" if harms.empty and rest == 0 and n > 1 else
+             f"lifts {part(gains)}" if len(gains) else "")
+    others = ("" if rest <= 0 else "; the other segment's uplift is within chance" if rest == 1 else
+              f"; the other {rest} segments' uplifts are within chance")
     return (f"Corrected for the {n} segments compared (Holm, 90% level), the offer measurably "
-            + " and ".join(x for x in (f"lifts {part(gains)}" if len(gains) else "",
-                                       f"pushes away {part(harms)}" if len(harms) else "") if x)
-            + "; the other segments' uplifts are within chance.")
+            + " and ".join(x for x in (lifts, f"pushes away {part(harms)}" if len(harms) else "") if x) + others + ".")
+
+
+def _and(items: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -30,6 +30,7 @@ from ..segments import (MIN_HOLDOUT_DAYS, UNASSIGNED, USEFUL_AUC, backtest_holdo
                         four_c_to_four_p, health_backtest, health_score,
                         lifecycle_stages, multi_category_retention, persona_profiles, rfm_scores, rfm_segments,
                         segment_summary)
+from ..segments.profiles import persona_coverage
 from ..value_unit import value_columns, value_noun
 from ._behaviour_advocacy import MIN_NPS_RESPONDENTS, _p_alive_if_fitted, advocacy_pyramid, net_promoter_score
 from .section import Draft, Section
@@ -322,10 +323,13 @@ def who_the_personas_are(personas, features: pd.DataFrame, answers: pd.DataFrame
 
 
 def _persona_sentence(personas, profiles: pd.DataFrame) -> str:
-    """The persona section's text: how many, whether the split reproduces (the clustering's gate), who they are."""
+    """The persona section's text: how many, what share of the base they describe when it is small
+    (:func:`~customer_workbook.segments.profiles.persona_coverage`), whether the split reproduces (the
+    clustering's gate), who they are."""
     k, criterion = personas.k, personas.criterion.set_index("k")["stability"]
-    text = (f"**{k} personas** describe the {len(personas.clustered):,} customers with at least {personas.min_orders} orders "
-            f"({personas.counts()['unassigned']:,} customers with fewer stay unassigned); ")
+    n, unassigned = len(personas.clustered), personas.counts()[UNASSIGNED]
+    text = (f"**{k} personas** describe the {n:,} customers with at least {personas.min_orders} orders "
+            f"({unassigned:,} customers with fewer stay unassigned){persona_coverage(n, n + unassigned)}; ")
     if personas.stability >= personas.threshold:
         text += f"the split reproduces with agreement {personas.stability:.2f} between subsamples"
         text += (f", while {k + 1} would not ({criterion[k + 1]:.2f}). " if k + 1 in criterion.index else ". ")
@@ -357,8 +361,7 @@ def _cross_sell_test(ds, cutoff: pd.Timestamp, orders: tuple[int, int], draft: D
               "95% interval of the retention gain", unit="pp")
     draft.add("multi_category_p_value", multi.p_value, "p-value of the multi-category retention test (CMH)")
     verdict = ("**Multi-category customers retain better**" if significant and multi.difference > 0 else
-               "**Multi-category customers retain worse**" if significant else
-               "**No clear retention difference between multi- and single-category customers**")
+               "**Multi-category customers retain worse**" if significant else _no_gain_verdict(multi.low, multi.high))
     joined = (f" who joined within the data ({multi.earlier_customers:,} earlier customers are left out: what they "
               "bought before the data begin is unknown)" if multi.earlier_customers else "")
     text.append(f"{verdict}: among {multi.n:,} customers{joined} with {orders[0]}-{orders[1]} "
@@ -368,6 +371,26 @@ def _cross_sell_test(ds, cutoff: pd.Timestamp, orders: tuple[int, int], draft: D
                 f"p = {multi.p_value:.1g}, "
                 f"{'significant' if significant else 'not significant'}).")
     return multi
+
+
+#: The smallest retention gain (share, 0-1) worth acting on: a non-significant test whose 95% interval lies
+#: within plus or minus this size rules out any practical difference; a wider one cannot tell.
+PRACTICAL_RETENTION_GAIN = 0.02
+
+
+def _no_gain_verdict(low: float, high: float, practical: float = PRACTICAL_RETENTION_GAIN) -> str:
+    """The verdict of a non-significant multi-category test, worded from its 95% interval (shares, 0-1).
+
+    When the interval excludes every gain or loss larger than ``practical``, the data show there is no difference
+    larger than the interval's widest bound; otherwise the difference is *not measurable at this size*, which is
+    not evidence of no effect (the sentence that follows gives the interval).
+    """
+    widest = max(abs(low), abs(high))
+    if widest <= practical and high > low:   # a zero-width interval (everyone or no one bought again) says nothing
+        return (f"**No retention difference larger than {100 * widest:.1f} percentage points** between multi- and "
+                "single-category customers")
+    return ("**The retention difference between multi- and single-category customers is not measurable at this "
+            "size**")
 
 
 def _backtest_text(ds, holdout_days: int, use_p_alive: bool, draft: Draft) -> tuple[object, str]:

@@ -50,8 +50,8 @@ __all__ = ["churn_drivers", "churn_models", "demand_next_quarter", "features_to_
            "whom_to_contact"]
 
 QUALITY_FORMATS = {"pr_auc": "{:.3f}", "roc_auc": "{:.3f}", "brier": "{:.3f}", "base_rate": "{:.1%}", "n": "{:,.0f}"}
-#: Feature families the firm can change directly (assortment, delivery, returns handling).
-ACTIONABLE_FAMILIES = ("categories", "delivery", "returns")
+#: Feature families the firm can change directly (assortment, delivery, returns handling, discount policy).
+ACTIONABLE_FAMILIES = ("categories", "delivery", "returns", "discounts")
 
 
 # =========================================================================== anticipation (§1-7)
@@ -307,8 +307,8 @@ def _contact_text(op, validation, n_valid: int, base: float, max_error_rate: flo
             f"{validation.error_rate:.1%}). On the separate test period it flags {op.targeted_share:.0%} of the "
             f"active customers ({op.targeted:,}); of those, "
             f"{op.error_rate:.1%} did order after all (error rate{_over_cap(op, max_error_rate)}), and the model "
-            f"found {op.missing_ratio:.1%} of all customers with {target} (missing ratio), leaving "
-            f"{op.undetected_share:.1%} undetected." + _rule_text(op, base, max_error_rate,
+            f"found {round(op.missing_ratio, 3):.1%} of all customers with {target} (missing ratio), leaving "
+            f"{round(op.undetected_share, 3):.1%} undetected." + _rule_text(op, base, max_error_rate,
                                                                   f"of the active customers with {target}"))
 
 
@@ -339,9 +339,9 @@ def _contact_findings(draft: Draft, op, validation, today, n_scored: int, value_
     draft.add("churn_error_rate", round(op.error_rate, 4),
               "Error rate at the operating threshold, test period (flagged but ordered)", headline=op.selective,
               unit="share")
-    draft.add("churn_missing_ratio", round(op.missing_ratio, 4), f"Missing ratio at the operating threshold, test "
-              f"period (share of customers with {target} found)", headline=op.selective, unit="share")
-    draft.add("churn_undetected_share", round(op.undetected_share, 4), f"Share of customers with {target} not found",
+    draft.add("churn_missing_ratio", round(op.missing_ratio, 3), f"Share of customers with {target} the model finds "
+              "at the operating threshold, test period (the method's missing ratio)", headline=op.selective, unit="share")
+    draft.add("churn_undetected_share", round(op.undetected_share, 3), f"Share of customers with {target} not found",
               unit="share")
     draft.add("churn_scored_now", n_scored,
               "Customers scored today (an order in the last year: the model's population)")
@@ -398,11 +398,11 @@ def who_will_pay_again(ds: Dataset, design: Section, features: Section, seed: in
     draft.add("pay_pr_auc", round(best.pr_auc, 4), "Will-pay-again model PR-AUC")
     draft.add("pay_error_rate", round(op.error_rate, 4), "Will-pay-again error rate at the operating threshold",
               unit="share")
-    draft.add("pay_missing_ratio", round(op.missing_ratio, 4), "Will-pay-again missing ratio (share of payers found)",
-              unit="share")
+    draft.add("pay_missing_ratio", round(op.missing_ratio, 3), "Share of the past buyers who paid again that the "
+              "will-pay-again model finds (the method's missing ratio)", unit="share")
     draft.say(said + f"The {comparison.best} model reaches a PR-AUC of **{best.pr_auc:.3f}**; at a threshold of "
               f"{op.threshold:.2f}, {op.error_rate:.1%} of the predicted payers did not pay and it finds "
-              f"{op.missing_ratio:.1%} of those who did."
+              f"{round(op.missing_ratio, 3):.1%} of those who did."
               + _rule_text(op, best.base_rate, max_error_rate, "of the past buyers paying again"))
     return draft.done(models=models, comparison=comparison, table=table, operating=op)
 
@@ -431,9 +431,10 @@ def _reliance_text(top: list[str], measured) -> str:
     return said + ". "
 
 
-def _drivers_text(found, drivers: pd.DataFrame) -> str:
+def _drivers_text(found, drivers: pd.DataFrame, shifted=()) -> str:
     """The section's sentence: what the model relies on, the measured drivers with their intervals, and the
-    behaviours the firm can change (named only when measured)."""
+    behaviours the firm can change (:func:`_actionable_text`; ``shifted``: families whose key behaviour
+    changed since training)."""
     effects, n = found.table.set_index("family"), len(found.table)
     rule = (f"{found.level:.0%} intervals from {found.n_boot} bootstrap refits of the logistic regression; a family "
             f"counts only when its effect differs from zero after Holm's correction across the {n} families at "
@@ -444,18 +445,29 @@ def _drivers_text(found, drivers: pd.DataFrame) -> str:
         text += (f"For a single customer, {len(found.measured)} of {n} families {verb} a measured effect ({rule}): "
                  + "; ".join(f"{md(effects.loc[f, 'in_words'].lower())} ({effects.loc[f, 'effect_low'] * 100:+.1f} "
                              f"to {effects.loc[f, 'effect_high'] * 100:+.1f})" for f in found.measured[:6])
-                 + ". The other families show no measurable effect.")
+                 + ". The other families' effects are not measured at this size.")
     else:
         text += f"No family has a measured effect on a single customer's probability of no order ({rule})."
+    return text + _actionable_text(effects, found.measured, shifted)
+
+
+def _actionable_text(effects: pd.DataFrame, measured, shifted) -> str:
+    """The behaviours the firm can change directly (:data:`ACTIONABLE_FAMILIES` in ``effects``): which have a
+    measured effect, whose effect is *not measured at this size* (never "no effect"), and which changed since
+    training (``shifted``), so the model could not learn their effect. Empty when none is present."""
     present = [f for f in ACTIONABLE_FAMILIES if f in effects.index]
-    act = [f for f in found.measured if f in ACTIONABLE_FAMILIES]
-    if act:
-        text += (" Among the behaviours the firm can change directly: "
-                 + "; ".join(f"{md(effects.loc[f, 'in_words'].lower())}" for f in act) + ".")
-    elif present:
-        text += (f" None of the behaviours the firm can change directly ({', '.join(map(md, present))}) has a "
-                 "measured effect.")
-    return text
+    act = [f for f in present if f in measured]
+    moved = [f for f in present if f not in act and f in shifted]
+    unsure = [f for f in present if f not in act and f not in shifted]
+    names = lambda fs: ", ".join(map(md, fs[:-1])) + " and " + md(fs[-1]) if len(fs) > 1 else md(fs[0])  # noqa: E731
+    one = lambda fs, single, plural: single if len(fs) == 1 else plural  # noqa: E731
+    parts = ([f"{names(act)} {one(act, 'has', 'have')} a measured effect ({', '.join(pp(effects.loc[f, 'effect']) for f in act)})"]
+             if act else []) + (
+        [f"the {one(unsure, 'effect', 'effects')} of {names(unsure)} {one(unsure, 'is', 'are')} not measured at this size"]
+        if unsure else []) + (
+        [f"{names(moved)} changed since the training date (see below), so the model could not learn "
+         f"{one(moved, 'its', 'their')} effect"] if moved else [])
+    return f" Of the behaviours the firm can change directly ({names(present)}), " + "; ".join(parts) + "." if present else ""
 
 
 def churn_drivers(features: Section, design: Section, models: Section, seed: int) -> Section:
@@ -494,7 +506,9 @@ def churn_drivers(features: Section, design: Section, models: Section, seed: int
               headline=bool(found.measured))
     draft.add("churn_driver_effect_rank", {f: i + 1 for i, f in enumerate(found.measured)},
               "Rank of each measured driver by the size of its effect")
-    draft.say(_drivers_text(found, drivers))
+    wide = features["train_wide"]
+    shifted = () if wide is None else set(feature_shift(wide, features["test_all"].align(y_test.index))["family"])
+    draft.say(_drivers_text(found, drivers, shifted))
     return draft.done(drivers=drivers, effects=effects, summary=summary, measured=found.measured)
 
 

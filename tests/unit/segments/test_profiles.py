@@ -13,6 +13,7 @@ from customer_workbook.data import load_dataset
 from customer_workbook.reasons import latest_answers
 from customer_workbook.segments import (GroupSnapshot, find_personas, four_c_to_four_p, group_snapshot, persona_profiles,
                                         rfm_scores, rfm_segments)
+from customer_workbook.segments.profiles import persona_coverage
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +86,26 @@ def test_four_c_to_four_p_without_product_categories_names_no_empty_range():
     assert (profiles["problem"] == "not measured (no product categories)").all()
     assert (mix["product (P)"] == "core range").all() and not mix["product (P)"].str.contains("lead with").any()
     assert (mix["solution (C)"] == "not measured (no product categories)").all()
+
+
+def test_order_value_is_labelled_median_in_the_persona_table_and_mean_in_the_four_c():
+    """Persona 0's customers average 10, 50 and 20 per order: the persona table shows their median (20), the
+    4C table their mean (27); each says which it is."""
+    f = pd.DataFrame({"revenue": [20.0, 100, 40, 400], "orders": [2.0, 2, 2, 4], "aov": [10.0, 50, 20, 100]},
+                     index=list("abcd"))
+    labels = pd.Series([0, 0, 0, 1], index=list("abcd"))
+    profiles = persona_profiles(f, labels, pd.Series({0: "small", 1: "big"})).set_index("persona")
+    assert profiles.loc[0, "aov"] == 20                                              # the median customer
+    assert "median order value 20" in profiles.loc[0, "behaviour"]
+    mix = four_c_to_four_p(profiles.reset_index(), f, labels).set_index("persona")
+    assert mix.loc[0, "cost (C)"].startswith("mean order value 27 (base 45)")          # (10 + 50 + 20) / 3
+
+
+def test_persona_coverage_is_said_only_when_the_personas_describe_a_minority():
+    """Hillstrom: personas on 578 repeat buyers of 64,000 customers (0.9%); the sample: 17,210 of 19,485."""
+    assert persona_coverage(17_210, 19_485) == ""
+    hillstrom = persona_coverage(578, 64_000)
+    assert "only 0.9% of the 64,000 customers" in hillstrom and "not of all customers" in hillstrom
+    assert "fewer than half (30%) of the 1,000 new customers" in persona_coverage(300, 1_000, "new customers")
+    assert "only 5%" in persona_coverage(50, 1_000)
+    assert persona_coverage(0, 0) == ""

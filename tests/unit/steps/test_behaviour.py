@@ -179,7 +179,18 @@ def test_the_multi_category_verdict_follows_the_sign_and_the_test():
     assert worse.difference < 0 and "retain worse" in text and "better" not in text
     assert next(f for f in section.findings if f.key == "multi_category_effect").unit == "pp"
     same, section, text = _cross_sell(single_stays=True, multi_stays=True)
-    assert "No clear retention difference" in text and not any(f.headline for f in section.findings)
+    assert "not measurable at this size" in text and not any(f.headline for f in section.findings)
+    assert "No clear" not in text and "No retention difference" not in text    # a wide interval is no evidence of none
+
+
+def test_a_non_significant_gain_is_worded_from_its_interval():
+    """The sample's test: +3.3 points, 95% interval -3.3 to +9.9 (p = 0.31): not measurable, never "no difference"."""
+    wide = step._no_gain_verdict(-0.033, 0.099)
+    assert "not measurable at this size" in wide and "No retention difference" not in wide
+    narrow = step._no_gain_verdict(-0.012, 0.018)                       # excludes anything beyond 2 points
+    assert "No retention difference larger than 1.8 percentage points" in narrow
+    assert "not measurable" in step._no_gain_verdict(float("nan"), float("nan"))
+    assert "not measurable" in step._no_gain_verdict(0.0, 0.0)          # everyone bought again: a degenerate interval
 
 
 def test_the_pyramid_makes_its_claims_only_when_the_numbers_say_so(run):
@@ -190,3 +201,15 @@ def test_the_pyramid_makes_its_claims_only_when_the_numbers_say_so(run):
     assert ("Loyalty is not advocacy" in text) == (o.loyal_lurker_share > 0.5)
     assert ("Top spenders are not top advocates" in text) == (o.top_overlap < 0.5)
     assert "Top spenders are not top advocates" in text                   # the sample's planted truth
+
+
+def test_personas_of_a_few_repeat_buyers_say_what_share_of_the_base_they_describe():
+    """Hillstrom: 4 personas on 578 repeat buyers of 64,000 customers; their shares are shares of those 578."""
+    personas = SimpleNamespace(k=4, criterion=pd.DataFrame({"k": [4, 5], "stability": [0.90, 0.65]}),
+                               clustered=pd.Series(range(578)), min_orders=2, stability=0.90, threshold=0.75,
+                               counts=lambda: {"a": 578, "unassigned": 63_422})
+    profiles = pd.DataFrame({"name": ["a"], "share": [1.0], "dominant_reasons": [""]})
+    text = step._persona_sentence(personas, profiles)
+    assert "only 0.9% of the 64,000 customers" in text and "not of all customers" in text
+    many = SimpleNamespace(**{**vars(personas), "counts": lambda: {"a": 578, "unassigned": 100}})   # 85% of 678
+    assert "only" not in step._persona_sentence(many, profiles)
