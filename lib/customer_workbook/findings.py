@@ -138,9 +138,11 @@ def format_value(value: Any, unit: str = "") -> str:
     """Human-readable rendering of a finding's value (thousands separators, 3 significant digits).
 
     ``unit="share"`` marks fractions (0-1), shown as percentages; ``unit="pp"`` marks a difference of two
-    shares (a fraction, -1 to 1), shown as signed percentage points. Plain text, not escaped: escape it
-    where it meets markup (:func:`headline_markdown` does).
+    shares (a fraction, -1 to 1), shown as signed percentage points; a pair of either is an interval ("a to b").
+    Plain text, not escaped: escape it where it meets markup (:func:`headline_markdown` does).
     """
+    if unit in ("pp", "share") and isinstance(value, list) and len(value) == 2:   # an interval
+        return f"{format_value(value[0], unit)} to {format_value(value[1], unit)}"
     if unit == "pp":
         if isinstance(value, dict):
             return ", ".join(f"{k}: {format_value(v, 'pp')}" for k, v in value.items())

@@ -76,3 +76,9 @@ def test_a_skip_note_names_tables_or_columns():
     assert "needs the optional table `surveys`," in findings.skip("Drivers", ["surveys"]).data
     assert "needs the optional column `transactions.channel`," in findings.skip("Mix", ["transactions.channel"]).data
     assert "optional tables `surveys`, `engagement`," in findings.skip("Both", ["surveys", "engagement"]).data
+
+
+def test_an_interval_of_shares_or_differences_reads_as_a_range():
+    assert format_value([-0.0326, 0.0987], "pp") == "-3.3 pp to +9.9 pp"
+    assert format_value([0.25, 0.5], "share") == "25.0% to 50.0%"
+    assert format_value([1, 2, 3], "pp") == "[1, 2, 3]"         # not a pair: shown as it is

@@ -412,7 +412,7 @@ def _driver_table(effects: pd.DataFrame) -> pd.DataFrame:
     the other families say that their effect is not measured."""
     t = effects.assign(size=effects["effect"].abs()).sort_values(["measured", "size"], ascending=[False, False])
     reading = np.where(t["measured"], t["in_words"],
-                       f"no measurable effect (not separated from zero across the {len(t)} families)")
+                       f"not measured at this size (not separated from zero across the {len(t)} families)")
     return pd.DataFrame({"family": t["family"], "effect": t["effect"], "from": t["effect_low"],
                          "to": t["effect_high"], "measured": np.where(t["measured"], "yes", "no"),
                          "in words": reading})
