@@ -359,7 +359,7 @@ def _register_summary(draft: Draft, register: pd.DataFrame, n_signals: int, unit
     if bool(top["at_stake_measured"]):
         at_stake = f", about {abs(top['revenue_at_stake']):,.0f} of net {noun} a year."
     elif top["at_stake_low"] == top["at_stake_low"]:
-        at_stake = (f"; its revenue at stake is not measurable (interval {top['at_stake_low']:+,.0f} to "
+        at_stake = (f"; its {noun} at stake is not measurable (interval {top['at_stake_low']:+,.0f} to "
                     f"{top['at_stake_high']:+,.0f} of net {noun} a year).")
     else:
         at_stake = "."
@@ -372,14 +372,14 @@ def _register_summary(draft: Draft, register: pd.DataFrame, n_signals: int, unit
     said = (f"The register holds **{ch.counted(n_changes, 'distinct change')}** (seen in "
             f"{ch.counted(n_signals, 'metric row')}). The largest business impact: **{md(headline)}**{at_stake} ")
     if unmeasured == n_changes:
-        draft.say(said + f"No change has a measurable revenue at stake: every interval includes zero (shown as "
+        draft.say(said + f"No change has a measurable {noun} at stake: every interval includes zero (shown as "
                   "\"not measurable\" in the table), so no yearly amount is given.")
         return
     draft.say(said + f"Counting each change once and only measured amounts, **{total:+,.0f}** of net {noun} a year "
               "is at stake"
               + (f" over the {ch.counted(n_changes - unmeasured, 'change')} whose amount is measured; "
                  f"{ch.counted(unmeasured, 'change')} {'is' if unmeasured == 1 else 'are'} left out: "
-                 f"{'its' if unmeasured == 1 else 'their'} revenue at stake is not measurable (the interval "
+                 f"{'its' if unmeasured == 1 else 'their'} {noun} at stake is not measurable (the interval "
                  "includes zero), shown as \"not measurable\" in the table." if unmeasured else "."))
 
 
