@@ -17,6 +17,8 @@ Tolerances (stated once, used below):
   after the first order; without it the planted CLV was 1.9-3.7% high and display's interval missed). Before the
   order-weighted repeat spend and the returns on later days (see :mod:`customer_workbook.clv.new_customers`) it was
   1-8% too high (social +8.2%).
+  Then truth.json's order value stopped assuming spend proportional to the spend multiplier (a line's quantity is at
+  least one): referral 1.025, tv 1.049, search 1.047, social 0.981, display 0.887 (display's interval the one miss).
 - **Conquest or relations**: the planted side is the one whose planted return on one more unit is higher
   (:func:`_planted_returns`). The notebook must name it or say "no clear difference", never the other side; on
   the 20k sample, where the returns are far apart (referral 4.04 +- 0.81 against discount users 0.86 +- 0.18;
@@ -154,7 +156,7 @@ def test_shipped_sample_agrees_with_planted_truth(shipped_run):
 
 @pytest.mark.xfail(strict=True, reason="five channels within 5% of their planted CLV at once is noise-limited on the "
                    "20k sample (bootstrap error 3-7% per channel); measured with the held-out choice (MBG/NBD): "
-                   "tv 1.053, search 1.043, referral 0.964, display 0.963, social 1.007 of the truth")
+                   "referral 1.025, tv 1.049, search 1.047, social 0.981, display 0.887 of the truth")
 def test_shipped_clv_of_every_channel_within_five_percent(shipped_run):
     found, truth = values(shipped_run(NAME)[1]), _truth(ROOT / "data" / "sample")
     for channel, planted in truth["channels"].items():

@@ -199,7 +199,8 @@ class FitReport:
         if s is not None and np.isfinite(s.predicted_total):
             text += (f" Predicted {s.predicted_total:,.0f} repeat purchases against {c.actual_total:,.0f} actual "
                      f"(the naive rate baseline {c.baseline_total:,.0f}).")
-        return text
+        drift = c.drift_sentence()
+        return f"{text} {drift}" if drift else text
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from ._validation import CLVDataWarning
 from .data import calibration_and_holdout
 from .models import BGNBDModel, MBGNBDModel, ParetoNBDModel
 
-__all__ = ["MODELS", "DEFAULT_MODELS", "MIN_HOLDOUT_DAYS", "MAX_HOLDOUT_DAYS", "HoldoutScore", "ModelChoice",
+__all__ = ["MODELS", "DEFAULT_MODELS", "MIN_HOLDOUT_DAYS", "MAX_HOLDOUT_DAYS", "DRIFT_TOLERANCE", "HoldoutScore", "ModelChoice",
            "holdout_days", "compare_models"]
 
 #: Candidate purchase models by name (the names used in reports).
@@ -37,6 +37,9 @@ DEFAULT_MODELS = ("BG/NBD", "MBG/NBD")
 MIN_HOLDOUT_DAYS = 56
 #: Longest holdout (days): a year tells the models apart; a longer one shortens the calibration needlessly.
 MAX_HOLDOUT_DAYS = 364
+#: Relative gap between predicted and actual holdout purchases beyond which a report warns of a recent change.
+#: Sampling noise of a total of a few hundred purchases is a few percent; 10% is a change in behaviour.
+DRIFT_TOLERANCE = 0.10
 
 
 def holdout_days(span_days: int) -> int:
@@ -131,6 +134,29 @@ class ModelChoice:
         """The chosen model passed its gate and predicts the holdout better than the naive baseline."""
         s = self.chosen_score
         return s is not None and s.passed and s.mae < self.baseline_mae
+
+    @property
+    def holdout_gap(self) -> float | None:
+        """Predicted / actual holdout repeat purchases of the chosen model, minus 1 (0.16 = 16% too many);
+        None without a check, a finite prediction or any actual purchase."""
+        s = self.chosen_score
+        if s is None or not np.isfinite(s.predicted_total) or self.actual_total <= 0:
+            return None
+        return float(s.predicted_total / self.actual_total - 1.0)
+
+    def drift_sentence(self) -> str:
+        """A warning when the chosen model missed the held-out total by more than :data:`DRIFT_TOLERANCE`: either
+        behaviour changed in the most recent weeks or customers leave in a way the model does not represent (on
+        the null sample company, which leaves silently between orders, MBG/NBD over-predicts by 18-29%)."""
+        gap = self.holdout_gap
+        if gap is None or abs(gap) <= DRIFT_TOLERANCE:
+            return ""
+        more = gap > 0
+        return (f"The model {'over' if more else 'under'}-predicted the held-out weeks by {abs(gap):.0%}: customers "
+                f"bought {'less' if more else 'more'} than it expected from the history before them, either because "
+                "behaviour changed (the change register, notebook 02, shows what changed) or because customers "
+                "leave in a way the model does not represent; P(alive) and expected values are probably "
+                f"{'optimistic' if more else 'pessimistic'}.")
 
 
 def _reason(scores, chosen: str, baseline_mae: float) -> str:

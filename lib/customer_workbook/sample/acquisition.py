@@ -10,10 +10,12 @@ from .constants import (ACQ_CHANNELS, ANNUAL_DISCOUNT_RATE, CLV_HORIZON_YEARS, F
 
 __all__ = ["acquisition_truth", "null_acquisition_truth"]
 
+ORDER_VALUE_BANDS = 20   # spend-multiplier bands per persona for the expected order value
+
 
 def acquisition_truth(w, cust, tr, st, lines) -> dict:
     """Expected CLV per acquisition channel, CAC and CLV/CAC at the current spend, the value-optimal budget."""
-    aov_p, dyn = _realised_order_value_and_hazard(cust, tr, st, lines)
+    aov_c, dyn = _realised_order_value_and_hazard(cust, tr, st, lines)
     out = {"margin": MARGIN, "annual_discount_rate": ANNUAL_DISCOUNT_RATE, "horizon_years": CLV_HORIZON_YEARS,
            "clv_definition": ("expected discounted margin over 5 years from acquisition (first-day order with "
                               "probability 0.85, after which the customer leaves with probability p * hazard as after "
@@ -22,7 +24,7 @@ def acquisition_truth(w, cust, tr, st, lines) -> dict:
                               f"dynamic multiplier {dyn:.3f}); mean over the customers each channel acquired"),
            "reference_scale_note": "vmax, k and spends scale with n_customers/20,000; CLV does not",
            "channels": {}}
-    clv = {chn: _channel_clv(j, cust, tr, aov_p, dyn) for j, chn in enumerate(ACQ_CHANNELS)}
+    clv = {chn: _channel_clv(j, cust, tr, aov_c, dyn) for j, chn in enumerate(ACQ_CHANNELS)}
     scale = w.scale
     cur = np.array([HILL[c]["current_spend"] * scale for c in ACQ_CHANNELS])
     vmax = np.array([HILL[c]["vmax"] * scale for c in ACQ_CHANNELS])
@@ -55,10 +57,10 @@ def acquisition_truth(w, cust, tr, st, lines) -> dict:
 def null_acquisition_truth(w, cust, tr, st, lines, hill: dict) -> dict:
     """The null company's channels: one Hill curve (``hill``, per channel at the reference size), the same
     customers and so one expected CLV (over everyone acquired), the same CAC; no ranking, no better mix."""
-    aov_p, dyn = _realised_order_value_and_hazard(cust, tr, st, lines)
+    aov_c, dyn = _realised_order_value_and_hazard(cust, tr, st, lines)
     leave = -np.log1p(-w.fx.weekly_leave)
     m = cust.is_acq if cust.is_acq.sum() >= 5 else np.ones(cust.N, bool)
-    clv = _channel_clv(0, cust, tr, aov_p, dyn, m=m, leave=leave)
+    clv = _channel_clv(0, cust, tr, aov_c, dyn, m=m, leave=leave)
     h = hill[ACQ_CHANNELS[0]]
     vmax, k, cur = h["vmax"] * w.scale, h["k"] * w.scale, h["current_spend"] * w.scale
     n_cur = float(_hill(cur, vmax, k, h["shape"]))
@@ -84,18 +86,31 @@ def null_acquisition_truth(w, cust, tr, st, lines, hill: dict) -> dict:
 
 
 def _realised_order_value_and_hazard(cust, tr, st, lines):
-    """Realised mean order value per persona per unit of spend multiplier; mean dynamic hazard multiplier."""
+    """Each customer's expected order value (currency units, shape (N,)) and the mean dynamic hazard multiplier.
+
+    An order's value is not proportional to the spend multiplier: a line's quantity is at least one, so customers
+    with a low multiplier buy more than their share. The expected value is the mean realised order value of the
+    customer's persona and spend-multiplier band (20 quantile bands of the multiplier over the persona's orders)."""
     LN, O, persona, zeta = lines.LN, st.O, cust.persona, tr.zeta
     per_order = np.bincount(LN["order"], weights=LN["amount"], minlength=len(O["cust"]))
     has_lines = np.bincount(LN["order"][LN["pos"]], minlength=len(O["cust"])) > 0
     oc = O["cust"][has_lines]
     ov = per_order[has_lines]
-    aov_p = np.array([ov[persona[oc] == p].sum() / max(zeta[oc][persona[oc] == p].sum(), 1e-9) for p in range(5)])
+    aov = np.zeros(len(zeta))
+    for p in range(len(PERSONAS)):
+        of, cm = persona[oc] == p, persona == p
+        if not of.any():
+            continue
+        edges = np.unique(np.quantile(zeta[oc][of], np.linspace(0, 1, ORDER_VALUE_BANDS + 1)))
+        band = np.clip(np.searchsorted(edges, zeta[oc][of], side="right") - 1, 0, max(len(edges) - 2, 0))
+        means = np.bincount(band, weights=ov[of]) / np.maximum(np.bincount(band), 1)
+        cband = np.clip(np.searchsorted(edges, zeta[cm], side="right") - 1, 0, len(means) - 1)
+        aov[cm] = means[cband]
     dyn = st.hr_dyn_sum.sum() / max(st.hr_dyn_n.sum(), 1)     # mean dynamic hazard multiplier over all orders
-    return aov_p, dyn
+    return aov, dyn
 
 
-def _channel_clv(j, cust, tr, aov_p, dyn, m=None, leave: float = 0.0) -> float:
+def _channel_clv(j, cust, tr, aov_c, dyn, m=None, leave: float = 0.0) -> float:
     """Expected discounted margin over the horizon, mean over the customers channel ``j`` acquired.
 
     A customer buys on the signup day with probability ``FIRST_ORDER_PROB`` and, like after any order, may
@@ -110,7 +125,7 @@ def _channel_clv(j, cust, tr, aov_p, dyn, m=None, leave: float = 0.0) -> float:
         if m.sum() < 5:
             m = cust.channel == j
     lam_c = tr.lam[m]; ph = np.minimum(tr.p_drop[m] * tr.hr_static[m] * dyn, 0.9)
-    aov = aov_p[cust.persona[m]] * tr.zeta[m]
+    aov = aov_c[m]
     # chunked to bound memory
     vals = np.empty(m.sum())
     for s in range(0, len(vals), 20000):

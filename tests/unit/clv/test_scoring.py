@@ -184,3 +184,34 @@ def test_fit_figures_show_actual_and_every_candidate(chosen, cdnow):
     assert "end of calibration" in track.axes[0].get_legend_handles_labels()[1]
     short = clv.score_customers(cdnow.loc[cdnow["date"] < "1997-04-01"])
     assert plot_calibration_holdout_models(short) is None and plot_tracking_models(short, cdnow) is None
+
+
+def test_a_held_out_total_missed_by_more_than_ten_percent_is_said_with_its_direction(chosen):
+    """CDNOW's chosen model predicts its held-out total within 10%: no warning. The same choice with the actual
+    total moved says over- or under-prediction, by how much, and which way values are probably wrong."""
+    from dataclasses import replace
+    c = chosen.report.choice
+    assert abs(c.holdout_gap) <= clv.selection.DRIFT_TOLERANCE and c.drift_sentence() == ""
+    assert "held-out weeks by" not in chosen.report.sentence()
+    predicted = c.chosen_score.predicted_total
+    over = replace(c, actual_total=predicted / 1.25)
+    assert over.holdout_gap == pytest.approx(0.25)
+    text = replace(chosen.report, choice=over).sentence()
+    assert "over-predicted the held-out weeks by 25%" in text and "probably optimistic" in text
+    under = replace(c, actual_total=predicted / 0.8).drift_sentence()
+    assert "under-predicted the held-out weeks by 20%" in under and "bought more" in under and "pessimistic" in under
+    assert replace(c, actual_total=0.0).holdout_gap is None and replace(c, actual_total=0.0).drift_sentence() == ""
+
+
+def test_the_sample_company_s_weaker_last_months_are_flagged():
+    """The sample plants a delivery slowdown and a competitor's price cut that raise dropout in its last seven
+    months; the model fitted on the history before the holdout over-predicts it (measured +16.5%)."""
+    from pathlib import Path
+
+    from customer_workbook import data
+    sample = Path(__file__).resolve().parents[3] / "data" / "sample"
+    tx = data.load_dataset(sample).transactions
+    choice, _, _ = clv.selection.compare_models(tx, tx["date"].max().normalize() + pd.Timedelta(days=1),
+                                                fit=clv.scoring._fit, seed=0)
+    assert choice.holdout_gap > clv.selection.DRIFT_TOLERANCE
+    assert choice.drift_sentence().startswith(f"The model over-predicted the held-out weeks by {choice.holdout_gap:.0%}")
