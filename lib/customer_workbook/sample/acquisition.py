@@ -21,7 +21,9 @@ def acquisition_truth(w, cust, tr, st, lines) -> dict:
                               "probability 0.85, after which the customer leaves with probability p * hazard as after "
                               "any order; then Poisson(lambda) orders a week until dropout; survival per "
                               "week exp(-lambda * p * hazard), hazard = static multipliers x the realised mean "
-                              f"dynamic multiplier {dyn:.3f}); mean over the customers each channel acquired"),
+                              f"dynamic multiplier {dyn:.3f}); an order is worth the mean realised order value of the "
+                              "customer's persona and spend-multiplier band; mean over the customers each channel "
+                              "acquired"),
            "reference_scale_note": "vmax, k and spends scale with n_customers/20,000; CLV does not",
            "channels": {}}
     clv = {chn: _channel_clv(j, cust, tr, aov_c, dyn) for j, chn in enumerate(ACQ_CHANNELS)}
