@@ -18,6 +18,11 @@ MBG/NBD predicts 68,186 repeat purchases in them against 58,537 actual (+16.5%; 
 says so). Split by whether the customer's history starts in the data, the two fits still over-predict by 18% (those
 acquired in the window) and 14% (the base): the dropout planted in the last seven months is a change in behaviour,
 and no stationary model can know of it from the history before it.
+
+Pareto/NBD, whose customers can leave between purchases, comes within 5 pp: +5.0 / +4.9 / -0.4 / +0.9. It is not
+chosen, and the held-out data cannot tell it apart: mean absolute error of held-out purchases MBG/NBD 2.134 against
+2.146; Brier score of "buys again in the held-out weeks" Pareto/NBD 0.1384 against 0.1389, log loss MBG/NBD 0.4332
+against 0.4334. Choosing it here would be choosing by the truth.
 """
 from __future__ import annotations
 
