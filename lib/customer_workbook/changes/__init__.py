@@ -35,7 +35,7 @@ from __future__ import annotations
 from .attribution import (MIN_GROUP_CUSTOMERS, SEGMENTATION_LABELS, AtStake, Attribution, Driver, attribute_changes,
                           customer_segments, driver_group, group_only_changes, group_options,
                           lead_change, ordering_at_stake, who_changed)
-from .changepoints import (FALSE_ALARM_RATE, FALSE_ALARM_RATES, MIN_SEARCH_WEEKS, PENALTY_FACTOR, SEASONAL_MIN_WEEKS, TEMPORARY_WEEKS, ChangePoints, cusum_p_value,
+from .changepoints import (BREAK_DATE_WEEKS, FALSE_ALARM_RATE, FALSE_ALARM_RATES, MIN_SEARCH_WEEKS, PENALTY_FACTOR, SEASONAL_MIN_WEEKS, TEMPORARY_WEEKS, ChangePoints, cusum_p_value,
                            detect_change_points, noise_scale, optimal_partition, penalty_sensitivity, series_view,
                            temporary_breaks)
 from .channels import RampFit, acquisition_shares, channel_ramps, channel_weekly, fit_ramp
@@ -52,7 +52,7 @@ __all__ = [
     "Metric", "METRICS", "COUNT_OFFSET", "metric_info", "metric_records", "weekly_panel", "metric_series",
     "share_records", "watch_list",
     # change points
-    "ChangePoints", "FALSE_ALARM_RATE", "FALSE_ALARM_RATES", "MIN_SEARCH_WEEKS", "PENALTY_FACTOR", "SEASONAL_MIN_WEEKS", "TEMPORARY_WEEKS", "optimal_partition", "noise_scale",
+    "BREAK_DATE_WEEKS", "ChangePoints", "FALSE_ALARM_RATE", "FALSE_ALARM_RATES", "MIN_SEARCH_WEEKS", "PENALTY_FACTOR", "SEASONAL_MIN_WEEKS", "TEMPORARY_WEEKS", "optimal_partition", "noise_scale",
     "detect_change_points", "penalty_sensitivity", "cusum_p_value", "temporary_breaks", "series_view",
     # comparisons and the scan of every metric
     "WINDOW_WEEKS", "SampleComparison", "WindowComparison", "compare_samples", "compare_windows",

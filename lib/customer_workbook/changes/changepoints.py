@@ -20,6 +20,7 @@ from .metrics import COUNT_OFFSET
 __all__ = [
     "DRIFT_WEEKS", "FALSE_ALARM_RATE", "FALSE_ALARM_RATES", "MIN_SEARCH_WEEKS", "PENALTY_FACTOR", "SEASONAL_MIN_WEEKS", "TEMPORARY_WEEKS", "ChangePoints", "optimal_partition", "noise_scale",
     "detect_change_points", "penalty_sensitivity", "cusum_p_value", "temporary_breaks", "series_view",
+    "BREAK_DATE_WEEKS",
 ]
 
 
@@ -39,7 +40,12 @@ FALSE_ALARM_RATES = {"white": 0.004, "ar1": 0.031, "seasonal_counts": 0.004, "su
 FALSE_ALARM_RATE = FALSE_ALARM_RATES["ar1"]
 
 
-TEMPORARY_WEEKS = 13       # a shift that reverts within this many weeks is a temporary episode, not a change
+TEMPORARY_WEEKS = 13       # a shift that reverts within a quarter is a temporary episode, not a change
+#: A break's date is uncertain by about this many weeks (one event's breaks in two metrics fall up to two weeks
+#: apart: the sample's launch wave leaves orders and basket in the same week and returns 13 and 14 weeks later);
+#: used to join one event's signals (:func:`~customer_workbook.changes.register.cluster_changes`) and to judge
+#: whether a level came back within :data:`TEMPORARY_WEEKS`.
+BREAK_DATE_WEEKS = 2
 
 
 #: Month-of-year seasonality is removed only from series of at least this many weeks (two years,
@@ -317,8 +323,10 @@ def cusum_p_value(z: np.ndarray, w: np.ndarray, window: np.ndarray, tau2: float,
     return float(stats.kstwobign.sf(stat))
 
 
-def temporary_breaks(cp: ChangePoints, min_effect: float, max_weeks: int = TEMPORARY_WEEKS) -> set[int]:
-    """Breaks that belong to a temporary episode: the level leaves and comes back within ``max_weeks``.
+def temporary_breaks(cp: ChangePoints, min_effect: float,
+                     max_weeks: int = TEMPORARY_WEEKS + BREAK_DATE_WEEKS) -> set[int]:
+    """Breaks that belong to a temporary episode: the level leaves and comes back within ``max_weeks`` (a quarter,
+    allowing for the uncertainty of the two breaks' dates, :data:`BREAK_DATE_WEEKS`).
 
     Breaks ``b_i < ... < b_j`` form an episode when ``b_j - b_i <= max_weeks`` and the level comes back: the
     segment levels before ``b_i`` and after ``b_j`` differ by less than ``min_effect`` (on the detection scale;

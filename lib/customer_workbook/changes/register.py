@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..base import week_start
 from ..data import Dataset
+from .changepoints import BREAK_DATE_WEEKS
 from .metrics import metric_info
 
 __all__ = [
@@ -82,13 +83,13 @@ def _stake_fields(key: tuple, impacts: dict, at_stake: dict) -> dict:
 
 
 def change_signals(flagged: pd.DataFrame, ramps: pd.DataFrame, drivers: dict, impacts: dict,
-                   at_stake: dict | None = None, tolerance_weeks: int = 2) -> pd.DataFrame:
+                   at_stake: dict | None = None, tolerance_weeks: int = BREAK_DATE_WEEKS) -> pd.DataFrame:
     """Every metric row of every change, in the columns of the findings file (:func:`_signals`)."""
     return _signals(flagged, ramps, drivers, impacts, at_stake, tolerance_weeks)[_SIGNAL_COLUMNS]
 
 
 def _signals(flagged: pd.DataFrame, ramps: pd.DataFrame, drivers: dict, impacts: dict,
-             at_stake: dict | None = None, tolerance_weeks: int = 2) -> pd.DataFrame:
+             at_stake: dict | None = None, tolerance_weeks: int = BREAK_DATE_WEEKS) -> pd.DataFrame:
     """Every metric row of every change (the evidence behind the register), with its ``change_id``.
 
     Parameters as :func:`change_register`. Returns one row per flagged break and per new channel: change_id,
@@ -185,7 +186,7 @@ def change_register(flagged: pd.DataFrame, ramps: pd.DataFrame, drivers: dict, i
         a change's revenue at stake is its lead signal's, never their sum: totals over the register count
         each change once.
     """
-    sig = _signals(flagged, ramps, drivers, impacts, at_stake, tolerance_weeks=2)
+    sig = _signals(flagged, ramps, drivers, impacts, at_stake, tolerance_weeks=BREAK_DATE_WEEKS)
     if sig.empty:
         return _empty(_REGISTER_COLUMNS)
     lead = sig.groupby("change_id", sort=False).head(1).set_index("change_id")  # sorted: the first is the lead
@@ -198,7 +199,7 @@ def change_register(flagged: pd.DataFrame, ramps: pd.DataFrame, drivers: dict, i
     return reg[_REGISTER_COLUMNS]
 
 
-def cluster_changes(register: pd.DataFrame, tolerance_weeks: int = 2) -> pd.Series:
+def cluster_changes(register: pd.DataFrame, tolerance_weeks: int = BREAK_DATE_WEEKS) -> pd.Series:
     """Number the distinct changes of a table of signals (columns date and, optionally, end).
 
     A signal spans ``date`` to ``end`` (a new channel's ramp; a step has ``end == date``). Signals whose

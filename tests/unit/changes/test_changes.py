@@ -146,6 +146,19 @@ def test_temporary_episode_is_not_a_change():
     assert changes.temporary_breaks(cp, 0.05) == set(cp.breaks)
 
 
+@pytest.mark.parametrize(("weeks", "temporary"), [(14, True), (15, True), (22, False)])
+def test_an_episode_of_a_quarter_give_or_take_a_break_s_date_is_temporary(weeks, temporary):
+    """A level that comes back after 14 or 15 weeks (a quarter, with the two weeks by which a break's date is
+    uncertain) is an episode, as the same launch wave is in orders after 13 weeks; after 22 weeks it is two changes."""
+    rng = np.random.default_rng(6)
+    y = seasonal_counts(rng)
+    y.iloc[60:60 + weeks] *= 1.3
+    cp = changes.detect_change_points(y, log=True, seasonal=True)
+    assert len(cp.breaks) >= 2
+    assert (changes.temporary_breaks(cp, 0.05) == set(cp.breaks)) is temporary
+    assert changes.BREAK_DATE_WEEKS == 2 and changes.TEMPORARY_WEEKS == 13
+
+
 # --------------------------------------------------------------------------- significance at large n
 
 
