@@ -22,6 +22,7 @@ from ..stats import Leader, se_from_draws, separate_top
 from ..data import Dataset
 from ..escaping import md
 from ..segments import UNASSIGNED, find_personas
+from ..segments.profiles import persona_coverage
 from ._strategy_choice import Choice, Recommendation, recommendation
 from ._strategy_budget import record_plan
 from ._strategy_campaign import campaign_part as _campaign
@@ -262,6 +263,8 @@ def persona_worth(ds: Dataset, acquired: pd.DataFrame, costs: AcquisitionCost | 
     draft.add("persona_assignment", personas.fingerprint(),
               "Fingerprint of every customer's persona (equal in notebooks 01, 03, 04, 05)")
     draft.add("persona_counts", personas.counts(), "Customers per persona (unassigned: fewer than 2 orders)")
+    if personas.found:
+        draft.say(_coverage_sentence(personas))
     if len(acquired) < min_acquired:
         draft.say(f"> **Not shown: CLV by persona** because {len(acquired):,} customers were acquired inside the data "
                   f"window; valuing new customers by persona needs at least {min_acquired}.")
@@ -293,6 +296,18 @@ def persona_worth(ds: Dataset, acquired: pd.DataFrame, costs: AcquisitionCost | 
     draft.say(_persona_sentence(named, "cac" in table, lead) + _left_out_sentence(left_out)
               + values.failed_sentence(md))
     return draft.done(personas=personas, table=table)
+
+
+def _coverage_sentence(personas) -> str:
+    """How many customers the personas describe, of how many, and why the rest are unassigned (too few orders),
+    with :func:`~customer_workbook.segments.profiles.persona_coverage`'s warning when they are a minority."""
+    described, unassigned = len(personas.clustered), personas.counts()[UNASSIGNED]
+    total = described + unassigned
+    if not unassigned:
+        return f"The personas describe all {total:,} customers (each has at least {personas.min_orders} orders)."
+    return (f"The personas describe **{described:,} of the {total:,} customers**, those with at least "
+            f"{personas.min_orders} orders{persona_coverage(described, total)}; the other {unassigned:,} have fewer "
+            "and stay unassigned.")
 
 
 def _persona_sentence(named: pd.DataFrame, with_costs: bool, lead: Leader | None = None) -> str:
