@@ -172,14 +172,17 @@ def stricter_sentence(strict: pd.DataFrame, scale: float = 2.0) -> str:
     def listed(rows: pd.DataFrame) -> str:
         return ", ".join(f"{md(r.label)} ({r.date:%d %b %Y})" for r in rows.itertuples())
 
+    stricter = "doubled" if scale == 2 else f"{scale:g} times as high"
     if n == 1:
-        head = f"the only kept change point is {'still' if k else 'no longer'} found"
-    elif k == n:
+        return (f"With the penalty {stricter}, the only kept change point, {listed(strict)}, is "
+                f"{'still' if k else 'no longer'} found.")
+    if k == n:
         head = f"all {n} kept change points are still found"
+    elif not k:
+        head = f"none of the {n} kept change points is still found"
     else:
         head = f"{k} of the {n} kept change points {'is' if k == 1 else 'are'} still found"
     survivors, lost = strict[strict["survives"]], strict[~strict["survives"]]
-    stricter = "doubled" if scale == 2 else f"{scale:g} times as high"
     return (f"With the penalty {stricter}, {head}" + (f": {listed(survivors)}." if k else ".")
             + (f" No longer found: {listed(lost)}." if k < n else ""))
 

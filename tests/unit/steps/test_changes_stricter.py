@@ -42,10 +42,16 @@ def test_a_break_found_within_its_date_uncertainty_survives_at_its_own_date_and_
     breaks = _breaks([WEEKS[42], WEEKS[80]], [True, False])  # two weeks off: within BREAK_DATE_WEEKS
     strict = step.stricter_search({"orders": _two_steps()}, breaks, scale=2)
     assert len(strict) == 1 and strict["survives"].all() and strict["date"].iloc[0] == WEEKS[42]
-    assert step.stricter_sentence(strict) == ("With the penalty doubled, the only kept change point is still found: "
-                                              f"Orders per week ({WEEKS[42]:%d %b %Y}).")
+    assert step.stricter_sentence(strict) == (f"With the penalty doubled, the only kept change point, Orders per week "
+                                              f"({WEEKS[42]:%d %b %Y}), is still found.")
     far = step.stricter_search({"orders": _two_steps()}, _breaks([WEEKS[43]], [True]), scale=2)
     assert not far["survives"].any()  # three weeks off is another date
+    assert step.stricter_sentence(far).endswith(f"kept change point, Orders per week ({WEEKS[43]:%d %b %Y}), is no "
+                                                "longer found.")
+    two = step.stricter_search({"orders": _two_steps()}, _breaks([WEEKS[44], WEEKS[80]], [True, True]), scale=2)
+    assert step.stricter_sentence(two) == (f"With the penalty doubled, none of the 2 kept change points is still "
+                                           f"found. No longer found: Orders per week ({WEEKS[44]:%d %b %Y}), Orders "
+                                           f"per week ({WEEKS[80]:%d %b %Y}).")
 
 
 def test_no_kept_change_point_says_there_is_nothing_to_test():
