@@ -140,12 +140,22 @@ def assert_planted_changes(found: dict, data_dir, truth: dict, truth_customers: 
     assert spurious["change_id"].nunique() <= 1, spurious[["metric", "date", "change"]]
 
 
+def assert_exercise_1_names_the_registers_dates(found: dict) -> None:
+    """Exercise 1 (penalty doubled) names the kept change points at the dates the register shows (its signals), not
+    at the dates a fresh run would move them to, and counts what it names."""
+    signals = {f"{r['metric']} {pd.Timestamp(r['date']):%Y-%m-%d}" for r in found["change_signals"]}
+    survivors = found["exercise_strict_survivors"]
+    assert set(survivors) <= signals, sorted(set(survivors) - signals)
+    assert found["exercise_strict_kept"] == len(survivors) <= found["n_kept_breaks"]
+
+
 def test_changes_on_the_shipped_sample(tmp_path):
     found = values(execute_notebook("02_changes", tmp_path, data_dir="data/sample", interactive=False))
     truth = json.loads((ROOT / "data/sample/truth.json").read_text())
     truth_customers = pd.read_parquet(ROOT / "data/sample/truth_customers.parquet")
     assert_planted_changes(found, ROOT / "data/sample", truth, truth_customers)
     assert_register_counts_each_change_once(found)
+    assert_exercise_1_names_the_registers_dates(found)
     assert found["new_channel"] == "app" and found["new_channel_launch"] == "2024-03-04"
     assert abs(found["new_channel_ramp_weeks"] - 12) <= 2
     assert found["new_channel_took_from"]["web"] < 0 and found["new_channel_took_from"]["store"] < 0
@@ -196,6 +206,7 @@ def test_changes_on_the_small_sample(small_found, small_sample):
     assert_planted_changes(found, small_sample, truth, truth_customers,
                            app_share=app_adopters_base(small_sample, truth_customers))
     assert_register_counts_each_change_once(found)
+    assert_exercise_1_names_the_registers_dates(found)
     assert found["n_changes"] >= 3
 
 

@@ -5,9 +5,10 @@ events, customer groups) once; the sections then detect, test, attribute and reg
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .. import changes as ch
@@ -20,7 +21,7 @@ from .section import Draft, Section
 
 __all__ = ["ChangeInputs", "MetricExplorer", "change_points", "change_register", "channel_shift", "metric_explorer",
            "penalty_sensitivity", "period_comparison", "prepare", "quarter_vs_last_year", "quiet_events",
-           "watch_list", "who_changed"]
+           "stricter_search", "stricter_sentence", "watch_list", "who_changed"]
 
 #: Series drawn in the change-point panels, in this order, when the data have them (kept changes are added).
 PANEL_METRICS = ("orders", "active_customers", "avg_basket", "delivery_days", "nps", "sat_speed", "sat_pricing",
@@ -129,6 +130,61 @@ def penalty_sensitivity(inputs: ChangeInputs, min_segment_weeks: int) -> Section
     draft.say(f"With half the penalty the detector finds {int(sens['x0.5'].sum())} change points in all; "
               f"with the default {int(sens['x1'].sum())}; doubled, {int(sens['x2'].sum())}.")
     return draft.done()
+
+
+def stricter_search(results: Mapping[str, ch.ChangePoints], breaks: pd.DataFrame, scale: float = 2.0,
+                    min_segment_weeks: int = 4, tolerance_weeks: int = ch.BREAK_DATE_WEEKS) -> pd.DataFrame:
+    """The kept change points (``breaks["flagged"]``, the register's change points) searched for again with the
+    penalty ``scale`` times the run's, each reported at its own date, the one the register shows.
+
+    Every series is searched again (:func:`changes.optimal_partition`) on the run's own seasonally adjusted
+    values (``results[metric].adjusted``, the blue line of section 2) with ``scale`` times its penalty, so only the
+    penalty changes: a fresh run would also refit the seasonal profile around fewer breaks, which can move every
+    date and leave nothing to compare with the register. A kept change *survives* when the stricter search still
+    finds a change point in its series within ``tolerance_weeks`` of its date (a break's date is uncertain by
+    about that much, :data:`changes.BREAK_DATE_WEEKS`).
+
+    Returns
+    -------
+    DataFrame
+        One row per kept change point, in the order of ``breaks``: ``metric``, ``label``, ``date`` (the run's
+        date) and ``survives`` (bool).
+    """
+    kept = breaks.loc[breaks["flagged"].astype(bool), ["metric", "label", "date"]].reset_index(drop=True)
+    found: dict[str, pd.DatetimeIndex] = {}
+    for key in kept["metric"].unique():
+        cp = results[key]
+        values = np.where(cp.weight > 0, np.nan_to_num(cp.adjusted), 0.0)
+        found[key] = cp.weeks[ch.optimal_partition(values, cp.weight, scale * cp.penalty, min_size=min_segment_weeks)]
+    tolerance = pd.Timedelta(weeks=tolerance_weeks)
+    survives = [bool(len(found[m]) and (abs(found[m] - d) <= tolerance).any())
+                for m, d in zip(kept["metric"], kept["date"])]
+    return kept.assign(survives=pd.Series(survives, index=kept.index, dtype=bool))
+
+
+def stricter_sentence(strict: pd.DataFrame, scale: float = 2.0) -> str:
+    """What :func:`stricter_search` found with the penalty ``scale`` times the run's, in words: how many kept change
+    points are still found, which (at the register's dates) and which are no longer found."""
+    n, k = len(strict), int(strict["survives"].sum()) if len(strict) else 0
+    if not n:
+        return "No change point was kept, so there is none to test with a stricter penalty."
+
+    def listed(rows: pd.DataFrame) -> str:
+        return ", ".join(f"{md(r.label)} ({r.date:%d %b %Y})" for r in rows.itertuples())
+
+    stricter = "doubled" if scale == 2 else f"{scale:g} times as high"
+    if n == 1:
+        return (f"With the penalty {stricter}, the only kept change point, {listed(strict)}, is "
+                f"{'still' if k else 'no longer'} found.")
+    if k == n:
+        head = f"all {n} kept change points are still found"
+    elif not k:
+        head = f"none of the {n} kept change points is still found"
+    else:
+        head = f"{k} of the {n} kept change points {'is' if k == 1 else 'are'} still found"
+    survivors, lost = strict[strict["survives"]], strict[~strict["survives"]]
+    return (f"With the penalty {stricter}, {head}" + (f": {listed(survivors)}." if k else ".")
+            + (f" No longer found: {listed(lost)}." if k < n else ""))
 
 
 def period_comparison(breaks: pd.DataFrame) -> Section:

@@ -16,16 +16,18 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from .. import acquisition, clv, plots, widgets
+from .. import acquisition, clv, plots
 from ..acquisition import AcquisitionCost, BudgetPlan, ResponseCurve
 from ..stats import Leader, se_from_draws, separate_top
 from ..data import Dataset
 from ..escaping import md
 from ..segments import UNASSIGNED, find_personas
+from ..segments.profiles import persona_coverage
 from ._strategy_choice import Choice, Recommendation, recommendation
 from ._strategy_budget import record_plan
 from ._strategy_campaign import campaign_part as _campaign
 from ._strategy_levers import levers
+from ._strategy_what_if import _creates, what_if_plans
 from ..value_unit import MONEY, SPEND, counts_purchases, skip_money_comparison
 from .section import Draft, Section
 
@@ -261,6 +263,8 @@ def persona_worth(ds: Dataset, acquired: pd.DataFrame, costs: AcquisitionCost | 
     draft.add("persona_assignment", personas.fingerprint(),
               "Fingerprint of every customer's persona (equal in notebooks 01, 03, 04, 05)")
     draft.add("persona_counts", personas.counts(), "Customers per persona (unassigned: fewer than 2 orders)")
+    if personas.found:
+        draft.say(_coverage_sentence(personas))
     if len(acquired) < min_acquired:
         draft.say(f"> **Not shown: CLV by persona** because {len(acquired):,} customers were acquired inside the data "
                   f"window; valuing new customers by persona needs at least {min_acquired}.")
@@ -292,6 +296,18 @@ def persona_worth(ds: Dataset, acquired: pd.DataFrame, costs: AcquisitionCost | 
     draft.say(_persona_sentence(named, "cac" in table, lead) + _left_out_sentence(left_out)
               + values.failed_sentence(md))
     return draft.done(personas=personas, table=table)
+
+
+def _coverage_sentence(personas) -> str:
+    """How many customers the personas describe, of how many, and why the rest are unassigned (too few orders),
+    with :func:`~customer_workbook.segments.profiles.persona_coverage`'s warning when they are a minority."""
+    described, unassigned = len(personas.clustered), personas.counts()[UNASSIGNED]
+    total = described + unassigned
+    if not unassigned:
+        return f"The personas describe all {total:,} customers (each has at least {personas.min_orders} orders)."
+    return (f"The personas describe **{described:,} of the {total:,} customers**, those with at least "
+            f"{personas.min_orders} orders{persona_coverage(described, total)}; the other {unassigned:,} have fewer "
+            "and stay unassigned.")
 
 
 def _persona_sentence(named: pd.DataFrame, with_costs: bool, lead: Leader | None = None) -> str:
@@ -477,11 +493,6 @@ def _plan_sentence(plan: BudgetPlan, interval: tuple[float, float], by_objective
               f"one that maximises the firm's value.")
 
 
-def _creates(value: float, s: str = "s") -> str:
-    """"creates V of value" or, for a negative V, "loses |V| of value" (currency units; ``s=""``: "create")."""
-    return f"create{s} {value:,.0f} of value" if round(value) >= 0 else f"lose{s} {-value:,.0f} of value"
-
-
 # --------------------------------------------------------------------------- 4. conquest or relations
 
 
@@ -535,59 +546,7 @@ def conquest_or_relations(ds: Dataset, curves: Mapping[str, ResponseCurve], curr
     return draft.done(uplift=uplift, returns=returns, recommendation=rec)
 
 
-# --------------------------------------------------------------------------- 5. what if
-
-
-def what_if_plans(curves: Mapping[str, ResponseCurve], clv_values: Mapping, plan: BudgetPlan | None,
-                  bounds: Mapping[str, tuple[float, float]], margin: float, annual_discount_rate: float,
-                  horizon_years: float, interactive: bool = False,
-                  current: Mapping[str, float] | None = None) -> Section:
-    """Section 5: the budget explorer (``interactive``), or today's and the value-maximising plan valued.
-
-    Without a ``plan`` the section is skipped: for lack of marketing data when ``current`` (today's weekly
-    spend per channel, :func:`spend_response`) is empty, otherwise with a note that section 3 has no plan."""
-    draft = Draft()
-    if plan is None:
-        if current:  # marketing data, but no plan
-            draft.say("> **Not shown: budget what-if** because section 3 has no value-maximising plan to compare with "
-                      "(its note says what is missing).")
-        else:
-            draft.skip("Budget what-if", ["marketing"])
-        return draft.done()
-
-    def parts(margin=margin, discount_rate=annual_discount_rate, **spend) -> list:
-        result = acquisition.what_if(spend, curves, clv_values, margin, discount_rate, horizon_years, bounds,
-                                     keep_mix=dict(plan.current_spend) if plan.mix_kept else None)
-        table = plots.styled_table(result.table, {"spend": "{:,.0f}", "new_per_week": "{:.1f}", "cac": "{:,.0f}",
-                                                  "marginal_cac": "{:,.0f}", "clv": "{:,.0f}"})
-        return [table, _what_if_sentence(result)]
-
-    if interactive:
-        from IPython.display import Markdown, display
-
-        def show_plan(**values) -> None:
-            table, text = parts(**values)
-            display(table, Markdown(text))
-
-        draft.show(widgets.budget_explorer(show_plan, dict(plan.current_spend), {c: b[1] for c, b in bounds.items()},
-                                           margin, annual_discount_rate))
-        return draft.done()
-    for title, spend in (("**Today's plan**", plan.current_spend), ("**Value-maximising plan**", plan.optimum_spend)):
-        table, text = parts(**spend)
-        draft.say(title)
-        draft.show(table)
-        draft.say(text)
-    return draft.done()
-
-
-def _what_if_sentence(result) -> str:
-    """New customers, blended CAC, value created and the distance to the optimum of one plan (:class:`WhatIf`)."""
-    bought = (f"**{result.new_per_week:.1f} new customers a week** at a blended CAC of {result.cac:,.0f}"
-              if result.new_per_week >= 0.05 else "**no new customers**")
-    gap = (f"this plan is **{result.gap:,.0f} a week** short of it." if round(result.gap) > 0
-           else "this plan is the optimum.")
-    return (f"{bought}; the plan {_creates(result.value)} a week. The optimum at this margin and discount rate "
-            f"spends {result.optimum_budget:,.0f} a week and creates {result.optimum_value:,.0f}: {gap}")
+# --------------------------------------------------------------------------- 5. what if: ._strategy_what_if
 
 
 def headline_first(findings, keys=HEADLINE_ORDER) -> None:
