@@ -142,9 +142,17 @@ def _check_common(found: dict) -> None:
     assert found["churn_missing_ratio"] + found["churn_undetected_share"] == pytest.approx(1.0, abs=1e-3)
     assert found["pay_pr_auc"] > found["pay_base_rate"] + 0.15
     assert found["pilot_n_per_arm"] > 0
-    # enrolment counts distinct customers as they order: a duration only when they are reached within a year
-    assert found["pilot_enrolment_reached"] == ("pilot_duration_weeks" in found)
-    assert found.get("pilot_duration_weeks", 1) > 0
+    # enrolment counts distinct customers as they order, and the plan never lays out a pilot that cannot enrol
+    assert found["pilot_enrolment_reached"] and found["pilot_duration_weeks"] > 0
+    _check_gtm(found)
+
+
+def _check_gtm(found: dict) -> None:
+    """Go to market never leads with an audience where the randomised campaign measured a loss; every line says
+    whether its lift is measured or unmeasured, and values the outcome as one extra order's margin."""
+    for line in found["go_to_market"]:
+        assert line["evidence"].startswith(("measured: ", "unmeasured: ")), line["evidence"]
+        assert line["expected_value"] == pytest.approx(line["customers"] * 0.05 * line["order_value"])
 
 
 def _check_pilot_fits(found: dict) -> None:
@@ -153,8 +161,10 @@ def _check_pilot_fits(found: dict) -> None:
     assert 2 * found["pilot_n_per_arm"] <= found["pilot_audience_size"]
     if found["pilot_design"] == "as planned":
         assert found["pilot_feasible"] and found["pilot_n_per_arm"] == found["pilot_requested_n_per_arm"]
-    else:  # the requested test does not fit: a wider audience, or fewer customers for a larger lift
-        assert not found["pilot_feasible"] and found["pilot_audience_size"] >= 2 * found["pilot_n_per_arm"]
+        assert found["pilot_requested_enrolment_reached"]
+    else:  # the requested test does not fit or enrol: a wider audience, or fewer customers for a larger lift
+        assert not (found["pilot_feasible"] and found["pilot_requested_enrolment_reached"])
+        assert found["pilot_audience_size"] >= 2 * found["pilot_n_per_arm"]
     if found["pilot_design"] == "larger lift":
         assert found["pilot_requested_n_per_arm"] > found["pilot_n_per_arm"]
         assert found["pilot_lift"] >= found["pilot_mde_whole_audience"] > 0.05  # the default pilot_mde
@@ -203,6 +213,9 @@ def test_on_the_shipped_sample(shipped_run):
     # the shipped sample: the tied audiences hold 1,828 customers, the 5 pp test needs 1,540 per arm; the next
     # valuable cells widen the audience until it holds the test
     assert found["pilot_design"] == "wider audience" and found["pilot_lift"] == 0.05
+    # the most valuable audience (referral) measured -17.5 pp (95% interval -34.1 to -0.9) in the randomised
+    # campaign: the plan no longer leads with it, and says so
+    assert not found["go_to_market"][0]["audience"].endswith("· referral"), found["go_to_market"][0]
     text = _report_text(out / f"{NOTEBOOK}.ipynb")
     assert " pp" in text and not _pp_printed_as_percent(text, findings), _pp_printed_as_percent(text, findings)
     # every signed percentage in this report is a difference of shares, so none may be printed as a percent

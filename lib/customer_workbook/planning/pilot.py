@@ -382,14 +382,15 @@ def pilot_plan(audience_size: int, weekly_reach: float, p_control: float, mde: f
 
 @dataclass(frozen=True)
 class PilotDesign:
-    """The pilot the plan runs (:func:`feasible_pilot`): never larger than its audience.
+    """The pilot the plan runs (:func:`feasible_pilot`): never larger than its audience, and enrolled in time.
 
     ``plan``: the :class:`PilotPlan` run (``None`` when no design fits); ``requested``: the plan as asked
     for (the lift ``mde`` in the first audience); ``choice``: ``"as planned"`` (the first audience holds
-    the requested test), ``"wider audience"`` (the first ``audiences_used`` candidate audiences together
-    hold it), ``"larger lift"`` (the whole first audience, split in two arms, sized for the smallest lift it
-    can detect: ``plan.mde``) or ``"none"`` (not even the whole audience can detect a lift);
-    ``audiences_used``: how many candidate audiences the pilot draws on (1 unless widened).
+    the requested test and enrols it in time), ``"wider audience"`` (the first ``audiences_used`` candidate
+    audiences together hold and enrol it), ``"larger lift"`` (the customers of the first audience who enrol in
+    time, split in two arms, sized for the smallest lift they can detect: ``plan.mde``) or ``"none"`` (not
+    even they can detect a lift); ``audiences_used``: how many candidate audiences the pilot draws on (1 unless
+    widened).
     """
 
     plan: PilotPlan | None
@@ -402,30 +403,45 @@ class PilotDesign:
         """True when the plan does not run the requested test."""
         return self.choice != "as planned"
 
+    @property
+    def enrolling(self) -> int:
+        """Customers of the first audience who enrol within the enrolment curve (all of them with a constant
+        weekly reach): the most a pilot there can hold in the time available."""
+        ask = self.requested
+        return int(min(ask.audience_size, ask.reachable)) if ask.reachable == ask.reachable else ask.audience_size
+
+
+def _runs(plan: PilotPlan) -> bool:
+    """The plan's audience holds its customers and enrols them within the enrolment curve."""
+    return plan.feasible and plan.enrolled_in_time
+
 
 def feasible_pilot(audiences: list[tuple[int, float, float]], mde: float, outcome_days: int,
                    alpha: float = 0.05, power: float = 0.8) -> PilotDesign:
-    """A pilot that its audience can hold.
+    """A pilot that its audience can hold and enrol in the time available.
 
     ``audiences`` are the candidate audiences, narrowest first, each ``(customers, weekly reach,
-    baseline rate)``, the reach a number or an :func:`enrolment_curve` (:func:`pilot_plan`): the first is the pilot audience and each next one widens it (the first plus the next
-    cells, highest value first). The requested test (lift ``mde``) runs in the first audience when it holds
-    enough customers; else in the narrowest wider one that does; else the first audience is used whole and
-    the pilot is sized for the smallest lift it can detect
-    (:func:`customer_workbook.stats.minimum_detectable_effect`). A longer pilot does not help: every
-    customer of the audience is enrolled once, so time adds no customers.
+    baseline rate)``, the reach a number or an :func:`enrolment_curve` (:func:`pilot_plan`): the first is the pilot
+    audience and each next one widens it (the first plus the next cells, highest value first). The requested
+    test (lift ``mde``) runs in the first audience when it holds enough customers and enrols them within the
+    curve (a year of orders); else in the narrowest wider one that does; else it runs on the customers of the
+    first audience who enrol in time (:attr:`PilotDesign.enrolling`), sized for the smallest lift they can
+    detect (:func:`customer_workbook.stats.minimum_detectable_effect`). A design that cannot enrol is never
+    returned: every customer enters once, when they order, and the last year's orders are all the evidence of
+    who will.
     """
     first = audiences[0]
     requested = pilot_plan(first[0], first[1], first[2], mde, outcome_days, alpha, power)
-    if requested.feasible:
+    if _runs(requested):
         return PilotDesign(requested, requested, "as planned", 1)
     for used, (size, reach, base) in enumerate(audiences[1:], start=2):
         wider = pilot_plan(size, reach, base, mde, outcome_days, alpha, power)
-        if wider.feasible:
+        if _runs(wider):
             return PilotDesign(wider, requested, "wider audience", used)
-    lift = requested.mde_with_whole_audience
-    if not lift == lift:  # NaN: no lift the audience could detect
+    enrolling = PilotDesign(None, requested, "none", 1).enrolling
+    lift = minimum_detectable_effect(first[2], enrolling // 2, alpha, power)  # whole customers per arm
+    if not lift == lift:  # NaN: no lift the customers who enrol could detect
         return PilotDesign(None, requested, "none", 1)
     at_size = pilot_plan(first[0], first[1], first[2], float(np.ceil(lift * 1000) / 1000), outcome_days, alpha,
                          power)
-    return PilotDesign(at_size, requested, "larger lift", 1)
+    return PilotDesign(at_size if _runs(at_size) else None, requested, "larger lift" if _runs(at_size) else "none", 1)

@@ -17,10 +17,12 @@ from ..escaping import md
 from ..planning import (audience_customers, audience_members, audience_table, audience_ties, customer_profile,
                         go_to_market_plan, product_separation, product_value_table, service_separation,
                         service_value_table)
+from ..planning.go_to_market import Z_95, campaign_response, plan_audiences
 from ..planning.pilot import PilotDesign, PilotPlan, enrolment_curve, feasible_pilot, recent_repeat_rate
 from ..planning.winners import product_intervals, service_intervals
 from ..segments import UNASSIGNED, find_personas
 from ..stats import SEPARATION_ALPHA, sample_size_two_proportions, two_proportion_p_value
+from ..retention import extra_order_value
 from ..value_unit import counts_purchases, value_columns, value_noun, value_unit
 from .section import Draft, Section
 from ..findings import pp
@@ -196,10 +198,9 @@ def _response_text(pilot: pd.Series) -> str:
     if "uplift" not in pilot or not (pd.notna(pilot.get("uplift")) and pd.notna(pilot.get("uplift_se"))):
         return ""
     lift, se = float(pilot["uplift"]), float(pilot["uplift_se"])
-    if abs(lift) <= 1.96 * se:
-        verdict = "not distinguishable from no effect (the 95% interval covers zero)"
-    else:
-        verdict = "a clear response" if lift > 0 else "a clear negative response: choose its offer with care"
+    verdict = {"unclear": "not distinguishable from no effect (the 95% interval covers zero)",
+               "positive": "a clear response", "negative": "a clear negative response: choose its offer with care"
+               }[campaign_response(pilot)]
     return (f" In the randomised campaign this audience's uplift was {pp(lift)} (standard error {100 * se:.1f} pp): "
             f"{verdict}.")
 
@@ -351,26 +352,41 @@ def _cells(n: int) -> str:
     return "most valuable cell" if n == 1 else f"{n} most valuable cells"
 
 
+def _shortfall_text(ask: PilotPlan) -> str:
+    """Why the requested test cannot run in its audience (Markdown, after "... customers per arm (N in all)"):
+    too few customers, or too few who order in the time available to enrol it."""
+    if not ask.feasible:
+        return (f", but the audience holds only {ask.audience_size:,} customers, and a longer pilot would not add "
+                "any.")
+    return (f". The audience holds them, but customers enter as they order, each once, and only "
+            f"{ask.reachable:,.0f} of its {ask.audience_size:,} customers ordered in the last {ask.reach_weeks} weeks: "
+            f"**the pilot cannot enrol {ask.total:,} customers in the time available** (judged by the last year's "
+            "orders).")
+
+
 def _design_text(design: PilotDesign, mde: float, power: float, alpha: float, source: str) -> str:
-    """§11 in words: the requested test, and the design the plan runs when the audience cannot hold it."""
+    """§11 in words: the requested test, and, when its audience cannot hold or enrol it in time, the design the
+    plan runs instead (never one that cannot enrol)."""
     ask, run = design.requested, design.plan
     text = (f"To detect a lift of {100 * mde:.1f} pp on a {source} repeat rate of {ask.p_control:.1%} with "
             f"{power:.0%} power at a {alpha:.0%} significance level, the pilot needs **{ask.n_per_arm:,} customers "
             f"per arm** ({ask.total:,} in all)")
     if design.choice == "as planned":
         return text + f". The audience is large enough; {_enrolment_text(ask)}"
-    text += (f", but the audience holds only {ask.audience_size:,} customers, and a longer pilot would not add any. "
-             "**The plan runs a pilot that fits instead:** ")
+    text += _shortfall_text(ask) + " **The plan runs a pilot that can enrol instead:** "
     if design.choice == "wider audience":
         return text + (f"the audience is widened by the next {_cells(design.audiences_used - 1)} to "
                        f"{run.audience_size:,} customers, which hold the {run.n_per_arm:,} per arm; "
                        f"{_enrolment_text(run)}")
+    who = (f"all {run.audience_size:,} customers" if design.enrolling >= run.audience_size else
+           f"the {design.enrolling:,} customers who enrol in time (those who ordered in the last {ask.reach_weeks} "
+           "weeks)")
     if design.choice == "larger lift":
-        return text + (f"all {run.audience_size:,} customers, split into two arms of {run.n_per_arm:,}, test for a "
-                       f"lift of **{100 * run.mde:.1f} pp** (the smallest they can detect; no wider audience of cells "
-                       f"worth more than the average customer holds the requested test); {_enrolment_text(run)} "
-                       "A smaller lift would go unseen.")
-    return text + "none: even all of them could not detect a lift. Widen the audience before testing."
+        return text + (f"{who}, split into two arms of {run.n_per_arm:,}, test for a lift of **{100 * run.mde:.1f} "
+                       f"pp** (the smallest that size can detect; no wider audience of cells worth more than the "
+                       f"average customer holds and enrols the requested test); {_enrolment_text(run)} A smaller lift "
+                       "would go unseen.")
+    return text + f"none: not even {who} could detect a lift. Widen the audience before testing."
 
 
 def _enrolment_text(plan: PilotPlan) -> str:
@@ -393,8 +409,10 @@ def pilot_size(ds: Dataset, audience: Section, contact: Section, mde: float, out
     The baseline is the audience's predicted repeat rate (1 - mean probability of no order today over its
     scored members) or, without a usable model or scored member, its observed one (:func:`~customer_workbook.planning.recent_repeat_rate`); customers
     enter when they order, each once (:func:`~customer_workbook.planning.pilot.enrolment_curve`). When the
-    audience is too small for the requested lift ``mde``, :func:`~customer_workbook.planning.pilot.feasible_pilot`
-    widens it by the next valuable cells or sizes the pilot for the lift the whole audience can detect.
+    audience is too small for the requested lift ``mde``, or too few of its customers order within a year to
+    enrol it, :func:`~customer_workbook.planning.pilot.feasible_pilot` widens it by the next valuable cells or
+    sizes the pilot for the lift its customers who enrol in time can detect; a design that cannot enrol is
+    never laid out.
     Results: ``plan`` (the requested :class:`~customer_workbook.planning.PilotPlan`), ``design``
     (:class:`~customer_workbook.planning.pilot.PilotDesign`: the pilot the plan runs, ``design.plan``) and
     ``p_repeat`` (all ``None`` without a pilot audience, §10).
@@ -411,7 +429,7 @@ def pilot_size(ds: Dataset, audience: Section, contact: Section, mde: float, out
                    "on that.")
         return draft.done(plan=None, design=None, p_repeat=None)
     candidates = [(len(members), reach, p_repeat)]
-    if len(members) < sample_size_two_proportions(p_repeat, mde, alpha, power).total:
+    if min(len(members), reach[-1]) < sample_size_two_proportions(p_repeat, mde, alpha, power).total:
         candidates += _wider_audiences(ds, audience, contact, outcome_days)
     design = feasible_pilot(candidates, mde, outcome_days, alpha=alpha, power=power)
     rows = [("requested", design.requested)] + ([("run", design.plan)] if design.changed and design.plan else [])
@@ -429,7 +447,10 @@ def _record_design(draft: Draft, design: PilotDesign) -> None:
     ask, run = design.requested, design.plan
     draft.add("pilot_requested_n_per_arm", ask.n_per_arm, "Pilot customers per arm for the requested lift")
     draft.add("pilot_feasible", ask.feasible, "The pilot audience is large enough for the requested lift")
-    draft.add("pilot_design", design.choice, "Pilot design the plan runs (as planned, wider audience, larger lift)",
+    draft.add("pilot_requested_enrolment_reached", ask.enrolled_in_time, "Enrolling the requested pilot's customers "
+              "as they order reaches its size within a year (judged by the last year's orders)")
+    draft.add("pilot_design", design.choice, "Pilot design the plan runs (as planned, wider audience, larger lift, "
+              "none)",
               headline=design.changed)
     whole = ask.mde_with_whole_audience
     if whole == whole:  # NaN when even the whole audience could detect no lift
@@ -447,33 +468,71 @@ def _record_design(draft: Draft, design: PilotDesign) -> None:
                   "outcome window)", unit="weeks")
 
 
+def _order_values(ds: Dataset, customers: pd.Index, margin: float) -> pd.Series:
+    """Value of one extra order per customer (currency units), by ``customers``: notebook 03's unit for the
+    campaign's outcome (:func:`~customer_workbook.retention.extra_order_value`: ``margin`` times the customer's
+    mean sales-order value), over the whole history."""
+    after = ds.transactions["date"].max() + pd.Timedelta(days=1)
+    values = extra_order_value(ds, pd.DataFrame({"customer_id": customers.astype(str), "send_date": after}), margin)
+    return pd.Series(values.reindex(customers.astype(str)).to_numpy(), index=customers)
+
+
+def _passed_over_text(passed: pd.DataFrame, mva_passed: bool) -> str:
+    """The audiences left out of the plan because the randomised campaign measured a loss there (Markdown, data
+    values escaped; empty without any)."""
+    if not len(passed):
+        return ""
+    cells = "; ".join(f"**{md(r.persona)} · {md(r.segment)}** ({pp(r.uplift)}, 95% interval "
+                      f"{pp(r.uplift - Z_95 * r.uplift_se)} to {pp(r.uplift + Z_95 * r.uplift_se)})"
+                      for r in passed.itertuples())
+    who = "The most valuable audience is" if mva_passed and len(passed) == 1 else (
+        "The most valuable audience and others are" if mva_passed else
+        ("An audience worth more is" if len(passed) == 1 else "Audiences worth more are"))
+    return (f"{who} left out: in the randomised campaign an offer there measurably lost orders ({cells}), so the "
+            f"evidence does not support leading with {'it' if len(passed) == 1 else 'them'}. ")
+
+
 def go_to_market(ds: Dataset, audience: Section, contact: Section, product: Section, mde: float,
-                 outcome_days: int, n_audiences: int = 3) -> Section:
+                 outcome_days: int, n_audiences: int = 3, margin: float = 0.35) -> Section:
     """§12: the audience relations plan, one line per target audience (rules in
     :func:`~customer_workbook.planning.go_to_market_plan`), led by the most valuable audience (§10) when
-    one is clear; the offers draw on the most valuable product line (§8) only when it is clear, otherwise on
-    each audience's own main line. Results: ``plan`` (the table, or ``None`` without a pilot audience)."""
+    one is clear and the randomised campaign did not measure a loss there (such audiences are left out and
+    named); the offers draw on the most valuable product line (§8) only when it is clear, otherwise on each
+    audience's own main line. The value of an outcome is one extra order's margin (``margin`` times the mean
+    order value), as in notebook 03. Results: ``plan`` (the table, or ``None`` without a pilot audience or
+    without an audience the evidence supports)."""
     draft = Draft()
     if audience["tied"] is None:
         not_shown(draft, "the go-to-market plan", "It starts from the most valuable audience (section 10), and "
                    "there is none.")
         return draft.done(plan=None)
-    p_now = contact["p_now"]
-    customers = audience_customers(audience["profile"], audience["personas"], audience["segment"],
-                                   contact["value"].table["clv_1y"], p_now)
+    p_now, profile = contact["p_now"], audience["profile"]
+    customers = audience_customers(profile, audience["personas"], audience["segment"],
+                                   contact["value"].table["clv_1y"], p_now, _order_values(ds, profile.index, margin))
     gtm = go_to_market_plan(audience["audiences"], customers, ds.products, product["mvp"] if product["clear"] else None,
-                            mde=mde,
-                            n_audiences=n_audiences, outcome_days=outcome_days,
+                            mde=mde, n_audiences=n_audiences, outcome_days=outcome_days,
                             churn_rate=None if p_now is None else float(p_now.mean()))
+    passed = plan_audiences(audience["audiences"], n_audiences)[1]
+    mva = audience["pilot"]
+    mva_passed = mva is not None and bool(((passed["segment"] == mva["segment"]) & (passed["persona"] == mva["persona"])).any())
+    if not len(gtm):
+        not_shown(draft, "the go-to-market plan", _passed_over_text(passed, mva_passed)
+                  + "No ranked audience is left that the evidence supports.")
+        return draft.done(plan=None)
     draft.show(plots.styled_table(gtm.rename(columns=NO_ORDER_RISK), {
-        "customers": "{:,.0f}", "value_per_customer": "{:,.0f}", "no_order_risk": "{:.1%}", "expected_value": "{:,.0f}"}))
-    draft.add("go_to_market", gtm, "Audience relations plan")
+        "customers": "{:,.0f}", "value_per_customer": "{:,.0f}", "no_order_risk": "{:.1%}", "order_value": "{:,.1f}",
+        "expected_value": "{:,.0f}"}))
+    draft.add("go_to_market", gtm, "Audience relations plan (expected value: customers x the pilot's lift x the "
+              "margin of one extra order)")
     first = gtm.iloc[0]
-    lead = (f"Start with **{md(first['audience'])}**" if audience["clear"] else
+    lead = (f"Start with **{md(first['audience'])}**" if audience["clear"] and not mva_passed else
+            f"Start instead with **{md(first['audience'])}**" if mva_passed else
             "No audience is clearly the most valuable (section 10), so the order of these lines is not a ranking "
             f"the data support; the pilot tells them apart. For **{md(first['audience'])}**")
-    draft.say(f"{lead}: goal *{md(first['goal'])}*, offer *{md(first['offer'])}* "
-              f"through **{md(first['channel'])}**, {md(first['timing'])}. If the pilot shows the planned lift, it is "
-              f"worth about **{first['expected_value']:,.0f}** in expected value; watch the "
+    draft.say(f"{_passed_over_text(passed, mva_passed)}{lead}: goal *{md(first['goal'])}*, offer *{md(first['offer'])}* "
+              f"through **{md(first['channel'])}**, {md(first['timing'])}; evidence: {md(first['evidence'])}. If the "
+              f"pilot shows the planned lift, {100 * mde:.1f} pp more of its {first['customers']:,} customers order again, "
+              f"each extra order worth **{first['order_value']:,.1f}** (its margin: the unit notebook 03 values the "
+              f"campaign's outcome in), about **{first['expected_value']:,.0f}** in all; watch the "
               f"{md(first['metric_to_watch'])}.")
     return draft.done(plan=gtm)

@@ -45,15 +45,33 @@ def test_an_odd_audience_holds_the_pilot_sized_for_the_lift_it_can_detect(audien
     assert d.choice == "larger lift" and d.plan.total <= audience
 
 
-def test_enrolment_curves_keep_the_design_and_time_distinct_customers():
-    """The same candidates with enrolment curves instead of weekly reach: the same design; the whole audience of
-    582 is enrolled only when the curve reaches 582 distinct customers, else enrolment is not reached (inf)."""
+def test_enrolment_curves_time_distinct_customers_and_size_the_pilot_on_those_who_enrol():
+    """With enrolment curves instead of weekly reach, the whole audience of 582 cannot be enrolled when only 500
+    of them order in the year: the larger-lift pilot is sized on the 500 who enrol (before: on all 582, a design
+    whose enrolment was never reached), and it enrols in time."""
     flat = feasible_pilot([(582, 40.0, 0.6), (900, 60.0, 0.6)], mde=0.05, outcome_days=90)
+    assert flat.plan.enrol_weeks == np.ceil(flat.plan.total / 40.0)
     slow = np.minimum(40.0 * np.arange(1, 53), 500.0)  # 40 new customers a week until 500 of 582 have ordered
     d = feasible_pilot([(582, slow, 0.6), (900, np.minimum(60.0 * np.arange(1, 53), 900.0), 0.6)], mde=0.05,
                        outcome_days=90)
-    assert d.choice == flat.choice == "larger lift" and d.plan.total == flat.plan.total
-    assert flat.plan.enrol_weeks == np.ceil(flat.plan.total / 40.0)
-    assert d.plan.reachable == 500 and not d.plan.enrolled_in_time and d.plan.duration_weeks == np.inf
+    assert d.choice == "larger lift" and d.enrolling == 500
+    assert d.plan.total <= 500 < flat.plan.total and d.plan.mde >= minimum_detectable_effect(0.6, 250)
+    assert d.plan.enrolled_in_time and d.plan.duration_weeks == d.plan.enrol_weeks + 13
     fast = feasible_pilot([(582, np.minimum(40.0 * np.arange(1, 53), 582.0), 0.6)], mde=0.05, outcome_days=90)
     assert fast.plan.enrol_weeks == np.ceil(fast.plan.total / 40.0) and fast.plan.duration_weeks == fast.plan.enrol_weeks + 13
+
+
+def test_a_pilot_that_fits_but_cannot_enrol_in_time_is_never_laid_out():
+    """The audience holds the requested test, but too few of its customers order within a year to enrol it (as on
+    CDNOW: 2,906 needed, 2,959 customers, 2,877 ordering): a wider audience that enrols it runs instead, and
+    without one the lift the customers who enrol can detect."""
+    need = sample_size_two_proportions(0.6, 0.05).total
+    short = np.minimum(100.0 * np.arange(1, 53), need - 50.0)
+    d = feasible_pilot([(need + 20, short, 0.6)], mde=0.05, outcome_days=90)
+    assert d.requested.feasible and not d.requested.enrolled_in_time  # the old design: "as planned", never enrolled
+    assert d.choice == "larger lift" and d.plan.enrolled_in_time and d.plan.total <= need - 50
+    wide = feasible_pilot([(need + 20, short, 0.6), (need + 400, np.minimum(120.0 * np.arange(1, 53), need + 300.0),
+                                                     0.6)], mde=0.05, outcome_days=90)
+    assert wide.choice == "wider audience" and wide.plan.mde == 0.05 and wide.plan.enrolled_in_time
+    assert feasible_pilot([(need + 20, np.minimum(10.0 * np.arange(1, 53), 3.0), 0.6)], mde=0.05,
+                          outcome_days=90).choice == "none"
