@@ -4,7 +4,9 @@ Every step of the method ends in a decision: which strategy, what acquisition bu
 pilot, whom to win back, what to defend. A notebook's **Decision** section shows it, its key findings lead
 with it, and the batch index collects the decisions of every notebook of a run into the customer-management
 plan on one page (:mod:`customer_workbook.batch.plan`). A decision is written from the run's numbers by the
-step function that computed them, never typed into a notebook.
+step function that computed them, never typed into a notebook. Its text fields are plain text (data values
+as they are); each renderer escapes them for its medium (:func:`decision_markdown` for a notebook,
+:mod:`customer_workbook.batch.plan` for the plan page).
 
 >>> d = Decision(step=3, topic="Strategy", action="Spend the next unit on conquest", for_whom="referral",
 ...              value=400_000, value_low=250_000, value_high=520_000, value_label="extra value a year",
@@ -18,7 +20,9 @@ import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-__all__ = ["BASES", "CONFIDENCE", "METHOD_STEPS", "Decision", "decision_from_dict", "decision_markdown"]
+from .escaping import md
+
+__all__ = ["BASES", "CONFIDENCE", "METHOD_STEPS", "Decision", "decision_from_dict", "decision_markdown", "value_text"]
 
 #: The five steps of the method, by number (the plan page's order).
 METHOD_STEPS = {1: "Understand customer behaviour", 2: "Understand relevant changes",
@@ -47,7 +51,7 @@ class Decision:
     topic : str
         What is decided, in a few words ("Strategy", "Acquisition budget", "Win-back").
     action : str
-        What to do, one sentence in plain words (Markdown, data values already escaped).
+        What to do, one sentence in plain words (plain text: renderers escape it).
     for_whom : str
         The customers or channels it concerns ("" when everyone).
     value, value_low, value_high : float or None
@@ -142,15 +146,15 @@ def value_text(d: Decision, currency: str = "") -> str:
 
 def decision_markdown(d: Decision, currency: str = "") -> str:
     """The notebook's Decision section in Markdown: what to do, for whom, the value, its basis and the
-    confidence (every part already escaped by the step function that wrote it)."""
-    lines = [f"**Decision ({METHOD_STEPS[d.step].lower()}): {d.action}**", ""]
+    confidence, every text field escaped."""
+    lines = [f"**Decision ({METHOD_STEPS[d.step].lower()}) - {md(d.topic)}: {md(d.action)}**", ""]
     if d.for_whom:
-        lines.append(f"- **For whom:** {d.for_whom}")
+        lines.append(f"- **For whom:** {md(d.for_whom)}")
     if d.value is not None:
-        lines.append(f"- **Expected value:** {value_text(d, currency)}, {d.basis}")
+        lines.append(f"- **Expected value:** {md(value_text(d, currency))}, {d.basis}")
     lines.append(f"- **Confidence:** {d.confidence}")
     if d.indicators:
-        lines.append(f"- **Watch:** {'; '.join(d.indicators)}")
+        lines.append(f"- **Watch:** {'; '.join(md(i) for i in d.indicators)}")
     if d.unlock:
-        lines.append(f"- **What would unlock it:** {d.unlock}")
+        lines.append(f"- **What would unlock it:** {md(d.unlock)}")
     return "\n".join(lines)

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from customer_workbook.escaping import md
 from customer_workbook.decisions import BASES, Decision, decision_from_dict, decision_markdown, value_text
 
 
@@ -67,7 +68,12 @@ def test_the_value_reads_with_its_range_and_label():
     assert value_text(_d()) == "1,000 (200 to 1,800) net gain a year"
     assert value_text(_d(value_low=None, value_high=None, basis="assumed")) == "1,000 net gain a year"
     text = decision_markdown(_d(for_whom="half-sleepy customers", indicators=["orders per week"]), currency="EUR")
-    assert text.startswith("**Decision (main components of the plan): Wake the half-sleepy**")
-    assert "1,000 EUR (200 to 1,800) net gain a year, measured" in text and "**Confidence:** high" in text
+    assert text.startswith(f"**Decision (main components of the plan) - {md('Win-back')}: {md('Wake the half-sleepy')}**")
+    assert md("1,000 EUR (200 to 1,800) net gain a year") + ", measured" in text and "**Confidence:** high" in text
     assert "**Watch:** orders per week" in text and not any(t in text for t in ("nan", "None", "inf"))
     assert math.isfinite(_d().value)
+
+
+def test_text_from_data_is_escaped_in_the_notebook_section():
+    text = decision_markdown(_d(for_whom="<script>alert(1)</script> [x](javascript:y)", action="Wake *them*"))
+    assert "<script>" not in text and "](javascript:" not in text and "*them*" not in text
