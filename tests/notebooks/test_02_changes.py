@@ -237,3 +237,19 @@ def test_changes_without_market_and_surveys(tmp_path, small_sample):
     reg = register_frame(found)
     assert not reg["metric"].isin(["competitor_price_index", "sat_speed"]).any()
     assert not near(reg, "2024-03-04").empty  # the app launch needs only transactions
+
+
+def test_the_report_ends_in_its_decision_written_from_the_register(shipped_run):
+    """Step 2 decides what change to respond to first (the register's top line, with its value at stake when
+    measured) and what the plan should watch (the register's changes); the key findings lead with it."""
+    items = shipped_run("02_changes")[1]["findings"]
+    (d,) = items["decisions"]["value"]
+    register = items["change_register"]["value"]
+    top = register[0]
+    assert d["step"] == 2 and d["for_whom"] == top["affected_group"]
+    assert d["action"].endswith(items["top_change"]["value"].split(", driven by")[0])
+    if top["at_stake_measured"]:
+        assert d["value"] == pytest.approx(top["revenue_at_stake"], abs=0.01) and d["basis"] == "estimated"
+        assert d["value_low"] <= d["value"] <= d["value_high"]
+    assert len(d["indicators"]) == min(5, len(register))
+    assert next(k for k, v in items.items() if v["headline"]) == "decision_changes_to_act_on"
