@@ -125,6 +125,11 @@ def test_shipped_sample_recovers_planted_truths(shipped_run):
     # against -1.7 pp, but the outcomes fell short of it by about 2.5 standard errors.)
     assert found["qini_uplift_model"] > 0
     assert "uplift_segment_observed" in found and found["value_at_stake"] > 0
+    # what a blanket mail costs among the sleeping dogs is in the campaign's unit (orders in its window at one
+    # order's margin, about 14,700), not their next-year value (112,750 before); it is part of what a blanket mail
+    # loses against mailing the persuadables only
+    assert "clv_at_risk_sleeping_dogs" not in found
+    assert 0 < found["margin_at_risk_sleeping_dogs"] < found["value_at_stake"]
     # the predicted persuadables gain more from the offer than the predicted sleeping dogs (planted make-up +9.3
     # against -3.9 pp; held in all 30 companies, smallest gap 4.7 pp)
     observed = found["uplift_segment_observed"]
@@ -140,6 +145,10 @@ def test_shipped_sample_recovers_planted_truths(shipped_run):
     assert found["plan_incremental_value_assumed"] >= sum(g for g in gain.values() if g > 0)
     # the measured total is the persuadables' profit alone, which has no range: none is claimed (was 0 to 0)
     assert found["plan_incremental_value_measured"] > 0 and "plan_incremental_range_measured" not in found
+    # recognition counts only the statuses with a benefit: members get none and keep nothing (13,760 before)
+    assert found["status_net_value"]["member"] == 0
+    paying = sum(v for s, v in found["status_net_value"].items() if v > 0)
+    assert found["plan_incremental_value_assumed"] == pytest.approx(paying + sum(g for g in gain.values() if g > 0), abs=2)
     # dormancy ordered by P(alive); prospects by the planted rules
     p = found["dormant_p_alive"]
     assert p["active"] > p["half_sleepy"] > p["sleepy"] > p["sleeping"]

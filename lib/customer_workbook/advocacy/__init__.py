@@ -9,9 +9,10 @@
 from .nps import NetPromoterScore, nps, nps_by_group
 from .ownership import PowerUsers, power_users
 from .pyramid import ADVOCACY_EVENTS, LEVELS, AdvocacyOverlap, advocacy_levels, advocacy_overlap, engagement_rates
-from .recognition import ADVOCACY_WEIGHTS, STATUS_ORDER, advocacy_scores, recognition_statuses, status_economics
+from .recognition import (ADVOCACY_WEIGHTS, STATUS_ORDER, advocacy_scores, paying_statuses, recognition_statuses,
+                          status_economics)
 
 __all__ = ["ADVOCACY_EVENTS", "LEVELS", "AdvocacyOverlap", "NetPromoterScore", "advocacy_levels", "advocacy_overlap",
            "engagement_rates", "nps", "nps_by_group"]
-__all__ += ["ADVOCACY_WEIGHTS", "STATUS_ORDER", "PowerUsers", "advocacy_scores", "power_users", "recognition_statuses",
-            "status_economics"]
+__all__ += ["ADVOCACY_WEIGHTS", "STATUS_ORDER", "PowerUsers", "advocacy_scores", "paying_statuses", "power_users",
+            "recognition_statuses", "status_economics"]

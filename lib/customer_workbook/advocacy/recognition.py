@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["ADVOCACY_WEIGHTS", "STATUS_ORDER", "advocacy_scores", "recognition_statuses", "status_economics"]
+__all__ = ["ADVOCACY_WEIGHTS", "STATUS_ORDER", "advocacy_scores", "paying_statuses", "recognition_statuses",
+           "status_economics"]
 
 #: Weight of one engagement event in the advocacy score: recommending and creating content count most.
 ADVOCACY_WEIGHTS = {"referral": 5.0, "community_post": 3.0, "review": 2.0, "app_session": 0.1}
@@ -91,8 +92,10 @@ def status_economics(statuses: pd.DataFrame, values: pd.DataFrame, benefit_cost:
                      retention_gain: float = 0.05) -> pd.DataFrame:
     """Members per status, the cost of their benefits and the value the benefits are expected to keep.
 
-    Retained value of a status = ``retention_gain`` x its members' total 1-year CLV (the share of next
-    year's value the benefits are assumed to save); net value = retained value - benefit cost.
+    Only a status whose members get a benefit (a positive ``benefit_cost``) can keep anything: its retained
+    value = ``retention_gain`` x its members' total 1-year CLV (the share of next year's value the benefits are
+    assumed to save); a status without a benefit keeps nothing it would not keep anyway (retained value 0).
+    Net value = retained value - benefit cost, the increment the benefits add (negative: they do not pay).
 
     Parameters
     ----------
@@ -108,7 +111,8 @@ def status_economics(statuses: pd.DataFrame, values: pd.DataFrame, benefit_cost:
     Returns
     -------
     DataFrame, one row per status of :data:`STATUS_ORDER`: ``status``, ``customers``, ``share`` (0-1),
-    ``mean_clv_1y``, ``ambassadors``, ``benefit_cost``, ``retained_value``, ``net_value`` (currency units).
+    ``mean_clv_1y``, ``ambassadors``, ``benefit_per_member``, ``benefit_cost``, ``retained_value``, ``net_value``
+    (currency units).
     """
     cost = DEFAULT_BENEFIT_COST if benefit_cost is None else benefit_cost
     frame = statuses.join(values[["clv_1y"]], how="left")
@@ -116,8 +120,15 @@ def status_economics(statuses: pd.DataFrame, values: pd.DataFrame, benefit_cost:
     g = frame.groupby("status", observed=False)
     out = pd.DataFrame({"customers": g.size(), "mean_clv_1y": g["clv_1y"].mean(), "ambassadors": g["ambassador"].sum()})
     out["share"] = out["customers"] / out["customers"].sum()
-    out["benefit_cost"] = out["customers"] * pd.Series(cost).reindex(out.index).fillna(0.0)
-    out["retained_value"] = retention_gain * g["clv_1y"].sum()
+    out["benefit_per_member"] = pd.Series(cost, dtype=float).reindex(out.index).fillna(0.0)
+    out["benefit_cost"] = out["customers"] * out["benefit_per_member"]
+    out["retained_value"] = np.where(out["benefit_per_member"] > 0, retention_gain * g["clv_1y"].sum(), 0.0)
     out["net_value"] = out["retained_value"] - out["benefit_cost"]
     return out.rename_axis("status").reset_index()[["status", "customers", "share", "mean_clv_1y", "ambassadors",
-                                                     "benefit_cost", "retained_value", "net_value"]]
+                                                     "benefit_per_member", "benefit_cost", "retained_value",
+                                                     "net_value"]]
+
+
+def paying_statuses(economics: pd.DataFrame) -> pd.DataFrame:
+    """The rows of :func:`status_economics` whose members get a benefit that pays (positive net value)."""
+    return economics[(economics["benefit_per_member"] > 0) & (economics["net_value"] > 0)]

@@ -3,9 +3,10 @@ when, what it is expected to be worth and which metric tells whether it works), 
 retention (people, product, place, price, promotion, processes, positioning); and the card of one customer.
 
 Each component has a small function that writes its rows from its analysis' result; a component whose
-analysis did not run (its data were missing) writes no row. ``expected_value`` is in currency units and
-NaN where no honest estimate exists; ``value_basis`` says what the number is (``incremental`` for a gain
-the action adds, otherwise e.g. value protected).
+analysis did not run (its data were missing) writes no row. Every value column holds one kind of number: what is
+*in the audience* (``audience_size`` people, ``audience_value_1y`` their expected next-year value) apart from what
+the action is expected to *add* (``incremental_value`` with its range, currency units, NaN where no honest
+estimate exists; never negative: an action the evidence says would lose money is valued at 0 and says so).
 """
 from __future__ import annotations
 
@@ -14,14 +15,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..advocacy.recognition import paying_statuses
 from ..retention.winback import ASSUMED_RANGE
 from ..stats import SEPARATION_ALPHA
 
 __all__ = ["ASSUMED", "MEASURED", "MODELLED", "PLAN_COLUMNS", "PlanInputs", "action_plan", "customer_card"]
 
 #: Columns of :func:`action_plan`.
-PLAN_COLUMNS = ["component", "seven_p", "audience", "action", "timing", "expected_value", "value_low", "value_high",
-                "value_basis", "evidence", "metric"]
+PLAN_COLUMNS = ["component", "seven_p", "audience", "audience_size", "audience_value_1y", "action", "timing",
+                "incremental_value", "incremental_low", "incremental_high", "evidence", "metric"]
 #: What an expected value rests on: a randomised test in the data, a parameter, or a model of the data.
 MEASURED, ASSUMED, MODELLED = "measured", "assumed", "model estimate"
 
@@ -74,34 +76,39 @@ class PlanInputs:
     campaign_effect: float = float("nan")
 
 
-def _row(component, p, audience, action, timing, value, metric, basis="incremental", evidence="",
-         low=None, high=None) -> dict:
-    """One plan row; ``evidence`` (:data:`MEASURED`, :data:`ASSUMED`, :data:`MODELLED` with what it rests on)
-    and the range ``low``-``high`` only for a row with a value."""
+def _row(component, p, audience, action, timing, value, metric, evidence="", low=None, high=None, size=None,
+         audience_value=None) -> dict:
+    """One plan row. ``value`` (with its range ``low``-``high``) is the incremental value the action adds, None
+    without an honest estimate; ``evidence`` (:data:`MEASURED`, :data:`ASSUMED`, :data:`MODELLED` with what it
+    rests on) is kept for a row with any value. ``size`` and ``audience_value`` describe the audience (people, and
+    their expected next-year value), never what the action adds."""
     valued = value is not None
     number = lambda x: float(x) if valued and x is not None else np.nan  # noqa: E731
-    return {"component": component, "seven_p": p, "audience": audience, "action": action, "timing": timing,
-            "expected_value": number(value), "value_low": number(low), "value_high": number(high),
-            "value_basis": basis if valued else "", "evidence": evidence if valued else "", "metric": metric}
+    return {"component": component, "seven_p": p, "audience": audience,
+            "audience_size": np.nan if size is None else float(size),
+            "audience_value_1y": np.nan if audience_value is None else float(audience_value),
+            "action": action, "timing": timing, "incremental_value": number(value), "incremental_low": number(low),
+            "incremental_high": number(high),
+            "evidence": evidence if valued or audience_value is not None else "", "metric": metric}
 
 
 def _value_rows(v: pd.DataFrame, conc: pd.Series | None) -> list[dict]:
-    """People: an owner for the top 20% by 3-year CLV; processes: health monitoring of the live base."""
+    """People: an owner for the top 20% by 3-year CLV; processes: health monitoring of the live base. Both hold
+    value (their audience's next-year value) and add no estimated increment."""
     top_n = int(np.ceil(0.2 * len(v)))
     top20 = conc.get(0.2, np.nan) if conc is not None else np.nan
     alive = v["p_alive"] >= 0.5
+    model = f"{MODELLED}: the customer-value model (audience value)"
     return [
         _row("long-term customer value", "people",
              f"top 20% by 3-year CLV ({top_n:,} customers, {top20:.0%} of future value)",
              "name an executive accountable for this group; steer budgets by CLV, not last year's revenue",
-             "quarterly CLV review", v["clv_3y"].sort_values(ascending=False).head(top_n).sum(),
-             "3-year CLV of the top 20%; their P(alive)", basis="value protected (3 years)",
-             evidence=f"{MODELLED}: the customer-value model"),
+             "quarterly CLV review", None, "3-year CLV of the top 20%; their P(alive)", evidence=model, size=top_n,
+             audience_value=v.loc[v["clv_3y"].sort_values(ascending=False).head(top_n).index, "clv_1y"].sum()),
         _row("long-term maintenance", "processes", f"{int(alive.sum()):,} customers with P(alive) ≥ 50%",
              "monthly health monitoring and a satisfaction check after each order (marketing automation)",
-             "after every order; monthly refresh", v.loc[alive, "clv_1y"].sum(),
-             "share of the base with P(alive) ≥ 50%", basis="value protected (1 year)",
-             evidence=f"{MODELLED}: the customer-value model")]
+             "after every order; monthly refresh", None, "share of the base with P(alive) ≥ 50%", evidence=model,
+             size=int(alive.sum()), audience_value=v.loc[alive, "clv_1y"].sum())]
 
 
 def _winback_rows(winback) -> list[dict]:
@@ -116,7 +123,8 @@ def _winback_rows(winback) -> list[dict]:
                  g["offer"], "now, then every quarter as customers become overdue",
                  g["total_gain"] if g["worth_it"] else 0.0, "wake-up rate vs a random hold-out", evidence=evidence,
                  low=g.get("total_gain_low") if g["worth_it"] else 0.0,
-                 high=g.get("total_gain_high") if g["worth_it"] else 0.0)
+                 high=g.get("total_gain_high") if g["worth_it"] else 0.0, size=g["customers"],
+                 audience_value=g["customers"] * g["mean_clv_1y"] if "mean_clv_1y" in g else None)
             for _, g in winback.table.iterrows()]
 
 
@@ -138,21 +146,25 @@ def _uplift_rows(targeting, qini: float) -> list[dict]:
     """Promotion: offers to persuadables only (when there are any); processes: suppress everyone else."""
     tg = targeting.table.set_index("segment")
     n = tg["customers"]
+    profit = float(tg["profit_if_contacted"].get("persuadable", 0.0))
     target = [] if not n.get("persuadable", 0) else [
         _row("closing the back door (defence)", "promotion",
              f"persuadables ({int(n.get('persuadable', 0)):,} current customers)",
-             "send retention offers only to them", "before the next campaign",
-             tg["profit_if_contacted"].get("persuadable", 0.0),
-             f"uplift against a random hold-out (normalised Qini now {qini:.2f})",
-             evidence=f"{MEASURED}: uplift model on the randomised campaign, checked on held-out customers")]
+             "send retention offers only to them" + ("" if profit > 0 else f"; at the uplift measured for them the offer "
+                                                     f"does not pay its contact cost (it would lose {-profit:,.0f})"),
+             "before the next campaign",
+             max(profit, 0.0), f"uplift against a random hold-out (normalised Qini now {qini:.2f})",
+             evidence=f"{MEASURED}: uplift model on the randomised campaign, checked on held-out customers (per campaign)",
+             size=n.get("persuadable", 0))]
+    rest = int(n.sum() - n.get("persuadable", 0))
+    spared = (f": a blanket mail to them too would cost about {targeting.value_at_stake:,.0f} per campaign (measured "
+              "uplift, in one order's margin)" if targeting.value_at_stake > 0 else "")
     return target + [
         _row("closing the back door (defence)", "processes",
              f"sleeping dogs ({int(n.get('sleeping_dog', 0)):,}), sure things ({int(n.get('sure_thing', 0)):,}) "
              f"and lost causes ({int(n.get('lost_cause', 0)):,})",
-             "suppress them in campaign tools; sleeping dogs are pushed away by an offer",
-             "every campaign", targeting.value_at_stake,
-             "orders of suppressed customers vs a hold-out", basis="saved vs contacting everyone",
-             evidence=f"{MEASURED}: uplift model on the randomised campaign, checked on held-out customers")]
+             "suppress them in campaign tools; sleeping dogs are pushed away by an offer" + spared,
+             "every campaign", None, "orders of suppressed customers vs a hold-out", size=rest)]
 
 
 def _assumed_range(gained: float, cost: float) -> dict:
@@ -162,17 +174,44 @@ def _assumed_range(gained: float, cost: float) -> dict:
     return {"low": low * gained - cost, "high": high * gained - cost}
 
 
+def _status_rows(economics: pd.DataFrame) -> list[dict]:
+    """Price: status benefits for the statuses whose benefits pay (their net value, with the assumption's
+    sensitivity range); when none pays, a row valued at 0 that says the benefits do not pay. Statuses without a
+    benefit are not valued: they keep nothing."""
+    given = economics[economics["benefit_per_member"] > 0]
+    if given.empty:
+        return []
+    paying = paying_statuses(economics)
+    losing = given[given["net_value"] <= 0]
+    evidence = f"{ASSUMED}: the share of value a status keeps (`retention_gain`)"
+    action = "status, badges and rewards for repeat buying: priority service, early access, free delivery"
+    if paying.empty:
+        return [_row("recognition plan", "price", f"{_names(given['status'])} members ({int(given['customers'].sum()):,})",
+                     f"do not fund status benefits: they do not pay (they cost {given['benefit_cost'].sum():,.0f} a "
+                     f"year and keep {given['retained_value'].sum():,.0f}); give statuses and badges as recognition "
+                     "without a cost, or test a cheaper benefit on a random half of one status",
+                     "before the next status review", 0.0, "retention of members with a status vs a random hold-out",
+                     evidence=evidence, low=0.0, high=0.0, size=given["customers"].sum(),
+                     audience_value=(given["customers"] * given["mean_clv_1y"]).sum())]
+    left_out = (f"; not for {_names(losing['status'])}, whose benefits do not pay (they cost "
+                f"{losing['benefit_cost'].sum():,.0f} a year and keep {losing['retained_value'].sum():,.0f})"
+                if len(losing) else "")
+    return [_row("recognition plan", "price", f"{_names(paying['status'])} members ({int(paying['customers'].sum()):,})",
+                 action + left_out, "yearly status review; badges at once", paying["net_value"].sum(),
+                 "retention of members with a status vs a random hold-out", evidence=evidence,
+                 size=paying["customers"].sum(), audience_value=(paying["customers"] * paying["mean_clv_1y"]).sum(),
+                 **_assumed_range(paying["retained_value"].sum(), paying["benefit_cost"].sum()))]
+
+
+def _names(names) -> str:
+    """Names joined as "a, b and c"."""
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def _recognition_rows(statuses: pd.DataFrame | None, migration) -> list[dict]:
     """Price: the recognition plan; product: lead customers up the product-line hierarchy."""
-    rows = []
-    if statuses is not None:
-        top = statuses[statuses["status"].isin(["platinum", "gold"])]
-        rows.append(_row("recognition plan", "price", f"platinum and gold members ({int(top['customers'].sum()):,})",
-                         "status, badges and rewards for repeat buying: priority service, early access, free delivery",
-                         "yearly status review; badges at once", statuses["net_value"].sum(),
-                         "retention of members with a status vs before",
-                         evidence=f"{ASSUMED}: the share of value a status keeps (`retention_gain`)",
-                         **_assumed_range(statuses["retained_value"].sum(), statuses["benefit_cost"].sum())))
+    rows = [] if statuses is None else _status_rows(statuses)
     if migration is not None:
         rows.append(_row("product-line hierarchy", "product",
                          f"customers stuck at entry level ({migration.matrix.loc['entry', 'entry']:.0%} stay there)",
@@ -182,7 +221,8 @@ def _recognition_rows(statuses: pd.DataFrame | None, migration) -> list[dict]:
 
 
 def _ownership_rows(pw) -> list[dict]:
-    """People: a panel of power users, and what one more referral each would be worth."""
+    """People: a panel of power users; what a referred customer is worth is said in words when it is measurably
+    more than another customer, not valued as an increment (no test measures what a panel adds)."""
     referral = (pw.referral_clv is not None and pw.referral_clv_p is not None and pw.referral_clv_p < SEPARATION_ALPHA
                 and pw.referral_clv > pw.other_clv)  # valued only when referred customers are measurably worth more
     extra = f"; referred customers are worth {pw.referral_clv:,.0f} vs {pw.other_clv:,.0f}" if referral else ""
@@ -190,9 +230,7 @@ def _ownership_rows(pw) -> list[dict]:
                  f"{pw.n_power_users:,} power users (they create {pw.content_share:.0%} of content)",
                  "invite them to a customer panel, feature their reviews and reward referrals" + extra,
                  "start now; panel every quarter",
-                 (pw.referral_clv - pw.other_clv) * pw.n_power_users if referral else None,
-                 "referrals and reviews per power user", basis="if each power user refers one more customer",
-                 evidence=f"{ASSUMED}: one more referral per power user")]
+                 None, "referrals and reviews per power user", size=pw.n_power_users)]
 
 
 def _choice_rows(c) -> list[dict]:
@@ -235,9 +273,12 @@ def action_plan(inputs: PlanInputs) -> pd.DataFrame:
     Returns
     -------
     DataFrame with :data:`PLAN_COLUMNS`: ``component``, ``seven_p``, ``audience``, ``action``, ``timing``,
-    ``expected_value`` (currency units, NaN when not estimable), ``value_low``/``value_high`` (its 90% range when
-    measured, a sensitivity range when assumed, NaN when neither), ``value_basis``, ``evidence`` (what the value
-    rests on: :data:`MEASURED`, :data:`ASSUMED` or :data:`MODELLED`, with words) and ``metric``. The
+    ``audience_size`` (people in the audience) and ``audience_value_1y`` (their expected next-year value, currency
+    units: what is at stake, not what the action adds), ``incremental_value`` (what the action is expected to add,
+    currency units, NaN when not estimable, 0 when the evidence says it would not pay), ``incremental_low``/
+    ``incremental_high`` (its 90% range when measured, a sensitivity range when assumed, NaN when neither),
+    ``evidence`` (what the values rest on: :data:`MEASURED`, :data:`ASSUMED` or :data:`MODELLED`, with words) and
+    ``metric``. The
     positioning row is always there; every other row only when its analysis ran.
     """
     i = inputs

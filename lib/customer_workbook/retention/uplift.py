@@ -460,7 +460,7 @@ class UpliftTargeting:
         return int(self.table.set_index("segment")["customers"].get(segment, 0))
 
 
-def base_targeting(scored: pd.DataFrame, values: pd.DataFrame | None, value_per_response: float, cost_per_contact: float,
+def base_targeting(scored: pd.DataFrame, value_per_response: float, cost_per_contact: float,
                    uplift_threshold: float = 0.05, base_threshold: float = 0.5) -> UpliftTargeting:
     """Apply the uplift model to the current base: who to contact, who to leave alone, and the money.
 
@@ -468,27 +468,27 @@ def base_targeting(scored: pd.DataFrame, values: pd.DataFrame | None, value_per_
     ``measured_uplift`` of the scores when present (:meth:`UpliftFit.score`: measured on the campaign's
     held-out customers with a like prediction, without the overstatement of the predicted extremes), else the
     predicted ``uplift``. For each segment: expected profit if contacted = sum(expected uplift) ×
-    ``value_per_response`` − customers × ``cost_per_contact``. Customers whose predicted uplift is negative
-    are expected to be *lost* when contacted; their loss is valued at their 1-year CLV (``values``; None when no
-    customer value can be trusted: the table then has no ``clv_at_risk``).
+    ``value_per_response`` − customers × ``cost_per_contact``. A customer whose expected uplift is negative
+    would buy less when contacted: the campaign's outcome (one order in its window) they would not place is
+    ``orders_at_risk``, valued in the same unit as the campaign (``value_per_response``, the margin of one
+    order) as ``margin_at_risk``; not in next-year customer value, which the campaign's outcome does not measure.
 
     Returns
     -------
     UpliftTargeting
         ``table``: one row per segment present, in :data:`UPLIFT_GROUPS` order: ``segment``, ``customers``,
-        ``mean_uplift`` (expected, as above), ``incremental_buyers``, ``clv_at_risk`` (1-year CLV of those the contact would push
-        away, currency units), ``profit_if_contacted`` (currency units) and ``decision``; ``value_at_stake``
-        (profit of contacting persuadables only minus profit of contacting everyone, currency units) and
-        each customer's ``segments``.
+        ``mean_uplift`` (expected, as above), ``incremental_buyers``, ``orders_at_risk`` (orders a contact would
+        lose, per campaign), ``margin_at_risk`` (their margin, currency units), ``profit_if_contacted`` (currency
+        units) and ``decision``; ``value_at_stake`` (profit of contacting persuadables only minus profit of
+        contacting everyone, currency units) and each customer's ``segments``.
     """
     seg = uplift_segments(scored["p_control"], scored["uplift"], uplift_threshold, base_threshold)
     f = scored.assign(segment=seg, expected=scored["measured_uplift"] if "measured_uplift" in scored else scored["uplift"])
-    if values is not None:
-        f["loss"] = np.clip(-f["uplift"], 0, None) * values["clv_1y"].reindex(scored.index).fillna(0.0).to_numpy()
+    f["lost"] = np.clip(-f["expected"], 0, None)  # orders in the campaign window a contact takes away
     g = f.groupby("segment")
-    out = pd.DataFrame({"customers": g.size(), "mean_uplift": g["expected"].mean(), "incremental_buyers": g["expected"].sum()})
-    if values is not None:
-        out["clv_at_risk"] = g["loss"].sum()
+    out = pd.DataFrame({"customers": g.size(), "mean_uplift": g["expected"].mean(), "incremental_buyers": g["expected"].sum(),
+                        "orders_at_risk": g["lost"].sum()})
+    out["margin_at_risk"] = out["orders_at_risk"] * value_per_response
     out["profit_if_contacted"] = out["incremental_buyers"] * value_per_response - out["customers"] * cost_per_contact
     out = out.reindex([g for g in UPLIFT_GROUPS if g in out.index])
     out["decision"] = [UPLIFT_DECISIONS[i] for i in out.index]

@@ -230,22 +230,23 @@ def _segment_text(effects: pd.DataFrame) -> str:
     return text
 
 
-def targeting_the_base(ds, fit, values: pd.DataFrame | None, dormancy, margin: float, cost_per_contact: float,
-                       uplift_threshold: float) -> Section:
+def targeting_the_base(ds, fit, dormancy, margin: float, cost_per_contact: float, uplift_threshold: float) -> Section:
     """Section 4, continued: the campaign's uplift model applied to every customer who is not sleeping, and
     the money at stake (results ``targeting``, ``scored``; nothing without a ``fit`` that passed its check).
-    Without trusted ``values`` the value a blanket offer would put at risk is not estimated."""
+    Every amount is in the campaign's own unit: the margin of one order in its window (``margin`` times the
+    mean order), never a customer's yearly value, which the campaign's outcome does not measure."""
     draft = Draft()
     if fit is None:
         return draft.done(targeting=None, scored=None)
     value_per_response = margin * float(derived(ds).orders["amount"].mean())  # margin of one mean (net) order
     active_ids = dormancy.table.index[dormancy.group != "sleeping"]
     scored = fit.score(uplift_features(ds.transactions, active_ids, _observation_end(ds) + pd.Timedelta(days=1)))
-    targeting = base_targeting(scored, values, value_per_response, cost_per_contact, uplift_threshold)
-    shown = targeting.table.drop(columns="profit_if_contacted") if counts_purchases(ds) else targeting.table
-    draft.show(plots.styled_table(shown, {"customers": "{:,}", "mean_uplift": pp,
-                                                    "incremental_buyers": "{:,.0f}", "clv_at_risk": "{:,.0f}",
-                                                    "profit_if_contacted": "{:,.0f}"}))
+    targeting = base_targeting(scored, value_per_response, cost_per_contact, uplift_threshold)
+    money = ["margin_at_risk", "profit_if_contacted"]
+    shown = targeting.table.drop(columns=money) if counts_purchases(ds) else targeting.table
+    draft.show(plots.styled_table(shown, {"customers": "{:,}", "mean_uplift": pp, "incremental_buyers": "{:,.0f}",
+                                          "orders_at_risk": "{:,.0f}", "margin_at_risk": "{:,.0f}",
+                                          "profit_if_contacted": "{:,.0f}"}))
     t = targeting.table.set_index("segment")
     n_persuadable, n_dogs = targeting.customers("persuadable"), targeting.customers("sleeping_dog")
     draft.add("uplift_base_segments", {s: int(n) for s, n in t["customers"].items()},
@@ -270,10 +271,20 @@ def targeting_the_base(ds, fit, values: pd.DataFrame | None, dormancy, margin: f
              f"{cost_per_contact:,.2f}: sending the offer to the persuadables only instead of to everyone is worth "
              f"**{targeting.value_at_stake:,.0f}** per campaign (each prediction valued at the uplift measured on "
              f"the campaign's held-out customers with a like prediction)")
-    if "clv_at_risk" in t and n_dogs:
-        at_risk = float(t["clv_at_risk"].get("sleeping_dog", 0.0))
-        draft.add("clv_at_risk_sleeping_dogs", round(at_risk, 0),
-                  "Next-year value a blanket offer would push away (predicted sleeping dogs)", unit="currency units")
-        text += f", and keeps away from the sleeping dogs next-year value of {at_risk:,.0f} that a blanket mail would put at risk"
-    draft.say(text + ".")
+    draft.say(text + _sleeping_dog_text(draft, t, n_dogs) + ".")
     return draft.done(targeting=targeting, scored=scored)
+
+
+def _sleeping_dog_text(draft: Draft, t: pd.DataFrame, n_dogs: int) -> str:
+    """The orders a blanket offer would cost among the predicted sleeping dogs, in the campaign's unit (orders in
+    its window and their margin), recorded and worded only when there are some."""
+    orders = float(t["orders_at_risk"].get("sleeping_dog", 0.0)) if n_dogs else 0.0
+    if not orders > 0:
+        return ""
+    at_risk = float(t.loc["sleeping_dog", "margin_at_risk"])
+    draft.add("margin_at_risk_sleeping_dogs", round(at_risk, 0),
+              "Margin of the orders a blanket offer would cost among the predicted sleeping dogs, per campaign "
+              "(orders in the campaign's window)", unit="currency units")
+    return (f", and it spares the sleeping dogs: mailed, they would place about {orders:,.0f} fewer orders in the "
+            f"campaign's window, **{at_risk:,.0f}** of margin per campaign (the campaign's own unit, one order's margin "
+            "each; not their yearly value)")

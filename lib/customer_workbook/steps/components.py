@@ -22,7 +22,8 @@ import pandas as pd
 from .. import plots, privacy
 from ..plots.model_fit import show_model_fit
 from ..stats import SEPARATION_ALPHA, separate_top
-from ..advocacy import advocacy_scores, engagement_rates, power_users, recognition_statuses, status_economics
+from ..advocacy import (advocacy_scores, engagement_rates, paying_statuses, power_users, recognition_statuses,
+                        status_economics)
 from ..advocacy.ownership import CONTENT_EVENTS
 from ..base import derived
 from ..clv import score_customers, segment_value, value_concentration
@@ -176,23 +177,47 @@ def recognition_plan(ds, values: pd.DataFrame | None, value_cuts, benefit_cost: 
     if counts_purchases(ds):
         return _statuses_without_money(draft, table, statuses, scores)
     draft.add("status_net_value", {r["status"]: round(r["net_value"], 0) for _, r in table.iterrows()},
-              "Retained value minus benefit cost per status", unit="currency units")
+              "Retained value minus benefit cost per status (a status without a benefit keeps nothing)",
+              unit="currency units")
     draft.add("ambassadors", int((statuses["badge"] == "ambassador").sum()), "Customers with the ambassador badge")
     draft.show(plots.styled_table(table, {"customers": "{:,}", "share": "{:.1%}", "mean_clv_1y": "{:,.0f}",
-                                          "ambassadors": "{:,}", "benefit_cost": "{:,.0f}", "retained_value": "{:,.0f}",
+                                          "ambassadors": "{:,}", "benefit_per_member": "{:,.2f}",
+                                          "benefit_cost": "{:,.0f}", "retained_value": "{:,.0f}",
                                           "net_value": "{:,.0f}"}))
     n = table.set_index("status")["customers"]
-    losing = table.loc[table["net_value"] < 0, "status"]
-    draft.say(
-        f"The rules give {n['platinum']:,} platinum, {n['gold']:,} gold and {n['silver']:,} silver members. If the "
-        f"benefits keep {retention_gain:.0%} of next year's value, the plan returns **{table['net_value'].sum():,.0f}** "
-        "net of its cost "
-        + ("(every status pays for itself)." if losing.empty else
-           f"(statuses that do not pay: {', '.join(map(md, losing))}).")
-        + ("" if scores is not None else " Without engagement data, badges for advocacy cannot be given."))
+    draft.say(f"The rules give {n['platinum']:,} platinum, {n['gold']:,} gold and {n['silver']:,} silver members. "
+              + _recognition_value_text(table, retention_gain)
+              + ("" if scores is not None else " Without engagement data, badges for advocacy cannot be given."))
     if scores is None:
         draft.skip("Advocacy badges", ["engagement"], "Statuses were set from value only.")
     return draft.done(statuses=statuses, economics=table, scores=scores)
+
+
+def _recognition_value_text(table: pd.DataFrame, retention_gain: float) -> str:
+    """Whether the benefits pay, counting only the statuses whose members get one (Markdown): what the paying
+    statuses add net of their cost, and the statuses that do not pay."""
+    given = table[table["benefit_per_member"] > 0]
+    if given.empty:
+        return "No status carries a benefit (`status_benefit_cost`), so recognition costs and keeps nothing."
+    paying = paying_statuses(table)
+    losing = given[given["net_value"] <= 0]
+    head = f"If the benefits keep {retention_gain:.0%} of their members' next-year value (an assumption), "
+    if paying.empty:
+        return (head + f"**status benefits do not pay**: they cost {given['benefit_cost'].sum():,.0f} a year and keep "
+                f"{given['retained_value'].sum():,.0f}. Members without a benefit are not counted: a status that "
+                "gives nothing keeps nothing.")
+    text = (head + f"the benefits of {_and(paying['status'])} add **{paying['net_value'].sum():,.0f}** a year net of "
+            f"their cost ({paying['benefit_cost'].sum():,.0f})")
+    if len(losing):
+        text += (f"; those of {_and(losing['status'])} do not pay (they cost {losing['benefit_cost'].sum():,.0f} and "
+                 f"keep {losing['retained_value'].sum():,.0f})")
+    return text + ". Members without a benefit are not counted: a status that gives nothing keeps nothing."
+
+
+def _and(names) -> str:
+    """Names joined as "a, b and c" (Markdown-escaped)."""
+    names = [md(x) for x in names]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _statuses_without_money(draft: Draft, table: pd.DataFrame, statuses: pd.DataFrame, scores) -> Section:
@@ -405,26 +430,28 @@ def the_plan(inputs: PlanInputs, skipped: list[dict]) -> Section:
     ``skipped`` are the sections skipped so far (``findings.skipped``), named in the sentence."""
     draft = Draft()
     plan = action_plan(inputs)
-    draft.show(plots.styled_table(plan, {"expected_value": "{:,.0f}", "value_low": "{:,.0f}", "value_high": "{:,.0f}"}))
+    draft.show(plots.styled_table(plan, {"audience_size": "{:,.0f}", "audience_value_1y": "{:,.0f}",
+                                         "incremental_value": "{:,.0f}", "incremental_low": "{:,.0f}",
+                                         "incremental_high": "{:,.0f}"}))
     covered = sorted(set(plan["seven_p"]))
     draft.add("plan_rows", len(plan), "Actions in the plan")
     draft.add("plan_components", sorted(set(plan["component"])), "Plan components covered")
     draft.add("plan_seven_ps", covered, "7 Ps covered by the plan")
-    costed = plan[(plan["value_basis"] == "incremental") & plan["expected_value"].notna()]
+    costed = plan[plan["incremental_value"].notna()]  # audience values are never summed
     parts = {kind: costed[costed["evidence"].str.startswith(kind)] for kind in (MEASURED, ASSUMED)}
     if len(costed):
-        draft.add("plan_incremental_value", round(float(costed["expected_value"].sum()), 0),
+        draft.add("plan_incremental_value", round(float(costed["incremental_value"].sum()), 0),
                   "Estimated incremental value of the plan's costed actions, measured and assumed together",
                   unit="currency units")
     for kind, rows in parts.items():
         if len(rows):
-            draft.add(f"plan_incremental_value_{kind}", round(float(rows["expected_value"].sum()), 0),
+            draft.add(f"plan_incremental_value_{kind}", round(float(rows["incremental_value"].sum()), 0),
                       f"Incremental value of the plan's actions whose value is {kind}", headline=kind == MEASURED,
                       unit="currency units")
             if not _ranged(rows):  # a range summed over rows with and without one would be no range
                 continue
-            draft.add(f"plan_incremental_range_{kind}", [round(float(rows["value_low"].sum()), 0),
-                                                         round(float(rows["value_high"].sum()), 0)],
+            draft.add(f"plan_incremental_range_{kind}", [round(float(rows["incremental_low"].sum()), 0),
+                                                         round(float(rows["incremental_high"].sum()), 0)],
                       f"Range of that value ({_RANGE_WORDS[kind]})",
                       unit="currency units")
     missing_p = [p for p in SEVEN_PS if p not in covered]
@@ -440,8 +467,8 @@ _RANGE_WORDS = {MEASURED: "90% intervals",
 
 
 def _ranged(rows: pd.DataFrame) -> bool:
-    """Whether every plan row has a range (``value_low`` and ``value_high``), so that their sum is one."""
-    return bool(rows[["value_low", "value_high"]].notna().all().all())
+    """Whether every plan row has a range (``incremental_low`` and ``incremental_high``), so that their sum is one."""
+    return bool(rows[["incremental_low", "incremental_high"]].notna().all().all())
 
 
 def _plan_value_text(parts: dict[str, pd.DataFrame]) -> str:
@@ -449,20 +476,23 @@ def _plan_value_text(parts: dict[str, pd.DataFrame]) -> str:
     (the evidence says they do not pay) are named apart."""
     said = []
     for kind, rows in parts.items():
-        valued = rows[rows["expected_value"] != 0]
+        valued = rows[rows["incremental_value"] != 0]
         what = ("measured by randomised evidence in the data" if kind == MEASURED else
                 "resting on parameters the data do not measure")
         if len(valued):
-            span = (f"range {valued['value_low'].sum():,.0f} to {valued['value_high'].sum():,.0f}" if _ranged(valued)
+            span = (f"range {valued['incremental_low'].sum():,.0f} to {valued['incremental_high'].sum():,.0f}"
+                    if _ranged(valued)
                     else "no range: not every action has one")
             said.append(f"{counted(len(valued), 'action')} {what} {'adds' if len(valued) == 1 else 'add'} about "
-                        f"**{valued['expected_value'].sum():,.0f}** ({span})")
+                        f"**{valued['incremental_value'].sum():,.0f}** ({span})")
         if len(valued) < len(rows):
             said.append(f"{counted(len(rows) - len(valued), 'action')} {what} would not pay and "
                         f"{'is' if len(rows) - len(valued) == 1 else 'are'} valued at zero")
     if not said:
         return "No action has an incremental estimate on these data."
-    return "; ".join(said) + ". Measured and assumed values are kept apart: only the measured ones are evidence."
+    return ("; ".join(said) + ". Measured and assumed values are kept apart: only the measured ones are evidence. "
+            "The audience columns (people, and their expected next-year value) say what is at stake, not what an "
+            "action adds, and are not summed.")
 
 
 def customer_cards(ds, personas, values: pd.DataFrame | None, dormancy, statuses: pd.DataFrame | None, targeting,

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from customer_workbook.advocacy import (STATUS_ORDER, advocacy_scores, engagement_rates, recognition_statuses,
-                                        status_economics)
+from customer_workbook.advocacy import (STATUS_ORDER, advocacy_scores, engagement_rates, paying_statuses,
+                                        recognition_statuses, status_economics)
 
 
 def engagement_counts(events: list[tuple[str, str]], ids: list[str]) -> pd.DataFrame:
@@ -56,3 +56,23 @@ def test_status_economics_hand_computed():
     assert econ.loc["gold", "benefit_cost"] == pytest.approx(2 * 0.5) and econ.loc["member", "benefit_cost"] == 0
     assert econ["customers"].sum() == 10 and econ["share"].sum() == pytest.approx(1.0)
     assert econ["ambassadors"].sum() == 0
+
+
+def test_only_statuses_with_a_benefit_keep_value():
+    """A member without a benefit keeps nothing it would not keep anyway: the hand case of 10 customers valued 10..1
+    (platinum a; gold b, c; silver d-f; member g-j) with benefits for platinum and silver only. Gold and member get
+    nothing, so they keep 0 (before: 0.1 x their value, 1.7 and 1.0, counted as gains of a plan that pays them
+    nothing); silver's benefit costs more than it keeps, so only platinum pays."""
+    ids = list("abcdefghij")
+    value = pd.Series(np.arange(10, 0, -1, dtype=float), index=ids)
+    statuses = recognition_statuses(value, value_cuts=(0.1, 0.3, 0.6))
+    econ = status_economics(statuses, pd.DataFrame({"clv_1y": value}), benefit_cost={"platinum": 0.5, "silver": 1.0},
+                            retention_gain=0.1)
+    by = econ.set_index("status")
+    assert by.loc["gold", "retained_value"] == 0 and by.loc["member", "retained_value"] == 0
+    assert by.loc["gold", "net_value"] == 0 and by.loc["member", "net_value"] == 0
+    assert by.loc["silver", "retained_value"] == pytest.approx(0.1 * (7 + 6 + 5))
+    assert by.loc["silver", "net_value"] == pytest.approx(0.1 * 18 - 3.0)
+    assert by["benefit_per_member"].tolist() == [0.5, 0.0, 1.0, 0.0]
+    assert paying_statuses(econ)["status"].tolist() == ["platinum"]
+    assert by["net_value"].sum() == pytest.approx(0.5 + (1.8 - 3.0))  # no value from statuses without a benefit

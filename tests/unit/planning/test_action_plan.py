@@ -25,8 +25,10 @@ def test_action_plan_from_results_and_without_data():
     plan = action_plan(PlanInputs(values=v, concentration=value_concentration(v["clv_3y"]), prospects=prospects))
     assert {"long-term customer value", "long-term maintenance", "innovate, don't invent (non-customers)"} <= set(plan["component"])
     row = plan.set_index("component").loc["long-term customer value"]
-    assert row["expected_value"] == 50.0 and row["value_basis"].startswith("value protected")
-    assert plan.set_index("component").loc["long-term maintenance", "expected_value"] == 10.0  # P(alive) >= 0.5
+    # value held by the audience is its own column (next-year value), never an incremental value
+    assert row["audience_value_1y"] == 20.0 and row["audience_size"] == 1 and np.isnan(row["incremental_value"])
+    maintenance = plan.set_index("component").loc["long-term maintenance"]
+    assert maintenance["audience_value_1y"] == 10.0 and np.isnan(maintenance["incremental_value"])  # P(alive) >= 0.5
     assert "quality" in plan.set_index("component").loc["innovate, don't invent (non-customers)", "action"]
 
 
@@ -44,8 +46,9 @@ def test_action_plan_covers_every_p_from_every_analysis():
     targeting = UpliftTargeting(pd.DataFrame({"segment": ["persuadable", "sleeping_dog"], "customers": [3, 2],
                                         "profit_if_contacted": [30.0, -5.0]}), 12.0, pd.Series(dtype=object))
     statuses = pd.DataFrame({"status": ["platinum", "gold", "silver", "member"], "customers": [1, 2, 3, 4],
-                             "retained_value": [6.0, 5.0, 1.0, 0.0], "benefit_cost": [1.0, 1.0, 2.0, 0.0],
-                             "net_value": [5.0, 4.0, -1.0, 0.0]})
+                             "mean_clv_1y": [60.0, 25.0, 3.0, 1.0], "benefit_per_member": [1.0, 0.5, 0.5, 0.0],
+                             "retained_value": [6.0, 5.0, 1.0, 0.0], "benefit_cost": [1.0, 1.0, 1.5, 0.0],
+                             "net_value": [5.0, 4.0, -0.5, 0.0]})
     matrix = pd.DataFrame(np.eye(4) * 0.5, index=["entry", "core", "premium", "special_service"],
                           columns=["entry", "core", "premium", "special_service"])
     migration = TierMigration(matrix, 10, 0.2, 0.1, pd.Timestamp("2024-06-01"))
@@ -59,24 +62,31 @@ def test_action_plan_covers_every_p_from_every_analysis():
                                   migration, power, choice, needs))
     assert set(plan["seven_p"]) == SEVEN_PS
     by = plan.set_index(["component", "seven_p"])
-    assert by.loc[("timing (win-back)", "promotion"), "expected_value"].tolist() == [100.0, 0.0]
-    assert by.loc[("closing the back door (defence)", "processes"), "expected_value"] == 12.0
-    assert by.loc[("recognition plan", "price"), "expected_value"] == 8.0
+    assert by.loc[("timing (win-back)", "promotion"), "incremental_value"].tolist() == [100.0, 0.0]
+    # suppression adds nothing against not mailing: what a blanket mail would lose is said in words, not valued
+    suppress = by.loc[("closing the back door (defence)", "processes")]
+    assert np.isnan(suppress["incremental_value"]) and "would cost about 12 per campaign" in suppress["action"]
+    # recognition: only the statuses whose benefit pays (platinum 5 + gold 4); silver loses and is named, members
+    # get nothing and count nothing (before: 8.0, the net of every status)
+    assert by.loc[("recognition plan", "price"), "incremental_value"] == 9.0
     # what each value rests on, with its range: the win-back's response measured but the value of a woken customer
     # assumed, so its rows count as assumed (the plan's measured total is for values resting on measurement only)
     winback_rows = by.loc[("timing (win-back)", "promotion")]
     assert winback_rows["evidence"].str.startswith("assumed").all()
     assert winback_rows["evidence"].str.contains("response measured").all()
-    assert winback_rows[["value_low", "value_high"]].to_numpy().tolist() == [[-10.0, 210.0], [0.0, 0.0]]
+    assert winback_rows[["incremental_low", "incremental_high"]].to_numpy().tolist() == [[-10.0, 210.0], [0.0, 0.0]]
     recognition = by.loc[("recognition plan", "price")]
     assert recognition["evidence"].startswith("assumed")
-    assert (recognition["value_low"], recognition["value_high"]) == pytest.approx((0.5 * 12 - 4, 1.5 * 12 - 4))
+    assert (recognition["incremental_low"], recognition["incremental_high"]) == pytest.approx((0.5 * 11 - 2, 1.5 * 11 - 2))
+    assert recognition["audience"] == "platinum and gold members (3)" and "not for silver" in recognition["action"]
+    assert recognition["audience_value_1y"] == 60.0 + 2 * 25.0
     assert by.loc[("positioning", "positioning"), "evidence"] == ""  # no value, nothing to rest on
-    assert by.loc[("ownership", "people"), "expected_value"] == pytest.approx((30 - 20) * 2)
-    # referred customers not measurably worth more: the referral panel carries no value
+    # the power users' panel: what a referred customer is worth is said, not summed as an increment
+    assert np.isnan(by.loc[("ownership", "people"), "incremental_value"])
+    assert "referred customers are worth 30 vs 20" in by.loc[("ownership", "people"), "action"]
     unclear = action_plan(PlanInputs(v, value_concentration(v["clv_3y"]), winback, rec, targeting, 0.25, statuses,
                                      migration, replace(power, referral_clv_p=0.4), choice, needs))
-    assert pd.isna(unclear.set_index(["component", "seven_p"]).loc[("ownership", "people"), "expected_value"])
+    assert "worth" not in unclear.set_index(["component", "seven_p"]).loc[("ownership", "people"), "action"]
     assert "curate" in by.loc[("choice vs convenience", "place"), "action"]
     assert "hit rate @ 5 (offline 60% vs 30%" in by.loc[("instant gratification (personal offers)", "promotion"), "metric"]
     assert plan["component"].iloc[-1] == "positioning"
@@ -93,7 +103,8 @@ def test_action_plan_gates_the_recommender_and_targeting():
     plan = action_plan(PlanInputs(recommender=trivial, targeting=no_one, qini=0.01))
     assert "instant gratification (personal offers)" not in set(plan["component"])
     defence = plan[plan["component"] == "closing the back door (defence)"]
-    assert defence["seven_p"].tolist() == ["processes"] and defence["expected_value"].tolist() == [60.0]
+    assert defence["seven_p"].tolist() == ["processes"] and defence["incremental_value"].isna().all()
+    assert "would cost about 60 per campaign" in defence["action"].iloc[0]
 
 
 def test_customer_card():
@@ -111,5 +122,30 @@ def test_action_plan_asks_for_a_larger_test_when_targeting_is_gated():
     plan = action_plan(PlanInputs(campaign_effect=-0.065))
     row = plan.set_index("component").loc["closing the back door (defence)"]
     assert "larger randomised test" in row["action"] and "-6.5 pp" in row["metric"]
-    assert np.isnan(row["expected_value"])
+    assert np.isnan(row["incremental_value"])
     assert action_plan(PlanInputs())["component"].tolist() == ["positioning"]
+
+
+def test_recognition_that_loses_money_is_valued_at_zero_and_says_so():
+    """Every status benefit costs more than it keeps (as on CDNOW, where the row was -58,793): the row is worth 0,
+    says in words that the benefits do not pay, with the numbers, and leaves out members without a benefit."""
+    statuses = pd.DataFrame({"status": ["platinum", "gold", "silver", "member"], "customers": [10, 20, 30, 40],
+                             "mean_clv_1y": [100.0, 20.0, 5.0, 1.0], "benefit_per_member": [25.0, 8.0, 2.0, 0.0],
+                             "benefit_cost": [250.0, 160.0, 60.0, 0.0], "retained_value": [50.0, 20.0, 7.5, 0.0],
+                             "net_value": [-200.0, -140.0, -52.5, 0.0]})
+    row = action_plan(PlanInputs(statuses=statuses)).set_index("component").loc["recognition plan"]
+    assert (row["incremental_value"], row["incremental_low"], row["incremental_high"]) == (0.0, 0.0, 0.0)
+    assert "do not pay (they cost 470 a year and keep 78)" in row["action"]
+    assert row["audience"] == "platinum, gold and silver members (60)" and row["audience_size"] == 60
+
+
+def test_plan_value_columns_are_of_one_kind():
+    """Audience sizes and values are in their own columns; the incremental column is never negative."""
+    plan = action_plan(PlanInputs(targeting=UpliftTargeting(
+        pd.DataFrame({"segment": ["persuadable", "lost_cause"], "customers": [5, 30],
+                      "profit_if_contacted": [-4.0, -60.0]}), 56.0, pd.Series(dtype=object))))
+    target = plan[plan["seven_p"] == "promotion"].iloc[0]
+    assert target["incremental_value"] == 0.0 and "does not pay its contact cost (it would lose 4)" in target["action"]
+    assert target["audience_size"] == 5
+    assert (plan["incremental_value"].dropna() >= 0).all()
+    assert list(plan.columns[:5]) == ["component", "seven_p", "audience", "audience_size", "audience_value_1y"]

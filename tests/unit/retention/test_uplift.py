@@ -84,11 +84,14 @@ def test_uplift_value_and_base_targeting():
     assert val.loc["persuadables only", "observed_uplift"] == pytest.approx(1.0)
     assert val.loc["persuadables only", "expected_profit"] == pytest.approx(2 * (10 - 1))
     assert val.loc["everyone", "observed_uplift"] == pytest.approx(0.5)
-    values = pd.DataFrame({"clv_1y": [100.0, 100.0, 50.0, 50.0]}, index=pred.index)
-    targeting = base_targeting(pred[["p_treated", "p_control", "uplift"]], values, 10.0, 1.0)
+    targeting = base_targeting(pred[["p_treated", "p_control", "uplift"]], 10.0, 1.0)
     tg = targeting.table.set_index("segment")
     assert tg.loc["persuadable", "profit_if_contacted"] == pytest.approx(1.0 * 10 - 2)
-    assert tg.loc["sleeping_dog", "clv_at_risk"] == pytest.approx(0.5 * 50 * 2)
+    # the sleeping dogs' loss is in the campaign's unit: 2 x 0.5 orders in its window at 10 margin each (not their
+    # yearly value, which the campaign's outcome does not measure)
+    assert tg.loc["sleeping_dog", "orders_at_risk"] == pytest.approx(0.5 * 2)
+    assert tg.loc["sleeping_dog", "margin_at_risk"] == pytest.approx(0.5 * 2 * 10.0)
+    assert tg.loc["persuadable", "orders_at_risk"] == 0 and "clv_at_risk" not in tg
     assert targeting.value_at_stake == pytest.approx(8.0 - (8.0 + (-10.0 - 2.0)))
     assert targeting.segments.to_dict() == {"a": "persuadable", "b": "persuadable", "c": "sleeping_dog",
                                             "d": "sleeping_dog"}
@@ -178,8 +181,8 @@ def test_base_value_at_stake_is_measured_not_predicted():
     true_uplift = pd.Series(planted).map({g: v["true_uplift"] for g, v in truth["campaign"]["groups"].items()}).to_numpy()
     scored = fit.score(base)
     value, cost = 34.0, 2.0  # the margin of a mean order at the default 35% margin; one mail
-    calibrated = base_targeting(scored, None, value, cost)
-    predicted = base_targeting(scored.drop(columns="measured_uplift"), None, value, cost)
+    calibrated = base_targeting(scored, value, cost)
+    predicted = base_targeting(scored.drop(columns="measured_uplift"), value, cost)
     seg = calibrated.segments.to_numpy()
     assert seg.tolist() == predicted.segments.tolist()
     true_value = float((cost - value * true_uplift[seg != "persuadable"]).sum())
@@ -215,8 +218,13 @@ def test_gate_uplift_model_beats_random_only_with_real_heterogeneity():
     assert "within chance" in flat.sentence() and "nan" not in flat.sentence()
 
 
-def test_base_targeting_without_trusted_values_has_no_value_at_risk():
-    scored = pd.DataFrame({"p_treated": [0.6, 0.1], "p_control": [0.1, 0.4], "uplift": [0.5, -0.3]}, index=["a", "b"])
-    targeting = base_targeting(scored, None, 10.0, 1.0)
-    assert "clv_at_risk" not in targeting.table
+def test_base_targeting_values_the_loss_at_the_measured_uplift_in_orders():
+    """The margin at risk rests on the expected (measured) uplift, as the campaign's profit does, and needs no
+    customer value: b's prediction is -30 pp but customers like it measured -10 pp, so 0.1 orders at 10 each."""
+    scored = pd.DataFrame({"p_treated": [0.6, 0.1], "p_control": [0.1, 0.4], "uplift": [0.5, -0.3],
+                           "measured_uplift": [0.2, -0.1]}, index=["a", "b"])
+    targeting = base_targeting(scored, 10.0, 1.0)
+    tg = targeting.table.set_index("segment")
+    assert tg.loc["sleeping_dog", "margin_at_risk"] == pytest.approx(0.1 * 10.0)
+    assert tg.loc["sleeping_dog", "profit_if_contacted"] == pytest.approx(-0.1 * 10.0 - 1.0)
     assert targeting.customers("persuadable") == 1 and targeting.customers("sleeping_dog") == 1
