@@ -149,8 +149,8 @@ def assert_exercise_1_names_the_registers_dates(found: dict) -> None:
     assert found["exercise_strict_kept"] == len(survivors) <= found["n_kept_breaks"]
 
 
-def test_changes_on_the_shipped_sample(tmp_path):
-    found = values(execute_notebook("02_changes", tmp_path, data_dir="data/sample", interactive=False))
+def test_changes_on_the_shipped_sample(shipped_run):
+    found = values(shipped_run("02_changes")[1])
     truth = json.loads((ROOT / "data/sample/truth.json").read_text())
     truth_customers = pd.read_parquet(ROOT / "data/sample/truth_customers.parquet")
     assert_planted_changes(found, ROOT / "data/sample", truth, truth_customers)

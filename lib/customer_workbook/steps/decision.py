@@ -33,8 +33,14 @@ def decision_section(decisions: list[Decision], value_unit: str = MONEY) -> Sect
     """The notebook's Decision section: each decision in words, recorded as ``decisions`` and as a headline."""
     draft = Draft()
     draft.add("decisions", [d.to_dict() for d in decisions], "Decisions of this step (the plan page reads them)")
-    for d in decisions:
-        draft.add(_key(d.topic), headline_text(d, value_unit), f"Decision: {d.topic}", headline=True)
+    topics = [_key(d.topic) for d in decisions]
+    seen: dict[str, int] = {}
+    for d, key in zip(decisions, topics, strict=True):
+        seen[key] = seen.get(key, 0) + 1
+        repeated = topics.count(key) > 1                  # several actions of one kind (win-back per group)
+        label = f"Decision: {d.topic}" + (f" ({d.for_whom})" if repeated and d.for_whom else "")
+        key = key if seen[key] == 1 else f"{key}_{seen[key]}"
+        draft.add(key, headline_text(d, value_unit), label, headline=True)
         draft.say(decision_markdown(d, "" if value_unit == MONEY else value_unit))
     return draft.done(decisions=tuple(decisions))
 
