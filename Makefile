@@ -14,10 +14,11 @@ LOCK_FLAGS := --all-extras --group tools --universal --fork-strategy fewest --py
 	--generate-hashes --custom-compile-command "make lock"
 N ?= 1000000
 PARAMS ?= params/sample.yaml
+RUN ?= sample
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lock lock-upgrade reports lab app test test-all bench data workshop clean
+.PHONY: help setup lock lock-upgrade reports plan lab app test test-all bench data workshop clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -48,6 +49,9 @@ reports: setup ## Run the whole report series on the shipped sample (PARAMS=para
 SAMPLE_INDEX := reports/sample/index.html
 $(SAMPLE_INDEX): $(wildcard notebooks/*.ipynb) $(wildcard lib/customer_workbook/*.py lib/customer_workbook/*/*.py) data/sample/transactions.parquet | setup
 	$(BIN)/python -m customer_workbook.batch params/sample.yaml
+
+plan: setup ## Print a run's plan and reports to reports/<RUN>/plan.pdf (RUN=sample; run make reports first)
+	$(BIN)/python -m customer_workbook.batch.pdf reports/$(RUN)
 
 workshop: setup $(SAMPLE_INDEX) ## Student notebooks in workshop/ and docs/workshop.md filled from the sample findings
 	$(BIN)/python -m customer_workbook.workshop
