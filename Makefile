@@ -17,7 +17,7 @@ PARAMS ?= params/sample.yaml
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lock lock-upgrade reports lab app test test-all bench data workshop clean
+.PHONY: help setup lock lock-upgrade reports lab app test test-all bench data workshop workshop-lab clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -45,14 +45,19 @@ lock-upgrade: ## Move every pin in requirements.lock to the newest release pypro
 reports: setup ## Run the whole report series on the shipped sample (PARAMS=params/x.yaml for others)
 	$(BIN)/python -m customer_workbook.batch $(PARAMS)
 
-SAMPLE_INDEX := reports/sample/index.html
-$(SAMPLE_INDEX): $(wildcard notebooks/*.ipynb) $(wildcard lib/customer_workbook/*.py lib/customer_workbook/*/*.py) data/sample/transactions.parquet | setup
-	$(BIN)/python -m customer_workbook.batch params/sample.yaml
-
-workshop: setup $(SAMPLE_INDEX) ## Student notebooks in workshop/ and docs/workshop.md filled from the sample findings
+# The guide's answers come from the workshop's own run of the series on the shipped sample (build/workshop/):
+# no prior `make reports` is needed.
+workshop: setup ## Student copies in workshop/ and docs/workshop.md from a fresh deterministic run of the sample
 	$(BIN)/python -m customer_workbook.workshop
 
-lab: setup ## Open the notebooks in JupyterLab
+# Participants open the student copies (solutions replaced by starters); existing copies are kept, never overwritten.
+workshop-lab: setup ## Open JupyterLab on the student copies in workshop/ (for participants: no solutions)
+	$(BIN)/python -m customer_workbook.workshop --copies-only
+	@echo "Opening the student copies in workshop/ (exercise solutions removed)."
+	$(BIN)/jupyter lab workshop/
+
+lab: setup ## Open the full notebooks (with exercise solutions) in JupyterLab
+	@echo "Opening notebooks/, exercise solutions included; participants of a workshop use: make workshop-lab"
 	$(BIN)/jupyter lab notebooks/
 
 app: setup ## Serve the notebooks code-free with live explorers (Voila) at http://127.0.0.1:8866
