@@ -77,5 +77,5 @@ data: setup ## Generate a sample with N customers into data/generated/n<N>/ (def
 
 clean: ## Remove the venv, reports, caches and generated data
 	find reports -mindepth 1 ! -name README.md -exec rm -rf {} +
-	rm -rf $(VENV) workshop data/generated .pytest_cache .hypothesis
+	rm -rf $(VENV) workshop build/workshop data/generated .pytest_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
