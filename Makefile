@@ -18,7 +18,7 @@ RUN ?= sample
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lock lock-upgrade reports plan lab app test test-all bench data workshop clean
+.PHONY: help setup lock lock-upgrade reports plan lab app test test-all bench data workshop workshop-lab clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -46,17 +46,22 @@ lock-upgrade: ## Move every pin in requirements.lock to the newest release pypro
 reports: setup ## Run the whole report series on the shipped sample (PARAMS=params/x.yaml for others)
 	$(BIN)/python -m customer_workbook.batch $(PARAMS)
 
-SAMPLE_INDEX := reports/sample/index.html
-$(SAMPLE_INDEX): $(wildcard notebooks/*.ipynb) $(wildcard lib/customer_workbook/*.py lib/customer_workbook/*/*.py) data/sample/transactions.parquet | setup
-	$(BIN)/python -m customer_workbook.batch params/sample.yaml
-
 plan: setup ## Print a run's plan and reports to reports/<RUN>/plan.pdf (RUN=sample; run make reports first)
 	$(BIN)/python -m customer_workbook.batch.pdf reports/$(RUN)
 
-workshop: setup $(SAMPLE_INDEX) ## Student notebooks in workshop/ and docs/workshop.md filled from the sample findings
+# The guide's answers come from the workshop's own run of the series on the shipped sample (build/workshop/):
+# no prior `make reports` is needed.
+workshop: setup ## Student copies in workshop/ and docs/workshop.md from a fresh deterministic run of the sample
 	$(BIN)/python -m customer_workbook.workshop
 
-lab: setup ## Open the notebooks in JupyterLab
+# Participants open the student copies (solutions replaced by starters); existing copies are kept, never overwritten.
+workshop-lab: setup ## Open JupyterLab on the student copies in workshop/ (for participants: no solutions)
+	$(BIN)/python -m customer_workbook.workshop --copies-only
+	@echo "Opening the student copies in workshop/ (exercise solutions removed)."
+	$(BIN)/jupyter lab workshop/
+
+lab: setup ## Open the full notebooks (with exercise solutions) in JupyterLab
+	@echo "Opening notebooks/, exercise solutions included; participants of a workshop use: make workshop-lab"
 	$(BIN)/jupyter lab notebooks/
 
 app: setup ## Serve the notebooks code-free with live explorers (Voila) at http://127.0.0.1:8866
@@ -76,5 +81,5 @@ data: setup ## Generate a sample with N customers into data/generated/n<N>/ (def
 
 clean: ## Remove the venv, reports, caches and generated data
 	find reports -mindepth 1 ! -name README.md -exec rm -rf {} +
-	rm -rf $(VENV) workshop data/generated .pytest_cache .hypothesis
+	rm -rf $(VENV) workshop build/workshop data/generated .pytest_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
