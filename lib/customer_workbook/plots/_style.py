@@ -85,6 +85,12 @@ def finish(fig: Figure) -> Figure:
 
 
 _SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")
+NBSP = "\u00a0"
+
+
+def _date_cell(value) -> str:
+    """A date cell: ``11 Aug 2025`` on one line (a narrow column never breaks a date in three)."""
+    return date_words(value).replace(" ", NBSP)
 
 
 def _number_cell(value) -> str:
@@ -94,7 +100,7 @@ def _number_cell(value) -> str:
         return "yes" if value else "no"
     if isinstance(value, (int, np.integer)):
         return f"{int(value):,}"
-    return html_text(number_words(value))
+    return html_text(number_words(value)).replace(" ", NBSP)
 
 
 def _text_cell(value) -> str:
@@ -105,7 +111,7 @@ def _text_cell(value) -> str:
     if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
         return ""
     if isinstance(value, (dt.date, np.datetime64)):
-        return date_words(value)
+        return _date_cell(value)
     if isinstance(value, (int, float, np.number, bool, np.bool_)):
         return _number_cell(value)
     return html_text(value, MAX_LABEL_CHARS)
@@ -136,7 +142,7 @@ def _default_format(column: pd.Series):
     if pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
         return _number_cell
     if pd.api.types.is_datetime64_any_dtype(column):
-        return date_words
+        return _date_cell
     return _text_cell
 
 

@@ -10,7 +10,8 @@ from customer_workbook.plots import styled_table
 
 
 def cells(styler) -> list[str]:
-    return re.findall(r"<td[^>]*>(.*?)</td>", styler.to_html())
+    """The cells' text; a no-break space (dates and "< 0.001" stay on one line) read as a space."""
+    return [c.replace("\u00a0", " ") for c in re.findall(r"<td[^>]*>(.*?)</td>", styler.to_html())]
 
 
 def test_defaults_for_numbers_dates_and_missing_values():
@@ -33,3 +34,8 @@ def test_no_nan_none_or_raw_timestamp_in_any_cell():
                           "o": [None, float("inf")]})
     html = styled_table(frame).to_html()
     assert not re.search(r">\s*(nan|NaN|None|inf|NaT)\s*<", html) and "00:00:00" not in html
+
+
+def test_dates_stay_on_one_line():
+    html = styled_table(pd.DataFrame({"week": pd.to_datetime(["2025-03-03"])})).to_html()
+    assert "3\u00a0Mar\u00a02025" in html
