@@ -86,6 +86,8 @@ def finish(fig: Figure) -> Figure:
 
 _SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")
 NBSP = "\u00a0"
+#: Text that is only a raw ISO date or timestamp (``2025-08-11 00:00:00``): shown as a date for people.
+_ISO_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 
 
 def _date_cell(value) -> str:
@@ -107,6 +109,11 @@ def _text_cell(value) -> str:
     """A table cell of a text (object) column as safe HTML: escaped and shortened; numbers and dates as
     people read them (:func:`_number_cell`, :func:`~customer_workbook.findings.date_words`); blank when missing."""
     if isinstance(value, str):
+        if _ISO_STAMP.fullmatch(value.strip()):
+            try:
+                return _date_cell(value.strip())
+            except ValueError:
+                pass
         return html_text(value, MAX_LABEL_CHARS)
     if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
         return ""

@@ -39,3 +39,8 @@ def test_no_nan_none_or_raw_timestamp_in_any_cell():
 def test_dates_stay_on_one_line():
     html = styled_table(pd.DataFrame({"week": pd.to_datetime(["2025-03-03"])})).to_html()
     assert "3\u00a0Mar\u00a02025" in html
+
+
+def test_a_timestamp_written_as_text_reads_as_a_date():
+    frame = pd.DataFrame({"item": ["signup", "note", "bad"], "value": ["2022-10-25 00:00:00", "2023 in review", "2022-13-45"]})
+    assert cells(styled_table(frame)) == ["signup", "25 Oct 2022", "note", "2023 in review", "bad", "2022-13-45"]
