@@ -139,7 +139,7 @@ def _escaped(fmt):
             return ""
         text = str(fmt(value) if callable(fmt) else fmt.format(value))
         if _SCIENTIFIC.search(text) and isinstance(value, (int, float, np.number)):
-            text = number_words(value, sign=sign)
+            return html_text(number_words(value, sign=sign)).replace(" ", NBSP)
         return html_text(text)
     return cell
 

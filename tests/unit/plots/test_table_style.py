@@ -36,9 +36,9 @@ def test_no_nan_none_or_raw_timestamp_in_any_cell():
     assert not re.search(r">\s*(nan|NaN|None|inf|NaT)\s*<", html) and "00:00:00" not in html
 
 
-def test_dates_stay_on_one_line():
-    html = styled_table(pd.DataFrame({"week": pd.to_datetime(["2025-03-03"])})).to_html()
-    assert "3\u00a0Mar\u00a02025" in html
+def test_dates_and_tiny_numbers_stay_on_one_line():
+    html = styled_table(pd.DataFrame({"week": pd.to_datetime(["2025-03-03"]), "p": [1e-9]}), {"p": "{:.2g}"}).to_html()
+    assert "3\u00a0Mar\u00a02025" in html and "&lt;\u00a00.001" in html
 
 
 def test_a_timestamp_written_as_text_reads_as_a_date():
