@@ -26,10 +26,18 @@ from .paths import atomic_write_text, resolve_path
 from .value_unit import MONEY, SPEND, in_purchases
 
 __all__ = [
-    "Findings", "default_findings_path", "format_value", "headline_markdown", "load_findings", "pp", "to_jsonable",
+    "Findings", "date_words", "default_findings_path", "format_value", "headline_markdown", "load_findings",
+    "number_words", "pp", "to_jsonable",
 ]
 
 _CODE_NAME = re.compile(r"[A-Za-z0-9_.]+")  # a contract table or column name, shown as code
+_SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")  # a code name such as half_sleepy or fast_brand
+
+
+def _words(name: Any) -> str:
+    """A code name (``half_sleepy``, ``fast_brand``) as words (``half sleepy``); other text unchanged."""
+    text = str(name)
+    return text.replace("_", " ") if _SNAKE_CASE.fullmatch(text) else text
 
 
 def to_jsonable(value: Any) -> Any:
@@ -135,7 +143,9 @@ class Findings:
 
 
 def format_value(value: Any, unit: str = "") -> str:
-    """Human-readable rendering of a finding's value (thousands separators, 3 significant digits).
+    """Human-readable rendering of a finding's value (thousands separators, 3 significant digits, never
+    scientific notation; ``None`` reads "not available", booleans yes / no, code names such as ``half_sleepy``
+    as words).
 
     ``unit="share"`` marks fractions (0-1), shown as percentages; ``unit="pp"`` marks a difference of two
     shares (a fraction, -1 to 1), shown as signed percentage points; a pair of either is an interval ("a to b").
@@ -143,27 +153,60 @@ def format_value(value: Any, unit: str = "") -> str:
     """
     if unit in ("pp", "share") and isinstance(value, list) and len(value) == 2:   # an interval
         return f"{format_value(value[0], unit)} to {format_value(value[1], unit)}"
+    if value is None:
+        return "not available"
     if unit == "pp":
         if isinstance(value, dict):
-            return ", ".join(f"{k}: {format_value(v, 'pp')}" for k, v in value.items())
-        return pp(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+            return ", ".join(f"{_words(k)}: {format_value(v, 'pp')}" for k, v in value.items())
+        return pp(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else _words(value)
     if unit == "share":
         if isinstance(value, dict):
-            return ", ".join(f"{k}: {format_value(v, 'share')}" for k, v in value.items())
-        return f"{value:.1%}" if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
-    if isinstance(value, bool) or value is None:
-        text = str(value)
+            return ", ".join(f"{_words(k)}: {format_value(v, 'share')}" for k, v in value.items())
+        return f"{value:.1%}" if isinstance(value, (int, float)) and not isinstance(value, bool) else _words(value)
+    if isinstance(value, bool):
+        text = "yes" if value else "no"
     elif isinstance(value, int):
         text = f"{value:,}"
     elif isinstance(value, float):
-        text = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+        text = number_words(value) or "not available"
     elif isinstance(value, list) and len(value) <= 6:
         text = ", ".join(format_value(v) for v in value)
     elif isinstance(value, dict) and len(value) <= 6:
-        text = ", ".join(f"{k}: {format_value(v)}" for k, v in value.items())
+        text = ", ".join(f"{_words(k)}: {format_value(v)}" for k, v in value.items())
     else:
-        text = str(value)
+        text = _words(value)
     return f"{text} {unit}".strip()
+
+
+def number_words(value: Any, significant: int = 3, sign: bool = False) -> str:
+    """A number as people read it, never in scientific notation: thousands separators from 1,000 up (whole
+    units), ``significant`` digits below, ``"< 0.001"`` for tiny values; ``sign`` adds ``+`` to positives.
+    Missing values (None, NaN) and infinities give ``""``.
+
+    >>> number_words(1291.4), number_words(0.12345), number_words(3.4e-06), number_words(2.0, sign=True)
+    ('1,291', '0.123', '< 0.001', '+2')
+    """
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+        return "" if value is None else str(value)
+    value = float(value)
+    if not math.isfinite(value):
+        return ""
+    plus = "+" if sign and value > 0 else ""
+    if abs(value) >= 1000 or value == int(value):
+        return f"{value:{'+' if plus else ''},.0f}"
+    if abs(value) < 0.001:
+        return "0" if value == 0 else ("< 0.001" if value > 0 else "> -0.001")
+    return plus + f"{value:.{significant}g}"
+
+
+def date_words(value: Any) -> str:
+    """A date (or timestamp, or ISO text) as people write it: ``"11 Aug 2025"``; with its time of day when
+    it has one (``"11 Aug 2025 14:05"``). Missing values give ``""``."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    stamp = pd.Timestamp(value)
+    text = f"{stamp.day} {stamp:%b %Y}"
+    return text + (f" {stamp:%H:%M}" if (stamp.hour, stamp.minute, stamp.second) != (0, 0, 0) else "")
 
 
 def pp(value: Any, decimals: int = 1) -> str:

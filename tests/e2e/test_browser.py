@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -94,6 +95,62 @@ def test_index_links_resolve_and_every_report_reads_cleanly(site, page):
         text = page.inner_text("body")
         for widget_repr in ("VBox(", "HBox(", "interactive(", "Output()"):
             assert widget_repr not in text, f"{link}: raw widget repr {widget_repr!r}"
+
+
+# --------------------------------------------------------------------------- what a reader sees (issue 17)
+
+WIDTHS = {"desktop": 1366, "laptop": 1024}
+TOKENS = re.compile(r"\b(nan|NaN|None|inf)\b")
+SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+# The text of the key findings: the report's block after its heading, or the index's findings column.
+KEY_FINDINGS = """() => {
+  const heading = document.getElementById('key-findings');
+  if (!heading) return Array.from(document.querySelectorAll('td:nth-child(4)')).map(td => td.innerText).join('\\n');
+  let text = '';
+  for (let el = heading.nextElementSibling; el && !['H1', 'H2', 'NAV'].includes(el.tagName)
+       && !el.classList.contains('cw-params'); el = el.nextElementSibling) text += el.innerText + '\\n';
+  return text;
+}"""
+
+# Tables that reach beyond the window, or are cut off without a frame to scroll in.
+CUT_TABLES = """() => Array.from(document.querySelectorAll('table')).filter(t => {
+  const box = t.getBoundingClientRect(), style = getComputedStyle(t);
+  const scrolls = t.scrollWidth > t.clientWidth + 1;
+  const framed = ['auto', 'scroll'].includes(style.overflowX) && parseFloat(style.borderRightWidth) > 0;
+  return box.right > window.innerWidth + 1 || (scrolls && !framed);
+}).map(t => (t.querySelector('th') || t).innerText.slice(0, 40))"""
+
+
+def test_index_and_reports_fit_both_widths_and_read_as_words(site, page, tmp_path):
+    """The index and every report at a desktop and a laptop width: a screenshot of each, no horizontal
+    overflow of the page, no table cut off outside a scrolling frame, no nan / None / inf token, no
+    code names (snake_case) in the key findings."""
+    print(f"\nscreenshots: {tmp_path}")
+    open_clean(page, site + "index.html")
+    pages = ["index.html"] + [link.rsplit("/", 1)[-1] for link in
+                              page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")]
+    problems = []
+    for name, width in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": 900})
+        for html in pages:
+            open_clean(page, site + html)
+            page.screenshot(path=str(tmp_path / f"{name}-{width}px-{html.replace('.html', '')}.png"), full_page=True)
+            where = f"{html} at {width} px"
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            if scroll_width > width:
+                problems.append(f"{where}: the page is {scroll_width} px wide")
+            cut = page.evaluate(CUT_TABLES)
+            if cut:
+                problems.append(f"{where}: tables cut off: {cut}")
+            tokens = sorted({m.group(0) for m in TOKENS.finditer(page.inner_text("body"))})
+            if tokens:
+                problems.append(f"{where}: visible {tokens}")
+            codes = sorted(set(SNAKE_CASE.findall(page.evaluate(KEY_FINDINGS))))
+            if codes:
+                problems.append(f"{where}: code names in the key findings: {codes}")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert problems == [], "\n".join(problems)
 
 
 # --------------------------------------------------------------------------- hostile data (issue 13)

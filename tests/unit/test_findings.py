@@ -82,3 +82,16 @@ def test_an_interval_of_shares_or_differences_reads_as_a_range():
     assert format_value([-0.0326, 0.0987], "pp") == "-3.3 pp to +9.9 pp"
     assert format_value([0.25, 0.5], "share") == "25.0% to 50.0%"
     assert format_value([1, 2, 3], "pp") == "[1, 2, 3]"         # not a pair: shown as it is
+
+
+def test_headline_values_read_as_words():
+    """Issue 17: no code names, scientific notation or None in the key findings."""
+    from customer_workbook.findings import date_words, number_words
+
+    assert format_value({"half_sleepy": 2539, "sure_thing": 1988}) == "half sleepy: 2,539, sure thing: 1,988"
+    assert format_value({"fast_brand": 0.1171}, "share") == "fast brand: 11.7%"
+    assert format_value("sleeping_dog") == "sleeping dog" and format_value("Orders per week") == "Orders per week"
+    assert format_value(None) == "not available" and format_value(None, "share") == "not available"
+    assert format_value(3.4e-06) == "< 0.001" and format_value(True) == "yes"
+    assert number_words(1291.4) == "1,291" and number_words(-2.5, sign=True) == "-2.5"
+    assert date_words("2025-08-11 00:00:00") == "11 Aug 2025" and date_words(None) == ""

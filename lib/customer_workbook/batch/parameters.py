@@ -14,7 +14,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
-__all__ = ["NONE_DEFAULT_TYPES", "DeclaredParameter", "Invalid", "closest", "declared_parameters", "describe"]
+from ..findings import date_words, number_words
+
+__all__ = ["NONE_DEFAULT_TYPES", "NONE_MEANS", "PARAMETER_WORDS", "DeclaredParameter", "Invalid", "closest",
+           "declared_parameters", "describe", "parameter_value_words", "parameters_in_words"]
 
 
 def describe(value: Any) -> str:
@@ -316,3 +319,145 @@ def _declared_cached(path: str, mtime_ns: int) -> tuple[DeclaredParameter, ...]:
 def declared_parameters(notebook: Path) -> dict[str, DeclaredParameter]:
     """The parameters of ``notebook``'s ``parameters`` cell, each with the check of its value."""
     return {p.name: p for p in _declared_cached(str(notebook), notebook.stat().st_mtime_ns)}
+
+
+# --------------------------------------------------------------------------- parameters in words
+
+#: A human label for every parameter the notebooks take, and the kind of value it holds (how it reads).
+#: Kinds: ``share`` (0-1, shown as %), ``pp`` (a difference of shares, percentage points), ``days``,
+#: ``weeks``, ``months``, ``years``, ``count``, ``times`` (a multiple), ``money``, ``text``, ``label``
+#: (a code name, shown with spaces), ``plain``; the others have their own rule in :func:`parameter_value_words`.
+PARAMETER_WORDS: dict[str, tuple[str, str]] = {
+    "data_dir": ("data", "folder"), "column_map": ("column names", "column_map"),
+    "start_date": ("from", "date"), "end_date": ("to", "date"), "business_unit": ("region", "region"),
+    "findings_path": ("findings file", "path"), "assignments_path": ("customer assignments file", "path"),
+    "date_format": ("date format", "date_format"), "event_map": ("engagement events", "map"),
+    "status_map": ("order statuses", "map"), "interactive": ("explorer widgets", "flag"),
+    "seed": ("random seed", "plain"), "rfm_bins": ("RFM score levels", "count"),
+    "cohort_months_shown": ("cohort chart", "months"), "driver_bootstrap": ("driver bootstrap resamples", "count"),
+    "cross_sell_cutoff": ("cross-sell test date", "date"), "cross_sell_orders": ("cross-sell test", "order_range"),
+    "lover_min_per_year": ("a lover from", "per_year"), "liker_min_per_year": ("a liker from", "per_year"),
+    "min_observed_weeks": ("engagement rates over at least", "weeks"),
+    "health_holdout_days": ("health score check", "days"),
+    "penalty_scale": ("change-point penalty", "times"), "min_segment_weeks": ("shortest period between changes", "weeks"),
+    "window_weeks": ("comparison window", "weeks"), "alpha": ("false discovery rate", "share"),
+    "event_tolerance_weeks": ("market events linked within", "weeks"),
+    "discount_share": ("high discount user from", "share"), "margin": ("margin", "share"),
+    "annual_discount_rate": ("discount rate", "rate"), "discount_rate": ("discount rate", "rate"),
+    "horizon_years": ("lifetime value horizon", "years"), "current_weeks": ("today's spend from the last", "weeks"),
+    "spend_levels": ("marginal cost shown at", "multiples"), "max_spend_multiple": ("weekly spend at most", "times"),
+    "carryover": ("spend carry-over", "carryover"), "retention_cost_per_contact": ("retention offer cost", "money"),
+    "n_boot": ("lifetime value bootstrap refits", "count"), "curve_boot": ("response curve bootstrap refits", "count"),
+    "gap_days": ("gap before the label window", "days"), "window_days": ("label window", "days"),
+    "max_error_rate": ("needless contacts at most", "share"), "train_sample": ("models trained on at most", "customers"),
+    "segment_column": ("audiences by", "label"), "min_audience": ("smallest audience", "customers"),
+    "pilot_mde": ("pilot detects a lift of", "pp"), "pilot_power": ("pilot power", "share"),
+    "pilot_alpha": ("pilot significance level", "share"),
+    "dormancy_thresholds": ("half-sleepy, sleepy, sleeping from", "gap_multiples"),
+    "winback_response_rate": ("win-back response", "share"), "cost_per_contact": ("cost of a contact", "money"),
+    "voucher_cost": ("cost of a redeemed voucher", "money"), "recommend_k": ("offers per customer", "count"),
+    "recommender_holdout_months": ("recommender tested on the last", "months"),
+    "uplift_threshold": ("persuadable from an uplift of", "pp"), "status_cuts": ("platinum, gold, silver", "shares"),
+    "retention_gain": ("value kept by recognition", "share"), "status_benefit_cost": ("benefit cost a year", "money_map"),
+    "show_customer_ids": ("customers shown as", "ids"),
+}
+
+#: What ``None`` means for each parameter that may be ``None``.
+NONE_MEANS = {"business_unit": "all", "findings_path": "reports/interactive", "date_format": "ISO (YYYY-MM-DD)",
+              "assignments_path": "beside the findings", "cross_sell_cutoff": "middle of the period"}
+
+_STRFTIME_WORDS = {"%d": "DD", "%m": "MM", "%Y": "YYYY", "%y": "YY", "%b": "Mon", "%B": "Month", "%H": "hh",
+                   "%M": "mm", "%S": "ss", "%e": "D", "%j": "day of year"}
+
+
+def _share_words(value: float) -> str:
+    return f"{number_words(round(100 * value, 2))}%"
+
+
+def _folder_words(value: Any) -> str:
+    """A data folder by its name only: never a full local path."""
+    name = Path(str(value).rstrip("/\\")).name
+    return name or str(value)
+
+
+def _format_words(value: Any) -> str:
+    if isinstance(value, dict):
+        return f"set for {len(value)} table{'s' if len(value) != 1 else ''}"
+    text = str(value)
+    for code, word in _STRFTIME_WORDS.items():
+        text = text.replace(code, word)
+    return text
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+_UNIT_WORDS = {"days": "day", "weeks": "week", "months": "month", "years": "year", "customers": "customer"}
+
+
+def parameter_value_words(name: str, value: Any) -> str:
+    """The value of parameter ``name`` as a reader reads it: ``None`` says what it means for that parameter,
+    dates read ``1 Jan 2024``, shares read as %, folders and files by their name only, code names with spaces."""
+    kind = PARAMETER_WORDS.get(name, ("", "plain"))[1]
+    if value is None:
+        return NONE_MEANS.get(name, "not set")
+    if isinstance(value, bool) and kind not in ("flag", "carryover", "ids"):
+        kind = "flag"
+    simple = {"share": _share_words, "money": number_words, "count": number_words, "times": lambda v: f"{number_words(v)}×",
+              "pp": lambda v: f"{number_words(round(100 * v, 2))} pp", "date": date_words, "folder": _folder_words,
+              "path": lambda v: Path(str(v)).name or str(v), "date_format": _format_words,
+              "rate": lambda v: f"{_share_words(v)} a year", "per_year": lambda v: f"{number_words(v)} a year",
+              "label": lambda v: str(v).replace("_", " "), "flag": lambda v: "yes" if v else "no"}
+    if kind in simple:
+        return simple[kind](value)
+    if kind in _UNIT_WORDS and isinstance(value, (int, float)):
+        return _plural(value, _UNIT_WORDS[kind]) if isinstance(value, int) else f"{number_words(value)} {kind}"
+    if kind in ("multiples", "gap_multiples") and isinstance(value, (list, tuple)):
+        return ", ".join(f"{number_words(v)}×" for v in value) + (" the usual gap" if kind == "gap_multiples" else "")
+    if kind == "shares" and isinstance(value, (list, tuple)):
+        return "top " + ", ".join(_share_words(v) for v in value)
+    if kind == "order_range" and isinstance(value, (list, tuple)) and len(value) == 2:
+        return f"{value[0]:,} to {value[1]:,} orders"
+    if kind == "column_map":
+        return "as in the data contract" if not value else f"renamed in {_plural(len(value), 'table')}"
+    if kind == "map":
+        return "contract names" if not value else f"{_plural(len(value), 'name')} mapped"
+    if kind == "money_map" and isinstance(value, dict):
+        return ", ".join(f"{k} {number_words(v)}" for k, v in value.items())
+    if kind == "carryover":
+        return "if the data support it" if value == "auto" else ("yes" if value else "no")
+    if kind == "ids":
+        return "their ids" if value else "pseudonyms"
+    if isinstance(value, (int, float)):
+        return number_words(value)
+    return str(value)
+
+
+def _period_words(start: Any, end: Any) -> str:
+    if start is None and end is None:
+        return "whole history"
+    if end is None:
+        return f"from {date_words(start)}"
+    if start is None:
+        return f"up to {date_words(end)}"
+    return f"{date_words(start)} to {date_words(end)}"
+
+
+def parameters_in_words(parameters: dict, hidden=("findings_path", "interactive")) -> str:
+    """A run's parameters as one line of words: ``"data: sample · period: whole history · region: all ·
+    margin: 35%"``. The analysis period (``start_date``, ``end_date``) reads as one item; parameters in
+    ``hidden`` (set by the batch runner itself) are left out. Plain text: escape it where it meets markup."""
+    items, period_done = [], False
+    first = [n for n in ("data_dir", "start_date", "business_unit") if n in parameters]
+    for name, value in [(n, parameters[n]) for n in first] + [(n, v) for n, v in parameters.items() if n not in first]:
+        if name in hidden:
+            continue
+        if name in ("start_date", "end_date"):
+            if not period_done:
+                items.append(f"period: {_period_words(parameters.get('start_date'), parameters.get('end_date'))}")
+                period_done = True
+            continue
+        label = PARAMETER_WORDS.get(name, (str(name).replace("_", " "), ""))[0]
+        items.append(f"{label}: {parameter_value_words(name, value)}")
+    return " · ".join(items)

@@ -7,6 +7,7 @@ sits in a notebook Markdown cell is wrapped in a block-level HTML element, so Ma
 """
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 from urllib.parse import quote
@@ -14,10 +15,11 @@ from urllib.parse import quote
 from ..escaping import html_text
 from ..findings import format_value, headline_markdown, load_findings
 from ..paths import atomic_write_text
+from .parameters import declared_parameters, parameters_in_words
 from .worker import Job, JobResult
 
 __all__ = [
-    "BANNERS", "REPORT_CSS", "RUNNER_SET", "TEMPLATES", "index_page", "render_report", "write_index",
+    "BANNERS", "REPORT_CSS", "RUNNER_SET", "TEMPLATES", "index_page", "render_report", "run_parameters", "write_index",
     "write_runs_index",
 ]
 
@@ -54,11 +56,26 @@ def _findings_cell(job: Job, findings: dict | None, error: str | None, toc: list
     if toc:
         links = "".join(f"<li><a href='#{html_text(anchor)}'>{_one_block(title)}</a></li>" for anchor, title in toc)
         parts.append(f"<nav class='cw-toc'><b>Contents</b><ul>{links}</ul></nav>")
-    shown = {k: v for k, v in job.parameters.items() if k not in RUNNER_SET}
-    if shown:
-        parts.append("<div class='cw-params'><small>Run <code>{}</code> · parameters: {}</small></div>".format(
-            _one_block(job.run), _one_block(", ".join(f"{k}={v!r}" for k, v in shown.items()))))
+    words = parameters_in_words(run_parameters(job), hidden=RUNNER_SET)
+    parts.append("<div class='cw-params'><small>Run <b>{}</b>{}</small></div>".format(
+        _one_block(job.run), f" · {_one_block(words)}" if words else ""))
     return nbformat.v4.new_markdown_cell("\n\n".join(parts), metadata={"tags": ["cw-findings"]})
+
+
+def run_parameters(job: Job) -> dict:
+    """The parameters ``job``'s notebook ran with: the defaults of its ``parameters`` cell, overridden by
+    the run's own (only the run's when the notebook cannot be read)."""
+    try:
+        declared = declared_parameters(job.notebook)
+    except (OSError, ValueError):
+        return dict(job.parameters)
+    values = {}
+    for name, parameter in declared.items():
+        try:
+            values[name] = ast.literal_eval(parameter.default)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            continue
+    return {**values, **job.parameters}
 
 
 def _anchor_sections(cells) -> list[tuple[str, str]]:
@@ -87,6 +104,12 @@ REPORT_CSS = NO_ICON + """
 .cw-toc{background:#f5f7fa;border-radius:6px;padding:.6em 1.2em;margin:1em 0}
 .cw-toc ul{margin:.3em 0;padding-left:.4em;list-style:none}
 .jp-Notebook{max-width:1100px;margin:auto}
+.cw-params{color:#555}
+/* tables fit the page: columns wrap at spaces; a table still wider than the page scrolls inside its own frame */
+.jp-OutputArea-output.jp-RenderedHTMLCommon{max-width:100%;overflow-x:auto}
+.jp-RenderedHTMLCommon table{display:block;max-width:100%;width:fit-content;overflow-x:auto;table-layout:auto;
+border:1px solid #d0d7de;border-radius:4px}
+.jp-RenderedHTMLCommon th{vertical-align:bottom}
 </style>
 """
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -129,8 +152,10 @@ def _status_cell(res: JobResult) -> str:
     return f"{res.status}: {_one_block(res.error or '')}"
 
 
-def index_page(run_dir: Path, name: str, description: str, results: list[JobResult]) -> str:
-    """``index.html`` of one run: each report's status, time, link and headline findings."""
+def index_page(run_dir: Path, name: str, description: str, results: list[JobResult],
+               parameters: dict | None = None) -> str:
+    """``index.html`` of one run: its parameters in words, each report's status, time, link and headline findings."""
+    words = parameters_in_words(parameters or {}, hidden=RUNNER_SET)
     rows = []
     for res in sorted(results, key=lambda r: r.notebook):
         findings = {}
@@ -153,10 +178,11 @@ def index_page(run_dir: Path, name: str, description: str, results: list[JobResu
 body{{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}}
 table{{border-collapse:collapse;width:100%}} td,th{{border-bottom:1px solid #ddd;padding:.6em;vertical-align:top;text-align:left}}
 tr.failed td{{background:#fdecea}} tr.interrupted td{{background:#fff4e0}} .nb{{color:#666;font-size:.85em}}
-ul{{margin:0;padding-left:1.1em}}
+ul{{margin:0;padding-left:1.1em}} .cw-params{{color:#555}}
 </style></head><body>
 <h1>Customer workbook · {html_text(name)}</h1>
 <p>{_one_block(description)}</p>
+{f"<p class='cw-params'><small>{_one_block(words)}</small></p>" if words else ""}
 <table><thead><tr><th>Report</th><th>Status</th><th>Time</th><th>Key findings</th></tr></thead>
 <tbody>{''.join(rows)}</tbody></table>
 </body></html>
@@ -165,7 +191,7 @@ ul{{margin:0;padding-left:1.1em}}
 
 def write_index(run_dir: Path, spec, results: list[JobResult]) -> Path:
     """Write ``results.json`` and ``index.html`` of one run (atomically)."""
-    page = index_page(run_dir, spec.name, spec.description, results)
+    page = index_page(run_dir, spec.name, spec.description, results, spec.parameters)
     atomic_write_text(run_dir / "results.json",
                       json.dumps([r.to_dict() for r in sorted(results, key=lambda r: r.notebook)], indent=2) + "\n")
     return atomic_write_text(run_dir / "index.html", page)

@@ -11,6 +11,9 @@ module is imported (a category called ``50$ off`` shows literally and never cras
 """
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 import matplotlib
 import matplotlib.category
 import matplotlib.dates as mdates
@@ -23,6 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedFormatter, FuncFormatter
 
 from ..escaping import MAX_LABEL_CHARS, html_text, shorten
+from ..findings import date_words, number_words
 
 # Data strings (categories, channels, products ...) are never parsed as mathtext, also in figures made
 # before or without use_style(). No figure of the workbook uses mathtext.
@@ -80,14 +84,43 @@ def finish(fig: Figure) -> Figure:
     return shorten_texts(fig)
 
 
+_SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")
+NBSP = "\u00a0"
+#: Text that is only a raw ISO date or timestamp (``2025-08-11 00:00:00``): shown as a date for people.
+_ISO_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+
+
+def _date_cell(value) -> str:
+    """A date cell: ``11 Aug 2025`` on one line (a narrow column never breaks a date in three)."""
+    return date_words(value).replace(" ", NBSP)
+
+
+def _number_cell(value) -> str:
+    """A cell of a number column as HTML, for people: thousands separators, whole numbers as such, three
+    significant digits otherwise, never scientific notation; blank when missing."""
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}"
+    return html_text(number_words(value)).replace(" ", NBSP)
+
+
 def _text_cell(value) -> str:
-    """A table cell of a text column as safe HTML: escaped and shortened; blank when missing."""
+    """A table cell of a text (object) column as safe HTML: escaped and shortened; numbers and dates as
+    people read them (:func:`_number_cell`, :func:`~customer_workbook.findings.date_words`); blank when missing."""
     if isinstance(value, str):
+        if _ISO_STAMP.fullmatch(value.strip()):
+            try:
+                return _date_cell(value.strip())
+            except ValueError:
+                pass
         return html_text(value, MAX_LABEL_CHARS)
     if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
         return ""
-    if isinstance(value, float):
-        return f"{value:.{pd.get_option('styler.format.precision')}f}"
+    if isinstance(value, (dt.date, np.datetime64)):
+        return _date_cell(value)
+    if isinstance(value, (int, float, np.number, bool, np.bool_)):
+        return _number_cell(value)
     return html_text(value, MAX_LABEL_CHARS)
 
 
@@ -96,10 +129,28 @@ def _header(value) -> str:
 
 
 def _escaped(fmt):
-    """A cell formatter that applies ``fmt`` (format string or callable) and escapes the result as HTML."""
-    if callable(fmt):
-        return lambda value: html_text(fmt(value))
-    return lambda value: html_text(fmt.format(value))
+    """A cell formatter that applies ``fmt`` (format string or callable) and escapes the result as HTML.
+    A result in scientific notation (``"{:.3g}"`` of 1,291 gives ``1.29e+03``) is replaced by the number
+    as people read it (:func:`~customer_workbook.findings.number_words`, with the sign if ``fmt`` asks for one)."""
+    sign = isinstance(fmt, str) and "+" in fmt
+
+    def cell(value):
+        if value is None or (pd.api.types.is_scalar(value) and not isinstance(value, str) and pd.isna(value)):
+            return ""
+        text = str(fmt(value) if callable(fmt) else fmt.format(value))
+        if _SCIENTIFIC.search(text) and isinstance(value, (int, float, np.number)):
+            return html_text(number_words(value, sign=sign)).replace(" ", NBSP)
+        return html_text(text)
+    return cell
+
+
+def _default_format(column: pd.Series):
+    """The cell formatter of a column the caller gave no format for, from its type."""
+    if pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
+        return _number_cell
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return _date_cell
+    return _text_cell
 
 
 def styled_table(frame: pd.DataFrame, formats: dict | None = None):
@@ -107,11 +158,14 @@ def styled_table(frame: pd.DataFrame, formats: dict | None = None):
 
     Every cell, column header and index label is escaped as HTML (pandas does not escape by default), so
     a product called ``<script>…`` shows as text; text longer than ``escaping.MAX_LABEL_CHARS`` is
-    shortened with "…". ``formats`` maps columns to format strings for numbers.
+    shortened with "…". ``formats`` maps columns to format strings (or callables) for numbers. Columns
+    without one get a safe default: whole numbers with thousands separators, other numbers with three
+    significant digits, dates as ``11 Aug 2025``, never scientific notation, NaN or None.
     """
-    formats = {c: _escaped(fmt) for c, fmt in (formats or {}).items()}
-    text_columns = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
-    formats.update({c: _text_cell for c in text_columns if c not in formats})
+    formats = {c: _escaped(fmt) for c, fmt in (formats or {}).items() if c in frame.columns}
+    text_columns = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])
+                    or pd.api.types.is_bool_dtype(frame[c])]
+    formats.update({c: _default_format(frame[c]) for c in frame.columns if c not in formats})
     return (frame.style.hide(axis="index").format(formats, na_rep="")
             .format_index(_header, axis=0).format_index(_header, axis=1)
             .set_properties(subset=text_columns, **{"text-align": "left"})
