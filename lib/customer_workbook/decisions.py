@@ -22,7 +22,7 @@ from typing import Any
 
 from .escaping import md
 
-__all__ = ["BASES", "CONFIDENCE", "METHOD_STEPS", "Decision", "decision_from_dict", "decision_markdown", "value_text"]
+__all__ = ["BASES", "CONFIDENCE", "DECISION_PREFIX", "METHOD_STEPS", "Decision", "decision_from_dict", "decision_markdown", "value_text"]
 
 #: The five steps of the method, by number (the plan page's order).
 METHOD_STEPS = {1: "Understand customer behaviour", 2: "Understand relevant changes",
@@ -32,6 +32,8 @@ METHOD_STEPS = {1: "Understand customer behaviour", 2: "Understand relevant chan
 #: from parameters the user set or their defaults (a target lift, a response rate), or ``not valued`` (a decision
 #: about what to watch or say).
 BASES = ("measured", "estimated", "assumed", "not valued")
+#: Key prefix of a notebook's headline finding per decision (the plan shows them; the index leaves them out).
+DECISION_PREFIX = "decision_"
 #: Confidence levels, from the basis and the range (:meth:`Decision.confidence`).
 CONFIDENCE = ("high", "medium", "low")
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import re
 
-from ..decisions import Decision, decision_markdown, value_text
+from ..decisions import DECISION_PREFIX, Decision, decision_markdown, value_text
 from ..value_unit import MONEY
 from .section import Draft, Section
 
 __all__ = ["decision_section", "lead_with_decisions"]
 
-DECISION_PREFIX = "decision_"
 
 
 def _key(topic: str) -> str:
