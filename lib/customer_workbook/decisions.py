@@ -141,7 +141,7 @@ def value_text(d: Decision, currency: str = "") -> str:
         return "not valued"
     unit = f" {currency}" if currency else ""
     text = f"{_money(d.value)}{unit}"
-    if d.has_range:
+    if d.has_range and _money(d.value_low) != _money(d.value_high):   # a range that is one number is no range
         text += f" ({_money(d.value_low)} to {_money(d.value_high)})"
     return f"{text} {d.value_label}".strip()
 

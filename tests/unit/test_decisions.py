@@ -67,6 +67,7 @@ def test_round_trip_through_the_findings_record(value, spread, basis, indicators
 def test_the_value_reads_with_its_range_and_label():
     assert value_text(_d()) == "1,000 (200 to 1,800) net gain a year"
     assert value_text(_d(value_low=None, value_high=None, basis="assumed")) == "1,000 net gain a year"
+    assert value_text(_d(value=0.0, value_low=0.0, value_high=0.0, basis="assumed")) == "0 net gain a year"
     text = decision_markdown(_d(for_whom="half-sleepy customers", indicators=["orders per week"]), currency="EUR")
     assert text.startswith(f"**Decision (main components of the plan) - {md('Win-back')}: {md('Wake the half-sleepy')}**")
     assert md("1,000 EUR (200 to 1,800) net gain a year") + ", measured" in text and "**Confidence:** high" in text

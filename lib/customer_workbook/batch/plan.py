@@ -24,7 +24,7 @@ __all__ = ["PlanLine", "PLAN_CSS", "plan_lines", "plan_section"]
 PLAN_CSS = """
 .cw-plan table{border-collapse:collapse;width:100%;table-layout:fixed}
 .cw-plan td,.cw-plan th{border-bottom:1px solid #ddd;padding:.5em;vertical-align:top;text-align:left;overflow-wrap:anywhere}
-.cw-plan .step{width:11em}.cw-plan .value{width:13em}.cw-plan .conf{width:6em}
+.cw-plan .step{width:11em}.cw-plan .value{width:13em}.cw-plan .conf{width:7.5em}
 .cw-plan .high{color:#1b5e20}.cw-plan .medium{color:#8d6e00}.cw-plan .low{color:#b00020}
 .cw-plan .undecided td{background:#f5f5f5;color:#555}
 .cw-watch{background:#f5f7fa;border-radius:6px;padding:.6em 1.2em;margin:1em 0}

@@ -40,8 +40,10 @@ def behaviour_decision(drivers, nps, value_unit: str = MONEY) -> Section:
     names, separated = _leaders(drivers.table)
     names = [label(n) for n in names]
     listed = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
-    why = ("the reasons that drive recommendation most, clearly ahead of the rest" if separated else
-           "the reasons that drive recommendation most, although the data do not separate them from the next one")
+    what = "the reason that drives" if len(names) == 1 else "the reasons that drive"
+    why = (f"{what} recommendation most, clearly ahead of the rest" if separated else
+           f"{what} recommendation most, although the data do not separate {'it' if len(names) == 1 else 'them'} "
+           "from the next one")
     d = Decision(step=1, topic="Value proposition", action=f"Build the offer and its message on {listed}: {why}",
                  evidence=evidence, indicators=watch)
     return decision_section([d], value_unit)
