@@ -14,10 +14,11 @@ LOCK_FLAGS := --all-extras --group tools --universal --fork-strategy fewest --py
 	--generate-hashes --custom-compile-command "make lock"
 N ?= 1000000
 PARAMS ?= params/sample.yaml
+RUN ?= sample
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lock lock-upgrade reports lab app test test-all bench data workshop workshop-lab clean
+.PHONY: help setup lock lock-upgrade reports plan lab app test test-all bench data workshop workshop-lab clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -44,6 +45,9 @@ lock-upgrade: ## Move every pin in requirements.lock to the newest release pypro
 
 reports: setup ## Run the whole report series on the shipped sample (PARAMS=params/x.yaml for others)
 	$(BIN)/python -m customer_workbook.batch $(PARAMS)
+
+plan: setup ## Print a run's plan and reports to reports/<RUN>/plan.pdf (RUN=sample; run make reports first)
+	$(BIN)/python -m customer_workbook.batch.pdf reports/$(RUN)
 
 # The guide's answers come from the workshop's own run of the series on the shipped sample (build/workshop/):
 # no prior `make reports` is needed.

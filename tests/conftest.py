@@ -14,7 +14,7 @@ from customer_workbook.paths import project_root
 ROOT = project_root()
 SHIPPED = ROOT / "data" / "sample"
 #: Parameters of each notebook's run on the shipped sample: one run per session, shared by the tests.
-SHIPPED_PARAMETERS = {"01_behaviour": {"driver_bootstrap": 100}, "03_strategy": {}, "04_plan_phases": {},
+SHIPPED_PARAMETERS = {"01_behaviour": {"driver_bootstrap": 100}, "02_changes": {}, "03_strategy": {}, "04_plan_phases": {},
                       "05_plan_components": {}}
 SMALL_CUSTOMERS = 1500  # the "small-data parameter": every notebook runs on this in seconds
 SMALL_SEED = 7

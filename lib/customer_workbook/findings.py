@@ -23,6 +23,7 @@ import pandas as pd
 
 from .escaping import md
 from .paths import atomic_write_text, resolve_path
+from .glossary import label
 from .value_unit import MONEY, SPEND, in_purchases
 
 __all__ = [
@@ -35,9 +36,10 @@ _SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")  # a code name such a
 
 
 def _words(name: Any) -> str:
-    """A code name (``half_sleepy``, ``fast_brand``) as words (``half sleepy``); other text unchanged."""
+    """A code name (``half_sleepy``, ``fast_brand``) as the glossary's words ("half-sleepy", "speed (fast
+    brand)", :func:`customer_workbook.glossary.label`); other text unchanged."""
     text = str(name)
-    return text.replace("_", " ") if _SNAKE_CASE.fullmatch(text) else text
+    return label(text) if _SNAKE_CASE.fullmatch(text) else text
 
 
 def to_jsonable(value: Any) -> Any:

@@ -126,3 +126,18 @@ def test_behaviour_notebook_runs_without_surveys_and_engagement(tmp_path, small_
     assert "top_drivers" not in found and "advocacy_shares" not in found and "nps" not in found
     assert found["persona_count"] >= 2 and "advocacy" in found["lifecycle_shares"]
     assert found["lifecycle_shares"]["advocacy"] == 0
+
+
+def test_the_report_ends_in_its_decision_on_the_reasons_that_drive_recommendation(shipped_run):
+    """Step 1 decides which reasons to choose the firm the offer is built on: the leading drivers of section 3
+    (as labels, not code names), with the NPS and its interval to watch; the key findings lead with it."""
+    from customer_workbook.glossary import label
+
+    items = shipped_run("01_behaviour")[1]["findings"]
+    (d,) = items["decisions"]["value"]
+    top = list(items["top_drivers"]["value"])
+    assert d["step"] == 1 and d["basis"] == "not valued" and label(top[0]) in d["action"]
+    assert "_" not in d["action"]
+    (watch,) = d["indicators"]
+    assert watch.startswith("NPS, now ") and " points (95% interval " in watch
+    assert next(k for k, v in items.items() if v["headline"]) == "decision_value_proposition"

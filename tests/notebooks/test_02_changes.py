@@ -149,8 +149,8 @@ def assert_exercise_1_names_the_registers_dates(found: dict) -> None:
     assert found["exercise_strict_kept"] == len(survivors) <= found["n_kept_breaks"]
 
 
-def test_changes_on_the_shipped_sample(tmp_path):
-    found = values(execute_notebook("02_changes", tmp_path, data_dir="data/sample", interactive=False))
+def test_changes_on_the_shipped_sample(shipped_run):
+    found = values(shipped_run("02_changes")[1])
     truth = json.loads((ROOT / "data/sample/truth.json").read_text())
     truth_customers = pd.read_parquet(ROOT / "data/sample/truth_customers.parquet")
     assert_planted_changes(found, ROOT / "data/sample", truth, truth_customers)
@@ -237,3 +237,19 @@ def test_changes_without_market_and_surveys(tmp_path, small_sample):
     reg = register_frame(found)
     assert not reg["metric"].isin(["competitor_price_index", "sat_speed"]).any()
     assert not near(reg, "2024-03-04").empty  # the app launch needs only transactions
+
+
+def test_the_report_ends_in_its_decision_written_from_the_register(shipped_run):
+    """Step 2 decides what change to respond to first (the register's top line, with its value at stake when
+    measured) and what the plan should watch (the register's changes); the key findings lead with it."""
+    items = shipped_run("02_changes")[1]["findings"]
+    (d,) = items["decisions"]["value"]
+    register = items["change_register"]["value"]
+    top = register[0]
+    assert d["step"] == 2 and d["for_whom"] == top["affected_group"]
+    assert d["action"].endswith(items["top_change"]["value"].split(", driven by")[0])
+    if top["at_stake_measured"]:
+        assert d["value"] == pytest.approx(top["revenue_at_stake"], abs=0.01) and d["basis"] == "estimated"
+        assert d["value_low"] <= d["value"] <= d["value_high"]
+    assert len(d["indicators"]) == min(5, len(register))
+    assert next(k for k, v in items.items() if v["headline"]) == "decision_changes_to_act_on"

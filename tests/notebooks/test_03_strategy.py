@@ -209,3 +209,22 @@ def test_persona_sentence_compares_only_personas_with_an_interval():
     lead = separate_top({"a": 300.0, "b": 200.0}, {"a": 100.0, "b": 100.0})  # far apart in noise: tied
     text = _persona_sentence(two, False, lead)
     assert "no measurable difference** between a, b" in text and "Without a 90% interval, c are not compared" in text
+
+
+def test_the_report_ends_in_its_decisions_and_its_key_findings_lead_with_them(shipped_run):
+    """Step 3 decides where the next unit of budget goes and the acquisition budget; both are written from the
+    run's numbers (the recommendation, the value-maximising budget and its interval, the value at stake)."""
+    findings = shipped_run(NAME)[1]
+    items = findings["findings"]
+    decisions = items["decisions"]["value"]
+    assert [d["topic"] for d in decisions] == ["Strategy", "Acquisition budget"] and {d["step"] for d in decisions} == {3}
+    strategy, budget = decisions
+    assert ("conquest" in strategy["action"]) == (items["recommended_option"]["value"] == "conquest")
+    assert budget["value"] == pytest.approx(items["value_at_stake_per_year"]["value"], abs=0.01)
+    assert budget["basis"] == "estimated" and budget["confidence"] == "low"       # no range of its own
+    change = items["optimal_budget_change"]["value"]
+    assert budget["action"].startswith({"raise": "Raise", "lower": "Lower"}.get(change, "Keep"))
+    lo, hi = items["optimal_weekly_budget_interval"]["value"]
+    assert f"90% interval {lo:,.0f} to {hi:,.0f}" in budget["action"]
+    headline = [k for k, v in items.items() if v["headline"]]
+    assert headline[:2] == ["decision_strategy", "decision_acquisition_budget"]

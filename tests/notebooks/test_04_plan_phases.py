@@ -317,3 +317,18 @@ def test_the_target_is_named_for_what_it_measures_on_the_shipped_sample(shipped_
     last = tx.groupby("customer_id")["date"].max()
     assert found["churn_scored_now"] == int((last >= score - pd.Timedelta(days=365)).sum())
     assert found["churn_scored_now"] < tx["customer_id"].nunique()  # lapsed past buyers are out of scope
+
+
+def test_the_report_ends_in_its_decisions_on_the_pilot_and_the_first_audience(shipped_run):
+    """Step 4 decides the pilot the plan runs (section 11's design: its customers per arm and lift) and the audience
+    it goes to market with first (section 12's first line, valued at the pilot's lift: an assumption)."""
+    items = shipped_run("04_plan_phases")[1]["findings"]
+    pilot, market = items["decisions"]["value"]
+    assert (pilot["topic"], market["topic"]) == ("Pilot", "Go to market") and pilot["step"] == market["step"] == 4
+    assert f"{items['pilot_n_per_arm']['value']:,} customers per arm" in pilot["action"]
+    assert f"{100 * items['pilot_lift']['value']:+.1f} pp" in pilot["action"]
+    first = items["go_to_market"]["value"][0]
+    assert market["for_whom"] == first["audience"] and market["basis"] == "assumed"
+    assert market["value"] == pytest.approx(first["expected_value"], abs=0.01)
+    assert market["indicators"] == [first["metric_to_watch"]]
+    assert [k for k, v in items.items() if v["headline"]][:2] == ["decision_pilot", "decision_go_to_market"]

@@ -172,3 +172,18 @@ def test_one_customer_value_in_every_notebook(shipped_run):
     assert v04["clv_1y_total"] == v05["clv_1y_total"] > 0
     assert v04["value_per_customer_overall"] == pytest.approx(v05["clv_1y_total"] / v05["clv_customers"], abs=0.01)
     assert v01["p_alive_mean"] == v04["p_alive_mean"] == v05["p_alive_mean"]
+
+
+def test_the_report_ends_in_one_decision_per_costed_action_of_the_plan(shipped_run):
+    """Step 5's decisions are the plan's actions with an incremental value, each with its range and basis; their
+    measured and assumed values add up to the plan's totals, and the key findings lead with them."""
+    items = shipped_run("05_plan_components")[1]["findings"]
+    decisions = items["decisions"]["value"]
+    assert decisions and {d["step"] for d in decisions} == {5}
+    for basis in ("measured", "assumed"):
+        total = sum(d["value"] for d in decisions if d["basis"] == basis)
+        key = f"plan_incremental_value_{basis}"
+        assert total == pytest.approx(items[key]["value"], abs=len(decisions)) if key in items else total == 0
+    assert all(d["value_low"] is None or d["value_low"] <= d["value"] <= d["value_high"] for d in decisions)
+    headline = [k for k, v in items.items() if v["headline"]]
+    assert headline[:len(decisions)] == [k for k in items if k.startswith("decision_")]

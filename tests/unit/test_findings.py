@@ -88,9 +88,10 @@ def test_headline_values_read_as_words():
     """Issue 17: no code names, scientific notation or None in the key findings."""
     from customer_workbook.findings import date_words, number_words
 
-    assert format_value({"half_sleepy": 2539, "sure_thing": 1988}) == "half sleepy: 2,539, sure thing: 1,988"
-    assert format_value({"fast_brand": 0.1171}, "share") == "fast brand: 11.7%"
-    assert format_value("sleeping_dog") == "sleeping dog" and format_value("Orders per week") == "Orders per week"
+    assert format_value({"half_sleepy": 2539, "sure_thing": 1988}) == "half-sleepy: 2,539, sure things: 1,988"
+    assert format_value({"fast_brand": 0.1171}, "share") == "speed (fast brand): 11.7%"   # the glossary's labels
+    assert format_value("sleeping_dog") == "sleeping dogs" and format_value("Orders per week") == "Orders per week"
+    assert format_value("my_own_segment") == "my own segment"                            # unknown: words
     assert format_value(None) == "not available" and format_value(None, "share") == "not available"
     assert format_value(3.4e-06) == "< 0.001" and format_value(True) == "yes"
     assert number_words(1291.4) == "1,291" and number_words(-2.5, sign=True) == "-2.5"

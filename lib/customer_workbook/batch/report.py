@@ -12,10 +12,12 @@ import json
 from pathlib import Path
 from urllib.parse import quote
 
+from ..decisions import DECISION_PREFIX
 from ..escaping import html_text
 from ..findings import format_value, headline_markdown, load_findings
 from ..paths import atomic_write_text
 from .parameters import declared_parameters, parameters_in_words
+from .plan import PLAN_CSS, plan_section
 from .worker import Job, JobResult
 
 __all__ = [
@@ -154,7 +156,9 @@ def _status_cell(res: JobResult) -> str:
 
 def index_page(run_dir: Path, name: str, description: str, results: list[JobResult],
                parameters: dict | None = None) -> str:
-    """``index.html`` of one run: its parameters in words, each report's status, time, link and headline findings."""
+    """``index.html`` of one run: its parameters in words, the customer-management plan (every notebook's decisions,
+    :func:`~customer_workbook.batch.plan.plan_section`), then each report's status, time, link and headline findings
+    (the decisions left out: the plan shows them)."""
     words = parameters_in_words(parameters or {}, hidden=RUNNER_SET)
     rows = []
     for res in sorted(results, key=lambda r: r.notebook):
@@ -167,7 +171,8 @@ def index_page(run_dir: Path, name: str, description: str, results: list[JobResu
         title = findings.get("title") or res.notebook
         items = "".join(f"<li><b>{html_text(i.get('label', ''))}</b>: "
                         f"{html_text(format_value(i.get('value'), i.get('unit', '')))}</li>"
-                        for i in findings.get("findings", {}).values() if isinstance(i, dict) and i.get("headline"))
+                        for k, i in findings.get("findings", {}).items()
+                        if isinstance(i, dict) and i.get("headline") and not k.startswith(DECISION_PREFIX))
         link = (f"<a href='{html_text(quote(res.html))}'>{html_text(title)}</a>" if res.html
                 else html_text(title))
         rows.append(f"<tr class='{res.status}'><td>{link}<div class='nb'>{html_text(res.notebook)}</div></td>"
@@ -179,10 +184,13 @@ body{{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:1100px
 table{{border-collapse:collapse;width:100%}} td,th{{border-bottom:1px solid #ddd;padding:.6em;vertical-align:top;text-align:left}}
 tr.failed td{{background:#fdecea}} tr.interrupted td{{background:#fff4e0}} .nb{{color:#666;font-size:.85em}}
 ul{{margin:0;padding-left:1.1em}} .cw-params{{color:#555}}
+{PLAN_CSS}
 </style></head><body>
 <h1>Customer workbook · {html_text(name)}</h1>
 <p>{_one_block(description)}</p>
 {f"<p class='cw-params'><small>{_one_block(words)}</small></p>" if words else ""}
+{plan_section(run_dir, results)}
+<h2>The reports</h2>
 <table><thead><tr><th>Report</th><th>Status</th><th>Time</th><th>Key findings</th></tr></thead>
 <tbody>{''.join(rows)}</tbody></table>
 </body></html>

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..glossary import label
 from ..data import Dataset
 from ..retention.features import FeatureSet
 
@@ -119,10 +120,10 @@ def go_to_market_plan(audiences: pd.DataFrame, customer_table: pd.DataFrame, pro
         target_line = next((p for p in mvp_lines if p != main_line), main_line)
         disc = float(members["discount_line_share"].mean()) if "discount_line_share" in members else np.nan
         if np.isnan(disc) or disc < 0.1:
-            offer = (f"non-price: premium and new {target_line} items, early access" if target_line is not None
+            offer = (f"non-price: premium and new {label(target_line)} items, early access" if target_line is not None
                      else "non-price: early access and personal service")
         else:
-            offer = (f"personal discount on {target_line}" if target_line is not None
+            offer = (f"personal discount on {label(target_line)}" if target_line is not None
                      else "personal discount on the next order")
         channel = (members["main_channel"].mode().iloc[0] if "main_channel" in members
                    and members["main_channel"].notna().any() else "its usual channel")

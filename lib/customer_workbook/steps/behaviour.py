@@ -32,10 +32,11 @@ from ..segments import (MIN_HOLDOUT_DAYS, UNASSIGNED, USEFUL_AUC, backtest_holdo
                         segment_summary)
 from ..segments.profiles import persona_coverage
 from ..value_unit import value_columns, value_noun
+from ._behaviour_decision import behaviour_decision as decision
 from ._behaviour_advocacy import MIN_NPS_RESPONDENTS, _p_alive_if_fitted, advocacy_pyramid, net_promoter_score
 from .section import Draft, Section
 
-__all__ = ["MIN_NPS_RESPONDENTS", "advocacy_pyramid", "do_customers_come_back", "does_behaviour_show_them", "explore_groups",
+__all__ = ["MIN_NPS_RESPONDENTS", "advocacy_pyramid", "decision", "do_customers_come_back", "does_behaviour_show_them", "explore_groups",
            "four_c_to_four_p_mix", "lifecycle_and_health", "net_promoter_score", "save_customer_labels", "the_data",
            "what_drives_loyalty", "what_drives_recommendation", "who_the_customers_are", "who_the_personas_are"]
 

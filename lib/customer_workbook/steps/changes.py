@@ -14,13 +14,15 @@ import pandas as pd
 from .. import changes as ch
 from ..base import derived
 from ..data import Dataset
+from ..decisions import Decision
 from ..escaping import md
 from ..plots import plot_change_panels, plot_channel_ramp, plot_shares_over_time, plot_who_changed, styled_table
 from ..value_unit import MONEY, value_columns, value_noun, value_unit
+from .decision import decision_section
 from .section import Draft, Section
 
-__all__ = ["ChangeInputs", "MetricExplorer", "change_points", "change_register", "channel_shift", "metric_explorer",
-           "penalty_sensitivity", "period_comparison", "prepare", "quarter_vs_last_year", "quiet_events",
+__all__ = ["ChangeInputs", "MetricExplorer", "change_points", "change_register", "channel_shift", "decision",
+           "metric_explorer", "penalty_sensitivity", "period_comparison", "prepare", "quarter_vs_last_year", "quiet_events",
            "stricter_search", "stricter_sentence", "watch_list", "who_changed"]
 
 #: Series drawn in the change-point panels, in this order, when the data have them (kept changes are added).
@@ -402,13 +404,39 @@ def _shown_register(register: pd.DataFrame) -> pd.DataFrame:
                            revenue_at_stake=value).drop(columns=["metrics", "at_stake_measured"])
 
 
+def _change_text(row: pd.Series) -> str:
+    """A register line in words: "Orders per week down 8.0% from 11 Aug 2025"."""
+    size = (f"{abs(row['change']):.1%}" if row["change_unit"] in ("relative", "share of orders")
+            else f"{abs(row['change']):.3g} {row['change_unit']}")
+    return f"{row['what']} {row['direction']} {size} from {row['date']:%d %b %Y}"
+
+
+def decision(inputs: ChangeInputs, register: pd.DataFrame, max_indicators: int = 5) -> Section:
+    """The Decision section of step 2: the change to respond to first (the register's top line, its yearly
+    value at stake when measured, an estimate from the weeks before and after it) and the leading indicators the
+    plan should watch (the register's changes, at most ``max_indicators``; the watched metrics when none)."""
+    evidence = "6. The change register"
+    if not len(register):
+        watched = ch.watch_list(inputs.records)["metric"].tolist()[:max_indicators]
+        d = Decision(step=2, topic="Changes to act on", action="No lasting change to respond to: keep the plan and "
+                     "keep watching the weekly metrics", indicators=tuple(watched), evidence=evidence)
+        return decision_section([d], inputs.value_unit)
+    top = register.iloc[0]
+    measured = bool(top["at_stake_measured"]) and top["revenue_at_stake"] == top["revenue_at_stake"]
+    value = dict(value=round(float(top["revenue_at_stake"]), 2), value_low=round(float(top["at_stake_low"]), 2),
+                 value_high=round(float(top["at_stake_high"]), 2), basis="estimated",
+                 value_label=f"net {value_noun(inputs.value_unit)} a year at stake") if measured else {}
+    d = Decision(step=2, topic="Changes to act on", action=f"Find the cause of and respond to: {_change_text(top)}",
+                 for_whom=str(top["affected_group"]), evidence=evidence,
+                 indicators=tuple(_change_text(r) for _, r in register.head(max_indicators).iterrows()), **value)
+    return decision_section([d], inputs.value_unit)
+
+
 def _register_summary(draft: Draft, register: pd.DataFrame, n_signals: int, unit: str, context: str = "") -> None:
     """The register in words: the top change (measured ones lead; ``context`` is added to its headline) and the
     yearly total of the measured values."""
     top = register.iloc[0]
-    size = (f"{abs(top['change']):.1%}" if top["change_unit"] in ("relative", "share of orders")
-            else f"{abs(top['change']):.3g} {top['change_unit']}")
-    headline = draft.add("top_change", f"{top['what']} {top['direction']} {size} from {top['date']:%d %b %Y}, "
+    headline = draft.add("top_change", f"{_change_text(top)}, "
                          f"driven by {top['affected_group']}{context}", "Change with the largest business impact",
                          headline=True)
     noun = value_noun(unit)

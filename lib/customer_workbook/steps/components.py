@@ -36,9 +36,10 @@ from ..segments import MIN_CUSTOMERS, UNASSIGNED, find_personas, too_few
 from ._components_offers import copurchase_offers, next_best_offers, randomised_campaign, targeting_the_base
 from ._components_winback import dormant_customers, winback_view
 from ..value_unit import counts_purchases, skip_money_comparison, value_columns, value_noun
+from ._components_decision import components_decision as decision
 from .section import Draft, Section, counted
 
-__all__ = ["choice_or_convenience", "copurchase_offers", "customer_cards", "dormant_customers", "long_term_value",
+__all__ = ["choice_or_convenience", "copurchase_offers", "customer_cards", "decision", "dormant_customers", "long_term_value",
            "next_best_offers", "non_customers", "ownership", "personas", "product_line_hierarchy", "randomised_campaign",
            "recognition_plan", "save_customer_scores", "targeting_the_base", "the_plan", "winback_view"]
 

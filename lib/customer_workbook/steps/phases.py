@@ -38,13 +38,14 @@ from ..retention.features import DAY
 from ..retention.labels import MIN_WINDOW_DAYS, ShortHistory, history_needed
 from ..segments import too_few_of_each
 from ..stats import check_classifier, enough_classes
+from ._phases_decision import phases_decision as decision
 from .phases_plan import (go_to_market, most_valuable_audience, most_valuable_product, most_valuable_service,
                           not_shown, pilot_size)
 from ..value_unit import value_noun, value_unit
 from .section import Draft, Section
 from ..findings import pp
 
-__all__ = ["churn_drivers", "churn_models", "demand_next_quarter", "features_to_keep", "go_to_market",
+__all__ = ["churn_drivers", "churn_models", "decision", "demand_next_quarter", "features_to_keep", "go_to_market",
            "most_valuable_audience", "most_valuable_product", "most_valuable_service", "pilot_size",
            "prediction_design", "save_target_scores", "shift_since_training", "threshold_view", "who_will_pay_again",
            "whom_to_contact"]

@@ -25,14 +25,16 @@ from ..segments import UNASSIGNED, find_personas
 from ..segments.profiles import persona_coverage
 from ._strategy_choice import Choice, Recommendation, recommendation
 from ._strategy_budget import record_plan
+from ._strategy_decision import strategy_decisions
+from .decision import decision_section
 from ._strategy_campaign import campaign_part as _campaign
 from ._strategy_levers import levers
 from ._strategy_what_if import _creates, what_if_plans
 from ..value_unit import MONEY, SPEND, counts_purchases, skip_money_comparison
 from .section import Draft, Section
 
-__all__ = ["HEADLINE_ORDER", "Choice", "Recommendation", "best_budget", "conquest_or_relations", "headline_first",
-           "levers", "new_customer_worth", "persona_worth", "recommendation", "spend_response", "what_if_plans"]
+__all__ = ["HEADLINE_ORDER", "Choice", "Recommendation", "best_budget", "conquest_or_relations", "decision",
+           "headline_first", "levers", "new_customer_worth", "persona_worth", "recommendation", "spend_response", "what_if_plans"]
 
 #: Findings that lead the report (:func:`headline_first`), in this order.
 HEADLINE_ORDER = ("recommendation", "recommended_option", "value_at_stake_per_year", "optimal_weekly_budget",
@@ -547,6 +549,12 @@ def conquest_or_relations(ds: Dataset, curves: Mapping[str, ResponseCurve], curr
 
 
 # --------------------------------------------------------------------------- 5. what if: ._strategy_what_if
+
+
+def decision(ds: Dataset, plan: BudgetPlan | None, rec: Recommendation | None) -> Section:
+    """The Decision section: where the next unit of budget goes and the acquisition budget and mix
+    (:func:`~customer_workbook.steps._strategy_decision.strategy_decisions`), recorded for the plan page."""
+    return decision_section(strategy_decisions(ds, plan, rec), ds.value_unit)
 
 
 def headline_first(findings, keys=HEADLINE_ORDER) -> None:

@@ -1,0 +1,80 @@
+"""The decision record every notebook ends with (customer_workbook.decisions)."""
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from customer_workbook.escaping import md
+from customer_workbook.decisions import BASES, Decision, decision_from_dict, decision_markdown, value_text
+
+
+def _d(**kw) -> Decision:
+    base = dict(step=5, topic="Win-back", action="Wake the half-sleepy", value=1000.0, value_low=200.0,
+                value_high=1800.0, value_label="net gain a year", basis="measured")
+    return Decision(**{**base, **kw})
+
+
+@pytest.mark.parametrize(("basis", "value", "low", "high", "expected"), [
+    ("measured", 1000.0, 200.0, 1800.0, "high"), ("measured", 1000.0, -100.0, 1800.0, "low"),
+    ("measured", -100.0, -900.0, -10.0, "high"), ("estimated", 1000.0, 200.0, 1800.0, "medium"),
+    ("estimated", 1000.0, -100.0, 1800.0, "low"), ("assumed", 1000.0, 200.0, 1800.0, "medium"),
+    ("assumed", 1000.0, -100.0, 1800.0, "low"), ("assumed", 1000.0, None, None, "low")])
+def test_confidence_follows_the_basis_and_whether_the_range_keeps_its_sign(basis, value, low, high, expected):
+    assert _d(basis=basis, value=value, value_low=low, value_high=high).confidence == expected
+
+
+def test_a_decision_without_value_is_medium_with_evidence_and_low_when_it_waits_for_data():
+    watch = Decision(step=2, topic="Leading indicators", action="Watch delivery time", basis="not valued",
+                     value=None, value_low=None, value_high=None)
+    assert watch.confidence == "medium"
+    waiting = Decision(step=5, topic="Win-back", action="Cannot decide", unlock="a campaigns table")
+    assert waiting.confidence == "low" and "What would unlock it" in decision_markdown(waiting)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_no_nan_or_inf_reaches_a_decision(bad):
+    with pytest.raises(ValueError, match="finite"):
+        _d(value=bad)
+    with pytest.raises(ValueError, match="finite"):
+        _d(value_high=bad)
+
+
+def test_inconsistent_records_are_refused():
+    with pytest.raises(ValueError, match="basis"):
+        _d(basis="guessed")
+    with pytest.raises(ValueError, match="step"):
+        _d(step=6)
+    with pytest.raises(ValueError, match="not valued"):
+        _d(basis="not valued")                    # a value but 'not valued'
+    with pytest.raises(ValueError, match="not valued"):
+        _d(value=None, value_low=None, value_high=None)   # 'measured' without a value
+    with pytest.raises(ValueError, match="outside its range"):
+        _d(value=5000.0)
+
+
+@given(value=st.floats(-1e9, 1e9), spread=st.floats(0, 1e9), basis=st.sampled_from([b for b in BASES if b != "not valued"]),
+       indicators=st.lists(st.text(max_size=20), max_size=3))
+def test_round_trip_through_the_findings_record(value, spread, basis, indicators):
+    d = _d(value=value, value_low=value - spread, value_high=value + spread, basis=basis, indicators=indicators)
+    record = d.to_dict()
+    assert record["confidence"] == d.confidence and isinstance(record["indicators"], list)
+    assert decision_from_dict({**record, "unknown_key": 1}) == d
+
+
+def test_the_value_reads_with_its_range_and_label():
+    assert value_text(_d()) == "1,000 (200 to 1,800) net gain a year"
+    assert value_text(_d(value_low=None, value_high=None, basis="assumed")) == "1,000 net gain a year"
+    assert value_text(_d(value=0.0, value_low=0.0, value_high=0.0, basis="assumed")) == "0 net gain a year"
+    text = decision_markdown(_d(for_whom="half-sleepy customers", indicators=["orders per week"]), currency="EUR")
+    assert text.startswith(f"**Decision (main components of the plan) - {md('Win-back')}: {md('Wake the half-sleepy')}**")
+    assert md("1,000 EUR (200 to 1,800) net gain a year") + ", measured" in text and "**Confidence:** high" in text
+    assert "**Watch:** orders per week" in text and not any(t in text for t in ("nan", "None", "inf"))
+    assert math.isfinite(_d().value)
+
+
+def test_text_from_data_is_escaped_in_the_notebook_section():
+    text = decision_markdown(_d(for_whom="<script>alert(1)</script> [x](javascript:y)", action="Wake *them*"))
+    assert "<script>" not in text and "](javascript:" not in text and "*them*" not in text
