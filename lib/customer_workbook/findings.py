@@ -171,6 +171,8 @@ def format_value(value: Any, unit: str = "") -> str:
         text = f"{value:,}"
     elif isinstance(value, float):
         text = number_words(value) or "not available"
+    elif isinstance(value, (list, dict)) and not value:
+        text = "none"
     elif isinstance(value, list) and len(value) <= 6:
         text = ", ".join(format_value(v) for v in value)
     elif isinstance(value, dict) and len(value) <= 6:

@@ -92,6 +92,7 @@ def test_headline_values_read_as_words():
     assert format_value({"fast_brand": 0.1171}, "share") == "speed (fast brand): 11.7%"   # the glossary's labels
     assert format_value("sleeping_dog") == "sleeping dogs" and format_value("Orders per week") == "Orders per week"
     assert format_value("my_own_segment") == "my own segment"                            # unknown: words
+    assert format_value([]) == "none" and format_value({}) == "none"
     assert format_value(None) == "not available" and format_value(None, "share") == "not available"
     assert format_value(3.4e-06) == "< 0.001" and format_value(True) == "yes"
     assert number_words(1291.4) == "1,291" and number_words(-2.5, sign=True) == "-2.5"
