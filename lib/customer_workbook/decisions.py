@@ -97,7 +97,7 @@ class Decision:
             raise ValueError("a decision has a value exactly when its basis is not 'not valued'")
         if self.has_range and not self.value_low <= self.value <= self.value_high:
             raise ValueError(f"value {self.value} lies outside its range {self.value_low} to {self.value_high}")
-        object.__setattr__(self, "indicators", tuple(str(i) for i in self.indicators))
+        object.__setattr__(self, "indicators", tuple(str(i) for i in self.indicators if str(i).strip()))
 
     @property
     def has_range(self) -> bool:
@@ -118,11 +118,13 @@ class Decision:
         return "high" if self.basis == "measured" else "medium"
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready record (the notebook's ``decision`` finding), the confidence included."""
+        """JSON-ready record (the notebook's ``decisions`` finding), the confidence included. Fields without a
+        value (no range, no audience, nothing to unlock) are left out rather than written as null or "": a
+        finding never holds an empty value (:func:`decision_from_dict` restores the defaults)."""
         out = asdict(self)
         out["indicators"] = list(self.indicators)
         out["confidence"] = self.confidence
-        return out
+        return {k: v for k, v in out.items() if v is not None and v != "" and v != []}
 
 
 def decision_from_dict(record: dict[str, Any]) -> Decision:

@@ -184,6 +184,6 @@ def test_the_report_ends_in_one_decision_per_costed_action_of_the_plan(shipped_r
         total = sum(d["value"] for d in decisions if d["basis"] == basis)
         key = f"plan_incremental_value_{basis}"
         assert total == pytest.approx(items[key]["value"], abs=len(decisions)) if key in items else total == 0
-    assert all(d["value_low"] is None or d["value_low"] <= d["value"] <= d["value_high"] for d in decisions)
+    assert all("value_low" not in d or d["value_low"] <= d["value"] <= d["value_high"] for d in decisions)
     headline = [k for k, v in items.items() if v["headline"]]
     assert headline[:len(decisions)] == [k for k in items if k.startswith("decision_")]

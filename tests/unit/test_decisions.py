@@ -32,6 +32,7 @@ def test_a_decision_without_value_is_medium_with_evidence_and_low_when_it_waits_
     assert watch.confidence == "medium"
     waiting = Decision(step=5, topic="Win-back", action="Cannot decide", unlock="a campaigns table")
     assert waiting.confidence == "low" and "What would unlock it" in decision_markdown(waiting)
+    assert set(watch.to_dict()) == {"step", "topic", "action", "basis", "confidence"}      # nothing empty written
 
 
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
@@ -60,7 +61,8 @@ def test_inconsistent_records_are_refused():
 def test_round_trip_through_the_findings_record(value, spread, basis, indicators):
     d = _d(value=value, value_low=value - spread, value_high=value + spread, basis=basis, indicators=indicators)
     record = d.to_dict()
-    assert record["confidence"] == d.confidence and isinstance(record["indicators"], list)
+    assert record["confidence"] == d.confidence and isinstance(record.get("indicators", []), list)
+    assert not any(v is None or v == "" or v == [] for v in record.values())     # no empty finding value
     assert decision_from_dict({**record, "unknown_key": 1}) == d
 
 

@@ -28,7 +28,7 @@ def _unlock(ds: Dataset, tables: tuple[str, ...]) -> str:
     """What data would let the step decide: revenue values, the missing tables (and what each gives), or
     better-fitting curves when every table is there."""
     if ds.value_unit != MONEY:
-        return "transactions with revenue amounts (these data count purchases), so value can be set against spend"
+        return "an amount column in the transactions (these data count purchases), so value can be set against spend"
     missing = [t for t in tables if not ds.has(t)]
     if missing:
         return "; ".join(f"a {t} table ({_GIVES[t]})" for t in missing)
