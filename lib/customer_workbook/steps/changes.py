@@ -412,23 +412,33 @@ def _change_text(row: pd.Series) -> str:
 
 
 def decision(inputs: ChangeInputs, register: pd.DataFrame, max_indicators: int = 5) -> Section:
-    """The Decision section of step 2: the change to respond to first (the register's top line, its yearly
-    value at stake when measured, an estimate from the weeks before and after it) and the leading indicators the
-    plan should watch (the register's changes, at most ``max_indicators``; the watched metrics when none)."""
+    """The Decision section of step 2: the change to respond to first (the register's first line that is not a
+    fall following the end of acquisition, with its yearly value at stake when measured, an estimate from the
+    weeks before and after it) and the leading indicators the plan should watch (the register's changes, at
+    most ``max_indicators``; the watched metrics when none). When every change is such a fall (a closed group of
+    customers only shrinks), the decision says so instead of asking for a cause."""
     evidence = "6. The change register"
     if not len(register):
         watched = ch.watch_list(inputs.records)["metric"].tolist()[:max_indicators]
         d = Decision(step=2, topic="Changes to act on", action="No lasting change to respond to: keep the plan and "
                      "keep watching the weekly metrics", indicators=tuple(watched), evidence=evidence)
         return decision_section([d], inputs.value_unit)
-    top = register.iloc[0]
+    indicators = tuple(_change_text(r) for _, r in register.head(max_indicators).iterrows())
+    end = ch.acquisition_end(inputs.orders, inputs.weeks)
+    falls = _acquisition_falls(register, end)
+    if falls.all():
+        d = Decision(step=2, topic="Changes to act on", action=f"No cause to find: {_change_text(register.iloc[0])} "
+                     f"follows the end of acquisition (no first-time customer after the week of {end:%d %b %Y}); a "
+                     "closed group of customers only shrinks, so plan for it rather than against it",
+                     indicators=indicators, evidence=evidence)
+        return decision_section([d], inputs.value_unit)
+    top = register.loc[~falls].iloc[0]
     measured = bool(top["at_stake_measured"]) and top["revenue_at_stake"] == top["revenue_at_stake"]
     value = dict(value=round(float(top["revenue_at_stake"]), 2), value_low=round(float(top["at_stake_low"]), 2),
                  value_high=round(float(top["at_stake_high"]), 2), basis="estimated",
                  value_label=f"net {value_noun(inputs.value_unit)} a year at stake") if measured else {}
     d = Decision(step=2, topic="Changes to act on", action=f"Find the cause of and respond to: {_change_text(top)}",
-                 for_whom=str(top["affected_group"]), evidence=evidence,
-                 indicators=tuple(_change_text(r) for _, r in register.head(max_indicators).iterrows()), **value)
+                 for_whom=str(top["affected_group"]), evidence=evidence, indicators=indicators, **value)
     return decision_section([d], inputs.value_unit)
 
 

@@ -262,3 +262,21 @@ def test_the_fall_after_the_last_first_time_customer_is_said_to_follow_the_end_o
     assert section.value("top_change").endswith(f"after acquisition ended (no first-time customer after the week of "
                                                 f"{WEEKS[11]:%d %b %Y})")
     assert "end of acquisition" not in _register_section(flagged, stakes, orders=open_shop)[1]
+
+
+def test_the_decision_asks_no_cause_for_a_fall_that_follows_the_end_of_acquisition():
+    """Step 2's decision (CDNOW: active customers down 70.8% in a closed cohort) says the fall follows the end of
+    acquisition instead of asking for its cause; with customers still arriving it asks for the cause."""
+    rng = np.random.default_rng(2)
+    joined = WEEKS[rng.integers(0, 12, 400)]
+    later = WEEKS[rng.integers(12, len(WEEKS), 2000)]
+    orders = pd.DataFrame({"customer_id": np.r_[np.arange(400), rng.integers(0, 400, 2000)],
+                           "date": np.r_[joined, later] + pd.Timedelta(days=2), "amount": 50.0})
+    flagged = flagged_rows(("active_customers", WEEKS[12], -0.7, "down"))
+    stakes = {("active_customers", WEEKS[12]): changes.AtStake(-1e6, -1.2e6, -8e5, "measured", True)}
+    for shop, cause in ((orders, False), (orders.assign(customer_id=np.arange(len(orders))), True)):
+        section, _ = _register_section(flagged, stakes, orders=shop)
+        inputs = step.ChangeInputs(weeks=WEEKS, orders=shop, records={}, events=NO_EVENTS, segments=pd.DataFrame())
+        (d,) = step.decision(inputs, section["register"])["decisions"]
+        assert d.action.startswith("Find the cause") is cause and ("end of acquisition" in d.action) is not cause
+        assert (d.value == -1e6) is cause and d.indicators
