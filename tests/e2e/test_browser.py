@@ -15,13 +15,12 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from customer_workbook.batch import main
+from customer_workbook.batch import main, pdf
 from customer_workbook.paths import project_root
 
 pytestmark = pytest.mark.notebooks
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update"]
+CHROMIUM_ARGS = pdf.CHROMIUM_ARGS  # one set of flags: the browser `make plan` prints with
 
 if CHROMIUM is None:
     if os.environ.get("CI"):
