@@ -80,3 +80,31 @@ def test_the_value_reads_with_its_range_and_label():
 def test_text_from_data_is_escaped_in_the_notebook_section():
     text = decision_markdown(_d(for_whom="<script>alert(1)</script> [x](javascript:y)", action="Wake *them*"))
     assert "<script>" not in text and "](javascript:" not in text and "*them*" not in text
+
+
+def _pilot_sections(choice: str, detectable: float):
+    """Hand sections 10 and 11 of notebook 04: one audience and a pilot design (``choice``, lift ``detectable``)."""
+    import pandas as pd
+    from types import SimpleNamespace
+
+    from customer_workbook.steps.section import Section
+
+    audience = Section(results={"tied": pd.DataFrame({"persona": ["p"], "segment": ["tv"]})})
+    run = SimpleNamespace(mde=detectable, n_per_arm=500, duration_weeks=30.0)
+    sizing = Section(results={"design": SimpleNamespace(plan=run, choice=choice, audiences_used=1)})
+    gtm = pd.DataFrame([{"audience": "p · tv", "goal": "grow", "offer": "o", "channel": "app", "timing": "now",
+                         "customers": 1000, "order_value": 20.0, "expected_value": 1000 * 0.05 * 20.0,
+                         "metric_to_watch": "repeat rate"}])
+    return audience, sizing, gtm
+
+
+def test_go_to_market_is_valued_at_the_lift_the_pilot_can_detect():
+    from customer_workbook.steps._phases_decision import phases_decisions
+
+    audience, sizing, gtm = _pilot_sections("larger lift", 0.11)
+    go = phases_decisions(audience, sizing, gtm, mde=0.05)[1]
+    assert go.value == pytest.approx(1000 * 0.11 * 20.0)             # not the 1,000 of the +5 pp requested
+    assert "+11.0 pp lift the pilot can detect" in go.value_label and "1,000 at the +5.0 pp requested" in go.value_label
+    audience, sizing, gtm = _pilot_sections("as planned", 0.05)
+    go = phases_decisions(audience, sizing, gtm, mde=0.05)[1]
+    assert go.value == pytest.approx(1000.0) and "pilot's +5.0 pp lift holds" in go.value_label
