@@ -171,8 +171,8 @@ def _decision_cells(findings: dict) -> dict[str, tuple[str, Cell]]:
             continue
         whom = _COUNT.sub("", d.for_whom) if d.step == 5 else ""      # step 5 decides per group; its size varies
         key = f"{DECISION_PREFIX}{d.topic}|{whom}"
-        value = "" if d.value is None else f" - {value_text(d, '' if unit == MONEY else unit)}, {d.basis}"
-        cell = Cell(f"{d.action}{value} (confidence {d.confidence})", d.value_low, d.value_high, unit)
+        value = "" if d.value is None else f" Value: {value_text(d, '' if unit == MONEY else unit)}, {d.basis}."
+        cell = Cell(f"{d.action.rstrip('.')}.{value} Confidence {d.confidence}.", d.value_low, d.value_high, unit)
         label = f"Decision: {d.topic}" + (f" ({whom})" if whom else "")
         out.setdefault(key, (label, cell if d.value is not None else Cell(cell.text, unit=unit)))
     return out
@@ -198,8 +198,9 @@ def compare_rows(runs: list[RunReports]) -> list[Row]:
 
 
 def _cell_html(run: RunReports, row: Row) -> str:
-    if row.notebook not in run.findings:
-        return _missing_html(run, row.notebook)
+    if row.notebook not in run.findings:          # the report row above says why (failed, not run)
+        return "<td class='failed'><small>no report</small></td>" if run.status.get(row.notebook, "ok") != "ok" \
+            else "<td><small>not run</small></td>" if row.notebook not in run.status else "<td><small>no findings</small></td>"
     cell = row.cells.get(run.name)
     return f"<td>{html_text(cell.text)}</td>" if cell else "<td><small>not recorded in this run</small></td>"
 
