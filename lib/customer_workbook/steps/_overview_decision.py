@@ -114,7 +114,7 @@ def _coverage(ds: Dataset) -> Decision:
              f"{_steps(by['in part'])} in part" if by["in part"] else "",
              (f"{_steps(by['waits for data'])} cannot reach "
               f"{'their decisions' if len(by['waits for data']) > 1 else 'its decision'}") if by["waits for data"] else "",
-             f"without {_and(skipped)}, the sections that use them are skipped or limited" if skipped else ""]
+             f"without {_and(skipped)}, some sections are skipped or limited" if skipped else ""]
     unlock = "; ".join(f"{need_words(n.name)} for step {s} ({n.gives})" for s, (_, miss) in support.items()
                        for n in miss if n.decides)
     return Decision(step=0, topic="Data for the method", evidence=EVIDENCE, unlock=unlock,
