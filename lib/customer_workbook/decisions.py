@@ -24,8 +24,9 @@ from .escaping import md
 
 __all__ = ["BASES", "CONFIDENCE", "DECISION_PREFIX", "METHOD_STEPS", "Decision", "decision_from_dict", "decision_markdown", "value_text"]
 
-#: The five steps of the method, by number (the plan page's order).
-METHOD_STEPS = {1: "Understand customer behaviour", 2: "Understand relevant changes",
+#: The five steps of the method, by number (the plan page's order), after step 0: the data the method runs on
+#: (notebook 00 decides which steps the data support and what to fix first).
+METHOD_STEPS = {0: "Check the data", 1: "Understand customer behaviour", 2: "Understand relevant changes",
                 3: "Choose the customer-management strategy", 4: "Plan phases", 5: "Main components of the plan"}
 #: Where an expected value comes from: ``measured`` by randomised evidence in the data (a campaign with a control
 #: group), ``estimated`` by a model fitted to the history (response curves, customer-value models), ``assumed``
@@ -49,7 +50,7 @@ class Decision:
     Attributes
     ----------
     step : int
-        Step of the method, 1-5 (:data:`METHOD_STEPS`).
+        Step of the method, 1-5, or 0 for the data overview (:data:`METHOD_STEPS`).
     topic : str
         What is decided, in a few words ("Strategy", "Acquisition budget", "Win-back").
     action : str

@@ -78,8 +78,13 @@ class Findings:
         self.skipped: list[dict] = []
         self.money_unit = MONEY
 
-    def add(self, key: str, value: Any, label: str, headline: bool = False, unit: str = "") -> Any:
+    def add(self, key: str, value: Any, label: str, headline: bool = False, unit: str = "",
+            interval: tuple[float, float] | None = None) -> Any:
         """Record ``value`` under ``key``; ``headline`` findings lead the report. Returns ``value``.
+
+        ``interval``: the ``(low, high)`` interval of a numeric value, in its unit, recorded beside it (the runs
+        comparison marks two runs as different beyond noise only when their intervals do not overlap,
+        :mod:`customer_workbook.batch.compare`); left out when not given or not two finite numbers in order.
 
         A value finding (``unit="currency units"``, :data:`~customer_workbook.value_unit.MONEY`) is recorded in
         the data's value unit (:meth:`announce_value_unit`): purchases when the data have no revenue column,
@@ -95,6 +100,11 @@ class Findings:
         elif unit == SPEND and self.money_unit == MONEY:
             unit = MONEY
         self.items[key] = {"value": to_jsonable(value), "label": label, "unit": unit, "headline": headline}
+        bounds = to_jsonable(list(interval)) if interval is not None else None
+        if (isinstance(bounds, list) and len(bounds) == 2 and all(isinstance(b, (int, float)) and not isinstance(b, bool)
+                                                                  and math.isfinite(b) for b in bounds)
+                and bounds[0] <= bounds[1]):
+            self.items[key]["interval"] = bounds
         return value
 
     def announce_value_unit(self, value_unit: str) -> None:

@@ -105,3 +105,43 @@ def test_a_partial_rerun_keeps_the_other_reports_in_the_index(batch_run, small_s
     results = {r["notebook"]: r["ok"] for r in json.loads((run_dir / "results.json").read_text())}
     assert results == {"00_data_overview": True, "01_broken": False}
     assert "href='01_broken.html'" in (run_dir / "index.html").read_text()
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory, small_sample):
+    """One batch of two parameter sets (two regions of the small sample) over the overview, notebook 01 and a
+    notebook that fails."""
+    base = tmp_path_factory.mktemp("two_runs")
+    notebooks = base / "notebooks"
+    notebooks.mkdir()
+    for name in ("00_data_overview", "01_behaviour"):
+        shutil.copy(ROOT / "notebooks" / f"{name}.ipynb", notebooks)
+    broken_notebook(notebooks / "02_broken.ipynb")
+    params = []
+    for region in ("North", "South"):
+        params.append(base / f"{region}.yaml")
+        params[-1].write_text(f"run_name: {region}\ndescription: region {region}\nparameters:\n"
+                              f"  data_dir: {small_sample}\n  business_unit: {region}\n")
+    main([*map(str, params), "--out", str(base / "reports"), "--notebooks-dir", str(notebooks), "--jobs", "2"])
+    return base / "reports"
+
+
+def test_the_index_compares_the_runs_and_marks_only_intervals_that_do_not_overlap(two_runs):
+    from customer_workbook.batch.compare import compare_rows, read_run
+
+    page = (two_runs / "index.html").read_text()
+    assert "The runs compared" in page and "region: North" in page and "region: South" in page
+    assert "href='North/01_behaviour.html'" in page and "href='South/00_data_overview.html'" in page
+    assert page.count("failed: ") == 2 and "planted failure for the batch test" in page     # 02 failed in both runs
+    assert "Net Promoter Score" in page and "never marked" in page and "<script" not in page
+    runs = [read_run(two_runs / name) for name in ("North", "South")]
+    rows = compare_rows(runs)
+    assert {r.notebook for r in rows} == {"00_data_overview", "01_behaviour"}               # only reports that exist
+    for row in rows:
+        north, south = row.cells.get("North"), row.cells.get("South")
+        apart = bool(north and south and north.has_interval and south.has_interval
+                     and (north.high < south.low or south.high < north.low))
+        assert bool(row.differs) == apart, row
+    nps = next(r for r in rows if r.label.startswith("Net Promoter Score"))
+    assert all(c.has_interval for c in nps.cells.values())                                 # NPS carries its interval
+    assert page.count("&#8800; beyond noise</td>") == sum(1 for r in rows if r.differs)

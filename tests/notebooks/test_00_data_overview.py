@@ -9,8 +9,36 @@ from conftest import execute_notebook, values
 pytestmark = pytest.mark.notebooks
 
 
+def check_decision(result: dict) -> tuple[dict, dict]:
+    """The overview's decisions agree with its findings: steps 0, not valued, leading the key findings; the steps the
+    data support follow from the tables supplied; the fixes are the quality notes to check. Returns both decisions."""
+    found = values(result)
+    coverage, fixes = found["decisions"]
+    assert coverage["step"] == fixes["step"] == 0 and coverage["basis"] == fixes["basis"] == "not valued"
+    assert [k for k, v in result["findings"].items() if v["headline"]][:2] == [
+        "decision_data_for_the_method", "decision_data_to_fix_first"]
+    support, missing = found["steps_supported"], set(found["tables_missing"])
+    assert set(support) == {"1", "2", "3", "4", "5"}
+    assert (support["1"] == "waits for data") == ("surveys" in missing)
+    assert (support["3"] == "waits for data") == bool({"marketing", "campaigns"} & missing)
+    if not missing:
+        assert coverage["action"].startswith("Run all five steps") and "unlock" not in coverage
+    for table in missing - {"surveys", "marketing"}:       # every missing table is named: unlock or skipped sections
+        assert f"the {table} table" in coverage["action"] + coverage.get("unlock", ""), table
+    for table in {"surveys", "marketing"} & missing:
+        assert f"the {table} table for step" in coverage["unlock"]
+    if found["data_fixes_first"]:
+        assert all(f in fixes["action"] for f in found["data_fixes_first"])
+    else:
+        assert fixes["action"].startswith("Nothing to fix first")
+    return coverage, fixes
+
+
 def test_overview_on_the_small_sample(tmp_path, small_sample):
-    found = values(execute_notebook("00_data_overview", tmp_path, data_dir=str(small_sample)))
+    result = execute_notebook("00_data_overview", tmp_path, data_dir=str(small_sample))
+    found = values(result)
+    coverage, fixes = check_decision(result)
+    assert found["steps_supported"] == {str(s): "in full" for s in range(1, 6)}
     tx = pd.read_parquet(small_sample / "transactions.parquet")
     assert found["n_customers"] == tx["customer_id"].nunique()
     assert found["n_orders"] == tx["order_id"].nunique()
@@ -27,6 +55,10 @@ def test_overview_with_transactions_only(tmp_path, transactions_only):
     skipped = {s["section"] for s in result["skipped"]}
     assert skipped == {"Surveys coverage", "Engagement coverage"}
     assert len(values(result)["tables_missing"]) == 8
+    coverage, _ = check_decision(result)
+    assert values(result)["steps_supported"] == {"1": "waits for data", "2": "in part", "3": "waits for data",
+                                                 "4": "in part", "5": "in part"}
+    assert coverage["confidence"] == "low" and "steps 1 and 3 cannot reach their decisions" in coverage["action"]
 
 
 def test_overview_period_and_business_unit_parameters(tmp_path, small_sample):

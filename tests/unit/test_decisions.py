@@ -80,3 +80,77 @@ def test_the_value_reads_with_its_range_and_label():
 def test_text_from_data_is_escaped_in_the_notebook_section():
     text = decision_markdown(_d(for_whom="<script>alert(1)</script> [x](javascript:y)", action="Wake *them*"))
     assert "<script>" not in text and "](javascript:" not in text and "*them*" not in text
+
+
+def _pilot_sections(choice: str, detectable: float):
+    """Hand sections 10 and 11 of notebook 04: one audience and a pilot design (``choice``, lift ``detectable``)."""
+    import pandas as pd
+    from types import SimpleNamespace
+
+    from customer_workbook.steps.section import Section
+
+    audience = Section(results={"tied": pd.DataFrame({"persona": ["p"], "segment": ["tv"]})})
+    run = SimpleNamespace(mde=detectable, n_per_arm=500, duration_weeks=30.0)
+    sizing = Section(results={"design": SimpleNamespace(plan=run, choice=choice, audiences_used=1)})
+    gtm = pd.DataFrame([{"audience": "p · tv", "goal": "grow", "offer": "o", "channel": "app", "timing": "now",
+                         "customers": 1000, "order_value": 20.0, "expected_value": 1000 * 0.05 * 20.0,
+                         "metric_to_watch": "repeat rate"}])
+    return audience, sizing, gtm
+
+
+def test_go_to_market_is_valued_at_the_lift_the_pilot_can_detect():
+    from customer_workbook.steps._phases_decision import phases_decisions
+
+    audience, sizing, gtm = _pilot_sections("larger lift", 0.11)
+    go = phases_decisions(audience, sizing, gtm, mde=0.05)[1]
+    assert go.value == pytest.approx(1000 * 0.11 * 20.0)             # not the 1,000 of the +5 pp requested
+    assert "+11.0 pp lift the pilot can detect" in go.value_label and "1,000 at the +5.0 pp requested" in go.value_label
+    audience, sizing, gtm = _pilot_sections("as planned", 0.05)
+    go = phases_decisions(audience, sizing, gtm, mde=0.05)[1]
+    assert go.value == pytest.approx(1000.0) and "pilot's +5.0 pp lift holds" in go.value_label
+
+
+def _budget_plan_and_curves(spread: float):
+    """A two-channel plan (today 100 a week each, recommended 300 and 200) and curves whose bootstrap draws scatter
+    ``spread`` (a share) around the fitted ones."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from customer_workbook.acquisition import BudgetPlan, value_created
+
+    rng = np.random.default_rng(1)
+    fitted = {"tv": (10.0, 200.0, 1.5), "search": (6.0, 150.0, 1.2)}
+    curves = {c: SimpleNamespace(vmax=v, k=k, shape=h, draws=np.column_stack([
+        v * (1 + spread * rng.standard_normal(300)), np.full(300, k), np.full(300, h), np.zeros(300)]))
+        for c, (v, k, h) in fitted.items()}
+    worth = {"tv": 400.0, "search": 300.0}
+    now, best = {"tv": 100.0, "search": 100.0}, {"tv": 300.0, "search": 200.0}
+    arr = [np.array([fitted[c][i] for c in fitted]) for i in range(3)]
+    w = np.array([worth[c] for c in fitted])
+
+    def value(spend):
+        return float(value_created(np.array([spend[c] for c in fitted]), *arr, w))
+
+    plan = BudgetPlan(channels=("tv", "search"), current_spend=now, optimum_spend=best, best_at_current_spend=now,
+                      current_budget=200.0, optimum_budget=500.0, current_value=value(now), optimum_value=value(best),
+                      best_at_current_value=value(now), optimum_mix={"tv": 0.6, "search": 0.4},
+                      best_at_current_mix={"tv": 0.5, "search": 0.5}, current_new=0.0, optimum_new=0.0,
+                      budget_interval=(400.0, 650.0))
+    return plan, curves, {c: np.array([x]) for c, x in worth.items()}, worth
+
+
+def test_the_acquisition_budget_carries_the_bootstrap_interval_of_its_extra_value():
+    from customer_workbook.steps._strategy_decision import strategy_decisions, value_gain_interval
+
+    plan, curves, clv_draws, worth = _budget_plan_and_curves(spread=0.0)
+    low, high = value_gain_interval(plan, curves, clv_draws, worth)
+    assert low == pytest.approx(52 * plan.value_gain) and high == pytest.approx(52 * plan.value_gain)  # nothing varies
+    plan, curves, clv_draws, worth = _budget_plan_and_curves(spread=0.15)
+    low, high = value_gain_interval(plan, curves, clv_draws, worth)
+    assert low < 52 * plan.value_gain < high
+    ds = type("Data", (), {"value_unit": "currency units", "has": lambda self, t: True})()
+    budget = strategy_decisions(ds, plan, None, (low, high))[1]
+    assert (budget.value_low, budget.value_high) == (round(low, 2), round(high, 2)) and budget.has_range
+    assert budget.confidence == ("medium" if low > 0 else "low") and "90% interval" in budget.value_label
+    assert not strategy_decisions(ds, plan, None)[1].has_range                       # no interval given: no range

@@ -17,6 +17,7 @@ from ..escaping import html_text
 from ..findings import format_value, headline_markdown, load_findings
 from ..paths import atomic_write_text
 from .parameters import declared_parameters, parameters_in_words
+from .compare import COMPARE_CSS, comparison_section, read_run
 from .plan import PLAN_CSS, plan_section
 from .worker import Job, JobResult
 
@@ -205,11 +206,17 @@ def write_index(run_dir: Path, spec, results: list[JobResult]) -> Path:
     return atomic_write_text(run_dir / "index.html", page)
 
 
-def write_runs_index(out_dir: Path) -> Path:
-    """``reports/index.html`` linking every run's index."""
-    runs = sorted(p.parent.name for p in out_dir.glob("*/index.html"))
-    items = "".join(f"<li><a href='{html_text(quote(r))}/index.html'>{html_text(r)}</a></li>" for r in runs)
+def write_runs_index(out_dir: Path, runs: list[str] | None = None) -> Path:
+    """``reports/index.html``: a link to every run's index and, with two runs or more whose reports exist, the runs
+    side by side (:func:`~customer_workbook.batch.compare.comparison_section`): each notebook's decisions and
+    headline findings, one column per run, rows that differ beyond noise marked. ``runs`` (names) limits the
+    comparison to those runs (by default every run in the folder)."""
+    names = sorted(p.parent.name for p in out_dir.glob("*/index.html"))
+    items = "".join(f"<li><a href='{html_text(quote(r))}/index.html'>{html_text(r)}</a></li>" for r in names)
+    read = [read_run(out_dir / r, hidden=RUNNER_SET) for r in names if runs is None or r in runs]
+    compared = comparison_section([r for r in read if r.findings])
     page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>{NO_ICON}<title>Customer workbook reports</title>"
-            f"<style>body{{font-family:system-ui,sans-serif;max-width:900px;margin:2em auto}}</style></head>"
-            f"<body><h1>Customer workbook reports</h1><ul>{items}</ul></body></html>\n")
+            f"<style>body{{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1100px;margin:2em auto;"
+            f"padding:0 1em;color:#222}}{COMPARE_CSS}</style></head>"
+            f"<body><h1>Customer workbook reports</h1><ul>{items}</ul>{compared}</body></html>\n")
     return atomic_write_text(out_dir / "index.html", page)

@@ -46,7 +46,16 @@ def _pilot(audience: Section, sizing: Section) -> Decision:
                     evidence=evidence)
 
 
-def _go_to_market(audience: Section, gtm: pd.DataFrame | None, mde: float) -> Decision:
+def _detectable_lift(sizing: Section, mde: float) -> float:
+    """The lift the pilot can detect: the run design's (larger than ``mde`` when it is sized for the lift its
+    customers who enrol in a year can detect), else the requested ``mde``."""
+    design = sizing["design"]
+    run = design.plan if design is not None else None
+    lift = float(run.mde) if run is not None and design.choice != "none" else float("nan")
+    return lift if math.isfinite(lift) and lift > 0 else float(mde)
+
+
+def _go_to_market(audience: Section, gtm: pd.DataFrame | None, mde: float, lift: float) -> Decision:
     evidence = "12. Go to market: the audience relations plan"
     if gtm is None or not len(gtm):
         unlock = _NO_AUDIENCE if audience["tied"] is None else (
@@ -56,17 +65,24 @@ def _go_to_market(audience: Section, gtm: pd.DataFrame | None, mde: float) -> De
     first = gtm.iloc[0]
     action = (f"Go to market first with this audience: {first['goal']}, offer {first['offer']} through "
               f"{first['channel']}, {first['timing']}")
+    at_requested = float(first["expected_value"])          # customers x requested lift x one order's margin
+    label = f"extra margin if the pilot's {100 * lift:+.1f} pp lift holds (one order's margin each)"
+    if round(100 * lift, 1) != round(100 * mde, 1):
+        label = (f"extra margin if the {100 * lift:+.1f} pp lift the pilot can detect holds (one order's margin "
+                 f"each; {at_requested:,.0f} at the {100 * mde:+.1f} pp requested, which this pilot cannot detect)")
     return Decision(step=4, topic="Go to market", action=action, for_whom=str(first["audience"]),
-                    value=round(float(first["expected_value"]), 2), basis="assumed",
-                    value_label=f"extra margin if the pilot's {100 * mde:+.1f} pp lift holds (one order's margin each)",
-                    evidence=evidence, indicators=(str(first["metric_to_watch"]),))
+                    value=round(at_requested * lift / mde, 2) if mde > 0 else round(at_requested, 2),
+                    basis="assumed", value_label=label, evidence=evidence,
+                    indicators=(str(first["metric_to_watch"]),))
 
 
 def phases_decisions(audience: Section, sizing: Section, gtm: pd.DataFrame | None, mde: float) -> list[Decision]:
     """Step 4's decisions: the pilot the plan runs (section 11's design, not valued: a pilot is how the value gets
     measured) and the audience to go to market with first (section 12's first line, valued at the pilot's target
-    lift ``mde``, an assumption, as one extra order's margin per customer who responds)."""
-    return [_pilot(audience, sizing), _go_to_market(audience, gtm, mde)]
+    lift, an assumption, as one extra order's margin per customer who responds). That lift is the one the pilot can
+    detect: the requested ``mde``, or the larger lift the pilot is sized for when its audience cannot detect
+    ``mde`` in time (a smaller true lift would not pass the pilot, so it is not the value the plan can count on)."""
+    return [_pilot(audience, sizing), _go_to_market(audience, gtm, mde, _detectable_lift(sizing, mde))]
 
 
 def phases_decision(audience: Section, sizing: Section, gtm: Section, mde: float, value_unit: str) -> Section:

@@ -60,3 +60,14 @@ def test_values_from_data_are_escaped_and_unreadable_records_are_left_out(tmp_pa
 def test_no_decision_no_plan(tmp_path):
     assert plan_section(tmp_path, [_write(tmp_path, "00_data_overview", [])]) == ""
     assert plan_section(tmp_path, [JobResult("run", "00_data_overview", True, 1.0, None, None)]) == ""
+
+
+def test_the_data_overview_opens_the_plan_as_step_0(tmp_path):
+    data = Decision(step=0, topic="Data for the method", action="Run the method on these data: step 3 cannot reach "
+                    "its decision", unlock="the marketing table for step 3 (weekly spend per channel)")
+    strategy = Decision(step=3, topic="Strategy", action="Spend on conquest")
+    results = [_write(tmp_path, "03_strategy", [strategy]), _write(tmp_path, "00_data_overview", [data])]
+    assert [line.decision.step for line in plan_lines(tmp_path, results)] == [0, 3]
+    html = plan_section(tmp_path, results)
+    assert html.index("0. Check the data") < html.index("3. Choose the customer-management strategy")
+    assert "What would unlock it: the marketing table for step 3" in html
