@@ -154,3 +154,17 @@ def test_the_acquisition_budget_carries_the_bootstrap_interval_of_its_extra_valu
     assert (budget.value_low, budget.value_high) == (round(low, 2), round(high, 2)) and budget.has_range
     assert budget.confidence == ("medium" if low > 0 else "low") and "90% interval" in budget.value_label
     assert not strategy_decisions(ds, plan, None)[1].has_range                       # no interval given: no range
+
+
+def test_a_zero_budget_reads_as_stopping_paid_acquisition():
+    """The optimiser's answer 0 is 'stop', without a channel mix of nothing or an interval '0 to 0'."""
+    from dataclasses import replace
+
+    from customer_workbook.steps._strategy_decision import strategy_decisions
+
+    plan, *_ = _budget_plan_and_curves(spread=0.0)
+    stop = replace(plan, optimum_budget=0.0, optimum_spend={"tv": 0.0, "search": 0.0}, budget_interval=(0.0, 0.0))
+    ds = type("Data", (), {"value_unit": "currency units", "has": lambda self, t: True})()
+    action = strategy_decisions(ds, stop, None)[1].action
+    assert action.startswith("Stop paid acquisition (today 200 a week)")
+    assert "mix" not in action and "0 to 0" not in action

@@ -82,7 +82,8 @@ class Dataset:
 
     def has(self, name: str) -> bool:
         """True when the optional table ``name`` was supplied and is not empty."""
-        return self.tables.get(name) is not None
+        frame = self.tables.get(name)
+        return frame is not None and len(frame) > 0
 
     def require(self, name: str) -> pd.DataFrame:
         """Return table ``name`` or raise :class:`MissingTableError` saying what it would enable."""
@@ -240,6 +241,8 @@ def _unknown_customers(tables: dict[str, pd.DataFrame], sources: dict[str, str],
     return problems
 
 
+#: How an optional table that a period or region leaves empty is handled: as a table the data do not have.
+EMPTY_HANDLING = "none left: the table counts as not supplied, and the sections that need it are skipped"
 DATE_COLUMN = {"transactions": "date", "surveys": "date", "engagement": "date", "campaigns": "send_date",
                "marketing": "week", "market": "week"}
 
@@ -260,11 +263,20 @@ def _outside_window(tables, sources, places, window, quality: QualityReport, dro
             outside |= (dates >= end + pd.Timedelta(days=1)).to_numpy()
         if not outside.any():
             continue
-        if drop:
+        if drop and name == "transactions" and outside.all():
+            problems.append(Problem(name, column, "no transaction inside the analysis window",
+                                    f"at least one date from {start} to {end}", int(outside.sum()),
+                                    places[name].examples(frame[column], outside, column), sources.get(name)))
+        elif drop:
+            empty = outside.all()
             quality.add(name, f"rows outside the analysis window {start:%Y-%m-%d}..{end:%Y-%m-%d}"
                         if start is not None and end is not None else "rows outside the analysis window",
-                        int(outside.sum()), len(frame), "left out of this analysis (period parameter)")
-            tables[name] = frame.loc[~outside].reset_index(drop=True)
+                        int(outside.sum()), len(frame), "left out of this analysis (period parameter)"
+                        + (f"; {EMPTY_HANDLING}" if empty else ""))
+            if empty:
+                del tables[name]
+            else:
+                tables[name] = frame.loc[~outside].reset_index(drop=True)
         else:
             problems.append(Problem(name, column, "dates outside the analysis window",
                                     f"dates from {start} to {end}", int(outside.sum()),
@@ -549,7 +561,8 @@ def _checked_window(window) -> tuple[pd.Timestamp | None, pd.Timestamp | None] |
 
 
 def filter_dataset(ds: Dataset, region: str | None = None) -> Dataset:
-    """Keep only the customers of one region (the business-unit filter); ``None`` keeps everyone.
+    """Keep only the customers of one region (the business-unit filter); ``None`` keeps everyone. An optional
+    table with no row for the region counts as not supplied, with a quality note.
 
     Needs the ``customers`` table with a ``region`` column when ``region`` is given.
     """
@@ -563,6 +576,12 @@ def filter_dataset(ds: Dataset, region: str | None = None) -> Dataset:
         raise ValueError(f"Business unit (region) {region!r} not in the data; choose one of {regions}")
     keep = pd.Index(customers.loc[customers["region"].astype(str) == region, "customer_id"])
     tables = {name: (frame[frame["customer_id"].isin(keep)].reset_index(drop=True)
-                     if "customer_id" in frame else frame)
+                     if frame is not None and "customer_id" in frame else frame)
               for name, frame in ds.tables.items()}
-    return Dataset(tables=tables, sources=ds.sources, quality=ds.quality, value_unit=ds.value_unit)
+    quality = QualityReport(notes=list(ds.quality.notes))
+    for name, frame in list(tables.items()):
+        if name != "transactions" and frame is not None and frame.empty and len(ds.tables[name]):
+            quality.add(name, f"no rows for business unit {region}", len(ds.tables[name]), len(ds.tables[name]),
+                        EMPTY_HANDLING)
+            del tables[name]
+    return Dataset(tables=tables, sources=ds.sources, quality=quality, value_unit=ds.value_unit)

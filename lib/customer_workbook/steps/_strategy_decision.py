@@ -96,6 +96,9 @@ def _budget(ds: Dataset, plan: BudgetPlan | None, gain_interval: tuple[float, fl
     if plan.budget_change == "no clear difference":
         action = (f"Keep the weekly acquisition budget near {now:,.0f}: the value-maximising {best:,.0f} is not "
                   f"measurably different (90% interval {lo:,.0f} to {hi:,.0f})")
+    elif round(best) == 0:
+        action = (f"Stop paid acquisition (today {now:,.0f} a week): at the fitted response curves no budget returns "
+                  "more value than it costs" + ("" if round(hi) == 0 else f" (90% interval 0 to {hi:,.0f} a week)"))
     else:
         action = (f"{plan.budget_change.capitalize()} the weekly acquisition budget from {now:,.0f} to {best:,.0f} "
                   f"(90% interval {lo:,.0f} to {hi:,.0f})")
@@ -106,7 +109,8 @@ def _budget(ds: Dataset, plan: BudgetPlan | None, gain_interval: tuple[float, fl
         value_range = dict(value_low=round(min(gain_interval[0], gain), 2),
                            value_high=round(max(gain_interval[1], gain), 2))
         label = "extra value a year (90% interval over the response curves' and customer values' uncertainty)"
-    return Decision(step=3, topic="Acquisition budget", action=f"{action}; {_mix(plan)}",
+    mix = "" if round(best) == 0 else f"; {_mix(plan)}"
+    return Decision(step=3, topic="Acquisition budget", action=action + mix,
                     for_whom=", ".join(plan.channels), value=gain, value_label=label,
                     basis="estimated", evidence=evidence, **value_range)
 

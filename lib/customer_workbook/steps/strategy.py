@@ -25,7 +25,7 @@ from ..segments import UNASSIGNED, find_personas
 from ..segments.profiles import persona_coverage
 from ._strategy_choice import Choice, Recommendation, recommendation
 from ._strategy_budget import record_plan
-from ._strategy_decision import strategy_decisions
+from ._strategy_decision import strategy_decisions, value_gain_interval
 from .decision import decision_section
 from ._strategy_campaign import campaign_part as _campaign
 from ._strategy_levers import levers
@@ -551,10 +551,16 @@ def conquest_or_relations(ds: Dataset, curves: Mapping[str, ResponseCurve], curr
 # --------------------------------------------------------------------------- 5. what if: ._strategy_what_if
 
 
-def decision(ds: Dataset, plan: BudgetPlan | None, rec: Recommendation | None) -> Section:
-    """The Decision section: where the next unit of budget goes and the acquisition budget and mix
-    (:func:`~customer_workbook.steps._strategy_decision.strategy_decisions`), recorded for the plan page."""
-    return decision_section(strategy_decisions(ds, plan, rec), ds.value_unit)
+def decision(ds: Dataset, plan: BudgetPlan | None, rec: Recommendation | None,
+             curves: dict | None = None, clv_draws: dict | None = None, clv_now: dict | None = None,
+             seed: int = 0) -> Section:
+    """Step 3's decisions: conquest or relations, and the acquisition budget and mix
+    (:func:`~customer_workbook.steps._strategy_decision.strategy_decisions`), recorded for the plan page. With the
+    response ``curves`` and the customer-value draws, the budget's extra value a year carries its 90% interval
+    (:func:`~customer_workbook.steps._strategy_decision.value_gain_interval`)."""
+    gain = (value_gain_interval(plan, curves, clv_draws or {}, clv_now or {}, seed=seed)
+            if plan is not None and curves else None)
+    return decision_section(strategy_decisions(ds, plan, rec, gain), ds.value_unit)
 
 
 def headline_first(findings, keys=HEADLINE_ORDER) -> None:

@@ -104,6 +104,18 @@ def test_dates_outside_window_error_or_drop(tmp_path):
     assert any("outside the analysis window" in n["issue"] and n["rows"] == 2 for n in ds.quality.notes)
 
 
+def test_a_period_that_empties_a_table(tmp_path):
+    """An optional table with no row in the period counts as not supplied (a note says why); a period with no
+    transaction at all is an error, not an empty report."""
+    write(tmp_path, transactions=TX, surveys="customer_id,date,nps\nC1,2023-06-01,9\n")
+    ds = load_dataset(tmp_path, window=("2024-01-01", "2024-01-31"), outside_window="drop")
+    assert not ds.has("surveys") and ds.surveys is None and "surveys" in ds.missing
+    [note] = [n for n in ds.quality.notes if n["table"] == "surveys"]
+    assert note["rows"] == 1 and "counts as not supplied" in note["handling"]
+    with pytest.raises(DataValidationError, match="no transaction inside the analysis window"):
+        load_dataset(tmp_path, window=("2025-01-01", "2025-12-31"), outside_window="drop")
+
+
 def test_end_of_window_is_inclusive(tmp_path):
     write(tmp_path, transactions=TX)
     ds = load_dataset(tmp_path, window=("2024-01-01", "2024-02-01"))
@@ -201,6 +213,10 @@ def test_require_and_filter_by_business_unit(tmp_path):
     ds = filter_dataset(full, region="South")
     assert ds.transactions["customer_id"].unique().tolist() == ["C2"]
     assert filter_dataset(full, region=None) is full
+    write(tmp_path, surveys="customer_id,date,nps\nC1,2024-01-03,9\n")  # North only
+    south = filter_dataset(load_dataset(tmp_path), region="South")
+    assert not south.has("surveys") and south.surveys is None
+    assert any(n["table"] == "surveys" and "counts as not supplied" in n["handling"] for n in south.quality.notes)
     with pytest.raises(ValueError, match="North"):
         filter_dataset(full, region="Atlantis")
 
