@@ -17,7 +17,7 @@ __all__ = ["strategy_decisions", "value_gain_interval"]
 _OPTION_ACTION = {
     "conquest": "Put the next unit of budget into acquisition (conquest)",
     "relations": "Put the next unit of budget into retention offers (relations)",
-    "neither": "Hold the budget: neither acquisition nor retention returns measurably more than it costs",
+    "neither": "Add no budget to either side: neither acquisition nor retention returns measurably more than it costs",
     "no clear difference": "Keep today's split between acquisition and retention: the data do not separate their "
                            "returns, so test before moving budget",
 }
