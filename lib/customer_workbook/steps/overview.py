@@ -4,6 +4,7 @@ from __future__ import annotations
 import calendar as _months
 
 from ..base import derived
+from ..findings import date_words
 from ..base.coverage import coverage, table_summary
 from ..base.metrics import SEASONAL_MIN_WEEKS, channel_shares, seasonality_index, weekly_volumes
 from ..clv import value_concentration
@@ -43,7 +44,7 @@ def what_the_data_covers(ds: Dataset) -> Section:
              f"counted as **{cov.net_revenue:,.0f} {unit}** net of returns (the data have no revenue column)")
     draft.say(f"The data holds **{cov.n_customers:,} customers** who placed **{cov.n_orders:,} orders** "
               f"({cov.n_lines:,} order lines) {worth}, from "
-              f"{cov.first_date:%d %B %Y} to {cov.last_date:%d %B %Y} ({cov.months_covered:.0f} months).")
+              f"{date_words(cov.first_date)} to {date_words(cov.last_date)} ({cov.months_covered:.0f} months).")
     return draft.done(coverage=cov)
 
 
