@@ -27,6 +27,7 @@ from matplotlib.ticker import FixedFormatter, FuncFormatter
 
 from ..escaping import MAX_LABEL_CHARS, html_text, shorten
 from ..findings import date_words, number_words
+from ..glossary import label
 
 # Data strings (categories, channels, products ...) are never parsed as mathtext, also in figures made
 # before or without use_style(). No figure of the workbook uses mathtext.
@@ -77,11 +78,41 @@ def shorten_texts(fig: Figure) -> Figure:
     return fig
 
 
+def subplots(*args, **kwargs):
+    """:func:`matplotlib.pyplot.subplots` with constrained layout: titles, tick labels, colour bars and
+    legends beside the axes all fit in the figure, none is cut."""
+    return plt.subplots(*args, layout="constrained", **kwargs)
+
+
+def legend_beside(ax, handles=None, fontsize=None, **kwargs):
+    """The legend of ``ax`` outside the axes, to the right of them, top-aligned: it never covers data, and the
+    figure's constrained layout makes room for it. ``handles`` as in :meth:`~matplotlib.axes.Axes.legend`."""
+    args = {"loc": "upper left", "bbox_to_anchor": (1.02, 1.0), "borderaxespad": 0.0, "fontsize": fontsize, **kwargs}
+    return ax.legend(**args) if handles is None else ax.legend(handles=handles, **args)
+
+
+def _legends(fig: Figure) -> list:
+    return [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend() is not None)]
+
+
+def label_legends(fig: Figure) -> Figure:
+    """Legend entries read through the glossary (:func:`customer_workbook.glossary.label`): ``fast_brand``
+    shows as "speed (fast brand)", any other code name with its underscores as spaces."""
+    for legend in _legends(fig):
+        for text in legend.get_texts():
+            text.set_text(label(text.get_text()))
+    return fig
+
+
 def finish(fig: Figure) -> Figure:
-    """Detach ``fig`` from pyplot (no automatic second rendering at the end of a cell), shorten long text
-    that may come from data (:func:`shorten_texts`) and return it."""
+    """Detach ``fig`` from pyplot (no automatic second rendering at the end of a cell), lay it out so no label
+    is cut (constrained layout, the legends beside the axes included), label legend entries through the
+    glossary (:func:`label_legends`), shorten long text that may come from data (:func:`shorten_texts`) and
+    return it."""
     plt.close(fig)
-    return shorten_texts(fig)
+    if fig.get_layout_engine() is None:
+        fig.set_layout_engine("constrained")
+    return shorten_texts(label_legends(fig))
 
 
 _SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")

@@ -1,13 +1,12 @@
 """Figures of relevant changes (step 2, notebook 02): metric panels with events, who changed, channel ramps."""
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from ._style import FIGSIZE, PALETTE, date_axis, finish, percent_axis
+from ._style import FIGSIZE, PALETTE, date_axis, finish, legend_beside, percent_axis, subplots
 
 __all__ = ["plot_change_panels", "plot_who_changed", "plot_channel_ramp"]
 
@@ -41,7 +40,7 @@ def plot_change_panels(panels: list[tuple[str, str, pd.DataFrame, list]], events
     """
     n = max(len(panels), 1)
     nrows = int(np.ceil(n / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(11, 2.9 * nrows), sharex=True, squeeze=False)
+    fig, axes = subplots(nrows, ncols, figsize=(11, 2.9 * nrows), sharex=True, squeeze=False)
     for ax, (title, unit, view, flagged) in zip(axes.flat, panels):
         ax.plot(view.index, view["value"], color=PALETTE[7], lw=0.8, label="observed")
         ax.plot(view.index, view["adjusted"], color=PALETTE[0], lw=1.2, label="seasonally adjusted")
@@ -54,14 +53,17 @@ def plot_change_panels(panels: list[tuple[str, str, pd.DataFrame, list]], events
         date_axis(ax)
     for ax in axes.flat[len(panels):]:
         ax.set_visible(False)
-    for ax in axes[-1]:
-        ax.set_xlabel("week")
+    for column in range(ncols):  # the lowest panel shown in each column carries the dates
+        shown = [ax for ax in axes[:, column] if ax.get_visible()]
+        if shown:
+            shown[-1].xaxis.set_tick_params(labelbottom=True)
+            shown[-1].set_xlabel("week")
     handles, labels = axes.flat[0].get_legend_handles_labels()
     handles.append(Line2D([], [], color=PALETTE[3], lw=1.8))
     labels.append("change kept in the register")
     handles.append(Line2D([], [], color="grey", ls="--", lw=0.9))
     labels.append("market event")
-    fig.legend(handles, labels, loc="lower center", ncol=5, bbox_to_anchor=(0.5, 1.0), fontsize=8)
+    fig.legend(handles, labels, loc="outside upper center", ncol=5, fontsize=8)
     return finish(fig)
 
 
@@ -71,7 +73,7 @@ def plot_who_changed(table: pd.DataFrame, title: str, xlabel: str, top: int = 12
     Flagged groups (significant and large enough) are drawn in colour, others in grey.
     """
     rows = table.head(top).iloc[::-1]
-    fig, ax = plt.subplots(figsize=(9, 0.38 * len(rows) + 1.4))
+    fig, ax = subplots(figsize=(9, 0.38 * len(rows) + 1.4))
     y = np.arange(len(rows))
     colours = [PALETTE[3] if f else PALETTE[7] for f in rows["flagged"]]
     ax.errorbar(rows["excess_change"], y, xerr=[rows["excess_change"] - rows["ci_low"],
@@ -87,7 +89,7 @@ def plot_who_changed(table: pd.DataFrame, title: str, xlabel: str, top: int = 12
 
 def plot_channel_ramp(shares: pd.DataFrame, ramps: pd.DataFrame, events: pd.DataFrame | None = None) -> Figure:
     """Weekly share of orders by sales channel, with the fitted ramp-up of each new channel (dotted)."""
-    fig, ax = plt.subplots(figsize=FIGSIZE)
+    fig, ax = subplots(figsize=FIGSIZE)
     for colour, ch in zip(PALETTE, shares.columns):
         ax.plot(shares.index, shares[ch], color=colour, lw=1.3, label=str(ch))
     for _, r in ramps.iterrows():
@@ -102,5 +104,5 @@ def plot_channel_ramp(shares: pd.DataFrame, ramps: pd.DataFrame, events: pd.Data
     ax.set_ylabel("share of orders")
     ax.set_xlabel("week")
     date_axis(ax)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    legend_beside(ax)
     return finish(fig)

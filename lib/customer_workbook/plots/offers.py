@@ -1,13 +1,12 @@
 """Figures of offers and products: recommender accuracy and movement between product tiers."""
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
-from ._style import FIGSIZE, PALETTE, finish, percent_axis
+from ._style import FIGSIZE, PALETTE, finish, legend_beside, percent_axis, subplots
 
 __all__ = ["plot_recommender_eval", "plot_tier_migration"]
 
@@ -15,7 +14,7 @@ __all__ = ["plot_recommender_eval", "plot_tier_migration"]
 def plot_recommender_eval(table: pd.DataFrame, k: int, title: str = "Next-best offers: held-out accuracy") -> Figure:
     """Grouped bars of hit rate, recall and precision at k for each method (rows of ``table``)."""
     metrics = [m for m in ("hit_rate", "recall", "precision") if m in table]
-    fig, ax = plt.subplots(figsize=FIGSIZE)
+    fig, ax = subplots(figsize=FIGSIZE)
     width = 0.8 / len(table)
     for i, (method, row) in enumerate(table.iterrows()):
         xs = np.arange(len(metrics)) + i * width
@@ -26,13 +25,13 @@ def plot_recommender_eval(table: pd.DataFrame, k: int, title: str = "Next-best o
     ax.set_ylabel("share (test customers after the split)")
     ax.set_xlabel(f"accuracy measure ({k} offers per customer)")
     ax.set_title(title)
-    ax.legend()
+    legend_beside(ax)
     return finish(fig)
 
 
 def plot_tier_migration(matrix: pd.DataFrame, title: str = "Movement between product tiers") -> Figure:
     """Heat map of a row-normalised transition matrix (rows: before, columns: after)."""
-    fig, ax = plt.subplots(figsize=(6.5, 4.6))
+    fig, ax = subplots(figsize=(6.5, 4.6))
     sns.heatmap(matrix, annot=True, fmt=".0%", cmap="Blues", vmin=0, vmax=1, cbar_kws={"label": "share of row"}, ax=ax)
     ax.set_xlabel(matrix.columns.name or "after")
     ax.set_ylabel(matrix.index.name or "before")

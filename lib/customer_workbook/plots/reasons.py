@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ._style import PALETTE, finish, percent_axis
+from ._style import PALETTE, finish, legend_beside, percent_axis, subplots
 
 if TYPE_CHECKING:
     from ..reasons import RepeatCurve
@@ -23,7 +22,7 @@ def plot_importance_performance(drivers: pd.DataFrame, title: str = "Reasons to 
     Quadrant lines at the mean importance and mean performance: top-left = improve first,
     top-right = keep up the good work, bottom = lower priority.
     """
-    fig, ax = plt.subplots(figsize=(9, 5.5))
+    fig, ax = subplots(figsize=(9, 5.5))
     imp, perf = drivers["importance"], drivers["performance"]
     ax.errorbar(perf, imp, yerr=[(imp - drivers["low"]).clip(lower=0), (drivers["high"] - imp).clip(lower=0)], fmt="o", color=PALETTE[0],
                 ecolor="#999999", capsize=3)
@@ -48,7 +47,7 @@ def plot_reason_evidence(curve: RepeatCurve, adoption: pd.DataFrame | None = Non
     when given)."""
     delivery = curve.table
     panels = 2 if adoption is not None else 1
-    fig, axes = plt.subplots(1, panels, figsize=(12 if panels == 2 else 8, 4.2), squeeze=False)
+    fig, axes = subplots(1, panels, figsize=(12 if panels == 2 else 8, 4.2), squeeze=False)
     ax = axes[0, 0]
     ax.errorbar(delivery["delivery_days"], delivery["repeat_rate"],
                 yerr=[delivery["repeat_rate"] - delivery["low"], delivery["high"] - delivery["repeat_rate"]],
@@ -65,5 +64,5 @@ def plot_reason_evidence(curve: RepeatCurve, adoption: pd.DataFrame | None = Non
         bx.set_xlabel("weeks since launch")
         bx.set_ylabel("new adopters per week (customers)")
         bx.set_title(f"Bandwagon: adoption of {label}")
-        bx.legend()
+        legend_beside(bx)
     return finish(fig)
