@@ -56,7 +56,8 @@ def _cut(text: str, limit: int) -> str:
 
 def shorten_texts(fig: Figure) -> Figure:
     """Shorten the text of ``fig`` that can come from data: titles to ``MAX_TITLE_CHARS``, legend entries,
-    fixed tick labels and annotations to ``escaping.MAX_LABEL_CHARS`` (the full value stays in the data)."""
+    fixed tick labels and annotations to ``escaping.MAX_LABEL_CHARS`` (the full value stays in the data).
+    Category tick labels read through the glossary (:func:`customer_workbook.glossary.label`)."""
     for text in fig.findobj(matplotlib.text.Text):
         value = text.get_text()
         if len(value) > MAX_LABEL_CHARS:
@@ -71,10 +72,10 @@ def shorten_texts(fig: Figure) -> Figure:
         for axis in (ax.xaxis, ax.yaxis):
             formatter = axis.get_major_formatter()
             if isinstance(formatter, FixedFormatter):
-                formatter.seq = [_cut(str(label), MAX_LABEL_CHARS) for label in formatter.seq]
+                formatter.seq = [_cut(label(str(text)), MAX_LABEL_CHARS) for text in formatter.seq]
             elif isinstance(formatter, matplotlib.category.StrCategoryFormatter):
                 axis.set_major_formatter(FuncFormatter(
-                    lambda v, pos, f=formatter: _cut(f(v, pos), MAX_LABEL_CHARS)))
+                    lambda v, pos, f=formatter: _cut(label(f(v, pos)), MAX_LABEL_CHARS)))
     return fig
 
 
@@ -156,7 +157,9 @@ def _text_cell(value) -> str:
 
 
 def _header(value) -> str:
-    return html_text(value, MAX_LABEL_CHARS)
+    """A column header or index label: the glossary's words for a code name (``revenue_at_stake`` reads
+    "revenue at stake", ``p_alive`` "probability still active"), escaped and shortened."""
+    return html_text(label(value) if isinstance(value, str) else value, MAX_LABEL_CHARS)
 
 
 def _escaped(fmt):
