@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import textwrap
 
 import matplotlib
 import matplotlib.category
@@ -105,15 +106,40 @@ def label_legends(fig: Figure) -> Figure:
     return fig
 
 
+#: Width of an average bold character, in multiples of the font size (DejaVu Sans): to wrap titles before drawing.
+_CHAR_WIDTH = 0.62
+
+
+def _wrap(text: matplotlib.text.Text, width_inches: float) -> None:
+    """Break ``text`` at word boundaries into lines that fit ``width_inches`` (estimated from its font size)."""
+    value = text.get_text()
+    chars = max(int(width_inches * 72 / (_CHAR_WIDTH * text.get_fontsize())), 20)
+    if value and "\n" not in value and len(value) > chars:
+        text.set_text(textwrap.fill(value, chars))
+
+
+def wrap_titles(fig: Figure) -> Figure:
+    """Wrap figure and axes titles that are wider than their figure or axes (a finding title is a sentence), so
+    none is cut at the figure's edge; an axes with a legend beside it has about three quarters of its width."""
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle is not None:
+        _wrap(suptitle, 0.95 * fig.get_figwidth())
+    for ax in fig.axes:
+        width = ax.get_position().width * fig.get_figwidth() * (0.7 if ax.get_legend() is not None else 1.0)
+        for title in (ax.title, ax._left_title, ax._right_title):
+            _wrap(title, width)
+    return fig
+
+
 def finish(fig: Figure) -> Figure:
     """Detach ``fig`` from pyplot (no automatic second rendering at the end of a cell), lay it out so no label
     is cut (constrained layout, the legends beside the axes included), label legend entries through the
-    glossary (:func:`label_legends`), shorten long text that may come from data (:func:`shorten_texts`) and
-    return it."""
+    glossary (:func:`label_legends`), shorten long text that may come from data (:func:`shorten_texts`), wrap
+    titles wider than their axes (:func:`wrap_titles`) and return it."""
     plt.close(fig)
     if fig.get_layout_engine() is None:
         fig.set_layout_engine("constrained")
-    return shorten_texts(label_legends(fig))
+    return wrap_titles(shorten_texts(label_legends(fig)))
 
 
 _SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")

@@ -6,6 +6,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from . import titles as _titles
 from ._style import _err, FIGSIZE, PALETTE, finish, legend_beside, subplots, thousands
 
 __all__ = ["plot_unit_economics", "plot_response_curves", "plot_value_frontier", "plot_conquest_vs_relations"]
@@ -34,6 +35,7 @@ def plot_unit_economics(econ: pd.DataFrame, currency: str = "currency units") ->
     ax2.axvline(1, color="black", lw=0.8, ls="--")
     ax2.set_xlabel("CLV / CAC (1 = break-even)")
     ax2.set_title("Return on acquisition")
+    fig.suptitle(_titles.unit_economics_title(rows, "Value and cost of a new customer"), fontweight="bold")
     return finish(fig)
 
 
@@ -64,6 +66,7 @@ def plot_response_curves(marketing: pd.DataFrame, curves: dict, current: dict, w
         thousands(ax.xaxis)
     for ax in axes.flat[len(channels):]:
         ax.set_visible(False)
+    fig.suptitle(_titles.response_title(curves, current, "New customers against weekly spend"), fontweight="bold")
     return finish(fig)
 
 
@@ -82,7 +85,7 @@ def plot_value_frontier(frontier: pd.DataFrame, current_budget: float, optimum_b
     ax.axvline(current_budget, color="black", ls="--", lw=1, label="today's budget")
     ax.set_xlabel(f"total weekly acquisition budget ({currency})")
     ax.set_ylabel(f"value created per week ({currency})")
-    ax.set_title("Firm value created at each acquisition budget")
+    ax.set_title(_titles.frontier_title(current_budget, optimum_budget, "Firm value created at each acquisition budget"))
     thousands(ax.xaxis)
     thousands(ax.yaxis)
     legend_beside(ax, fontsize=8)
@@ -113,7 +116,7 @@ def plot_conquest_vs_relations(returns: pd.DataFrame) -> Figure:
     ax.axvline(1, color="black", ls="--", lw=0.9)
     ax.set_yticks(y, [str(t) for t in rows["target"]])
     ax.set_xlabel("value created per extra currency unit spent (1 = break-even; bars: 90% interval)")
-    ax.set_title("Where does the next unit of budget create most value?")
+    ax.set_title(_titles.conquest_title(rows, "Where does the next unit of budget create most value?"))
     handles = [Patch(color=PALETTE[0], label="conquest (acquisition)"),
                Patch(color=PALETTE[1], label="relations (retention)"),
                Patch(facecolor=PALETTE[1], alpha=0.35, hatch="//", label="uplift not measured")]

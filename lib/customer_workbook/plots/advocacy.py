@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from matplotlib.figure import Figure
 
+from . import titles as _titles
 from ._style import PALETTE, finish, legend_beside, subplots
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ def plot_advocacy_pyramid(shares: pd.Series, planted: dict | None = None) -> Fig
     ax.set_xlim(-0.55, 1.0)
     ax.invert_yaxis()
     ax.set_xlabel("bar width: share of customers (tiny levels drawn at a minimum width)")
-    ax.set_title("Advocacy pyramid")
+    ax.set_title(_titles.pyramid_title(dict(zip(order, widths)), "Advocacy pyramid"))
     ax.grid(False)
     return finish(fig)
 
@@ -60,6 +61,6 @@ def plot_nps_forest(tables: dict[str, pd.DataFrame], overall: NetPromoterScore) 
     ax.set_yticks(ticks, labels, fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("NPS (points, -100 to 100) with 95% interval; hollow = not different from the rest")
-    ax.set_title("Net Promoter Score by group")
+    ax.set_title(_titles.nps_title(tables, overall.nps, "Net Promoter Score by group"))
     legend_beside(ax)
     return finish(fig)

@@ -6,6 +6,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from . import titles as _titles
 from ._style import FIGSIZE, PALETTE, date_axis, finish, legend_beside, percent_axis, subplots
 
 __all__ = ["plot_change_panels", "plot_who_changed", "plot_channel_ramp"]
@@ -25,7 +26,7 @@ def _mark_events(ax, events: pd.DataFrame | None, label: bool = True) -> None:
 
 
 def plot_change_panels(panels: list[tuple[str, str, pd.DataFrame, list]], events: pd.DataFrame | None = None,
-                       ncols: int = 2) -> Figure:
+                       ncols: int = 2, title: str | None = None) -> Figure:
     """Small multiples of weekly series with their detected change points.
 
     Parameters
@@ -63,6 +64,7 @@ def plot_change_panels(panels: list[tuple[str, str, pd.DataFrame, list]], events
     labels.append("change kept in the register")
     handles.append(Line2D([], [], color="grey", ls="--", lw=0.9))
     labels.append("market event")
+    fig.suptitle(title or _titles.panels_title(panels, "Weekly metrics and their changes"), fontweight="bold")
     fig.legend(handles, labels, loc="outside upper center", ncol=5, fontsize=8)
     return finish(fig)
 
@@ -70,7 +72,8 @@ def plot_change_panels(panels: list[tuple[str, str, pd.DataFrame, list]], events
 def plot_who_changed(table: pd.DataFrame, title: str, xlabel: str, top: int = 12) -> Figure:
     """Forest plot of the excess change of each group against the rest (from ``changes.who_changed``).
 
-    Flagged groups (significant and large enough) are drawn in colour, others in grey.
+    Flagged groups (significant and large enough) are drawn in colour, others in grey. ``title`` names the
+    change (metric and date); the figure's title adds the finding: the group that moved most, or none.
     """
     rows = table.head(top).iloc[::-1]
     fig, ax = subplots(figsize=(9, 0.38 * len(rows) + 1.4))
@@ -82,7 +85,7 @@ def plot_who_changed(table: pd.DataFrame, title: str, xlabel: str, top: int = 12
     ax.scatter(rows["excess_change"], y, color=colours, zorder=3)
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(y, [f"{s.replace('_', ' ')}: {g}" for s, g in zip(rows["segmentation"], rows["group"])])
-    ax.set_title(title)
+    ax.set_title(_titles.who_title(rows, title))
     ax.set_xlabel(xlabel)
     return finish(fig)
 
@@ -100,7 +103,7 @@ def plot_channel_ramp(shares: pd.DataFrame, ramps: pd.DataFrame, events: pd.Data
     _mark_events(ax, events)
     ax.set_ylim(0, 1)
     percent_axis(ax.yaxis)
-    ax.set_title("Share of orders by sales channel, weekly")
+    ax.set_title(_titles.ramp_title(ramps, "Share of orders by sales channel, weekly"))
     ax.set_ylabel("share of orders")
     ax.set_xlabel("week")
     date_axis(ax)

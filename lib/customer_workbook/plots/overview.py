@@ -6,12 +6,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter
 
+from . import titles as _titles
 from ._style import FIGSIZE, PALETTE, date_axis, finish, legend_beside, percent_axis, subplots, thousands
 
 __all__ = ["plot_weekly_volumes", "plot_shares_over_time", "plot_histogram"]
 
 
-def plot_weekly_volumes(weekly: pd.DataFrame, unit: str = "currency units") -> Figure:
+def plot_weekly_volumes(weekly: pd.DataFrame, unit: str = "currency units", title: str | None = None) -> Figure:
     """Four panels of weekly key volumes from :func:`customer_workbook.base.metrics.weekly_volumes`; the value
     panel in ``unit`` (the data's value unit, :func:`customer_workbook.value_unit.value_unit`: net revenue in
     currency units, or net purchases for data without a revenue column)."""
@@ -29,18 +30,20 @@ def plot_weekly_volumes(weekly: pd.DataFrame, unit: str = "currency units") -> F
         date_axis(ax)
     for ax in axes[1]:
         ax.set_xlabel("week")
+    fig.suptitle(title or _titles.weekly_title(weekly), fontweight="bold")
     return finish(fig)
 
 
-def plot_shares_over_time(shares: pd.DataFrame, title: str, ylabel: str = "share of orders") -> Figure:
-    """Stacked area of shares (rows: periods, columns: groups, rows sum to 1)."""
+def plot_shares_over_time(shares: pd.DataFrame, title: str | None = None, ylabel: str = "share of orders") -> Figure:
+    """Stacked area of shares (rows: periods, columns: groups, rows sum to 1); the title, unless given, states the
+    largest group's last share against its first."""
     fig, ax = subplots(figsize=FIGSIZE)
     ax.stackplot(shares.index, shares.T.to_numpy(), labels=[str(c) for c in shares.columns],
                  colors=PALETTE[: shares.shape[1]], alpha=0.9)
     ax.set_ylim(0, 1)
     date_axis(ax)
     percent_axis(ax.yaxis)
-    ax.set_title(title)
+    ax.set_title(title or _titles.shares_title(shares, ylabel.removeprefix("share of "), ylabel.capitalize()))
     ax.set_ylabel(ylabel)
     ax.set_xlabel("month")
     legend_beside(ax)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.figure import Figure
 
+from . import titles as _titles
 from ._style import FIGSIZE, PALETTE, date_axis, finish, legend_beside, subplots, thousands
 
 __all__ = ["plot_demand_forecast", "plot_audience_map"]
@@ -21,7 +22,7 @@ def plot_demand_forecast(weekly: pd.Series, forecast: pd.DataFrame, backtest: pd
                      label="interval")
     ax1.set_ylabel(f"{unit} per week")
     ax1.set_xlabel("week")
-    ax1.set_title(title)
+    ax1.set_title(_titles.forecast_title(weekly, forecast, title))
     thousands(ax1.yaxis)
     date_axis(ax1)
     legend_beside(ax1, fontsize=8)
@@ -62,6 +63,6 @@ def plot_audience_map(audiences: pd.DataFrame, pilot: tuple[str, str] | None = N
                    linestyle="--")
     ax.set_xlabel(f"expected 12-month value per customer ({currency})")
     ax.set_ylabel("mean predicted probability of no order" if "churn_risk" in a else "mean probability alive")
-    ax.set_title("Audiences: segment x persona")
+    ax.set_title(_titles.audience_title(a, pilot, "Audiences: segment x persona"))
     legend_beside(ax, fontsize=8)
     return finish(fig)

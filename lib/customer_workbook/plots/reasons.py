@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from matplotlib.figure import Figure
 
+from . import titles as _titles
 from ._style import PALETTE, finish, legend_beside, percent_axis, subplots
 
 if TYPE_CHECKING:
@@ -14,7 +15,8 @@ if TYPE_CHECKING:
 __all__ = ["plot_importance_performance", "plot_reason_evidence"]
 
 
-def plot_importance_performance(drivers: pd.DataFrame, title: str = "Reasons to choose: importance vs performance") -> Figure:
+def plot_importance_performance(drivers: pd.DataFrame, title: str | None = None,
+                                target: str = "recommendation (NPS)") -> Figure:
     """Importance (dominance R² share with bootstrap interval) against performance (mean agreement, 1-5).
 
     ``drivers`` is the ``table`` of :func:`customer_workbook.reasons.driver_importance`.
@@ -35,7 +37,7 @@ def plot_importance_performance(drivers: pd.DataFrame, title: str = "Reasons to 
     ax.text(0.99, 0.98, "important, rated high:\nkeep it up", transform=ax.transAxes, va="top", ha="right", fontsize=8, color="#444444")
     ax.set_xlabel("performance: mean agreement that this is why they buy from us (1-5)")
     ax.set_ylabel("importance: share of variance explained (R², dominance)")
-    ax.set_title(title)
+    ax.set_title(title or _titles.importance_title(drivers, target, "Reasons to choose: importance vs performance"))
     return finish(fig)
 
 
@@ -65,4 +67,6 @@ def plot_reason_evidence(curve: RepeatCurve, adoption: pd.DataFrame | None = Non
         bx.set_ylabel("new adopters per week (customers)")
         bx.set_title(f"Bandwagon: adoption of {label}")
         legend_beside(bx)
+    fig.suptitle(_titles.slope_title(getattr(curve, "slope", float("nan")), curve.horizon_days,
+                                     "Reasons seen in behaviour"), fontweight="bold")
     return finish(fig)

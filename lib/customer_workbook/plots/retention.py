@@ -5,12 +5,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from . import titles as _titles
 from ._style import _err, FIGSIZE, PALETTE, finish, legend_beside, percent_axis, subplots
 
 __all__ = ["plot_qini", "plot_threshold_curves", "plot_calibration", "plot_drivers"]
 
 
-def plot_qini(curves: dict, title: str = "Qini curves on held-out campaign data") -> Figure:
+def plot_qini(curves: dict, title: str | None = None) -> Figure:
     """Qini curves (``{label: DataFrame(share_targeted, incremental)}``) with the random-targeting line."""
     fig, ax = subplots(figsize=FIGSIZE)
     last = None
@@ -23,7 +24,7 @@ def plot_qini(curves: dict, title: str = "Qini curves on held-out campaign data"
     percent_axis(ax.xaxis)
     ax.set_xlabel("share of the campaign population targeted (best-scored first)")
     ax.set_ylabel("incremental buyers (customers)")
-    ax.set_title(title)
+    ax.set_title(title or _titles.qini_title(curves, "Qini curves on held-out campaign data"))
     legend_beside(ax)
     return finish(fig)
 
@@ -47,7 +48,7 @@ def plot_threshold_curves(table: pd.DataFrame, chosen: float | None = None, even
     percent_axis(ax.yaxis)
     ax.set_xlabel(f"threshold on the predicted {event} probability")
     ax.set_ylabel("share of customers")
-    ax.set_title(f"Who to target: error rate and missing ratio of the {event} model")
+    ax.set_title(_titles.threshold_title(table, chosen, event, f"Who to target: error rate and missing ratio of the {event} model"))
     legend_beside(ax)
     return finish(fig)
 
@@ -60,14 +61,14 @@ def plot_calibration(tables: dict[str, pd.DataFrame]) -> Figure:
         ax.plot(t["predicted"], t["observed"], marker="o", color=colour, lw=1.5, label=name)
     ax.set_xlabel("mean predicted probability (bin)")
     ax.set_ylabel("observed share")
-    ax.set_title("Calibration on the test period")
+    ax.set_title(_titles.calibration_title(tables, "Calibration on the test period"))
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     legend_beside(ax, fontsize=8)
     return finish(fig)
 
 
-def plot_drivers(drivers: pd.DataFrame, top: int = 12, title: str = "What drives the prediction") -> Figure:
+def plot_drivers(drivers: pd.DataFrame, top: int = 12, title: str | None = None) -> Figure:
     """Two panels per feature family: permutation importance (PR-AUC points lost) and the what-if effect
     on the predicted probability (percentage points; red raises it, blue lowers it).
 
@@ -94,5 +95,5 @@ def plot_drivers(drivers: pd.DataFrame, top: int = 12, title: str = "What drives
         ax2.set_title("Effect for a customer (what-if)")
     ax2.axvline(0, color="black", lw=0.8)
     ax2.set_xlabel("effect on the predicted probability (points)")
-    fig.suptitle(title, fontweight="bold")
+    fig.suptitle(title or _titles.drivers_title(rows, "What drives the prediction"), fontweight="bold")
     return finish(fig)

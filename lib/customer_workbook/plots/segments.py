@@ -10,6 +10,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 
 from ..findings import date_words
+from . import titles as _titles
 from ._style import PALETTE, finish, legend_beside, percent_axis, subplots
 
 if TYPE_CHECKING:
@@ -53,10 +54,11 @@ def plot_segment_map(scores: pd.DataFrame, segments: pd.Series, summary: pd.Data
     bx.set_xlabel(f"share of all customers / of net {noun}")
     bx.set_title(f"Segments: customers vs {noun}")
     legend_beside(bx)
+    fig.suptitle(_titles.segment_title(summary, noun, "RFM segments"), fontweight="bold")
     return finish(fig)
 
 
-def plot_cohort_retention(retention: pd.DataFrame, max_months: int = 24) -> Figure:
+def plot_cohort_retention(retention: pd.DataFrame, max_months: int = 24, title: str | None = None) -> Figure:
     """Cohort heat map (acquisition month x months since): observed cells coloured by their share (a share
     of 0 included), cells after the end of the data for their cohort (NaN) hatched, nothing else.
 
@@ -72,9 +74,9 @@ def plot_cohort_retention(retention: pd.DataFrame, max_months: int = 24) -> Figu
     ax.set_yticks(range(0, len(table), step), [f"{d:%b %Y}" for d in table.index[::step]])
     ax.set_xticks(range(0, table.shape[1], 3))
     ax.grid(False)
-    ax.set_xlabel("months since acquisition (0 = acquisition month)")
+    ax.set_xlabel("months since acquisition (0 = acquisition month; hatched = not yet observed)")
     ax.set_ylabel("acquisition cohort (month)")
-    ax.set_title("Cohort retention: share of each cohort buying in the month (blank = not yet observed)")
+    ax.set_title(title or _titles.cohort_title(table, "Cohort retention: share of each cohort buying in the month"))
     bar = fig.colorbar(im, ax=ax)
     bar.set_label("share of cohort active")
     percent_axis(bar.ax.yaxis)
@@ -116,7 +118,7 @@ def plot_k_selection(table: pd.DataFrame, threshold: float | None = None) -> Fig
         ax.axvline(chosen, color=PALETTE[2], lw=1.5, label=f"chosen k = {chosen}")
     ax.set_xlabel("number of personas k")
     ax.set_ylabel("score (1 = perfect)")
-    ax.set_title("How many personas? The most detailed split that reproduces")
+    ax.set_title(_titles.k_title(table, threshold, "How many personas? The most detailed split that reproduces"))
     legend_beside(ax)
     return finish(fig)
 
@@ -132,7 +134,7 @@ def plot_persona_heatmap(centres: pd.DataFrame, names: pd.Series | None = None) 
     ax.set_xlabel("persona")
     ax.set_ylabel("feature")
     ax.set_xticklabels(ax.get_xticklabels(), rotation=20, ha="right")
-    ax.set_title("What sets each persona apart")
+    ax.set_title(_titles.persona_title(data, "What sets each persona apart"))
     return finish(fig)
 
 
@@ -160,10 +162,11 @@ def plot_lifecycle(stage_shares: pd.Series, health_by_stage: pd.Series, multi: C
     legend_beside(axes[2])
     for ax in axes[:2]:
         ax.tick_params(axis="x", rotation=15)
+    fig.suptitle(_titles.lifecycle_title(stage_shares, multi.difference, "Lifecycle stages and health"), fontweight="bold")
     return finish(fig)
 
 
-def plot_rfm_distribution(scores: pd.DataFrame, groups: pd.Series | None = None, title: str = "RFM scores") -> Figure:
+def plot_rfm_distribution(scores: pd.DataFrame, groups: pd.Series | None = None, title: str | None = None) -> Figure:
     """Distribution of R, F and M scores (share of customers per score), one line per group if given.
 
     ``scores`` is the ``table`` of :func:`customer_workbook.segments.rfm_scores` (or some of its rows)."""
@@ -180,5 +183,5 @@ def plot_rfm_distribution(scores: pd.DataFrame, groups: pd.Series | None = None,
         percent_axis(ax.yaxis)
     axes[0].set_ylabel("share of customers")
     legend_beside(axes[-1], fontsize=8)
-    fig.suptitle(title)
+    fig.suptitle(title or _titles.rfm_title(scores, groups, "RFM scores"), fontweight="bold")
     return finish(fig)

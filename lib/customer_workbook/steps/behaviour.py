@@ -172,7 +172,7 @@ def what_drives_recommendation(answers: pd.DataFrame | None, n_boot: int = 200, 
         draft.say(note)
         return draft.done(drivers=None)
     drivers = result.table
-    draft.show(plots.plot_importance_performance(drivers, "Reasons to choose: what drives recommendation (NPS)"),
+    draft.show(plots.plot_importance_performance(drivers, target="recommendation (NPS)"),
                plots.styled_table(drivers[["driver", "rank", "importance", "low", "high", "share", "top3_share",
                                            "performance", "correlation"]],
                                   {"importance": "{:.3f}", "low": "{:.3f}", "high": "{:.3f}", "share": "{:.0%}",
@@ -500,8 +500,7 @@ def explore_groups(features: pd.DataFrame, scores, segments: pd.Series, personas
         draft.show(widgets.behaviour_explorer(frame, scores.table, answers))
     elif personas.found:  # without personas, section 5's note says this view is left out
         labels = personas.clustered
-        draft.show(plots.plot_rfm_distribution(scores.table.loc[labels.index], labels.map(personas.names),
-                                               title="RFM scores by persona"))
+        draft.show(plots.plot_rfm_distribution(scores.table.loc[labels.index], labels.map(personas.names)))
     return draft.done()
 
 

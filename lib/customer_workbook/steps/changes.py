@@ -270,7 +270,7 @@ def who_changed(inputs: ChangeInputs, breaks: pd.DataFrame, alpha: float) -> Sec
         lead = attribution.lead
         if not attribution.tables[lead].empty:
             draft.show(plot_who_changed(attribution.tables[lead],
-                                        f"Who changed: {ch.change_label(lead[0])}, {date_words(lead[1])}",
+                                        f"{ch.change_label(lead[0])}, {date_words(lead[1])}",
                                         "excess change against all other customers (relative for counts)"))
         draft.say("\n".join(ch.driver_sentence(k[0], k[1], d) + _overall_note(k, small, group_only)
                             for k, d in attribution.drivers.items()))
@@ -330,8 +330,7 @@ def channel_shift(ds: Dataset, inputs: ChangeInputs, counts: pd.DataFrame | None
     if acq_shares.empty:
         draft.skip("Acquisition mix", ["customers"], "It needs `signup_date` and `acquisition_channel`.")
         return draft.done()
-    draft.show(plot_shares_over_time(acq_shares, "Share of new customers by acquisition channel",
-                                     "share of new customers"))
+    draft.show(plot_shares_over_time(acq_shares, ylabel="share of new customers"))
     acq_kept = kept[kept["metric"].str.startswith("new_customers")]
     draft.say("No acquisition channel's weekly intake changed lastingly beyond its practical threshold."
               if acq_kept.empty else

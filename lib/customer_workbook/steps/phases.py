@@ -562,8 +562,7 @@ def demand_next_quarter(ds: Dataset) -> Section:
     noun = value_noun(ds)  # "revenue", or "purchases" without a revenue column
     for (measure, d), unit in zip(demand.measures().items(), ("orders", value_unit(ds))):
         title = (noun if measure == "revenue" else measure).capitalize()
-        draft.show(plots.plot_demand_forecast(weekly[measure], d.weekly, d.backtest, unit,
-                                              f"{title}: next {demand.horizon_weeks} weeks"))
+        draft.show(plots.plot_demand_forecast(weekly[measure], d.weekly, d.backtest, unit, title))
         draft.add(f"forecast_{measure}_next_quarter", round(d.total, 1),
                   f"Forecast {measure} in the next {demand.horizon_weeks} weeks", headline=measure == "revenue", unit=unit)
         draft.add(f"forecast_{measure}_interval", [round(d.low, 1), round(d.high, 1)],
