@@ -48,7 +48,7 @@ def use_style() -> None:
 
 
 #: Longest figure or axes title before it is cut with "…" (labels and legends: ``MAX_LABEL_CHARS``).
-MAX_TITLE_CHARS = 100
+MAX_TITLE_CHARS = 160
 
 
 def _cut(text: str, limit: int) -> str:
@@ -107,7 +107,7 @@ def label_legends(fig: Figure) -> Figure:
 
 
 #: Width of an average bold character, in multiples of the font size (DejaVu Sans): to wrap titles before drawing.
-_CHAR_WIDTH = 0.62
+_CHAR_WIDTH = 0.56
 
 
 def _wrap(text: matplotlib.text.Text, width_inches: float) -> None:

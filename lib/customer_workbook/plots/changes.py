@@ -42,14 +42,14 @@ def plot_change_panels(panels: list[tuple[str, str, pd.DataFrame, list]], events
     n = max(len(panels), 1)
     nrows = int(np.ceil(n / ncols))
     fig, axes = subplots(nrows, ncols, figsize=(11, 2.9 * nrows), sharex=True, squeeze=False)
-    for ax, (title, unit, view, flagged) in zip(axes.flat, panels):
+    for ax, (panel, unit, view, flagged) in zip(axes.flat, panels):
         ax.plot(view.index, view["value"], color=PALETTE[7], lw=0.8, label="observed")
         ax.plot(view.index, view["adjusted"], color=PALETTE[0], lw=1.2, label="seasonally adjusted")
         ax.step(view.index, view["level"], where="post", color=PALETTE[1], lw=1.8, label="level between breaks")
         for d in flagged:
             ax.axvline(d, color=PALETTE[3], lw=1.8)
         _mark_events(ax, events, label=False)
-        ax.set_title(title, fontsize=10)
+        ax.set_title(panel, fontsize=10)
         ax.set_ylabel(unit)
         date_axis(ax)
     for ax in axes.flat[len(panels):]:

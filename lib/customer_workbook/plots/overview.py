@@ -22,9 +22,9 @@ def plot_weekly_volumes(weekly: pd.DataFrame, unit: str = "currency units", titl
               ("revenue", value, unit),
               ("new_customers", "New customers per week (first purchase)", "customers")]
     fig, axes = subplots(2, 2, figsize=(11, 6.5), sharex=True)
-    for ax, (column, title, unit), colour in zip(axes.flat, panels, PALETTE):
+    for ax, (column, panel, unit), colour in zip(axes.flat, panels, PALETTE):
         ax.plot(weekly.index, weekly[column], color=colour, lw=1.4)
-        ax.set_title(title)
+        ax.set_title(panel)
         ax.set_ylabel(unit)
         thousands(ax.yaxis)
         date_axis(ax)

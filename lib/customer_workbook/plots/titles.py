@@ -8,6 +8,7 @@ takes the title from the step that calls it.
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -24,6 +25,15 @@ __all__ = ["audience_title", "calibration_title", "cohort_title", "concentration
            "weekly_title"]
 
 
+def _capitalised(function):
+    """A title function whose sentence starts with a capital letter (names from the data may not)."""
+    @functools.wraps(function)
+    def title(*args, **kwargs) -> str:
+        text = function(*args, **kwargs)
+        return text[:1].upper() + text[1:]
+    return title
+
+
 def _ok(*values) -> bool:
     """True when every value is a finite number."""
     try:
@@ -37,6 +47,7 @@ def _moved(now: float, before: float, tolerance: float = 0.005) -> str:
     return "up from" if now > before + tolerance else "down from" if now < before - tolerance else "about as"
 
 
+@_capitalised
 def weekly_title(weekly: pd.DataFrame, fallback: str = "Weekly volumes") -> str:
     """A typical week: mean orders, active and new customers."""
     means = weekly.mean(numeric_only=True) if len(weekly) else pd.Series(dtype=float)
@@ -46,6 +57,7 @@ def weekly_title(weekly: pd.DataFrame, fallback: str = "Weekly volumes") -> str:
             f"{means['new_customers']:,.0f} of them new")
 
 
+@_capitalised
 def shares_title(shares: pd.DataFrame, noun: str, fallback: str) -> str:
     """The largest group's share in the last period, against the first."""
     if shares.empty or shares.shape[1] == 0:
@@ -59,6 +71,7 @@ def shares_title(shares: pd.DataFrame, noun: str, fallback: str) -> str:
     return f"{label(top)} takes {last[top]:.0%} of {noun}{when}, {_moved(last[top], first[top])} {first[top]:.0%}{then}"
 
 
+@_capitalised
 def histogram_title(values: pd.Series, what: str, fallback: str) -> str:
     """The share at the smallest value and the median, for counts (``what``: "customers ordered")."""
     values = pd.Series(values).dropna()
@@ -70,15 +83,18 @@ def histogram_title(values: pd.Series, what: str, fallback: str) -> str:
     return f"{share:.0%} of {what} {times(low)}; the median is {times(median)}"
 
 
+@_capitalised
 def cohort_title(table: pd.DataFrame, fallback: str) -> str:
     """Mean share of a cohort buying one month and (when observed) twelve months after acquisition."""
     months = [m for m in (1, 12) if m in table.columns and table[m].notna().any()]
     if not months:
         return fallback
-    parts = [f"{table[m].mean():.0%} {'in the month after acquisition' if m == 1 else 'a year on'}" for m in months]
-    return "Of each monthly cohort, on average " + " and ".join(parts) + " buy again"
+    first = f"On average {table[months[0]].mean():.0%} of a cohort buy again " + (
+        "in the month after acquisition" if months[0] == 1 else "a year on")
+    return first + (f" and {table[12].mean():.0%} a year on" if len(months) == 2 else "")
 
 
+@_capitalised
 def importance_title(drivers: pd.DataFrame, target: str, fallback: str) -> str:
     """The most important reason, and how customers rate us on it."""
     if drivers.empty or not _ok(drivers["importance"].max()):
@@ -88,6 +104,7 @@ def importance_title(drivers: pd.DataFrame, target: str, fallback: str) -> str:
     return f"{label(top['driver']).capitalize()} drives {target} most, and we are {rated} average on it"
 
 
+@_capitalised
 def ramp_title(ramps: pd.DataFrame, fallback: str) -> str:
     """The new channel's plateau share and how fast it got there."""
     if ramps.empty or not _ok(ramps["plateau"].iloc[0], ramps["ramp_weeks"].iloc[0]):
@@ -108,6 +125,7 @@ def unit_economics_title(econ: pd.DataFrame, fallback: str) -> str:
     return f"A {label(best['channel'])} customer is worth {best['clv_to_cac']:.1f} times its acquisition cost, the best of any channel"
 
 
+@_capitalised
 def frontier_title(current: float, optimum: float, fallback: str) -> str:
     """The value-maximising budget against today's."""
     if not _ok(current, optimum) or current <= 0:
@@ -118,6 +136,7 @@ def frontier_title(current: float, optimum: float, fallback: str) -> str:
     return f"Value peaks at a weekly budget of {optimum:,.0f}, {where}"
 
 
+@_capitalised
 def concentration_title(values, share: float, fallback: str) -> str:
     """The share of value held by the top ``share`` of customers."""
     v = np.sort(np.asarray(values, dtype=float))[::-1]
@@ -127,16 +146,20 @@ def concentration_title(values, share: float, fallback: str) -> str:
     return f"The top {share:.0%} of customers hold {top:.0%} of the future value"
 
 
+@_capitalised
 def dormancy_title(medians: dict, fallback: str) -> str:
     """Median P(alive) of the first group against the last."""
     known = [(g, m) for g, m in medians.items() if _ok(m)]
     if len(known) < 2:
         return fallback
     (first, a), (last, b) = known[0], known[-1]
-    verb = "falls" if b < a else "rises" if b > a else "stays"
+    if abs(b - a) <= 0.005:
+        return f"The chance a customer is still active is about {a:.0%} from {label(first)} to {label(last)} (medians)"
+    verb = "falls" if b < a else "rises"
     return f"The chance a customer is still active {verb} from {a:.0%} ({label(first)}) to {b:.0%} ({label(last)}), medians"
 
 
+@_capitalised
 def recommender_title(table: pd.DataFrame, k: int, fallback: str) -> str:
     """The method with the best hit rate, against the next."""
     if "hit_rate" not in table or table["hit_rate"].notna().sum() == 0:
@@ -146,6 +169,7 @@ def recommender_title(table: pd.DataFrame, k: int, fallback: str) -> str:
     return best + (f", {label(ranked.index[1])} {ranked.iloc[1]:.0%}" if len(ranked) > 1 else "")
 
 
+@_capitalised
 def tier_title(matrix: pd.DataFrame, fallback: str) -> str:
     """The tier whose customers stay in it most often."""
     stay = pd.Series({t: matrix.loc[t, t] for t in matrix.index if t in matrix.columns}, dtype=float).dropna()
@@ -155,6 +179,7 @@ def tier_title(matrix: pd.DataFrame, fallback: str) -> str:
     return f"{label(tier).capitalize()} customers stay in their tier most often ({stay[tier]:.0%})"
 
 
+@_capitalised
 def k_title(table: pd.DataFrame, threshold: float | None, fallback: str) -> str:
     """How many personas were chosen, and whether the split reproduces."""
     if "chosen" not in table or not table["chosen"].any():
@@ -165,6 +190,7 @@ def k_title(table: pd.DataFrame, threshold: float | None, fallback: str) -> str:
     return f"{int(row['k'])} personas: the most detailed split that reproduces (stability {row['stability']:.2f})"
 
 
+@_capitalised
 def persona_title(data: pd.DataFrame, fallback: str) -> str:
     """The persona and feature furthest from the average customer (``data``: features x personas)."""
     values = data.abs().stack().dropna()
@@ -175,6 +201,7 @@ def persona_title(data: pd.DataFrame, fallback: str) -> str:
     return f"{persona} stands out most: {label(feature)} {abs(z):.1f} standard deviations {'above' if z > 0 else 'below'} average"
 
 
+@_capitalised
 def segment_title(summary: pd.DataFrame, noun: str, fallback: str) -> str:
     """The segment that brings the most value, against its share of customers."""
     if summary.empty or not summary["revenue_share"].between(0, 1).all():
@@ -187,6 +214,7 @@ def segment_title(summary: pd.DataFrame, noun: str, fallback: str) -> str:
     return f"{top['segment']} are {top['customer_share']:.0%} of customers {link} bring {top['revenue_share']:.0%} of net {noun}"
 
 
+@_capitalised
 def slope_title(slope: float, horizon_days: int, fallback: str) -> str:
     """What one more day of delivery does to the repeat rate."""
     if not _ok(slope):
@@ -195,6 +223,7 @@ def slope_title(slope: float, horizon_days: int, fallback: str) -> str:
     return f"Each extra day of delivery {verb} the {horizon_days}-day repeat rate by {abs(slope) * 100:.1f} pp"
 
 
+@_capitalised
 def lifecycle_title(stage_shares: pd.Series, difference: float, fallback: str) -> str:
     """The largest lifecycle stage and the retention gap of multi-category buyers."""
     if stage_shares.empty or not _ok(stage_shares.max()):
@@ -207,6 +236,7 @@ def lifecycle_title(stage_shares: pd.Series, difference: float, fallback: str) -
     return text
 
 
+@_capitalised
 def pyramid_title(widths: dict, fallback: str) -> str:
     """The share of lovers and of lurkers."""
     if not _ok(*widths.values()):
@@ -218,6 +248,7 @@ def pyramid_title(widths: dict, fallback: str) -> str:
 MIN_GROUP = 30
 
 
+@_capitalised
 def nps_title(tables: dict, overall: float, fallback: str) -> str:
     """The overall NPS and the highest and lowest group of at least :data:`MIN_GROUP` respondents."""
     rows = pd.concat(list(tables.values()), ignore_index=True) if tables else pd.DataFrame()
@@ -229,6 +260,7 @@ def nps_title(tables: dict, overall: float, fallback: str) -> str:
     return f"NPS {overall:+.0f} overall, from {lo['nps']:+.0f} ({label(lo['group'])}) to {hi['nps']:+.0f} ({label(hi['group'])})"
 
 
+@_capitalised
 def holdout_title(table: pd.DataFrame, chosen: str, fallback: str) -> str:
     """The chosen model's predicted held-out purchases against the actual, per customer."""
     if chosen not in table or not _ok(table[chosen].mean(), table["actual"].mean()):
@@ -239,18 +271,20 @@ def holdout_title(table: pd.DataFrame, chosen: str, fallback: str) -> str:
         return fallback
     gap = predicted / actual - 1
     how = f"{abs(gap):.0%} {'over' if gap > 0 else 'under'}" if abs(gap) >= 0.005 else "exactly"
-    return f"{chosen} predicts held-out repeat purchases {how}" + (" the actual" if how != "exactly" else "")
+    return f"{label(chosen)} predicts held-out repeat purchases {how}" + (" the actual" if how != "exactly" else "")
 
 
+@_capitalised
 def tracking_title(actual: float, expected: float, chosen: str, fallback: str) -> str:
     """The chosen model's cumulative repeat purchases at the end, against the actual."""
     if not _ok(actual, expected) or actual <= 0:
         return fallback
     gap = expected / actual - 1
-    return (f"By the end of the data {chosen} expects {expected:,.0f} cumulative repeat purchases, "
+    return (f"By the end of the data {label(chosen)} expects {expected:,.0f} cumulative repeat purchases, "
             f"{abs(gap):.0%} {'above' if gap > 0 else 'below'} the actual {actual:,.0f}")
 
 
+@_capitalised
 def panels_title(panels: list, fallback: str) -> str:
     """How many changes the panels keep, over how many metrics."""
     kept = sum(len(p[3]) for p in panels)
@@ -261,6 +295,7 @@ def panels_title(panels: list, fallback: str) -> str:
     return f"{kept} change{'s' if kept != 1 else ''} kept in the register across {len(panels)} weekly metrics"
 
 
+@_capitalised
 def who_title(rows: pd.DataFrame, what: str) -> str:
     """The group that moved most against the rest, or that none did (``what``: the change, with its date)."""
     flagged = rows[rows["flagged"].astype(bool)] if "flagged" in rows else rows.iloc[0:0]
@@ -270,6 +305,7 @@ def who_title(rows: pd.DataFrame, what: str) -> str:
     return f"{what}: {label(top['segmentation'])} {top['group']} moved most ({top['excess_change']:+.3g} against the rest)"
 
 
+@_capitalised
 def response_title(curves: dict, current: dict, fallback: str) -> str:
     """The channel that adds most new customers for the next unit of spend."""
     gains = {ch: float(np.asarray(c.marginal(current.get(ch, 0.0)))) for ch, c in curves.items()}
@@ -280,6 +316,7 @@ def response_title(curves: dict, current: dict, fallback: str) -> str:
     return f"At today's spend, {label(best)} adds the most new customers per extra unit ({gains[best] * 1000:.1f} per 1,000)"
 
 
+@_capitalised
 def conquest_title(rows: pd.DataFrame, fallback: str) -> str:
     """Where the next unit of budget creates most value."""
     value = pd.to_numeric(rows["return_per_unit"], errors="coerce")
@@ -290,6 +327,7 @@ def conquest_title(rows: pd.DataFrame, fallback: str) -> str:
     return f"The next unit of budget creates most in {label(top['target'])}: {top['return_per_unit']:.1f} per unit, {worth}"
 
 
+@_capitalised
 def calibration_title(tables: dict, fallback: str) -> str:
     """The best-calibrated model and its mean gap to the observed rates."""
     gaps = {name: float((t["observed"] - t["predicted"]).abs().mean()) for name, t in tables.items() if len(t)}
@@ -300,6 +338,7 @@ def calibration_title(tables: dict, fallback: str) -> str:
     return f"{label(best).capitalize()} predicts best: {gaps[best] * 100:.1f} pp from the observed rate on average"
 
 
+@_capitalised
 def threshold_title(table: pd.DataFrame, chosen: float | None, event: str, fallback: str) -> str:
     """What the operating threshold targets and finds."""
     if chosen is None or table.empty:
@@ -311,6 +350,7 @@ def threshold_title(table: pd.DataFrame, chosen: float | None, event: str, fallb
             f"{row['missing_ratio']:.0%} of real {event}")
 
 
+@_capitalised
 def drivers_title(rows: pd.DataFrame, fallback: str) -> str:
     """The feature family the model relies on most."""
     if rows.empty or not _ok(rows["importance"].max()):
@@ -319,6 +359,7 @@ def drivers_title(rows: pd.DataFrame, fallback: str) -> str:
     return f"The prediction relies most on {label(top['family'])} ({top['importance'] * 100:.1f} PR-AUC points when shuffled)"
 
 
+@_capitalised
 def forecast_title(weekly: pd.Series, forecast: pd.DataFrame, what: str) -> str:
     """The forecast total of the next weeks against the same number of weeks just before (``what``: the measure)."""
     n = len(forecast)
@@ -330,6 +371,7 @@ def forecast_title(weekly: pd.Series, forecast: pd.DataFrame, what: str) -> str:
     return f"{what}: {total:,.0f} expected in the next {n} weeks, {how} the last {n}"
 
 
+@_capitalised
 def audience_title(a: pd.DataFrame, pilot: tuple | None, fallback: str) -> str:
     """The pilot audience (or the most valuable) with its value per customer."""
     if a.empty:
@@ -343,6 +385,7 @@ def audience_title(a: pd.DataFrame, pilot: tuple | None, fallback: str) -> str:
     return f"{r['segment']} × {label(r['persona'])} is worth most per customer ({r['value_per_customer']:,.0f}), but not clearly"
 
 
+@_capitalised
 def qini_title(curves: dict, fallback: str) -> str:
     """The targeting that gains most incremental buyers at its best."""
     peaks = {name: float(c["incremental"].max()) for name, c in curves.items() if len(c)}
@@ -355,6 +398,7 @@ def qini_title(curves: dict, fallback: str) -> str:
     return f"Targeting by the {label(best)} gains up to {peaks[best]:,.0f} incremental buyers"
 
 
+@_capitalised
 def rfm_title(scores: pd.DataFrame, groups: pd.Series | None, fallback: str) -> str:
     """The group with the highest mean M score."""
     if groups is None or scores.empty:
@@ -362,4 +406,6 @@ def rfm_title(scores: pd.DataFrame, groups: pd.Series | None, fallback: str) -> 
     means = scores["M"].groupby(groups.astype(str).to_numpy()).mean().dropna()
     if len(means) < 2:
         return fallback
+    if means.max() - means.min() < 0.05:
+        return f"All groups score alike on money (mean M score {means.mean():.1f} of 5)"
     return f"{label(means.idxmax())} spends the most (mean M score {means.max():.1f} of 5), {label(means.idxmin())} the least ({means.min():.1f})"

@@ -17,6 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 
 from customer_workbook import plots
+from customer_workbook.plots import titles
 
 RNG = np.random.default_rng(7)
 WEEKS = pd.date_range("2023-01-02", periods=104, freq="7D")
@@ -130,7 +131,7 @@ def _figures():
                               "customers": [300, 500, 800, 200], "ranked": [True] * 4})
     curve = SimpleNamespace(table=pd.DataFrame({"delivery_days": range(1, 9), "repeat_rate": np.linspace(0.76, 0.71, 8),
                                                 "low": np.linspace(0.74, 0.66, 8), "high": np.linspace(0.78, 0.76, 8)}),
-                            horizon_days=90)
+                            horizon_days=90, slope=-0.007)
     adoption = pd.DataFrame({"new_adopters": np.r_[np.exp(-((np.arange(60) - 15) / 5.0) ** 2) * 300, np.full(20, 5.0)]})
     share = np.linspace(0, 1, 50)
     qini = {"uplift model": pd.DataFrame({"share_targeted": share, "incremental": 50 * np.sin(np.pi * share) - 15 * share}),
@@ -139,11 +140,12 @@ def _figures():
                                "missing_ratio": np.linspace(1.0, 0.0, 19), "targeted_share": np.linspace(1.0, 0.0, 19)})
     calibration = {"logistic regression": pd.DataFrame({"predicted": np.linspace(0.1, 0.85, 8),
                                                         "observed": np.linspace(0.08, 0.86, 8)})}
+    orders = pd.Series(RNG.geometric(0.3, 2000))
     cohorts = pd.DataFrame(np.triu(np.full((12, 12), 0.2))[:, ::-1], index=MONTHS[:12], columns=range(12)).replace(0, np.nan)
     cohorts[0] = 1.0
     weekly = pd.DataFrame({c: _series(104) for c in ("orders", "active_customers", "revenue", "new_customers")}, index=WEEKS)
     return [
-        ("shares", plots.plot_shares_over_time(shares, "Share of orders by channel")),
+        ("shares", plots.plot_shares_over_time(shares)),
         ("segment map", plots.plot_segment_map(scores, segments, summary)),
         ("k selection", plots.plot_k_selection(k_table, 0.85)),
         ("lifecycle", plots.plot_lifecycle(stages, stages * 100, multi)),
@@ -164,7 +166,7 @@ def _figures():
         ("thresholds", plots.plot_threshold_curves(thresholds, 0.4, "no-order")),
         ("calibration", plots.plot_calibration(calibration)),
         ("concentration", plots.plot_value_concentration(pd.Series(RNG.gamma(0.5, 100, 1000)))),
-        ("histogram", plots.plot_histogram(pd.Series(RNG.geometric(0.3, 2000)), "Orders per customer", "orders", log_y=True)),
+        ("histogram", plots.plot_histogram(orders, titles.histogram_title(orders, "customers ordered", "x"), "orders", log_y=True)),
         ("cohorts", plots.plot_cohort_retention(cohorts)),
         ("weekly", plots.plot_weekly_volumes(weekly)),
         ("dormancy", plots.plot_dormancy(pd.Series(RNG.random(400)), pd.Series(RNG.choice(["active", "half_sleepy"], 400)))),
