@@ -29,3 +29,15 @@ def test_table_headers_and_figure_legends_and_category_ticks_read_through_the_gl
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["speed (fast brand)"]
     fig.canvas.draw()
     assert [t.get_text() for t in ax.get_xticklabels()] == ["sleeping dogs", "special service"]
+
+
+def test_a_heat_map_names_its_rows_through_the_glossary():
+    import numpy as np
+    import pandas as pd
+
+    from customer_workbook import plots
+
+    centres = pd.DataFrame(np.eye(2), index=[1, 2], columns=["share_store", "fast_brand"])
+    fig = plots.plot_persona_heatmap(centres)
+    fig.canvas.draw()
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["share store", "speed (fast brand)"]

@@ -74,7 +74,8 @@ def shorten_texts(fig: Figure) -> Figure:
             formatter = axis.get_major_formatter()
             if isinstance(formatter, FixedFormatter):
                 formatter.seq = [_cut(label(str(text)), MAX_LABEL_CHARS) for text in formatter.seq]
-            elif isinstance(formatter, matplotlib.category.StrCategoryFormatter):
+            elif isinstance(formatter, (matplotlib.category.StrCategoryFormatter, FuncFormatter)):
+                # categories, and fixed tick labels (matplotlib keeps those in a FuncFormatter)
                 axis.set_major_formatter(FuncFormatter(
                     lambda v, pos, f=formatter: _cut(label(f(v, pos)), MAX_LABEL_CHARS)))
     return fig
@@ -115,7 +116,7 @@ def _wrap(text: matplotlib.text.Text, width_inches: float) -> None:
     value = text.get_text()
     chars = max(int(width_inches * 72 / (_CHAR_WIDTH * text.get_fontsize())), 20)
     if value and "\n" not in value and len(value) > chars:
-        text.set_text(textwrap.fill(value, chars))
+        text.set_text(textwrap.fill(value, chars, break_long_words=False))
 
 
 def wrap_titles(fig: Figure) -> Figure:

@@ -49,7 +49,7 @@ def plot_change_panels(panels: list[tuple[str, str, pd.DataFrame, list]], events
         for d in flagged:
             ax.axvline(d, color=PALETTE[3], lw=1.8)
         _mark_events(ax, events, label=False)
-        ax.set_title(panel, fontsize=10)
+        ax.set_title(panel if len(panels) > 1 else "", fontsize=10)  # one panel: the figure's title names it
         ax.set_ylabel(unit)
         date_axis(ax)
     for ax in axes.flat[len(panels):]:
@@ -65,7 +65,7 @@ def plot_change_panels(panels: list[tuple[str, str, pd.DataFrame, list]], events
     handles.append(Line2D([], [], color="grey", ls="--", lw=0.9))
     labels.append("market event")
     fig.suptitle(title or _titles.panels_title(panels, "Weekly metrics and their changes"), fontweight="bold")
-    fig.legend(handles, labels, loc="outside upper center", ncol=5, fontsize=8)
+    fig.legend(handles, labels, loc="outside lower center", ncol=5, fontsize=8)  # the finding title above
     return finish(fig)
 
 

@@ -66,8 +66,12 @@ def assert_readable(fig) -> None:
             box = text.get_window_extent(renderer)
             inside = box.x0 >= frame.x0 - 1 and box.x1 <= frame.x1 + 1 and box.y0 >= frame.y0 - 1 and box.y1 <= frame.y1 + 1
             assert inside, f"text cut at the figure's edge: {text.get_text()!r} at {box.bounds} in {frame.bounds}"
+    titles = [t for t in (getattr(fig, "_suptitle", None), *(ax.title for ax in fig.axes if ax.get_visible()))
+              if t is not None and t.get_text().strip()]
     for legend in _legends(fig):
         box = legend.get_window_extent(renderer)
+        for title in titles:
+            assert not box.overlaps(title.get_window_extent(renderer)), f"legend over the title {title.get_text()!r}"
         for entry in legend.get_texts():
             assert "_" not in entry.get_text(), f"code name in a legend: {entry.get_text()!r}"
         for ax in fig.axes:
