@@ -361,14 +361,21 @@ def drivers_title(rows: pd.DataFrame, fallback: str) -> str:
 
 @_capitalised
 def forecast_title(weekly: pd.Series, forecast: pd.DataFrame, what: str) -> str:
-    """The forecast total of the next weeks against the same number of weeks just before (``what``: the measure)."""
+    """The forecast total of the next weeks against the same weeks a year earlier (else the weeks just before);
+    ``what`` names the measure."""
     n = len(forecast)
-    total, before = float(forecast["forecast"].sum()), float(weekly.tail(n).sum()) if n else float("nan")
-    if not n or not _ok(total, before) or before <= 0:
+    if not n:
+        return what
+    total = float(forecast["forecast"].sum())
+    weeks = pd.to_datetime(forecast["week"])
+    year_ago = weekly[(weekly.index >= weeks.min() - pd.Timedelta(days=364)) & (weekly.index <= weeks.max() - pd.Timedelta(days=364))]
+    before, against = ((float(year_ago.sum()), "the same weeks a year earlier") if len(year_ago) == n else
+                       (float(weekly.tail(n).sum()), f"the last {n} weeks"))
+    if not _ok(total, before) or before <= 0:
         return what
     change = total / before - 1
     how = f"{'up' if change > 0 else 'down'} {abs(change):.0%} on" if abs(change) >= 0.005 else "as in"
-    return f"{what}: {total:,.0f} expected in the next {n} weeks, {how} the last {n}"
+    return f"{what}: {total:,.0f} expected in the next {n} weeks, {how} {against}"
 
 
 @_capitalised

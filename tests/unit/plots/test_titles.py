@@ -62,3 +62,14 @@ def test_without_a_finding_the_title_is_the_plain_description(call):
 def test_a_tiny_group_is_not_named_as_the_extreme_nps():
     groups = pd.DataFrame({"group": ["lover", "liker", "lurker"], "n": [1, 500, 5000], "nps": [100.0, 80, -5]})
     assert titles.nps_title({"level": groups}, 5.0, "x") == "NPS +5 overall, from -5 (lurker) to +80 (liker)"
+
+
+def test_a_forecast_is_compared_with_the_same_weeks_a_year_earlier():
+    weeks = pd.date_range("2023-01-02", periods=104, freq="7D")
+    weekly = pd.Series(100.0, index=weeks)
+    weekly.iloc[-13:] = 300.0  # a seasonal peak just before the forecast
+    forecast = pd.DataFrame({"week": pd.date_range(weeks[-1] + pd.Timedelta(days=7), periods=13, freq="7D"),
+                             "forecast": 110.0})
+    assert titles.forecast_title(weekly, forecast, "Orders") == (
+        "Orders: 1,430 expected in the next 13 weeks, up 10% on the same weeks a year earlier")
+    assert titles.forecast_title(weekly.iloc[-20:], forecast, "Orders").endswith("down 63% on the last 13 weeks")
