@@ -72,15 +72,18 @@ def shares_title(shares: pd.DataFrame, noun: str, fallback: str) -> str:
 
 
 @_capitalised
-def histogram_title(values: pd.Series, what: str, fallback: str) -> str:
-    """The share at the smallest value and the median, for counts (``what``: "customers ordered")."""
+def histogram_title(values: pd.Series, what: str, fallback: str, at: int = 1) -> str:
+    """For counts: the share at ``at`` (one order, one item) and the median (``what``: "customers ordered")."""
     values = pd.Series(values).dropna()
     if values.empty:
         return fallback
-    low = values.min()
-    share, median = float((values == low).mean()), float(values.median())
-    times = lambda n: "once" if n == 1 else "twice" if n == 2 else f"{n:,.0f} times"  # noqa: E731
-    return f"{share:.0%} of {what} {times(low)}; the median is {times(median)}"
+    share, median = float((values == at).mean()), float(values.median())
+    return f"{share:.0%} of {what} {_times(at)}; the median is {_times(median)}"
+
+
+def _times(n: float) -> str:
+    """A count of times in words: once, twice, 3 times."""
+    return "once" if n == 1 else "twice" if n == 2 else f"{n:,.0f} times" if n == int(n) else f"{n:,.1f} times"
 
 
 @_capitalised

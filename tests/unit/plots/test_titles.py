@@ -73,3 +73,8 @@ def test_a_forecast_is_compared_with_the_same_weeks_a_year_earlier():
     assert titles.forecast_title(weekly, forecast, "Orders") == (
         "Orders: 1,430 expected in the next 13 weeks, up 10% on the same weeks a year earlier")
     assert titles.forecast_title(weekly.iloc[-20:], forecast, "Orders").endswith("down 63% on the last 13 weeks")
+
+
+def test_a_count_title_names_the_share_of_ones_even_when_some_counts_are_zero():
+    orders = pd.Series([0, 0, 1, 1, 1, 3, 4, 5])
+    assert titles.histogram_title(orders, "customers ordered", "x") == "38% of customers ordered once; the median is once"
