@@ -34,7 +34,7 @@ GLOSSARY: dict[str, str] = {
     "p_holm": "p-value (Holm-adjusted)", "p_vs_top": "p-value against the top", "hedges_g": "effect size (Hedges' g)",
     "pr_auc": "PR-AUC", "roc_auc": "ROC-AUC", "uplift_se": "uplift standard error", "n_acquired": "customers acquired",
     "n_treated": "customers treated", "top3_share": "top-3 share", "vs_rest": "against the rest", "seven_p": "7 Ps",
-    "change_id": "change", "benefit_cost": "benefit / cost", "nps": "NPS", "aov": "average order value",
+    "change_id": "change no.", "benefit_cost": "benefit / cost", "nps": "NPS", "aov": "average order value",
     "share_tv": "share TV", "item_item": "item-to-item",
 }
 
