@@ -128,7 +128,7 @@ def plot_persona_heatmap(centres: pd.DataFrame, names: pd.Series | None = None) 
     data = centres.T
     if names is not None:
         data.columns = [f"{p}. {names.get(p, p)}" for p in data.columns]
-    fig, ax = subplots(figsize=(10, 0.32 * len(data) + 1.8))
+    fig, ax = subplots(figsize=(10, max(0.32 * len(data) + 1.8, 3.6)))
     sns.heatmap(data, cmap="vlag", center=0, vmin=-2, vmax=2, annot=True, fmt=".1f", annot_kws={"fontsize": 7},
                 cbar_kws={"label": "standard deviations from the average customer"}, ax=ax)
     ax.set_xlabel("persona")

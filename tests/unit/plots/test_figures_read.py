@@ -174,10 +174,19 @@ def _figures():
         ("cohorts", plots.plot_cohort_retention(cohorts)),
         ("weekly", plots.plot_weekly_volumes(weekly)),
         ("dormancy", plots.plot_dormancy(pd.Series(RNG.random(400)), pd.Series(RNG.choice(["active", "half_sleepy"], 400)))),
+        ("persona heat map", plots.plot_persona_heatmap(pd.DataFrame(RNG.normal(0, 1, (4, 3)), index=[1, 2, 3, 4],
+                                                                     columns=["aov", "lines_per_order", "purchase_rate"]))),
+        ("tiers", plots.plot_tier_migration(pd.DataFrame(np.full((3, 3), 1 / 3), index=pd.Index(["entry", "core", "premium"]),
+                                                         columns=pd.Index(["entry", "core", "premium"])))),
+        ("who changed", plots.plot_who_changed(pd.DataFrame({"segmentation": ["age_band", "region"], "group": ["under 30", "North"],
+                                                             "excess_change": [0.1, -0.02], "ci_low": [0.05, -0.06],
+                                                             "ci_high": [0.15, 0.02], "flagged": [True, False]}),
+                                               "Orders per week, 11 Aug 2025", "excess change")),
+        ("pyramid", plots.plot_advocacy_pyramid(pd.Series({"lover": 0.01, "liker": 0.09, "lurker": 0.9}))),
     ]
 
 
-@pytest.mark.parametrize("index", range(24))
+@pytest.mark.parametrize("index", range(28))
 def test_every_figure_keeps_its_legend_off_the_data_and_its_text_inside(index):
     name, fig = _figures()[index]
     assert fig is not None, name
