@@ -21,6 +21,21 @@ GLOSSARY: dict[str, str] = {
     # uplift segments (retention.uplift)
     "persuadable": "persuadables", "sure_thing": "sure things", "lost_cause": "lost causes",
     "sleeping_dog": "sleeping dogs",
+    # table columns and legend entries of the library whose words alone do not read (abbreviations, symbols)
+    "p_alive": "probability still active", "mean_p_alive": "mean probability still active",
+    "clv": "CLV", "clv_1y": "CLV, next year", "clv_3y": "CLV, next 3 years", "clv_low": "CLV low",
+    "clv_high": "CLV high", "mean_clv_1y": "mean CLV, next year", "mean_clv_3y": "mean CLV, next 3 years",
+    "share_clv_1y": "share of CLV, next year", "share_clv_3y": "share of CLV, next 3 years",
+    "total_clv_1y": "total CLV, next year", "total_clv_3y": "total CLV, next 3 years",
+    "audience_value_1y": "audience value, next year", "cac": "CAC", "cac_low": "CAC low", "cac_high": "CAC high",
+    "clv_to_cac": "CLV / CAC", "marginal_cac": "marginal CAC", "marginal_cac_low": "marginal CAC low",
+    "marginal_cac_high": "marginal CAC high", "ci_low": "interval low", "ci_high": "interval high",
+    "p_value": "p-value", "p_adj": "p-value (adjusted)", "p_adjusted": "p-value (adjusted)",
+    "p_holm": "p-value (Holm-adjusted)", "p_vs_top": "p-value against the top", "hedges_g": "effect size (Hedges' g)",
+    "pr_auc": "PR-AUC", "roc_auc": "ROC-AUC", "uplift_se": "uplift standard error", "n_acquired": "customers acquired",
+    "n_treated": "customers treated", "top3_share": "top-3 share", "vs_rest": "against the rest", "seven_p": "7 Ps",
+    "change_id": "change no.", "benefit_cost": "benefit / cost", "nps": "NPS", "aov": "average order value",
+    "share_tv": "share TV", "item_item": "item-to-item",
 }
 
 

@@ -113,6 +113,41 @@ KEY_FINDINGS = """() => {
   return text;
 }"""
 
+# The text of every table header and heading, one per line (code names must not show there either).
+HEADERS = """() => Array.from(document.querySelectorAll('th, h1, h2, h3, h4'))
+  .filter(el => el.offsetParent !== null).map(el => el.innerText).join('\\n')"""
+
+# Visible text that overlaps other visible text: the boxes of the lines of every text node, compared pairwise
+# (sorted by top edge, so only boxes on the same band are compared); two lines of different text nodes overlap
+# when they share more than half a line's height. Returns up to five overlapping pairs.
+OVERLAPS = """() => {
+  const boxes = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.textContent.trim() || !node.parentElement || node.parentElement.offsetParent === null) continue;
+    const style = getComputedStyle(node.parentElement);
+    if (style.visibility !== 'visible' || parseFloat(style.opacity) === 0) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    for (const r of range.getClientRects()) if (r.width > 1 && r.height > 1)
+      boxes.push({top: r.top + scrollY, bottom: r.bottom + scrollY, left: r.left, right: r.right, node,
+                  text: node.textContent.trim().slice(0, 30)});
+  }
+  boxes.sort((a, b) => a.top - b.top);
+  const found = [];
+  for (let i = 0; i < boxes.length && found.length < 5; i++) {
+    for (let j = i + 1; j < boxes.length && boxes[j].top < boxes[i].bottom - 2; j++) {
+      const a = boxes[i], b = boxes[j];
+      const dx = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+      const dy = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+      // the lines of one wrapped text node, or tight neighbouring lines, touch: text over text covers half a line
+      if (a.node !== b.node && dx > 2 && dy > 0.5 * Math.min(a.bottom - a.top, b.bottom - b.top))
+        found.push(`${a.text} / ${b.text}`);
+    }
+  }
+  return found;
+}"""
+
 # Tables that reach beyond the window, or are cut off without a frame to scroll in.
 CUT_TABLES = """() => Array.from(document.querySelectorAll('table')).filter(t => {
   const box = t.getBoundingClientRect(), style = getComputedStyle(t);
@@ -125,7 +160,7 @@ CUT_TABLES = """() => Array.from(document.querySelectorAll('table')).filter(t =>
 def test_index_and_reports_fit_both_widths_and_read_as_words(site, page, tmp_path):
     """The index and every report at a desktop and a laptop width: a screenshot of each, no horizontal
     overflow of the page, no table cut off outside a scrolling frame, no nan / None / inf token, no
-    code names (snake_case) in the key findings."""
+    code names (snake_case) in the key findings, table headers or headings, no visible text overlapping other text."""
     print(f"\nscreenshots: {tmp_path}")
     open_clean(page, site + "index.html")
     pages = ["index.html"] + [link.rsplit("/", 1)[-1] for link in
@@ -149,6 +184,12 @@ def test_index_and_reports_fit_both_widths_and_read_as_words(site, page, tmp_pat
             codes = sorted(set(SNAKE_CASE.findall(page.evaluate(KEY_FINDINGS))))
             if codes:
                 problems.append(f"{where}: code names in the key findings: {codes}")
+            codes = sorted(set(SNAKE_CASE.findall(page.evaluate(HEADERS))))
+            if codes:
+                problems.append(f"{where}: code names in table headers or headings: {codes}")
+            overlaps = page.evaluate(OVERLAPS)
+            if overlaps:
+                problems.append(f"{where}: overlapping text: {overlaps}")
     page.set_viewport_size({"width": 1280, "height": 900})
     assert problems == [], "\n".join(problems)
 

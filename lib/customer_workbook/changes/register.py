@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..base import week_start
+from ..findings import date_words
 from ..data import Dataset
 from .changepoints import BREAK_DATE_WEEKS
 from .metrics import metric_info
@@ -149,8 +150,8 @@ def _said(row: pd.Series) -> str:
     if row["affected_group"] != "all customers" and bool(row["_group_only"]):
         return (f"{row['what']} {row['direction']} for {row['affected_group']} only "
                 f"({row['group_change']:+.3g} {row['change_unit']} against the rest; all customers "
-                f"{row['change']:+.3g}, {row['date']:%d %b %Y})")
-    return f"{row['what']} {row['direction']} ({row['change']:+.3g} {row['change_unit']}, {row['date']:%d %b %Y})"
+                f"{row['change']:+.3g}, {date_words(row['date'])})")
+    return f"{row['what']} {row['direction']} ({row['change']:+.3g} {row['change_unit']}, {date_words(row['date'])})"
 
 
 def change_register(flagged: pd.DataFrame, ramps: pd.DataFrame, drivers: dict, impacts: dict,

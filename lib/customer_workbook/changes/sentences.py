@@ -7,7 +7,7 @@ import pandas as pd
 from ..escaping import md
 from .attribution import Driver
 from .metrics import metric_info
-from ..findings import pp
+from ..findings import date_words, pp
 
 __all__ = [
     "change_label", "driver_sentence", "counted", "register_records",
@@ -23,7 +23,7 @@ def change_label(key: str) -> str:
 
 def driver_sentence(key: str, date: pd.Timestamp, driver: Driver | None) -> str:
     """One Markdown bullet saying which group drives the change of ``key`` at ``date`` (names escaped)."""
-    head = f"- **{md(change_label(key))}** ({date:%d %b %Y}): "
+    head = f"- **{md(change_label(key))}** ({date_words(date)}): "
     if driver is None:
         return head + "shared by all customers: no group moved significantly more than the rest"
     if key.startswith("share_"):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import textwrap
 
 import matplotlib
 import matplotlib.category
@@ -27,6 +28,7 @@ from matplotlib.ticker import FixedFormatter, FuncFormatter
 
 from ..escaping import MAX_LABEL_CHARS, html_text, shorten
 from ..findings import date_words, number_words
+from ..glossary import label
 
 # Data strings (categories, channels, products ...) are never parsed as mathtext, also in figures made
 # before or without use_style(). No figure of the workbook uses mathtext.
@@ -46,7 +48,7 @@ def use_style() -> None:
 
 
 #: Longest figure or axes title before it is cut with "…" (labels and legends: ``MAX_LABEL_CHARS``).
-MAX_TITLE_CHARS = 100
+MAX_TITLE_CHARS = 160
 
 
 def _cut(text: str, limit: int) -> str:
@@ -55,7 +57,8 @@ def _cut(text: str, limit: int) -> str:
 
 def shorten_texts(fig: Figure) -> Figure:
     """Shorten the text of ``fig`` that can come from data: titles to ``MAX_TITLE_CHARS``, legend entries,
-    fixed tick labels and annotations to ``escaping.MAX_LABEL_CHARS`` (the full value stays in the data)."""
+    fixed tick labels and annotations to ``escaping.MAX_LABEL_CHARS`` (the full value stays in the data).
+    Category tick labels read through the glossary (:func:`customer_workbook.glossary.label`)."""
     for text in fig.findobj(matplotlib.text.Text):
         value = text.get_text()
         if len(value) > MAX_LABEL_CHARS:
@@ -70,18 +73,74 @@ def shorten_texts(fig: Figure) -> Figure:
         for axis in (ax.xaxis, ax.yaxis):
             formatter = axis.get_major_formatter()
             if isinstance(formatter, FixedFormatter):
-                formatter.seq = [_cut(str(label), MAX_LABEL_CHARS) for label in formatter.seq]
-            elif isinstance(formatter, matplotlib.category.StrCategoryFormatter):
+                formatter.seq = [_cut(label(str(text)), MAX_LABEL_CHARS) for text in formatter.seq]
+            elif isinstance(formatter, (matplotlib.category.StrCategoryFormatter, FuncFormatter)):
+                # categories, and fixed tick labels (matplotlib keeps those in a FuncFormatter)
                 axis.set_major_formatter(FuncFormatter(
-                    lambda v, pos, f=formatter: _cut(f(v, pos), MAX_LABEL_CHARS)))
+                    lambda v, pos, f=formatter: _cut(label(f(v, pos)), MAX_LABEL_CHARS)))
+    return fig
+
+
+def subplots(*args, **kwargs):
+    """:func:`matplotlib.pyplot.subplots` with constrained layout: titles, tick labels, colour bars and
+    legends beside the axes all fit in the figure, none is cut."""
+    return plt.subplots(*args, layout="constrained", **kwargs)
+
+
+def legend_beside(ax, handles=None, fontsize=None, **kwargs):
+    """The legend of ``ax`` outside the axes, to the right of them, top-aligned: it never covers data, and the
+    figure's constrained layout makes room for it. ``handles`` as in :meth:`~matplotlib.axes.Axes.legend`."""
+    args = {"loc": "upper left", "bbox_to_anchor": (1.02, 1.0), "borderaxespad": 0.0, "fontsize": fontsize, **kwargs}
+    return ax.legend(**args) if handles is None else ax.legend(handles=handles, **args)
+
+
+def _legends(fig: Figure) -> list:
+    return [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend() is not None)]
+
+
+def label_legends(fig: Figure) -> Figure:
+    """Legend entries read through the glossary (:func:`customer_workbook.glossary.label`): ``fast_brand``
+    shows as "speed (fast brand)", any other code name with its underscores as spaces."""
+    for legend in _legends(fig):
+        for text in legend.get_texts():
+            text.set_text(label(text.get_text()))
+    return fig
+
+
+#: Width of an average bold character, in multiples of the font size (DejaVu Sans): to wrap titles before drawing.
+_CHAR_WIDTH = 0.56
+
+
+def _wrap(text: matplotlib.text.Text, width_inches: float) -> None:
+    """Break ``text`` at word boundaries into lines that fit ``width_inches`` (estimated from its font size)."""
+    value = text.get_text()
+    chars = max(int(width_inches * 72 / (_CHAR_WIDTH * text.get_fontsize())), 20)
+    if value and "\n" not in value and len(value) > chars:
+        text.set_text(textwrap.fill(value, chars, break_long_words=False))
+
+
+def wrap_titles(fig: Figure) -> Figure:
+    """Wrap figure and axes titles that are wider than their figure or axes (a finding title is a sentence), so
+    none is cut at the figure's edge; an axes with a legend beside it has about three quarters of its width."""
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle is not None:
+        _wrap(suptitle, 0.95 * fig.get_figwidth())
+    for ax in fig.axes:
+        width = ax.get_position().width * fig.get_figwidth() * (0.7 if ax.get_legend() is not None else 1.0)
+        for title in (ax.title, ax._left_title, ax._right_title):
+            _wrap(title, width)
     return fig
 
 
 def finish(fig: Figure) -> Figure:
-    """Detach ``fig`` from pyplot (no automatic second rendering at the end of a cell), shorten long text
-    that may come from data (:func:`shorten_texts`) and return it."""
+    """Detach ``fig`` from pyplot (no automatic second rendering at the end of a cell), lay it out so no label
+    is cut (constrained layout, the legends beside the axes included), label legend entries through the
+    glossary (:func:`label_legends`), shorten long text that may come from data (:func:`shorten_texts`), wrap
+    titles wider than their axes (:func:`wrap_titles`) and return it."""
     plt.close(fig)
-    return shorten_texts(fig)
+    if fig.get_layout_engine() is None:
+        fig.set_layout_engine("constrained")
+    return wrap_titles(shorten_texts(label_legends(fig)))
 
 
 _SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")
@@ -125,7 +184,9 @@ def _text_cell(value) -> str:
 
 
 def _header(value) -> str:
-    return html_text(value, MAX_LABEL_CHARS)
+    """A column header or index label: the glossary's words for a code name (``revenue_at_stake`` reads
+    "revenue at stake", ``p_alive`` "probability still active"), escaped and shortened."""
+    return html_text(label(value) if isinstance(value, str) else value, MAX_LABEL_CHARS)
 
 
 def _escaped(fmt):

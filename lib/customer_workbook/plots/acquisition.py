@@ -1,13 +1,13 @@
 """Figures of acquisition economics (step 3): unit economics, response curves, the value frontier, conquest vs relations."""
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from ._style import FIGSIZE, PALETTE, _err, finish, thousands
+from . import titles as _titles
+from ._style import _err, FIGSIZE, PALETTE, finish, legend_beside, subplots, thousands
 
 __all__ = ["plot_unit_economics", "plot_response_curves", "plot_value_frontier", "plot_conquest_vs_relations"]
 
@@ -20,7 +20,7 @@ def plot_unit_economics(econ: pd.DataFrame, currency: str = "currency units") ->
     """
     rows = econ.reset_index(drop=True)
     y = np.arange(len(rows))[::-1]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 0.5 * len(rows) + 2.2), sharey=True)
+    fig, (ax1, ax2) = subplots(1, 2, figsize=(11, 0.5 * len(rows) + 2.2), sharey=True)
     for col, colour, dy, label in (("clv", PALETTE[0], 0.15, "CLV of a new customer"),
                                    ("cac", PALETTE[3], -0.15, "acquisition cost (CAC)")):
         ax1.errorbar(rows[col], y + dy, xerr=_err(rows[col], rows[f"{col}_low"], rows[f"{col}_high"]),
@@ -28,13 +28,14 @@ def plot_unit_economics(econ: pd.DataFrame, currency: str = "currency units") ->
     ax1.set_yticks(y, rows["channel"].astype(str))
     ax1.set_xlabel(f"{currency} per customer")
     ax1.set_title("Value and cost of a new customer")
-    ax1.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=8)
+    legend_beside(ax1, fontsize=8)
     thousands(ax1.xaxis)
     ax2.errorbar(rows["clv_to_cac"], y, xerr=_err(rows["clv_to_cac"], rows["ratio_low"], rows["ratio_high"]),
                  fmt="o", color=PALETTE[2], capsize=3)
     ax2.axvline(1, color="black", lw=0.8, ls="--")
     ax2.set_xlabel("CLV / CAC (1 = break-even)")
     ax2.set_title("Return on acquisition")
+    fig.suptitle(_titles.unit_economics_title(rows, "Value and cost of a new customer"), fontweight="bold")
     return finish(fig)
 
 
@@ -47,7 +48,7 @@ def plot_response_curves(marketing: pd.DataFrame, curves: dict, current: dict, w
     ``current`` today's weekly spend per channel."""
     channels = list(curves)
     nrows = int(np.ceil(len(channels) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(11, 3.0 * nrows), squeeze=False)
+    fig, axes = subplots(nrows, ncols, figsize=(11, 3.0 * nrows), squeeze=False)
     for ax, ch, colour in zip(axes.flat, channels, PALETTE * 3):
         g = marketing.loc[marketing["channel"].astype(str) == ch]
         c = curves[ch]
@@ -65,6 +66,7 @@ def plot_response_curves(marketing: pd.DataFrame, curves: dict, current: dict, w
         thousands(ax.xaxis)
     for ax in axes.flat[len(channels):]:
         ax.set_visible(False)
+    fig.suptitle(_titles.response_title(curves, current, "New customers against weekly spend"), fontweight="bold")
     return finish(fig)
 
 
@@ -74,7 +76,7 @@ def plot_value_frontier(frontier: pd.DataFrame, current_budget: float, optimum_b
     """Weekly value created against the total weekly acquisition budget: today's mix scaled, and the best
     mix at each budget (:func:`customer_workbook.acquisition.budget_frontier`); today's budget and the
     value-maximising budget (with its interval) marked."""
-    fig, ax = plt.subplots(figsize=FIGSIZE)
+    fig, ax = subplots(figsize=FIGSIZE)
     ax.plot(frontier["budget"], frontier["value_current_mix"], color=PALETTE[7], lw=2, label="today's mix, scaled")
     ax.plot(frontier["budget"], frontier["value_best_mix"], color=PALETTE[0], lw=2, label="best mix at each budget")
     if optimum_interval is not None:
@@ -83,10 +85,10 @@ def plot_value_frontier(frontier: pd.DataFrame, current_budget: float, optimum_b
     ax.axvline(current_budget, color="black", ls="--", lw=1, label="today's budget")
     ax.set_xlabel(f"total weekly acquisition budget ({currency})")
     ax.set_ylabel(f"value created per week ({currency})")
-    ax.set_title("Firm value created at each acquisition budget")
+    ax.set_title(_titles.frontier_title(current_budget, optimum_budget, "Firm value created at each acquisition budget"))
     thousands(ax.xaxis)
     thousands(ax.yaxis)
-    ax.legend(loc="lower right", fontsize=8)
+    legend_beside(ax, fontsize=8)
     return finish(fig)
 
 
@@ -101,7 +103,7 @@ def plot_conquest_vs_relations(returns: pd.DataFrame) -> Figure:
     low, high = _return_interval(rows)
     measured = rows["uplift_measured"].fillna(True).astype(bool) if "uplift_measured" in rows else \
         pd.Series(True, index=rows.index)
-    fig, ax = plt.subplots(figsize=(9, 0.4 * len(rows) + 1.6))
+    fig, ax = subplots(figsize=(9, 0.4 * len(rows) + 1.6))
     y = np.arange(len(rows))
     for i, r in rows.iterrows():
         colour = PALETTE[0] if r["option"] == "conquest" else PALETTE[1]
@@ -114,11 +116,11 @@ def plot_conquest_vs_relations(returns: pd.DataFrame) -> Figure:
     ax.axvline(1, color="black", ls="--", lw=0.9)
     ax.set_yticks(y, [str(t) for t in rows["target"]])
     ax.set_xlabel("value created per extra currency unit spent (1 = break-even; bars: 90% interval)")
-    ax.set_title("Where does the next unit of budget create most value?")
+    ax.set_title(_titles.conquest_title(rows, "Where does the next unit of budget create most value?"))
     handles = [Patch(color=PALETTE[0], label="conquest (acquisition)"),
                Patch(color=PALETTE[1], label="relations (retention)"),
                Patch(facecolor=PALETTE[1], alpha=0.35, hatch="//", label="uplift not measured")]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    legend_beside(ax, handles=handles, fontsize=8)
     return finish(fig)
 
 

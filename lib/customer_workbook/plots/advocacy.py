@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ._style import PALETTE, finish
+from . import titles as _titles
+from ._style import PALETTE, finish, legend_beside, subplots
 
 if TYPE_CHECKING:
     from ..advocacy import NetPromoterScore
@@ -21,7 +21,7 @@ def plot_advocacy_pyramid(shares: pd.Series, planted: dict | None = None) -> Fig
     ``shares`` maps each level (:data:`customer_workbook.advocacy.LEVELS`) to its share of customers;
     ``planted`` optionally to a typical share, written beside it."""
     order = ["lover", "liker", "lurker"]
-    fig, ax = plt.subplots(figsize=(8, 3.8))
+    fig, ax = subplots(figsize=(8, 3.8))
     widths = [float(shares.get(t, 0.0)) for t in order]
     shown = [max(w, 0.02) for w in widths]  # tiny levels stay visible
     for i, (level, w, s) in enumerate(zip(order, widths, shown)):
@@ -33,7 +33,7 @@ def plot_advocacy_pyramid(shares: pd.Series, planted: dict | None = None) -> Fig
     ax.set_xlim(-0.55, 1.0)
     ax.invert_yaxis()
     ax.set_xlabel("bar width: share of customers (tiny levels drawn at a minimum width)")
-    ax.set_title("Advocacy pyramid")
+    ax.set_title(_titles.pyramid_title(dict(zip(order, widths)), "Advocacy pyramid"))
     ax.grid(False)
     return finish(fig)
 
@@ -43,7 +43,7 @@ def plot_nps_forest(tables: dict[str, pd.DataFrame], overall: NetPromoterScore) 
     from the rest (Holm-adjusted). ``tables`` maps a title to :func:`customer_workbook.advocacy.nps_by_group`
     output; ``overall`` is :func:`customer_workbook.advocacy.nps` of all respondents."""
     rows = sum(len(t) for t in tables.values()) + len(tables)
-    fig, ax = plt.subplots(figsize=(9, 0.28 * rows + 1.5))
+    fig, ax = subplots(figsize=(9, 0.28 * rows + 1.5))
     y, ticks, labels = 0, [], []
     for i, (title, table) in enumerate(tables.items()):
         ticks.append(y)
@@ -61,6 +61,6 @@ def plot_nps_forest(tables: dict[str, pd.DataFrame], overall: NetPromoterScore) 
     ax.set_yticks(ticks, labels, fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("NPS (points, -100 to 100) with 95% interval; hollow = not different from the rest")
-    ax.set_title("Net Promoter Score by group")
-    ax.legend(loc="lower right")
+    ax.set_title(_titles.nps_title(tables, overall.nps, "Net Promoter Score by group"))
+    legend_beside(ax)
     return finish(fig)

@@ -11,13 +11,14 @@ history) they return None, and the report says so in ``report.sentence()``.
 """
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
 from ..clv.diagnostics import tracking_table
-from ._style import FIGSIZE, PALETTE, date_axis, finish
+from ..findings import date_words
+from . import titles as _titles
+from ._style import FIGSIZE, PALETTE, date_axis, finish, legend_beside, subplots
 
 __all__ = ["holdout_by_frequency", "plot_calibration_holdout_models", "plot_tracking_models", "show_model_fit"]
 
@@ -47,8 +48,7 @@ def holdout_by_frequency(holdout: pd.DataFrame, max_frequency: int = 7) -> pd.Da
     return out
 
 
-def plot_calibration_holdout_models(scored, max_frequency: int = 7,
-                                    title: str = "Held-out check: repeat purchases by past frequency") -> Figure | None:
+def plot_calibration_holdout_models(scored, max_frequency: int = 7, title: str | None = None) -> Figure | None:
     """Mean holdout repeat purchases by calibration frequency: actual against every candidate model.
 
     Returns None when the scorer ran no holdout check.
@@ -58,7 +58,7 @@ def plot_calibration_holdout_models(scored, max_frequency: int = 7,
         return None
     table = holdout_by_frequency(holdout, max_frequency)
     pos = np.arange(len(table))
-    fig, ax = plt.subplots(figsize=FIGSIZE)
+    fig, ax = subplots(figsize=FIGSIZE)
     ax.plot(pos, table["actual"], "o-", color="black", lw=2, label="actual")
     models = [c for c in table.columns if c not in ("customers", "actual")]
     for i, name in enumerate(models):
@@ -66,15 +66,14 @@ def plot_calibration_holdout_models(scored, max_frequency: int = 7,
         ax.plot(pos, table[name], "s--", color=PALETTE[i % len(PALETTE)], label=f"{name}{chosen}")
     labels = [f"{i}" if i < max_frequency else f"{max_frequency}+" for i in table.index]
     ax.set_xticks(pos, [f"{lab}\n({n:,})" for lab, n in zip(labels, table["customers"], strict=True)])
-    ax.set_xlabel(f"repeat purchase days up to {choice.calibration_end:%Y-%m-%d} (customers)")
+    ax.set_xlabel(f"repeat purchase days up to {date_words(choice.calibration_end)} (customers)")
     ax.set_ylabel(f"mean repeat purchase days, next {choice.holdout_weeks:.0f} weeks")
-    ax.set_title(title)
-    ax.legend(loc="upper left")
+    ax.set_title(title or _titles.holdout_title(table, choice.chosen, "Held-out check: repeat purchases by past frequency"))
+    legend_beside(ax)
     return finish(fig)
 
 
-def plot_tracking_models(scored, transactions: pd.DataFrame,
-                         title: str = "Tracking: cumulative repeat purchases, actual and predicted") -> Figure | None:
+def plot_tracking_models(scored, transactions: pd.DataFrame, title: str | None = None) -> Figure | None:
     """Weekly cumulative repeat purchases of the calibration cohort: actual against every candidate model.
 
     The models are the calibration fits, so the curve after the calibration end (dotted line) is a forecast.
@@ -85,21 +84,23 @@ def plot_tracking_models(scored, transactions: pd.DataFrame,
         return None
     end = scored.report.as_of - pd.Timedelta(days=1)
     tx = transactions.loc[(transactions["date"] < scored.report.as_of).to_numpy()]
-    fig, ax = plt.subplots(figsize=FIGSIZE)
-    actual_drawn = False
+    fig, ax = subplots(figsize=FIGSIZE)
+    actual_drawn, ends = False, {}
     for i, (name, model) in enumerate(scored.calibration_models.items()):
         table = tracking_table(model, tx, choice.calibration_end, end, freq="D", time_unit="W")
         if not actual_drawn:
             ax.plot(table.index, table["actual"], "-", color="black", lw=2, label="actual")
             actual_drawn = True
         chosen = " (chosen)" if name == choice.chosen else ""
+        ends[name] = (float(table["actual"].iloc[-1]), float(table["expected"].iloc[-1])) if len(table) else (np.nan, np.nan)
         ax.plot(table.index, table["expected"], "--", color=PALETTE[i % len(PALETTE)], label=f"{name}{chosen}")
     ax.axvline(choice.calibration_end, color="#888888", ls=":", label="end of calibration")
     date_axis(ax)
     ax.set_xlabel("week")
     ax.set_ylabel("cumulative repeat purchase days")
-    ax.set_title(title)
-    ax.legend(loc="upper left")
+    ax.set_title(title or _titles.tracking_title(*ends.get(choice.chosen, (np.nan, np.nan)), choice.chosen,
+                                                 "Tracking: cumulative repeat purchases, actual and predicted"))
+    legend_beside(ax)
     return finish(fig)
 
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ._style import PALETTE, finish, percent_axis
+from . import titles as _titles
+from ._style import PALETTE, finish, legend_beside, percent_axis, subplots
 
 if TYPE_CHECKING:
     from ..reasons import RepeatCurve
@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 __all__ = ["plot_importance_performance", "plot_reason_evidence"]
 
 
-def plot_importance_performance(drivers: pd.DataFrame, title: str = "Reasons to choose: importance vs performance") -> Figure:
+def plot_importance_performance(drivers: pd.DataFrame, title: str | None = None,
+                                target: str = "recommendation (NPS)") -> Figure:
     """Importance (dominance R² share with bootstrap interval) against performance (mean agreement, 1-5).
 
     ``drivers`` is the ``table`` of :func:`customer_workbook.reasons.driver_importance`.
@@ -23,7 +24,7 @@ def plot_importance_performance(drivers: pd.DataFrame, title: str = "Reasons to 
     Quadrant lines at the mean importance and mean performance: top-left = improve first,
     top-right = keep up the good work, bottom = lower priority.
     """
-    fig, ax = plt.subplots(figsize=(9, 5.5))
+    fig, ax = subplots(figsize=(9, 5.5))
     imp, perf = drivers["importance"], drivers["performance"]
     ax.errorbar(perf, imp, yerr=[(imp - drivers["low"]).clip(lower=0), (drivers["high"] - imp).clip(lower=0)], fmt="o", color=PALETTE[0],
                 ecolor="#999999", capsize=3)
@@ -36,7 +37,7 @@ def plot_importance_performance(drivers: pd.DataFrame, title: str = "Reasons to 
     ax.text(0.99, 0.98, "important, rated high:\nkeep it up", transform=ax.transAxes, va="top", ha="right", fontsize=8, color="#444444")
     ax.set_xlabel("performance: mean agreement that this is why they buy from us (1-5)")
     ax.set_ylabel("importance: share of variance explained (R², dominance)")
-    ax.set_title(title)
+    ax.set_title(title or _titles.importance_title(drivers, target, "Reasons to choose: importance vs performance"))
     return finish(fig)
 
 
@@ -48,7 +49,7 @@ def plot_reason_evidence(curve: RepeatCurve, adoption: pd.DataFrame | None = Non
     when given)."""
     delivery = curve.table
     panels = 2 if adoption is not None else 1
-    fig, axes = plt.subplots(1, panels, figsize=(12 if panels == 2 else 8, 4.2), squeeze=False)
+    fig, axes = subplots(1, panels, figsize=(12 if panels == 2 else 8, 4.2), squeeze=False)
     ax = axes[0, 0]
     ax.errorbar(delivery["delivery_days"], delivery["repeat_rate"],
                 yerr=[delivery["repeat_rate"] - delivery["low"], delivery["high"] - delivery["repeat_rate"]],
@@ -65,5 +66,7 @@ def plot_reason_evidence(curve: RepeatCurve, adoption: pd.DataFrame | None = Non
         bx.set_xlabel("weeks since launch")
         bx.set_ylabel("new adopters per week (customers)")
         bx.set_title(f"Bandwagon: adoption of {label}")
-        bx.legend()
+        legend_beside(bx)
+    fig.suptitle(_titles.slope_title(getattr(curve, "slope", float("nan")), curve.horizon_days,
+                                     "Reasons seen in behaviour"), fontweight="bold")
     return finish(fig)

@@ -1,19 +1,19 @@
 """Figures of retention models: Qini curves, threshold trade-offs, calibration, drivers."""
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ._style import FIGSIZE, PALETTE, _err, finish, percent_axis
+from . import titles as _titles
+from ._style import _err, FIGSIZE, PALETTE, finish, legend_beside, percent_axis, subplots
 
 __all__ = ["plot_qini", "plot_threshold_curves", "plot_calibration", "plot_drivers"]
 
 
-def plot_qini(curves: dict, title: str = "Qini curves on held-out campaign data") -> Figure:
+def plot_qini(curves: dict, title: str | None = None) -> Figure:
     """Qini curves (``{label: DataFrame(share_targeted, incremental)}``) with the random-targeting line."""
-    fig, ax = plt.subplots(figsize=FIGSIZE)
+    fig, ax = subplots(figsize=FIGSIZE)
     last = None
     for i, (label, c) in enumerate(curves.items()):
         ax.plot(c["share_targeted"], c["incremental"], color=PALETTE[i], lw=2, label=label)
@@ -24,8 +24,8 @@ def plot_qini(curves: dict, title: str = "Qini curves on held-out campaign data"
     percent_axis(ax.xaxis)
     ax.set_xlabel("share of the campaign population targeted (best-scored first)")
     ax.set_ylabel("incremental buyers (customers)")
-    ax.set_title(title)
-    ax.legend(loc="lower left")
+    ax.set_title(title or _titles.qini_title(curves, "Qini curves on held-out campaign data"))
+    legend_beside(ax)
     return finish(fig)
 
 
@@ -35,7 +35,7 @@ def plot_threshold_curves(table: pd.DataFrame, chosen: float | None = None, even
     ``table`` comes from :func:`customer_workbook.retention.threshold_table`; ``chosen`` marks the operating
     threshold with a vertical line.
     """
-    fig, ax = plt.subplots(figsize=FIGSIZE)
+    fig, ax = subplots(figsize=FIGSIZE)
     ax.plot(table["threshold"], table["error_rate"], color=PALETTE[3], lw=2, label="error rate (1 - precision)")
     ax.plot(table["threshold"], table["missing_ratio"], color=PALETTE[0], lw=2,
             label=f"missing ratio (share of real {event} found)")
@@ -48,27 +48,27 @@ def plot_threshold_curves(table: pd.DataFrame, chosen: float | None = None, even
     percent_axis(ax.yaxis)
     ax.set_xlabel(f"threshold on the predicted {event} probability")
     ax.set_ylabel("share of customers")
-    ax.set_title(f"Who to target: error rate and missing ratio of the {event} model")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_title(_titles.threshold_title(table, chosen, event, f"Who to target: error rate and missing ratio of the {event} model"))
+    legend_beside(ax)
     return finish(fig)
 
 
 def plot_calibration(tables: dict[str, pd.DataFrame]) -> Figure:
     """Reliability diagram: observed event rate against mean predicted probability per bin, per model."""
-    fig, ax = plt.subplots(figsize=(5.5, 4.6))
+    fig, ax = subplots(figsize=(5.5, 4.6))
     ax.plot([0, 1], [0, 1], color="grey", lw=1, ls="--", label="perfect calibration")
     for colour, (name, t) in zip(PALETTE, tables.items()):
         ax.plot(t["predicted"], t["observed"], marker="o", color=colour, lw=1.5, label=name)
     ax.set_xlabel("mean predicted probability (bin)")
     ax.set_ylabel("observed share")
-    ax.set_title("Calibration on the test period")
+    ax.set_title(_titles.calibration_title(tables, "Calibration on the test period"))
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    ax.legend(loc="upper left", fontsize=8)
+    legend_beside(ax, fontsize=8)
     return finish(fig)
 
 
-def plot_drivers(drivers: pd.DataFrame, top: int = 12, title: str = "What drives the prediction") -> Figure:
+def plot_drivers(drivers: pd.DataFrame, top: int = 12, title: str | None = None) -> Figure:
     """Two panels per feature family: permutation importance (PR-AUC points lost) and the what-if effect
     on the predicted probability (percentage points; red raises it, blue lowers it).
 
@@ -77,7 +77,7 @@ def plot_drivers(drivers: pd.DataFrame, top: int = 12, title: str = "What drives
     ``measured`` the families whose effect the data do not measure are drawn grey.
     """
     rows = drivers.head(top).iloc[::-1]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 0.35 * len(rows) + 1.6), sharey=True)
+    fig, (ax1, ax2) = subplots(1, 2, figsize=(11, 0.35 * len(rows) + 1.6), sharey=True)
     y = np.arange(len(rows))
     ax1.barh(y, rows["importance"] * 100, xerr=rows["importance_sd"] * 100, color=PALETTE[0])
     ax1.set_yticks(y, rows["family"])
@@ -95,5 +95,5 @@ def plot_drivers(drivers: pd.DataFrame, top: int = 12, title: str = "What drives
         ax2.set_title("Effect for a customer (what-if)")
     ax2.axvline(0, color="black", lw=0.8)
     ax2.set_xlabel("effect on the predicted probability (points)")
-    fig.suptitle(title, fontweight="bold")
+    fig.suptitle(title or _titles.drivers_title(rows, "What drives the prediction"), fontweight="bold")
     return finish(fig)

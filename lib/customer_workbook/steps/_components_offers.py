@@ -26,7 +26,7 @@ from ..stats import two_proportion_uplift
 from ..value_unit import counts_purchases, skip_money_comparison
 from ._strategy_campaign import arm_part
 from .section import Draft, Section, counted
-from ..findings import pp
+from ..findings import date_words, pp
 
 __all__ = ["copurchase_offers", "next_best_offers", "randomised_campaign", "targeting_the_base"]
 
@@ -62,7 +62,7 @@ def next_best_offers(ds, k: int, holdout_months: int, seed: int) -> Section:
             f"{holdout_months}, but at most half of the history is held out)")
     if ev.test_customers < MIN_TEST_CUSTOMERS:
         draft.say(f"> **Not shown: next-best offers.** Only {ev.test_customers:,} customers bought before "
-                  f"{split_date:%d %B %Y} and something new after it{held}; a fair test needs at least "
+                  f"{date_words(split_date)} and something new after it{held}; a fair test needs at least "
                   f"{MIN_TEST_CUSTOMERS}. More history or a longer `recommender_holdout_months` helps.")
         return draft.done(evaluation=None)
     if not ev.informative:
@@ -93,7 +93,7 @@ def _record_evaluation(draft: Draft, ev, k: int, split_date: pd.Timestamp, held:
                "interval) is not clearly above zero: **the recommender does not beat best-sellers here**, so no personal "
                "offers are made from it below; offer the best-sellers and test again with more data.")
     draft.say(
-        f"Trained on purchases before {split_date:%d %B %Y}{held} and tested on {ev.test_customers:,} customers who "
+        f"Trained on purchases before {date_words(split_date)}{held} and tested on {ev.test_customers:,} customers who "
         f"bought again after it, the co-purchase recommender puts at least one product the customer really bought next "
         f"into its top {k} for **{ii['hit_rate']:.0%}** of them, against {pop['hit_rate']:.0%} for best-sellers; its "
         f"recall is {ratio} ({ii['recall']:.0%} vs {pop['recall']:.0%}).{verdict}")
@@ -154,7 +154,7 @@ def randomised_campaign(ds, uplift_threshold: float, seed: int) -> Section:
     camp = ds.campaigns[ds.campaigns["campaign"] == name].set_index("customer_id")
     send_date = camp["send_date"].min()
     average = two_proportion_uplift(camp["outcome"].to_numpy(dtype=float), camp["treated"].to_numpy(dtype=bool))
-    head = f"In campaign **{md(name)}** ({counted(len(camp), 'customer')}, sent {send_date:%d %B %Y})"
+    head = f"In campaign **{md(name)}** ({counted(len(camp), 'customer')}, sent {date_words(send_date)})"
     if min(average.n_treated, average.n_control) < MIN_EFFECT_ARM or not average.se > 0:
         draft.say(f"> **Not shown: the campaign's effect.** {head} {counted(average.n_treated, 'customer')} got the offer and "
                   f"{average.n_control:,} were held out: measuring an effect needs at least {MIN_EFFECT_ARM} customers "

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import plots, widgets
+from ..findings import date_words
 from ..plots.model_fit import show_model_fit
 from ..advocacy import advocacy_levels, engagement_rates
 from ..base import derived
@@ -47,7 +48,7 @@ def the_data(ds) -> Section:
     features = derived(ds).customers
     answers = latest_answers(ds.surveys) if ds.has("surveys") else None
     first_day, last_day = ds.transactions["date"].min(), ds.transactions["date"].max()
-    draft.say(f"{len(features):,} customers with transactions from {first_day:%d %B %Y} to {last_day:%d %B %Y}.")
+    draft.say(f"{len(features):,} customers with transactions from {date_words(first_day)} to {date_words(last_day)}.")
     return draft.done(features=features, answers=answers)
 
 
@@ -171,7 +172,7 @@ def what_drives_recommendation(answers: pd.DataFrame | None, n_boot: int = 200, 
         draft.say(note)
         return draft.done(drivers=None)
     drivers = result.table
-    draft.show(plots.plot_importance_performance(drivers, "Reasons to choose: what drives recommendation (NPS)"),
+    draft.show(plots.plot_importance_performance(drivers, target="recommendation (NPS)"),
                plots.styled_table(drivers[["driver", "rank", "importance", "low", "high", "share", "top3_share",
                                            "performance", "correlation"]],
                                   {"importance": "{:.3f}", "low": "{:.3f}", "high": "{:.3f}", "share": "{:.0%}",
@@ -366,7 +367,7 @@ def _cross_sell_test(ds, cutoff: pd.Timestamp, orders: tuple[int, int], draft: D
     joined = (f" who joined within the data ({multi.earlier_customers:,} earlier customers are left out: what they "
               "bought before the data begin is unknown)" if multi.earlier_customers else "")
     text.append(f"{verdict}: among {multi.n:,} customers{joined} with {orders[0]}-{orders[1]} "
-                f"orders before {cutoff:%d %B %Y}, {multi.multi_rate:.0%} of multi-category buyers bought again afterwards against "
+                f"orders before {date_words(cutoff)}, {multi.multi_rate:.0%} of multi-category buyers bought again afterwards against "
                 f"{multi.single_rate:.0%} of single-category buyers; at equal order counts the gain is "
                 f"**{100 * multi.difference:+.1f} percentage points** (95% interval {100 * multi.low:+.1f} to {100 * multi.high:+.1f}, "
                 f"p = {multi.p_value:.1g}, "
@@ -413,7 +414,7 @@ def _backtest_text(ds, holdout_days: int, use_p_alive: bool, draft: Draft) -> tu
         return backtest, few.note("the health-score back-test")
     draft.add("health_auc", round(backtest.auc, 3), f"Health score AUC for buying in the {days} days after scoring")
     quality = ("separates" if backtest.auc >= 0.7 else "separates only partly" if backtest.useful else "barely separates")
-    text = (f"Scored on {backtest.cutoff:%d %B %Y}, the health score {quality} who bought in {window} "
+    text = (f"Scored on {date_words(backtest.cutoff)}, the health score {quality} who bought in {window} "
             f"(AUC **{backtest.auc:.2f}**, 0.5 is chance)"
             + (f": {backtest.active_share_top:.0%} of the healthiest fifth bought, against {backtest.active_share_bottom:.0%} "
                "of the least healthy fifth." if pd.notna(backtest.active_share_top) and pd.notna(backtest.active_share_bottom)
@@ -499,8 +500,7 @@ def explore_groups(features: pd.DataFrame, scores, segments: pd.Series, personas
         draft.show(widgets.behaviour_explorer(frame, scores.table, answers))
     elif personas.found:  # without personas, section 5's note says this view is left out
         labels = personas.clustered
-        draft.show(plots.plot_rfm_distribution(scores.table.loc[labels.index], labels.map(personas.names),
-                                               title="RFM scores by persona"))
+        draft.show(plots.plot_rfm_distribution(scores.table.loc[labels.index], labels.map(personas.names)))
     return draft.done()
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .. import changes as ch
+from ..findings import date_words
 from ..base import derived
 from ..data import Dataset
 from ..decisions import Decision
@@ -61,7 +62,7 @@ def watch_list(ds: Dataset, inputs: ChangeInputs) -> Section:
     watch = watch.assign(unit=watch["unit"].str.replace(MONEY, inputs.value_unit, regex=False))
     draft.show(styled_table(watch, {"records": "{:,}"}))
     draft.add("metrics_watched", watch["metric"].tolist(), "Metrics watched for changes")
-    span = (f"({weeks[0]:%d %B %Y} to {weeks[-1] + pd.Timedelta(days=6):%d %B %Y})" if len(weeks)
+    span = (f"({date_words(weeks[0])} to {date_words(weeks[-1] + pd.Timedelta(days=6))})" if len(weeks)
             else "(the data cover no full week)")
     draft.say(f"**{len(watch)} weekly metrics** are watched over **{len(weeks)} full weeks** {span}.")
     for table, section in (("surveys", "NPS and satisfaction items"), ("market", "Competitor price index"),
@@ -172,7 +173,7 @@ def stricter_sentence(strict: pd.DataFrame, scale: float = 2.0) -> str:
         return "No change point was kept, so there is none to test with a stricter penalty."
 
     def listed(rows: pd.DataFrame) -> str:
-        return ", ".join(f"{md(r.label)} ({r.date:%d %b %Y})" for r in rows.itertuples())
+        return ", ".join(f"{md(r.label)} ({date_words(r.date)})" for r in rows.itertuples())
 
     stricter = "doubled" if scale == 2 else f"{scale:g} times as high"
     if n == 1:
@@ -269,7 +270,7 @@ def who_changed(inputs: ChangeInputs, breaks: pd.DataFrame, alpha: float) -> Sec
         lead = attribution.lead
         if not attribution.tables[lead].empty:
             draft.show(plot_who_changed(attribution.tables[lead],
-                                        f"Who changed: {ch.change_label(lead[0])}, {lead[1]:%d %b %Y}",
+                                        f"{ch.change_label(lead[0])}, {date_words(lead[1])}",
                                         "excess change against all other customers (relative for counts)"))
         draft.say("\n".join(ch.driver_sentence(k[0], k[1], d) + _overall_note(k, small, group_only)
                             for k, d in attribution.drivers.items()))
@@ -277,7 +278,7 @@ def who_changed(inputs: ChangeInputs, breaks: pd.DataFrame, alpha: float) -> Sec
             draft.say(f"{ch.counted(len(lifted), 'change')} below the practical threshold for all customers "
                       f"{'is' if len(lifted) == 1 else 'are'} large for one group, so the register keeps "
                       f"{'it' if len(lifted) == 1 else 'them'}: " + "; ".join(
-                          f"{md(r['label'])} ({r['date']:%d %b %Y})" for _, r in lifted.iterrows()) + ".")
+                          f"{md(r['label'])} ({date_words(r['date'])})" for _, r in lifted.iterrows()) + ".")
         if len(group_only):
             draft.say(f"{ch.counted(len(group_only), 'survey metric')} moved inside one group only, at the date of "
                       "a change found above: all customers' series did not break, because the other customers "
@@ -329,13 +330,12 @@ def channel_shift(ds: Dataset, inputs: ChangeInputs, counts: pd.DataFrame | None
     if acq_shares.empty:
         draft.skip("Acquisition mix", ["customers"], "It needs `signup_date` and `acquisition_channel`.")
         return draft.done()
-    draft.show(plot_shares_over_time(acq_shares, "Share of new customers by acquisition channel",
-                                     "share of new customers"))
+    draft.show(plot_shares_over_time(acq_shares, ylabel="share of new customers"))
     acq_kept = kept[kept["metric"].str.startswith("new_customers")]
     draft.say("No acquisition channel's weekly intake changed lastingly beyond its practical threshold."
               if acq_kept.empty else
               "Acquisition changes kept: " + "; ".join(f"{md(r['label'])} {r['direction']} {abs(r['change']):.0%} "
-                                                       f"from {r['date']:%d %b %Y}" for _, r in acq_kept.iterrows()))
+                                                       f"from {date_words(r['date'])}" for _, r in acq_kept.iterrows()))
     return draft.done()
 
 
@@ -352,7 +352,7 @@ def _sales_channels(draft: Draft, counts: pd.DataFrame, ramps: pd.DataFrame, eve
                   "Share of orders the new channel settled at", headline=True, unit="share")
         draft.add("new_channel_took_from", {k: v for k, v in took if v == v},
                   "Change in other channels' share of orders (percentage points)", unit="pp")
-        draft.say(f"The **{md(r['channel'])}** channel launched in the week of {r['launch']:%d %B %Y}, ramped up "
+        draft.say(f"The **{md(r['channel'])}** channel launched in the week of {date_words(r['launch'])}, ramped up "
                   f"over **{int(r['ramp_weeks'])} weeks** and settled at **{r['plateau']:.1%}** of orders "
                   f"(95% CI {r['ci_low']:.1%} to {r['ci_high']:.1%}). It took share from "
                   + ", ".join(f"{md(k)} ({100 * v:+.1f} percentage points)" for k, v in took) + ".")
@@ -382,7 +382,7 @@ def change_register(inputs: ChangeInputs, kept: pd.DataFrame, ramps: pd.DataFram
     end = ch.acquisition_end(inputs.orders, inputs.weeks)
     falls = _acquisition_falls(register, end)
     _register_summary(draft, register, len(signals), unit,
-                      f", after acquisition ended (no first-time customer after the week of {end:%d %b %Y})"
+                      f", after acquisition ended (no first-time customer after the week of {date_words(end)})"
                       if falls.iloc[0] else "")
     _acquisition_caveat(draft, inputs, register[falls], end)
     seasonal = register["metric"].map(lambda k: not k.startswith("share_") and ch.metric_info(k).seasonal)
@@ -408,7 +408,7 @@ def _change_text(row: pd.Series) -> str:
     """A register line in words: "Orders per week down 8.0% from 11 Aug 2025"."""
     size = (f"{abs(row['change']):.1%}" if row["change_unit"] in ("relative", "share of orders")
             else f"{abs(row['change']):.3g} {row['change_unit']}")
-    return f"{row['what']} {row['direction']} {size} from {row['date']:%d %b %Y}"
+    return f"{row['what']} {row['direction']} {size} from {date_words(row['date'])}"
 
 
 def decision(inputs: ChangeInputs, register: pd.DataFrame, max_indicators: int = 5) -> Section:
@@ -428,7 +428,7 @@ def decision(inputs: ChangeInputs, register: pd.DataFrame, max_indicators: int =
     falls = _acquisition_falls(register, end)
     if falls.all():
         d = Decision(step=2, topic="Changes to act on", action=f"No cause to find: {_change_text(register.iloc[0])} "
-                     f"follows the end of acquisition (no first-time customer after the week of {end:%d %b %Y}); a "
+                     f"follows the end of acquisition (no first-time customer after the week of {date_words(end)}); a "
                      "closed group of customers only shrinks, so plan for it rather than against it",
                      indicators=indicators, evidence=evidence)
         return decision_section([d], inputs.value_unit)
@@ -494,10 +494,10 @@ def _acquisition_caveat(draft: Draft, inputs: ChangeInputs, falls: pd.DataFrame,
         return
     draft.add("acquisition_end", f"{end:%Y-%m-%d}", "Week of the last first-time customer (no new customers after it)")
     quiet = ch.counted(int((inputs.weeks > end).sum()), "full week")
-    draft.say(f"> **No new customers after the week of {end:%d %b %Y}**: no first-time customer ordered in the last "
+    draft.say(f"> **No new customers after the week of {date_words(end)}**: no first-time customer ordered in the last "
               f"{quiet}, so acquisition ended (or the data follow a closed group of customers). "
               + ("The fall of " + ", ".join(sorted({md(w) for w in falls["what"]})) + " from "
-                 + ", ".join(sorted({f"{d:%d %b %Y}" for d in falls["date"]})) + " follows the end of acquisition: "
+                 + ", ".join(sorted({f"{date_words(d)}" for d in falls["date"]})) + " follows the end of acquisition: "
                  "the customers already acquired buy less over time and nobody replaces them, which is not by itself "
                  "a change of their behaviour." if len(falls) else
                  "Order counts after it come only from customers acquired before."))
@@ -509,7 +509,7 @@ def quiet_events(ds: Dataset, inputs: ChangeInputs, register: pd.DataFrame, tole
         draft.skip("Market events", ["market"])
         return draft.done()
     quiet = ch.events_without_effect(events, register, tolerance_weeks=tolerance_weeks)
-    draft.add("events_without_effect", [f"{r['week']:%Y-%m-%d}: {r['event']}" for _, r in quiet.iterrows()],
+    draft.add("events_without_effect", [f"{date_words(r['week'])}: {r['event']}" for _, r in quiet.iterrows()],
               "Market events with no measurable change", headline=True)
     if events.empty:
         draft.say("The `market` table records no competitor event or channel launch in the period.")
@@ -521,7 +521,7 @@ def quiet_events(ds: Dataset, inputs: ChangeInputs, register: pd.DataFrame, tole
     draft.show(styled_table(quiet.assign(week=quiet["week"].dt.date)))
     draft.say(f"{len(quiet)} of {ch.counted(len(events), 'market event')} came with no measurable change in any "
               f"watched metric within {tolerance_weeks} weeks, for example: *{md(quiet['event'].iloc[0])}* "
-              f"({quiet['week'].iloc[0]:%d %B %Y}).")
+              f"({date_words(quiet['week'].iloc[0])}).")
     return draft.done()
 
 

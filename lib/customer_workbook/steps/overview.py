@@ -4,6 +4,7 @@ from __future__ import annotations
 import calendar as _months
 
 from ..base import derived
+from ..findings import date_words
 from ..base.coverage import coverage, table_summary
 from ..base.metrics import SEASONAL_MIN_WEEKS, channel_shares, seasonality_index, weekly_volumes
 from ..clv import value_concentration
@@ -11,6 +12,7 @@ from ..contract import TABLES
 from ..data import Dataset
 from ..escaping import md
 from ..plots import plot_histogram, plot_shares_over_time, plot_weekly_volumes, styled_table
+from ..plots.titles import histogram_title
 from ..value_unit import MONEY, value_noun, value_unit
 from .section import Draft, Section
 
@@ -43,7 +45,7 @@ def what_the_data_covers(ds: Dataset) -> Section:
              f"counted as **{cov.net_revenue:,.0f} {unit}** net of returns (the data have no revenue column)")
     draft.say(f"The data holds **{cov.n_customers:,} customers** who placed **{cov.n_orders:,} orders** "
               f"({cov.n_lines:,} order lines) {worth}, from "
-              f"{cov.first_date:%d %B %Y} to {cov.last_date:%d %B %Y} ({cov.months_covered:.0f} months).")
+              f"{date_words(cov.first_date)} to {date_words(cov.last_date)} ({cov.months_covered:.0f} months).")
     return draft.done(coverage=cov)
 
 
@@ -111,7 +113,7 @@ def channel_mix(ds: Dataset) -> Section:
         return draft.done()
     shares = channel_shares(orders)
     complete = shares.iloc[:-1] if len(shares) > 2 else shares  # the last month is usually partial
-    draft.show(plot_shares_over_time(complete, "Share of orders by channel"))
+    draft.show(plot_shares_over_time(complete))  # its title states the largest channel's last share
     latest = complete.iloc[-1]
     draft.add("channel_share_latest", {str(k): round(float(v), 3) for k, v in latest.items()},
               "Share of orders by channel in the last full month", headline=True, unit="share")
@@ -126,7 +128,8 @@ def orders_per_customer(ds: Dataset) -> Section:
     per_customer = customers["orders"]
     one_timers = draft.add("one_time_buyer_share", round(float((per_customer == 1).mean()), 3),
                            "Share of customers who ordered once", headline=True, unit="share")
-    draft.show(plot_histogram(per_customer, "Orders per customer", "orders over the whole period", log_y=True))
+    draft.show(plot_histogram(per_customer, histogram_title(per_customer, "customers ordered", "Orders per customer"),
+                              "orders over the whole period", log_y=True))
     top20 = value_concentration(customers["revenue"], (0.2,)).iloc[0]
     if top20 == top20:
         draft.add("top20_revenue_share", round(float(top20), 3), "Share of revenue from the top 20% of customers",

@@ -43,7 +43,7 @@ from .phases_plan import (go_to_market, most_valuable_audience, most_valuable_pr
                           not_shown, pilot_size)
 from ..value_unit import value_noun, value_unit
 from .section import Draft, Section
-from ..findings import pp
+from ..findings import date_words, pp
 
 __all__ = ["churn_drivers", "churn_models", "decision", "demand_next_quarter", "features_to_keep", "go_to_market",
            "most_valuable_audience", "most_valuable_product", "most_valuable_service", "pilot_size",
@@ -101,8 +101,8 @@ def prediction_design(ds: Dataset, gap_days: int, window_days: int) -> Section:
     draft.say(f"The models predict **{target}** (after a {gap_days}-day gap) for active customers (an order in the "
               f"last year). This is not churn: many customers with no order in {window} days are only between two "
               f"orders and come back, so the target is named for what it measures. The test period starts on "
-              f"**{dates.test:%d %B %Y}**: of its {len(y_test):,} active customers, {churned} placed no order in the "
-              f"{window} days after the gap. The models learn from the period that starts on {dates.train:%d %B %Y}, "
+              f"**{date_words(dates.test)}**: of its {len(y_test):,} active customers, {churned} placed no order in the "
+              f"{window} days after the gap. The models learn from the period that starts on {date_words(dates.train)}, "
               "whose labels end before the test features begin.")
     return draft.done(dates=dates, train_labels=y_train, test_labels=y_test)
 
@@ -562,8 +562,7 @@ def demand_next_quarter(ds: Dataset) -> Section:
     noun = value_noun(ds)  # "revenue", or "purchases" without a revenue column
     for (measure, d), unit in zip(demand.measures().items(), ("orders", value_unit(ds))):
         title = (noun if measure == "revenue" else measure).capitalize()
-        draft.show(plots.plot_demand_forecast(weekly[measure], d.weekly, d.backtest, unit,
-                                              f"{title}: next {demand.horizon_weeks} weeks"))
+        draft.show(plots.plot_demand_forecast(weekly[measure], d.weekly, d.backtest, unit, title))
         draft.add(f"forecast_{measure}_next_quarter", round(d.total, 1),
                   f"Forecast {measure} in the next {demand.horizon_weeks} weeks", headline=measure == "revenue", unit=unit)
         draft.add(f"forecast_{measure}_interval", [round(d.low, 1), round(d.high, 1)],
@@ -572,7 +571,7 @@ def demand_next_quarter(ds: Dataset) -> Section:
         draft.add(f"forecast_{measure}_backtest_mape", {k: round(v, 4) for k, v in d.mape.items()},
                   f"Backtest error of the quarter total ({measure}), per method", unit="share")
     o, r = demand.orders, demand.revenue
-    draft.say(f"For the {demand.horizon_weeks} weeks from {demand.start:%d %B %Y} we expect **{o.total:,.0f} orders** "
+    draft.say(f"For the {demand.horizon_weeks} weeks from {date_words(demand.start)} we expect **{o.total:,.0f} orders** "
               f"({o.low:,.0f} to {o.high:,.0f}) and **{r.total:,.0f}** in {noun} ({r.low:,.0f} to {r.high:,.0f}); "
               f"the same weeks last year brought {r.last_year_total:,.0f}. In the backtest the {noun} total was off "
               f"by {r.mape['forecast']:.1%} on average with the growth adjustment, {r.mape['seasonal_naive']:.1%} "

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .. import acquisition, clv, plots
+from ..findings import date_words
 from ..acquisition import AcquisitionCost, BudgetPlan, ResponseCurve
 from ..stats import Leader, se_from_draws, separate_top
 from ..data import Dataset
@@ -124,10 +125,10 @@ def _no_value_note(what: str, ds: Dataset, acquired: pd.DataFrame, left_out: Map
     """Why no group of new customers could be valued, in words (Markdown)."""
     start = ds.transactions["date"].min()
     if ds.customers is not None and "signup_date" in ds.customers:
-        rule = f"customers who signed up on or after the first transaction ({start:%d %B %Y})"
+        rule = f"customers who signed up on or after the first transaction ({date_words(start)})"
     else:
         rule = (f"without signup dates, customers whose first purchase comes 26 weeks or more after the first "
-                f"transaction ({start:%d %B %Y}), since those first seen earlier cannot be told apart from existing "
+                f"transaction ({date_words(start)}), since those first seen earlier cannot be told apart from existing "
                 "customers")
     if len(acquired) < min_customers:
         reason = (f"only {len(acquired):,} customers were acquired inside the data window ({rule}); a model of new "

@@ -8,6 +8,7 @@ import pytest
 
 from customer_workbook import changes
 from customer_workbook.steps import changes as step
+from customer_workbook.findings import date_words
 
 WEEKS = pd.date_range("2023-01-02", periods=156, freq="7D")
 
@@ -260,7 +261,7 @@ def test_the_fall_after_the_last_first_time_customer_is_said_to_follow_the_end_o
     section, text = _register_section(flagged, stakes, orders=orders)
     assert "follows the end of acquisition" in text and section.value("acquisition_end") == f"{WEEKS[11]:%Y-%m-%d}"
     assert section.value("top_change").endswith(f"after acquisition ended (no first-time customer after the week of "
-                                                f"{WEEKS[11]:%d %b %Y})")
+                                                f"{date_words(WEEKS[11])})")
     assert "end of acquisition" not in _register_section(flagged, stakes, orders=open_shop)[1]
 
 

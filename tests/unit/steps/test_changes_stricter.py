@@ -8,6 +8,7 @@ import pandas as pd
 
 from customer_workbook import changes as ch
 from customer_workbook.steps import changes as step
+from customer_workbook.findings import date_words
 
 WEEKS = pd.date_range("2024-01-01", periods=120, freq="7D")
 
@@ -35,7 +36,7 @@ def test_the_stricter_search_keeps_only_the_break_that_pays_twice_and_reports_th
     assert list(strict["date"]) == [WEEKS[40], WEEKS[80]]  # the register's dates, whatever the search found
     text = step.stricter_sentence(strict)
     assert text == (f"With the penalty doubled, 1 of the 2 kept change points is still found: Orders per week "
-                    f"({WEEKS[40]:%d %b %Y}). No longer found: Orders per week ({WEEKS[80]:%d %b %Y}).")
+                    f"({date_words(WEEKS[40])}). No longer found: Orders per week ({date_words(WEEKS[80])}).")
 
 
 def test_a_break_found_within_its_date_uncertainty_survives_at_its_own_date_and_unkept_ones_are_not_asked():
@@ -43,15 +44,15 @@ def test_a_break_found_within_its_date_uncertainty_survives_at_its_own_date_and_
     strict = step.stricter_search({"orders": _two_steps()}, breaks, scale=2)
     assert len(strict) == 1 and strict["survives"].all() and strict["date"].iloc[0] == WEEKS[42]
     assert step.stricter_sentence(strict) == (f"With the penalty doubled, the only kept change point, Orders per week "
-                                              f"({WEEKS[42]:%d %b %Y}), is still found.")
+                                              f"({date_words(WEEKS[42])}), is still found.")
     far = step.stricter_search({"orders": _two_steps()}, _breaks([WEEKS[43]], [True]), scale=2)
     assert not far["survives"].any()  # three weeks off is another date
-    assert step.stricter_sentence(far).endswith(f"kept change point, Orders per week ({WEEKS[43]:%d %b %Y}), is no "
+    assert step.stricter_sentence(far).endswith(f"kept change point, Orders per week ({date_words(WEEKS[43])}), is no "
                                                 "longer found.")
     two = step.stricter_search({"orders": _two_steps()}, _breaks([WEEKS[44], WEEKS[80]], [True, True]), scale=2)
     assert step.stricter_sentence(two) == (f"With the penalty doubled, none of the 2 kept change points is still "
-                                           f"found. No longer found: Orders per week ({WEEKS[44]:%d %b %Y}), Orders "
-                                           f"per week ({WEEKS[80]:%d %b %Y}).")
+                                           f"found. No longer found: Orders per week ({date_words(WEEKS[44])}), Orders "
+                                           f"per week ({date_words(WEEKS[80])}).")
 
 
 def test_no_kept_change_point_says_there_is_nothing_to_test():
