@@ -233,24 +233,42 @@ def app_notebook(nb):
     return app
 
 
-def write_app_copies(notebooks_dir: str | Path = "notebooks", out_dir: str | Path = APP_DIR) -> list[Path]:
-    """Write :func:`app_notebook` of every ``NN_*.ipynb`` of ``notebooks_dir`` into ``out_dir``; returns them."""
+def write_app_copies(notebooks_dir: str | Path = "notebooks", out_dir: str | Path = APP_DIR,
+                     parameters: dict | None = None) -> list[Path]:
+    """Write :func:`app_notebook` of every ``NN_*.ipynb`` of ``notebooks_dir`` into ``out_dir``; returns them.
+
+    ``parameters`` (e.g. ``{"data_dir": "/data/ours"}``) are set in each copy as papermill sets a batch
+    run's: an ``injected-parameters`` cell after the ``parameters`` cell.
+    """
     import nbformat
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
 
     from .paths import atomic_write_text, resolve_path
 
     written = []
     for path in sorted(resolve_path(notebooks_dir).glob("[0-9][0-9]_*.ipynb")):
+        # papermill's reader adds the metadata (cell tags) its parameterizer expects
+        app = app_notebook(load_notebook_node(str(path)) if parameters else nbformat.read(path, as_version=4))
+        if parameters:
+            app = parameterize_notebook(app, parameters, report_mode=False)
         target = resolve_path(out_dir) / path.name
-        atomic_write_text(target, nbformat.writes(app_notebook(nbformat.read(path, as_version=4))))
+        atomic_write_text(target, nbformat.writes(app))
         written.append(target)
     return written
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m customer_workbook.widgets [OUT_DIR]``: write the app copies (default :data:`APP_DIR`)."""
-    argv = sys.argv[1:] if argv is None else argv
-    written = write_app_copies(out_dir=argv[0] if argv else APP_DIR)
+    """``python -m customer_workbook.widgets [OUT_DIR] [--data-dir FOLDER]``: write the app copies (default
+    :data:`APP_DIR`), pointed at ``FOLDER`` instead of the shipped sample when given."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m customer_workbook.widgets",
+                                     description="Write the app's copies of the notebooks (exercise answers hidden).")
+    parser.add_argument("out", nargs="?", default=APP_DIR, help=f"where the copies go (default {APP_DIR})")
+    parser.add_argument("--data-dir", default=None, help="data folder the copies analyse (default: the notebooks')")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    written = write_app_copies(out_dir=args.out, parameters={"data_dir": args.data_dir} if args.data_dir else None)
     print(f"{len(written)} app notebook(s) written to {written[0].parent if written else '-'} (exercise answers hidden)")
     return 0
 
