@@ -30,7 +30,9 @@ can edit the library's code as well, so loading them trusts nothing the code doe
 
 **The way out.** ``cache=False`` on either function, or the environment variable
 ``CUSTOMER_WORKBOOK_CACHE=0``, computes everything afresh and writes nothing;
-``CUSTOMER_WORKBOOK_CACHE_DIR`` moves the cache elsewhere.
+``CUSTOMER_WORKBOOK_CACHE_DIR`` moves the cache elsewhere. Under pytest the cache is off unless a test
+sets ``CUSTOMER_WORKBOOK_CACHE=1``; a result that cannot be stored (a full disk, a read-only folder) is
+simply not cached: the cache never fails a run.
 """
 from __future__ import annotations
 
@@ -67,10 +69,15 @@ _DATASET_KEYS: dict[int, tuple[weakref.ref, str]] = {}
 
 
 def enabled(cache: bool | None = None) -> bool:
-    """Whether to use the cache: ``cache`` when given, otherwise the environment (on unless 0/false/no/off)."""
+    """Whether to use the cache: ``cache`` when given, otherwise ``$CUSTOMER_WORKBOOK_CACHE`` (on unless
+    0/false/no/off); unset, it is on except under pytest, whose tests opt in (a test that replaces a
+    library function must never leave its result in the cache for a real run)."""
     if cache is not None:
         return bool(cache)
-    return os.environ.get(ENV_SWITCH, "1").strip().lower() not in ("0", "false", "no", "off")
+    switch = os.environ.get(ENV_SWITCH)
+    if switch is None:
+        return "PYTEST_CURRENT_TEST" not in os.environ
+    return switch.strip().lower() not in ("0", "false", "no", "off")
 
 
 def cache_dir() -> Path:
@@ -178,7 +185,7 @@ def load_dataset(source, business_unit: str | None = None, *, cache: bool | None
     if ds is None:
         ds = data.filter_dataset(data.load_dataset(source, **load_options), region=business_unit)
         if use:
-            _write_dataset(ds, folder)
+            _store(_write_dataset, ds, folder)
     _remember(ds, key)
     return ds
 
@@ -235,15 +242,26 @@ def call(function: Callable[..., Any], *args, cache: bool | None = None, **kwarg
             except (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
                 break  # unreadable (an older pandas, a half-copied folder): compute afresh below
     result = function(*args, **kwargs)
+    _store(_write_result, result, folder, key)
+    return result
+
+
+def _write_result(result: Any, folder: Path, key: str) -> None:
+    """``result`` as ``<key>.parquet`` when it is a table that reads back exactly, else ``<key>.pkl``."""
     parquet = _as_parquet(result) if isinstance(result, pd.DataFrame) else None
     if parquet is not None:
         atomic_write_bytes(folder / f"{key}.parquet", parquet)
     else:
-        try:
-            atomic_write_bytes(folder / f"{key}.pkl", pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-        except (TypeError, AttributeError, pickle.PicklingError):
-            pass  # a result that cannot be stored is simply not cached
-    return result
+        atomic_write_bytes(folder / f"{key}.pkl", pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _store(write: Callable[..., None], *args) -> None:
+    """Run ``write(*args)``; a result that cannot be stored (a full disk, a read-only folder, an object
+    pickle refuses) is simply not cached: the cache never fails a run."""
+    try:
+        write(*args)
+    except (OSError, TypeError, AttributeError, pickle.PicklingError):
+        pass
 
 
 def _as_parquet(frame: pd.DataFrame) -> bytes | None:

@@ -45,7 +45,7 @@ def voila_url(tmp_path_factory, small_sample):
     write_app_copies("notebooks", folder / "app", parameters={"data_dir": str(small_sample)})
     port = free_port()
     voila = Path(sys.executable).with_name("voila")
-    env = {**os.environ, "CUSTOMER_WORKBOOK_CACHE_DIR": str(folder / "cache")}
+    env = {**os.environ, "CUSTOMER_WORKBOOK_CACHE_DIR": str(folder / "cache"), "CUSTOMER_WORKBOOK_CACHE": "1"}
     proc = subprocess.Popen([str(voila), str(folder / "app"), "--no-browser", f"--port={port}",
                              "--Voila.ip=127.0.0.1"], cwd=project_root(), env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

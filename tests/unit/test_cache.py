@@ -17,7 +17,7 @@ def cache_folder(tmp_path, monkeypatch):
     """Every test gets its own empty cache folder, with the cache on."""
     folder = tmp_path / "cache"
     monkeypatch.setenv(cache.ENV_DIR, str(folder))
-    monkeypatch.delenv(cache.ENV_SWITCH, raising=False)
+    monkeypatch.setenv(cache.ENV_SWITCH, "1")  # off by default under pytest: these tests opt in
     return folder
 
 
@@ -107,6 +107,20 @@ def test_call_reuses_a_result_only_for_the_same_content(cache_folder):
     cache.call(summary, frame.assign(x=[1.0, 2.0, 4.0]))
     cache.call(summary, frame.set_axis(["a", "b", "d"]))
     assert len(calls) == 4, "another parameter, value or index misses"
+
+
+def test_the_cache_never_fails_a_run(small_sample, cache_folder, monkeypatch):
+    monkeypatch.setattr(cache, "atomic_write_bytes", lambda *a: (_ for _ in ()).throw(OSError(28, "No space left")))
+    ds = cache.load_dataset(small_sample, None, **LOAD)
+    assert len(ds.transactions) and cache.call(lambda x: x * 2, 21) == 42
+
+
+def test_off_by_default_under_pytest_unless_asked(monkeypatch):
+    monkeypatch.delenv(cache.ENV_SWITCH)
+    assert not cache.enabled()
+    monkeypatch.delenv("PYTEST_CURRENT_TEST")
+    assert cache.enabled()
+    assert not cache.enabled(False)
 
 
 def test_a_library_edit_misses_the_cache(monkeypatch):
