@@ -353,9 +353,11 @@ def customer_card(customer_id: str, parts: dict) -> pd.DataFrame:
 def card_value(column: str, value) -> str:
     """One value of the customer card as text: dates as "11 Aug 2025", whole numbers with thousands
     separators, shares as %, differences of shares as percentage points, code names in words, missing
-    values as "not known"."""
+    values as "not known", empty text (no badge) as "none"."""
     if value is None or (not isinstance(value, str) and np.ndim(value) == 0 and pd.isna(value)):
         return "not known"
+    if isinstance(value, str) and not value.strip():
+        return "none"
     if isinstance(value, (pd.Timestamp, np.datetime64, date)):
         return date_words(value)
     if isinstance(value, (bool, np.bool_)):

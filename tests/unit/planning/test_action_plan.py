@@ -125,14 +125,14 @@ def test_customer_card_reads_in_words_not_code():
                                    index=["a"]),
              "dormancy": pd.DataFrame({"days_since_last": [1234.0], "group": ["half_sleepy"]}, index=["a"]),
              "uplift": pd.DataFrame({"uplift": [0.0412], "segment": ["sleeping_dog"]}, index=["a"]),
-             "recognition": pd.DataFrame({"status": [None], "badge": [np.nan]}, index=["a"])}
+             "recognition": pd.DataFrame({"status": [None], "badge": [""]}, index=["a"])}
     card = dict(zip(*customer_card("a", parts).to_dict("list").values()))
     assert card == {
         "profile: signed up": "11 Aug 2025", "profile: came through": "paid search", "profile: age": "41",
         "value: chance still active": "87%", "value: expected value, next 3 years": "12,346",
         "value: expected orders, next 12 months": "2.35", "dormancy: days since last order": "1,234",
         "dormancy": "half-sleepy", "uplift: predicted uplift": "+4.1 pp", "uplift: uplift group": "sleeping dogs",
-        "recognition: status": "not known", "recognition: badge": "not known"}
+        "recognition: status": "not known", "recognition: badge": "none"}
 
 
 def test_action_plan_asks_for_a_larger_test_when_targeting_is_gated():
