@@ -64,8 +64,11 @@ lab: setup ## Open the full notebooks (with exercise solutions) in JupyterLab
 	@echo "Opening notebooks/, exercise solutions included; participants of a workshop use: make workshop-lab"
 	$(BIN)/jupyter lab notebooks/
 
+# The app serves copies of the notebooks with the exercise answers hidden (build/app/); it reuses the results
+# the last `make reports` left in build/cache/, so run that first for fast pages (CUSTOMER_WORKBOOK_CACHE=0: no cache).
 app: setup ## Serve the notebooks code-free with live explorers (Voila) at http://127.0.0.1:8866
-	$(BIN)/voila notebooks/ --no-browser --port 8866 --Voila.ip=127.0.0.1
+	$(BIN)/python -m customer_workbook.widgets build/app
+	$(BIN)/voila build/app/ --no-browser --port 8866 --Voila.ip=127.0.0.1
 
 test: setup ## Run the test suite (unit, notebook and batch tests)
 	$(BIN)/python -m pytest -n 2 -m "not slow" $(PYTEST_ARGS)

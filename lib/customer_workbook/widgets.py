@@ -7,18 +7,30 @@ controls on top, output below, redrawn on every change.
 
 Labels that come from data (channels, segments, personas) are shortened and never rendered as HTML:
 option and description labels are plain text, and the one HTML widget (the title) is escaped.
+
+The code-free app (``make app``) serves the app copies of the notebooks (:func:`write_app_copies`,
+``python -m customer_workbook.widgets build/app``): the notebooks with their exercise answers hidden.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
 
 import ipywidgets as widgets
 from IPython.display import display
 
 from .escaping import html_text, shorten
 
-__all__ = ["behaviour_explorer", "budget_explorer", "change_explorer", "customer_lookup", "explorer", "show",
-           "threshold_explorer", "winback_explorer"]
+__all__ = ["APP_DIR", "HIDDEN_ANSWER", "app_notebook", "behaviour_explorer", "budget_explorer", "change_explorer",
+           "customer_lookup", "explorer", "main", "show", "show_section", "threshold_explorer", "winback_explorer",
+           "write_app_copies"]
+
+#: Where ``make app`` writes the app copies it serves (under the project root).
+APP_DIR = "build/app"
+#: What an exercise's answer cell holds in the app: a comment (Voila shows no code, so nothing at all).
+HIDDEN_ANSWER = "# The answer to this exercise is hidden in the app: open the notebook in JupyterLab (make lab)."
 
 
 def explorer(update: Callable[..., None], title: str = "", **controls: widgets.ValueWidget) -> widgets.VBox:
@@ -47,6 +59,28 @@ def show(interactive: bool, build: Callable[[], widgets.Widget], static: Callabl
         display(build())
     else:
         static()
+
+
+def show_section(section, findings, interactive: bool, build: Callable[[], widgets.Widget],
+                 replaces: Sequence = ()) -> None:
+    """Show a report section whose static view has an interactive version, never both.
+
+    ``section`` (a :class:`customer_workbook.steps.Section`) records its findings and is shown as it is
+    when not ``interactive``. When ``interactive``, its parts that show one of ``replaces`` (a table given
+    by the DataFrame it styles, or the part itself) give their place to the explorer ``build()``; with no
+    such part the explorer follows the section.
+    """
+    if not interactive:
+        section.show(findings)
+        return
+    section.record(findings)
+    hits = [i for i, part in enumerate(section.parts)
+            if any(part is r or getattr(part, "data", None) is r for r in replaces)]
+    first = hits[0] if hits else len(section.parts)
+    replace(section, parts=section.parts[:first], findings=()).show()
+    display(build())
+    replace(section, parts=tuple(p for i, p in enumerate(section.parts) if i > first and i not in hits),
+            findings=()).show()
 
 
 # --------------------------------------------------------------------------- step 2: changes (notebook 02)
@@ -178,3 +212,66 @@ def threshold_explorer(update: Callable[..., None], start: float = 0.5,
     slider = widgets.FloatSlider(value=start, min=0.05, max=0.95, step=0.05, description="Threshold",
                                  readout_format=".2f", continuous_update=False, layout=widgets.Layout(width="420px"))
     return explorer(update, title, threshold=slider)
+
+
+# --------------------------------------------------------------------------- the app's copies of the notebooks
+
+
+def app_notebook(nb):
+    """A copy of the notebook ``nb`` for the app: every exercise answer (the cells
+    :func:`customer_workbook.workshop.is_solution` recognises) replaced by :data:`HIDDEN_ANSWER`, outputs cleared."""
+    import copy
+
+    from .workshop import is_solution
+
+    app = copy.deepcopy(nb)
+    for cell in app.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+            if is_solution(cell):
+                cell.source = HIDDEN_ANSWER
+    return app
+
+
+def write_app_copies(notebooks_dir: str | Path = "notebooks", out_dir: str | Path = APP_DIR,
+                     parameters: dict | None = None) -> list[Path]:
+    """Write :func:`app_notebook` of every ``NN_*.ipynb`` of ``notebooks_dir`` into ``out_dir``; returns them.
+
+    ``parameters`` (e.g. ``{"data_dir": "/data/ours"}``) are set in each copy as papermill sets a batch
+    run's: an ``injected-parameters`` cell after the ``parameters`` cell.
+    """
+    import nbformat
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    from .paths import atomic_write_text, resolve_path
+
+    written = []
+    for path in sorted(resolve_path(notebooks_dir).glob("[0-9][0-9]_*.ipynb")):
+        # papermill's reader adds the metadata (cell tags) its parameterizer expects
+        app = app_notebook(load_notebook_node(str(path)) if parameters else nbformat.read(path, as_version=4))
+        if parameters:
+            app = parameterize_notebook(app, parameters, report_mode=False)
+        target = resolve_path(out_dir) / path.name
+        atomic_write_text(target, nbformat.writes(app))
+        written.append(target)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m customer_workbook.widgets [OUT_DIR] [--data-dir FOLDER]``: write the app copies (default
+    :data:`APP_DIR`), pointed at ``FOLDER`` instead of the shipped sample when given."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m customer_workbook.widgets",
+                                     description="Write the app's copies of the notebooks (exercise answers hidden).")
+    parser.add_argument("out", nargs="?", default=APP_DIR, help=f"where the copies go (default {APP_DIR})")
+    parser.add_argument("--data-dir", default=None, help="data folder the copies analyse (default: the notebooks')")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    written = write_app_copies(out_dir=args.out, parameters={"data_dir": args.data_dir} if args.data_dir else None)
+    print(f"{len(written)} app notebook(s) written to {written[0].parent if written else '-'} (exercise answers hidden)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -33,8 +33,8 @@ from .findings import format_value, load_findings
 from .paths import atomic_write_text, resolve_path
 
 __all__ = [
-    "ANSWER_PARAMETERS", "ANSWER_RUN_DIR", "PLACEHOLDER", "answer_run", "exercises", "judgement_exercises", "main",
-    "render_guide", "starter_source", "student_notebook", "write_student_copies",
+    "ANSWER_PARAMETERS", "ANSWER_RUN_DIR", "PLACEHOLDER", "answer_run", "exercises", "is_solution",
+    "judgement_exercises", "main", "render_guide", "starter_source", "student_notebook", "write_student_copies",
 ]
 
 EXERCISE, SOLUTION, STARTER, JUDGEMENT = "exercise", "solution", "starter", "judgement"
@@ -47,6 +47,12 @@ PLACEHOLDER = re.compile(r"\{\{\s*([0-9A-Za-z_]+):([0-9A-Za-z_]+)\s*\}\}")
 
 def _tags(cell) -> list[str]:
     return cell.get("metadata", {}).get("tags", [])
+
+
+def is_solution(cell) -> bool:
+    """Whether ``cell`` answers an exercise: a code cell tagged ``solution`` (the one test, shared by the
+    student copies here and the app's copies in :func:`customer_workbook.widgets.app_notebook`)."""
+    return cell.get("cell_type") == "code" and SOLUTION in _tags(cell)
 
 
 def starter_source(solution: str) -> str:
@@ -64,7 +70,7 @@ def exercises(nb) -> list[dict]:
     for i, cell in enumerate(nb.cells):
         if EXERCISE in _tags(cell):
             following = nb.cells[i + 1] if i + 1 < len(nb.cells) else None
-            if following is None or following.cell_type != "code" or SOLUTION not in _tags(following):
+            if following is None or not is_solution(following):
                 raise ValueError(f"exercise cell {i} must be followed by a code cell tagged '{SOLUTION}'")
             found.append({"task": cell.source, "solution": following.source})
     return found
@@ -82,7 +88,7 @@ def student_notebook(nb):
     for cell in student.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-            if SOLUTION in _tags(cell):
+            if is_solution(cell):
                 cell.source = starter_source(cell.source)
                 cell.metadata["tags"] = [t for t in _tags(cell) if t != SOLUTION] + [STARTER]
     return student

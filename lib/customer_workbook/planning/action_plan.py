@@ -11,15 +11,19 @@ estimate exists; never negative: an action the evidence says would lose money is
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from ..advocacy.recognition import paying_statuses
+from ..findings import date_words, number_words, pp
+from ..glossary import label
 from ..retention.winback import ASSUMED_RANGE
 from ..stats import SEPARATION_ALPHA
 
-__all__ = ["ASSUMED", "MEASURED", "MODELLED", "PLAN_COLUMNS", "PlanInputs", "action_plan", "customer_card"]
+__all__ = ["ASSUMED", "CARD_POINTS", "CARD_ROWS", "CARD_SHARES", "MEASURED", "MODELLED", "PLAN_COLUMNS", "PlanInputs",
+           "action_plan", "card_value", "customer_card"]
 
 #: Columns of :func:`action_plan`.
 PLAN_COLUMNS = ["component", "seven_p", "audience", "audience_size", "audience_value_1y", "action", "timing",
@@ -309,13 +313,24 @@ def action_plan(inputs: PlanInputs) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=PLAN_COLUMNS)
 
 
+#: The customer card's row names for the columns it shows (others: :func:`customer_workbook.glossary.label`).
+CARD_ROWS = {"signup_date": "signed up", "acquisition_channel": "came through", "name": "persona",
+             "p_alive": "chance still active", "clv_1y": "expected value, next 12 months",
+             "clv_3y": "expected value, next 3 years", "expected_orders_1y": "expected orders, next 12 months",
+             "days_since_last": "days since last order", "typical_gap_days": "usual days between orders",
+             "group": "dormancy", "uplift": "predicted uplift", "segment": "uplift group"}
+#: Card columns that are shares (shown as %) and differences of shares (shown as percentage points).
+CARD_SHARES, CARD_POINTS = ("p_alive",), ("uplift",)
+
+
 def customer_card(customer_id: str, parts: dict) -> pd.DataFrame:
-    """Everything known about one customer, as a two-column table (``item``, ``value``).
+    """Everything known about one customer, as a two-column table of text (``item``, ``value``) for a reader.
 
     ``parts`` maps a section name to a DataFrame indexed by ``customer_id`` (profile, value, dormancy,
     status, uplift ...) or to a :func:`customer_workbook.offers.recommend` result (columns ``customer_id``,
-    ``rank``, ``product_id``) for offers. Sections without the customer, or None, are left out. Numbers
-    are written with three decimals below 10 and none above.
+    ``rank``, ``product_id``) for offers. Sections without the customer, or None, are left out. Rows are
+    named in words (:data:`CARD_ROWS`, else :func:`~customer_workbook.glossary.label`); values are formatted
+    by :func:`card_value`.
     """
     rows = []
     for section, frame in parts.items():
@@ -324,12 +339,33 @@ def customer_card(customer_id: str, parts: dict) -> pd.DataFrame:
         if "product_id" in frame and "rank" in frame:
             got = frame.loc[frame["customer_id"] == customer_id].sort_values("rank")["product_id"]
             if len(got):
-                rows.append({"item": section, "value": ", ".join(got.astype(str))})
+                rows.append({"item": label(section), "value": ", ".join(got.astype(str))})
             continue
         if customer_id not in frame.index:
             continue
         for col, val in frame.loc[customer_id].items():
-            if isinstance(val, (float, np.floating)):
-                val = f"{val:,.3f}" if abs(val) < 10 else f"{val:,.0f}"
-            rows.append({"item": f"{section}: {col}", "value": str(val)})
+            row = CARD_ROWS.get(str(col), label(col))
+            rows.append({"item": row if row == label(section) else f"{label(section)}: {row}",
+                         "value": card_value(str(col), val)})
     return pd.DataFrame(rows, columns=["item", "value"])
+
+
+def card_value(column: str, value) -> str:
+    """One value of the customer card as text: dates as "11 Aug 2025", whole numbers with thousands
+    separators, shares as %, differences of shares as percentage points, code names in words, missing
+    values as "not known", empty text (no badge) as "none"."""
+    if value is None or (not isinstance(value, str) and np.ndim(value) == 0 and pd.isna(value)):
+        return "not known"
+    if isinstance(value, str) and not value.strip():
+        return "none"
+    if isinstance(value, (pd.Timestamp, np.datetime64, date)):
+        return date_words(value)
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}"
+    if isinstance(value, (float, np.floating)):
+        if column in CARD_SHARES:
+            return f"{float(value):.0%}"
+        return pp(value) if column in CARD_POINTS else number_words(float(value))
+    return label(value)

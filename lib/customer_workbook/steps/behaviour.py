@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import plots, widgets
+from .. import cache, plots, widgets
 from ..findings import date_words
 from ..plots.model_fit import show_model_fit
 from ..advocacy import advocacy_levels, engagement_rates
@@ -166,7 +166,7 @@ def what_drives_recommendation(answers: pd.DataFrame | None, n_boot: int = 200, 
     reasons = survey_drivers(answers)
     note = _driver_gate(reasons, answers["nps"], "what drives recommendation")
     if note is None:
-        result = driver_importance(reasons, answers["nps"], n_boot=n_boot, seed=seed)
+        result = cache.call(driver_importance, reasons, answers["nps"], n_boot=n_boot, seed=seed)
         note = None if result.informative else _not_informative(result, "what drives recommendation")
     if note is not None:
         draft.say(note)
@@ -221,7 +221,7 @@ def what_drives_loyalty(ds, answers: pd.DataFrame | None, customer_value, driver
     reasons = survey_drivers(answers)
     note = _driver_gate(reasons, loyalty, "what goes with loyalty")
     if note is None:
-        result = driver_importance(reasons, loyalty, n_boot=n_boot, seed=seed)
+        result = cache.call(driver_importance, reasons, loyalty, n_boot=n_boot, seed=seed)
         note = None if result.informative else _not_informative(result, "what goes with loyalty")
     if note is not None:
         draft.say(note)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import plots, privacy
+from .. import cache, plots, privacy
 from ..plots.model_fit import show_model_fit
 from ..stats import SEPARATION_ALPHA, separate_top
 from ..advocacy import (advocacy_scores, engagement_rates, paying_statuses, power_users, recognition_statuses,
@@ -56,7 +56,7 @@ def _observation_end(ds) -> pd.Timestamp:
 def personas(ds) -> Section:
     """The run's one persona assignment (the same call as in notebooks 01, 03 and 04), as findings."""
     draft = Draft()
-    found = find_personas(ds)
+    found = cache.call(find_personas, ds)
     draft.add("persona_counts", found.counts(), "Customers per persona (unassigned: fewer than 2 orders)")
     draft.add("persona_assignment", found.fingerprint(),
               "Fingerprint of every customer's persona (equal in notebooks 01, 03, 04, 05)")
@@ -77,8 +77,8 @@ def long_term_value(ds, margin: float, discount_rate: float) -> Section:
     its ``values`` result is None (``customer_value`` keeps the scorer's result, whose history columns the
     dormancy section still uses)."""
     draft = Draft()
-    scored = score_customers(ds.transactions, _observation_end(ds) + pd.Timedelta(days=1), margin=margin,
-                             discount_rate=discount_rate)
+    scored = cache.call(score_customers, ds.transactions, _observation_end(ds) + pd.Timedelta(days=1),
+                        margin=margin, discount_rate=discount_rate)
     values = scored.table
     show_model_fit(draft, scored, ds.transactions)   # held-out check of the purchase model
     if not scored.report.ok:

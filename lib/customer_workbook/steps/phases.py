@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import clv, plots
+from .. import cache, clv, plots
 from ..plots.model_fit import show_model_fit
 from ..data import Dataset
 from ..escaping import md
@@ -260,7 +260,7 @@ def whom_to_contact(ds: Dataset, design: Section, features: Section, models: Sec
     (``threshold -> Section``) and ``target`` (what the model predicts, in words); all but ``value`` are
     ``None`` without a usable model.
     """
-    value = clv.score_customers(ds.transactions, margin=margin, discount_rate=discount_rate)  # same call in 01, 03, 05
+    value = cache.call(clv.score_customers, ds.transactions, margin=margin, discount_rate=discount_rate)  # same call in 01, 03, 05
     draft = Draft()
     show_model_fit(draft, value, ds.transactions)   # held-out check of the purchase model
     if not models["usable"]:
@@ -487,9 +487,10 @@ def churn_drivers(features: Section, design: Section, models: Section, seed: int
                   "There is no no-order model good enough to read drivers from (section 3).")
         return draft.done(drivers=None, effects=None, summary=None, measured=None)
     y_test, fitted = design["test_labels"]["churned"], models["models"]
-    drivers = prediction_drivers(fitted, models["best"], features["test"], y_test, seed=seed, effects=False)
-    found = driver_effects(fitted, features["train"], design["train_labels"]["churned"], features["test"], y_test,
-                           seed=seed)
+    drivers = cache.call(prediction_drivers, fitted, models["best"], features["test"], y_test, seed=seed,
+                         effects=False)
+    found = cache.call(driver_effects, fitted, features["train"], design["train_labels"]["churned"], features["test"],
+                       y_test, seed=seed)
     effects = found.table
     summary = driver_summary(drivers, effects)
     draft.show(plots.plot_drivers(summary), plots.styled_table(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import plots
+from .. import cache, plots
 from ..base import derived
 from ..data import Dataset
 from ..escaping import md
@@ -220,7 +220,7 @@ def most_valuable_audience(ds: Dataset, features: Section, contact: Section, seg
     ``clear``, ``personas`` (name per customer, unassigned included), ``segment`` (per customer, or
     ``None``) and ``profile`` (:func:`~customer_workbook.planning.customer_profile` today).
     """
-    personas = find_personas(ds)
+    personas = cache.call(find_personas, ds)
     persona_of = personas.assignment.fillna(UNASSIGNED)
     segment = None
     if ds.has("customers") and segment_column in ds.customers:

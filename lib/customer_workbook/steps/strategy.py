@@ -16,7 +16,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from .. import acquisition, clv, plots
+from .. import acquisition, cache, clv, plots
 from ..findings import date_words
 from ..acquisition import AcquisitionCost, BudgetPlan, ResponseCurve
 from ..stats import Leader, se_from_draws, separate_top
@@ -262,7 +262,7 @@ def persona_worth(ds: Dataset, acquired: pd.DataFrame, costs: AcquisitionCost | 
     fewer than ``min_acquired`` customers were acquired inside the window or no persona could be valued).
     """
     draft = Draft()
-    personas = find_personas(ds)  # the run's one persona assignment: the same call in notebooks 01, 04 and 05
+    personas = cache.call(find_personas, ds)  # the run's one persona assignment: the same call in notebooks 01, 04 and 05
     draft.add("persona_assignment", personas.fingerprint(),
               "Fingerprint of every customer's persona (equal in notebooks 01, 03, 04, 05)")
     draft.add("persona_counts", personas.counts(), "Customers per persona (unassigned: fewer than 2 orders)")

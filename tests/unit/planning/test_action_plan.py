@@ -112,9 +112,27 @@ def test_customer_card():
              "offers": pd.DataFrame({"customer_id": ["a", "a"], "rank": [2, 1], "product_id": ["Y", "X"], "score": [1, 2]}),
              "nothing": None}
     card = customer_card("a", parts)
-    assert card["item"].tolist() == ["value: clv_1y", "offers"]
+    assert card["item"].tolist() == ["value: expected value, next 12 months", "offers"]
     assert card["value"].tolist() == ["123", "X, Y"]
     assert customer_card("zz", parts).empty
+
+
+def test_customer_card_reads_in_words_not_code():
+    """Issue 17: formatted dates and numbers, shares as %, human labels; no code names, no raw floats."""
+    parts = {"profile": pd.DataFrame({"signup_date": [pd.Timestamp("2025-08-11")], "acquisition_channel": ["paid_search"],
+                                      "age": [np.int64(41)]}, index=["a"]),
+             "value": pd.DataFrame({"p_alive": [0.8734], "clv_3y": [12345.678], "expected_orders_1y": [2.34567]},
+                                   index=["a"]),
+             "dormancy": pd.DataFrame({"days_since_last": [1234.0], "group": ["half_sleepy"]}, index=["a"]),
+             "uplift": pd.DataFrame({"uplift": [0.0412], "segment": ["sleeping_dog"]}, index=["a"]),
+             "recognition": pd.DataFrame({"status": [None], "badge": [""]}, index=["a"])}
+    card = dict(zip(*customer_card("a", parts).to_dict("list").values()))
+    assert card == {
+        "profile: signed up": "11 Aug 2025", "profile: came through": "paid search", "profile: age": "41",
+        "value: chance still active": "87%", "value: expected value, next 3 years": "12,346",
+        "value: expected orders, next 12 months": "2.35", "dormancy: days since last order": "1,234",
+        "dormancy": "half-sleepy", "uplift: predicted uplift": "+4.1 pp", "uplift: uplift group": "sleeping dogs",
+        "recognition: status": "not known", "recognition: badge": "none"}
 
 
 def test_action_plan_asks_for_a_larger_test_when_targeting_is_gated():
