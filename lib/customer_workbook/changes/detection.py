@@ -18,6 +18,7 @@ from .changepoints import (ChangePoints, cusum_p_value, detect_change_points, pe
                            temporary_breaks)
 from .comparisons import WINDOW_WEEKS, SampleComparison, WindowComparison, compare_samples, compare_windows
 from .metrics import COUNT_OFFSET, Metric, metric_info, metric_series, weekly_panel
+from ..findings import date_words
 
 __all__ = [
     "Detection", "detect_all", "quarter_vs_last_year", "sensitivity_table", "panels_for", "segment_view",
@@ -153,7 +154,7 @@ def quarter_vs_last_year(records: dict[str, pd.DataFrame], weeks: pd.DatetimeInd
                 r = _log_of_means(r)
         rel = _relative(metric, r)
         rows.append({"metric": key, "label": metric.label, "theme": metric.theme,
-                     "period": f"{now[0]:%Y-%m-%d} to {now[-1] + pd.Timedelta(days=6):%Y-%m-%d}",
+                     "period": f"{date_words(now[0])} to {date_words(now[-1] + pd.Timedelta(days=6))}",
                      **rel, "hedges_g": r.hedges_g, "n_before": r.n_before, "n_after": r.n_after, "p": r.p})
     table = pd.DataFrame(rows)
     table["p_adj"] = benjamini_hochberg(table["p"].to_numpy())

@@ -41,6 +41,7 @@ from .models import GammaGammaModel
 from .scoring import _fit
 from .selection import DEFAULT_MODELS, MODELS, ModelChoice, compare_models
 from .value import DAYS_PER_MONTH, monthly_discount_factors
+from ..findings import date_words
 
 __all__ = ["MAX_FAILED_SHARE", "SAME_DROPOUT_AB", "GroupValues", "NewCustomerValue", "first_purchase_value", "kept_after_returns",
            "new_customer_value", "population_repeat_purchases", "choose_purchase_model", "group_clv"]
@@ -348,7 +349,7 @@ class GroupValues:
         if not c.checked:
             return f" Repeat buying of new customers: {self.purchase_model} ({escape(c.reason)})."
         return (f" Repeat buying of new customers: {self.purchase_model}, chosen on held-out data (the "
-                f"{c.n_customers:,} new customers acquired by {c.calibration_end:%d %B %Y}, their next "
+                f"{c.n_customers:,} new customers acquired by {date_words(c.calibration_end)}, their next "
                 f"{c.holdout_weeks:.0f} weeks): {escape(c.reason)}.")
 
     def failed_sentence(self, escape=str) -> str:

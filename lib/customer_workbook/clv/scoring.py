@@ -56,6 +56,7 @@ from .diagnostics import SpendIndependenceCheck, spend_frequency_correlation
 from .models import BGNBDModel, GammaGammaModel, MBGNBDModel
 from .selection import DEFAULT_MODELS, MODELS, ModelChoice, compare_models
 from .value import DAYS_PER_MONTH, customer_lifetime_value, monthly_discount_factors
+from ..findings import date_words
 
 __all__ = ["MIN_REPEAT_BUYERS", "ModelFit", "FitReport", "CustomerValue", "score_customers", "horizon_label"]
 
@@ -194,7 +195,7 @@ class FitReport:
             return f"Purchase model: {c.reason}."
         s = c.chosen_score
         lead = "chosen on held-out data" if s is not None and s.passed else "checked on held-out data"
-        text = (f"Purchase model {c.chosen}, {lead}: fitted on the history to {c.calibration_end:%Y-%m-%d}, "
+        text = (f"Purchase model {c.chosen}, {lead}: fitted on the history to {date_words(c.calibration_end)}, "
                 f"the models predicted the next {c.holdout_weeks:.0f} weeks; {c.reason}.")
         if s is not None and np.isfinite(s.predicted_total):
             text += (f" Predicted {s.predicted_total:,.0f} repeat purchases against {c.actual_total:,.0f} actual "

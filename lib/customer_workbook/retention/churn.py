@@ -22,6 +22,7 @@ from scipy import stats
 from ..threads import one_thread
 from ._whatif import _donor_rows, _driver_rows, _key_range
 from .features import FAMILIES, KEY_FEATURES, FeatureSet, LeakageError, _fmt
+from ..findings import date_words
 
 __all__ = ["NEARLY_ALL", "CalibratedModel", "ChurnModels", "Confusion", "ModelComparison", "ModelQuality",
            "OperatingThreshold",
@@ -91,7 +92,7 @@ def prune_features(features: FeatureSet, y, max_missing: float = 0.98, max_mode_
         fam = features.family[col]
         if features.source_end[col] >= features.observation_date:
             rows.append((col, fam, "leak: uses data after the observation date",
-                         f"latest record used {features.source_end[col]:%Y-%m-%d}"))
+                         f"latest record used {date_words(features.source_end[col])}"))
             continue
         miss = np.isnan(x).mean()
         if miss > max_missing:

@@ -14,6 +14,7 @@ from ..base.customers import customer_features
 from ..clv.scoring import score_customers
 from ..stats.classifiers import MIN_CLASS
 from .enough import TooFew, too_few
+from ..findings import date_words
 
 __all__ = ["HEALTH_WEIGHTS", "LIFECYCLE_STAGES", "MIN_HOLDOUT_DAYS", "USEFUL_AUC", "CategoryRetention", "HealthBacktest",
            "backtest_holdout", "health_backtest", "health_score", "lifecycle_stages", "multi_category_retention"]
@@ -117,7 +118,7 @@ class HealthBacktest:
         """Set when fewer than ``MIN_CLASS`` scored customers bought in the holdout, or fewer did not."""
         bought = int(round(self.n * self.bought_share)) if self.n else 0
         return too_few(min(bought, self.n - bought), MIN_CLASS, f"customers on the rarer side of the back-test: scored "
-                       f"on {self.cutoff:%d %B %Y}, bought in the next {self.holdout_days} days or not")
+                       f"on {date_words(self.cutoff)}, bought in the next {self.holdout_days} days or not")
 
 
 def backtest_holdout(first_day, last_day, holdout_days: int = 180) -> int | None:

@@ -16,6 +16,7 @@ from ..retention.winback import (DORMANCY_ORDER, WinbackResponse, assumed_respon
                                  winback_economics)
 from ..value_unit import counts_purchases, skip_money_comparison
 from .section import Draft, Section
+from ..glossary import label
 
 __all__ = ["dormant_customers", "winback_view"]
 
@@ -27,7 +28,8 @@ def winback_view(values: pd.DataFrame, groups: pd.Series, mean_discount: pd.Seri
     draft = Draft()
     economics = winback_economics(values, groups, mean_discount, response_rate=response_rate,
                                   cost_per_contact=cost_per_contact, voucher_cost=voucher_cost)
-    draft.show(plots.styled_table(economics.table, {"customers": "{:,}", "mean_p_alive": "{:.0%}", "mean_clv_1y": "{:,.0f}",
+    shown = economics.table.assign(group=economics.table["group"].map(label))  # "half-sleepy", not half_sleepy
+    draft.show(plots.styled_table(shown, {"customers": "{:,}", "mean_p_alive": "{:.0%}", "mean_clv_1y": "{:,.0f}",
                                                     "voucher_share": "{:.0%}", "expected_wakes": "{:,.0f}",
                                                     "gain_per_contact": "{:,.2f}", "total_gain": "{:,.0f}",
                                                     "total_gain_low": "{:,.0f}", "total_gain_high": "{:,.0f}"}))

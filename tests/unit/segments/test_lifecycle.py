@@ -118,7 +118,7 @@ def test_a_backtest_with_too_few_buyers_or_non_buyers_is_not_read():
         return HealthBacktest(pd.Timestamp("2025-06-27"), 0.8, n, 0.7, 0.1, holdout_days=180, bought_share=bought_share)
     few = backtest(50, 0.3).too_few                                       # 15 bought, 35 did not
     assert few.have == 15 and few.need == MIN_CLASS
-    assert "scored on 27 June 2025, bought in the next 180 days or not (15; at least 20 needed)" in few.note("x")
+    assert "scored on 27 Jun 2025, bought in the next 180 days or not (15; at least 20 needed)" in few.note("x")
     assert backtest(100, 0.3).too_few is None                             # 30 and 70
     assert backtest(100, 0.85).too_few.have == 15                         # the rarer side: who did not buy
     assert backtest(0, float("nan")).too_few.have == 0

@@ -13,7 +13,9 @@ from customer_workbook.steps import changes as step
 
 LIB = Path(customer_workbook.__file__).parent
 #: The modules that write the reports' sentences and tables.
-TEXT_MODULES = [*sorted((LIB / "steps").glob("*.py")), LIB / "changes" / "sentences.py", LIB / "changes" / "register.py"]
+TEXT_MODULES = [*sorted((LIB / "steps").glob("*.py")), LIB / "changes" / "sentences.py", LIB / "changes" / "register.py",
+                LIB / "changes" / "detection.py", LIB / "clv" / "scoring.py", LIB / "clv" / "new_customers.py",
+                LIB / "segments" / "lifecycle.py", LIB / "retention" / "churn.py"]
 #: A date written by hand in a sentence: zero-padded day ("03 Mar 2025", "03 March 2025").
 HAND_DATE = re.compile(r":%d %[bB] %Y")
 
