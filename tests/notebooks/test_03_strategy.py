@@ -221,7 +221,10 @@ def test_the_report_ends_in_its_decisions_and_its_key_findings_lead_with_them(sh
     strategy, budget = decisions
     assert ("conquest" in strategy["action"]) == (items["recommended_option"]["value"] == "conquest")
     assert budget["value"] == pytest.approx(items["value_at_stake_per_year"]["value"], abs=0.01)
-    assert budget["basis"] == "estimated" and budget["confidence"] == "low"       # no range of its own
+    assert budget["basis"] == "estimated"
+    low, high = budget["value_low"], budget["value_high"]           # the bootstrap range of the extra value a year
+    assert low <= budget["value"] <= high and "90% interval" in budget["value_label"]
+    assert budget["confidence"] == ("medium" if low > 0 else "low")  # an estimate is never high
     change = items["optimal_budget_change"]["value"]
     assert budget["action"].startswith({"raise": "Raise", "lower": "Lower"}.get(change, "Keep"))
     lo, hi = items["optimal_weekly_budget_interval"]["value"]

@@ -45,7 +45,7 @@ STEP_NEEDS: dict[int, tuple[Need, ...]] = {
     2: (Need(HISTORY, f"at least {SEASONAL_MIN_WEEKS} weeks of history, to tell seasonal swings from real change"),
         Need("market", "market events that explain changes"), Need("customers", "the acquisition mix over time"),
         Need("transactions.channel", "the sales-channel shift")),
-    3: (Need(AMOUNT, "revenue amounts, so value can be set against spend", True),
+    3: (Need(AMOUNT, "what each order line was worth, so value can be set against spend", True),
         Need("marketing", "weekly spend per channel: response curves and the acquisition budget", True),
         Need("campaigns", "a randomised retention campaign: the value of a retention offer", True)),
     4: (Need("customers", "acquisition channels, which segment the pilot audiences"),
