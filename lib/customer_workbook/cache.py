@@ -51,6 +51,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .engine import DEFAULT_ENGINE
 from .paths import atomic_write_bytes, atomic_write_text, resolve_path
 
 __all__ = ["CACHE_DIR", "ENV_DIR", "ENV_SWITCH", "cache_dir", "call", "data_fingerprint", "enabled", "key_of",
@@ -198,7 +199,7 @@ def _write_dataset(ds, folder: Path) -> None:
             frame.to_parquet(buffer, index=True)
             atomic_write_bytes(folder / f"{name}.parquet", buffer.getvalue())
     meta = {"tables": {name: frame is not None for name, frame in ds.tables.items()}, "sources": ds.sources,
-            "quality": ds.quality.notes, "value_unit": ds.value_unit}
+            "quality": ds.quality.notes, "value_unit": ds.value_unit, "engine": ds.engine}
     atomic_write_text(folder / "dataset.json", json.dumps(meta, indent=1))
 
 
@@ -214,7 +215,7 @@ def _read_dataset(folder: Path):
     except (OSError, ValueError, KeyError):
         return None
     return Dataset(tables=tables, sources=meta["sources"], quality=QualityReport(list(meta["quality"])),
-                   value_unit=meta["value_unit"])
+                   value_unit=meta["value_unit"], engine=meta.get("engine", DEFAULT_ENGINE))
 
 
 # --------------------------------------------------------------------------- derived results

@@ -332,7 +332,7 @@ PARAMETER_WORDS: dict[str, tuple[str, str]] = {
     "start_date": ("from", "date"), "end_date": ("to", "date"), "business_unit": ("region", "region"),
     "findings_path": ("findings file", "path"), "assignments_path": ("customer assignments file", "path"),
     "date_format": ("date format", "date_format"), "event_map": ("engagement events", "map"),
-    "status_map": ("order statuses", "map"), "interactive": ("explorer widgets", "flag"),
+    "status_map": ("order statuses", "map"), "engine": ("query engine", "text"), "interactive": ("explorer widgets", "flag"),
     "seed": ("random seed", "plain"), "rfm_bins": ("RFM score levels", "count"),
     "cohort_months_shown": ("cohort chart", "months"), "driver_bootstrap": ("driver bootstrap resamples", "count"),
     "cross_sell_cutoff": ("cross-sell test date", "date"), "cross_sell_orders": ("cross-sell test", "order_range"),

@@ -26,8 +26,10 @@ import numpy as np
 import pandas as pd
 
 from ..contract import TABLES, TableSpec
+from ..engine import check_engine
 from ..paths import resolve_path
 from ._columns import convert_column
+from ._dataset import Dataset, MissingTableError, QualityReport
 from ._problems import DataValidationError, Problem, RowPlaces
 from ._reading import SUFFIXES, find_table_files, read_raw
 from ._values import (MAP_PARAMETERS, UNIT_CURRENCY, allowed_problem, apply_status, checked_value_maps, fill_amount,
@@ -36,70 +38,6 @@ from ._values import (MAP_PARAMETERS, UNIT_CURRENCY, allowed_problem, apply_stat
 __all__ = ["DATE_COLUMN", "DataValidationError", "Dataset", "date_formats_by_column", "MissingTableError", "Problem", "QualityReport",
            "checked_value_maps", "filter_dataset", "find_table_files", "load_dataset", "read_table",
            "validate_table"]
-
-
-class MissingTableError(LookupError):
-    """An analysis asked for an optional table the dataset does not have."""
-
-
-@dataclass
-class QualityReport:
-    """Recoverable data issues: accepted, counted and explained rather than silently dropped."""
-
-    notes: list[dict] = field(default_factory=list)
-
-    def add(self, table: str, issue: str, count: int, rows: int, handling: str, examples: tuple[str, ...] = ()) -> None:
-        """Note ``count`` of ``rows`` rows of ``table`` (nothing when ``count`` is 0); ``examples``: up to five
-        places in the file such as ``line 7``."""
-        if count:
-            note = {"table": table, "issue": issue, "rows": int(count), "share": round(count / max(rows, 1), 4),
-                    "handling": handling}
-            if examples:
-                note["examples"] = ", ".join(examples)
-            self.notes.append(note)
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per note; an ``examples`` column (file places) only when some note has examples."""
-        columns = ["table", "issue", "rows", "share", "handling"]
-        if any("examples" in note for note in self.notes):
-            columns.append("examples")
-        return pd.DataFrame(self.notes, columns=columns).fillna({"examples": ""})
-
-
-@dataclass
-class Dataset:
-    """The validated tables. ``transactions`` is always present; other tables may be ``None``."""
-
-    tables: dict[str, pd.DataFrame]
-    sources: dict[str, str]
-    quality: QualityReport
-    #: What ``transactions.amount`` measures: ``"currency units"``, or ``"purchases"`` when the data had no
-    #: revenue column and every line counts as one purchase. Reports print value figures in this unit.
-    value_unit: str = UNIT_CURRENCY
-    #: Tables derived from these (orders, the per-customer table ...), built once on first use by
-    #: :func:`customer_workbook.base.derived`. Treat the tables as read-only once loaded.
-    derived_cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
-
-    def has(self, name: str) -> bool:
-        """True when the optional table ``name`` was supplied and is not empty."""
-        frame = self.tables.get(name)
-        return frame is not None and len(frame) > 0
-
-    def require(self, name: str) -> pd.DataFrame:
-        """Return table ``name`` or raise :class:`MissingTableError` saying what it would enable."""
-        if not self.has(name):
-            raise MissingTableError(f"This needs the optional '{name}' table: {TABLES[name].description}")
-        return self.tables[name]
-
-    def __getattr__(self, name: str) -> pd.DataFrame | None:
-        if name in TABLES:
-            return self.tables.get(name)
-        raise AttributeError(name)
-
-    @property
-    def missing(self) -> list[str]:
-        """Optional contract tables that were not supplied."""
-        return [name for name in TABLES if not self.has(name)]
 
 
 # --------------------------------------------------------------------------- reading and typing
@@ -359,6 +297,7 @@ def load_dataset(
     date_format: str | Mapping[str, str | Mapping[str, str]] | None = None,
     event_map: Mapping[str, str] | None = None,
     status_map: Mapping[str, str] | None = None,
+    engine: str | None = None,
 ) -> Dataset:
     """Load, type and validate the contract tables.
 
@@ -386,25 +325,26 @@ def load_dataset(
         ``{their_status: class}`` for ``transactions.status`` (classes ``sale``, ``cancelled``, ``return``,
         or any accepted spelling such as ``"refunded"``). Statuses the contract accepts need no entry
         (see :mod:`customer_workbook.contract`, "Order status"); others not mapped are errors.
+    engine
+        Where the derived tables are built: ``"duckdb"`` (default), ``"spark"`` or ``"pandas"``.
 
     Returns
     -------
     Dataset
-        Typed tables with contract columns only, the files they came from, a quality report and the
-        unit of ``transactions.amount`` (:attr:`Dataset.value_unit`).
+        Typed contract columns, their files, a quality report, the unit of ``amount`` and the engine.
 
     Raises
     ------
     DataValidationError
         Listing every violation (file, table, column, count, up to 5 example rows, what was expected).
     """
+    engine = check_engine(engine)
     files = _source_files(source)
     column_map = _checked_column_map(column_map, files)
     value_maps = _checked_value_maps({"event_map": event_map, "status_map": status_map}, files)
     formats = date_formats_by_column(date_format)
     window = _checked_window(window)
-    if outside_window not in ("error", "drop"):
-        raise ValueError("outside_window must be 'error' or 'drop'")
+    _check_choice("outside_window", outside_window, ("error", "drop"))
     tables, sources, places, problems = {}, {}, {}, []
     quality = QualityReport()
     for name, path in files.items():
@@ -428,7 +368,12 @@ def load_dataset(
     tables["transactions"] = _prepare_transactions(tables["transactions"], quality)
     _share_customer_codes(tables)
     _note_missing_optional(tables, quality)
-    return Dataset(tables=tables, sources=sources, quality=quality, value_unit=value_unit)
+    return Dataset(tables=tables, sources=sources, quality=quality, value_unit=value_unit, engine=engine)
+
+
+def _check_choice(name: str, value, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ValueError(f"{name} must be {' or '.join(repr(c) for c in choices)}")
 
 
 def _across_tables(tables, sources, places, quality: QualityReport, window, drop: bool) -> str:
@@ -584,4 +529,4 @@ def filter_dataset(ds: Dataset, region: str | None = None) -> Dataset:
             quality.add(name, f"no rows for business unit {region}", len(ds.tables[name]), len(ds.tables[name]),
                         EMPTY_HANDLING)
             del tables[name]
-    return Dataset(tables=tables, sources=ds.sources, quality=quality, value_unit=ds.value_unit)
+    return Dataset(tables=tables, sources=ds.sources, quality=quality, value_unit=ds.value_unit, engine=ds.engine)
