@@ -32,6 +32,7 @@ from ._columns import convert_column
 from ._dataset import Dataset, MissingTableError, QualityReport
 from ._problems import DataValidationError, Problem, RowPlaces
 from ._reading import SUFFIXES, find_table_files, read_raw
+from ._sources import parse_source, read_source_table
 from ._values import (MAP_PARAMETERS, UNIT_CURRENCY, allowed_problem, apply_status, checked_value_maps, fill_amount,
                       recode)
 
@@ -305,7 +306,11 @@ def load_dataset(
     ----------
     source
         A folder holding ``<table>.csv`` / ``.csv.gz`` / ``.parquet`` files named after the contract
-        tables, or a mapping ``{table: path}``. Relative paths resolve against the project root.
+        tables, a mapping ``{table: path}``, or a database (:mod:`._sources`): ``duckdb:shop.duckdb``,
+        ``sqlite:shop.db``, ``spark:<database>``, its tables named after the contract's and validated by the
+        same rules with the same messages (places read ``row N``). Relative paths resolve against the
+        project root. The validated contract columns are fetched as typed pandas frames, as from files,
+        until every analysis reads only the derived tables.
     column_map
         ``{table: {their_column: contract_column}}`` to rename the user's columns.
     window
@@ -347,16 +352,19 @@ def load_dataset(
     _check_choice("outside_window", outside_window, ("error", "drop"))
     tables, sources, places, problems = {}, {}, {}, []
     quality = QualityReport()
+    database = parse_source(source)
+    in_database = database.tables() if database is not None else {}
     for name, path in files.items():
-        sources[name] = str(path)
+        sources[name] = database.where(in_database[name]) if database is not None else str(path)
         try:
-            raw = read_raw(path, TABLES[name], column_map.get(name))
+            raw = (read_source_table(database, in_database[name], TABLES[name], column_map.get(name))
+                   if database is not None else read_raw(path, TABLES[name], column_map.get(name)))
         except DataValidationError as exc:
             problems += exc.problems
             continue
-        problems += _unused_value_maps(value_maps, name, raw.frame, str(path))
+        problems += _unused_value_maps(value_maps, name, raw.frame, sources[name])
         notes = list(raw.notes)
-        frame, found = validate_table(raw.frame, TABLES[name], str(path), raw.places, formats.get(name), notes,
+        frame, found = validate_table(raw.frame, TABLES[name], sources[name], raw.places, formats.get(name), notes,
                                       value_maps.get(name))
         for issue, count, handling in notes:
             quality.add(name, issue, count, len(raw.frame), handling)
@@ -425,7 +433,16 @@ def _unused_value_maps(value_maps, table: str, frame: pd.DataFrame, file: str) -
 
 
 def _source_files(source) -> dict[str, Path]:
-    """The table files of a folder, or of a ``{table: path}`` mapping; transactions must be there."""
+    """The table files of a folder, or of a ``{table: path}`` mapping; transactions must be there. For a
+    database file (:func:`._sources.parse_source`), the file for each contract table it holds, so that a
+    changed database changes :func:`customer_workbook.cache.data_fingerprint`."""
+    database = parse_source(source)
+    if database is not None:
+        found = database.tables()
+        if "transactions" not in found:
+            raise DataValidationError([Problem("transactions", None, "table not found",
+                                               f"a transactions table in {database}; tables found: {sorted(found)}")])
+        return {name: database.path or Path(database.location) for name in found}
     if isinstance(source, (str, Path)):
         files = find_table_files(source)
         where = resolve_path(source)
