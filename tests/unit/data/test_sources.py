@@ -142,3 +142,21 @@ def test_typed_database_columns_give_the_same_problems(tmp_path):
         "table 'transactions', column 'delivery_days': values out of range in 2 row(s); expected values between 0 "
         "and inf. Examples: row 1: delivery_days=-1; row 3: delivery_days=-7",
     ]
+
+
+def test_the_readme_commands_build_a_database_that_a_run_accepts(tmp_path, monkeypatch):
+    """The README's "From a database or Spark" snippets, run as written (from a folder holding ``data``)."""
+    from customer_workbook.batch import load_run_spec
+    from customer_workbook.paths import project_root
+
+    text = (project_root() / "README.md").read_text(encoding="utf-8").split("### From a database or Spark")[1]
+    python, yaml = re.findall(r"```python\n(.*?)```", text, re.S)[0], re.findall(r"```yaml\n(.*?)```", text, re.S)[0]
+    (tmp_path / "data").symlink_to(project_root() / "data")
+    monkeypatch.chdir(tmp_path)
+    exec(python, {})
+    ds = load_dataset(f"duckdb:{tmp_path}/shop.duckdb")
+    assert ds.has("products") and not ds.has("surveys")
+    params = tmp_path / "shop.yaml"
+    params.write_text(yaml.replace("duckdb:shop.duckdb", f"duckdb:{tmp_path}/shop.duckdb"), encoding="utf-8")
+    run = load_run_spec(params, project_root() / "notebooks")
+    assert run.parameters["data_dir"] == f"duckdb:{tmp_path}/shop.duckdb"
