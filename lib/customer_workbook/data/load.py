@@ -31,7 +31,7 @@ from ..paths import resolve_path
 from ._columns import convert_column
 from ._dataset import Dataset, MissingTableError, QualityReport
 from ._problems import DataValidationError, Problem, RowPlaces
-from ._reading import SUFFIXES, find_table_files, read_raw
+from ._reading import SUFFIXES, RawTable, find_table_files, read_raw
 from ._sources import parse_source, read_source_table
 from ._values import (MAP_PARAMETERS, UNIT_CURRENCY, allowed_problem, apply_status, checked_value_maps, fill_amount,
                       recode)
@@ -306,11 +306,9 @@ def load_dataset(
     ----------
     source
         A folder holding ``<table>.csv`` / ``.csv.gz`` / ``.parquet`` files named after the contract
-        tables, a mapping ``{table: path}``, or a database (:mod:`._sources`): ``duckdb:shop.duckdb``,
-        ``sqlite:shop.db``, ``spark:<database>``, its tables named after the contract's and validated by the
-        same rules with the same messages (places read ``row N``). Relative paths resolve against the
-        project root. The validated contract columns are fetched as typed pandas frames, as from files,
-        until every analysis reads only the derived tables.
+        tables, a mapping ``{table: path}``, or a database (``duckdb:shop.duckdb``, ``sqlite:shop.db``,
+        ``spark:<database>``, see :mod:`._sources`) validated with the same messages (``row N`` for a line);
+        its contract columns are fetched as typed pandas frames until every analysis reads derived tables.
     column_map
         ``{table: {their_column: contract_column}}`` to rename the user's columns.
     window
@@ -352,15 +350,10 @@ def load_dataset(
     _check_choice("outside_window", outside_window, ("error", "drop"))
     tables, sources, places, problems = {}, {}, {}, []
     quality = QualityReport()
-    database = parse_source(source)
-    in_database = database.tables() if database is not None else {}
-    for name, path in files.items():
-        sources[name] = database.where(in_database[name]) if database is not None else str(path)
-        try:
-            raw = (read_source_table(database, in_database[name], TABLES[name], column_map.get(name))
-                   if database is not None else read_raw(path, TABLES[name], column_map.get(name)))
-        except DataValidationError as exc:
-            problems += exc.problems
+    for name, (where, raw) in _read_tables(source, files, column_map).items():
+        sources[name] = where
+        if isinstance(raw, DataValidationError):
+            problems += raw.problems
             continue
         problems += _unused_value_maps(value_maps, name, raw.frame, sources[name])
         notes = list(raw.notes)
@@ -377,6 +370,22 @@ def load_dataset(
     _share_customer_codes(tables)
     _note_missing_optional(tables, quality)
     return Dataset(tables=tables, sources=sources, quality=quality, value_unit=value_unit, engine=engine)
+
+
+def _read_tables(source, files: dict[str, Path], column_map) -> dict[str, tuple[str, RawTable | DataValidationError]]:
+    """Each table's contract columns as read from its file or database table, by table name: where it is
+    (the file, or the database and table) and what was read, or the error that stopped the reading."""
+    database = parse_source(source)
+    in_database = database.tables() if database is not None else {}
+    out = {}
+    for name, path in files.items():
+        where = database.where(in_database[name]) if database is not None else str(path)
+        try:
+            out[name] = where, (read_source_table(database, in_database[name], TABLES[name], column_map.get(name))
+                                if database is not None else read_raw(path, TABLES[name], column_map.get(name)))
+        except DataValidationError as exc:
+            out[name] = where, exc
+    return out
 
 
 def _check_choice(name: str, value, choices: tuple[str, ...]) -> None:
