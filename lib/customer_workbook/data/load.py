@@ -32,6 +32,7 @@ from ._columns import convert_column
 from ._dataset import Dataset, MissingTableError, QualityReport
 from ._problems import DataValidationError, Problem, RowPlaces
 from ._reading import SUFFIXES, RawTable, find_table_files, read_raw
+from ._engine_checks import engine_problems
 from ._sources import parse_source, read_source_table
 from ._values import (MAP_PARAMETERS, UNIT_CURRENCY, allowed_problem, apply_status, checked_value_maps, fill_amount,
                       recode)
@@ -350,7 +351,7 @@ def load_dataset(
     _check_choice("outside_window", outside_window, ("error", "drop"))
     tables, sources, places, problems = {}, {}, {}, []
     quality = QualityReport()
-    for name, (where, raw) in _read_tables(source, files, column_map).items():
+    for name, (where, raw) in _read_tables(source, files, column_map, value_maps, formats).items():
         sources[name] = where
         if isinstance(raw, DataValidationError):
             problems += raw.problems
@@ -372,11 +373,17 @@ def load_dataset(
     return Dataset(tables=tables, sources=sources, quality=quality, value_unit=value_unit, engine=engine)
 
 
-def _read_tables(source, files: dict[str, Path], column_map) -> dict[str, tuple[str, RawTable | DataValidationError]]:
+def _read_tables(source, files: dict[str, Path], column_map, value_maps=None, formats=None
+                 ) -> dict[str, tuple[str, RawTable | DataValidationError]]:
     """Each table's contract columns as read from its file or database table, by table name: where it is
-    (the file, or the database and table) and what was read, or the error that stopped the reading."""
+    (the file, or the database and table) and what was read, or the error that stopped the reading. A
+    DuckDB table is checked inside DuckDB first (:mod:`._engine_checks`): its problems raise, unfetched."""
     database = parse_source(source)
     in_database = database.tables() if database is not None else {}
+    if database is not None and database.kind == "duckdb":
+        found = engine_problems(database, in_database, column_map, value_maps or {}, formats or {})
+        if found:
+            raise DataValidationError(found)
     out = {}
     for name, path in files.items():
         where = database.where(in_database[name]) if database is not None else str(path)

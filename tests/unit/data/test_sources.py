@@ -88,8 +88,20 @@ HOSTILE = {
     "duplicate products": {"transactions.csv": GOOD_TX, "products.csv": PRODUCTS + "P1,5\nP3,-2\n"},
     "outside window": {"transactions.csv": GOOD_TX + "C1,2023-06-01,3,1\nC2,2025-06-01,3,1\n"},
     "bad status": {"transactions.csv": "customer_id,date,amount,status\nC1,2024-01-02,3,sale\nC2,2024-01-03,4,lost\n"},
+    "text numbers": {"transactions.csv": "customer_id,date,amount,quantity\n" + "".join(
+        f"C{i},2024-01-0{i % 9 + 1},{a},{q}\n" for i, (a, q) in enumerate(
+            [('"12,5"', 1), ("$3", 2), ("4", 1.5), ("1e999", 1), ("inf", 2), ("7", ""), ("8", "x"), (" 9 ", 3)]))},
+    "mixed date formats": {"transactions.csv": TX + "C1,2024-01-02,3,1\nC2,20240103,4,1\nC3,2024-01-04,5,1\n"
+                           "C4,3 Jan 2024,5,1\nC5,1850-01-01,5,1\nC6,2024-01-05T10:00+02:00,5,1\n"},
+    "blank ids and many examples": {"transactions.csv": GOOD_TX + "  ,2024-01-20,3,1\n" * 7,
+                                    "customers.csv": CUSTOMERS + "C1,south\n,east\n ,west\n"},
+    "events": {"transactions.csv": GOOD_TX, "engagement.csv": "customer_id,date,event\nC1,2024-01-02,review\n"
+               "C2,2024-01-03,5-star\nC3,2024-01-04,Like\nC4,2024-01-05,like\nC5,2024-01-06,\n"},
+    "mapped events": {"transactions.csv": GOOD_TX, "engagement.csv": "customer_id,date,event\nC1,2024-01-02,review\n"
+                      "C2,2024-01-03,5-star\nC3,2024-01-04,Like\n"},
 }
-OPTIONS = {"outside window": {"window": ("2024-01-01", "2024-12-31")},
+OPTIONS = {"mapped events": {"event_map": {"5-star": "review"}},
+           "outside window": {"window": ("2024-01-01", "2024-12-31")},
            "day-month dates": {"date_format": "%d/%m/%Y"}}
 
 
@@ -104,30 +116,51 @@ def messages(source, **options) -> list[str]:
     return out
 
 
+@pytest.fixture
+def unfetched(monkeypatch):
+    """Fails the test if a database table is fetched into pandas: the engine must find the problems."""
+    import customer_workbook.data.load as load
+
+    def fetched(*args, **kwargs):
+        raise AssertionError("a table was fetched into pandas instead of being checked in the engine")
+
+    monkeypatch.setattr(load, "read_source_table", fetched)
+
+
+ENGINE_CASES = [c for c in HOSTILE if c not in ("day-month dates", "outside window", "bad status")]
+
+
 @pytest.mark.parametrize("case", [c for c in HOSTILE if c != "day-month dates"])
-def test_broken_data_in_a_duckdb_table_gives_the_messages_of_the_same_csv(case, tmp_path):
+def test_broken_data_in_a_duckdb_table_gives_the_messages_of_the_same_csv(case, tmp_path, request):
     folder = tmp_path / "csv"
     folder.mkdir()
     for name, text in HOSTILE[case].items():
         (folder / name).write_text(text, encoding="utf-8")
     db = to_duckdb(folder, tmp_path / "shop.duckdb", text=True)
     expected = messages(folder, **OPTIONS.get(case, {}))
+    if case in ENGINE_CASES:  # found inside DuckDB; the order status and window are checked on fetched rows
+        request.getfixturevalue("unfetched")
     assert messages(f"duckdb:{db}", **OPTIONS.get(case, {})) == expected
     assert all("C99" not in m and "C98" not in m for m in expected)  # never a customer id
 
 
-def test_text_dates_in_a_database_follow_the_same_rules(tmp_path):
+def test_text_dates_in_a_database_follow_the_same_rules(tmp_path, monkeypatch):
     folder = tmp_path / "csv"
     folder.mkdir()
     (folder / "transactions.csv").write_text(HOSTILE["day-month dates"]["transactions.csv"], encoding="utf-8")
     db = to_duckdb(folder, tmp_path / "shop.duckdb", text=True)
-    assert messages(f"duckdb:{db}") == messages(folder)
-    assert "date_format" in messages(f"duckdb:{db}")[0]  # the day/month order is never guessed
+    expected = messages(folder)
+    with monkeypatch.context() as patch:
+        import customer_workbook.data.load as load
+
+        patch.setattr(load, "read_source_table", None)  # checked in the engine, never fetched
+        assert messages(f"duckdb:{db}") == expected
+    assert "date_format" in expected[0]  # the day/month order is never guessed
     ds = load_dataset(f"duckdb:{db}", date_format="%d/%m/%Y")
     assert list(ds.transactions["date"].dt.strftime("%Y-%m-%d")) == ["2024-01-05", "2024-01-06"]
 
 
-def test_typed_database_columns_give_the_same_problems(tmp_path):
+def test_typed_database_columns_give_the_same_problems(tmp_path, unfetched):
     db = tmp_path / "typed.duckdb"
     with duckdb.connect(str(db)) as con:
         con.execute("CREATE TABLE transactions (customer_id VARCHAR, date DATE, amount DOUBLE, delivery_days INTEGER)")
@@ -160,3 +193,37 @@ def test_the_readme_commands_build_a_database_that_a_run_accepts(tmp_path, monke
     params.write_text(yaml.replace("duckdb:shop.duckdb", f"duckdb:{tmp_path}/shop.duckdb"), encoding="utf-8")
     run = load_run_spec(params, project_root() / "notebooks")
     assert run.parameters["data_dir"] == f"duckdb:{tmp_path}/shop.duckdb"
+
+
+def test_typed_tables_give_the_messages_of_the_same_parquet_files(tmp_path, unfetched):
+    """Typed broken data (not finite, fractions in whole numbers, out of range, implausible dates, duplicate
+    and unknown keys) in DuckDB tables and in Parquet files written from the same frames."""
+    tx = pd.DataFrame({"customer_id": ["C1", "C2", "C3", "C4", None, "C1"],
+                       "date": pd.to_datetime(["2024-01-02", "1850-01-01", "2024-01-04", None, "2024-01-05", "2024-01-06"]),
+                       "amount": [3.0, float("inf"), 5.0, float("nan"), 1.0, 2.0],
+                       "quantity": [1.0, 2.5, 3.0, 1.0, 1.0, 2.0], "discount": [0.1, 1.5, -0.2, 0.0, 0.0, 0.0]})
+    products = pd.DataFrame({"product_id": ["P1", "P2", "P1", " P2"], "list_price": [1.0, -3.0, 2.0, 4.0]})
+    folder = tmp_path / "files"
+    folder.mkdir()
+    db = tmp_path / "typed.duckdb"
+    with duckdb.connect(str(db)) as con:
+        for name, frame in {"transactions": tx, "products": products}.items():
+            frame.to_parquet(folder / f"{name}.parquet", index=False)
+            con.register("frame", frame)
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
+    expected = messages(folder)
+    assert len(expected) >= 6
+    assert messages(f"duckdb:{db}") == expected
+    customers = pd.DataFrame({"customer_id": ["C1", "C2"]})
+    tx = pd.DataFrame({"customer_id": ["C1", "C9", "C2", "C8"], "date": pd.to_datetime(["2024-01-02"] * 4)})
+    for name, frame in {"customers": customers, "transactions": tx}.items():
+        frame.to_parquet(folder / f"{name}.parquet", index=False)
+    (folder / "products.parquet").unlink()
+    db = tmp_path / "known.duckdb"
+    with duckdb.connect(str(db)) as con:
+        for name, frame in {"customers": customers, "transactions": tx}.items():
+            con.register("frame", frame)
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
+    assert messages(f"duckdb:{db}") == messages(folder) == [
+        "table 'transactions', column 'customer_id': customers missing from the 'customers' table in 2 row(s); "
+        "expected every customer_id to be listed in 'customers'. Examples: row 2; row 4"]
