@@ -127,7 +127,8 @@ def _column_problems(con, view: str, spec: TableSpec, name: str, db_type: str, w
 
 def _key_expression(spec: TableSpec, name: str, db_type: str) -> str:
     """The SQL value a key column is compared on, as the typed frame compares it."""
-    kind = spec.column(name).kind
+    col = spec.column(name)
+    kind = "id" if col.kind == "category" and col.allowed is None else col.kind  # both: stripped text
     if kind == "id" and db_type in _TEXT:
         return f"nullif(regexp_replace({_q(name)}, '^\\s+|\\s+$', '', 'g'), '')"
     if (kind == "id" and db_type in _WHOLE) or (kind == "date" and db_type in _DATES):

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from customer_workbook.data import DataValidationError, load_dataset
+from customer_workbook.data._engine_checks import engine_problems
 from customer_workbook.data._sources import parse_source
 
 
@@ -36,6 +37,8 @@ def test_the_small_sample_in_a_duckdb_file_loads_to_the_same_dataset(small_sampl
     ds = load_dataset(f"duckdb:{db}", window=("2020-01-01", None), outside_window="drop")
     assert_same_dataset(load_dataset(small_sample, window=("2020-01-01", None), outside_window="drop"), ds)
     assert ds.sources["transactions"] == f"duckdb:{db} (table transactions)"
+    source = parse_source(f"duckdb:{db}")
+    assert engine_problems(source, source.tables(), {}, {}, {}) == []  # every table checked inside DuckDB
 
 
 def test_a_schema_and_table_names_in_other_case(small_sample, tmp_path):
