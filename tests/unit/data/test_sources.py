@@ -230,3 +230,17 @@ def test_typed_tables_give_the_messages_of_the_same_parquet_files(tmp_path, unfe
     assert messages(f"duckdb:{db}") == messages(folder) == [
         "table 'transactions', column 'customer_id': customers missing from the 'customers' table in 2 row(s); "
         "expected every customer_id to be listed in 'customers'. Examples: row 2; row 4"]
+
+
+def test_the_cache_fingerprint_changes_with_the_database_file(small_sample, tmp_path):
+    """``cache.load_dataset`` keys a data set by its files: for a database, the database file."""
+    from customer_workbook.cache import data_fingerprint
+    from customer_workbook.data.load import _source_files
+
+    db = to_duckdb(small_sample, tmp_path / "shop.duckdb")
+    before = data_fingerprint(_source_files(f"duckdb:{db}"))
+    assert {row[0] for row in before} == {"transactions", "customers", "products", "surveys", "marketing", "market",
+                                           "engagement", "campaigns", "prospects"}
+    with duckdb.connect(str(db)) as con:
+        con.execute("DELETE FROM transactions WHERE amount < 0")
+    assert data_fingerprint(_source_files(f"duckdb:{db}")) != before
