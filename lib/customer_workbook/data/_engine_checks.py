@@ -32,7 +32,11 @@ _TEXT = ("VARCHAR",)
 _WHOLE = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
 _NUMERIC = _WHOLE + ("FLOAT", "DOUBLE")
 _DATES = ("DATE", "TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S")
-_BLANK = r"regexp_full_match({v}, '\s*')"
+
+
+def _blank(v: str) -> str:
+    """SQL: ``v`` is blank as Python's ``str.strip`` sees it (RE2's ``\\s`` alone misses Unicode spaces)."""
+    return f"regexp_full_match({v}, '[\\s\\x{{0b}}\\x{{1c}}-\\x{{1f}}\\x{{85}}\\p{{Z}}]*')"
 
 
 class _Unsupported(Exception):
@@ -96,18 +100,19 @@ def _column_problems(con, view: str, spec: TableSpec, name: str, db_type: str, w
     if col.kind == "id":
         if not (text or db_type in _WHOLE):
             raise _Unsupported(f"identifier stored as {db_type}")
-        interesting = f"{v} IS NULL" + (f" OR {_BLANK.format(v=v)} OR regexp_matches({v}, '[\\r\\n]')" if text else "")
+        interesting = f"{v} IS NULL" + (f" OR {_blank(v)} OR regexp_matches({v}, '[\\r\\n]')" if text else "")
     elif col.kind in ("float", "int") and numeric:
         f = f"CAST({v} AS DOUBLE)"
         tests = [f"{v} IS NULL", f"NOT isfinite({f})"] + ([f"{f} <> round({f})"] if col.kind == "int" else [])
         tests += [f"{f} < {col.low}"] * (col.low is not None) + [f"{f} > {col.high}"] * (col.high is not None)
         interesting = " OR ".join(tests)
     elif col.kind == "date" and db_type in _DATES:
-        interesting = f"{v} IS NULL OR {v} < DATE '1900-01-01' OR {v} > current_date + INTERVAL 1 DAY"
+        # a little wider than the rule (1900 to today, plus a day): clocks and time zones differ
+        interesting = f"{v} IS NULL OR {v} < DATE '1900-01-02' OR {v} > current_date - INTERVAL 2 DAY"
     elif col.kind == "bool" and db_type == "BOOLEAN":
         interesting = f"{v} IS NULL"
     elif col.kind == "text" and text:
-        interesting = f"{v} IS NULL OR {_BLANK.format(v=v)}"
+        interesting = f"{v} IS NULL OR {_blank(v)}"
     elif text:
         interesting = "TRUE"  # text to be typed: every distinct value (the date rules compare them)
     else:

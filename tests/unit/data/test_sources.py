@@ -96,7 +96,7 @@ HOSTILE = {
             [('"12,5"', 1), ("$3", 2), ("4", 1.5), ("1e999", 1), ("inf", 2), ("7", ""), ("8", "x"), (" 9 ", 3)]))},
     "mixed date formats": {"transactions.csv": TX + "C1,2024-01-02,3,1\nC2,20240103,4,1\nC3,2024-01-04,5,1\n"
                            "C4,3 Jan 2024,5,1\nC5,1850-01-01,5,1\nC6,2024-01-05T10:00+02:00,5,1\n"},
-    "blank ids and many examples": {"transactions.csv": GOOD_TX + "  ,2024-01-20,3,1\n" * 7,
+    "blank ids and many examples": {"transactions.csv": GOOD_TX + "  ,2024-01-20,3,1\n" * 7 + "\xa0,2024-01-21,3,1\n",
                                     "customers.csv": CUSTOMERS + "C1,south\n,east\n ,west\n"},
     "events": {"transactions.csv": GOOD_TX, "engagement.csv": "customer_id,date,event\nC1,2024-01-02,review\n"
                "C2,2024-01-03,5-star\nC3,2024-01-04,Like\nC4,2024-01-05,like\nC5,2024-01-06,\n"},
