@@ -192,8 +192,10 @@ def _table_view(con, source, name: str, db_table: str, rename, where: str) -> tu
     by_stripped = {c.strip(): c for c in original}
     listed = ", ".join(f"{_q(by_stripped[src])} AS {_q(dst)}" for src, dst in wanted.items())
     view = f"cw_{name}"
-    try:
-        con.sql(f"CREATE TEMP VIEW {view} AS SELECT row_number() OVER (ORDER BY rowid) AS __row, {listed} FROM {table}")
+    try:  # rowid is the position while no row was deleted; otherwise number the rows in rowid order
+        rows, top = con.sql(f"SELECT count(*), max(rowid) FROM {table}").fetchall()[0]
+        position = "rowid + 1" if top is None or top + 1 == rows else "row_number() OVER (ORDER BY rowid)"
+        con.sql(f"CREATE TEMP VIEW {view} AS SELECT {position} AS __row, {listed} FROM {table}")
         types = dict(con.sql(f"SELECT column_name, column_type FROM (DESCRIBE {view})").fetchall())
     except Exception as exc:  # a view has no rowid: its order is not the table's
         raise _Unsupported(str(exc)) from None

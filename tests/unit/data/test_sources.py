@@ -244,3 +244,20 @@ def test_the_cache_fingerprint_changes_with_the_database_file(small_sample, tmp_
     with duckdb.connect(str(db)) as con:
         con.execute("DELETE FROM transactions WHERE amount < 0")
     assert data_fingerprint(_source_files(f"duckdb:{db}")) != before
+
+
+def test_rows_are_numbered_as_fetched_also_after_deletes(tmp_path, monkeypatch):
+    """``row N`` from the engine is the row's position in the table as fetched, with or without deleted rows."""
+    import customer_workbook.data.load as load
+
+    db = tmp_path / "shop.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("CREATE TABLE transactions AS SELECT 'C' || i AS customer_id, DATE '2024-01-01' + CAST(i AS INTEGER) AS date, "
+                    "CASE WHEN i % 7 = 0 THEN -1 ELSE 2 END AS delivery_days FROM range(1, 60) t(i)")
+    engine = messages(f"duckdb:{db}")
+    with duckdb.connect(str(db)) as con:
+        con.execute("DELETE FROM transactions WHERE customer_id IN ('C3', 'C10')")
+    after = messages(f"duckdb:{db}")
+    monkeypatch.setattr(load, "engine_problems", lambda *args: None)  # the pandas checks on fetched rows
+    assert messages(f"duckdb:{db}") == after != engine
+    assert "Examples: row 7: delivery_days=-1; row 14:" in engine[0] and "row 6: delivery_days=-1; row 12:" in after[0]
