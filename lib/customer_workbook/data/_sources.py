@@ -13,8 +13,9 @@ file (YAML) and :func:`customer_workbook.data.load_dataset`:
 - ``spark:sales`` — the tables of database ``sales`` in the Spark catalogue, read with
   :func:`customer_workbook.engine.spark_session` (on Databricks: the notebook's active session).
 
-A ``duckdb:`` table is checked inside DuckDB before anything is fetched (:mod:`._engine_checks`); SQLite and
-Spark tables (and DuckDB views) have their contract columns fetched and checked in pandas, as files are.
+A ``duckdb:`` or ``spark:`` table is checked inside its engine before anything is fetched
+(:mod:`._engine_checks`); SQLite tables (and DuckDB views) have their contract columns fetched and checked in
+pandas, as files are.
 Relative file paths resolve against the project root, as for a folder. Table names match ignoring case.
 Only the contract columns of each table are fetched (the column check uses the table's schema, no rows);
 each row's place in messages is ``row N``, its position in the table as read (first row 1).

@@ -377,10 +377,11 @@ def _read_tables(source, files: dict[str, Path], column_map, value_maps=None, fo
                  ) -> dict[str, tuple[str, RawTable | DataValidationError]]:
     """Each table's contract columns as read from its file or database table, by table name: where it is
     (the file, or the database and table) and what was read, or the error that stopped the reading. A
-    DuckDB table is checked inside DuckDB first (:mod:`._engine_checks`): its problems raise, unfetched."""
+    DuckDB or Spark table is checked inside its engine first (:mod:`._engine_checks`): its problems raise,
+    unfetched."""
     database = parse_source(source)
     in_database = database.tables() if database is not None else {}
-    if database is not None and database.kind == "duckdb":
+    if database is not None and database.kind in ("duckdb", "spark"):
         found = engine_problems(database, in_database, column_map, value_maps or {}, formats or {})
         if found:
             raise DataValidationError(found)

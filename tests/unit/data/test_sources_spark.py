@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from customer_workbook.data import DataValidationError, load_dataset
+from customer_workbook.data._engine_checks import engine_problems as load_engine_problems
 
 pytest.importorskip("pyspark")
 if shutil.which("java") is None:
@@ -37,11 +38,16 @@ def save(spark, database: str, frames: dict[str, pd.DataFrame]) -> None:
         spark.createDataFrame(plain).coalesce(1).write.mode("overwrite").saveAsTable(f"{database}.{name}")
 
 
-def test_spark_tables_load_to_the_same_dataset_as_the_files(spark, small_sample):
+def test_spark_tables_load_to_the_same_dataset_as_the_files(spark, small_sample, monkeypatch):
+    import customer_workbook.data.load as load
+
     names = ("transactions", "customers", "products")
     frames = {n: pd.read_parquet(small_sample / f"{n}.parquet") for n in names}
     save(spark, "shop", frames)
+    checked = []
+    monkeypatch.setattr(load, "engine_problems", lambda *args: checked.append(load_engine_problems(*args)) or [])
     ds = load_dataset("spark:shop", engine="spark")
+    assert checked == [[]]  # every table checked inside Spark, nothing found
     files = load_dataset({n: small_sample / f"{n}.parquet" for n in names})
     for name in names:
         pd.testing.assert_frame_equal(files.tables[name], ds.tables[name], obj=name)
@@ -58,3 +64,28 @@ def test_broken_spark_table_names_the_problem_without_customer_ids(spark):
     assert found[0].startswith("spark:broken (table transactions): table 'transactions', column 'customer_id': "
                                "missing values in a required column in 1 row(s)")
     assert "date_format" in found[1] and "row 3: date='05/01/2024'" in found[1]
+
+
+SPARK_CASES = ("null ids", "bad dates", "text numbers", "unknown customers", "duplicate products",
+               "blank ids and many examples", "mapped events", "outside window")
+
+
+@pytest.mark.parametrize("case", SPARK_CASES)
+def test_broken_spark_tables_give_the_messages_of_the_same_csv(spark, case, tmp_path, monkeypatch):
+    """The hostile cases of ``test_sources`` as text columns of Spark tables: the CSV's messages, found by Spark
+    (nothing fetched into pandas, except for the window, which is checked on the fetched rows)."""
+    import customer_workbook.data.load as load
+    from .test_sources import HOSTILE, OPTIONS, messages
+
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    frames = {}
+    for name, text in HOSTILE[case].items():
+        (folder / name).write_text(text, encoding="utf-8")
+        frames[name.removesuffix(".csv")] = pd.read_csv(folder / name, dtype=str, keep_default_na=False).replace("", None)
+    database = "hostile_" + case.replace(" ", "_").replace("-", "_")
+    save(spark, database, frames)
+    expected = messages(folder, **OPTIONS.get(case, {}))
+    if case != "outside window":
+        monkeypatch.setattr(load, "read_source_table", None)
+    assert messages(f"spark:{database}", **OPTIONS.get(case, {})) == expected
