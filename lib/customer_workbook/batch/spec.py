@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..data._sources import parse_source
+from ..engine import ENGINES
 from ..paths import resolve_path
 from .parameters import NONE_DEFAULT_TYPES, Invalid, closest, declared_parameters, describe
 from .yaml_safe import ParameterFileError, read_yaml
@@ -279,12 +281,36 @@ class _FileCheck:
                 self.problems.append(message)
 
     def data_folders(self, parameters: dict, overrides: dict[str, dict]) -> None:
+        """``data_dir``: an existing folder, or a database source (:mod:`customer_workbook.data._sources`)
+        whose database file exists; ``engine``: one of :data:`customer_workbook.engine.ENGINES`. A Spark
+        database is checked when the notebook loads it (that needs the session)."""
         sections = [(("parameters",), parameters)] + [(("notebook_parameters", nb), v) for nb, v in overrides.items()]
         for section, values in sections:
+            where = ".".join(section)
             folder = values.get("data_dir")
-            if isinstance(folder, str) and not resolve_path(folder).is_dir():
-                self.problems.append(f"{self.at(*section, 'data_dir')}{'.'.join(section)}.data_dir: folder "
-                                     f"{resolve_path(folder)} does not exist")
+            if isinstance(folder, str):
+                problem = _data_dir_problem(folder)
+                if problem:
+                    self.problems.append(f"{self.at(*section, 'data_dir')}{where}.data_dir: {problem}")
+            engine = values.get("engine")
+            if isinstance(engine, str) and engine.strip().lower() not in ENGINES:
+                self.problems.append(f"{self.at(*section, 'engine')}{where}.engine: {engine!r} is not an engine; "
+                                     f"expected one of {', '.join(ENGINES)}")
+
+
+def _data_dir_problem(value: str) -> str | None:
+    """What is wrong with a ``data_dir`` value before any notebook runs, or None."""
+    try:
+        database = parse_source(value)
+    except ValueError as exc:
+        return str(exc)
+    if database is None:
+        return None if resolve_path(value).is_dir() else f"folder {resolve_path(value)} does not exist"
+    try:
+        database.check_exists()
+    except FileNotFoundError as exc:
+        return str(exc)
+    return None
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -31,7 +31,9 @@ from ..paths import resolve_path
 from ._columns import convert_column
 from ._dataset import Dataset, MissingTableError, QualityReport
 from ._problems import DataValidationError, Problem, RowPlaces
-from ._reading import SUFFIXES, find_table_files, read_raw
+from ._reading import SUFFIXES, RawTable, find_table_files, read_raw
+from ._engine_checks import engine_problems
+from ._sources import parse_source, read_source_table
 from ._values import (MAP_PARAMETERS, UNIT_CURRENCY, allowed_problem, apply_status, checked_value_maps, fill_amount,
                       recode)
 
@@ -305,7 +307,9 @@ def load_dataset(
     ----------
     source
         A folder holding ``<table>.csv`` / ``.csv.gz`` / ``.parquet`` files named after the contract
-        tables, or a mapping ``{table: path}``. Relative paths resolve against the project root.
+        tables, a mapping ``{table: path}``, or a database (``duckdb:shop.duckdb``, ``sqlite:shop.db``,
+        ``spark:<database>``, see :mod:`._sources`) validated with the same messages (``row N`` for a line);
+        its contract columns are fetched as typed pandas frames until every analysis reads derived tables.
     column_map
         ``{table: {their_column: contract_column}}`` to rename the user's columns.
     window
@@ -347,16 +351,14 @@ def load_dataset(
     _check_choice("outside_window", outside_window, ("error", "drop"))
     tables, sources, places, problems = {}, {}, {}, []
     quality = QualityReport()
-    for name, path in files.items():
-        sources[name] = str(path)
-        try:
-            raw = read_raw(path, TABLES[name], column_map.get(name))
-        except DataValidationError as exc:
-            problems += exc.problems
+    for name, (where, raw) in _read_tables(source, files, column_map, value_maps, formats).items():
+        sources[name] = where
+        if isinstance(raw, DataValidationError):
+            problems += raw.problems
             continue
-        problems += _unused_value_maps(value_maps, name, raw.frame, str(path))
+        problems += _unused_value_maps(value_maps, name, raw.frame, sources[name])
         notes = list(raw.notes)
-        frame, found = validate_table(raw.frame, TABLES[name], str(path), raw.places, formats.get(name), notes,
+        frame, found = validate_table(raw.frame, TABLES[name], sources[name], raw.places, formats.get(name), notes,
                                       value_maps.get(name))
         for issue, count, handling in notes:
             quality.add(name, issue, count, len(raw.frame), handling)
@@ -369,6 +371,29 @@ def load_dataset(
     _share_customer_codes(tables)
     _note_missing_optional(tables, quality)
     return Dataset(tables=tables, sources=sources, quality=quality, value_unit=value_unit, engine=engine)
+
+
+def _read_tables(source, files: dict[str, Path], column_map, value_maps=None, formats=None
+                 ) -> dict[str, tuple[str, RawTable | DataValidationError]]:
+    """Each table's contract columns as read from its file or database table, by table name: where it is
+    (the file, or the database and table) and what was read, or the error that stopped the reading. A
+    DuckDB or Spark table is checked inside its engine first (:mod:`._engine_checks`): its problems raise,
+    unfetched."""
+    database = parse_source(source)
+    in_database = database.tables() if database is not None else {}
+    if database is not None and database.kind in ("duckdb", "spark"):
+        found = engine_problems(database, in_database, column_map, value_maps or {}, formats or {})
+        if found:
+            raise DataValidationError(found)
+    out = {}
+    for name, path in files.items():
+        where = database.where(in_database[name]) if database is not None else str(path)
+        try:
+            out[name] = where, (read_source_table(database, in_database[name], TABLES[name], column_map.get(name))
+                                if database is not None else read_raw(path, TABLES[name], column_map.get(name)))
+        except DataValidationError as exc:
+            out[name] = where, exc
+    return out
 
 
 def _check_choice(name: str, value, choices: tuple[str, ...]) -> None:
@@ -425,7 +450,16 @@ def _unused_value_maps(value_maps, table: str, frame: pd.DataFrame, file: str) -
 
 
 def _source_files(source) -> dict[str, Path]:
-    """The table files of a folder, or of a ``{table: path}`` mapping; transactions must be there."""
+    """The table files of a folder, or of a ``{table: path}`` mapping; transactions must be there. For a
+    database file (:func:`._sources.parse_source`), the file for each contract table it holds, so that a
+    changed database changes :func:`customer_workbook.cache.data_fingerprint`."""
+    database = parse_source(source)
+    if database is not None:
+        found = database.tables()
+        if "transactions" not in found:
+            raise DataValidationError([Problem("transactions", None, "table not found",
+                                               f"a transactions table in {database}; tables found: {sorted(found)}")])
+        return {name: database.path or Path(database.location) for name in found}
     if isinstance(source, (str, Path)):
         files = find_table_files(source)
         where = resolve_path(source)
