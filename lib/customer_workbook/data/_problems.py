@@ -2,9 +2,12 @@
 raised together in one :class:`DataValidationError`, and where each offending row sits in its file."""
 from __future__ import annotations
 
+import datetime as dt
+import math
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 __all__ = ["DataValidationError", "MAX_EXAMPLES", "Problem", "RowPlaces"]
 
@@ -46,9 +49,25 @@ class DataValidationError(ValueError):
 
 
 def shown(value) -> str:
-    """A value as it appears in a message: quoted, on one line, long text cut."""
-    text = repr(value)
+    """A value as it appears in a message: text quoted, on one line, long text cut; a missing value as
+    ``(empty)``, a date as ``2024-03-01`` (with the time when it has one), a number as written."""
+    text = _plain(value)
     return text if len(text) <= _MAX_SHOWN_CHARS else text[: _MAX_SHOWN_CHARS - 4] + "…'"
+
+
+def _plain(value) -> str:
+    if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "(empty)"
+    if isinstance(value, (dt.date, np.datetime64)):
+        stamp = pd.Timestamp(value)
+        if stamp is pd.NaT:
+            return "(empty)"
+        return stamp.strftime("%Y-%m-%d %H:%M:%S" if stamp != stamp.normalize() else "%Y-%m-%d")
+    if isinstance(value, np.generic):
+        return _plain(value.item())
+    if isinstance(value, bool) or isinstance(value, (int, float)):
+        return str(value)
+    return repr(value)
 
 
 @dataclass(frozen=True)

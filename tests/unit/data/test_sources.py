@@ -174,7 +174,7 @@ def test_typed_database_columns_give_the_same_problems(tmp_path, unfetched):
         "table 'transactions', column 'customer_id': missing values in a required column in 1 row(s); expected a "
         "value in every row. Examples: row 2",
         "table 'transactions', column 'date': missing values in a required column in 1 row(s); expected a value "
-        "in every row. Examples: row 3: date=None",
+        "in every row. Examples: row 3: date=(empty)",
         "table 'transactions', column 'delivery_days': values out of range in 2 row(s); expected values between 0 "
         "and inf. Examples: row 1: delivery_days=-1; row 3: delivery_days=-7",
     ]
