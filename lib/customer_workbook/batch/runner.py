@@ -39,7 +39,7 @@ from .worker import JOB_ENV, Job, JobResult, disk_full_message, is_disk_full
 
 __all__ = [
     "DEFAULT_CELL_TIMEOUT", "POLL", "STOP_GRACE", "BatchInterrupted", "DiskFullError", "RunLock",
-    "RunLockedError", "notebook_parameter_names", "plan_jobs", "run_batch",
+    "RunLockedError", "longest_first", "notebook_parameter_names", "plan_jobs", "run_batch",
 ]
 
 DEFAULT_CELL_TIMEOUT = 600  # seconds per cell
@@ -406,6 +406,14 @@ def _with_earlier_results(run_dir: Path, results: list[JobResult], earlier: list
     return results + kept
 
 
+def longest_first(planned: list[Job], earlier: dict[str, list[JobResult]]) -> list[Job]:
+    """The jobs in the order to start them: those that took longest in the run's previous batch first (with
+    two workers the short ones then fill the gaps, and the batch ends sooner); notebooks without a previous
+    duration (new, or an earlier batch that failed them) first of all, in their own order."""
+    took = {(run, r.notebook): r.seconds for run, rs in earlier.items() for r in rs if r.status == "ok"}
+    return sorted(planned, key=lambda job: -took.get((job.run, job.stem), float("inf")))
+
+
 def _assemble_customer_list(run_dir: Path) -> None:
     """Join the notebooks' per-customer columns into the run's scored customer list, now that all have run
     (:func:`customer_workbook.planning.customer_list.assemble`; imported here to keep the runner light)."""
@@ -449,6 +457,7 @@ def run_batch(param_files: list[str | Path], out_dir: str | Path = "reports", jo
             current_run = out_dir / spec.name
             locks.append(RunLock(out_dir / spec.name, spec.name).acquire())
         earlier = {spec.name: _earlier_results(out_dir / spec.name) for spec in specs}
+        planned = longest_first(planned, earlier)
         print(f"Running {len(planned)} notebook(s) in {len(specs)} run(s) with {workers} worker(s)", flush=True)
         with _Signals() as signals:
             invalid = _preload(planned, token, signals) if preload else {}
