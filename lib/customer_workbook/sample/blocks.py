@@ -35,6 +35,8 @@ __all__ = ["DEFAULT_BLOCK_CUSTOMERS", "block_sizes", "write_in_blocks"]
 
 #: Customers per block by default: about 1.7 GB of memory per block; the shipped sample is one block.
 DEFAULT_BLOCK_CUSTOMERS = 200_000
+#: The fewest customers :func:`generate_sample` accepts, so the smallest block.
+MIN_BLOCK_CUSTOMERS = 50
 #: Tables taken from block 0 only (the same catalogue and market for all; one list of leads).
 FIRST_BLOCK_TABLES = ("products", "market", "prospects")
 #: Columns that identify a row of the marketing table, summed over blocks.
@@ -42,8 +44,9 @@ MARKETING_KEYS = ["week", "channel"]
 
 
 def block_sizes(n_customers: int, block_customers: int) -> list[int]:
-    """``n_customers`` split into the fewest blocks of at most ``block_customers``, sizes within one."""
-    n_blocks = max(1, math.ceil(n_customers / block_customers))
+    """``n_customers`` split into the fewest blocks of at most ``block_customers``, sizes within one (and
+    never below the generator's minimum of 50 customers a block)."""
+    n_blocks = max(1, min(math.ceil(n_customers / block_customers), n_customers // MIN_BLOCK_CUSTOMERS))
     size, extra = divmod(n_customers, n_blocks)
     return [size + (1 if b < extra else 0) for b in range(n_blocks)]
 

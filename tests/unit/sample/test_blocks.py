@@ -20,6 +20,7 @@ def test_block_sizes_are_the_fewest_blocks_within_one_customer_of_each_other():
     assert block_sizes(20_000, DEFAULT_BLOCK_CUSTOMERS) == [20_000]  # the shipped sample: one block
     assert block_sizes(1000, 300) == [250, 250, 250, 250]
     assert block_sizes(1001, 500) == [334, 334, 333]
+    assert block_sizes(120, 50) == [60, 60]  # no block under the generator's minimum of 50
 
 
 def test_one_block_is_the_whole_company_byte_for_byte(tmp_path):
