@@ -107,6 +107,8 @@ def main(argv=None) -> int:
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     ap.add_argument("--repeats", type=int, default=3, help="timed runs per measurement (best is reported)")
     ap.add_argument("--no-reference", action="store_true", help="skip the lifetimes reference")
+    ap.add_argument("--json", type=Path, default=None,
+                    help="also write each size's fit time, lifetimes' time and the speed-up here (bench/run.py)")
     args = ap.parse_args(argv)
 
     ref_py, ref_note = (None, "skipped (--no-reference)") if args.no_reference else ensure_reference_env()
@@ -157,6 +159,11 @@ def main(argv=None) -> int:
             line += "; lifetimes " + ", ".join(f"{k}={v:.5f}" for k, v in zip(NAMES, row["ref"]["params"], strict=True))
         print(line + (f"  [{row['ref_msg']}]" if row["ref_msg"] else ""))
     print("true parameters: " + ", ".join(f"{k}={v}" for k, v in TRUE.items()))
+    if args.json is not None:
+        args.json.write_text(json.dumps([{
+            "n": row["n"], "fit_t": row["fit_t"], "ref_t": row["ref"]["time"] if row["ref"] else None,
+            "speedup": row["ref"]["time"] / row["fit_t"] if row["ref"] else None, "ref_msg": row["ref_msg"]}
+            for row in rows], indent=1))
     return 0
 
 

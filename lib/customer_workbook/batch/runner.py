@@ -32,13 +32,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..paths import atomic_write_text, project_root, resolve_path
+from .preload import Preload, plan_preloads
 from .report import write_index, write_runs_index
 from .spec import BatchConfigError, RunSpec, declared_parameters, load_run_specs
 from .worker import JOB_ENV, Job, JobResult, disk_full_message, is_disk_full
 
 __all__ = [
     "DEFAULT_CELL_TIMEOUT", "POLL", "STOP_GRACE", "BatchInterrupted", "DiskFullError", "RunLock",
-    "RunLockedError", "notebook_parameter_names", "plan_jobs", "run_batch",
+    "RunLockedError", "longest_first", "notebook_parameter_names", "plan_jobs", "run_batch",
 ]
 
 DEFAULT_CELL_TIMEOUT = 600  # seconds per cell
@@ -332,6 +333,51 @@ def _run_jobs(planned: list[Job], workers: int, signals: _Signals, token: str,
     return results
 
 
+# --------------------------------------------------------------------------- the pre-load
+
+
+def _preload_one(item: Preload, token: str, signals: _Signals) -> dict:
+    """Run one pre-load in a process of its own; its result (``status``, ``error``), or ``interrupted``."""
+    item.file.parent.mkdir(parents=True, exist_ok=True)
+    item.result_file.unlink(missing_ok=True)
+    atomic_write_text(item.file, json.dumps(item.parameters, indent=1))
+    env = {**os.environ, JOB_ENV: f"{token} {item.jobs[0].out_dir}"}
+    proc = subprocess.Popen([sys.executable, "-m", "customer_workbook.batch", "--preload", str(item.file)],
+                            cwd=str(project_root()), env=env, stdin=subprocess.DEVNULL, start_new_session=True)
+    tree: list = []
+    while proc.poll() is None:
+        if signals.first is not None:
+            _kill([p for p in (_tree(proc.pid) + tree) if _alive(p)])
+            proc.wait()
+            return {"status": "interrupted", "error": None}
+        tree = _tree(proc.pid) or tree
+        time.sleep(POLL)
+    _kill([p for p in tree[1:] if _alive(p)])
+    try:
+        return json.loads(item.result_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"status": "error", "error": f"the pre-load process ended with code {proc.returncode}"}
+
+
+def _preload(planned: list[Job], token: str, signals: _Signals) -> dict[tuple[str, str], str]:
+    """Load each run's data once before its notebooks (:mod:`.preload`); ``{(run, notebook): message}``
+    for the jobs whose data failed validation (they are not started)."""
+    from ..cache import enabled
+
+    if not enabled():
+        return {}
+    invalid: dict[tuple[str, str], str] = {}
+    for item in plan_preloads(planned):
+        if signals.first is not None:
+            break
+        print(f"Loading the data of run {item.run} once for {len(item.jobs)} notebook(s)", flush=True)
+        result = _preload_one(item, token, signals)
+        if result.get("status") == "invalid":
+            message = f"the data failed validation, so no notebook of this run started: {result['error']}"
+            invalid.update({(job.run, job.stem): message for job in item.jobs})
+    return invalid
+
+
 # --------------------------------------------------------------------------- the batch
 
 
@@ -360,6 +406,14 @@ def _with_earlier_results(run_dir: Path, results: list[JobResult], earlier: list
     return results + kept
 
 
+def longest_first(planned: list[Job], earlier: dict[str, list[JobResult]]) -> list[Job]:
+    """The jobs in the order to start them: those that took longest in the run's previous batch first (with
+    two workers the short ones then fill the gaps, and the batch ends sooner); notebooks without a previous
+    duration (new, or an earlier batch that failed them) first of all, in their own order."""
+    took = {(run, r.notebook): r.seconds for run, rs in earlier.items() for r in rs if r.status == "ok"}
+    return sorted(planned, key=lambda job: -took.get((job.run, job.stem), float("inf")))
+
+
 def _assemble_customer_list(run_dir: Path) -> None:
     """Join the notebooks' per-customer columns into the run's scored customer list, now that all have run
     (:func:`customer_workbook.planning.customer_list.assemble`; imported here to keep the runner light)."""
@@ -371,11 +425,13 @@ def _assemble_customer_list(run_dir: Path) -> None:
 
 def run_batch(param_files: list[str | Path], out_dir: str | Path = "reports", jobs: int | None = None,
               timeout: int = DEFAULT_CELL_TIMEOUT, only: list[str] | None = None,
-              notebooks_dir: str | Path = "notebooks", stop_grace: float = STOP_GRACE) -> list[JobResult]:
+              notebooks_dir: str | Path = "notebooks", stop_grace: float = STOP_GRACE, preload: bool = True
+              ) -> list[JobResult]:
     """Run every (parameter file, notebook) pair, in parallel, and write reports and indexes.
 
     ``only`` restricts to notebooks whose name starts with one of the given prefixes (e.g. ``["00"]``);
-    ``notebooks_dir`` is the folder of the series. Returns one :class:`JobResult` per notebook run.
+    ``notebooks_dir`` is the folder of the series. ``preload`` loads each run's data once before its
+    notebooks start (:mod:`.preload`; ``False``: each notebook loads for itself). Returns one :class:`JobResult` per notebook run.
     Raises :class:`BatchConfigError` (nothing ran), :class:`RunLockedError`, :class:`DiskFullError`, or
     :class:`BatchInterrupted` after writing the indexes of an interrupted batch.
     """
@@ -401,10 +457,16 @@ def run_batch(param_files: list[str | Path], out_dir: str | Path = "reports", jo
             current_run = out_dir / spec.name
             locks.append(RunLock(out_dir / spec.name, spec.name).acquire())
         earlier = {spec.name: _earlier_results(out_dir / spec.name) for spec in specs}
+        planned = longest_first(planned, earlier)
         print(f"Running {len(planned)} notebook(s) in {len(specs)} run(s) with {workers} worker(s)", flush=True)
         with _Signals() as signals:
-            results = _run_jobs(planned, workers, signals, token,
-                                {run: {r.notebook: r for r in rs} for run, rs in earlier.items()}, stop_grace)
+            invalid = _preload(planned, token, signals) if preload else {}
+            results = [_no_report(job, "failed", invalid[job.run, job.stem]) for job in planned
+                       if (job.run, job.stem) in invalid]
+            for result in results:
+                print(f"{result.run}/{result.notebook}: FAILED (the data failed validation)", flush=True)
+            results += _run_jobs([job for job in planned if (job.run, job.stem) not in invalid], workers, signals,
+                                 token, {run: {r.notebook: r for r in rs} for run, rs in earlier.items()}, stop_grace)
             for spec in specs:
                 current_run = run_dir = out_dir / spec.name
                 write_index(run_dir, spec, _with_earlier_results(run_dir, [r for r in results if r.run == spec.name],

@@ -33,6 +33,19 @@ __all__ = ["SampleCompany", "generate_sample", "write_sample"]
 # independent random streams, one per part of the company (the order fixes each stream's seed; "clv" is unused)
 STREAMS = ("products", "pairs", "marketing", "customers", "latent", "sim", "campaign", "engagement",
            "surveys", "prospects", "names", "market", "clv", "warmup")
+#: Streams every block of a company generated in blocks shares with its first block (:mod:`.blocks`): the
+#: catalogue, its cross-sell pairs and the market; the others are drawn afresh for each block's customers.
+SHARED_STREAMS = ("products", "pairs", "market")
+
+
+def _streams(seed: int, block: int) -> dict[str, np.random.Generator]:
+    """The random generators of one block: block 0's are the company's own (bit for bit the sample);
+    a later block shares :data:`SHARED_STREAMS` with it and seeds the rest from ``(seed, block)``."""
+    own = np.random.SeedSequence(seed).spawn(len(STREAMS))
+    mixed = own if block == 0 else [
+        shared if name in SHARED_STREAMS else fresh
+        for name, shared, fresh in zip(STREAMS, own, np.random.SeedSequence([seed, block]).spawn(len(STREAMS)))]
+    return {name: np.random.default_rng(s) for name, s in zip(STREAMS, mixed)}
 
 
 @dataclass
@@ -49,7 +62,8 @@ class SampleCompany:
 
 
 def generate_sample(n_customers: int = 20_000, seed: int = 42, start="2023-01-01", end="2025-12-31",
-                    planted_effects: bool = True) -> SampleCompany:
+                    planted_effects: bool = True, *, block: int = 0, first_customer: int = 1,
+                    first_order: int = 1, id_width: int = 6) -> SampleCompany:
     """Generate the sample company (or, with ``planted_effects=False``, the null company).
 
     Parameters
@@ -63,6 +77,10 @@ def generate_sample(n_customers: int = 20_000, seed: int = 42, start="2023-01-01
         False gives the null company: the same retailer with every planted effect switched off (no dated
         changes, no drivers, no campaign effect, equal channels, no cross-sell pairs or Bass launches,
         a stationary base; see :mod:`.effects`). Its ``truth.json`` has ``planted_effects: false``.
+    block, first_customer, first_order, id_width : for one block of a company generated in blocks
+        (:func:`.blocks.write_in_blocks`): the block's number (its random streams, see :func:`_streams`),
+        its first customer and order numbers and the digits of customer ids (at least those of ``n_customers``).
+        The defaults generate a whole company.
     """
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
@@ -73,7 +91,7 @@ def generate_sample(n_customers: int = 20_000, seed: int = 42, start="2023-01-01
     end = pd.Timestamp(end).normalize()
     if end <= start + pd.Timedelta(days=120):
         raise ValueError("the window must be longer than 120 days")
-    rngs = {k: np.random.default_rng(s) for k, s in zip(STREAMS, np.random.SeedSequence(seed).spawn(len(STREAMS)))}
+    rngs = _streams(seed, block)
     fx = effects_for(planted_effects)
     w = make_window(start, end, n_customers / 20_000, fx)
     catalog = make_catalog(rngs["products"], rngs["pairs"], w)
@@ -84,9 +102,9 @@ def generate_sample(n_customers: int = 20_000, seed: int = 42, start="2023-01-01
     timings["simulation"] = time.perf_counter() - t0
 
     N = cust.N
-    cust_ids = _ids("C", np.arange(1, N + 1), max(6, len(str(N))))
+    cust_ids = _ids("C", np.arange(first_customer, first_customer + N), max(id_width, len(str(N))))
     tables: dict[str, pd.DataFrame] = {}
-    tables["transactions"], lines = transactions_table(rngs["sim"], st, w, catalog, cust_ids)
+    tables["transactions"], lines = transactions_table(rngs["sim"], st, w, catalog, cust_ids, first_order)
     st.Lz = None                       # the simulated lines are no longer needed: free their memory
     timings["transactions"] = time.perf_counter() - t0
     tables["customers"] = customers_table(rngs["names"], cust, start, cust_ids)
@@ -103,7 +121,7 @@ def generate_sample(n_customers: int = 20_000, seed: int = 42, start="2023-01-01
     run = Run(seed=seed, w=w, cust=cust, tr=tr, st=st, catalog=catalog, tables=tables, lines=lines, revenue=revenue,
               n_orders_c=n_orders_c, n_cats=n_cats, uplift_group=uplift_group, survey_info=survey_info,
               clv_truth=_acquisition_truth(w, cust, tr, st, lines, n_customers), camp_truth=camp_truth,
-              prospect_truth=prospect_truth)
+              prospect_truth=prospect_truth, first_customer=first_customer)
     customer_truth = customer_truth_table(run, cust_ids)
     truth = build_truth(run) if fx.planted else build_null_truth(run)
     timings["total"] = time.perf_counter() - t0

@@ -59,14 +59,16 @@ def _order_ranks(n_o, lorder, line_sec, pos_line):
     return ord_sorted, ord_rank
 
 
-def transactions_table(rng, st, w, catalog, cust_ids) -> tuple[pd.DataFrame, Lines]:
-    """The transactions table (``rng`` continues the simulation's generator) and its lines as arrays."""
+def transactions_table(rng, st, w, catalog, cust_ids, first_order: int = 1) -> tuple[pd.DataFrame, Lines]:
+    """The transactions table (``rng`` continues the simulation's generator) and its lines as arrays;
+    order ids are numbered from ``first_order`` (a later block of a company generated in blocks)."""
     O, Lz = st.O, st.Lz
     line_sec, line_src, sign, pos_line = _line_times(rng, O, Lz, w.end_day)
     lorder = Lz["order"][line_src]
     ord_sorted, ord_rank = _order_ranks(len(O["cust"]), lorder, line_sec, pos_line)
     n_orders_out = len(ord_sorted)
-    order_ids = _ids("O", np.arange(1, n_orders_out + 1), max(7, len(str(n_orders_out))))
+    last = first_order + n_orders_out - 1
+    order_ids = _ids("O", np.arange(first_order, last + 1), max(7, len(str(last))))
     LN = {  # per output line
         "cust": Lz["cust"][line_src], "prod": Lz["prod"][line_src], "order": lorder,
         "amount": Lz["amount"][line_src] * sign, "chan": O["chan"][lorder], "day": line_sec // 86400,

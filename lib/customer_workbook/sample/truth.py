@@ -75,6 +75,7 @@ class Run:
     clv_truth: dict
     camp_truth: dict
     prospect_truth: dict
+    first_customer: int = 1       # number of the first customer id (a later block of a company in blocks)
 
 
 def customer_truth_table(run: Run, cust_ids) -> pd.DataFrame:
@@ -279,7 +280,7 @@ def _advocacy(run: Run) -> dict:
     tier_adv, sv = run.tr.tier_adv, run.tables["surveys"]
     eng_counts = run.tables["engagement"].groupby("event").size().to_dict()
     sv_idx = sv["customer_id"].str.slice(1).astype(np.int64).to_numpy()
-    sv_tier = tier_adv[sv_idx - 1]
+    sv_tier = tier_adv[sv_idx - run.first_customer]
     nps = sv["nps"].to_numpy()
     return {
         "shares_planted": {"lurker": 0.90, "liker": 0.09, "lover": 0.01},
