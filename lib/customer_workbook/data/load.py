@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import progress
 from ..contract import TABLES, TableSpec
 from ..engine import check_engine
 from ..paths import resolve_path
@@ -382,11 +383,12 @@ def _read_tables(source, files: dict[str, Path], column_map, value_maps=None, fo
     database = parse_source(source)
     in_database = database.tables() if database is not None else {}
     if database is not None and database.kind in ("duckdb", "spark"):
-        found = engine_problems(database, in_database, column_map, value_maps or {}, formats or {})
+        with progress.step(f"Checking the contract inside {database.kind}"):
+            found = engine_problems(database, in_database, column_map, value_maps or {}, formats or {})
         if found:
             raise DataValidationError(found)
     out = {}
-    for name, path in files.items():
+    for name, path in progress.blocks(files.items(), "Reading the tables", total=len(files), unit="table"):
         where = database.where(in_database[name]) if database is not None else str(path)
         try:
             out[name] = where, (read_source_table(database, in_database[name], TABLES[name], column_map.get(name))
