@@ -6,7 +6,9 @@ read it, so a notebook's second and later renders skip what an earlier run alrea
 - :func:`load_dataset`: the loaded, validated and filtered :class:`~customer_workbook.data.Dataset`,
   stored as one Parquet file per table (plus a JSON file of its sources, quality notes and value unit).
   Its key is the **fingerprint of the data files** (path, size and modification time of every file the
-  loader reads), the load parameters, the business unit and the library's version.
+  loader reads), the load parameters, the business unit and the library's version. The derived tables
+  (:func:`customer_workbook.base.derived`: orders, sale orders, the per-customer table) are built when
+  the data set is stored and stored with it, so a later read hands them to every notebook already built.
 - :func:`call`: any slow, deterministic library function (persona search, customer values, driver
   effects ...). Its key is the function's name, a digest of **every argument's content** (tables by
   their values, index and dtypes; a data set by its own key) and the library's version, so a result
@@ -192,12 +194,14 @@ def load_dataset(source, business_unit: str | None = None, *, cache: bool | None
 
 
 def _write_dataset(ds, folder: Path) -> None:
-    """One Parquet file per table and ``dataset.json`` (written last: its presence marks a complete entry)."""
+    """One Parquet file per table, the derived tables under ``derived/`` and ``dataset.json`` (written
+    last: its presence marks a complete entry)."""
     for name, frame in ds.tables.items():
         if frame is not None:
             buffer = io.BytesIO()
             frame.to_parquet(buffer, index=True)
             atomic_write_bytes(folder / f"{name}.parquet", buffer.getvalue())
+    _write_derived(ds, folder / "derived")
     meta = {"tables": {name: frame is not None for name, frame in ds.tables.items()}, "sources": ds.sources,
             "quality": ds.quality.notes, "value_unit": ds.value_unit, "engine": ds.engine}
     atomic_write_text(folder / "dataset.json", json.dumps(meta, indent=1))
@@ -214,8 +218,35 @@ def _read_dataset(folder: Path):
                   for name, present in meta["tables"].items()}
     except (OSError, ValueError, KeyError):
         return None
-    return Dataset(tables=tables, sources=meta["sources"], quality=QualityReport(list(meta["quality"])),
-                   value_unit=meta["value_unit"], engine=meta.get("engine", DEFAULT_ENGINE))
+    ds = Dataset(tables=tables, sources=meta["sources"], quality=QualityReport(list(meta["quality"])),
+                 value_unit=meta["value_unit"], engine=meta.get("engine", DEFAULT_ENGINE))
+    _read_derived(ds, folder / "derived")
+    return ds
+
+
+def _write_derived(ds, folder: Path) -> None:
+    """Build the derived tables of ``ds`` (on its engine) and store those that read back exactly."""
+    from .base.derived import STORED, derived
+
+    tables = derived(ds)
+    for name in STORED:
+        parquet = _as_parquet(getattr(tables, name))
+        if parquet is not None:
+            atomic_write_bytes(folder / f"{name}.parquet", parquet)
+
+
+def _read_derived(ds, folder: Path) -> None:
+    """Hand the stored derived tables of ``ds`` to :func:`~customer_workbook.base.derived` (none: built
+    on first use as usual)."""
+    from .base.derived import STORED, derived
+
+    stored = {}
+    for name in STORED:
+        try:
+            stored[name] = pd.read_parquet(folder / f"{name}.parquet")
+        except (OSError, ValueError):
+            continue
+    derived(ds).restore(stored)
 
 
 # --------------------------------------------------------------------------- derived results

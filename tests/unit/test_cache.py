@@ -57,6 +57,29 @@ def test_a_cached_dataset_is_the_fresh_one(small_sample, loads, cache_folder):
     assert_same_dataset(fresh, warm)
 
 
+@pytest.mark.parametrize("engine", ["duckdb", "pandas"])
+def test_the_derived_tables_are_stored_with_the_dataset(small_sample, cache_folder, monkeypatch, engine):
+    import importlib
+
+    from customer_workbook import base
+
+    module = importlib.import_module("customer_workbook.base.derived")
+    built = []
+    for name in ("order_table", "engine_orders", "customer_features", "customer_table"):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _real=real, _name=name, **k: built.append(_name) or _real(*a, **k))
+    cold = cache.load_dataset(small_sample, None, engine=engine, **LOAD)
+    cold_tables = base.derived(cold)
+    assert len(built) == 3, "storing the data set builds its derived tables once"
+    assert len(list(cache_folder.glob("datasets/*/derived/*.parquet"))) == 3
+    warm = cache.load_dataset(small_sample, None, engine=engine, **LOAD)
+    tables = base.derived(warm)
+    for name in ("orders", "sale_orders", "customers"):
+        pd.testing.assert_frame_equal(getattr(tables, name), getattr(cold_tables, name), check_exact=True)
+    assert len(built) == 3, "a warm read builds nothing"
+    assert list(tables.customers.index.categories) == list(warm.transactions["customer_id"].cat.categories)
+
+
 def test_a_changed_data_file_misses_the_cache(small_sample, tmp_path, loads):
     folder = tmp_path / "data"
     shutil.copytree(small_sample, folder)

@@ -27,7 +27,8 @@ from functools import lru_cache
 import narwhals as nw
 import pandas as pd
 
-__all__ = ["DEFAULT_ENGINE", "ENGINES", "check_engine", "collect", "duckdb_connection", "lazy", "spark_session"]
+__all__ = ["DEFAULT_ENGINE", "ENGINES", "LINE", "check_engine", "collect", "customer_table", "duckdb_connection", "lazy",
+           "lines_frame", "order_table", "spark_session"]
 
 #: The engines that can build the derived tables.
 ENGINES = ("duckdb", "spark", "pandas")
@@ -85,3 +86,7 @@ def collect(frame) -> pd.DataFrame:
     if isinstance(frame, nw.LazyFrame):
         frame = frame.collect("pandas")
     return frame.to_native()
+
+
+from ._tables import LINE, lines_frame, order_table  # noqa: E402  (the builders use the functions above)
+from ._customers import customer_table  # noqa: E402
