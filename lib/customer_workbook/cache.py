@@ -177,10 +177,15 @@ def load_dataset(source, business_unit: str | None = None, *, cache: bool | None
     ``date_format``, ``event_map``, ``status_map``). A data file changed since the tables were stored,
     another parameter or another library version misses the cache and loads afresh; so does
     ``cache=False``. Validation errors are never cached: a folder that fails the contract raises every time.
+    A ``spark:`` source is never cached: its tables have no file whose change the key could see.
     """
     from . import data
+    from .data._sources import parse_source
     from .data.load import _source_files
 
+    database = parse_source(source)
+    if database is not None and database.kind == "spark":  # Spark tables have no file to fingerprint: not cached
+        return data.filter_dataset(data.load_dataset(source, **load_options), region=business_unit)
     use = enabled(cache)
     key = key_of("dataset", data_fingerprint(_source_files(source)), load_options, business_unit)
     folder = cache_dir() / "datasets" / key

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from .. import progress
 from ..engine import check_engine, customer_table, lines_frame
 from ..engine import order_table as engine_orders
 from .calendar import full_weeks
@@ -58,26 +59,29 @@ class DerivedTables:
     def orders(self) -> pd.DataFrame:
         """:func:`~customer_workbook.base.orders.order_table`: one row per order, net of returns."""
         tx = self.dataset.transactions
-        if self.engine == "pandas":
-            return order_table(tx)
-        return engine_orders(self.lines, dtypes=tx.dtypes)
+        with progress.step(f"Building the order table on {self.engine}", rows=len(tx)):
+            if self.engine == "pandas":
+                return order_table(tx)
+            return engine_orders(self.lines, dtypes=tx.dtypes)
 
     @cached_property
     def sale_orders(self) -> pd.DataFrame:
         """The order table of sale lines only (what customers bought, before returns)."""
         tx = self.dataset.transactions
-        if self.engine == "pandas":
-            return order_table(tx, sales_only=True)
-        return engine_orders(self.lines, sales_only=True, dtypes=tx.dtypes)
+        with progress.step(f"Building the sales order table on {self.engine}", rows=len(tx)):
+            if self.engine == "pandas":
+                return order_table(tx, sales_only=True)
+            return engine_orders(self.lines, sales_only=True, dtypes=tx.dtypes)
 
     @cached_property
     def customers(self) -> pd.DataFrame:
         """:func:`~customer_workbook.base.customers.customer_features` with products and customer attributes:
         one row per customer, measured at the last transaction date (its docstring is the glossary)."""
         ds = self.dataset
-        if self.engine == "pandas":
-            return customer_features(ds.transactions, ds.products, ds.customers)
-        return customer_table(self.lines, ds.products, ds.customers, dtypes=ds.transactions.dtypes)
+        with progress.step(f"Building the per-customer table on {self.engine}", rows=len(ds.transactions)):
+            if self.engine == "pandas":
+                return customer_features(ds.transactions, ds.products, ds.customers)
+            return customer_table(self.lines, ds.products, ds.customers, dtypes=ds.transactions.dtypes)
 
     def built(self) -> dict[str, pd.DataFrame]:
         """The tables built so far, by name (what :mod:`customer_workbook.cache` stores with the data set)."""

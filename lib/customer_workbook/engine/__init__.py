@@ -55,7 +55,8 @@ def duckdb_connection():
 
 
 def spark_session():
-    """The active Spark session, or a local one using every core (UTC, no web UI, Arrow transfers on)."""
+    """The active Spark session, or a local one using every core (UTC, no web UI, Arrow transfers on, a 4 GB
+    driver heap, or ``$CUSTOMER_WORKBOOK_SPARK_MEMORY``: the local session's driver is its only executor)."""
     from pyspark.sql import SparkSession
 
     active = SparkSession.getActiveSession()
@@ -63,6 +64,7 @@ def spark_session():
         return active
     return (SparkSession.builder.master("local[*]").appName("customer-workbook")
             .config("spark.ui.enabled", "false")
+            .config("spark.driver.memory", os.environ.get("CUSTOMER_WORKBOOK_SPARK_MEMORY", "4g"))
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
             .config("spark.sql.shuffle.partitions", str(max(2, 2 * (os.cpu_count() or 1))))

@@ -54,6 +54,19 @@ def test_spark_tables_load_to_the_same_dataset_as_the_files(spark, small_sample,
     assert ds.engine == "spark" and ds.sources["customers"] == "spark:shop (table customers)"
 
 
+def test_the_run_cache_loads_spark_tables_afresh(spark, small_sample, monkeypatch, tmp_path):
+    """The notebooks load through :func:`cache.load_dataset`: a Spark source has no file to fingerprint, so it
+    is read every time (never served stale from build/cache) and nothing is stored."""
+    from customer_workbook import cache
+
+    monkeypatch.setenv(cache.ENV_SWITCH, "1")
+    monkeypatch.setenv(cache.ENV_DIR, str(tmp_path))
+    save(spark, "cached", {"transactions": pd.read_parquet(small_sample / "transactions.parquet")})
+    ds = cache.load_dataset("spark:cached", None, engine="spark", outside_window="drop")
+    assert len(ds.transactions) == len(pd.read_parquet(small_sample / "transactions.parquet"))
+    assert not any(tmp_path.iterdir())
+
+
 def test_broken_spark_table_names_the_problem_without_customer_ids(spark):
     save(spark, "broken", {"transactions": pd.DataFrame({
         "customer_id": ["C1", None, "C3"], "date": ["2024-01-02", "2024-01-03", "05/01/2024"],
