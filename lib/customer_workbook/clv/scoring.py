@@ -243,6 +243,19 @@ class CustomerValue:
         """CLV column of one horizon (months)."""
         return self.table[f"clv_{horizon_label(int(months))}"]
 
+    def score(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """Score any batch of customers with the fitted models: ``rows`` holds ``frequency``, ``recency``,
+        ``T`` (weeks) and ``monetary_value`` (the CLV statistics, as in :attr:`table`); returns them with the
+        score columns of :attr:`table` added. Vectorised, and each row depends only on itself and the
+        models, so a large base can be scored in pieces, e.g. in a Spark pandas UDF::
+
+            value = score_customers(sample_lines)        # fit once, on the driver
+            scores = stats.mapInPandas(lambda parts: (value.score(p) for p in parts), schema)
+        """
+        new = (rows["T"] == 0).to_numpy()
+        return _score(rows, new, self.purchase_model, self.spend_model, self.margin, self.discount_rate,
+                      self.horizons_months)
+
 
 def _fit(model, rows, name: str, **kw):
     """Fit ``model`` on ``rows`` recording warnings; (model or None, ModelFit)."""

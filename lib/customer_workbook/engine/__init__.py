@@ -22,6 +22,7 @@ tables (one row per customer or per week), never on the raw lines.
 from __future__ import annotations
 
 import os
+import sys
 from functools import lru_cache
 
 import narwhals as nw
@@ -56,12 +57,15 @@ def duckdb_connection():
 
 def spark_session():
     """The active Spark session, or a local one using every core (UTC, no web UI, Arrow transfers on, a 4 GB
-    driver heap, or ``$CUSTOMER_WORKBOOK_SPARK_MEMORY``: the local session's driver is its only executor)."""
+    driver heap, or ``$CUSTOMER_WORKBOOK_SPARK_MEMORY``: the local session's driver is its only executor). A local
+    session's Python workers run this interpreter (``$PYSPARK_PYTHON`` unless already set), so pandas UDFs such
+    as :meth:`customer_workbook.clv.CustomerValue.score` find the library."""
     from pyspark.sql import SparkSession
 
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # Python UDFs of a local session run in this environment
     return (SparkSession.builder.master("local[*]").appName("customer-workbook")
             .config("spark.ui.enabled", "false")
             .config("spark.driver.memory", os.environ.get("CUSTOMER_WORKBOOK_SPARK_MEMORY", "4g"))

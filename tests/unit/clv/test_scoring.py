@@ -215,3 +215,19 @@ def test_the_sample_company_s_weaker_last_months_are_flagged():
                                                 fit=clv.scoring._fit, seed=0)
     assert choice.holdout_gap > clv.selection.DRIFT_TOLERANCE
     assert choice.drift_sentence().startswith(f"The model over-predicted the held-out weeks by {choice.holdout_gap:.0%}")
+
+
+def test_scoring_in_pieces_gives_the_whole_table(cdnow):
+    """``CustomerValue.score`` scores any batch of rows with the fitted models: pieces in any order (as a
+    Spark pandas UDF would see them) give exactly the scores of the whole table, new customers (T = 0) too."""
+    newcomer = pd.DataFrame({"customer_id": ["new"], "date": pd.to_datetime(["1997-05-31"]).astype(cdnow["date"].dtype),
+                             "amount": [20.0], "quantity": [1]})  # first purchase on the last day: T = 0
+    value = clv.score_customers(pd.concat([cdnow, newcomer], ignore_index=True), "1997-06-01",
+                                models=("MBG/NBD",), horizons_months=(12,))
+    table = value.table
+    assert (table["T"] == 0).any() and (table["T"] > 0).any()
+    stats = table[["frequency", "recency", "T", "monetary_value"]]
+    order = np.random.default_rng(0).permutation(len(stats))
+    pieces = [value.score(stats.iloc[part]) for part in np.array_split(order, 7)]
+    again = pd.concat(pieces).loc[table.index]
+    pd.testing.assert_frame_equal(again, table, check_exact=False, rtol=1e-12)
