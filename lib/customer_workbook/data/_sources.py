@@ -97,7 +97,7 @@ class DatabaseSource:
 
     def _qualified(self, table: str) -> str:
         if self.kind == "spark":
-            return f"`{self.location}`.`{table}`"
+            return f"{_spark_quoted(self.location)}.{_spark_quoted(table)}"
         return f"{_quoted(self.schema)}.{_quoted(table)}" if self.schema else _quoted(table)
 
     def _table_names(self) -> list[str]:
@@ -128,7 +128,13 @@ class DatabaseSource:
 
 
 def _quoted(name: str) -> str:
+    """A DuckDB / SQLite identifier, quoted (a double quote inside doubled)."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def _spark_quoted(name: str) -> str:
+    """A Spark SQL identifier, quoted (a backtick inside doubled), so a name can never end the quoting."""
+    return "`" + name.replace("`", "``") + "`"
 
 
 def parse_source(source) -> DatabaseSource | None:

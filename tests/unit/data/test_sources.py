@@ -261,3 +261,10 @@ def test_rows_are_numbered_as_fetched_also_after_deletes(tmp_path, monkeypatch):
     monkeypatch.setattr(load, "engine_problems", lambda *args: None)  # the pandas checks on fetched rows
     assert messages(f"duckdb:{db}") == after != engine
     assert "Examples: row 7: delivery_days=-1; row 14:" in engine[0] and "row 6: delivery_days=-1; row 12:" in after[0]
+
+
+def test_database_and_table_names_cannot_break_out_of_their_quotes():
+    from customer_workbook.data._sources import _quoted, _spark_quoted
+
+    assert _spark_quoted("sales`; DROP TABLE x; --") == "`sales``; DROP TABLE x; --`"
+    assert _quoted('main"; DROP TABLE x; --') == '"main""; DROP TABLE x; --"'
